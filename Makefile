@@ -1,0 +1,46 @@
+# Desk — the two commands of the README, plus the developer helpers.
+#   make run    set up .venv and open Desk on your local store (DESK_DB or --db for another)
+#   make test   set up .venv and run the whole test suite (what CI runs)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint lock demo clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Desk needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@packaging/system-deps.sh app
+	$(BIN)/desk $(ARGS)
+
+test: $(STAMP)
+	@packaging/system-deps.sh test
+	$(BIN)/ruff check desk tests migrations
+	$(BIN)/lint-imports
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@packaging/system-deps.sh app
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.perf.run $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check desk tests migrations
+	$(BIN)/lint-imports
+
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
+	{ echo "# Pinned versions of every package Desk and its test suite use (runtime + dev)."; \
+	  echo "# Regenerate: make lock"; $(BIN)/pip freeze --exclude-editable | grep -v '^desk' | sort -f; } > requirements.lock
+
+demo: $(STAMP)
+	$(BIN)/desk demo --tickets 20000 --seed 1
+
+clean:
+	rm -rf $(VENV) build *.egg-info

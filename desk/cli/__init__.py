@@ -1,0 +1,1 @@
+"""The ``desk`` command: the GUI with no sub-command, or a sub-command run headless."""

@@ -1,0 +1,78 @@
+"""Entry point. Each sub-command lives in a module of this package exposing
+``register(subparsers)``; list it in ``COMMAND_MODULES``. Commands receive the parsed
+arguments and return an exit code. ``DeskError`` becomes a message, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from desk import __version__
+from desk.core.db import default_db_path
+from desk.core.errors import DeskError
+
+COMMAND_MODULES = (
+    "desk.cli.tickets",
+    "desk.cli.data",
+    "desk.cli.demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desk",
+        description="Desk: an offline-first service desk. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"desk {__version__}")
+    add_db_option(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = subparsers.add_parser("gui", help="open the Desk window (the default)",
+                                description="Open the Desk window on the store.")
+    add_db_option(gui)
+    gui.set_defaults(func=run_gui)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    parser.set_defaults(func=run_gui)
+    return parser
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, default=argparse.SUPPRESS,
+        help="the store file (default: $DESK_DB, else desk.sqlite3 in your data folder)",
+    )
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return getattr(args, "db", None) or default_db_path()
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    try:
+        from desk.ui.app import run
+    except ImportError as exc:  # e.g. Qt's system libraries are missing
+        print(f"desk: the window cannot start: {exc}. Run `make run`, which checks "
+              "the system libraries Qt needs.", file=sys.stderr)
+        return 3
+    return run(db_path(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except DeskError as exc:
+        print(f"desk: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Desk core: store, operations, queries, stats and sync. Never imports Qt."""

@@ -1,0 +1,241 @@
+"""Typed ORM models for the local store.
+
+The schema itself is created only by Alembic migrations (``migrations/``); these classes
+describe it for the ORM. Times are stored as integer UTC epoch seconds (compact, and fast
+to subtract in the SQL aggregates of ``stats``); Python sees aware ``datetime`` values.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+STATUSES = ("new", "open", "pending", "on-hold", "solved", "closed")
+OPEN_STATUSES = ("new", "open", "pending", "on-hold")
+PRIORITIES = ("low", "normal", "high", "urgent")
+CHANNELS = ("walk-in", "phone", "email", "web")
+PERSON_KINDS = ("faculty", "staff", "student", "guest")
+AGENT_ROLES = ("student-worker", "staff", "supervisor")
+SATISFACTION = ("good", "bad")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, truncated to the store's one-second resolution."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def new_uuid() -> str:
+    return str(uuid_module.uuid4())
+
+
+class Timestamp(TypeDecorator[datetime]):
+    """Aware UTC datetime stored as integer epoch seconds; naive values are taken as UTC."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> int | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return int(value.timestamp())
+
+    def process_result_value(self, value: int | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.fromtimestamp(value, UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Person(Base):
+    """A requester or an agent (agents have a role and can sign in at the desk)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text, unique=True)
+    phone: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), default="guest")
+    is_agent: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class Location(Base):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class TicketTag(Base):
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    subject: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(8), default="new")
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    channel: Mapped[str] = mapped_column(String(8), default="walk-in")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # The agent who typed the ticket in; with logged_after_the_fact it lets stats keep
+    # tickets entered long after the person left from hiding real waits.
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    logged_after_the_fact: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_at: Mapped[datetime] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    service_started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    first_response_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    solved_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    left_at: Mapped[datetime | None] = mapped_column(Timestamp)  # walked away unserved
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    satisfaction: Mapped[str | None] = mapped_column(String(4))
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    expected_resolution: Mapped[str | None] = mapped_column(Text)
+
+    requester: Mapped[Person] = relationship(foreign_keys=[requester_id])
+    assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id])
+    category: Mapped[Category | None] = relationship()
+    location: Mapped[Location | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary="ticket_tags", order_by="Tag.name")
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="ticket", order_by="Comment.id", passive_deletes=True
+    )
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="comments")
+    author: Mapped[Person | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only: a trigger in the schema refuses UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str | None] = mapped_column(String(32))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+
+
+class CannedResponse(Base):
+    __tablename__ = "canned_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    actions: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {field, value}
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None = shared
+    usage_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Shift(Base):
+    __tablename__ = "shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    agent: Mapped[Person] = relationship()
+
+
+class Draft(Base):
+    """A reply being typed, saved as the user types so nothing is ever lost."""
+
+    __tablename__ = "drafts"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class SavedView(Base):
+    """A custom queue view: a name and the JSON of its filters."""
+
+    __tablename__ = "saved_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    filters: Mapped[str] = mapped_column(Text, default="{}")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class Setting(Base):
+    """Store-wide settings (e.g. the desk's time zone). Never secrets: those go to keyring."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,307 @@
+"""Ticket operations: log, update (optimistic version check), claim, release, solve, reopen,
+take next, left without service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk.core import errors
+from desk.core.changes import Changes
+from desk.core.db import unit_of_work
+from desk.core.models import (
+    CHANNELS,
+    OPEN_STATUSES,
+    PRIORITIES,
+    SATISFACTION,
+    STATUSES,
+    Person,
+    Tag,
+    Ticket,
+    utcnow,
+)
+from desk.core.ops._audit import record
+
+# A ticket typed in more than this long after the person arrived was logged after the fact;
+# stats report those separately so they cannot hide real waits.
+AFTER_THE_FACT = timedelta(minutes=30)
+MAX_SUBJECT = 500
+EDITABLE_FIELDS = (
+    "subject", "description", "status", "priority", "channel", "category_id", "location_id",
+    "requester_id", "assignee_id", "satisfaction", "satisfaction_comment",
+    "expected_resolution", "tags",
+)
+WAITING_CHANNELS = ("walk-in", "phone")
+
+
+class AlreadyClaimed(errors.DeskError):
+    pass
+
+
+def _choice(value: object, allowed: tuple[str, ...], what: str) -> None:
+    if value not in allowed:
+        raise errors.InvalidInput(f"{what} must be one of {', '.join(allowed)} (got {value!r}).")
+
+
+def _clean_subject(subject: str) -> str:
+    subject = " ".join(subject.split())
+    if not subject:
+        raise errors.InvalidInput("A ticket needs a subject.")
+    return subject[:MAX_SUBJECT]
+
+
+def _get(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+    return ticket
+
+
+def _tags(session: Session, names: Iterable[str]) -> list[Tag]:
+    wanted = sorted({"_".join(name.strip().lower().split()) for name in names if name.strip()})
+    existing = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
+    for name in wanted:
+        if name not in existing:
+            existing[name] = Tag(name=name)
+            session.add(existing[name])
+    return [existing[name] for name in wanted]
+
+
+def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
+    """Status change plus the timestamps the metrics rely on."""
+    _choice(status, STATUSES, "Status")
+    was_done = ticket.status in ("solved", "closed")
+    if status == "solved" and ticket.status != "solved":
+        ticket.solved_at = now
+    if was_done and status in OPEN_STATUSES:
+        ticket.reopen_count += 1
+        ticket.solved_at = None
+    ticket.status = status
+
+
+def _is_agent(session: Session, person_id: int | None) -> bool:
+    if person_id is None:
+        return False
+    person = session.get(Person, person_id)
+    return bool(person and person.is_agent)
+
+
+def log_ticket(
+    session: Session,
+    *,
+    actor_id: int | None,
+    requester_id: int,
+    subject: str,
+    channel: str = "walk-in",
+    category_id: int | None = None,
+    location_id: int | None = None,
+    description: str = "",
+    priority: str = "normal",
+    arrived_at: datetime | None = None,
+    tags: Iterable[str] = (),
+    uuid: str | None = None,
+    now: datetime | None = None,
+) -> Changes:
+    """Log a walk-in, a call, an email or a web request. ``arrived_at`` defaults to now."""
+    _choice(channel, CHANNELS, "Channel")
+    _choice(priority, PRIORITIES, "Priority")
+    now = now or utcnow()
+    arrived_at = arrived_at or now
+    if arrived_at > now + timedelta(minutes=1):
+        raise errors.InvalidInput("The arrival time cannot be in the future.")
+    with unit_of_work(session):
+        if session.get(Person, requester_id) is None:
+            raise errors.NotFound(f"There is no person #{requester_id}.")
+        ticket = Ticket(
+            subject=_clean_subject(subject), description=description, channel=channel,
+            priority=priority, category_id=category_id, location_id=location_id,
+            requester_id=requester_id, logged_by_id=actor_id, arrived_at=arrived_at,
+            created_at=now, updated_at=now, status="new", version=1,
+            logged_after_the_fact=_is_agent(session, actor_id) and now - arrived_at > AFTER_THE_FACT,
+        )
+        if uuid:
+            ticket.uuid = uuid
+        ticket.tags = _tags(session, tags)
+        session.add(ticket)
+        session.flush()
+        record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action="create",
+               field="channel", new=channel)
+        return Changes(ticket_ids=frozenset({ticket.id}), tickets=True, created_id=ticket.id)
+
+
+def update_ticket(
+    session: Session,
+    *,
+    ticket_id: int,
+    actor_id: int | None,
+    expected_version: int,
+    fields: Mapping[str, object],
+    now: datetime | None = None,
+) -> Changes:
+    """Change fields if nobody else changed the ticket since ``expected_version``.
+
+    Raises ``ConflictError`` (listing the fields whose current value differs from what the
+    caller wants) when the version moved on; nothing is written then.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise errors.InvalidInput(f"Unknown ticket field(s): {', '.join(sorted(unknown))}.")
+    now = now or utcnow()
+    with unit_of_work(session):
+        ticket = _get(session, ticket_id)
+        if ticket.version != expected_version:
+            raise errors.ConflictError(
+                ticket_id=ticket_id, expected_version=expected_version,
+                actual_version=ticket.version,
+                conflicts=[
+                    errors.FieldConflict(name, mine=value, theirs=_current(ticket, name))
+                    for name, value in fields.items() if _current(ticket, name) != value
+                ],
+            )
+        changed = _apply(session, ticket, fields, actor_id=actor_id, now=now)
+        if changed:
+            ticket.version += 1
+            ticket.updated_at = now
+        return Changes.for_ticket(ticket_id)
+
+
+def _current(ticket: Ticket, name: str) -> object:
+    if name == "tags":
+        return [tag.name for tag in ticket.tags]
+    return getattr(ticket, name)
+
+
+def _apply(
+    session: Session, ticket: Ticket, fields: Mapping[str, object], *, actor_id: int | None,
+    now: datetime, action: str = "update",
+) -> bool:
+    changed = False
+    for name, value in fields.items():
+        old = _current(ticket, name)
+        if name == "tags":
+            new_tags = _tags(session, value)  # type: ignore[arg-type]
+            value = [tag.name for tag in new_tags]
+            if value == old:
+                continue
+            ticket.tags = new_tags
+        elif old == value:
+            continue
+        elif name == "status":
+            _set_status(ticket, str(value), now)
+        else:
+            if name == "subject":
+                value = _clean_subject(str(value))
+            elif name == "priority":
+                _choice(value, PRIORITIES, "Priority")
+            elif name == "channel":
+                _choice(value, CHANNELS, "Channel")
+            elif name == "satisfaction" and value is not None:
+                _choice(value, SATISFACTION, "Satisfaction")
+            setattr(ticket, name, value)
+        record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action=action,
+               field=name, old=old, new=value)
+        changed = True
+    return changed
+
+
+def _change(
+    session: Session, *, ticket_id: int, actor_id: int | None, action: str,
+    fields: Mapping[str, object], now: datetime | None,
+) -> Changes:
+    now = now or utcnow()
+    with unit_of_work(session):
+        ticket = _get(session, ticket_id)
+        if _apply(session, ticket, fields, actor_id=actor_id, now=now, action=action):
+            ticket.version += 1
+            ticket.updated_at = now
+        return Changes.for_ticket(ticket_id)
+
+
+def claim(
+    session: Session, *, ticket_id: int, agent_id: int, force: bool = False,
+    now: datetime | None = None,
+) -> Changes:
+    """Make ``agent_id`` the assignee; service starts now if it had not. Refuses to take a
+    ticket someone else holds unless ``force``."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        ticket = _get(session, ticket_id)
+        if ticket.assignee_id not in (None, agent_id) and not force:
+            holder = session.get(Person, ticket.assignee_id)
+            raise AlreadyClaimed(
+                f"Ticket #{ticket_id} is already claimed by {holder.name if holder else 'someone'}."
+            )
+        fields: dict[str, object] = {"assignee_id": agent_id}
+        if ticket.status == "new":
+            fields["status"] = "open"
+        changed = _apply(session, ticket, fields, actor_id=agent_id, now=now, action="claim")
+        if ticket.service_started_at is None:
+            ticket.service_started_at = now
+            changed = True
+        if changed:
+            ticket.version += 1
+            ticket.updated_at = now
+        return Changes.for_ticket(ticket_id)
+
+
+def release(
+    session: Session, *, ticket_id: int, actor_id: int, now: datetime | None = None
+) -> Changes:
+    """Give a claimed ticket back to the queue."""
+    return _change(session, ticket_id=ticket_id, actor_id=actor_id, action="release",
+                   fields={"assignee_id": None}, now=now)
+
+
+def solve(session: Session, *, ticket_id: int, actor_id: int, now: datetime | None = None) -> Changes:
+    return _change(session, ticket_id=ticket_id, actor_id=actor_id, action="solve",
+                   fields={"status": "solved"}, now=now)
+
+
+def reopen(session: Session, *, ticket_id: int, actor_id: int, now: datetime | None = None) -> Changes:
+    return _change(session, ticket_id=ticket_id, actor_id=actor_id, action="reopen",
+                   fields={"status": "open"}, now=now)
+
+
+def mark_left(
+    session: Session, *, ticket_id: int, actor_id: int | None, now: datetime | None = None
+) -> Changes:
+    """The person walked away before being served: recorded (stats count it) and closed."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        ticket = _get(session, ticket_id)
+        if ticket.service_started_at is not None:
+            raise errors.InvalidInput(f"Ticket #{ticket_id} is already being served.")
+        _apply(session, ticket, {"status": "closed"}, actor_id=actor_id, now=now, action="left")
+        ticket.left_at = now
+        ticket.version += 1
+        ticket.updated_at = now
+        return Changes.for_ticket(ticket_id)
+
+
+def oldest_waiting_id(session: Session) -> int | None:
+    """The walk-in or caller who has waited longest and is not being served."""
+    return session.scalar(
+        select(Ticket.id)
+        .where(
+            Ticket.status == "new", Ticket.assignee_id.is_(None), Ticket.left_at.is_(None),
+            Ticket.service_started_at.is_(None), Ticket.channel.in_(WAITING_CHANNELS),
+        )
+        .order_by(Ticket.status, Ticket.arrived_at, Ticket.id)
+        .limit(1)
+    )
+
+
+def take_next(session: Session, *, agent_id: int, now: datetime | None = None) -> Changes:
+    """Claim the person who has waited longest. Raises ``NotFound`` when nobody is waiting."""
+    for _attempt in range(3):  # another agent may take the same person at the same moment
+        ticket_id = oldest_waiting_id(session)
+        if ticket_id is None:
+            raise errors.NotFound("Nobody is waiting at the desk.")
+        try:
+            return claim(session, ticket_id=ticket_id, agent_id=agent_id, now=now)
+        except AlreadyClaimed:
+            continue
+    raise errors.NotFound("Nobody is waiting at the desk.")

@@ -1,0 +1,1 @@
+"""The read side: queue views, full-text search, ticket detail."""

@@ -1,0 +1,180 @@
+"""Queue views: which tickets, in what order, a page at a time (keyset pagination).
+
+``build_page_sql`` returns plain SQL and parameters so the same statement can be timed in raw
+sqlite3 by the benchmarks; ``page_ids`` / ``rows_for`` / ``count`` run it through SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from desk.core import errors
+from desk.core.models import Timestamp
+from desk.core.queries.search import fts_query
+
+OPEN = "('new','open','pending','on-hold')"
+VIEWS: dict[str, tuple[str, str]] = {
+    # name: (label, SQL condition on t)
+    "all-open": ("All open", f"t.status IN {OPEN}"),
+    "waiting": (
+        "Waiting at the desk",
+        "t.status = 'new' AND t.assignee_id IS NULL AND t.left_at IS NULL "
+        "AND t.service_started_at IS NULL AND t.channel IN ('walk-in','phone')",
+    ),
+    "unassigned": ("Unassigned", f"t.status IN {OPEN} AND t.assignee_id IS NULL"),
+    "mine": ("Mine", f"t.status IN {OPEN} AND t.assignee_id = :agent_id"),
+    "pending": ("Pending", "t.status = 'pending'"),
+    "solved-today": ("Solved today", "t.status IN ('solved','closed') AND t.solved_at >= :day_start"),
+    "all": ("All tickets", "1"),
+}
+SORTS: dict[str, str] = {
+    "id": "t.id",
+    "waiting": "t.arrived_at",
+    "requester": "coalesce(p.name, '')",
+    "subject": "t.subject",
+    "category": "coalesce(c.name, '')",
+    "channel": "t.channel",
+    "status": "t.status",
+    "priority": "(CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 "
+                "WHEN 'normal' THEN 2 ELSE 3 END)",
+    "assignee": "coalesce(a.name, '')",
+    "location": "coalesce(l.name, '')",
+    "updated": "t.updated_at",
+}
+# Filters a saved view may hold: name -> SQL condition with a parameter of the same name.
+FILTERS: dict[str, str] = {
+    "category_id": "t.category_id = :category_id",
+    "location_id": "t.location_id = :location_id",
+    "channel": "t.channel = :channel",
+    "status": "t.status = :status",
+    "priority": "t.priority = :priority",
+    "assignee_id": "t.assignee_id = :assignee_id",
+    "requester_kind": "p.kind = :requester_kind",
+}
+JOINS = (
+    " JOIN people p ON p.id = t.requester_id"
+    " LEFT JOIN people a ON a.id = t.assignee_id"
+    " LEFT JOIN categories c ON c.id = t.category_id"
+    " LEFT JOIN locations l ON l.id = t.location_id"
+)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    view: str = "all-open"
+    search: str = ""
+    agent_id: int | None = None  # for "mine"
+    day_start: datetime | None = None  # for "solved today", in UTC
+    extra: dict[str, object] = field(default_factory=dict)  # FILTERS keys
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    uuid: str
+    arrived_at: datetime
+    requester: str
+    requester_kind: str
+    subject: str
+    category: str | None
+    channel: str
+    status: str
+    priority: str
+    assignee: str | None
+    assignee_id: int | None
+    location: str | None
+    updated_at: datetime
+    version: int
+    service_started_at: datetime | None
+    left_at: datetime | None
+
+
+def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
+    if queue.view not in VIEWS:
+        raise errors.InvalidInput(f"Unknown view {queue.view!r}; views are {', '.join(VIEWS)}.")
+    conditions = [VIEWS[queue.view][1]]
+    params: dict[str, object] = {
+        "agent_id": queue.agent_id if queue.agent_id is not None else -1,
+        "day_start": int(queue.day_start.timestamp()) if queue.day_start else 0,
+    }
+    for name, value in queue.extra.items():
+        if name not in FILTERS:
+            raise errors.InvalidInput(f"Unknown filter {name!r}.")
+        if value is not None:
+            conditions.append(FILTERS[name])
+            params[name] = value
+    match = fts_query(queue.search)
+    if match:
+        conditions.append("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :match)")
+        params["match"] = match
+    elif queue.search.strip():
+        conditions.append("0")  # only punctuation typed: nothing can match
+    return conditions, params
+
+
+def build_page_sql(
+    queue: QueueFilter, *, sort: str = "waiting", descending: bool = False,
+    after: tuple[object, int] | None = None, limit: int = 200,
+) -> tuple[str, dict[str, object]]:
+    """SQL for one page of (sort key, id), continuing after the ``after`` key."""
+    if sort not in SORTS:
+        raise errors.InvalidInput(f"Cannot sort by {sort!r}.")
+    key = SORTS[sort]
+    conditions, params = _where(queue)
+    if after is not None:
+        conditions.append(f"({key}, t.id) {'<' if descending else '>'} (:after_key, :after_id)")
+        params.update(after_key=after[0], after_id=after[1])
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT {key} AS sort_key, t.id FROM tickets t{JOINS} WHERE {' AND '.join(conditions)}"
+        f" ORDER BY {key} {direction}, t.id {direction} LIMIT {int(limit)}"
+    )
+    return sql, params
+
+
+def page(
+    session: Session, queue: QueueFilter, *, sort: str = "waiting", descending: bool = False,
+    after: tuple[object, int] | None = None, limit: int = 200,
+) -> list[tuple[object, int]]:
+    """One page of (sort key, ticket id); pass the last pair back as ``after`` for the next."""
+    sql, params = build_page_sql(queue, sort=sort, descending=descending, after=after, limit=limit)
+    return [(row[0], row[1]) for row in session.execute(text(sql), params)]
+
+
+def count(session: Session, queue: QueueFilter) -> int:
+    conditions, params = _where(queue)
+    sql = f"SELECT count(*) FROM tickets t{JOINS} WHERE {' AND '.join(conditions)}"
+    return int(session.execute(text(sql), params).scalar_one())
+
+
+_ROW_SQL = (
+    "SELECT t.id, t.uuid, t.arrived_at, p.name, p.kind, t.subject, c.name, t.channel, t.status,"
+    " t.priority, a.name, t.assignee_id, l.name, t.updated_at, t.version,"
+    " t.service_started_at, t.left_at"
+    f" FROM tickets t{JOINS} WHERE t.id IN (SELECT value FROM json_each(:ids))"
+)
+
+
+def rows_for(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
+    """The display rows for these ids (missing ids are simply absent)."""
+    if not ids:
+        return {}
+    import json
+
+    to_time = Timestamp().process_result_value
+    result: dict[int, QueueRow] = {}
+    for row in session.execute(text(_ROW_SQL), {"ids": json.dumps(list(ids))}):
+        values = list(row)
+        for index in (2, 13, 15, 16):
+            values[index] = to_time(values[index], None)
+        result[values[0]] = QueueRow(*values)
+    return result
+
+
+def view_labels() -> dict[str, str]:
+    return {name: label for name, (label, _) in VIEWS.items()}

@@ -1,0 +1,23 @@
+"""Turning whatever a user types into a safe FTS5 query.
+
+FTS5 has its own syntax (``"``, ``*``, ``NEAR``, ``AND``/``OR``/``NOT``, ``-``, ``(``, column
+filters with ``:``). A person typing in a search box means words, so every word becomes a quoted
+phrase token and the words are ANDed; the last word is a prefix so results appear as you type.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
+    """An FTS5 MATCH expression for ``text``, or None when there is nothing to search for."""
+    words = _WORD.findall(text)[:32]
+    if not words:
+        return None
+    quoted = [f'"{word}"' for word in words]  # \w+ never contains a double quote
+    if prefix_last:
+        quoted[-1] += "*"
+    return " ".join(quoted)

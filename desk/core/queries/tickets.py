@@ -1,0 +1,113 @@
+"""Ticket detail, history and the look-ups the quick-log form needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from desk.core import errors
+from desk.core.models import OPEN_STATUSES, AuditEvent, Person, Ticket, utcnow
+from desk.core.queries.search import fts_query
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    """A ticket with its people, category, location, tags and comments loaded."""
+    ticket = session.scalar(
+        select(Ticket)
+        .where(Ticket.id == ticket_id)
+        .options(
+            selectinload(Ticket.requester), selectinload(Ticket.assignee),
+            selectinload(Ticket.category), selectinload(Ticket.location),
+            selectinload(Ticket.tags), selectinload(Ticket.comments),
+        )
+    )
+    if ticket is None:
+        raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+    return ticket
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+
+
+def history(session: Session, ticket_id: int) -> list[HistoryEntry]:
+    """The audit trail of a ticket, oldest first, with actor names."""
+    rows = session.execute(
+        select(AuditEvent, Person.name)
+        .outerjoin(Person, Person.id == AuditEvent.actor_id)
+        .where(AuditEvent.ticket_id == ticket_id)
+        .order_by(AuditEvent.id)
+    )
+    return [
+        HistoryEntry(event.at, name, event.action, event.field, event.old, event.new)
+        for event, name in rows
+    ]
+
+
+def find_people(session: Session, typed: str, *, limit: int = 10, agents_only: bool = False) -> list[Person]:
+    """People whose name, e-mail or phone contains what was typed (case-insensitive)."""
+    typed = typed.strip()
+    query = select(Person).order_by(Person.name).limit(limit)
+    if agents_only:
+        query = query.where(Person.is_agent.is_(True))
+    if typed:
+        pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                Person.name.ilike(pattern, escape="\\"),
+                Person.email.ilike(pattern, escape="\\"),
+                Person.phone.ilike(pattern, escape="\\"),
+            )
+        )
+    return list(session.scalars(query))
+
+
+def open_tickets_of(session: Session, requester_id: int, *, limit: int = 5) -> list[Ticket]:
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.requester_id == requester_id, Ticket.status.in_(OPEN_STATUSES))
+            .order_by(Ticket.arrived_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def similar_recent(
+    session: Session, subject: str, *, within: timedelta = timedelta(hours=2),
+    now: datetime | None = None, limit: int = 5,
+) -> list[Ticket]:
+    """Tickets logged in the last ``within`` whose subject shares the typed words."""
+    match = fts_query(subject, prefix_last=False)
+    if match is None:
+        return []
+    # Any of the words, ranked by FTS; restricted to the subject column.
+    words = match.split(" ")
+    any_word = "subject : (" + " OR ".join(words) + ")"
+    since = (now or utcnow()) - within
+    from sqlalchemy import text
+
+    ids = [
+        row[0]
+        for row in session.execute(
+            text(
+                "SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid"
+                " WHERE ticket_fts MATCH :match AND t.created_at >= :since"
+                " ORDER BY f.rank LIMIT :limit"
+            ),
+            {"match": any_word, "since": int(since.timestamp()), "limit": limit},
+        )
+    ]
+    if not ids:
+        return []
+    by_id = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]

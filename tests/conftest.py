@@ -1,0 +1,52 @@
+"""Shared fixtures: a real store file per test, and a few people to act with."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desk.core.db import Store, open_store  # noqa: E402
+from desk.core.ops import people  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the user's real store, config or keyring."""
+    monkeypatch.setenv("DESK_DB", str(tmp_path / "default-store.sqlite3"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with open_store(tmp_path / "desk.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture
+def session(store: Store):  # noqa: ANN201
+    with store.session() as opened:
+        yield opened
+
+
+@pytest.fixture
+def agent_id(session) -> int:  # noqa: ANN001
+    return people.add_agent(session, name="Ana Student", email="ana@desk.test").created_id
+
+
+@pytest.fixture
+def other_agent_id(session) -> int:  # noqa: ANN001
+    return people.add_agent(session, name="Bo Staff", email="bo@desk.test", role="staff").created_id
+
+
+@pytest.fixture
+def requester_id(session) -> int:  # noqa: ANN001
+    return people.ensure_requester(
+        session, email="prof.chen@uni.test", name="Wei Chen", kind="faculty"
+    ).created_id
