@@ -19,7 +19,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
@@ -137,9 +136,22 @@ class Store:
 
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
-    """One write transaction (``BEGIN IMMEDIATE``); commits on success, rolls back on error."""
+    """One write transaction (``BEGIN IMMEDIATE``); commits on success, rolls back on error.
+
+    Nested use joins the outer unit of work, so a bulk action (an import) can call many
+    operations and still commit all or nothing.
+    """
+    depth = session.info.get("unit_of_work_depth", 0)
+    if depth:
+        session.info["unit_of_work_depth"] = depth + 1
+        try:
+            yield session
+        finally:
+            session.info["unit_of_work_depth"] = depth
+        return
     if session.in_transaction():
         session.commit()  # end any read snapshot so the write sees the latest data
+    session.info["unit_of_work_depth"] = 1
     try:
         with session.begin():
             session.connection(execution_options={"immediate": True})
@@ -149,6 +161,8 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         if typed is None:
             raise
         raise typed from exc
+    finally:
+        session.info["unit_of_work_depth"] = 0
 
 
 def _check_file(path: Path) -> None:

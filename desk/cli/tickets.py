@@ -1,0 +1,122 @@
+"""`desk log`, `desk list`, `desk show`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from desk.cli.common import agent_for, print_json, session_for
+from desk.cli.main import add_db_option
+from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
+from desk.core.ops import people, tickets
+from desk.core.queries import queue
+from desk.core.queries.tickets import get_ticket, history
+from desk.core.settings import desk_timezone, start_of_local_day
+from desk.core.transfer import ticket_record
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    log = subparsers.add_parser(
+        "log", help="log a walk-in, call, e-mail or web request",
+        description="Log a ticket; the requester is created if their e-mail is new.",
+    )
+    add_db_option(log)
+    log.add_argument("--channel", choices=CHANNELS, default="walk-in", help="how it came in (default walk-in)")
+    log.add_argument("--requester", required=True, metavar="EMAIL", help="the requester's e-mail")
+    log.add_argument("--name", help="the requester's name, for a new requester")
+    log.add_argument("--kind", choices=PERSON_KINDS, default="guest", help="requester kind, for a new requester")
+    log.add_argument("--category", required=True, help="category name (created if new)")
+    log.add_argument("--location", help="building or room")
+    log.add_argument("--subject", required=True, help="one line saying what is wrong")
+    log.add_argument("--details", default="", help="longer description")
+    log.add_argument("--arrived-minutes-ago", type=int, default=0, metavar="N",
+                     help="the person arrived N minutes ago (default: now)")
+    log.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent logging it")
+    log.set_defaults(func=run_log)
+
+    listing = subparsers.add_parser("list", help="list tickets in a queue view",
+                                    description="List tickets of a view, oldest arrival first.")
+    add_db_option(listing)
+    listing.add_argument("--view", choices=list(queue.VIEWS), default="all-open", help="which view (default all-open)")
+    listing.add_argument("--search", default="", help="words to search for (subject, text, replies, requester)")
+    listing.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent, for --view mine")
+    listing.add_argument("--limit", type=int, default=50, help="at most this many rows (default 50)")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.set_defaults(func=run_list)
+
+    show = subparsers.add_parser("show", help="show one ticket with its conversation",
+                                 description="Show a ticket, its replies and notes, and its history.")
+    add_db_option(show)
+    show.add_argument("id", type=int, help="ticket number")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(func=run_show)
+
+
+def run_log(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        actor = agent_for(session, args.agent)
+        requester = people.ensure_requester(session, email=args.requester, name=args.name, kind=args.kind).created_id
+        category = people.ensure_category(session, name=args.category).created_id
+        location = people.ensure_location(session, name=args.location).created_id if args.location else None
+        arrived = utcnow() - timedelta(minutes=max(args.arrived_minutes_ago, 0))
+        changes = tickets.log_ticket(
+            session, actor_id=actor, requester_id=requester, subject=args.subject,
+            channel=args.channel, category_id=category, location_id=location,
+            description=args.details, arrived_at=arrived,
+        )
+        print(f"Logged ticket #{changes.created_id}")
+    return 0
+
+
+def _age(arrived: datetime) -> str:
+    minutes = int((datetime.now(UTC) - arrived).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} d"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        agent = agent_for(session, args.agent)
+        filt = queue.QueueFilter(view=args.view, search=args.search, agent_id=agent,
+                                 day_start=start_of_local_day(utcnow(), desk_timezone(session)))
+        keys = queue.page(session, filt, limit=max(args.limit, 1))
+        rows = queue.rows_for(session, [ticket_id for _key, ticket_id in keys])
+        ordered = [rows[ticket_id] for _key, ticket_id in keys if ticket_id in rows]
+        if args.json:
+            print_json([dataclasses.asdict(row) for row in ordered])
+            return 0
+        for row in ordered:
+            print(f"#{row.id:<7} {_age(row.arrived_at):>7}  {row.status:<8} {row.channel:<8} "
+                  f"{row.requester[:24]:<24} {row.subject[:60]}")
+        print(f"{len(ordered)} of {queue.count(session, filt)} tickets")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        ticket = get_ticket(session, args.id)
+        record = ticket_record(ticket)
+        record["comments"] = [
+            {"public": c.is_public, "author": c.author.name if c.author else None,
+             "created_at": c.created_at, "body": c.body} for c in ticket.comments
+        ]
+        record["history"] = [dataclasses.asdict(entry) for entry in history(session, ticket.id)]
+        if args.json:
+            print_json(record)
+            return 0
+        print(f"#{ticket.id} {ticket.subject}")
+        for key in ("status", "priority", "channel", "category", "location", "requester_name",
+                    "requester_email", "assignee_email", "tags", "arrived_at", "solved_at"):
+            if record[key]:
+                print(f"  {key.replace('_', ' ')}: {record[key]}")
+        if ticket.description:
+            print(f"\n{ticket.description}")
+        for comment in record["comments"]:
+            label = "reply" if comment["public"] else "internal note"
+            print(f"\n--- {label} by {comment['author'] or 'unknown'} at {comment['created_at']:%Y-%m-%d %H:%M} UTC")
+            print(comment["body"])
+    return 0
