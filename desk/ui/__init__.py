@@ -1,0 +1,1 @@
+"""The PySide6 user interface. Imports the core; the core never imports this."""

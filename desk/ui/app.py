@@ -1,0 +1,291 @@
+"""Application set-up and the main window.
+
+``MainWindow(store)`` owns the ``Tasks`` and a QTabWidget: "Queue" first, "Stats" (created the
+first time it is shown), and one closable tab per opened ticket. Other parts of the UI add
+their actions to ``main_window.menu("Sync")`` and friends.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk import __version__
+from desk.core.db import Store, open_store
+from desk.core.errors import DeskError
+from desk.ui.errors import show_error
+from desk.ui.tasks import Tasks
+
+MENUS = ("File", "View", "Ticket", "Sync", "Help")
+
+
+def _optional_class(module: str, name: str) -> type | None:
+    """``module.name`` if that module exists yet (parts of the UI land separately)."""
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+    return getattr(loaded, name, None)
+
+
+class _Placeholder(QWidget):
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        label = QLabel(text, self)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        label.setAccessibleName("Details")
+        label.setToolTip("Read-only view")
+        QVBoxLayout(self).addWidget(label)
+        self.label = label
+
+
+class TicketPlaceholder(_Placeholder):
+    """A read-only view of a ticket, used until the ticket editor is installed."""
+
+    def __init__(self, tasks: Tasks, ticket_id: int, current_agent: Callable[[], int | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(f"Loading ticket #{ticket_id}…", parent)
+        self.ticket_id = ticket_id
+
+        def load(session):  # noqa: ANN001, ANN202
+            from desk.core.queries.tickets import get_ticket
+
+            t = get_ticket(session, ticket_id)
+            return (f"<h2>#{t.id} {_esc(t.subject)}</h2><p>{t.status} · {t.priority} · {t.channel}"
+                    f" · requester {_esc(t.requester.name)}</p><pre>{_esc(t.description)}</pre>")
+
+        tasks.db(load, on_done=self.label.setText,
+                 on_error=lambda exc: self.label.setText(_esc(str(exc))))
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class MainWindow(QMainWindow):
+    agent_changed = Signal(object)  # the agent at the desk changed (id or None)
+
+    def __init__(self, store: Store, *, tasks: Tasks | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.tasks = tasks or Tasks(store, parent=self)
+        self.tasks.unhandled_error = lambda exc: show_error(self, exc)
+        self.setWindowTitle(f"Desk — {store.path.name}")
+        self.setObjectName("mainWindow")
+        self.resize(1280, 800)
+        self._menus: dict[str, QMenu] = {}
+        self._ticket_tabs: dict[int, QWidget] = {}
+
+        from desk.ui.queue.at_desk import AtDeskSwitcher
+        from desk.ui.queue.panel import QueuePanel
+
+        self.at_desk = AtDeskSwitcher(self.tasks, self)
+        self.at_desk.agent_changed.connect(self.agent_changed)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setAccessibleName("Main tabs")
+        self.tabs.setToolTip("Queue, statistics and open tickets")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.queue_panel = QueuePanel(self.tasks, self.current_agent_id, self)
+        self.queue_panel.open_requested.connect(self.open_ticket)
+        self.agent_changed.connect(self.queue_panel.agent_changed)
+        self._add_fixed_tab(self.queue_panel, "Queue")
+        self._stats_placeholder = QWidget(self)
+        self._add_fixed_tab(self._stats_placeholder, "Stats")
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.setCentralWidget(self.tabs)
+        self.addToolBar(self.at_desk.toolbar())
+        self._build_menus()
+        self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
+
+    # -- contract -------------------------------------------------------------------------------
+    def current_agent_id(self) -> int | None:
+        return self.at_desk.agent_id()
+
+    def menu(self, name: str) -> QMenu:
+        """The menu named ``name`` ("File", "View", "Ticket", "Sync", "Help"), created if new."""
+        if name not in self._menus:
+            self._menus[name] = self.menuBar().addMenu(f"&{name}")
+        return self._menus[name]
+
+    def open_ticket(self, ticket_id: int) -> QWidget:
+        existing = self._ticket_tabs.get(ticket_id)
+        if existing is not None and self.tabs.indexOf(existing) >= 0:
+            self.tabs.setCurrentWidget(existing)
+            return existing
+        editor_class = _optional_class("desk.ui.editor.editor", "TicketEditor") or TicketPlaceholder
+        widget = editor_class(self.tasks, ticket_id, self.current_agent_id, self)
+        widget.setProperty("ticket_id", ticket_id)
+        index = self.tabs.addTab(widget, f"#{ticket_id}")
+        self.tabs.setTabToolTip(index, f"Ticket #{ticket_id} (Ctrl+W closes it)")
+        self.tabs.setCurrentIndex(index)
+        self._ticket_tabs[ticket_id] = widget
+        return widget
+
+    def close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is None or widget in (self.queue_panel, self.stats_tab_widget()):
+            return
+        if hasattr(widget, "can_close") and not widget.can_close():
+            return
+        self.tabs.removeTab(index)
+        self._ticket_tabs = {k: w for k, w in self._ticket_tabs.items() if w is not widget}
+        widget.deleteLater()
+
+    def show_stats(self) -> QWidget:
+        self.tabs.setCurrentIndex(1)
+        return self.stats_tab_widget()
+
+    def stats_tab_widget(self) -> QWidget:
+        return self.tabs.widget(1)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _add_fixed_tab(self, widget: QWidget, title: str) -> None:
+        index = self.tabs.addTab(widget, title)
+        bar = self.tabs.tabBar()
+        for side in (bar.ButtonPosition.RightSide, bar.ButtonPosition.LeftSide):
+            button = bar.tabButton(index, side)
+            if button is not None:
+                button.resize(0, 0)
+                button.hide()
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is not self._stats_placeholder:
+            return
+        panel_class = _optional_class("desk.ui.stats.panel", "StatsPanel")
+        panel = (panel_class(self.tasks, self) if panel_class is not None
+                 else _Placeholder("The statistics panel is not installed in this build.", self))
+        panel.setToolTip(panel.toolTip() or "Statistics")
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(1)
+        self.tabs.insertTab(1, panel, "Stats")
+        self._add_fixed_tab_buttons_hidden(1)
+        self.tabs.setCurrentIndex(1)
+        self.tabs.blockSignals(False)
+        self._stats_placeholder.deleteLater()
+        self._stats_placeholder = panel
+
+    def _add_fixed_tab_buttons_hidden(self, index: int) -> None:
+        bar = self.tabs.tabBar()
+        for side in (bar.ButtonPosition.RightSide, bar.ButtonPosition.LeftSide):
+            button = bar.tabButton(index, side)
+            if button is not None:
+                button.hide()
+
+    def _action(self, menu: str, text: str, slot: Callable[[], object], shortcut: str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("&", ""))
+        action.setStatusTip(tip or text.replace("&", ""))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menu(menu).addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        for name in MENUS:
+            self.menu(name)
+        qp = self.queue_panel
+        self._action("File", "&New ticket…", qp.quick_log, "Ctrl+N", "Log a walk-in, call or request")
+        self.menu("File").addSeparator()
+        self._action("File", "&Quit", self.close, "Ctrl+Q", "Close Desk")
+        self._action("View", "&Queue", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", "Show the queue")
+        self._action("View", "&Stats", self.show_stats, "Ctrl+2", "Show the statistics")
+        self._action("View", "&Find…", qp.focus_search, "Ctrl+F", "Search tickets")
+        self._action("View", "&Refresh", qp.refresh, "F5", "Reload the queue")
+        self._action("View", "Close &tab", lambda: self.close_tab(self.tabs.currentIndex()),
+                     "Ctrl+W", "Close the current ticket tab")
+        self._action("Ticket", "&Open", qp.open_selected, None, "Open the selected ticket")
+        self._action("Ticket", "Take &next", qp.take_next, "Ctrl+T", "Claim the person who has waited longest")
+        self._action("Ticket", "&Claim", qp.claim_selected, "Ctrl+K", "Claim the selected ticket")
+        self._action("Ticket", "&Release", qp.release_selected, "Ctrl+Shift+K",
+                     "Give the selected ticket back to the queue")
+        self._action("Ticket", "&Done (solved)", qp.solve_selected, "Ctrl+D",
+                     "Mark the selected ticket solved")
+        self._action("Ticket", "&Left without service", qp.left_selected, None,
+                     "Record that the person left before being served")
+        self._action("Help", "&About Desk", self._about, None, "Version and licence")
+
+    def _about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About Desk",
+                          f"Desk {__version__}\nAn offline-first service desk.\nStore: {self.store.path}",
+                          QMessageBox.StandardButton.Ok, self)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if hasattr(widget, "can_close") and not widget.can_close():
+                event.ignore()
+                return
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        self.queue_panel.stop()
+        self.tasks.shutdown()
+        super().closeEvent(event)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Desk")
+    app.setOrganizationName("Desk")
+    app.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def _install_excepthook(window: QWidget) -> None:
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):  # noqa: ANN001, ANN202
+        if isinstance(value, KeyboardInterrupt):
+            previous(kind, value, tb)
+            return
+        show_error(window, value)
+
+    sys.excepthook = hook
+
+
+def run(db_path: Path | str | None) -> int:
+    """Open the store and the window; returns the exit code. Store trouble is explained."""
+    app = make_application()
+    try:
+        store = open_store(db_path)
+    except DeskError as exc:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Desk cannot open the store", exc.message,
+                          QMessageBox.StandardButton.Ok)
+        box.setAccessibleName("Desk cannot open the store")
+        box.exec()
+        return 2
+    try:
+        window = MainWindow(store)
+        geometry = QSettings().value("window/geometry")
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+        _install_excepthook(window)
+        window.show()
+        return int(app.exec())
+    finally:
+        store.close()

@@ -1,0 +1,61 @@
+"""The one place that turns an exception into what the user sees.
+
+* ``DeskError`` (locked store, disk full, conflict, bad input, ...): a friendly message box
+  with the error's own message, which says what to do.
+* ``Cancelled`` (the user backed out): nothing.
+* Anything else is a bug: a crash dialog with the traceback behind "Show Details..." and a
+  "Copy details" button, so it can be pasted into a bug report.
+
+Boxes are opened window-modal and non-blocking (``open()``), so callers never stall and tests
+can find and close them.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from concurrent.futures import CancelledError
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from desk import __version__
+from desk.core.errors import DeskError, StoreError
+
+
+class Cancelled(Exception):  # noqa: N818 - it is not an error
+    """Raised to abandon an action quietly (the user pressed Cancel)."""
+
+
+def crash_details(exc: BaseException) -> str:
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return (f"Desk {__version__}, Python {sys.version.split()[0]}\n\n" + "".join(lines)).strip()
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None:
+    """Show ``exc`` to the user the right way; returns the box (None when nothing is shown)."""
+    if isinstance(exc, Cancelled | CancelledError):
+        return None
+    box = QMessageBox(parent)
+    box.setObjectName("errorBox")
+    if isinstance(exc, DeskError):
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Desk cannot use the store" if isinstance(exc, StoreError) else "Desk")
+        box.setText(exc.message)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    else:
+        details = crash_details(exc)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("Desk ran into a bug")
+        box.setText("Something went wrong inside Desk. Your data is safe; the action did not finish.")
+        box.setInformativeText(
+            "Please report it with the details below (Copy details puts them on the clipboard)."
+        )
+        box.setDetailedText(details)
+        copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+        copy.setToolTip("Copy the technical details to the clipboard for a bug report")
+        copy.setAccessibleName("Copy details")
+        copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
+        box.addButton(QMessageBox.StandardButton.Close)
+    box.setAccessibleName(box.windowTitle())
+    box.open()
+    return box

@@ -1,0 +1,81 @@
+"""Filter bar above the queue: category, location, channel, priority, requester kind."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from desk.core.changes import Changes
+from desk.core.models import CHANNELS, PERSON_KINDS, PRIORITIES
+from desk.core.queries.frontdesk import choices
+from desk.ui.tasks import Tasks
+
+ANY = "Any"
+
+
+class FilterBar(QWidget):
+    changed = Signal(dict)  # the FILTERS values (None = any)
+
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._combos: dict[str, QComboBox] = {}
+        self._filling = False
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        specs = (
+            ("category_id", "Ca&tegory", "Only tickets of this category", ()),
+            ("location_id", "&Location", "Only tickets at this location", ()),
+            ("channel", "C&hannel", "Only tickets that came in this way", CHANNELS),
+            ("priority", "&Priority", "Only tickets of this priority", PRIORITIES),
+            ("requester_kind", "Re&quester", "Only requesters of this kind", PERSON_KINDS),
+        )
+        for key, label_text, tip, values in specs:
+            combo = QComboBox(self)
+            combo.setAccessibleName(f"Filter {label_text.replace('&', '').lower()}")
+            combo.setToolTip(tip)
+            combo.addItem(ANY, None)
+            for value in values:
+                combo.addItem(value, value)
+            combo.currentIndexChanged.connect(self._emit)
+            label = QLabel(label_text + ":", self)
+            label.setBuddy(combo)
+            layout.addWidget(label)
+            layout.addWidget(combo, 1)
+            self._combos[key] = combo
+        tasks.changes_executed.connect(self._on_changes)
+        self.reload()
+
+    def values(self) -> dict[str, object]:
+        return {key: combo.currentData() for key, combo in self._combos.items()
+                if combo.currentData() is not None}
+
+    def set_values(self, values: dict[str, object]) -> None:
+        self._filling = True
+        for key, combo in self._combos.items():
+            index = combo.findData(values.get(key)) if values.get(key) is not None else 0
+            combo.setCurrentIndex(max(0, index))
+        self._filling = False
+
+    def reload(self) -> None:
+        self._tasks.db(choices, on_done=self._fill)
+
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if changes.tickets and not changes.ticket_ids:
+            self.reload()  # ensure_category / ensure_location, or an external change
+
+    def _fill(self, found: tuple[list[tuple[int, str]], list[tuple[int, str]]]) -> None:
+        self._filling = True
+        for key, items in zip(("category_id", "location_id"), found, strict=True):
+            combo = self._combos[key]
+            current = combo.currentData()
+            combo.clear()
+            combo.addItem(ANY, None)
+            for item_id, name in items:
+                combo.addItem(name, item_id)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+        self._filling = False
+
+    def _emit(self) -> None:
+        if not self._filling:
+            self.changed.emit(self.values())

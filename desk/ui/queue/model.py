@@ -1,0 +1,316 @@
+"""The queue table model: holds ticket ids, loads rows lazily, pages with keyset pagination.
+
+* ``set_filter`` / ``sort`` reload the first page of ids (``queries.queue.page``) on the DB
+  worker; ``fetchMore`` asks for the next page after the last (sort key, id).
+* ``data()`` never touches the DB: a row not yet cached is shown as "…" and its id is queued;
+  the queued ids are loaded together (``rows_for``) on the next event-loop turn.
+* ``mark_stale`` (after a Changes) reloads the ids shown and the rows on screen, and keeps the
+  selection by id. The age column ticks: ``tick()`` repaints it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from desk.core.queries import queue
+from desk.core.queries.queue import QueueFilter, QueueRow
+from desk.ui.tasks import Tasks
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 200
+MAX_RELOAD = 5000  # a refresh reloads at most this many ids (more come back by scrolling)
+
+# (header, sort key, tooltip)
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("#", "id", "Ticket number"),
+    ("Waiting", "waiting", "Time since the person arrived (or the request came in)"),
+    ("Requester", "requester", "Who asked"),
+    ("Subject", "subject", "What it is about"),
+    ("Category", "category", "Category"),
+    ("Channel", "channel", "Walk-in, phone, email or web"),
+    ("Status", "status", "new, open, pending, on-hold, solved, closed"),
+    ("Priority", "priority", "low, normal, high, urgent"),
+    ("Assignee", "assignee", "Who has claimed it"),
+    ("Location", "location", "Building or room"),
+)
+COL_ID, COL_AGE = 0, 1
+TicketIdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def format_age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d}"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+class QueueModel(QAbstractTableModel):
+    loaded = Signal()  # a (re)load of the id list finished
+    count_changed = Signal(int)  # total matching tickets
+    load_failed = Signal(object)
+
+    def __init__(self, tasks: Tasks, parent: object = None, *, clock: Callable[[], datetime] | None = None):
+        super().__init__(parent)
+        self._tasks = tasks
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._filter = QueueFilter()
+        self._sort = "waiting"
+        self._descending = False
+        self._ids: list[int] = []
+        self._keys: list[tuple[object, int]] = []
+        self._rows: dict[int, QueueRow] = {}
+        self._wanted: set[int] = set()
+        self._in_flight: set[int] = set()
+        self._failed: set[int] = set()
+        self._has_more = False
+        self._fetching = False
+        self._generation = 0  # bumps on each reload; late answers for an old list are dropped
+        self.total: int | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._load_wanted)
+
+    # -- Qt model API ---------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section][2] + " (click to sort)"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        ticket_id = self._ids[index.row()]
+        if ticket_id in self._failed:
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        ticket_id = self._ids[index.row()]
+        if role == TicketIdRole:
+            return ticket_id
+        row = self._rows.get(ticket_id)
+        column = index.column()
+        if row is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                if ticket_id not in self._failed:
+                    self._want(ticket_id)
+                return str(ticket_id) if column == COL_ID else "…"
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_ID, COL_AGE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and row.priority in ("high", "urgent") and column == 7:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and column == 7 and row.priority == "urgent":
+            return QBrush(QColor("#b00020"))
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and self._has_more and not self._fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
+        if not self.canFetchMore(parent) or not self._keys:
+            return
+        self._fetching = True
+        generation, after = self._generation, self._keys[-1]
+        flt, sort, desc = self._filter, self._sort, self._descending
+        self._tasks.db(lambda s: queue.page(s, flt, sort=sort, descending=desc, after=after, limit=PAGE),
+                       on_done=lambda keys: self._append(generation, keys),
+                       on_error=self._page_failed)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = COLUMNS[column][1]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # -- public ---------------------------------------------------------------------------------
+    @property
+    def queue_filter(self) -> QueueFilter:
+        return self._filter
+
+    def set_filter(self, flt: QueueFilter) -> None:
+        self._filter = flt
+        self.reload()
+
+    def update_filter(self, **changes: object) -> None:
+        self.set_filter(replace(self._filter, **changes))
+
+    def ticket_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, ticket_id: int) -> int | None:
+        try:
+            return self._ids.index(ticket_id)
+        except ValueError:
+            return None
+
+    def cached_row(self, ticket_id: int) -> QueueRow | None:
+        return self._rows.get(ticket_id)
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def is_loading(self) -> bool:
+        return self._fetching or bool(self._in_flight) or bool(self._wanted)
+
+    def reload(self, *, keep: int = PAGE) -> None:
+        """Fetch the first ``keep`` ids again (at least one page) and the total count."""
+        self._generation += 1
+        self._fetching = True
+        generation = self._generation
+        flt, sort, desc = self._filter, self._sort, self._descending
+        limit = max(PAGE, min(keep, MAX_RELOAD))
+
+        def work(session):  # noqa: ANN001, ANN202
+            keys = queue.page(session, flt, sort=sort, descending=desc, limit=limit)
+            return keys, queue.count(session, flt), limit
+
+        self._tasks.db(work, on_done=lambda result: self._replace(generation, *result),
+                       on_error=self._page_failed)
+
+    def mark_stale(self, ticket_ids: frozenset[int] | set[int] | None = None) -> None:
+        """Something changed: forget cached rows (all, or those ids) and reload the list."""
+        if ticket_ids:
+            for ticket_id in ticket_ids:
+                self._rows.pop(ticket_id, None)
+        else:
+            self._rows.clear()
+        self._failed.clear()
+        self.reload(keep=len(self._ids))
+
+    def tick(self) -> None:
+        if self._ids:
+            self.dataChanged.emit(self.index(0, COL_AGE), self.index(len(self._ids) - 1, COL_AGE),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    # -- loading --------------------------------------------------------------------------------
+    def _replace(self, generation: int, keys: list[tuple[object, int]], total: int, limit: int) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        new_ids = [ticket_id for _key, ticket_id in keys]
+        self._keys = keys
+        self._has_more = len(keys) >= limit
+        if self.total != total:
+            self.total = total
+            self.count_changed.emit(total)
+        if new_ids == self._ids:
+            if self._ids:  # same rows: repaint them (their cached data may have been dropped)
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+        else:
+            self.beginResetModel()
+            self._ids = new_ids
+            keep = set(new_ids)
+            self._rows = {k: v for k, v in self._rows.items() if k in keep}
+            self.endResetModel()
+        self.loaded.emit()
+
+    def _append(self, generation: int, keys: list[tuple[object, int]]) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        self._has_more = len(keys) >= PAGE
+        known = set(self._ids)
+        keys = [key for key in keys if key[1] not in known]
+        if not keys:
+            self._has_more = False
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(keys) - 1)
+        self._keys.extend(keys)
+        self._ids.extend(ticket_id for _key, ticket_id in keys)
+        self.endInsertRows()
+
+    def _page_failed(self, exc: BaseException) -> None:
+        self._fetching = False
+        self._has_more = False
+        self.load_failed.emit(exc)
+
+    def _want(self, ticket_id: int) -> None:
+        if ticket_id in self._in_flight or ticket_id in self._wanted:
+            return
+        self._wanted.add(ticket_id)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _load_wanted(self) -> None:
+        ids = sorted(self._wanted - self._in_flight)
+        self._wanted.clear()
+        if not ids:
+            return
+        self._in_flight.update(ids)
+        self._tasks.db(lambda s: queue.rows_for(s, ids), on_done=lambda rows: self._rows_loaded(ids, rows),
+                       on_error=lambda exc: self._rows_failed(ids, exc))
+
+    def _rows_loaded(self, ids: list[int], rows: dict[int, QueueRow]) -> None:
+        self._in_flight.difference_update(ids)
+        self._rows.update(rows)
+        self._failed.update(i for i in ids if i not in rows)  # deleted meanwhile: shown disabled
+        self._emit_rows_changed(ids)
+
+    def _rows_failed(self, ids: list[int], exc: BaseException) -> None:
+        self._in_flight.difference_update(ids)
+        self._failed.update(ids)
+        self._emit_rows_changed(ids)
+        self.load_failed.emit(exc)
+
+    def _emit_rows_changed(self, ids: list[int]) -> None:
+        positions = {ticket_id: row for row, ticket_id in enumerate(self._ids)}
+        rows = sorted(positions[i] for i in ids if i in positions)
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(COLUMNS) - 1))
+
+    # -- presentation ---------------------------------------------------------------------------
+    def _age_seconds(self, row: QueueRow) -> float:
+        if row.status in ("solved", "closed"):
+            return ((row.left_at or row.updated_at) - row.arrived_at).total_seconds()
+        return (self._clock() - row.arrived_at).total_seconds()
+
+    def _display(self, row: QueueRow, column: int) -> str:
+        values = (
+            str(row.id), format_age(self._age_seconds(row)), row.requester, row.subject,
+            row.category or "", row.channel, row.status, row.priority, row.assignee or "",
+            row.location or "",
+        )
+        return values[column]
+
+    def _tooltip(self, row: QueueRow, column: int) -> str:
+        if column == COL_AGE:
+            local = row.arrived_at.astimezone().strftime("%a %d %b %H:%M")
+            if row.service_started_at is None and row.left_at is None and row.status == "new":
+                return f"Arrived {local}; waiting {format_age(self._age_seconds(row))}"
+            return f"Arrived {local}; age {format_age(self._age_seconds(row))}"
+        if column == 2:
+            return f"{row.requester} ({row.requester_kind})"
+        return self._display(row, column)

@@ -1,0 +1,426 @@
+"""The Queue tab: views list, search, filters, the queue table and the walk-in line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStatusBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core.changes import Changes
+from desk.core.ops import tickets as ticket_ops
+from desk.core.ops import views as view_ops
+from desk.core.queries import queue
+from desk.core.queries.frontdesk import SavedViewInfo, saved_views
+from desk.core.queries.queue import QueueFilter
+from desk.core.settings import desk_timezone, start_of_local_day
+from desk.ui.errors import show_error
+from desk.ui.queue.filters import FilterBar
+from desk.ui.queue.line import WalkInLine
+from desk.ui.queue.model import COL_AGE, COLUMNS, QueueModel
+from desk.ui.tasks import EXTERNAL, Tasks
+
+SEARCH_DELAY_MS = 150
+TICK_MS = 1000
+
+
+def _button(text: str, name: str, tip: str, slot: Callable[[], object], parent: QWidget) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setAccessibleName(name)
+    button.setToolTip(tip)
+    button.clicked.connect(lambda _checked=False: slot())
+    return button
+
+
+class QueuePanel(QWidget):
+    open_requested = Signal(int)
+
+    def __init__(self, tasks: Tasks, current_agent: Callable[[], int | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.current_agent = current_agent
+        self._status: QStatusBar | None = None
+        self._switcher = None
+        self._saved: dict[str, SavedViewInfo] = {}
+        self._day_start: datetime | None = None
+        self.model = QueueModel(tasks, self)
+
+        # Views list
+        self.views = QListWidget(self)
+        self.views.setObjectName("views")
+        self.views.setAccessibleName("Views")
+        self.views.setToolTip("Queue views; saved views are below the line")
+        for name, label in queue.view_labels().items():
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"Show: {label}")
+            self.views.addItem(item)
+        self.views.currentItemChanged.connect(self._view_picked)
+        self.save_view_button = _button("Save view…", "Save view", "Save the current view, filters and "
+                                        "search under a name", self.save_current_view, self)
+        self.delete_view_button = _button("Delete view", "Delete view", "Delete the selected saved view",
+                                          self.delete_selected_view, self)
+        self.delete_view_button.setEnabled(False)
+
+        # Search and filters
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setAccessibleName("Search tickets")
+        self.search.setToolTip("Search subject, details, comments and requester (Ctrl+F). "
+                               "Type words; anything is safe to type.")
+        self.search.setPlaceholderText("Search tickets (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._apply_search)
+        self.filters = FilterBar(tasks, self)
+        self.filters.changed.connect(lambda extra: self.model.update_filter(extra=extra))
+
+        # Table
+        self.table = QTableView(self)
+        self.table.setObjectName("queue")
+        self.table.setAccessibleName("Queue")
+        self.table.setToolTip("The queue. Enter opens a ticket; click a header to sort.")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_AGE, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        widths = (60, 80, 150, 320, 150, 70, 70, 70, 120, 120)
+        for column, width in enumerate(widths[: len(COLUMNS)]):
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.model.loaded.connect(self._restore_selection)
+        self.model.count_changed.connect(lambda _n: self._update_status())
+        self.model.load_failed.connect(lambda exc: show_error(self, exc))
+        self._selected_id: int | None = None
+        self.table.selectionModel().currentRowChanged.connect(self._remember_selection)
+
+        # Ticket buttons
+        self.claim_button = _button("Claim", "Claim", "Take the selected ticket as yours (Ctrl+K)",
+                                    self.claim_selected, self)
+        self.release_button = _button("Release", "Release", "Give the selected ticket back to the queue "
+                                      "(Ctrl+Shift+K)", self.release_selected, self)
+        self.new_button = _button("New ticket…", "New ticket", "Log a walk-in, call or request (Ctrl+N)",
+                                  self.quick_log, self)
+        self.open_button = _button("Open", "Open ticket", "Open the selected ticket (Enter)",
+                                   self.open_selected, self)
+
+        # Walk-in line
+        self.line = WalkInLine(tasks, current_agent, self)
+        self.line.open_requested.connect(self.open_requested)
+
+        # Layout
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        views_label = QLabel("&Views", left)
+        views_label.setBuddy(self.views)
+        left_layout.addWidget(views_label)
+        left_layout.addWidget(self.views, 1)
+        left_layout.addWidget(self.save_view_button)
+        left_layout.addWidget(self.delete_view_button)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        top.addWidget(self.open_button)
+        top.addWidget(self.claim_button)
+        top.addWidget(self.release_button)
+        centre_layout.addLayout(top)
+        centre_layout.addWidget(self.filters)
+        centre_layout.addWidget(self.table, 1)
+        splitter = QSplitter(self)
+        splitter.addWidget(left)
+        splitter.addWidget(centre)
+        splitter.addWidget(self.line)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([170, 800, 300])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self.setTabOrder(self.search, self.table)
+
+        # Live
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.model.tick)
+        self._tick.timeout.connect(self.line.tick)
+        self._tick.start()
+        tasks.changes_executed.connect(self._on_changes)
+        self._dialog = None
+        self.views.setCurrentRow(0)
+        self._load_saved_views()
+        self._load_day_start()
+
+    # -- actions --------------------------------------------------------------------------------
+    def quick_log(self):  # noqa: ANN201
+        from desk.ui.queue.quick_log import QuickLogDialog
+
+        if self._dialog is not None and self._dialog.isVisible():
+            self._dialog.raise_()
+            self._dialog.activateWindow()
+            return self._dialog
+        dialog = QuickLogDialog(self.tasks, self.current_agent, self)
+        dialog.open_requested.connect(self.open_requested)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "_dialog", None))
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        self.model.mark_stale()
+        self.line.reload()
+        self._load_saved_views()
+
+    def selected_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.model.ticket_id(index.row())
+
+    def select_ticket(self, ticket_id: int) -> bool:
+        row = self.model.row_of(ticket_id)
+        if row is None:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return True
+
+    def open_selected(self) -> None:
+        ticket_id = self.selected_id() or self.line.selected_id()
+        if ticket_id is not None:
+            self.open_requested.emit(ticket_id)
+
+    def _need_agent(self) -> int | None:
+        agent_id = self.current_agent()
+        if agent_id is None:
+            self._message("Pick who you are under “At the desk” first.")
+        return agent_id
+
+    def _target(self) -> int | None:
+        if self.line.has_focus_selection():
+            return self.line.selected_id()
+        return self.selected_id() or self.line.selected_id()
+
+    def claim_selected(self) -> None:
+        ticket_id, agent_id = self._target(), self._need_agent()
+        if ticket_id is not None and agent_id is not None:
+            self.tasks.op(lambda s: ticket_ops.claim(s, ticket_id=ticket_id, agent_id=agent_id),
+                          initiator=self, on_error=lambda exc: show_error(self, exc))
+
+    def release_selected(self) -> None:
+        ticket_id, agent_id = self._target(), self._need_agent()
+        if ticket_id is not None and agent_id is not None:
+            self.tasks.op(lambda s: ticket_ops.release(s, ticket_id=ticket_id, actor_id=agent_id),
+                          initiator=self, on_error=lambda exc: show_error(self, exc))
+
+    def solve_selected(self) -> None:
+        ticket_id, agent_id = self._target(), self._need_agent()
+        if ticket_id is not None and agent_id is not None:
+            self.tasks.op(lambda s: ticket_ops.solve(s, ticket_id=ticket_id, actor_id=agent_id),
+                          initiator=self, on_error=lambda exc: show_error(self, exc))
+
+    def left_selected(self) -> None:
+        ticket_id = self._target()
+        if ticket_id is not None:
+            agent_id = self.current_agent()
+            self.tasks.op(lambda s: ticket_ops.mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
+                          initiator=self, on_error=lambda exc: show_error(self, exc))
+
+    def take_next(self) -> None:
+        self.line.take_next()
+
+    def stop(self) -> None:
+        self._tick.stop()
+        self._search_timer.stop()
+
+    def agent_changed(self, _agent_id: object) -> None:
+        if self.model.queue_filter.agent_id != self.current_agent():
+            self.model.update_filter(agent_id=self.current_agent())
+        self._load_saved_views()
+        self._update_status()
+
+    def install_status_bar(self, bar: QStatusBar, switcher: object = None) -> None:
+        self._switcher = switcher
+        self._status = bar
+        self._status_label = QLabel(bar)
+        self._status_label.setAccessibleName("Queue status")
+        self._status_label.setToolTip("Tickets in this view, people waiting, and who is at the desk")
+        bar.addPermanentWidget(self._status_label, 1)
+        self.line.changed.connect(self._update_status)
+        if switcher is not None:
+            switcher.agents_loaded.connect(self._update_status)
+        self._update_status()
+
+    # -- saved views ----------------------------------------------------------------------------
+    def current_filters(self) -> dict[str, object]:
+        flt = self.model.queue_filter
+        return {"view": flt.view, "search": flt.search, **{k: v for k, v in flt.extra.items() if v is not None}}
+
+    def save_current_view(self, name: str | None = None) -> None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
+            if not ok:
+                return
+        filters = self.current_filters()
+        owner = self.current_agent()
+        self.tasks.op(lambda s: view_ops.save_view(s, name=name, filters=filters, owner_id=owner),
+                      initiator=self, on_done=lambda _c: self._load_saved_views(select=name),
+                      on_error=lambda exc: show_error(self, exc))
+
+    def delete_selected_view(self) -> None:
+        item = self.views.currentItem()
+        info = item.data(Qt.ItemDataRole.UserRole + 1) if item else None
+        if isinstance(info, SavedViewInfo):
+            self.tasks.op(lambda s: view_ops.delete_view(s, view_id=info.id), initiator=self,
+                          on_done=lambda _c: self._load_saved_views(),
+                          on_error=lambda exc: show_error(self, exc))
+
+    def _load_saved_views(self, select: str | None = None) -> None:
+        owner = self.current_agent()
+        self.tasks.db(lambda s: saved_views(s, owner_id=owner),
+                      on_done=lambda found: self._fill_saved(found, select))
+
+    def _fill_saved(self, found: list[SavedViewInfo], select: str | None) -> None:
+        builtin = len(queue.VIEWS)
+        current = self.views.currentItem()
+        current_name = current.text() if current else None
+        self.views.blockSignals(True)
+        while self.views.count() > builtin:
+            self.views.takeItem(builtin)
+        for info in found:
+            item = QListWidgetItem(f"★ {info.name}")
+            item.setData(Qt.ItemDataRole.UserRole, info.filters.get("view", "all-open"))
+            item.setData(Qt.ItemDataRole.UserRole + 1, info)
+            item.setToolTip(f"Saved view: {info.name}")
+            self.views.addItem(item)
+        target = f"★ {select}" if select else current_name
+        matches = self.views.findItems(target or "", Qt.MatchFlag.MatchExactly)
+        if matches:
+            self.views.setCurrentItem(matches[0])
+        self.views.blockSignals(False)
+        self._saved = {info.name: info for info in found}
+        if select and matches:
+            self._view_picked(matches[0], None)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _view_picked(self, item: QListWidgetItem | None, _previous: object) -> None:
+        if item is None:
+            return
+        view = item.data(Qt.ItemDataRole.UserRole)
+        info = item.data(Qt.ItemDataRole.UserRole + 1)
+        self.delete_view_button.setEnabled(isinstance(info, SavedViewInfo))
+        extra: dict[str, object] = {}
+        search = self.search.text()
+        if isinstance(info, SavedViewInfo):
+            extra = {k: v for k, v in info.filters.items() if k in queue.FILTERS}
+            search = str(info.filters.get("search", ""))
+            self.filters.set_values(extra)
+            self.search.blockSignals(True)
+            self.search.setText(search)
+            self.search.blockSignals(False)
+        else:
+            extra = self.filters.values()
+        self.model.set_filter(QueueFilter(view=view, search=search, agent_id=self.current_agent(),
+                                          day_start=self._day_start, extra=extra))
+
+    def _apply_search(self) -> None:
+        self._search_timer.stop()
+        if self.search.text() != self.model.queue_filter.search:
+            self.model.update_filter(search=self.search.text())
+
+    def _load_day_start(self) -> None:
+        def work(session):  # noqa: ANN001, ANN202
+            return start_of_local_day(datetime.now(UTC), desk_timezone(session))
+
+        def done(day_start: datetime) -> None:
+            self._day_start = day_start
+            if self.model.queue_filter.day_start != day_start:
+                self.model.update_filter(day_start=day_start)
+
+        self.tasks.db(work, on_done=done, on_error=lambda _exc: None)
+
+    def _on_changes(self, changes: Changes, initiator: object) -> None:
+        if changes.tickets or changes.people or initiator == EXTERNAL:
+            self.model.mark_stale(changes.ticket_ids or None)
+            self.line.reload()
+        if changes.settings:
+            self._load_day_start()
+            if initiator == EXTERNAL:
+                self._load_saved_views()
+        if changes.shifts:
+            self._update_status()
+
+    def _remember_selection(self, current, _previous) -> None:  # noqa: ANN001
+        if current.isValid():
+            self._selected_id = self.model.ticket_id(current.row())
+
+    def _restore_selection(self) -> None:
+        if self._selected_id is not None:
+            self.select_ticket(self._selected_id)
+        self._update_status()
+
+    def _open_row(self, row: int) -> None:
+        ticket_id = self.model.ticket_id(row)
+        if ticket_id is not None:
+            self.open_requested.emit(ticket_id)
+
+    def _message(self, text: str) -> None:
+        if self._status is not None:
+            self._status.showMessage(text, 5000)
+
+    def _update_status(self) -> None:
+        if self._status is None:
+            return
+        total = self.model.total
+        parts = [f"{total:,} tickets" if total is not None else "Loading…",
+                 f"{self.line.waiting_count()} waiting at the desk"]
+        switcher = self._switcher
+        if switcher is not None:
+            names = [a.name for a in switcher.on_shift()]
+            parts.append("At the desk: " + (", ".join(names) if names else "nobody"))
+        self._status_label.setText("   ·   ".join(parts))

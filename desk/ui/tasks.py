@@ -1,0 +1,184 @@
+"""Background work for the UI: one serialised DB worker, a small pool for the network.
+
+* ``tasks.db(fn, on_done, on_error)`` runs ``fn(session)`` on the DB worker with a fresh
+  Session (closed afterwards; returned ORM objects are detached but keep what was loaded) and
+  calls ``on_done(result)`` / ``on_error(exc)`` on the UI thread.
+* ``tasks.op(fn, initiator)`` runs a core operation ``fn(session) -> Changes`` the same way and
+  then emits ``changes_executed(changes, initiator)`` on the UI thread; screens listen to it and
+  refresh only what they show.
+* ``tasks.net(fn, on_done, on_error)`` runs ``fn()`` on the network pool.
+* Every second the DB worker reads ``PRAGMA data_version`` on a watching connection; when
+  another process (another Desk window, the CLI, a sync run) committed, ``changes_executed``
+  is emitted with ``EVERYTHING`` and ``initiator=EXTERNAL``.
+
+Never touch a widget inside ``fn``: it runs on a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from sqlalchemy.orm import Session
+
+from desk.core.changes import Changes
+from desk.core.db import Store
+
+log = logging.getLogger(__name__)
+
+EXTERNAL = "external"  # initiator of changes made by another connection / process
+EVERYTHING = Changes(tickets=True, comments=True, people=True, shifts=True, canned=True,
+                     drafts=True, settings=True)
+
+OnDone = Callable[[Any], None] | None
+OnError = Callable[[BaseException], None] | None
+
+
+class Tasks(QObject):
+    changes_executed = Signal(object, object)  # (Changes, initiator)
+    idle = Signal()  # no DB or network work in flight any more
+    _finished = Signal(object)  # internal: (callback, value) delivered on the UI thread
+
+    def __init__(self, store: Store, *, watch_interval_ms: int = 1000, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-db")
+        self._net = ThreadPoolExecutor(max_workers=4, thread_name_prefix="desk-net")
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._closed = False
+        # Used when a caller gave no on_error: MainWindow points it at show_error.
+        self.unhandled_error: Callable[[BaseException], None] | None = None
+        self._finished.connect(self._deliver)
+        self._watch_conn: sqlite3.Connection | None = None  # only touched on the DB worker
+        self._data_version: int | None = None
+        self._watching = False
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(watch_interval_ms)
+        self._watch_timer.timeout.connect(self._poll_external)
+        if watch_interval_ms > 0:
+            self._watch_timer.start()
+            self.db(self._read_data_version, on_done=None)
+
+    # -- public API ---------------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """How many submitted jobs have not yet delivered their result (tests wait for 0)."""
+        return self._pending
+
+    def db(self, fn: Callable[[Session], Any], on_done: OnDone = None, on_error: OnError = None) -> None:
+        self._submit(self._db, self._run_db, fn, on_done, on_error)
+
+    def op(self, fn: Callable[[Session], Changes], initiator: object = None,
+           on_done: OnDone = None, on_error: OnError = None) -> None:
+        def done(changes: Changes) -> None:
+            if isinstance(changes, Changes):
+                self.changes_executed.emit(changes, initiator)
+            if on_done is not None:
+                on_done(changes)
+
+        self._submit(self._db, self._run_op, fn, done, on_error)
+
+    def net(self, fn: Callable[[], Any], on_done: OnDone = None, on_error: OnError = None) -> None:
+        self._submit(self._net, lambda f: f(), fn, on_done, on_error)
+
+    def shutdown(self) -> None:
+        """Stop watching, wait for the workers, drop results that arrive afterwards."""
+        if self._closed:
+            return
+        self._closed = True
+        self._watch_timer.stop()
+        self._db.submit(self._close_watch)
+        self._db.shutdown(wait=True)
+        self._net.shutdown(wait=True, cancel_futures=True)
+
+    # -- workers --------------------------------------------------------------------------------
+    def _submit(self, pool: ThreadPoolExecutor, runner: Callable[[Any], Any], fn: Any,
+                on_done: OnDone, on_error: OnError) -> None:
+        if self._closed:
+            return
+        with self._lock:
+            self._pending += 1
+
+        def job() -> None:
+            try:
+                value = runner(fn)
+            except BaseException as exc:  # noqa: BLE001 - delivered to the UI thread
+                self._finished.emit((on_error, exc, True))
+            else:
+                self._finished.emit((on_done, value, False))
+
+        pool.submit(job)
+
+    def _run_db(self, fn: Callable[[Session], Any]) -> Any:
+        with self.store.session() as session:
+            result = fn(session)
+            if session.in_transaction():
+                session.commit()  # ends the read snapshot; loaded objects stay loaded
+            return result
+
+    def _run_op(self, fn: Callable[[Session], Changes]) -> Changes:
+        result = self._run_db(fn)
+        self._read_data_version(None)  # our own write is not an external change
+        return result
+
+    def _watch(self) -> sqlite3.Connection:
+        if self._watch_conn is None:
+            self._watch_conn = self.store.raw_connection()
+        return self._watch_conn
+
+    def _read_data_version(self, _session: object) -> int:
+        value = int(self._watch().execute("PRAGMA data_version").fetchone()[0])
+        self._data_version = value
+        return value
+
+    def _check_external(self) -> bool:
+        before = self._data_version
+        return before is not None and self._read_data_version(None) != before
+
+    def _close_watch(self) -> None:
+        if self._watch_conn is not None:
+            self._watch_conn.close()
+            self._watch_conn = None
+
+    @Slot()
+    def _poll_external(self) -> None:
+        if self._watching or self._closed:
+            return  # the previous poll is still queued behind other work
+        self._watching = True
+
+        def done(changed: bool) -> None:
+            self._watching = False
+            if changed:
+                self.changes_executed.emit(EVERYTHING, EXTERNAL)
+
+        def failed(exc: BaseException) -> None:
+            self._watching = False
+            log.warning("watching the store for changes failed: %s", exc)
+
+        self._submit(self._db, lambda _fn: self._check_external(), None, done, failed)
+
+    @Slot(object)
+    def _deliver(self, payload: tuple[OnDone, Any, bool]) -> None:
+        callback, value, is_error = payload
+        with self._lock:
+            self._pending -= 1
+            now_idle = self._pending == 0
+        try:
+            if self._closed:
+                return
+            if callback is not None:
+                callback(value)
+            elif is_error:
+                if self.unhandled_error is not None:
+                    self.unhandled_error(value)
+                else:
+                    raise value
+        finally:
+            if now_idle and not self._closed:
+                self.idle.emit()

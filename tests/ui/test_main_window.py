@@ -1,0 +1,43 @@
+from desk.core.errors import StoreCorrupt
+
+
+def test_window_has_tabs_and_menus(main_window):
+    tabs = main_window.tabs
+    assert tabs.tabText(0) == "Queue"
+    assert tabs.tabText(1) == "Stats"
+    titles = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
+    assert titles == ["File", "View", "Ticket", "Sync", "Help"]
+    assert main_window.current_agent_id() is None
+
+
+def test_stats_tab_created_lazily(main_window, qtbot):
+    main_window.show_stats()
+    assert main_window.tabs.tabText(1) == "Stats"
+    assert main_window.stats_tab_widget() is not None
+
+
+def test_open_ticket_tab(main_window, session, requester_id, qtbot, wait_idle):
+    from desk.core.ops import tickets
+
+    ticket_id = tickets.log_ticket(session, actor_id=None, requester_id=requester_id,
+                                   subject="Printer jam").created_id
+    widget = main_window.open_ticket(ticket_id)
+    assert main_window.tabs.currentWidget() is widget
+    assert main_window.open_ticket(ticket_id) is widget  # focused again, not duplicated
+    wait_idle(main_window)
+    main_window.close_tab(main_window.tabs.indexOf(widget))
+    assert main_window.tabs.count() == 2
+
+
+def test_open_error_is_a_message_not_a_traceback(tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desk.ui import app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    bad = tmp_path / "not-a-store.sqlite3"
+    bad.write_text("hello")
+    assert app.run(bad) == 2
+    assert shown and "not a Desk store" in shown[0]
+    assert StoreCorrupt  # the error family run() catches
