@@ -1,0 +1,141 @@
+"""What the ticket editor's Send does: a reply or note plus field changes, in one transaction.
+
+``send_reply`` checks the ticket's version when it changes fields (so nothing someone else
+did is silently overwritten), adds the comment, counts the canned response used (if any)
+and removes the agent's draft — all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from desk.core import errors
+from desk.core.changes import Changes
+from desk.core.db import unit_of_work
+from desk.core.models import CannedResponse, Category, Comment, Draft, Person, Ticket, utcnow
+from desk.core.ops._audit import record
+from desk.core.ops.comments import MAX_BODY
+from desk.core.ops.tickets import EDITABLE_FIELDS, _apply, _current
+
+
+def ensure_category_in(session: Session, name: str) -> int:
+    """The id of the category called ``name`` (any case), created inside the caller's transaction."""
+    name = " ".join(name.split())
+    category = session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))
+    if category is None:
+        category = Category(name=name)
+        session.add(category)
+        session.flush()
+    return category.id
+
+
+def check_version(ticket: Ticket, *, expected_version: int, fields: Mapping[str, object]) -> None:
+    """Raise ``ConflictError`` (with the fields that now differ) if the ticket moved on."""
+    if ticket.version == expected_version:
+        return
+    raise errors.ConflictError(
+        ticket_id=ticket.id, expected_version=expected_version, actual_version=ticket.version,
+        conflicts=[
+            errors.FieldConflict(name, mine=value, theirs=_current(ticket, name))
+            for name, value in fields.items() if _current(ticket, name) != value
+        ],
+    )
+
+
+def insert_comment(
+    session: Session, ticket: Ticket, *, author_id: int | None, body: str, public: bool,
+    now: datetime, status: str | None,
+) -> tuple[Comment, dict[str, object]]:
+    """Add the comment, set first-response times; returns it and the status change it implies.
+
+    Mirrors ``ops.comments.add_comment`` (which owns its own transaction).
+    """
+    if len(body) > MAX_BODY:
+        raise errors.InvalidInput(
+            f"The reply is {len(body):,} characters; the limit is {MAX_BODY:,}. Attach it as a file instead."
+        )
+    author = session.get(Person, author_id) if author_id is not None else None
+    comment = Comment(ticket_id=ticket.id, author_id=author_id, body=body, is_public=public,
+                      created_at=now)
+    session.add(comment)
+    by_agent = bool(author and author.is_agent)
+    if public and by_agent and ticket.first_response_at is None:
+        ticket.first_response_at = now
+        if ticket.service_started_at is None:
+            ticket.service_started_at = now
+    record(session, ticket_id=ticket.id, actor_id=author_id, at=now,
+           action="reply" if public else "note")
+    implied: dict[str, object] = {}
+    if status is None and by_agent and public and ticket.status == "new":
+        implied["status"] = "open"
+    return comment, implied
+
+
+def send_reply(
+    session: Session,
+    *,
+    ticket_id: int,
+    author_id: int | None,
+    body: str,
+    public: bool,
+    expected_version: int | None = None,
+    fields: Mapping[str, object] | None = None,
+    canned_id: int | None = None,
+    new_category: str | None = None,
+    now: datetime | None = None,
+) -> Changes:
+    """Post ``body`` (may be empty when only ``fields`` change) and apply ``fields``.
+
+    ``expected_version`` is required when ``fields`` is not empty. ``new_category`` names a
+    category to set, created if it does not exist yet. ``created_id`` is the new comment's id
+    (None when there was no text).
+    """
+    fields = dict(fields or {})
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise errors.InvalidInput(f"Unknown ticket field(s): {', '.join(sorted(unknown))}.")
+    if (fields or new_category) and expected_version is None:
+        raise errors.InvalidInput("Changing fields needs the version the editor showed.")
+    if not body.strip() and not fields and not new_category:
+        raise errors.InvalidInput("The reply is empty.")
+    now = now or utcnow()
+    with unit_of_work(session):
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+        if new_category:
+            fields["category_id"] = ensure_category_in(session, new_category)
+        if fields:
+            check_version(ticket, expected_version=expected_version or 0, fields=fields)
+        comment = None
+        if body.strip():
+            comment, implied = insert_comment(
+                session, ticket, author_id=author_id, body=body, public=public, now=now,
+                status=fields.get("status"),  # type: ignore[arg-type]
+            )
+            for name, value in implied.items():
+                fields.setdefault(name, value)
+        changed = bool(fields) and _apply(session, ticket, fields, actor_id=author_id, now=now)
+        if changed:
+            ticket.version += 1
+        ticket.updated_at = now
+        if canned_id is not None:
+            canned = session.get(CannedResponse, canned_id)
+            if canned is not None:
+                canned.usage_count += 1
+                record(session, ticket_id=ticket_id, actor_id=author_id, at=now,
+                       action="canned", field="canned_response", new=canned.title)
+        if author_id is not None:
+            session.execute(
+                delete(Draft).where(Draft.ticket_id == ticket_id, Draft.agent_id == author_id)
+            )
+        session.flush()
+        return Changes(
+            ticket_ids=frozenset({ticket_id}), tickets=True, comments=comment is not None,
+            canned=canned_id is not None, drafts=author_id is not None,
+            created_id=comment.id if comment is not None else None,
+        )

@@ -1,0 +1,130 @@
+"""Canned-response placeholders: ``{{ticket.id}}``, ``{{requester.first_name}}``, …
+
+Rendering is one pass over the text: a value that itself looks like a placeholder (a requester
+called ``{{agent.name}}``) is inserted as it is, never expanded again. An unknown placeholder
+is left in the text untouched and reported; rendering never raises, whatever the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+# name -> what it stands for (shown in the canned-response manager as help)
+PLACEHOLDERS: dict[str, str] = {
+    "ticket.id": "the ticket number, e.g. 1234",
+    "ticket.subject": "the ticket's subject",
+    "ticket.status": "the ticket's status",
+    "ticket.priority": "the ticket's priority",
+    "ticket.expected_resolution": "how long this kind of request usually takes",
+    "requester.first_name": "the requester's first name",
+    "requester.name": "the requester's full name",
+    "requester.email": "the requester's e-mail address",
+    "agent.first_name": "your first name",
+    "agent.name": "your full name",
+    "category": "the ticket's category",
+    "location": "the ticket's location",
+}
+
+# ``{{ name }}``: no braces inside, so ``{{{x}}}`` and stray braces cannot confuse it.
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    unknown: tuple[str, ...] = ()  # placeholders this Desk does not know, left as typed
+    empty: tuple[str, ...] = ()  # known placeholders that had no value for this ticket
+
+    @property
+    def ok(self) -> bool:
+        return not self.unknown
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def placeholders_in(template: str) -> tuple[str, ...]:
+    """Every placeholder name used in ``template``, in order of first use."""
+    return _unique([match.group(1) for match in PLACEHOLDER_RE.finditer(template)])
+
+
+def unknown_placeholders(template: str) -> tuple[str, ...]:
+    return tuple(name for name in placeholders_in(template) if name not in PLACEHOLDERS)
+
+
+def render(template: str, context: Mapping[str, object]) -> Rendered:
+    """Fill the known placeholders from ``context``; None or missing values become ''."""
+    unknown: list[str] = []
+    empty: list[str] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            unknown.append(name)
+            return match.group(0)
+        value = context.get(name)
+        if value is None or str(value) == "":
+            empty.append(name)
+            return ""
+        return str(value)
+
+    text = PLACEHOLDER_RE.sub(substitute, template)
+    return Rendered(text=text, unknown=_unique(unknown), empty=_unique(empty))
+
+
+def _first_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    parts = name.split()
+    return parts[0] if parts else None
+
+
+def expected_resolution_text(session: Session, ticket: object) -> str | None:
+    """The promise written on the ticket, else what the desk's history says for its category."""
+    promised = getattr(ticket, "expected_resolution", None)
+    if promised:
+        return str(promised)
+    try:
+        from desk.core.queries import expectations  # written alongside the quick-log form
+    except ImportError:
+        return None
+    try:
+        estimate = expectations.expected_resolution(session, getattr(ticket, "category_id", None))
+    except Exception:  # an estimate is a nicety; a reply must never fail because of it
+        return None
+    if estimate is None:
+        return None
+    for attribute in ("text", "label", "phrase"):
+        value = getattr(estimate, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(estimate)
+
+
+def context_for(session: Session, *, ticket_id: int, agent_id: int | None) -> dict[str, object]:
+    """The values of every placeholder for one ticket and the agent at the desk."""
+    from desk.core.models import Person
+    from desk.core.queries.tickets import get_ticket
+
+    ticket = get_ticket(session, ticket_id)
+    agent = session.get(Person, agent_id) if agent_id is not None else None
+    requester = ticket.requester
+    return {
+        "ticket.id": ticket.id,
+        "ticket.subject": ticket.subject,
+        "ticket.status": ticket.status,
+        "ticket.priority": ticket.priority,
+        "ticket.expected_resolution": expected_resolution_text(session, ticket),
+        "requester.first_name": _first_name(requester.name if requester else None),
+        "requester.name": requester.name if requester else None,
+        "requester.email": requester.email if requester else None,
+        "agent.first_name": _first_name(agent.name if agent else None),
+        "agent.name": agent.name if agent else None,
+        "category": ticket.category.name if ticket.category else None,
+        "location": ticket.location.name if ticket.location else None,
+    }
