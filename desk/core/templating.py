@@ -84,26 +84,36 @@ def _first_name(name: str | None) -> str | None:
     return parts[0] if parts else None
 
 
+MIN_HISTORY = 5  # fewer solved tickets than this: no estimate
+
+
+def duration_phrase(seconds: float) -> str:
+    """A promise a person can read: "about 3 hours", "about 2 days", "about 3 weeks"."""
+    hours = seconds / 3600
+    if hours < 1:
+        return "less than an hour"
+    if hours < 36:
+        count = max(1, round(hours))
+        return f"about {count} hour{'s' if count != 1 else ''}"
+    days = hours / 24
+    if days < 14:
+        count = round(days)
+        return f"about {count} days"
+    weeks = round(days / 7)
+    return f"about {weeks} weeks"
+
+
 def expected_resolution_text(session: Session, ticket: object) -> str | None:
-    """The promise written on the ticket, else what the desk's history says for its category."""
+    """The promise written on the ticket, else what 8 in 10 recent tickets of its category took."""
     promised = getattr(ticket, "expected_resolution", None)
     if promised:
         return str(promised)
-    try:
-        from desk.core.queries import expectations  # written alongside the quick-log form
-    except ImportError:
+    from desk.core.queries.expectations import expected_resolution
+
+    _median, p80, n = expected_resolution(session, getattr(ticket, "category_id", None))
+    if p80 is None or n < MIN_HISTORY:
         return None
-    try:
-        estimate = expectations.expected_resolution(session, getattr(ticket, "category_id", None))
-    except Exception:  # an estimate is a nicety; a reply must never fail because of it
-        return None
-    if estimate is None:
-        return None
-    for attribute in ("text", "label", "phrase"):
-        value = getattr(estimate, attribute, None)
-        if isinstance(value, str) and value:
-            return value
-    return str(estimate)
+    return duration_phrase(p80.total_seconds())
 
 
 def context_for(session: Session, *, ticket_id: int, agent_id: int | None) -> dict[str, object]:

@@ -70,3 +70,29 @@ def test_context_for_a_ticket(session, agent_id, requester_id):
         "{{requester.first_name}}/{{requester.name}}/{{agent.first_name}}/{{ticket.subject}}/"
         "{{category}}/{{ticket.expected_resolution}}/{{ticket.id}}", context).text
     assert text == f"Wei/Wei Chen/Ana/Camera kit/Multimedia production/about three days/{ticket_id}"
+
+
+def test_expected_resolution_from_history(session, agent_id, requester_id):
+    from datetime import timedelta
+
+    from desk.core.models import utcnow
+
+    category = people.ensure_category(session, name="Facilities").created_id
+    start = utcnow() - timedelta(days=10)
+    for days in (1, 2, 2, 3, 3, 3, 4, 5, 6, 8):
+        ticket_id = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                       subject="Broken chair", category_id=category, now=start,
+                                       arrived_at=start).created_id
+        tickets.solve(session, ticket_id=ticket_id, actor_id=agent_id, now=start + timedelta(days=days))
+    ticket_id = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                   subject="Door", category_id=category).created_id
+    context = templating.context_for(session, ticket_id=ticket_id, agent_id=agent_id)
+    assert context["ticket.expected_resolution"] == "about 5 days"
+
+
+def test_duration_phrase():
+    assert templating.duration_phrase(600) == "less than an hour"
+    assert templating.duration_phrase(3600) == "about 1 hour"
+    assert templating.duration_phrase(3 * 86400) == "about 3 days"
+    assert templating.duration_phrase(7 * 86400) == "about 7 days"
+    assert templating.duration_phrase(30 * 86400) == "about 4 weeks"
