@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "desk.cli.tickets",
     "desk.cli.data",
     "desk.cli.demo",
+    "desk.cli.canned",
 )
 
 

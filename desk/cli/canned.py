@@ -1,0 +1,111 @@
+"""`desk canned list|show|import|export|apply`: canned responses from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from desk.cli.common import agent_for, print_json, session_for
+from desk.cli.main import add_db_option
+from desk.core import canned_io
+from desk.core.ops import canned
+from desk.core.queries.canned import list_canned
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "canned", help="list, import, export or apply canned responses",
+        description="Canned responses: replies with placeholders and field actions.",
+    )
+    add_db_option(parser)
+    commands = parser.add_subparsers(dest="canned_command", metavar="ACTION", required=True)
+
+    listing = commands.add_parser("list", help="list canned responses, most used first",
+                                  description="List shared canned responses (and yours with --as).")
+    add_db_option(listing)
+    listing.add_argument("--as", dest="agent", metavar="EMAIL", help="also show this agent's personal ones")
+    listing.add_argument("--search", default="", help="words that must appear in the title or text")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(func=run_list)
+
+    importing = commands.add_parser(
+        "import", help="import Desk JSON or Zendesk macros (GET /api/v2/macros)",
+        description="Import canned responses from a Desk export or a Zendesk macros response. "
+                    "What cannot be mapped is listed. Importing the same file again updates.",
+    )
+    add_db_option(importing)
+    importing.add_argument("file", type=Path, help="the JSON file")
+    importing.add_argument("--as", dest="agent", metavar="EMAIL",
+                           help="the agent importing (personal macros become theirs)")
+    importing.add_argument("--include-inactive", action="store_true", help="also import inactive Zendesk macros")
+    importing.set_defaults(func=run_import)
+
+    exporting = commands.add_parser("export", help="export canned responses as JSON",
+                                    description="Write every canned response in Desk's JSON format.")
+    add_db_option(exporting)
+    exporting.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    exporting.set_defaults(func=run_export)
+
+    applying = commands.add_parser(
+        "apply", help="apply a canned response to a ticket (or preview it)",
+        description="Post the filled-in text and apply the actions; --dry-run only shows them.",
+    )
+    add_db_option(applying)
+    applying.add_argument("ticket", type=int, help="ticket number")
+    applying.add_argument("canned", type=int, help="canned response id (see desk canned list)")
+    applying.add_argument("--as", dest="agent", metavar="EMAIL", required=True, help="the agent replying")
+    applying.add_argument("--dry-run", action="store_true", help="show what would happen, change nothing")
+    applying.set_defaults(func=run_apply)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        rows = list_canned(session, agent_id=agent_for(session, args.agent), search=args.search)
+    if args.json:
+        print_json([dataclasses.asdict(row) for row in rows])
+        return 0
+    for row in rows:
+        scope = "shared" if row.shared else f"personal ({row.owner_name})"
+        print(f"{row.id:>5}  {row.usage_count:>5} uses  {scope:<20}  {row.title}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        agent = agent_for(session, args.agent)
+        _changes, report = canned_io.import_file(session, args.file, actor_id=agent, owner_id=agent,
+                                                 include_inactive=args.include_inactive)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        text = canned_io.export_json(session)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        agent = agent_for(session, args.agent)
+        shown = canned.preview(session, canned_id=args.canned, ticket_id=args.ticket, agent_id=agent)
+        print(f"{'Public reply' if shown.public else 'Internal note'} on #{args.ticket}:\n")
+        print(shown.text)
+        print()
+        for change in shown.changes:
+            print(f"{change.field}: {change.old} → {change.new}")
+        for name in shown.empty:
+            print(f"Note: {{{{{name}}}}} has no value for this ticket.")
+        if args.dry_run:
+            return 0
+        canned.apply_canned(session, canned_id=args.canned, ticket_id=args.ticket, agent_id=agent,
+                            expected_version=canned.ticket_version(session, args.ticket))
+        print("Applied.")
+    return 0
