@@ -11,7 +11,9 @@
   another process (another Desk window, the CLI, a sync run) committed, ``changes_executed``
   is emitted with ``EVERYTHING`` and ``initiator=EXTERNAL``.
 
-Never touch a widget inside ``fn``: it runs on a worker thread.
+Never touch a widget inside ``fn``: it runs on a worker thread. A callback whose widget was
+deleted meanwhile is skipped: bound methods of QObjects are checked automatically; pass
+``owner=widget`` when the callback is a lambda or closure over a widget.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from desk.core.changes import Changes
@@ -71,21 +74,23 @@ class Tasks(QObject):
         """How many submitted jobs have not yet delivered their result (tests wait for 0)."""
         return self._pending
 
-    def db(self, fn: Callable[[Session], Any], on_done: OnDone = None, on_error: OnError = None) -> None:
-        self._submit(self._db, self._run_db, fn, on_done, on_error)
+    def db(self, fn: Callable[[Session], Any], on_done: OnDone = None, on_error: OnError = None, *,
+           owner: QObject | None = None) -> None:
+        self._submit(self._db, self._run_db, fn, on_done, on_error, owner)
 
     def op(self, fn: Callable[[Session], Changes], initiator: object = None,
-           on_done: OnDone = None, on_error: OnError = None) -> None:
+           on_done: OnDone = None, on_error: OnError = None, *, owner: QObject | None = None) -> None:
         def done(changes: Changes) -> None:
             if isinstance(changes, Changes):
                 self.changes_executed.emit(changes, initiator)
-            if on_done is not None:
+            if on_done is not None and _alive(on_done, owner):
                 on_done(changes)
 
-        self._submit(self._db, self._run_op, fn, done, on_error)
+        self._submit(self._db, self._run_op, fn, done, on_error, owner, always=True)
 
-    def net(self, fn: Callable[[], Any], on_done: OnDone = None, on_error: OnError = None) -> None:
-        self._submit(self._net, lambda f: f(), fn, on_done, on_error)
+    def net(self, fn: Callable[[], Any], on_done: OnDone = None, on_error: OnError = None, *,
+            owner: QObject | None = None) -> None:
+        self._submit(self._net, lambda f: f(), fn, on_done, on_error, owner)
 
     def shutdown(self) -> None:
         """Stop watching, wait for the workers, drop results that arrive afterwards."""
@@ -99,7 +104,8 @@ class Tasks(QObject):
 
     # -- workers --------------------------------------------------------------------------------
     def _submit(self, pool: ThreadPoolExecutor, runner: Callable[[Any], Any], fn: Any,
-                on_done: OnDone, on_error: OnError) -> None:
+                on_done: OnDone, on_error: OnError, owner: QObject | None = None, *,
+                always: bool = False) -> None:
         if self._closed:
             return
         with self._lock:
@@ -109,9 +115,9 @@ class Tasks(QObject):
             try:
                 value = runner(fn)
             except BaseException as exc:  # noqa: BLE001 - delivered to the UI thread
-                self._finished.emit((on_error, exc, True))
+                self._finished.emit((on_error, exc, True, owner, False))
             else:
-                self._finished.emit((on_done, value, False))
+                self._finished.emit((on_done, value, False, owner, always))
 
         pool.submit(job)
 
@@ -164,8 +170,8 @@ class Tasks(QObject):
         self._submit(self._db, lambda _fn: self._check_external(), None, done, failed)
 
     @Slot(object)
-    def _deliver(self, payload: tuple[OnDone, Any, bool]) -> None:
-        callback, value, is_error = payload
+    def _deliver(self, payload: tuple[OnDone, Any, bool, QObject | None, bool]) -> None:
+        callback, value, is_error, owner, always = payload
         with self._lock:
             self._pending -= 1
             now_idle = self._pending == 0
@@ -173,7 +179,10 @@ class Tasks(QObject):
             if self._closed:
                 return
             if callback is not None:
-                callback(value)
+                if always or _alive(callback, owner):
+                    callback(value)
+                elif is_error:
+                    log.info("dropped an error for a closed widget: %r", value)
             elif is_error:
                 if self.unhandled_error is not None:
                     self.unhandled_error(value)
@@ -182,3 +191,11 @@ class Tasks(QObject):
         finally:
             if now_idle and not self._closed:
                 self.idle.emit()
+
+
+def _alive(callback: Callable[..., Any], owner: QObject | None) -> bool:
+    """False when the callback belongs to a widget that has been deleted."""
+    if owner is not None and not isValid(owner):
+        return False
+    target = getattr(callback, "__self__", None)
+    return not (isinstance(target, QObject) and not isValid(target))

@@ -108,26 +108,26 @@ class WalkInLine(QWidget):
             return
         self._tasks.op(lambda s: ticket_ops.take_next(s, agent_id=agent_id), initiator=self,
                        on_done=lambda c: self.taken.emit(c.ticket_ids and next(iter(c.ticket_ids))),
-                       on_error=lambda exc: show_error(self, exc))
+                       on_error=lambda exc: show_error(self, exc), owner=self)
 
     def start_serving(self) -> None:
         ticket_id, agent_id = self.selected_id(), self._agent()
         if ticket_id is not None and agent_id is not None:
             self._tasks.op(lambda s: ticket_ops.claim(s, ticket_id=ticket_id, agent_id=agent_id),
-                           initiator=self, on_error=lambda exc: show_error(self, exc))
+                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def done(self) -> None:
         ticket_id, agent_id = self.selected_id(), self._agent()
         if ticket_id is not None and agent_id is not None:
             self._tasks.op(lambda s: ticket_ops.solve(s, ticket_id=ticket_id, actor_id=agent_id),
-                           initiator=self, on_error=lambda exc: show_error(self, exc))
+                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def left(self) -> None:
         ticket_id = self.selected_id()
         if ticket_id is not None:
             agent_id = self._current_agent()
             self._tasks.op(lambda s: ticket_ops.mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
-                           initiator=self, on_error=lambda exc: show_error(self, exc))
+                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     # -- internals ------------------------------------------------------------------------------
     def _agent(self) -> int | None:

@@ -145,7 +145,7 @@ class QueueModel(QAbstractTableModel):
         flt, sort, desc = self._filter, self._sort, self._descending
         self._tasks.db(lambda s: queue.page(s, flt, sort=sort, descending=desc, after=after, limit=PAGE),
                        on_done=lambda keys: self._append(generation, keys),
-                       on_error=self._page_failed)
+                       on_error=self._page_failed, owner=self)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -197,7 +197,7 @@ class QueueModel(QAbstractTableModel):
             return keys, queue.count(session, flt), limit
 
         self._tasks.db(work, on_done=lambda result: self._replace(generation, *result),
-                       on_error=self._page_failed)
+                       on_error=self._page_failed, owner=self)
 
     def mark_stale(self, ticket_ids: frozenset[int] | set[int] | None = None) -> None:
         """Something changed: forget cached rows (all, or those ids) and reload the list."""
@@ -271,7 +271,7 @@ class QueueModel(QAbstractTableModel):
             return
         self._in_flight.update(ids)
         self._tasks.db(lambda s: queue.rows_for(s, ids), on_done=lambda rows: self._rows_loaded(ids, rows),
-                       on_error=lambda exc: self._rows_failed(ids, exc))
+                       on_error=lambda exc: self._rows_failed(ids, exc), owner=self)
 
     def _rows_loaded(self, ids: list[int], rows: dict[int, QueueRow]) -> None:
         self._in_flight.difference_update(ids)

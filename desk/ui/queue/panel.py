@@ -73,6 +73,7 @@ class QueuePanel(QWidget):
             item.setToolTip(f"Show: {label}")
             self.views.addItem(item)
         self.views.currentItemChanged.connect(self._view_picked)
+        self.views.itemActivated.connect(lambda item: self._view_picked(item, None))
         self.save_view_button = _button("Save view…", "Save view", "Save the current view, filters and "
                                         "search under a name", self.save_current_view, self)
         self.delete_view_button = _button("Delete view", "Delete view", "Delete the selected saved view",
@@ -199,6 +200,7 @@ class QueuePanel(QWidget):
             return self._dialog
         dialog = QuickLogDialog(self.tasks, self.current_agent, self)
         dialog.open_requested.connect(self.open_requested)
+        dialog.logged.connect(self._just_logged)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: setattr(self, "_dialog", None))
         self._dialog = dialog
@@ -250,26 +252,26 @@ class QueuePanel(QWidget):
         ticket_id, agent_id = self._target(), self._need_agent()
         if ticket_id is not None and agent_id is not None:
             self.tasks.op(lambda s: ticket_ops.claim(s, ticket_id=ticket_id, agent_id=agent_id),
-                          initiator=self, on_error=lambda exc: show_error(self, exc))
+                          initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def release_selected(self) -> None:
         ticket_id, agent_id = self._target(), self._need_agent()
         if ticket_id is not None and agent_id is not None:
             self.tasks.op(lambda s: ticket_ops.release(s, ticket_id=ticket_id, actor_id=agent_id),
-                          initiator=self, on_error=lambda exc: show_error(self, exc))
+                          initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def solve_selected(self) -> None:
         ticket_id, agent_id = self._target(), self._need_agent()
         if ticket_id is not None and agent_id is not None:
             self.tasks.op(lambda s: ticket_ops.solve(s, ticket_id=ticket_id, actor_id=agent_id),
-                          initiator=self, on_error=lambda exc: show_error(self, exc))
+                          initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def left_selected(self) -> None:
         ticket_id = self._target()
         if ticket_id is not None:
             agent_id = self.current_agent()
             self.tasks.op(lambda s: ticket_ops.mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
-                          initiator=self, on_error=lambda exc: show_error(self, exc))
+                          initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def take_next(self) -> None:
         self.line.take_next()
@@ -310,7 +312,7 @@ class QueuePanel(QWidget):
         owner = self.current_agent()
         self.tasks.op(lambda s: view_ops.save_view(s, name=name, filters=filters, owner_id=owner),
                       initiator=self, on_done=lambda _c: self._load_saved_views(select=name),
-                      on_error=lambda exc: show_error(self, exc))
+                      on_error=lambda exc: show_error(self, exc), owner=self)
 
     def delete_selected_view(self) -> None:
         item = self.views.currentItem()
@@ -318,12 +320,12 @@ class QueuePanel(QWidget):
         if isinstance(info, SavedViewInfo):
             self.tasks.op(lambda s: view_ops.delete_view(s, view_id=info.id), initiator=self,
                           on_done=lambda _c: self._load_saved_views(),
-                          on_error=lambda exc: show_error(self, exc))
+                          on_error=lambda exc: show_error(self, exc), owner=self)
 
     def _load_saved_views(self, select: str | None = None) -> None:
         owner = self.current_agent()
         self.tasks.db(lambda s: saved_views(s, owner_id=owner),
-                      on_done=lambda found: self._fill_saved(found, select))
+                      on_done=lambda found: self._fill_saved(found, select), owner=self)
 
     def _fill_saved(self, found: list[SavedViewInfo], select: str | None) -> None:
         builtin = len(queue.VIEWS)
@@ -382,7 +384,7 @@ class QueuePanel(QWidget):
             if self.model.queue_filter.day_start != day_start:
                 self.model.update_filter(day_start=day_start)
 
-        self.tasks.db(work, on_done=done, on_error=lambda _exc: None)
+        self.tasks.db(work, on_done=done, on_error=lambda _exc: None, owner=self)
 
     def _on_changes(self, changes: Changes, initiator: object) -> None:
         if changes.tickets or changes.people or initiator == EXTERNAL:
@@ -403,6 +405,10 @@ class QueuePanel(QWidget):
         if self._selected_id is not None:
             self.select_ticket(self._selected_id)
         self._update_status()
+
+    def _just_logged(self, ticket_id: int) -> None:
+        self._selected_id = ticket_id
+        self._message(f"Logged ticket #{ticket_id}.")
 
     def _open_row(self, row: int) -> None:
         ticket_id = self.model.ticket_id(row)

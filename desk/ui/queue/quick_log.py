@@ -1,0 +1,382 @@
+"""Quick log (Ctrl+N): take a ticket in a few seconds, keyboard only, while the person talks.
+
+Requester look-up as you type (name, e-mail, phone) with inline creation of a new requester;
+channel (walk-in by default); "arrived N min ago"; category; location; subject; details.
+Enter logs. Before logging it warns about the requester's open tickets and similar subjects
+logged in the last two hours (links open them) and shows how long the category usually takes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import timedelta
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core.changes import Changes
+from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
+from desk.core.ops import people as people_ops
+from desk.core.ops import tickets as ticket_ops
+from desk.core.queries import tickets as ticket_queries
+from desk.core.queries.expectations import expected_resolution
+from desk.core.queries.frontdesk import choices
+from desk.ui.errors import show_error
+from desk.ui.queue.model import format_age
+from desk.ui.tasks import Tasks
+
+LOOKUP_DELAY_MS = 120
+SIMILAR_DELAY_MS = 300
+MIN_HISTORY = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonChoice:
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    kind: str
+
+    @property
+    def label(self) -> str:
+        contact = " · ".join(x for x in (self.email, self.phone) if x)
+        return f"{self.name} ({self.kind})" + (f" — {contact}" if contact else "")
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _links(tickets: list[tuple[int, str]]) -> str:
+    return ", ".join(f'<a href="ticket:{tid}">#{tid} {_esc(subject[:60])}</a>' for tid, subject in tickets)
+
+
+class QuickLogDialog(QDialog):
+    logged = Signal(int)  # the new ticket's id
+    open_requested = Signal(int)
+    checks_done = Signal()  # a duplicate / expectation look-up answered (tests wait on it)
+
+    def __init__(self, tasks: Tasks, current_agent: Callable[[], int | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.current_agent = current_agent
+        self.setWindowTitle("Log a ticket")
+        self.setObjectName("quickLog")
+        self.setAccessibleName("Log a ticket")
+        self._matches: list[PersonChoice] = []
+        self._chosen: PersonChoice | None = None
+        self._open_of_requester: list[tuple[int, str]] = []
+        self._similar: list[tuple[int, str]] = []
+        self._busy = False
+
+        def tip(widget: QWidget, name: str, text: str) -> QWidget:
+            widget.setAccessibleName(name)
+            widget.setToolTip(text)
+            return widget
+
+        # Requester and inline new requester
+        self.requester = tip(QLineEdit(self), "Requester",
+                             "Type a name, e-mail or phone; pick a match with the arrow keys, "
+                             "or keep typing to add a new requester")
+        self.requester.setPlaceholderText("Name, e-mail or phone")
+        self._completions = QStringListModel(self)
+        self.completer = QCompleter(self._completions, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.activated[str].connect(self._completion_picked)
+        self.requester.setCompleter(self.completer)
+        self.requester.textEdited.connect(self._requester_edited)
+        self.requester_state = tip(QLabel("", self), "Requester status", "Who the ticket will be for")
+        self.new_box = QGroupBox("New requester", self)
+        self.new_box.setToolTip("Nobody matched what you typed: these details create the person")
+        self.new_email = tip(QLineEdit(self.new_box), "New requester e-mail", "E-mail of the new requester")
+        self.new_phone = tip(QLineEdit(self.new_box), "New requester phone", "Phone of the new requester")
+        self.new_kind = tip(QComboBox(self.new_box), "Requester kind",
+                            "Faculty, staff, student or guest")
+        for kind in PERSON_KINDS:
+            self.new_kind.addItem(kind, kind)
+        self.new_kind.setCurrentIndex(PERSON_KINDS.index("student"))
+        new_form = QFormLayout(self.new_box)
+        new_form.addRow("E-&mail:", self.new_email)
+        new_form.addRow("P&hone:", self.new_phone)
+        new_form.addRow("&Kind:", self.new_kind)
+        self.new_box.setVisible(False)
+
+        # Ticket fields
+        self.channel = tip(QComboBox(self), "Channel", "How the request came in (walk-in by default)")
+        for channel in CHANNELS:
+            self.channel.addItem(channel, channel)
+        self.arrived = tip(QSpinBox(self), "Arrived minutes ago",
+                           "When the person arrived or the call began, in minutes ago "
+                           "(wait times are measured from it)")
+        self.arrived.setRange(0, 24 * 60)
+        self.arrived.setSuffix(" min ago")
+        self.arrived.setSpecialValueText("just now")
+        self.category = tip(QComboBox(self), "Category", "What kind of request it is")
+        self.location = tip(QComboBox(self), "Location", "Where (building or room)")
+        for combo in (self.category, self.location):
+            combo.addItem("(none)", None)
+        self.subject = tip(QLineEdit(self), "Subject", "One line: what is wrong or what is wanted")
+        self.subject.setMaxLength(ticket_ops.MAX_SUBJECT)
+        self.details = tip(QPlainTextEdit(self), "Details",
+                           "Anything else worth knowing (Tab leaves the box, Ctrl+Enter logs)")
+        self.details.setTabChangesFocus(True)
+        self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * 5 + 12)
+        self.warning = tip(QLabel("", self), "Duplicate warning",
+                           "Open tickets of this requester and similar recent tickets; links open them")
+        self.warning.setWordWrap(True)
+        self.warning.setTextFormat(Qt.TextFormat.RichText)
+        self.warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.warning.linkActivated.connect(self._link)
+        self.warning.setVisible(False)
+        self.expectation = tip(QLabel("", self), "Expected resolution",
+                               "How long tickets of this category took recently (median and 80th percentile)")
+        self.expectation.setWordWrap(True)
+        self.problem = tip(QLabel("", self), "Problem", "What is missing before the ticket can be logged")
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setVisible(False)
+        self.buttons = QDialogButtonBox(self)
+        self.log_button = self.buttons.addButton("Log ticket", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.log_button.setAccessibleName("Log ticket")
+        self.log_button.setToolTip("Log it (Enter)")
+        self.log_button.setDefault(True)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        cancel.setToolTip("Close without logging (Esc)")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.submit)
+
+        form = QFormLayout()
+        form.addRow("&Requester:", self.requester)
+        form.addRow("", self.requester_state)
+        form.addRow(self.new_box)
+        form.addRow("C&hannel:", self.channel)
+        form.addRow("&Arrived:", self.arrived)
+        form.addRow("Ca&tegory:", self.category)
+        form.addRow("&Location:", self.location)
+        form.addRow("&Subject:", self.subject)
+        form.addRow("&Details:", self.details)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.expectation)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+
+        self._lookup_timer = QTimer(self, singleShot=True, interval=LOOKUP_DELAY_MS)
+        self._lookup_timer.timeout.connect(self._look_up)
+        self._similar_timer = QTimer(self, singleShot=True, interval=SIMILAR_DELAY_MS)
+        self._similar_timer.timeout.connect(self._check_similar)
+        self.subject.textEdited.connect(lambda _t: self._similar_timer.start())
+        self.category.currentIndexChanged.connect(lambda _i: self._check_expectation())
+        tasks.db(choices, on_done=self._fill_choices)
+        self.requester.setFocus()
+
+    # -- public ---------------------------------------------------------------------------------
+    def chosen_requester(self) -> PersonChoice | None:
+        return self._chosen
+
+    def matches(self) -> list[PersonChoice]:
+        return list(self._matches)
+
+    def choose(self, person: PersonChoice) -> None:
+        self._chosen = person
+        self.requester.setText(person.name)
+        self._update_requester_state()
+        rid = person.id
+        self.tasks.db(
+            lambda s: [(t.id, t.subject) for t in ticket_queries.open_tickets_of(s, rid)],
+            on_done=self._open_tickets_found,
+        )
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        typed = self.requester.text().strip()
+        subject = " ".join(self.subject.text().split())
+        if not typed:
+            self._refuse(self.requester, "Who is it for? Type their name, e-mail or phone.")
+            return
+        if not subject:
+            self._refuse(self.subject, "Type a subject: one line saying what it is about.")
+            return
+        chosen = self._chosen or self._exact_match(typed)
+        new_email = self.new_email.text().strip() or (typed if "@" in typed else None)
+        new_name = typed if "@" not in typed else None
+        new_phone = self.new_phone.text().strip() or None
+        kind = self.new_kind.currentData()
+        actor = self.current_agent()
+        channel = self.channel.currentData()
+        category_id, location_id = self.category.currentData(), self.location.currentData()
+        description = self.details.toPlainText().strip()
+        arrived_at = utcnow() - timedelta(minutes=self.arrived.value())
+
+        def work(session) -> Changes:  # noqa: ANN001
+            changes = Changes()
+            requester_id = chosen.id if chosen else None
+            if requester_id is None:
+                changes = people_ops.ensure_requester(session, email=new_email, name=new_name, kind=kind,
+                                                      phone=new_phone)
+                requester_id = changes.created_id
+            logged = ticket_ops.log_ticket(
+                session, actor_id=actor, requester_id=requester_id, subject=subject, channel=channel,
+                category_id=category_id, location_id=location_id, description=description,
+                arrived_at=arrived_at,
+            )
+            return dataclasses.replace(changes | logged, created_id=logged.created_id)
+
+        self._busy = True
+        self.log_button.setEnabled(False)
+        self.tasks.op(work, initiator=self, on_done=self._logged, on_error=self._failed)
+
+    # -- look-ups -------------------------------------------------------------------------------
+    def _requester_edited(self, _text: str) -> None:
+        if self._chosen is not None:
+            self._chosen = None
+            self._open_of_requester = []
+            self._render_warning()
+        self._update_requester_state()
+        self._lookup_timer.start()
+
+    def _look_up(self) -> None:
+        typed = self.requester.text().strip()
+        if not typed:
+            self._set_matches([])
+            return
+
+        def work(session):  # noqa: ANN001, ANN202
+            found = ticket_queries.find_people(session, typed, limit=8)
+            return [PersonChoice(p.id, p.name, p.email, p.phone, p.kind) for p in found]
+
+        self.tasks.db(work, on_done=lambda found: self._set_matches(found, typed), owner=self)
+
+    def _set_matches(self, found: list[PersonChoice], typed: str | None = None) -> None:
+        if typed is not None and typed != self.requester.text().strip():
+            return  # the user typed on; a newer look-up is coming
+        self._matches = found
+        self._completions.setStringList([p.label for p in found])
+        if found and self.requester.hasFocus() and self._chosen is None:
+            self.completer.complete()
+        self._update_requester_state()
+        self.checks_done.emit()
+
+    def _completion_picked(self, label: str) -> None:
+        person = next((p for p in self._matches if p.label == label), None)
+        if person is not None:
+            self.choose(person)
+
+    def _exact_match(self, typed: str) -> PersonChoice | None:
+        typed = typed.lower()
+        exact = [p for p in self._matches
+                 if typed in (p.name.lower(), (p.email or "").lower(), (p.phone or "").lower())]
+        return exact[0] if len(exact) == 1 else None
+
+    def _update_requester_state(self) -> None:
+        typed = self.requester.text().strip()
+        person = self._chosen or (self._exact_match(typed) if typed else None)
+        if person is not None:
+            self.requester_state.setText(f"✓ {_esc(person.label)}")
+            self.new_box.setVisible(False)
+        elif typed:
+            hint = f"{len(self._matches)} match(es) — pick one with ↓, or" if self._matches else "No match:"
+            self.requester_state.setText(f"{hint} a new requester will be added")
+            self.new_box.setVisible(True)
+            if "@" in typed and not self.new_email.text():
+                self.new_email.setPlaceholderText(typed)
+        else:
+            self.requester_state.setText("")
+            self.new_box.setVisible(False)
+
+    def _open_tickets_found(self, found: list[tuple[int, str]]) -> None:
+        self._open_of_requester = found
+        self._render_warning()
+        self.checks_done.emit()
+
+    def _check_similar(self) -> None:
+        subject = self.subject.text()
+        self.tasks.db(
+            lambda s: [(t.id, t.subject) for t in ticket_queries.similar_recent(s, subject)],
+            on_done=self._similar_found,
+        )
+
+    def _similar_found(self, found: list[tuple[int, str]]) -> None:
+        self._similar = found
+        self._render_warning()
+        self.checks_done.emit()
+
+    def _render_warning(self) -> None:
+        parts = []
+        if self._open_of_requester and self._chosen is not None:
+            n = len(self._open_of_requester)
+            parts.append(f"⚠ {_esc(self._chosen.name)} already has {n} open ticket{'s' if n != 1 else ''}: "
+                         + _links(self._open_of_requester))
+        if self._similar:
+            parts.append("⚠ Similar subject logged in the last 2 hours: " + _links(self._similar))
+        self.warning.setText("<br>".join(parts))
+        self.warning.setVisible(bool(parts))
+        self.warning.setFocusPolicy(Qt.FocusPolicy.TabFocus if parts else Qt.FocusPolicy.NoFocus)
+
+    def _check_expectation(self) -> None:
+        category_id = self.category.currentData()
+        self.tasks.db(lambda s: expected_resolution(s, category_id), on_done=self._expectation_found)
+
+    def _expectation_found(self, result: tuple[timedelta | None, timedelta | None, int]) -> None:
+        median, p80, n = result
+        what = "this category" if self.category.currentData() is not None else "all categories"
+        if median is None or p80 is None or n < MIN_HISTORY:
+            self.expectation.setText(f"Expected resolution: not enough history for {what} yet.")
+        else:
+            self.expectation.setText(
+                f"Expected resolution: usually {format_age(median.total_seconds())}; "
+                f"8 in 10 within {format_age(p80.total_seconds())} "
+                f"({n} tickets of {what}, last 90 days)."
+            )
+        self.checks_done.emit()
+
+    def _fill_choices(self, found: tuple[list[tuple[int, str]], list[tuple[int, str]]]) -> None:
+        for combo, items in zip((self.category, self.location), found, strict=True):
+            combo.blockSignals(True)
+            for item_id, name in items:
+                combo.addItem(name, item_id)
+            combo.blockSignals(False)
+        self._check_expectation()
+
+    # -- results --------------------------------------------------------------------------------
+    def _logged(self, changes: Changes) -> None:
+        self._busy = False
+        if changes.created_id is not None:
+            self.logged.emit(changes.created_id)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.log_button.setEnabled(True)
+        show_error(self, exc)
+
+    def _refuse(self, widget: QWidget, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(True)
+        widget.setFocus()
+
+    def _link(self, href: str) -> None:
+        if href.startswith("ticket:"):
+            self.open_requested.emit(int(href.split(":", 1)[1]))

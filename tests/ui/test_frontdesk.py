@@ -1,0 +1,244 @@
+"""The front desk driven through its real widgets."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desk.core.db import open_store
+from desk.core.models import Person, Ticket, utcnow
+from desk.core.ops import people, shifts, tickets
+
+
+def _log(session, requester_id, subject, *, minutes_ago=0, channel="walk-in"):
+    return tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject=subject,
+                              channel=channel, arrived_at=utcnow() - timedelta(minutes=minutes_ago)).created_id
+
+
+def _queue_ids(window):
+    return window.queue_panel.model.ids()
+
+
+def _wait_queue(qtbot, window, predicate, timeout=5000):
+    qtbot.waitUntil(lambda: window.tasks.pending == 0 and predicate(_queue_ids(window)), timeout=timeout)
+
+
+def _ticket(store, ticket_id):
+    with store.session() as s:
+        return s.get(Ticket, ticket_id)
+
+
+def _focused():
+    return QApplication.focusWidget()
+
+
+def test_log_walk_in_with_keyboard_only(main_window, qtbot, store, wait_idle):
+    main_window.activateWindow()
+    qtbot.keyClick(main_window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: main_window.queue_panel._dialog is not None)
+    dialog = main_window.queue_panel._dialog
+    qtbot.waitUntil(lambda: _focused() is dialog.requester)
+    qtbot.keyClicks(_focused(), "Jane Newcomer")
+    qtbot.waitUntil(lambda: dialog.new_box.isVisible())
+    for _ in range(20):  # Tab through the form to the subject
+        if _focused() is dialog.subject:
+            break
+        qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
+    assert _focused() is dialog.subject
+    qtbot.keyClicks(dialog.subject, "Laptop will not join eduroam")
+    with qtbot.wait_signal(dialog.logged, timeout=5000) as logged:
+        qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
+    ticket_id = logged.args[0]
+    _wait_queue(qtbot, main_window, lambda ids: ticket_id in ids)
+    t = _ticket(store, ticket_id)
+    assert t.subject == "Laptop will not join eduroam"
+    assert t.channel == "walk-in"
+    with store.session() as s:
+        assert s.get(Person, t.requester_id).name == "Jane Newcomer"
+    assert ticket_id in [e.ticket_id for e in main_window.queue_panel.line.entries()]
+
+
+def test_quick_log_existing_requester_and_duplicate_warning(main_window, qtbot, session, requester_id):
+    earlier = _log(session, requester_id, "Projector in room 101 shows no signal", minutes_ago=30)
+    other = people.ensure_requester(session, email="sam@uni.test", name="Sam Lee", kind="student").created_id
+    similar = _log(session, other, "Wireless projector adapter missing", minutes_ago=10)
+    dialog = main_window.queue_panel.quick_log()
+    qtbot.keyClicks(dialog.requester, "Wei")
+    qtbot.waitUntil(lambda: len(dialog.matches()) == 1)
+    dialog.choose(dialog.matches()[0])
+    qtbot.waitUntil(lambda: dialog.warning.isVisible())
+    assert "already has 1 open ticket" in dialog.warning.text()
+    assert f"ticket:{earlier}" in dialog.warning.text()
+    qtbot.keyClicks(dialog.subject, "projector")
+    qtbot.waitUntil(lambda: f"ticket:{similar}" in dialog.warning.text())
+    assert "Similar subject" in dialog.warning.text()
+    with qtbot.wait_signal(dialog.open_requested) as opened:
+        dialog.warning.linkActivated.emit(f"ticket:{similar}")
+    assert opened.args == [similar]
+    qtbot.waitUntil(lambda: main_window.tabs.count() == 3)
+    assert main_window.tabs.tabText(2) == f"#{similar}"
+    dialog.reject()
+
+
+def test_expected_resolution_shown(main_window, qtbot, session, requester_id):
+    cat = people.ensure_category(session, name="Curriculum support").created_id
+    now = utcnow()
+    for hours in (1, 2, 3, 4, 10):
+        tid = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Moodle",
+                                 category_id=cat, now=now - timedelta(hours=hours + 1)).created_id
+        tickets.solve(session, ticket_id=tid, actor_id=requester_id, now=now - timedelta(hours=1))
+    dialog = main_window.queue_panel.quick_log()
+    qtbot.waitUntil(lambda: dialog.category.count() > 1)
+    with qtbot.wait_signal(dialog.checks_done):
+        dialog.category.setCurrentIndex(dialog.category.findData(cat))
+    assert "usually 3 h 00" in dialog.expectation.text()
+    assert "8 in 10 within 4 h 00" in dialog.expectation.text()
+    dialog.reject()
+
+
+def test_take_next_claims_longest_waiting(main_window, qtbot, store, session, requester_id, agent_id):
+    first = _log(session, requester_id, "Password reset", minutes_ago=20)
+    second = _log(session, requester_id, "Printer", minutes_ago=5)
+    _log(session, requester_id, "Email only", minutes_ago=60, channel="email")
+    line = main_window.queue_panel.line
+    qtbot.waitUntil(lambda: line.waiting_count() == 2, timeout=5000)
+    assert [e.ticket_id for e in line.entries()] == [first, second]
+    main_window.at_desk.sign_in(agent_id)
+    qtbot.waitUntil(lambda: main_window.current_agent_id() == agent_id)
+    with qtbot.wait_signal(line.taken, timeout=5000) as taken:
+        qtbot.mouseClick(line.take_next_button, Qt.MouseButton.LeftButton)
+    assert taken.args == [first]
+    assert _ticket(store, first).assignee_id == agent_id
+    qtbot.waitUntil(lambda: line.waiting_count() == 1)
+    # the person who was taken is now shown as being served; mark the other one as having left
+    line.list.setCurrentRow([e.ticket_id for e in line.entries()].index(second))
+    qtbot.mouseClick(line.left_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: line.waiting_count() == 0)
+    assert _ticket(store, second).left_at is not None
+    with store.session() as s:
+        assert shifts.open_shift(s, agent_id) is not None
+
+
+def test_claim_and_release_by_two_agents(main_window, qtbot, store, session, requester_id, agent_id,
+                                         other_agent_id):
+    ticket_id = _log(session, requester_id, "Zoom room camera frozen")
+    panel = main_window.queue_panel
+    _wait_queue(qtbot, main_window, lambda ids: ticket_id in ids)
+    main_window.at_desk.sign_in(agent_id)
+    assert panel.select_ticket(ticket_id)
+    qtbot.mouseClick(panel.claim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _ticket(store, ticket_id).assignee_id == agent_id)
+
+    # Mine shows it for Ana
+    from desk.core.queries.queue import VIEWS
+
+    panel.views.setCurrentRow(list(VIEWS).index("mine"))
+    _wait_queue(qtbot, main_window, lambda ids: ids == [ticket_id])
+
+    # Bo cannot take it while Ana holds it: a friendly message, nothing changes
+    main_window.at_desk.sign_in(other_agent_id)
+    _wait_queue(qtbot, main_window, lambda ids: ids == [])  # Mine is Bo's now: empty
+    panel.views.setCurrentRow(0)
+    _wait_queue(qtbot, main_window, lambda ids: ticket_id in ids)
+    assert panel.select_ticket(ticket_id)
+    qtbot.mouseClick(panel.claim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _error_box() is not None)
+    assert "already claimed by Ana Student" in _error_box().text()
+    _error_box().done(0)
+    assert _ticket(store, ticket_id).assignee_id == agent_id
+
+    # Ana releases (back at the desk), then Bo claims
+    main_window.at_desk.sign_in(agent_id)
+    panel.select_ticket(ticket_id)
+    qtbot.mouseClick(panel.release_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _ticket(store, ticket_id).assignee_id is None)
+    main_window.at_desk.sign_in(other_agent_id)
+    qtbot.waitUntil(lambda: panel.select_ticket(ticket_id) and main_window.tasks.pending == 0)
+    qtbot.mouseClick(panel.claim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _ticket(store, ticket_id).assignee_id == other_agent_id)
+    _wait_queue(qtbot, main_window, lambda ids: ticket_id in ids)
+    row = panel.model.row_of(ticket_id)
+    qtbot.waitUntil(lambda: panel.model.index(row, 8).data() == "Bo Staff")
+
+
+def _error_box():
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.objectName() == "errorBox" and w.isVisible()]
+    return boxes[-1] if boxes else None
+
+
+def test_search(main_window, qtbot, session, requester_id):
+    wanted = _log(session, requester_id, "Canvas gradebook export fails")
+    _log(session, requester_id, "Projector bulb")
+    panel = main_window.queue_panel
+    _wait_queue(qtbot, main_window, lambda ids: len(ids) == 2)
+    qtbot.keyClicks(panel.search, "gradeb")
+    _wait_queue(qtbot, main_window, lambda ids: ids == [wanted])
+    for nasty in ('"', "NEAR(", "a:b", "*", "-x", "'; DROP TABLE tickets; --", "(((", "ÄÖÜ"):
+        panel.search.setText(nasty)
+        qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+        assert _error_box() is None
+    panel.search.clear()
+    qtbot.keyClicks(panel.search, "wei chen")  # the requester's name is indexed too
+    _wait_queue(qtbot, main_window, lambda ids: len(ids) == 2)
+
+
+def test_change_from_another_connection_appears(main_window, qtbot, store, requester_id):
+    _wait_queue(qtbot, main_window, lambda ids: ids == [])
+    with open_store(store.path) as other, other.session() as s:
+        ticket_id = _log(s, requester_id, "Logged from the CLI")
+    qtbot.waitUntil(lambda: ticket_id in _queue_ids(main_window), timeout=3000)
+    qtbot.waitUntil(lambda: any(e.ticket_id == ticket_id for e in main_window.queue_panel.line.entries()))
+
+
+def test_saved_view(main_window, qtbot, session, requester_id):
+    cat = people.ensure_category(session, name="AV").created_id
+    in_cat = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Mic",
+                                category_id=cat).created_id
+    _log(session, requester_id, "Other")
+    panel = main_window.queue_panel
+    qtbot.waitUntil(lambda: panel.filters._combos["category_id"].findData(cat) > 0)
+    combo = panel.filters._combos["category_id"]
+    combo.setCurrentIndex(combo.findData(cat))
+    _wait_queue(qtbot, main_window, lambda ids: ids == [in_cat])
+    panel.save_current_view("Audio-visual")
+    qtbot.waitUntil(lambda: panel.views.count() == 8)
+    combo.setCurrentIndex(0)
+    _wait_queue(qtbot, main_window, lambda ids: len(ids) == 2)
+    panel.views.setCurrentRow(0)
+    panel.views.setCurrentRow(7)
+    _wait_queue(qtbot, main_window, lambda ids: ids == [in_cat])
+    assert panel.delete_view_button.isEnabled()
+
+
+def test_accessible_names(main_window):
+    from PySide6.QtWidgets import QWidget
+
+    names = {w.accessibleName() for w in main_window.findChildren(QWidget)}
+    for name in ("Queue", "Views", "Search tickets", "Take next", "Claim", "Release", "At the desk"):
+        assert name in names
+    dialog = main_window.queue_panel.quick_log()
+    names = {w.accessibleName() for w in dialog.findChildren(QWidget)}
+    for name in ("Requester", "Channel", "Category", "Location", "Subject", "Details", "Log ticket"):
+        assert name in names
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit
+
+    for widget in main_window.findChildren(QWidget) + dialog.findChildren(QWidget):
+        if isinstance(widget, QAbstractButton | QComboBox | QLineEdit) and widget.isVisibleTo(widget.window()):
+            assert widget.toolTip() or widget.parent().toolTip(), widget.accessibleName() or widget
+    dialog.reject()
+
+
+def test_queue_model_passes_qtmodeltester(main_window, qtbot, qtmodeltester, session, requester_id):
+    for n in range(30):
+        _log(session, requester_id, f"Ticket {n}", minutes_ago=n)
+    model = main_window.queue_panel.model
+    _wait_queue(qtbot, main_window, lambda ids: len(ids) == 30)
+    qtmodeltester.check(model)
+    for column in range(model.columnCount()):
+        model.sort(column, Qt.SortOrder.DescendingOrder)
+        _wait_queue(qtbot, main_window, lambda ids: len(ids) == 30)
+    qtmodeltester.check(model)
