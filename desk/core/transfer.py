@@ -79,7 +79,7 @@ def iter_tickets(session: Session, *, batch: int = 2000) -> Iterator[Ticket]:
 
 
 def export_csv(session: Session, out: IO[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)  # RFC 4180: CRLF, so a lone CR is quoted too
     writer.writeheader()
     count = 0
     for ticket in iter_tickets(session):

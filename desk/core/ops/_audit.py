@@ -17,7 +17,7 @@ def as_text(value: object) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(str(item) for item in value) or None
     return str(value)
 
 

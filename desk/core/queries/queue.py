@@ -56,12 +56,20 @@ FILTERS: dict[str, str] = {
     "assignee_id": "t.assignee_id = :assignee_id",
     "requester_kind": "p.kind = :requester_kind",
 }
-JOINS = (
-    " JOIN people p ON p.id = t.requester_id"
-    " LEFT JOIN people a ON a.id = t.assignee_id"
-    " LEFT JOIN categories c ON c.id = t.category_id"
-    " LEFT JOIN locations l ON l.id = t.location_id"
-)
+JOINS = {
+    "p": " JOIN people p ON p.id = t.requester_id",
+    "a": " LEFT JOIN people a ON a.id = t.assignee_id",
+    "c": " LEFT JOIN categories c ON c.id = t.category_id",
+    "l": " LEFT JOIN locations l ON l.id = t.location_id",
+}
+ALL_JOINS = "".join(JOINS.values())
+SEARCH = "ticket_fts MATCH :match"
+
+
+def _joins(*sql: str) -> str:
+    """Only the joins the statement refers to: a count or page over 1M rows pays for no others."""
+    text_ = " ".join(sql)
+    return "".join(join for alias, join in JOINS.items() if f"{alias}." in text_)
 
 
 @dataclass(frozen=True)
@@ -110,28 +118,39 @@ def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
             params[name] = value
     match = fts_query(queue.search)
     if match:
-        conditions.append("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :match)")
+        conditions.append(SEARCH)
         params["match"] = match
     elif queue.search.strip():
         conditions.append("0")  # only punctuation typed: nothing can match
     return conditions, params
 
 
+def _source(conditions: list[str]) -> str:
+    if SEARCH in conditions:  # search drives the query: FTS rows joined to their tickets
+        return "ticket_fts f JOIN tickets t ON t.id = f.rowid"
+    return "tickets t"
+
+
 def build_page_sql(
     queue: QueueFilter, *, sort: str = "waiting", descending: bool = False,
     after: tuple[object, int] | None = None, limit: int = 200,
 ) -> tuple[str, dict[str, object]]:
-    """SQL for one page of (sort key, id), continuing after the ``after`` key."""
+    """SQL for one page of (sort key, id), continuing after the ``after`` key.
+
+    With a search, sorting by id walks the FTS index in rowid order and stops after ``limit``
+    matches (a few ms on a million tickets); other sorts must rank every match first.
+    """
     if sort not in SORTS:
         raise errors.InvalidInput(f"Cannot sort by {sort!r}.")
-    key = SORTS[sort]
     conditions, params = _where(queue)
+    key = "f.rowid" if sort == "id" and SEARCH in conditions else SORTS[sort]
     if after is not None:
         conditions.append(f"({key}, t.id) {'<' if descending else '>'} (:after_key, :after_id)")
         params.update(after_key=after[0], after_id=after[1])
     direction = "DESC" if descending else "ASC"
+    where = " AND ".join(conditions)
     sql = (
-        f"SELECT {key} AS sort_key, t.id FROM tickets t{JOINS} WHERE {' AND '.join(conditions)}"
+        f"SELECT {key} AS sort_key, t.id FROM {_source(conditions)}{_joins(key, where)} WHERE {where}"
         f" ORDER BY {key} {direction}, t.id {direction} LIMIT {int(limit)}"
     )
     return sql, params
@@ -148,7 +167,8 @@ def page(
 
 def count(session: Session, queue: QueueFilter) -> int:
     conditions, params = _where(queue)
-    sql = f"SELECT count(*) FROM tickets t{JOINS} WHERE {' AND '.join(conditions)}"
+    where = " AND ".join(conditions)
+    sql = f"SELECT count(*) FROM {_source(conditions)}{_joins(where)} WHERE {where}"
     return int(session.execute(text(sql), params).scalar_one())
 
 
@@ -156,7 +176,7 @@ _ROW_SQL = (
     "SELECT t.id, t.uuid, t.arrived_at, p.name, p.kind, t.subject, c.name, t.channel, t.status,"
     " t.priority, a.name, t.assignee_id, l.name, t.updated_at, t.version,"
     " t.service_started_at, t.left_at"
-    f" FROM tickets t{JOINS} WHERE t.id IN (SELECT value FROM json_each(:ids))"
+    f" FROM tickets t{ALL_JOINS} WHERE t.id IN (SELECT value FROM json_each(:ids))"
 )
 
 

@@ -1,0 +1,56 @@
+"""Store figures: logging a walk-in, queue pages and search on the big store, size per ticket."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
+
+from desk.core.db import open_store
+from desk.core.models import utcnow
+from desk.core.ops import tickets
+from desk.core.queries import queue
+from tests.perf.run import BenchContext, summary_ms, timed
+
+QUERIES = {
+    "view_all_open": queue.QueueFilter(view="all-open"),
+    "view_waiting": queue.QueueFilter(view="waiting"),
+    "view_unassigned": queue.QueueFilter(view="unassigned"),
+    "filter_category": queue.QueueFilter(view="all-open", extra={"category_id": 2}),
+    "search_word": queue.QueueFilter(view="all", search="projector"),
+    "search_two_words": queue.QueueFilter(view="all", search="eduroam laptop"),
+    "search_operators": queue.QueueFilter(view="all", search='"NEAR(-* (wifi'),
+}
+REPEATS = 40
+
+
+def run(ctx: BenchContext) -> dict[str, object]:
+    path = ctx.demo_store(ctx.scale)
+    results: dict[str, object] = {"tickets": ctx.scale}
+    with open_store(path) as store, store.session() as session, closing(sqlite3.connect(path)) as raw:
+        for name, filt in QUERIES.items():
+            sql, params = queue.build_page_sql(filt, limit=100)
+            orm = timed(lambda f=filt: queue.page(session, f, limit=100), REPEATS)
+            plain = timed(lambda s=sql, p=params: raw.execute(s, p).fetchall(), REPEATS)
+            figures = summary_ms(orm)
+            figures["raw_sqlite3"] = summary_ms(plain)
+            figures["ratio_p95"] = round(figures["p95_ms"] / max(figures["raw_sqlite3"]["p95_ms"], 1e-3), 2)
+            results[name] = figures
+        size = path.stat().st_size
+        results["store_bytes_per_ticket"] = round(size / ctx.scale)
+    copy = ctx.copy_of(ctx.scale)
+    with open_store(copy) as store, store.session() as session:
+        requester = session.execute(queue.text("SELECT id FROM people WHERE is_agent = 0 LIMIT 1")).scalar_one()
+        agent = session.execute(queue.text("SELECT id FROM people WHERE is_agent = 1 LIMIT 1")).scalar_one()
+        arrived = utcnow() - timedelta(minutes=2)
+
+        def log_one() -> None:
+            tickets.log_ticket(session, actor_id=agent, requester_id=requester, category_id=1,
+                               subject="Projector in room 204 shows no signal", arrived_at=arrived,
+                               description="Walk-in: the HDMI input shows nothing.")
+
+        results["log_walk_in"] = summary_ms(timed(log_one, 200))
+    for leftover in copy.parent.iterdir():
+        leftover.unlink()
+    copy.parent.rmdir()
+    return results

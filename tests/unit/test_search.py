@@ -1,0 +1,61 @@
+"""Search: what a person types is always safe and finds what it should."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desk.core.ops import comments, people, tickets
+from desk.core.queries import queue
+from desk.core.queries.search import fts_query
+
+OPERATORS = ['"', "*", "NEAR", "-", "(", ")", "AND", "OR", "NOT", ":", "^", "+", "{", "}", "'"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(OPERATORS) | st.text(max_size=8), max_size=8).map(" ".join))
+def test_anything_typed_never_raises(session, typed):
+    for view in ("all", "all-open"):
+        for sort in ("waiting", "id"):
+            filt = queue.QueueFilter(view=view, search=typed)
+            queue.page(session, filt, sort=sort)
+            queue.count(session, filt)
+
+
+def test_finds_subject_comment_and_requester_with_prefix(session, agent_id):
+    requester = people.ensure_requester(session, email="zoe@uni.example", name="Zoë Ekström").created_id
+    first = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester,
+                               subject="Projector flickers").created_id
+    second = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester,
+                                subject="Wi-Fi").created_id
+    comments.add_comment(session, ticket_id=second, author_id=agent_id, body="eduroam profile reset", public=False)
+
+    def found(text, sort="waiting"):
+        return [i for _k, i in queue.page(session, queue.QueueFilter(view="all", search=text), sort=sort)]
+
+    assert found("project") == [first]
+    assert found("EDUROAM") == [second]
+    assert found("zoe ekstrom", sort="id") == [first, second]  # diacritics folded, all words
+    assert found('"projector*" (-') == [first]  # operators are just characters
+    assert found("***") == []
+
+
+def test_fts_query_quotes_every_word():
+    assert fts_query('a"b NEAR(c') == '"a" "b" "NEAR" "c"*'
+    assert fts_query(" -*() ") is None
+
+
+def test_keyset_pages_cover_every_ticket_once(session, agent_id, requester_id):
+    ids = {tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                              subject=f"Ticket {n}").created_id for n in range(23)}
+    for sort in queue.SORTS:
+        for descending in (False, True):
+            seen, after = [], None
+            while True:
+                rows = queue.page(session, queue.QueueFilter(view="all"), sort=sort,
+                                  descending=descending, after=after, limit=5)
+                if not rows:
+                    break
+                seen += [i for _k, i in rows]
+                after = rows[-1]
+            assert sorted(seen) == sorted(ids) and len(seen) == len(ids), sort

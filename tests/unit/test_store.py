@@ -1,0 +1,112 @@
+"""Opening stores: new, older (backed up and upgraded), newer (refused), locked, corrupt."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from desk.cli.main import main
+from desk.core import db, errors
+from desk.core.db import open_store
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_store_is_created_by_migrations_with_wal_and_foreign_keys(tmp_path):
+    path = tmp_path / "sub" / "new.sqlite3"
+    with open_store(path) as store, closing(store.engine.raw_connection()) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.schema_state(path) == (db.head_revision(), db.head_revision())
+        assert db.integrity_problems(store) == []
+
+
+def test_every_revision_upgrades_from_empty_and_keeps_data(tmp_path):
+    """Build the store at the first revision, put data in, then open it with this Desk."""
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0001")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("INSERT INTO people (id, uuid, name, email, kind, is_agent, created_at)"
+                     " VALUES (1, 'u1', 'Ana', 'ana@x.test', 'staff', 0, 0)")
+        conn.execute("INSERT INTO tickets (id, uuid, subject, requester_id, arrived_at, created_at,"
+                     " updated_at) VALUES (7, 't7', 'Old ticket', 1, 0, 0, 0)")
+        conn.commit()
+    with open_store(path) as store, closing(store.raw_connection()) as conn:
+        assert conn.execute("SELECT subject FROM tickets WHERE id = 7").fetchone() == ("Old ticket",)
+        assert conn.execute("SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'old'").fetchone() == (7,)
+    backups = list(tmp_path.glob("old.before-0001-*.sqlite3"))
+    assert (len(backups) == 1) == (db.head_revision() != "0001")
+    assert db.schema_state(path)[0] == db.head_revision()
+
+
+def test_store_from_a_newer_desk_is_refused_untouched(tmp_path):
+    path = tmp_path / "future.sqlite3"
+    open_store(path).close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+        conn.commit()
+    before = digest(path)
+    with pytest.raises(errors.StoreTooNew, match="newer version of Desk"):
+        open_store(path)
+    assert digest(path) == before
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b"\x00" * 4096])
+def test_non_database_file_is_refused_untouched(tmp_path, content, capsys):
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(content)
+    with pytest.raises(errors.StoreCorrupt):
+        open_store(path)
+    assert path.read_bytes() == content
+    assert main(["list", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "not a Desk store" in err and "Traceback" not in err
+
+
+def test_damaged_database_gets_a_clear_message(tmp_path, capsys):
+    path = tmp_path / "damaged.sqlite3"
+    open_store(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page after the header
+    path.write_bytes(bytes(data))
+    with pytest.raises(errors.StoreCorrupt, match="damaged"):
+        open_store(path)
+    assert main(["check", "--db", str(path)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_plain_sqlite_file_that_is_not_a_store_is_refused(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+    with pytest.raises(errors.StoreCorrupt, match="not a Desk store"):
+        open_store(path)
+
+
+def test_locked_store_gets_a_clear_message(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "locked.sqlite3"
+    open_store(path).close()
+    with closing(sqlite3.connect(path, timeout=0)) as holder:
+        holder.execute("PRAGMA journal_mode = DELETE")
+        holder.execute("BEGIN EXCLUSIVE")
+        monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+        with pytest.raises(errors.StoreLocked, match="in use by another program"):
+            open_store(path)
+        assert main(["list", "--db", str(path)]) == 2
+        assert "in use by another program" in capsys.readouterr().err
+        holder.rollback()
+
+
+def test_backup_is_a_consistent_copy(store, session, agent_id, requester_id, tmp_path):
+    from desk.core.ops import tickets
+
+    tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id, subject="Backup me")
+    copy = db.backup_to(store.path, tmp_path / "copy.sqlite3")
+    with open_store(copy) as reopened, closing(reopened.raw_connection()) as conn:
+        assert conn.execute("SELECT subject FROM tickets").fetchall() == [("Backup me",)]
