@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "desk.cli.data",
     "desk.cli.demo",
     "desk.cli.canned",
+    "desk.cli.stats",
 )
 
 

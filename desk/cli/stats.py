@@ -1,0 +1,129 @@
+"""`desk stats`: the stats panel's numbers, headless (text, JSON, CSV, XLSX or HTML)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from desk.cli.common import session_for
+from desk.cli.main import add_db_option
+from desk.core import errors
+from desk.core.models import CHANNELS, PERSON_KINDS
+from desk.core.staffing import ServiceTarget
+from desk.core.stats import StatsFilter, compute_stats
+from desk.core.stats import export as ex
+from desk.core.stats.compute import expected_by_category
+
+FORMATS = ("text", "json", "csv", "xlsx", "html")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "stats", help="print or export the statistics for a period",
+        description="Volume, wait, first response, resolution, CSAT, backlog, per-agent and staffing "
+                    "numbers for tickets that arrived between --from and --to (desk time zone), the "
+                    "same numbers the Stats panel shows.",
+    )
+    add_db_option(parser)
+    today = date.today()
+    parser.add_argument("--from", dest="start", type=date.fromisoformat,
+                        default=today - timedelta(days=29), metavar="DATE",
+                        help="first day, YYYY-MM-DD (default: 30 days ago)")
+    parser.add_argument("--to", dest="end", type=date.fromisoformat, default=today, metavar="DATE",
+                        help="last day, inclusive (default: today)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--output", type=Path, metavar="PATH",
+                        help="write here (xlsx/html: a file; csv: a folder, one file per table); "
+                             "default: standard output (xlsx needs --output)")
+    parser.add_argument("--category", action="append", default=[], metavar="NAME",
+                        help="only this category (repeatable)")
+    parser.add_argument("--channel", action="append", default=[], choices=CHANNELS,
+                        help="only this channel (repeatable)")
+    parser.add_argument("--kind", action="append", default=[], choices=PERSON_KINDS,
+                        help="only requesters of this kind (repeatable)")
+    parser.add_argument("--location", action="append", default=[], metavar="NAME",
+                        help="only this location (repeatable)")
+    parser.add_argument("--agent", action="append", default=[], metavar="EMAIL",
+                        help="only tickets assigned to this agent (repeatable)")
+    parser.add_argument("--target-level", type=float, default=80.0, metavar="PERCENT",
+                        help="staffing: share of walk-ins and calls to serve in time (default 80)")
+    parser.add_argument("--target-minutes", type=float, default=5.0, metavar="MIN",
+                        help="staffing: ... within this many minutes (default 5)")
+    parser.set_defaults(func=run_stats)
+
+
+def _ids(session, table: str, names: list[str], what: str) -> tuple[int, ...]:  # noqa: ANN001
+    from sqlalchemy import text
+
+    ids = []
+    for name in names:
+        found = session.execute(text(f"SELECT id FROM {table} WHERE name = :n COLLATE NOCASE"),
+                                {"n": name}).scalar()
+        if found is None:
+            raise errors.NotFound(f"There is no {what} named {name!r}.")
+        ids.append(int(found))
+    return tuple(ids)
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and args.output is None:
+        raise errors.InvalidInput("--format xlsx needs --output FILE.xlsx.")
+    with session_for(args) as session:
+        from desk.core.ops import people
+
+        agents = []
+        for email in args.agent:
+            person = people.find_person_by_email(session, email)
+            if person is None or not person.is_agent:
+                raise errors.NotFound(f"No agent has the e-mail {email}.")
+            agents.append(person.id)
+        flt = StatsFilter(
+            start=args.start, end=args.end,
+            category_ids=_ids(session, "categories", args.category, "category"),
+            channels=tuple(args.channel), requester_kinds=tuple(args.kind), agent_ids=tuple(agents),
+            location_ids=_ids(session, "locations", args.location, "location"),
+        )
+        target = ServiceTarget(level=args.target_level / 100, seconds=int(args.target_minutes * 60))
+        report = compute_stats(session, flt, target=target)
+        tables = ex.report_tables(report, expected_by_category(session))
+    if args.format == "text":
+        _emit(args.output, "\n".join(_text(table) for table in tables))
+    elif args.format == "json":
+        _emit(args.output, ex.tables_json(tables) + "\n")
+    elif args.format == "html":
+        _emit(args.output, ex.report_html(report, tables))
+    elif args.format == "csv":
+        if args.output is None:
+            sys.stdout.write("\n".join(f"# {t.name}\n{ex.table_csv(t)}" for t in tables))
+        else:
+            for path in ex.write_csv_dir(tables, args.output):
+                print(path)
+    else:
+        print(ex.write_xlsx(tables, args.output))
+    return 0
+
+
+def _emit(path: Path | None, content: str) -> None:
+    if path is None:
+        sys.stdout.write(content)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        print(path)
+
+
+def _text(table: ex.Table) -> str:
+    cells = [[str(c) for c in table.columns]] + [
+        ["–" if cell is None else f"{cell:g}" if isinstance(cell, float) else str(cell) for cell in row]
+        for row in table.rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(table.columns))]
+    lines = [table.name, "=" * len(table.name)]
+    for index, row in enumerate(cells):
+        lines.append("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                               for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"

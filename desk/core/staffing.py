@@ -1,0 +1,109 @@
+"""Staffing from Erlang C: how many agents each weekday × hour needs to meet a service target.
+
+The desk is an M/M/N queue: walk-ins and calls arrive at rate λ (per hour, observed), an agent
+spends on average AHT seconds with each, so the offered traffic is A = λ·AHT/3600 erlangs.
+Erlang C gives the probability that an arrival has to wait with N agents, and the service level
+SL(N) = 1 − C(N, A)·exp(−(N − A)·t / AHT) is the share served within t seconds. The agents
+needed are the smallest N > A with SL(N) ≥ the target. No Qt here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from desk.core import errors
+
+MAX_AGENTS = 500
+
+
+@dataclass(frozen=True)
+class ServiceTarget:
+    """``level`` of walk-ins and calls served within ``seconds`` (default 80% in 5 minutes)."""
+
+    level: float = 0.8
+    seconds: int = 300
+
+    def __post_init__(self) -> None:
+        if not 0 < self.level < 1:
+            raise errors.InvalidInput("The service level target must be between 0% and 100%.")
+        if self.seconds < 0:
+            raise errors.InvalidInput("The answer-within time cannot be negative.")
+
+
+def erlang_b(agents: int, traffic: float) -> float:
+    """Blocking probability (Erlang B), by the numerically stable recursion."""
+    blocking = 1.0
+    for n in range(1, agents + 1):
+        blocking = traffic * blocking / (n + traffic * blocking)
+    return blocking
+
+
+def erlang_c(agents: int, traffic: float) -> float:
+    """Probability that an arrival waits (Erlang C); 1.0 when the queue is unstable (N ≤ A)."""
+    if traffic <= 0:
+        return 0.0
+    if agents <= traffic:
+        return 1.0
+    blocking = erlang_b(agents, traffic)
+    return agents * blocking / (agents - traffic * (1 - blocking))
+
+
+def service_level(agents: int, traffic: float, handle_seconds: float, target_seconds: float) -> float:
+    """Share of arrivals served within ``target_seconds`` with ``agents`` agents."""
+    if traffic <= 0:
+        return 1.0
+    if agents <= traffic:
+        return 0.0
+    waits = erlang_c(agents, traffic)
+    return 1.0 - waits * math.exp(-(agents - traffic) * target_seconds / handle_seconds)
+
+
+def agents_needed(arrivals_per_hour: float, handle_seconds: float, target: ServiceTarget) -> int:
+    """Smallest number of agents meeting ``target`` (0 when nobody arrives; at most MAX_AGENTS)."""
+    if arrivals_per_hour <= 0:
+        return 0
+    if handle_seconds <= 0:
+        raise errors.InvalidInput("The handle time must be positive.")
+    traffic = arrivals_per_hour * handle_seconds / 3600
+    agents = max(1, math.floor(traffic) + 1)
+    while service_level(agents, traffic, handle_seconds, target.seconds) < target.level:
+        if agents >= MAX_AGENTS:
+            return MAX_AGENTS
+        agents += 1
+    return agents
+
+
+@dataclass(frozen=True)
+class StaffingPlan:
+    """7 × 24 grids (Monday first, local hours) for one period."""
+
+    target: ServiceTarget
+    handle_seconds: float
+    handle_observed: bool  # False: too few one-visit tickets, a default was used
+    arrivals_per_hour: np.ndarray  # mean walk-ins + calls arriving in that hour
+    needed: np.ndarray  # agents needed (int)
+    on_shift: np.ndarray  # mean agents actually signed in during that hour
+    level_on_shift: np.ndarray  # service level the agents on shift would give (Erlang C)
+
+
+def plan(
+    arrivals: np.ndarray, occurrences: np.ndarray, on_shift_hours: np.ndarray, *,
+    handle_seconds: float, handle_observed: bool, target: ServiceTarget,
+) -> StaffingPlan:
+    """From arrival counts and agent-hours per weekday × hour and how often each occurred."""
+    safe = np.maximum(occurrences, 1)
+    rate = np.where(occurrences > 0, arrivals / safe, 0.0)
+    on_shift = np.where(occurrences > 0, on_shift_hours / safe, 0.0)
+    needed = np.zeros((7, 24), dtype=np.int64)
+    level = np.ones((7, 24))
+    for day in range(7):
+        for hour in range(24):
+            lam = float(rate[day, hour])
+            needed[day, hour] = agents_needed(lam, handle_seconds, target)
+            traffic = lam * handle_seconds / 3600
+            level[day, hour] = service_level(int(math.floor(on_shift[day, hour] + 1e-9)), traffic,
+                                             handle_seconds, target.seconds)
+    return StaffingPlan(target, handle_seconds, handle_observed, rate, needed, on_shift, level)

@@ -1,0 +1,320 @@
+"""``compute_stats``: every number of the stats panel, ``desk stats`` and the exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from desk.core import staffing
+from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
+from desk.core.settings import desk_timezone
+from desk.core.stats import facts as F
+from desk.core.stats.distributions import Distribution, grouped_percentiles, rate
+from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
+
+DEFAULT_HANDLE_SECONDS = 600.0  # used when fewer than MIN_HANDLE_SAMPLES one-visit tickets exist
+MIN_HANDLE_SAMPLES = 5
+NONE_LABEL = "(none)"
+
+
+@dataclass(frozen=True)
+class Summary:
+    tickets: int
+    desk_arrivals: int  # walk-ins and calls
+    walked_away: int  # walk-ins/calls who left before being served
+    abandonment_rate: float | None
+    logged_after_the_fact: int
+    unanswered: int  # no first response yet (and did not walk away)
+    solved: int
+    one_touch_rate: float | None  # solved with exactly one public agent reply
+    reopen_rate: float | None  # of tickets solved at least once
+    csat: float | None  # good / rated
+    rated: int
+    backlog_end: int  # open at the end of the period
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+    key: int | str
+    name: str
+    tickets: int
+    share: float | None
+    solved: int
+    resolution_median: float | None
+    csat: float | None
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    agent_id: int
+    name: str
+    handled: int
+    solved: int
+    first_response_median: float | None
+    resolution_median: float | None
+    csat: float | None
+    rated: int
+
+
+@dataclass
+class StatsReport:
+    filter: F.StatsFilter
+    timezone: str
+    start: int  # epoch seconds (local midnight of filter.start)
+    end: int  # exclusive (local midnight after filter.end)
+    summary: Summary
+    wait: Distribution  # walk-ins and calls: arrival → service start / first touch
+    first_response: Distribution  # excludes tickets logged after the fact
+    first_response_late: Distribution  # only tickets logged after the fact
+    resolution: Distribution  # created → last solve
+    days: list[date]
+    daily: dict[str, np.ndarray]  # per day: created, solved, backlog, csat_good, csat_rated, ...
+    heatmap: np.ndarray  # 7 × 24 arrivals, Monday first, local hours
+    by_category: list[VolumeRow]
+    by_kind: list[VolumeRow]
+    by_channel: list[VolumeRow]
+    by_location: list[VolumeRow]
+    agents: list[AgentRow]
+    staffing: staffing.StaffingPlan
+    generated_at: datetime = field(default_factory=utcnow)
+
+
+def period_bounds(session: Session, flt: F.StatsFilter) -> tuple[int, int, ZoneSegments]:
+    zone = desk_timezone(session)
+    start = local_midnight(flt.start, zone)
+    end = local_midnight(flt.end + timedelta(days=1), zone)
+    return start, end, ZoneSegments.for_period(zone, start, end)
+
+
+def compute_stats(
+    session: Session,
+    flt: F.StatsFilter,
+    *,
+    target: staffing.ServiceTarget | None = None,
+    handle_seconds: float | None = None,
+    now: datetime | None = None,
+) -> StatsReport:
+    """All metrics for tickets that arrived in the filter's period (desk time zone)."""
+    target = target or staffing.ServiceTarget()
+    now_ts = int((now or utcnow()).timestamp())
+    start, end, zone = period_bounds(session, flt)
+    facts = F.load_facts(session, flt, start, end)
+    predicate, params = flt.predicate()
+    params = {**params, "start": start, "end": end}
+
+    day0, ndays = day_number(flt.start), (flt.end - flt.start).days + 1
+    days = [date_of(day0 + i) for i in range(ndays)]
+    day_of = np.clip(zone.local_days(facts.arrived) - day0, 0, ndays - 1)
+
+    def per_day(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(day_of[mask], minlength=ndays)
+
+    everyone = np.ones(len(facts), dtype=bool)
+    frt_ok = facts.first_response >= 0
+    solved_ids = facts.ticket_id[facts.solved]
+    one_reply = _one_reply_ticket_ids(session, start)
+    one_touch = int(np.isin(solved_ids, one_reply).sum()) if len(solved_ids) else 0
+    done = _done_epochs(session, predicate, params, start)
+    done_day = np.clip(zone.local_days(done) - day0, 0, ndays - 1)
+    solved_per_day = np.bincount(done_day, minlength=ndays)
+    created = per_day(everyone)
+    backlog = _backlog_at(session, predicate, params, start) + np.cumsum(created - solved_per_day)
+    wait_mask = facts.at_desk & ~facts.late & frt_ok
+    rated = facts.satisfaction > 0
+    summary = Summary(
+        tickets=len(facts),
+        desk_arrivals=int(facts.at_desk.sum()),
+        walked_away=int((facts.left & facts.at_desk).sum()),
+        abandonment_rate=rate(int((facts.left & facts.at_desk).sum()), int(facts.at_desk.sum())),
+        logged_after_the_fact=int(facts.late.sum()),
+        unanswered=int((~frt_ok & ~facts.left).sum()),
+        solved=int(facts.solved.sum()),
+        one_touch_rate=rate(one_touch, len(solved_ids)),
+        reopen_rate=rate(int(facts.reopened.sum()), int((facts.solved | facts.reopened).sum())),
+        csat=rate(int((facts.satisfaction == 1).sum()), int(rated.sum())),
+        rated=int(rated.sum()),
+        backlog_end=int(backlog[-1]) if len(backlog) else 0,
+    )
+    wait_days = grouped_percentiles(day_of[wait_mask], facts.first_response[wait_mask], (0.5,))
+    daily = {
+        "created": created,
+        "solved": solved_per_day,
+        "backlog": backlog,
+        "csat_good": per_day(facts.satisfaction == 1),
+        "csat_rated": per_day(rated),
+        "desk_arrivals": per_day(facts.at_desk),
+        "walked_away": per_day(facts.left & facts.at_desk),
+        "wait_median": np.array([wait_days.get(i, (np.nan,))[0] for i in range(ndays)]),
+    }
+    weekday, hour = zone.weekday_hour(facts.arrived)
+    cell = weekday * 24 + hour
+    heatmap = np.bincount(cell, minlength=168).reshape(7, 24)
+    return StatsReport(
+        filter=flt, timezone=zone.zone.key, start=start, end=end, summary=summary,
+        wait=Distribution.of(facts.first_response[wait_mask]),
+        first_response=Distribution.of(facts.first_response[frt_ok & ~facts.late]),
+        first_response_late=Distribution.of(facts.first_response[frt_ok & facts.late]),
+        resolution=Distribution.of(facts.resolution[facts.resolution >= 0]),
+        days=days, daily=daily, heatmap=heatmap,
+        by_category=_volume(facts, facts.category_id, _names(session, "categories")),
+        by_kind=_volume(facts, facts.kind, dict(enumerate(PERSON_KINDS))),
+        by_channel=_volume(facts, facts.channel, dict(enumerate(CHANNELS))),
+        by_location=_volume(facts, facts.location_id, _names(session, "locations")),
+        agents=_agents(session, facts),
+        staffing=_staffing(session, facts, zone, start, end, cell, now_ts, target, handle_seconds),
+    )
+
+
+def _names(session: Session, table: str) -> dict[int, str]:
+    return dict(session.execute(text(f"SELECT id, name FROM {table}")).tuples().all())
+
+
+def _one_reply_ticket_ids(session: Session, start: int) -> np.ndarray:
+    """Tickets with exactly one public reply by an agent (replies come after arrival ≥ start)."""
+    ids = F.load_epochs(
+        session,
+        "SELECT c.ticket_id AS value FROM comments c WHERE c.created_at >= :start AND c.is_public"
+        " AND c.author_id IN (SELECT id FROM people WHERE is_agent)",
+        {"start": start}, 0,
+    )
+    if len(ids) == 0:
+        return ids
+    keys, counts = np.unique(ids, return_counts=True)
+    return keys[counts == 1]
+
+
+def _done_epochs(session: Session, predicate: str, params: dict[str, object], start: int) -> np.ndarray:
+    """When tickets matching the filters left the backlog during the period."""
+    solved = F.load_epochs(
+        session, "SELECT t.solved_at AS value FROM tickets t WHERE t.solved_at >= :start"
+        f" AND t.solved_at < :end AND {predicate}", params, start)
+    other = F.load_epochs(
+        session, f"SELECT {F.DONE_AT} AS value FROM tickets t WHERE t.solved_at IS NULL"
+        f" AND {F.DONE_AT} >= :start AND {F.DONE_AT} < :end AND {predicate}", params, start)
+    return np.concatenate([solved, other])
+
+
+def _backlog_at(session: Session, predicate: str, params: dict[str, object], moment: int) -> int:
+    """Tickets that had arrived before ``moment`` and were not done by then."""
+    sql = (f"SELECT count(*) FROM tickets t WHERE t.arrived_at < :moment AND {predicate}"
+           f" AND ({F.DONE_AT} IS NULL OR {F.DONE_AT} >= :moment)")
+    return int(session.execute(text(sql), {**params, "moment": moment}).scalar_one())
+
+
+def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str]) -> list[VolumeRow]:
+    if len(facts) == 0:
+        return []
+    total = len(facts)
+    counts = np.bincount(keys)
+    solved_counts = np.bincount(keys[facts.solved], minlength=len(counts))
+    good = np.bincount(keys[facts.satisfaction == 1], minlength=len(counts))
+    rated = np.bincount(keys[facts.satisfaction > 0], minlength=len(counts))
+    ok = facts.resolution >= 0
+    medians = grouped_percentiles(keys[ok], facts.resolution[ok], (0.5,))
+    rows = [
+        VolumeRow(key=int(key), name=names.get(int(key), NONE_LABEL if key == 0 else f"#{key}"),
+                  tickets=int(counts[key]), share=rate(int(counts[key]), total),
+                  solved=int(solved_counts[key]),
+                  resolution_median=medians.get(int(key), (None,))[0],
+                  csat=rate(int(good[key]), int(rated[key])))
+        for key in np.flatnonzero(counts)
+    ]
+    return sorted(rows, key=lambda row: (-row.tickets, row.name))
+
+
+def _agents(session: Session, facts: F.TicketFacts) -> list[AgentRow]:
+    assigned = facts.assignee_id > 0
+    if not assigned.any():
+        return []
+    ids = facts.assignee_id
+    names = dict(session.execute(text("SELECT id, name FROM people WHERE is_agent")).tuples().all())
+    frt_mask = assigned & (facts.first_response >= 0) & ~facts.late
+    res_mask = assigned & (facts.resolution >= 0)
+    frt = grouped_percentiles(ids[frt_mask], facts.first_response[frt_mask], (0.5,))
+    res = grouped_percentiles(ids[res_mask], facts.resolution[res_mask], (0.5,))
+    keys, handled = np.unique(ids[assigned], return_counts=True)
+    rows = []
+    for key, count in zip(keys.tolist(), handled.tolist(), strict=True):
+        mine = ids == key
+        good = int((mine & (facts.satisfaction == 1)).sum())
+        rated = int((mine & (facts.satisfaction > 0)).sum())
+        rows.append(AgentRow(
+            agent_id=key, name=names.get(key, f"#{key}"), handled=count,
+            solved=int((mine & facts.solved).sum()),
+            first_response_median=frt.get(key, (None,))[0], resolution_median=res.get(key, (None,))[0],
+            csat=rate(good, rated), rated=rated,
+        ))
+    return sorted(rows, key=lambda row: (-row.handled, row.name))
+
+
+def _occurrences(zone: ZoneSegments, start: int, end: int) -> np.ndarray:
+    """How many times each local weekday × hour occurs in [start, end)."""
+    hours = np.arange(start, end, 3600, dtype=np.int64)
+    weekday, hour = zone.weekday_hour(hours)
+    return np.bincount(weekday * 24 + hour, minlength=168).reshape(7, 24)
+
+
+def _shift_hours(session: Session, zone: ZoneSegments, start: int, end: int, now: int) -> np.ndarray:
+    """Agent-hours signed in at the desk per local weekday × hour, to the minute."""
+    rows = session.execute(
+        text("SELECT started_at, coalesce(ended_at, :now) FROM shifts"
+             " WHERE started_at < :end AND coalesce(ended_at, :now) > :start"),
+        {"start": start, "end": end, "now": now},
+    ).all()
+    minutes = max((end - start) // 60, 1)
+    if not rows:
+        return np.zeros((7, 24))
+    spans = np.clip(np.array(rows, dtype=np.int64), start, end)
+    delta = np.zeros(minutes + 1, dtype=np.int64)
+    np.add.at(delta, (spans[:, 0] - start) // 60, 1)
+    np.add.at(delta, (spans[:, 1] - start) // 60, -1)
+    on_desk = np.cumsum(delta[:-1])
+    weekday, hour = zone.weekday_hour(start + 60 * np.arange(minutes, dtype=np.int64))
+    weights = np.bincount(weekday * 24 + hour, weights=on_desk, minlength=168)
+    return weights.reshape(7, 24) / 60
+
+
+def _staffing(
+    session: Session, facts: F.TicketFacts, zone: ZoneSegments, start: int, end: int,
+    cell: np.ndarray, now: int, target: staffing.ServiceTarget, handle_seconds: float | None,
+) -> staffing.StaffingPlan:
+    handles = facts.handle[facts.handle >= 0]
+    observed = len(handles) >= MIN_HANDLE_SAMPLES
+    if handle_seconds is None:
+        handle_seconds = max(float(handles.mean()), 1.0) if observed else DEFAULT_HANDLE_SECONDS
+        given = observed
+    else:
+        given = False
+    arrivals = np.bincount(cell[facts.at_desk], minlength=168).reshape(7, 24)
+    return staffing.plan(
+        arrivals, _occurrences(zone, start, end), _shift_hours(session, zone, start, end, now),
+        handle_seconds=handle_seconds, handle_observed=given, target=target,
+    )
+
+
+@dataclass(frozen=True)
+class ExpectedRow:
+    category_id: int
+    name: str
+    median: float | None  # seconds
+    p80: float | None
+    solved: int
+
+
+def expected_by_category(
+    session: Session, *, window_days: int = 90, now: datetime | None = None
+) -> list[ExpectedRow]:
+    """Expected resolution per category: the same numbers as the quick-log form and the
+    ``{{ticket.expected_resolution}}`` placeholder (``queries.expectations``)."""
+    from desk.core.queries.expectations import expected_resolution
+
+    rows = []
+    for category_id, name in sorted(_names(session, "categories").items(), key=lambda item: item[1]):
+        median, p80, n = expected_resolution(session, category_id, window_days=window_days, now=now)
+        rows.append(ExpectedRow(category_id, name, median.total_seconds() if median else None,
+                                p80.total_seconds() if p80 else None, n))
+    return rows

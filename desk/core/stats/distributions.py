@@ -1,0 +1,58 @@
+"""Means, medians, p90s and histograms of durations, overall and per group (NumPy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MINUTE, HOUR, DAY = 60, 3600, 86_400
+HIST_EDGES = (0, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR,
+              DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY)
+HIST_LABELS = ("< 1 min", "1–5 min", "5–15 min", "15–30 min", "30–60 min", "1–2 h", "2–4 h",
+               "4–8 h", "8–24 h", "1–2 d", "2–3 d", "3–7 d", "7–14 d", "14–30 d", "≥ 30 d")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Durations in seconds. Percentiles interpolate linearly (as NumPy and Excel's
+    PERCENTILE.INC do); the median of an even count is the mean of the middle two."""
+
+    n: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+    histogram: tuple[int, ...]  # counts per HIST_LABELS
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Distribution:
+        if len(values) == 0:
+            return cls(0, None, None, None, (0,) * len(HIST_LABELS))
+        median, p90 = np.percentile(values, [50, 90])
+        buckets = np.searchsorted(np.array(HIST_EDGES), values, side="right") - 1
+        counts = np.bincount(buckets, minlength=len(HIST_LABELS))
+        return cls(len(values), float(values.mean()), float(median), float(p90),
+                   tuple(int(c) for c in counts))
+
+
+def grouped_percentiles(
+    groups: np.ndarray, values: np.ndarray, quantiles: tuple[float, ...]
+) -> dict[int, tuple[float, ...]]:
+    """``{group: (percentile per quantile)}`` for each group present, in one sort."""
+    if len(values) == 0:
+        return {}
+    order = np.lexsort((values, groups))
+    groups, values = groups[order], values[order]
+    keys, starts, counts = np.unique(groups, return_index=True, return_counts=True)
+    result: list[np.ndarray] = []
+    for q in quantiles:
+        position = q * (counts - 1)
+        low = np.floor(position).astype(np.int64)
+        high = np.ceil(position).astype(np.int64)
+        a, b = values[starts + low].astype(float), values[starts + high].astype(float)
+        result.append(a + (b - a) * (position - low))
+    return {int(key): tuple(float(r[i]) for r in result) for i, key in enumerate(keys)}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None

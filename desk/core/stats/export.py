@@ -1,0 +1,249 @@
+"""The report as plain tables, and those tables as CSV, JSON, XLSX and a printable HTML page.
+
+Every table is built once here (``report_tables``), so the panel's CSV export, ``desk stats``
+and the XLSX/HTML reports show the same rows and the same rounding.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from desk.core.stats.compute import ExpectedRow, StatsReport, VolumeRow
+from desk.core.stats.distributions import HIST_LABELS, Distribution
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+def minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+def percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def _distribution_rows(label: str, d: Distribution, unit: str) -> list[tuple[Cell, ...]]:
+    scale = minutes if unit == "min" else hours
+    return [
+        (f"{label}: count", d.n),
+        (f"{label}: mean ({unit})", scale(d.mean)),
+        (f"{label}: median ({unit})", scale(d.median)),
+        (f"{label}: p90 ({unit})", scale(d.p90)),
+    ]
+
+
+def summary_table(report: StatsReport) -> Table:
+    s = report.summary
+    rows: list[tuple[Cell, ...]] = [
+        ("Period", f"{report.filter.start} to {report.filter.end} ({report.timezone})"),
+        ("Tickets", s.tickets),
+        ("Walk-ins and calls", s.desk_arrivals),
+        ("Walked away before service", s.walked_away),
+        ("Walk-in abandonment (%)", percent(s.abandonment_rate)),
+        *_distribution_rows("Wait, walk-ins and calls", report.wait, "min"),
+        *_distribution_rows("First response", report.first_response, "min"),
+        *_distribution_rows("First response, logged after the fact", report.first_response_late, "min"),
+        ("Logged after the fact", s.logged_after_the_fact),
+        ("Never answered", s.unanswered),
+        *_distribution_rows("Full resolution", report.resolution, "h"),
+        ("Solved", s.solved),
+        ("One-touch (%)", percent(s.one_touch_rate)),
+        ("Reopened (%)", percent(s.reopen_rate)),
+        ("CSAT, good of rated (%)", percent(s.csat)),
+        ("Rated", s.rated),
+        ("Backlog at end of period", s.backlog_end),
+    ]
+    return Table("Summary", ("Metric", "Value"), tuple(rows))
+
+
+def daily_table(report: StatsReport) -> Table:
+    d = report.daily
+    rows = []
+    for i, day in enumerate(report.days):
+        rated = int(d["csat_rated"][i])
+        wait = float(d["wait_median"][i])
+        rows.append((
+            day.isoformat(), int(d["created"][i]), int(d["solved"][i]), int(d["backlog"][i]),
+            int(d["desk_arrivals"][i]), int(d["walked_away"][i]),
+            None if wait != wait else minutes(wait),  # NaN: nobody waited that day
+            rated, percent(int(d["csat_good"][i]) / rated) if rated else None,
+        ))
+    return Table("Daily", ("Date", "Created", "Solved", "Backlog at end of day", "Walk-ins and calls",
+                           "Walked away", "Median wait (min)", "Rated", "CSAT (%)"), tuple(rows))
+
+
+def heatmap_table(report: StatsReport) -> Table:
+    rows = tuple((WEEKDAYS[day], *(int(v) for v in report.heatmap[day])) for day in range(7))
+    return Table("Arrivals by weekday and hour", ("Weekday", *(f"{h:02d}" for h in range(24))), rows)
+
+
+def histogram_table(name: str, d: Distribution) -> Table:
+    return Table(name, ("Duration", "Tickets"), tuple(zip(HIST_LABELS, d.histogram, strict=True)))
+
+
+def volume_table(name: str, rows: Sequence[VolumeRow]) -> Table:
+    return Table(name, (name.removeprefix("By ").capitalize(), "Tickets", "Share (%)", "Solved",
+                        "Median resolution (h)", "CSAT (%)"),
+                 tuple((r.name, r.tickets, percent(r.share), r.solved, hours(r.resolution_median),
+                        percent(r.csat)) for r in rows))
+
+
+def agents_table(report: StatsReport) -> Table:
+    return Table("Agents", ("Agent", "Handled", "Solved", "Median first response (min)",
+                            "Median resolution (h)", "CSAT (%)", "Rated"),
+                 tuple((a.name, a.handled, a.solved, minutes(a.first_response_median),
+                        hours(a.resolution_median), percent(a.csat), a.rated) for a in report.agents))
+
+
+def staffing_table(report: StatsReport) -> Table:
+    plan = report.staffing
+    rows = []
+    for day in range(7):
+        for hour in range(24):
+            rate = float(plan.arrivals_per_hour[day, hour])
+            on_shift = float(plan.on_shift[day, hour])
+            if rate == 0 and on_shift == 0:
+                continue
+            rows.append((WEEKDAYS[day], f"{hour:02d}:00", round(rate, 2), int(plan.needed[day, hour]),
+                         round(on_shift, 1), percent(float(plan.level_on_shift[day, hour]))))
+    return Table(
+        f"Staffing (target {percent(plan.target.level):g}% within {plan.target.seconds // 60} min,"
+        f" handle time {minutes(plan.handle_seconds)} min)",
+        ("Weekday", "Hour", "Walk-ins and calls per hour", "Agents needed", "Agents on shift",
+         "Service level on shift (%)"), tuple(rows))
+
+
+def expected_table(rows: Sequence[ExpectedRow], window_days: int = 90) -> Table:
+    return Table(f"Expected resolution (solved in the last {window_days} days)",
+                 ("Category", "Median (h)", "p80 (h)", "Solved"),
+                 tuple((r.name, hours(r.median), hours(r.p80), r.solved) for r in rows))
+
+
+def report_tables(report: StatsReport, expected: Sequence[ExpectedRow] | None = None) -> list[Table]:
+    extra = [expected_table(expected)] if expected is not None else []
+    return [
+        summary_table(report), daily_table(report), heatmap_table(report),
+        histogram_table("First response distribution", report.first_response),
+        histogram_table("Resolution distribution", report.resolution),
+        volume_table("By category", report.by_category),
+        volume_table("By requester kind", report.by_kind),
+        volume_table("By channel", report.by_channel),
+        volume_table("By location", report.by_location),
+        agents_table(report), staffing_table(report), *extra,
+    ]
+
+
+def table_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows(("" if cell is None else cell for cell in row) for row in table.rows)
+    return out.getvalue()
+
+
+def write_csv_dir(tables: Sequence[Table], folder: Path) -> list[Path]:
+    """One CSV file per table in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, table in enumerate(tables, 1):
+        path = folder / f"{index:02d}-{table.slug}.csv"
+        path.write_text(table_csv(table), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def write_xlsx(tables: Sequence[Table], path: Path) -> Path:
+    """One sheet per table (sheet names cut to Excel's 31 characters)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for table in tables:
+        title = re.sub(r"[\[\]:*?/\\]", " ", table.name.split(" (")[0])[:31]
+        while title in used:
+            title = title[:28] + f"~{len(used)}"
+        used.add(title)
+        sheet = book.create_sheet(title)
+        sheet.append(list(table.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(list(row))
+        sheet.freeze_panes = "A2"
+        for column, header in zip(sheet.columns, table.columns, strict=False):
+            width = max([len(str(header))] + [len(str(c.value)) for c in column[1:200] if c.value is not None])
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def tables_json(tables: Sequence[Table]) -> str:
+    return json.dumps(
+        {t.slug: [dict(zip(t.columns, row, strict=True)) for row in t.rows] for t in tables},
+        indent=2, ensure_ascii=False,
+    )
+
+
+def report_html(report: StatsReport, tables: Sequence[Table] | None = None,
+                images: dict[str, str] | None = None) -> str:
+    """A self-contained, printable page (``images``: table name → data: URL of a chart)."""
+    tables = tables if tables is not None else report_tables(report)
+    images = images or {}
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Desk statistics {report.filter.start} to {report.filter.end}</title>",
+        "<style>body{font-family:sans-serif;margin:2em;color:#222}"
+        "table{border-collapse:collapse;margin:0 0 2em}th,td{border:1px solid #bbb;padding:2px 6px;"
+        "font-size:10pt}td.n{text-align:right}th{background:#eee}h2{page-break-after:avoid}"
+        "section{page-break-inside:avoid}img{max-width:100%}"
+        "@media print{body{margin:0}}</style></head><body>",
+        f"<h1>Desk statistics</h1><p>{html.escape(str(report.filter.start))} to "
+        f"{html.escape(str(report.filter.end))}, time zone {html.escape(report.timezone)}; "
+        f"filters: {html.escape(describe_filter(report))}.</p>",
+    ]
+    for table in tables:
+        parts.append(f"<section><h2>{html.escape(table.name)}</h2>")
+        if table.name in images:
+            parts.append(f"<img alt='{html.escape(table.name)} chart' src='{images[table.name]}'>")
+        parts.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
+                     + "</tr></thead><tbody>")
+        for row in table.rows:
+            parts.append("<tr>" + "".join(
+                f"<td class='n'>{cell}</td>" if isinstance(cell, int | float)
+                else f"<td>{html.escape('' if cell is None else str(cell))}</td>" for cell in row) + "</tr>")
+        parts.append("</tbody></table></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def describe_filter(report: StatsReport) -> str:
+    f = asdict(report.filter)
+    chosen = [f"{key.replace('_', ' ')}={','.join(map(str, value))}"
+              for key, value in f.items() if key not in ("start", "end") and value]
+    return "; ".join(chosen) or "none"
