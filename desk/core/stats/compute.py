@@ -170,7 +170,7 @@ def compute_stats(
 
 
 def _names(session: Session, table: str) -> dict[int, str]:
-    return dict(session.execute(text(f"SELECT id, name FROM {table}")).tuples().all())
+    return dict(session.execute(text(f"SELECT id, name FROM {table}")).all())
 
 
 def _one_reply_ticket_ids(session: Session, start: int) -> np.ndarray:
@@ -231,7 +231,7 @@ def _agents(session: Session, facts: F.TicketFacts) -> list[AgentRow]:
     if not assigned.any():
         return []
     ids = facts.assignee_id
-    names = dict(session.execute(text("SELECT id, name FROM people WHERE is_agent")).tuples().all())
+    names = dict(session.execute(text("SELECT id, name FROM people WHERE is_agent")).all())
     frt_mask = assigned & (facts.first_response >= 0) & ~facts.late
     res_mask = assigned & (facts.resolution >= 0)
     frt = grouped_percentiles(ids[frt_mask], facts.first_response[frt_mask], (0.5,))

@@ -196,7 +196,7 @@ def load_facts(session: Session, flt: StatsFilter, start: int, end: int) -> Tick
     channel_of = np.zeros(max(CHANNEL_OF_CODE) + 1, dtype=np.int64)
     for code, index in CHANNEL_OF_CODE.items():
         channel_of[code] = index
-    kinds = dict(session.execute(text("SELECT id, kind FROM people")).tuples().all())
+    kinds = dict(session.execute(text("SELECT id, kind FROM people")).all())
     kind_of = np.full(max(kinds, default=0) + 1, len(PERSON_KINDS), dtype=np.int64)
     for person_id, kind in kinds.items():
         kind_of[person_id] = PERSON_KINDS.index(kind) if kind in PERSON_KINDS else len(PERSON_KINDS)
