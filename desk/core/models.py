@@ -239,3 +239,95 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- Sync with hosted helpdesks (migration 0002; see desk/core/sync/) -------------------------
+
+
+class SyncRemote(Base):
+    """A configured hosted helpdesk. Never holds a secret: tokens live in the OS keyring."""
+
+    __tablename__ = "sync_remotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # rt | zendesk
+    url: Mapped[str] = mapped_column(Text)
+    username: Mapped[str] = mapped_column(Text, default="")
+    auth: Mapped[str] = mapped_column(String(8), default="token")  # token | password | oauth
+    config: Mapped[str] = mapped_column(Text, default="{}")  # JSON: field mappings
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_synced_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncStatus(Base):
+    """Local ticket <-> remote ticket, with the field values both sides last agreed on."""
+
+    __tablename__ = "sync_status"
+
+    remote_id: Mapped[int] = mapped_column(ForeignKey("sync_remotes.id", ondelete="CASCADE"), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    remote_ticket_id: Mapped[str] = mapped_column(Text)
+    remote_version: Mapped[str | None] = mapped_column(Text)
+    base: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: agreed value}
+    synced_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class SyncComment(Base):
+    __tablename__ = "sync_comments"
+
+    remote_id: Mapped[int] = mapped_column(ForeignKey("sync_remotes.id", ondelete="CASCADE"), primary_key=True)
+    remote_comment_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+
+
+class SyncOutbox(Base):
+    """A local change waiting to go up; rows are written by triggers (migration 0002)."""
+
+    __tablename__ = "sync_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remote_id: Mapped[int] = mapped_column(ForeignKey("sync_remotes.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # create | update | comment
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class SyncCursor(Base):
+    __tablename__ = "sync_cursors"
+
+    remote_id: Mapped[int] = mapped_column(ForeignKey("sync_remotes.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SyncConflict(Base):
+    """A field changed on both sides to different values; a person decides (never overwritten)."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remote_id: Mapped[int] = mapped_column(ForeignKey("sync_remotes.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(Text)
+    base: Mapped[str | None] = mapped_column(Text)  # JSON values
+    mine: Mapped[str | None] = mapped_column(Text)
+    theirs: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    resolution: Mapped[str | None] = mapped_column(Text)  # mine | theirs
+
+
+class SyncPerson(Base):
+    """Cache: a remote user id and their e-mail."""
+
+    __tablename__ = "sync_people"
+
+    remote_id: Mapped[int] = mapped_column(ForeignKey("sync_remotes.id", ondelete="CASCADE"), primary_key=True)
+    remote_user_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    email: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)

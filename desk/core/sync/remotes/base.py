@@ -1,0 +1,293 @@
+"""What every remote helpdesk adapter provides, the typed errors they raise, and the one HTTP
+client they share (HTTPS unless loopback, TLS verified, 429 + Retry-After obeyed, timeouts and
+5xx retried with backoff, malformed answers turned into ``RemoteProtocolError``).
+
+Values crossing this boundary are in *local* terms: a ticket's ``fields`` are
+``subject, status, priority, category, requester, assignee`` with Desk's status and priority
+names and people as e-mail addresses; each adapter maps to and from its own vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from ipaddress import ip_address
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from desk.core import errors
+
+SYNCED_FIELDS = ("subject", "status", "priority", "category", "requester", "assignee")
+USER_AGENT = "desk-sync/1.0"  # never a browser UA: RT answers those with a login redirect
+
+
+class RemoteError(errors.DeskError):
+    """Talking to the remote helpdesk failed; the message says what to do. Never holds a secret."""
+
+
+class RemoteUnavailable(RemoteError):
+    """Offline, timed out or the server kept failing (after retries)."""
+
+
+class RemoteAuthError(RemoteError):
+    pass
+
+
+class RemoteProtocolError(RemoteError):
+    """The server answered something this adapter cannot understand; nothing was stored."""
+
+
+class RemoteRejected(RemoteError):
+    """The server refused a change (validation, permission); the outbox keeps it."""
+
+
+class RemoteConflict(RemoteError):
+    """A conditional update lost the race (Zendesk 409, RT 412)."""
+
+
+@dataclass
+class RemoteTicket:
+    remote_id: str
+    version: str | None
+    fields: dict[str, Any]
+    uuid: str | None = None
+    description: str | None = None
+    requester_name: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class RemoteComment:
+    remote_id: str
+    ticket_remote_id: str
+    body: str
+    public: bool
+    author_email: str | None = None
+    created_at: datetime | None = None
+    is_description: bool = False  # RT's Create transaction: the ticket's first message
+
+
+@dataclass
+class PullPage:
+    """A batch of remote changes and the cursor to save once it is applied."""
+
+    tickets: list[RemoteTicket] = field(default_factory=list)
+    comments: list[RemoteComment] = field(default_factory=list)
+    cursor: str | None = None
+
+
+@dataclass
+class Canned:
+    remote_id: str
+    title: str
+    body: str
+    actions: list[dict[str, Any]]
+
+
+class Remote(Protocol):
+    """A hosted helpdesk. Every method may raise a ``RemoteError``."""
+
+    kind: str
+
+    def pull(self, cursor: str | None) -> Iterator[PullPage]: ...
+
+    def get(self, remote_id: str) -> RemoteTicket: ...
+
+    def find_by_uuid(self, uuid: str) -> RemoteTicket | None: ...
+
+    def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
+               requester_name: str | None) -> RemoteTicket: ...
+
+    def update(self, remote_id: str, *, version: str | None, changes: Mapping[str, Any]) -> RemoteTicket: ...
+
+    def normalize(self, field: str, value: Any) -> Any:
+        """``value`` as it comes back after a round trip through the remote (lossy mappings)."""
+        ...
+
+    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str: ...
+
+    def comments_of(self, remote_id: str) -> list[RemoteComment]: ...
+
+    def canned(self) -> list[Canned]: ...
+
+    def close(self) -> None: ...
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str:
+    """The base URL without a trailing slash; HTTPS is required except on loopback."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise errors.InvalidInput(f"{url!r} is not a web address (expected https://host/...).")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise errors.InvalidInput(
+            f"{parts.hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer)."
+        )
+    if parts.username or parts.password or parts.query:
+        raise errors.InvalidInput("Put the user in --user and the token in the keyring, not in the URL.")
+    return url.strip().rstrip("/")
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5  # tries per request, the first included
+    backoff: float = 0.5  # seconds, doubled each time
+    max_wait: float = 120.0  # longest Retry-After we obey before giving up
+    timeout: float = 30.0
+
+
+class Http:
+    """An httpx client with the retry rules every remote needs. ``sleep`` is injectable so
+    tests can see the waits without waiting."""
+
+    def __init__(
+        self, base_url: str, *, headers: Callable[[], dict[str, str]], name: str,
+        policy: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep,
+        on_unauthorized: Callable[[], bool] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = check_url(base_url)
+        self.name = name
+        self.policy = policy or RetryPolicy()
+        self._headers = headers
+        self._sleep = sleep
+        self._on_unauthorized = on_unauthorized
+        self.requests = 0  # how many HTTP requests were sent (benchmarks, tests)
+        self.waits: list[float] = []
+        self._client = httpx.Client(
+            verify=True, timeout=self.policy.timeout, follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"}, transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else self.base_url + path
+
+    def _wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self._sleep(seconds)
+
+    def request(
+        self, method: str, path: str, *, ok: tuple[int, ...] = (200, 201, 204),
+        extra_headers: Mapping[str, str] | None = None, **kwargs: Any,
+    ) -> httpx.Response:
+        """Send with retries; returns a response whose status is in ``ok`` or raises a typed error.
+        404/409/412/4xx come back as errors only when not listed in ``ok``."""
+        url = self.url(path)
+        refreshed = False
+        delay = self.policy.backoff
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                self.requests += 1
+                response = self._client.request(method, url, headers={**self._headers(), **(extra_headers or {})}, **kwargs)
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except httpx.TransportError as exc:
+                problem = f"could not be reached ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                if status in ok:
+                    return response
+                if status == 429 or (status == 503 and "retry-after" in response.headers):
+                    wait = _retry_after(response.headers.get("retry-after"), delay)
+                    if wait > self.policy.max_wait or attempt >= self.policy.attempts + 3:
+                        raise RemoteUnavailable(
+                            f"{self.name} asks Desk to wait {wait:.0f} s (rate limit); sync again later."
+                        )
+                    self._wait(wait)
+                    continue
+                if status >= 500:
+                    problem = f"answered HTTP {status}"
+                elif status == 401 and self._on_unauthorized is not None and not refreshed:
+                    refreshed = True
+                    if self._on_unauthorized():
+                        continue
+                    raise self.error(response)
+                else:
+                    raise self.error(response)
+            if attempt >= self.policy.attempts:
+                raise RemoteUnavailable(
+                    f"{self.name} {problem} ({method} {urlsplit(url).path}); "
+                    "Desk will try again on the next sync."
+                ) from None
+            self._wait(delay)
+            delay *= 2
+
+    def error(self, response: httpx.Response) -> RemoteError:
+        status = response.status_code
+        where = f"{response.request.method} {urlsplit(str(response.request.url)).path}"
+        detail = _detail(response)
+        if status in (401, 403):
+            return RemoteAuthError(
+                f"{self.name} refused Desk's credentials (HTTP {status}{': ' + detail if detail else ''}). "
+                "Check the user and set the token again with `desk remote set-token`."
+            )
+        if status in (409, 412):
+            return RemoteConflict(f"{self.name}: the ticket changed meanwhile ({where}, HTTP {status}).")
+        return RemoteRejected(f"{self.name} refused {where} (HTTP {status}{': ' + detail if detail else ''}).")
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        return decode(response, self.name)
+
+
+def decode(response: httpx.Response, name: str) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        raise RemoteProtocolError(
+            f"{name} sent a response Desk cannot read (HTTP {response.status_code}, "
+            f"{response.headers.get('content-type', 'no content type')}) for "
+            f"{urlsplit(str(response.request.url)).path}. Nothing was changed locally."
+        ) from None
+
+
+def expect(condition: bool, name: str, what: str) -> None:
+    if not condition:
+        raise RemoteProtocolError(f"{name} sent an unexpected response ({what}). Nothing was changed locally.")
+
+
+def _retry_after(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return default
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200].strip()
+    if isinstance(body, dict):
+        if isinstance(body.get("details"), dict):
+            parts = [
+                f"{key}: {item.get('description', item)}" if isinstance(item, dict) else f"{key}: {item}"
+                for key, items in body["details"].items() for item in (items if isinstance(items, list) else [items])
+            ]
+            return "; ".join(parts)[:300]
+        for key in ("description", "message", "error"):
+            if isinstance(body.get(key), str):
+                return body[key][:300]
+        if isinstance(body.get("error"), dict):
+            return str(body["error"].get("message", ""))[:300]
+    return str(body)[:200]

@@ -1,0 +1,320 @@
+"""Request Tracker 5 REST2 adapter.
+
+Pull: TicketSQL ``LastUpdated >= cursor`` (paged, ``fields=`` so one request brings 100 tickets),
+then the Create/Correspond/Comment transactions after the saved transaction id with their text
+from the attachments collection (Create = the description, Correspond = public reply, Comment =
+internal note). Push: ``POST /ticket`` with the local uuid in a ticket custom field (default
+``Desk UUID``) so a retried create is found by TicketSQL instead of duplicated; ``PUT
+/ticket/:id`` with ``If-Match`` (412 when stale; a 200 carrying failure messages is an error);
+replies and notes through ``/correspond`` and ``/comment`` (never with ``If-Match``).
+Auth: ``Authorization: token …`` or basic with a password.
+
+The API user's time zone must be UTC (or empty with the server's ``$Timezone`` UTC): RT reads
+TicketSQL date literals in the user's zone.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from desk.core.sync.credentials import Secret
+from desk.core.sync.remotes.base import (
+    Canned,
+    Http,
+    PullPage,
+    RemoteComment,
+    RemoteRejected,
+    RemoteTicket,
+    decode,
+    expect,
+)
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "queue": "General",
+    "uuid_field": "Desk UUID",
+    "category_field": "Desk Category",
+    "status": {"new": "new", "open": "open", "pending": "stalled", "on-hold": "stalled",
+               "solved": "resolved", "closed": "rejected"},
+    "status_in": {"new": "new", "open": "open", "stalled": "pending", "resolved": "solved",
+                  "rejected": "closed", "deleted": "closed"},
+    "priority": {"low": 25, "normal": 50, "high": 75, "urgent": 100},
+    "people": {},  # local e-mail -> RT user name, for owners whose RT name is not their e-mail
+}
+PAGE = 100
+UNSET_DATE = "1970-01-01T00:00:00Z"
+FAILURE_WORDS = ("isn't a valid", "permission denied", "couldn't", "could not", "not a valid",
+                 "does not exist", "invalid", "failed")
+TICKET_FIELDS = "Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdated,CustomFields"
+
+
+def _sql(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _rt_date(iso: str) -> str:
+    """RT wants ``YYYY-MM-DD HH:MM:SS`` (UTC); it reports W3CDTF ``…T…Z``."""
+    return iso.replace("T", " ").replace("Z", "")
+
+
+class RTRemote:
+    kind = "rt"
+
+    def __init__(
+        self, *, url: str, username: str, auth: str, secret: Secret, config: Mapping[str, Any] | None = None,
+        save_secret: Callable[[Secret], None] | None = None, **http_options: Any,
+    ) -> None:
+        self.config = {**DEFAULT_CONFIG, **(config or {})}
+        self.username = username
+        self.auth = auth
+        self._secret = secret
+        self.http = Http(url.removesuffix("/REST/2.0"), headers=self._headers, name="Request Tracker",
+                         **http_options)
+        self.api = "/REST/2.0"
+        self.people_out: dict[str, str] = {k.lower(): v for k, v in self.config["people"].items()}
+        self.people_in = {v: k for k, v in self.people_out.items()}
+        self.unchanged: Callable[[str, str | None], bool] = lambda _rid, _version: False
+
+    def _headers(self) -> dict[str, str]:
+        if self.auth == "password":
+            raw = f"{self.username}:{self._secret.token}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+        return {"Authorization": f"token {self._secret.token}"}
+
+    def close(self) -> None:
+        self.http.close()
+
+    # --- mapping ------------------------------------------------------------------------
+    def _status_in(self, value: str) -> str:
+        return self.config["status_in"].get(value, "open")
+
+    def _priority_in(self, value: Any) -> str:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return "normal"
+        if number <= 0:
+            return "normal"  # RT's default "unset" priority
+        table: dict[str, int] = self.config["priority"]
+        return min(table, key=lambda name: (abs(table[name] - number), -table[name]))
+
+    def normalize(self, field: str, value: Any) -> Any:
+        if field == "status":
+            return self._status_in(self.config["status"].get(value, value))
+        if field == "priority":
+            return self._priority_in(self.config["priority"].get(value, 0))
+        if field in ("requester", "assignee") and isinstance(value, str):
+            return value.lower()
+        if field == "category" and value == "":
+            return None
+        return value
+
+    def _email(self, ref: Any) -> str | None:
+        if not isinstance(ref, dict):
+            return None
+        email = ref.get("EmailAddress")
+        name = str(ref.get("id") or "")
+        if name in self.people_in:
+            return self.people_in[name]
+        if isinstance(email, str) and email:
+            return email.lower()
+        if name in ("", "Nobody", "RT_System"):
+            return None
+        return name.lower() if "@" in name else None
+
+    def _owner_out(self, email: str | None) -> str:
+        if not email:
+            return "Nobody"
+        return self.people_out.get(email.lower(), email)
+
+    def _ticket(self, data: Any, version: str | None = None) -> RemoteTicket:
+        expect(isinstance(data, dict) and "id" in data, "Request Tracker", "a ticket without id")
+        cfs = {}
+        for cf in data.get("CustomFields") or []:
+            if isinstance(cf, dict) and cf.get("name"):
+                values = cf.get("values") or []
+                cfs[cf["name"]] = values[0] if values else None
+        requestors = data.get("Requestor") or []
+        requester = self._email(requestors[0]) if isinstance(requestors, list) and requestors else None
+        created = data.get("Created")
+        return RemoteTicket(
+            remote_id=str(data["id"]), version=version or data.get("LastUpdated"),
+            fields={
+                "subject": data.get("Subject") or "(no subject)",
+                "status": self._status_in(str(data.get("Status", "open"))),
+                "priority": self._priority_in(data.get("Priority")),
+                "category": cfs.get(self.config["category_field"]) or None,
+                "requester": requester,
+                "assignee": self._email(data.get("Owner")),
+            },
+            uuid=cfs.get(self.config["uuid_field"]) or None,
+            requester_name=requester,
+            created_at=(datetime.fromisoformat(created.replace("Z", "+00:00"))
+                        if isinstance(created, str) and created != UNSET_DATE else None),
+        )
+
+    def _out(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        cfs: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name == "subject":
+                body["Subject"] = value
+            elif name == "status":
+                body["Status"] = self.config["status"].get(value, "open")
+            elif name == "priority":
+                body["Priority"] = self.config["priority"].get(value, 50)
+            elif name == "assignee":
+                body["Owner"] = self._owner_out(value)
+            elif name == "requester" and value:
+                body["Requestor"] = [value]
+            elif name == "category":
+                cfs[self.config["category_field"]] = value or None
+        if cfs:
+            body["CustomFields"] = cfs
+        return body
+
+    # --- paging -------------------------------------------------------------------------
+    def _collection(self, method: str, path: str, *, params: dict[str, Any],
+                    json_body: Any = None) -> Iterator[list[dict[str, Any]]]:
+        page = 1
+        while True:
+            query = {"per_page": PAGE, **params, "page": page}
+            if json_body is None:
+                data = self.http.json(method, self.api + path, params=query)
+            else:
+                data = self.http.json(method, self.api + path, params=query, json=json_body)
+            expect(isinstance(data, dict) and isinstance(data.get("items"), list), "Request Tracker",
+                   f"not a collection page ({path})")
+            yield [item for item in data["items"] if isinstance(item, dict)]
+            if not data.get("next_page") or not data["items"]:
+                return
+            page += 1
+
+    # --- the Remote protocol ------------------------------------------------------------
+    def pull(self, cursor: str | None) -> Iterator[PullPage]:
+        state = json.loads(cursor) if cursor else {"updated": None, "txn": 0}
+        # The newest transaction now: comments are read up to it, so a ticket born after the
+        # ticket pass below never has its comments skipped.
+        newest = 0
+        for items in self._collection("GET", "/transactions", params={
+                "query": "ObjectType = 'RT::Ticket'", "orderby": "id", "order": "DESC", "per_page": 1}):
+            newest = int(items[0]["id"]) if items else 0
+            break
+        where = [f"Queue = {_sql(self.config['queue'])}"] if self.config.get("queue") else []
+        if state["updated"]:
+            where.append(f"LastUpdated >= {_sql(state['updated'])}")
+        params = {"query": " AND ".join(where) or "id > 0", "fields": TICKET_FIELDS,
+                  "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress",
+                  "orderby": "LastUpdated", "order": "ASC"}
+        for items in self._collection("GET", "/tickets", params=params):
+            page = PullPage()
+            for item in items:
+                page.tickets.append(self._ticket(item))
+                if item.get("LastUpdated"):
+                    stamp = _rt_date(item["LastUpdated"])
+                    state["updated"] = max(state["updated"] or stamp, stamp)
+            page.cursor = json.dumps(state)
+            yield page
+        if newest > state["txn"]:
+            for page in self._comments(f"id > {int(state['txn'])} AND id <= {newest}"):
+                if page.comments:
+                    state["txn"] = max(int(c.remote_id) for c in page.comments)
+                page.cursor = json.dumps(state)
+                yield page
+            state["txn"] = newest
+            yield PullPage(cursor=json.dumps(state))
+
+    def _comments(self, txn_filter: str, ticket: str | None = None) -> Iterator[PullPage]:
+        query = (f"ObjectType = 'RT::Ticket' AND {txn_filter} AND "
+                 "(Type = 'Create' OR Type = 'Correspond' OR Type = 'Comment')")
+        if ticket is not None:
+            query += f" AND ObjectId = {int(ticket)}"
+        for items in self._collection("GET", "/transactions", params={
+                "query": query, "fields": "ObjectId,Type,Created,Creator",
+                "fields[Creator]": "EmailAddress", "orderby": "id", "order": "ASC"}):
+            if not items:
+                continue
+            txns = {str(item["id"]): item for item in items}
+            low, high = min(map(int, txns)), max(map(int, txns))
+            texts: dict[str, str] = {}
+            for parts in self._collection("POST", "/attachments", params={
+                    "fields": "TransactionId,ContentType,Content", "orderby": "id", "order": "ASC"},
+                    json_body=[{"field": "TransactionId", "operator": ">=", "value": low},
+                               {"field": "TransactionId", "operator": "<=", "value": high},
+                               {"field": "ContentType", "operator": "=", "value": "text/plain"}]):
+                for part in parts:
+                    txn = str(part.get("TransactionId"))
+                    if txn in txns and txn not in texts:
+                        texts[txn] = str(part.get("Content") or "")
+            page = PullPage()
+            for txn_id, item in txns.items():
+                kind = item.get("Type")
+                page.comments.append(RemoteComment(
+                    remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=texts.get(txn_id, ""),
+                    public=kind != "Comment", author_email=self._email(item.get("Creator")),
+                    created_at=(datetime.fromisoformat(item["Created"].replace("Z", "+00:00"))
+                                if isinstance(item.get("Created"), str) else None),
+                    is_description=kind == "Create",
+                ))
+            page.comments.sort(key=lambda c: int(c.remote_id))
+            yield page
+
+    def get(self, remote_id: str) -> RemoteTicket:
+        response = self.http.request("GET", f"{self.api}/ticket/{int(remote_id)}", ok=(200,))
+        etag = response.headers.get("etag")
+        expect(bool(etag), "Request Tracker", "a ticket without an ETag")
+        return self._ticket(decode(response, "Request Tracker"), version=etag)
+
+    def find_by_uuid(self, uuid: str) -> RemoteTicket | None:
+        query = f"CF.{{{self.config['uuid_field']}}} = {_sql(uuid)}"
+        for items in self._collection("GET", "/tickets", params={"query": query, "orderby": "id"}):
+            return self.get(str(items[0]["id"])) if items else None
+        return None
+
+    def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
+               requester_name: str | None) -> RemoteTicket:
+        body = self._out(fields)
+        if body.get("Owner") == "Nobody":
+            del body["Owner"]
+        body.update(Queue=self.config["queue"] or "General", Content=description or fields["subject"],
+                    ContentType="text/plain")
+        body.setdefault("CustomFields", {})[self.config["uuid_field"]] = uuid
+        data = self.http.json("POST", f"{self.api}/ticket", json=body, ok=(201,))
+        expect(isinstance(data, dict) and data.get("id"), "Request Tracker", "create without an id")
+        created = self.get(str(data["id"]))
+        if created.uuid != uuid:
+            raise RemoteRejected(
+                f"Request Tracker does not keep the ticket custom field {self.config['uuid_field']!r}; "
+                "create it (Freeform, single value, applied to the queue) so Desk can avoid duplicates."
+            )
+        return created
+
+    def update(self, remote_id: str, *, version: str | None, changes: Mapping[str, Any]) -> RemoteTicket:
+        headers = {"If-Match": version} if version else {}
+        data = self.http.json("PUT", f"{self.api}/ticket/{int(remote_id)}", json=self._out(changes),
+                              extra_headers=headers, ok=(200,))
+        expect(isinstance(data, list), "Request Tracker", "an update answer that is not a list of messages")
+        failures = [str(m) for m in data if any(word in str(m).lower() for word in FAILURE_WORDS)]
+        if failures:
+            raise RemoteRejected("Request Tracker refused the change: " + "; ".join(failures)[:300])
+        return self.get(remote_id)
+
+    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:
+        kind = "correspond" if public else "comment"
+        response = self.http.request("POST", f"{self.api}/ticket/{int(remote_id)}/{kind}",
+                                     json={"Content": body, "ContentType": "text/plain"}, ok=(201,))
+        location = response.headers.get("location", "")
+        txn = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
+        expect("/transaction/" in location and txn.isdigit(), "Request Tracker",
+               "a reply without the transaction's Location")
+        return txn
+
+    def comments_of(self, remote_id: str) -> list[RemoteComment]:
+        return [c for page in self._comments("id > 0", ticket=remote_id) for c in page.comments]
+
+    def canned(self) -> list[Canned]:
+        return []  # RT has no macros in REST2; canned responses stay local

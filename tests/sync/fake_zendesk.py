@@ -1,0 +1,343 @@
+"""A small threaded fake of the Zendesk Support API v2, following the OpenAPI description
+(../shared/specs/zendesk-support-openapi.yaml) and REMOTE-APIS.md part A for what Desk uses:
+
+* basic ``{email}/token:{token}`` and ``Bearer`` auth (401 ``{"error":"Couldn't authenticate you"}``),
+  ``POST /oauth/tokens`` refresh;
+* ``POST /api/v2/tickets`` (201 + Location, ``Idempotency-Key`` with ``x-idempotency-lookup``
+  miss/hit and 400 ``IdempotentRequestError`` for a different body), ``GET/PUT /tickets/{id}``
+  (partial update, ``tags`` replace, ``comment`` with ``public``, ``safe_update`` +
+  ``updated_stamp`` -> 409, closed -> 422), ``GET /tickets?external_id=``;
+* ``GET /tickets/{id}/comments`` with cursor pagination;
+* ``GET /incremental/tickets/cursor.json`` (opaque cursor, ``end_of_stream``, the newest
+  minute excluded) on a virtual clock the tests move (``advance``);
+* users show/search, ``/macros/active``;
+* injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
+  (connection closed before handling) or "lost" (handled, then the connection is dropped).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+EPOCH0 = 1_800_000_000  # virtual clock start (2027-01-15)
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class FakeState:
+    email: str = "agent@example.com"
+    token: str = "zd-secret-token"
+    oauth_token: str = "oauth-access-1"
+    refresh_token: str = "oauth-refresh-1"
+    now: int = EPOCH0
+    tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    users: dict[int, dict[str, Any]] = field(default_factory=dict)
+    generated: dict[int, int] = field(default_factory=dict)  # ticket id -> generated_timestamp
+    idempotency: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
+    macros: list[dict[str, Any]] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+    next_id: int = 1
+    requests: list[str] = field(default_factory=list)
+    page_size: int = 1000
+
+
+class FakeZendesk:
+    def __init__(self) -> None:
+        self.state = FakeState()
+        self.lock = threading.RLock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.agent_id = self.user("agent@example.com", "Agent Smith", role="agent")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- helpers for tests ------------------------------------------------------------
+    def _id(self) -> int:
+        with self.lock:
+            value = self.state.next_id
+            self.state.next_id += 1
+            return value
+
+    def advance(self, seconds: int = 61) -> None:
+        with self.lock:
+            self.state.now += seconds
+
+    def fail_next(self, *kinds: str) -> None:
+        with self.lock:
+            self.state.faults.extend(kinds)
+
+    def user(self, email: str, name: str, role: str = "end-user") -> int:
+        with self.lock:
+            for uid, user in self.state.users.items():
+                if user["email"] == email.lower():
+                    return uid
+            uid = self._id()
+            self.state.users[uid] = {"id": uid, "email": email.lower(), "name": name, "role": role}
+            return uid
+
+    def _touch(self, ticket: dict[str, Any]) -> None:
+        # Each change gets its own second, so updated_at is a precise version stamp.
+        self.state.now += 1
+        ticket["updated_at"] = _iso(self.state.now)
+        self.state.generated[ticket["id"]] = self.state.now
+
+    def add_comment(self, ticket_id: int, body: str, public: bool = True, author_id: int | None = None) -> int:
+        with self.lock:
+            cid = self._id()
+            self.state.comments[ticket_id].append({
+                "id": cid, "type": "Comment", "body": body, "plain_body": body, "public": public,
+                "author_id": author_id or self.agent_id, "created_at": _iso(self.state.now)})
+            self._touch(self.state.tickets[ticket_id])
+            return cid
+
+    def create_ticket(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            tid = self._id()
+            requester = body.get("requester")
+            requester_id = body.get("requester_id")
+            if isinstance(requester, dict) and requester.get("email"):
+                requester_id = self.user(requester["email"], requester.get("name") or requester["email"])
+            comment = body.get("comment") or {}
+            ticket = {
+                "id": tid, "url": f"{self.url}/api/v2/tickets/{tid}.json", "subject": body.get("subject", ""),
+                "raw_subject": body.get("subject", ""), "description": comment.get("body", ""),
+                "status": body.get("status") or "new", "priority": body.get("priority"),
+                "requester_id": requester_id or self.agent_id, "submitter_id": self.agent_id,
+                "assignee_id": body.get("assignee_id"), "tags": list(body.get("tags") or []),
+                "custom_fields": list(body.get("custom_fields") or []), "external_id": body.get("external_id"),
+                "via": {"channel": "api"}, "created_at": _iso(self.state.now + 1),
+            }
+            self.state.tickets[tid] = ticket
+            self.state.comments[tid] = []
+            self._touch(ticket)
+            self.state.comments[tid].append({
+                "id": self._id(), "type": "Comment", "body": comment.get("body", ""),
+                "plain_body": comment.get("body", ""), "public": comment.get("public", True),
+                "author_id": self.agent_id, "created_at": ticket["created_at"]})
+            return ticket
+
+    def update_ticket(self, tid: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            ticket = self.state.tickets.get(tid)
+            if ticket is None:
+                return 404, {"error": "RecordNotFound", "description": "Not found"}
+            if body.get("safe_update") and body.get("updated_stamp") != ticket["updated_at"]:
+                return 409, {"error": "UpdateConflict",
+                             "description": "Safe Update prevented the update due to outdated ticket data."}
+            if ticket["status"] == "closed":
+                return 422, {"error": "RecordInvalid", "description": "Record validation errors",
+                             "details": {"status": [{"description": "closed prevents ticket update"}]}}
+            events = []
+            for key in ("subject", "status", "priority", "assignee_id", "requester_id", "tags", "custom_fields"):
+                if key in body and ticket.get(key) != body[key]:
+                    events.append({"id": self._id(), "type": "Change", "field_name": key,
+                                   "value": body[key], "previous_value": ticket.get(key)})
+                    ticket[key] = body[key]
+            if isinstance(body.get("requester"), dict):
+                ticket["requester_id"] = self.user(body["requester"]["email"], body["requester"].get("name", ""))
+            if isinstance(body.get("comment"), dict):
+                comment = body["comment"]
+                cid = self._id()
+                self.state.comments[tid].append({
+                    "id": cid, "type": "Comment", "body": comment.get("body", ""),
+                    "plain_body": comment.get("body", ""), "public": bool(comment.get("public", True)),
+                    "author_id": self.agent_id, "created_at": _iso(self.state.now)})
+                events.append({"id": cid, "type": "Comment", "body": comment.get("body", ""),
+                               "public": bool(comment.get("public", True))})
+            if events:
+                self._touch(ticket)
+            return 200, {"ticket": dict(ticket), "audit": {"id": self._id(), "ticket_id": tid, "events": events}}
+
+    def export(self, cursor: str | None, start_time: int | None) -> dict[str, Any]:
+        with self.lock:
+            if cursor:
+                ts, last_id = map(int, base64.b64decode(cursor).decode().split("|"))
+            else:
+                ts, last_id = int(start_time or 0), 0
+            horizon = self.state.now - 60  # the newest minute is never returned
+            rows = sorted((gen, tid) for tid, gen in self.state.generated.items()
+                          if (gen, tid) > (ts, last_id) and gen < horizon)
+            page = rows[: self.state.page_size]
+            end = len(rows) <= self.state.page_size
+            if page:
+                ts, last_id = page[-1]
+            after = base64.b64encode(f"{ts}|{last_id}".encode()).decode()
+            tickets = [dict(self.state.tickets[tid], generated_timestamp=gen) for gen, tid in page]
+            return {"tickets": tickets, "after_cursor": after,
+                    "after_url": f"{self.url}/api/v2/incremental/tickets/cursor.json?cursor={after}",
+                    "before_cursor": None, "before_url": None, "end_of_stream": end}
+
+
+def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8"
+                             if not isinstance(body, bytes) else "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("X-Rate-Limit", "700")
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _drop(self) -> None:
+            self.close_connection = True
+            self.connection.close()
+
+        def _authorized(self) -> bool:
+            header = self.headers.get("Authorization", "")
+            state = fake.state
+            if header.startswith("Bearer "):
+                return header[7:] == state.oauth_token
+            if header.startswith("Basic "):
+                raw = base64.b64decode(header[6:]).decode()
+                return raw == f"{state.email}/token:{state.token}"
+            return False
+
+        def _handle(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            parts = urlsplit(self.path)
+            path = parts.path.removesuffix(".json")
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            with fake.lock:
+                fake.state.requests.append(f"{method} {path}")
+                fault = fake.state.faults.pop(0) if fake.state.faults else None
+            if fault == "drop":
+                return self._drop()
+            if fault == "429":
+                return self._send(429, b"You have exceeded the rate limit.", {"Retry-After": "7"})
+            if fault == "500":
+                return self._send(500, {"error": "InternalError"})
+            if fault == "garbage":
+                return self._send(200, b"<html>maintenance</html>")
+            if path == "/oauth/tokens" and method == "POST":
+                body = json.loads(raw or b"{}")
+                if body.get("refresh_token") != fake.state.refresh_token:
+                    return self._send(401, {"error": "invalid_grant"})
+                with fake.lock:
+                    n = int(fake.state.oauth_token.rsplit("-", 1)[1]) + 1
+                    fake.state.oauth_token = f"oauth-access-{n}"
+                    fake.state.refresh_token = f"oauth-refresh-{n}"
+                return self._send(200, {"access_token": fake.state.oauth_token,
+                                        "refresh_token": fake.state.refresh_token, "token_type": "bearer"})
+            if not self._authorized():
+                return self._send(401, {"error": "Couldn't authenticate you"})
+            status, body, headers = self._route(method, path, query, raw)
+            if fault == "lost":
+                return self._drop()
+            self._send(status, body, headers)
+
+        def _route(self, method: str, path: str, query: dict[str, str], raw: bytes) -> tuple[int, Any, dict]:
+            segs = path.strip("/").split("/")
+            try:
+                body = json.loads(raw) if raw else {}
+            except json.JSONDecodeError:
+                return 400, {"error": "InvalidJSON"}, {}
+            if segs[:2] != ["api", "v2"]:
+                return 404, {"error": "InvalidEndpoint", "description": "Not found"}, {}
+            segs = segs[2:]
+            if segs == ["tickets"] and method == "POST":
+                ticket = body.get("ticket") or {}
+                if not (ticket.get("comment") or {}).get("body"):
+                    return 422, {"error": "RecordInvalid", "description": "Record validation errors",
+                                 "details": {"base": [{"description": "Description: cannot be blank",
+                                                       "error": "BlankValue"}]}}, {}
+                key = self.headers.get("Idempotency-Key")
+                with fake.lock:
+                    if key and key in fake.state.idempotency:
+                        digest, status, cached = fake.state.idempotency[key]
+                        if digest != raw.decode():
+                            return 400, {"error": "IdempotentRequestError",
+                                         "description": "Request parameters don't match the given idempotency key"}, {}
+                        return status, cached, {"x-idempotency-lookup": "hit"}
+                    created = fake.create_ticket(ticket)
+                    answer = {"ticket": dict(created)}
+                    if key:
+                        fake.state.idempotency[key] = (raw.decode(), 201, answer)
+                return 201, answer, {"Location": created["url"], **({"x-idempotency-lookup": "miss"} if key else {})}
+            if segs == ["tickets"] and method == "GET":
+                with fake.lock:
+                    found = [dict(t) for t in fake.state.tickets.values()
+                             if "external_id" not in query or t.get("external_id") == query["external_id"]]
+                return 200, {"tickets": found[:100], "next_page": None, "previous_page": None,
+                             "count": len(found)}, {}
+            if len(segs) == 2 and segs[0] == "tickets" and segs[1].isdigit():
+                tid = int(segs[1])
+                if method == "GET":
+                    with fake.lock:
+                        ticket = fake.state.tickets.get(tid)
+                    if ticket is None:
+                        return 404, {"error": "RecordNotFound", "description": "Not found"}, {}
+                    return 200, {"ticket": dict(ticket)}, {}
+                if method == "PUT":
+                    status, answer = fake.update_ticket(tid, body.get("ticket") or {})
+                    return status, answer, {}
+            if len(segs) == 3 and segs[0] == "tickets" and segs[2] == "comments" and method == "GET":
+                tid = int(segs[1])
+                with fake.lock:
+                    comments = [dict(c) for c in fake.state.comments.get(tid, [])]
+                size = int(query.get("page[size]", 100))
+                start = int(query.get("page[after]", 0) or 0)
+                page = comments[start:start + size]
+                more = start + size < len(comments)
+                return 200, {"comments": page, "meta": {"has_more": more, "after_cursor": str(start + size),
+                                                        "before_cursor": None}}, {}
+            if segs == ["incremental", "tickets", "cursor"] and method == "GET":
+                if "cursor" not in query and "start_time" not in query:
+                    return 400, {"error": "InvalidValue", "description": "start_time or cursor required"}, {}
+                return 200, fake.export(query.get("cursor"),
+                                        int(query["start_time"]) if "start_time" in query else None), {}
+            if len(segs) == 2 and segs[0] == "users" and segs[1].isdigit():
+                with fake.lock:
+                    user = fake.state.users.get(int(segs[1]))
+                if user is None:
+                    return 404, {"error": "RecordNotFound", "description": "Not found"}, {}
+                return 200, {"user": dict(user)}, {}
+            if segs == ["users", "search"]:
+                wanted = query.get("query", "").removeprefix("email:").lower()
+                with fake.lock:
+                    users = [dict(u) for u in fake.state.users.values() if u["email"] == wanted]
+                return 200, {"users": users, "count": len(users), "next_page": None}, {}
+            if segs == ["macros", "active"]:
+                with fake.lock:
+                    return 200, {"macros": list(fake.state.macros), "count": len(fake.state.macros),
+                                 "next_page": None}, {}
+            return 404, {"error": "InvalidEndpoint", "description": "Not found"}, {}
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._handle("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._handle("POST")
+
+        def do_PUT(self) -> None:  # noqa: N802
+            self._handle("PUT")
+
+    return Handler

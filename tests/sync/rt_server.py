@@ -1,0 +1,119 @@
+"""Start a real Request Tracker 5 on loopback with its own fresh SQLite database.
+
+Uses RT's ``RT_SITE_CONFIG``/``RT_SITE_CONFIG_DIR`` overrides so nothing under /etc is touched
+(REMOTE-APIS.md B12). Creates an auth token for root and the ticket custom fields Desk uses
+(``Desk UUID``, ``Desk Category``). Used by the session fixture and by the sync benchmark.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+SETUP = "/usr/sbin/rt-setup-database-5"
+SERVER = "/usr/share/request-tracker5/libexec/rt-server"
+RT_LIB = "/usr/share/request-tracker5/lib"
+
+SITE_CONFIG = """Set($rtname, 'desk-test');
+Set($Organization, 'desk.test');
+Set($Timezone, 'UTC');
+Set($DatabaseType, 'SQLite');
+Set($DatabaseName, '{db}');
+Set($DatabaseHost, 'localhost'); Set($DatabaseUser, ''); Set($DatabasePassword, '');
+Set($WebDomain, '127.0.0.1'); Set($WebPort, {port}); Set($WebPath, '');
+Set($WebBaseURL, 'http://127.0.0.1:{port}');
+Set($LogToSTDERR, 'error'); Set($LogToSyslog, undef); Set($LogToFile, undef);
+Set($CorrespondAddress, 'rt@desk.test'); Set($CommentAddress, 'rt-comment@desk.test');
+Set($MailCommand, 'testfile');
+1;
+"""
+
+PREPARE = """use lib 'RT_LIB';
+use RT; RT::LoadConfig(); RT::Init();
+my $u = RT::User->new(RT->SystemUser); $u->Load('root');
+for my $name ('Desk UUID', 'Desk Category') {
+    my $cf = RT::CustomField->new(RT->SystemUser);
+    my ($id, $msg) = $cf->Create(Name => $name, Type => 'Freeform', MaxValues => 1,
+                                 LookupType => 'RT::Queue-RT::Ticket');
+    die "custom field: $msg" unless $id;
+    my ($ok, $m2) = $cf->AddToObject(RT::Queue->new(RT->SystemUser));
+    die "apply: $m2" unless $ok;
+}
+my $t = RT::AuthToken->new(RT::CurrentUser->new($u));
+my ($ok, $msg, $auth) = $t->Create(Owner => $u->Id, Description => 'desk tests');
+die "token: $msg" unless $ok;
+print "$auth\\n";
+""".replace("RT_LIB", RT_LIB)
+
+
+def available() -> bool:
+    return os.path.exists(SETUP) and os.path.exists(SERVER) and shutil.which("perl") is not None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RTServer:
+    url: str
+    token: str
+    process: subprocess.Popen[bytes]
+    directory: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url + "/REST/2.0", timeout=60,
+                            headers={"Authorization": f"token {self.token}", "User-Agent": "desk-tests"})
+
+
+def start(directory: Path, *, workers: int = 2) -> RTServer:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "conf.d").mkdir(exist_ok=True)
+    port = free_port()
+    config = directory / "RT_SiteConfig.pm"
+    config.write_text(SITE_CONFIG.format(db=directory / "rt.db", port=port))
+    env = {**os.environ, "RT_SITE_CONFIG": str(config), "RT_SITE_CONFIG_DIR": str(directory / "conf.d")}
+    with (directory / "setup.log").open("wb") as log:
+        subprocess.run([SETUP, "--action", "init", "--skip-create"], env=env, check=True, stdout=log,
+                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=300)
+    (directory / "prepare.pl").write_text(PREPARE)
+    token = subprocess.run(["perl", str(directory / "prepare.pl")], env=env, check=True, capture_output=True,
+                           timeout=120).stdout.decode().strip().splitlines()[-1]
+    with (directory / "server.log").open("wb") as server_log:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [SERVER, "--server", "Starlet", "--max-workers", str(workers), "--host", "127.0.0.1",
+             "--port", str(port)],
+            env=env, stdout=server_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    server = RTServer(url=f"http://127.0.0.1:{port}", token=token, process=process, directory=directory)
+    deadline = time.monotonic() + 120
+    with server.client() as client:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"rt-server exited; see {directory / 'server.log'}")
+            try:
+                if client.get("/rt").status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError(f"rt-server did not answer within 120 s; see {directory / 'server.log'}")
+            time.sleep(0.2)
