@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "desk.cli.demo",
     "desk.cli.canned",
     "desk.cli.stats",
+    "desk.cli.sync",
 )
 
 
