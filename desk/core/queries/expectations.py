@@ -1,7 +1,9 @@
 """What to tell the person at the desk: how long tickets of this category usually take.
 
-Full resolution time = created → solved, over tickets solved in the last ``window_days``.
-Pure SQL (percentiles by ORDER BY … LIMIT 1 OFFSET k on the durations), no Qt.
+Full resolution time = created → solved, over the ``sample`` most recently solved tickets of
+the category within the last ``window_days``. One SQL statement (window functions rank the
+durations), no Qt; it reads at most ``sample`` rows through the ``solved_at`` index, so it
+answers in milliseconds on a million-ticket store.
 """
 
 from __future__ import annotations
@@ -13,32 +15,32 @@ from sqlalchemy.orm import Session
 
 from desk.core.models import utcnow
 
-_FROM = (
-    " FROM tickets WHERE solved_at IS NOT NULL AND solved_at >= :since AND solved_at >= created_at"
-    " AND (:category_id IS NULL OR category_id = :category_id)"
+# Nearest-rank percentiles with integer arithmetic: rank = ceil(p * n).
+_SQL = text(
+    "WITH recent AS ("
+    "  SELECT solved_at - created_at AS d FROM tickets"
+    "  WHERE solved_at >= :since AND solved_at >= created_at"
+    "    AND (:category_id IS NULL OR category_id = :category_id)"
+    "  ORDER BY solved_at DESC LIMIT :sample),"
+    " ranked AS (SELECT d, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS n FROM recent)"
+    " SELECT max(n), max(CASE WHEN rn = (n + 1) / 2 THEN d END),"
+    "        max(CASE WHEN rn = (4 * n + 4) / 5 THEN d END) FROM ranked"
 )
 
 
 def expected_resolution(
     session: Session, category_id: int | None, *, window_days: int = 90, now: datetime | None = None,
+    sample: int = 1000,
 ) -> tuple[timedelta | None, timedelta | None, int]:
     """(median, p80, n) of the resolution time of recently solved tickets of the category.
 
     ``category_id=None`` means all categories. With no solved tickets: ``(None, None, 0)``.
-    Percentiles are nearest-rank (the value at rank ceil(p·n)).
+    Percentiles are nearest-rank (the value at rank ceil(p·n)); ``n`` is at most ``sample``.
     """
     since = int(((now or utcnow()) - timedelta(days=window_days)).timestamp())
-    params: dict[str, object] = {"since": since, "category_id": category_id}
-    n = int(session.execute(text("SELECT count(*)" + _FROM), params).scalar_one())
-    if n == 0:
+    n, median, p80 = session.execute(
+        _SQL, {"since": since, "category_id": category_id, "sample": sample}
+    ).one()
+    if not n:
         return None, None, 0
-
-    def at_rank(fraction: float) -> timedelta:
-        rank = max(1, -(-int(fraction * n * 1000) // 1000))  # ceil without float drift
-        value = session.execute(
-            text("SELECT solved_at - created_at AS d" + _FROM + " ORDER BY d LIMIT 1 OFFSET :k"),
-            {**params, "k": rank - 1},
-        ).scalar_one()
-        return timedelta(seconds=int(value))
-
-    return at_rank(0.5), at_rank(0.8), n
+    return timedelta(seconds=int(median)), timedelta(seconds=int(p80)), int(n)

@@ -42,6 +42,9 @@ class WalkInLine(QWidget):
         self.list.setAccessibleName("Walk-in line")
         self.list.setToolTip("People waiting at the desk, longest first, then those being served. "
                              "Enter opens the ticket.")
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setUniformItemSizes(True)
         self.list.itemActivated.connect(self._activated)
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
 
@@ -144,7 +147,8 @@ class WalkInLine(QWidget):
         for entry in entries:
             item = QListWidgetItem(self._text(entry, now))
             item.setData(Qt.ItemDataRole.UserRole, entry.ticket_id)
-            item.setToolTip(f"#{entry.ticket_id} {entry.subject} ({entry.channel})")
+            state = "waiting" if entry.waiting else f"being served by {entry.assignee or 'someone'}"
+            item.setToolTip(f"#{entry.ticket_id} {entry.requester}: {entry.subject} ({entry.channel}, {state})")
             self.list.addItem(item)
             if entry.ticket_id == selected:
                 self.list.setCurrentItem(item)
@@ -155,8 +159,8 @@ class WalkInLine(QWidget):
     def _text(self, entry: LineEntry, now: datetime) -> str:
         if entry.waiting:
             return f"{format_age((now - entry.arrived_at).total_seconds()):>7}  {entry.requester} — {entry.subject}"
-        who = entry.assignee or "someone"
-        return f"  serving  {entry.requester} — {entry.subject} ({who})"
+        who = (entry.assignee or "someone").split()[0]
+        return f"{who:>7} ▸ {entry.requester} — {entry.subject}"
 
     def _update_summary(self, now: datetime) -> None:
         waiting = [e for e in self._entries if e.waiting]

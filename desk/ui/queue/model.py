@@ -50,7 +50,7 @@ def format_age(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
-    if hours < 48:
+    if hours < 24:
         return f"{hours} h {minutes:02d}"
     return f"{hours // 24} d {hours % 24} h"
 
@@ -148,11 +148,24 @@ class QueueModel(QAbstractTableModel):
                        on_error=self._page_failed, owner=self)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self.set_sort(column, order):
+            self.reload()
+
+    def set_sort(self, column: int, order: Qt.SortOrder) -> bool:
+        """Change the order without reloading (the caller reloads); False if nothing changed."""
         if not 0 <= column < len(COLUMNS):
-            return
-        self._sort = COLUMNS[column][1]
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+            return False
+        new = (COLUMNS[column][1], order == Qt.SortOrder.DescendingOrder)
+        changed = new != (self._sort, self._descending)
+        self._sort, self._descending = new
+        return changed
+
+    def sort_column(self) -> tuple[int, Qt.SortOrder]:
+        column = next(i for i, c in enumerate(COLUMNS) if c[1] == self._sort)
+        return column, Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
+
+    def has_more(self) -> bool:
+        return self._has_more
 
     # -- public ---------------------------------------------------------------------------------
     @property
@@ -194,7 +207,9 @@ class QueueModel(QAbstractTableModel):
 
         def work(session):  # noqa: ANN001, ANN202
             keys = queue.page(session, flt, sort=sort, descending=desc, limit=limit)
-            return keys, queue.count(session, flt), limit
+            # A search shows "200+ matches" from the pages instead of counting every match.
+            total = None if flt.search.strip() else queue.count(session, flt)
+            return keys, total, limit
 
         self._tasks.db(work, on_done=lambda result: self._replace(generation, *result),
                        on_error=self._page_failed, owner=self)
@@ -215,16 +230,16 @@ class QueueModel(QAbstractTableModel):
                                   [Qt.ItemDataRole.DisplayRole])
 
     # -- loading --------------------------------------------------------------------------------
-    def _replace(self, generation: int, keys: list[tuple[object, int]], total: int, limit: int) -> None:
+    def _replace(self, generation: int, keys: list[tuple[object, int]], total: int | None, limit: int) -> None:
         if generation != self._generation:
             return
         self._fetching = False
         new_ids = [ticket_id for _key, ticket_id in keys]
         self._keys = keys
         self._has_more = len(keys) >= limit
-        if self.total != total:
+        if self.total != total or total is None:
             self.total = total
-            self.count_changed.emit(total)
+            self.count_changed.emit(-1 if total is None else total)
         if new_ids == self._ids:
             if self._ids:  # same rows: repaint them (their cached data may have been dropped)
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
@@ -251,6 +266,8 @@ class QueueModel(QAbstractTableModel):
         self._keys.extend(keys)
         self._ids.extend(ticket_id for _key, ticket_id in keys)
         self.endInsertRows()
+        if self.total is None:
+            self.count_changed.emit(-1)
 
     def _page_failed(self, exc: BaseException) -> None:
         self._fetching = False

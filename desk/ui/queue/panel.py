@@ -34,7 +34,7 @@ from desk.core.settings import desk_timezone, start_of_local_day
 from desk.ui.errors import show_error
 from desk.ui.queue.filters import FilterBar
 from desk.ui.queue.line import WalkInLine
-from desk.ui.queue.model import COL_AGE, COLUMNS, QueueModel
+from desk.ui.queue.model import COL_AGE, COL_ID, COLUMNS, QueueModel
 from desk.ui.tasks import EXTERNAL, Tasks
 
 SEARCH_DELAY_MS = 150
@@ -115,7 +115,7 @@ class QueuePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        widths = (60, 80, 150, 320, 150, 70, 70, 70, 120, 120)
+        widths = (56, 72, 130, 260, 130, 62, 62, 62, 110, 110)
         for column, width in enumerate(widths[: len(COLUMNS)]):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -128,6 +128,7 @@ class QueuePanel(QWidget):
         self.model.count_changed.connect(lambda _n: self._update_status())
         self.model.load_failed.connect(lambda exc: show_error(self, exc))
         self._selected_id: int | None = None
+        self._sort_before_search: tuple[int, Qt.SortOrder] | None = None
         self.table.selectionModel().currentRowChanged.connect(self._remember_selection)
 
         # Ticket buttons
@@ -171,7 +172,7 @@ class QueuePanel(QWidget):
         splitter.addWidget(centre)
         splitter.addWidget(self.line)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([170, 800, 300])
+        splitter.setSizes([150, 870, 260])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -371,9 +372,27 @@ class QueuePanel(QWidget):
                                           day_start=self._day_start, extra=extra))
 
     def _apply_search(self) -> None:
+        """Search results come newest first (the full-text index answers that fastest); the
+        order the user had comes back when the search is cleared."""
         self._search_timer.stop()
-        if self.search.text() != self.model.queue_filter.search:
-            self.model.update_filter(search=self.search.text())
+        text = self.search.text()
+        before = self.model.queue_filter.search
+        if text == before:
+            return
+        if text.strip() and not before.strip():
+            self._sort_before_search = self.model.sort_column()
+            self._show_sort(COL_ID, Qt.SortOrder.DescendingOrder)
+        elif not text.strip() and before.strip() and self._sort_before_search is not None:
+            self._show_sort(*self._sort_before_search)
+            self._sort_before_search = None
+        self.model.update_filter(search=text)
+
+    def _show_sort(self, column: int, order: Qt.SortOrder) -> None:
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+        self.model.set_sort(column, order)
 
     def _load_day_start(self) -> None:
         def work(session):  # noqa: ANN001, ANN202
@@ -423,7 +442,14 @@ class QueuePanel(QWidget):
         if self._status is None:
             return
         total = self.model.total
-        parts = [f"{total:,} tickets" if total is not None else "Loading…",
+        if total is not None:
+            count = f"{total:,} tickets"
+        elif self.model.queue_filter.search.strip():
+            shown = self.model.rowCount()
+            count = f"{shown:,}{'+' if self.model.has_more() else ''} matches"
+        else:
+            count = "Loading…"
+        parts = [count,
                  f"{self.line.waiting_count()} waiting at the desk"]
         switcher = self._switcher
         if switcher is not None:
