@@ -47,6 +47,7 @@ class FakeState:
     idempotency: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     macros: list[dict[str, Any]] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
+    method_faults: list[tuple[str, str]] = field(default_factory=list)  # (HTTP method, kind)
     next_id: int = 1
     requests: list[str] = field(default_factory=list)
     page_size: int = 1000
@@ -84,6 +85,11 @@ class FakeZendesk:
     def fail_next(self, *kinds: str) -> None:
         with self.lock:
             self.state.faults.extend(kinds)
+
+    def fail_next_on(self, method: str, kind: str) -> None:
+        """Fail the next request made with ``method`` (e.g. the reply's PUT)."""
+        with self.lock:
+            self.state.method_faults.append((method, kind))
 
     def user(self, email: str, name: str, role: str = "end-user") -> int:
         with self.lock:
@@ -229,6 +235,8 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.state.requests.append(f"{method} {path}")
                 fault = fake.state.faults.pop(0) if fake.state.faults else None
+                if fault is None and fake.state.method_faults and fake.state.method_faults[0][0] == method:
+                    fault = fake.state.method_faults.pop(0)[1]
             if fault == "drop":
                 return self._drop()
             if fault == "429":

@@ -184,10 +184,14 @@ class Http:
 
     def request(
         self, method: str, path: str, *, ok: tuple[int, ...] = (200, 201, 204),
-        extra_headers: Mapping[str, str] | None = None, **kwargs: Any,
+        extra_headers: Mapping[str, str] | None = None, retry: bool = True, **kwargs: Any,
     ) -> httpx.Response:
         """Send with retries; returns a response whose status is in ``ok`` or raises a typed error.
-        404/409/412/4xx come back as errors only when not listed in ``ok``."""
+
+        ``retry=False`` is for requests that are not idempotent (an RT create, a reply): after a
+        timeout, a dropped connection or a 5xx they may have been applied, so they are not sent
+        again here; the engine looks for them on the next run instead. A 429 is always retried
+        (the server did nothing)."""
         url = self.url(path)
         refreshed = False
         delay = self.policy.backoff
@@ -222,7 +226,7 @@ class Http:
                     raise self.error(response)
                 else:
                     raise self.error(response)
-            if attempt >= self.policy.attempts:
+            if attempt >= self.policy.attempts or not retry:
                 raise RemoteUnavailable(
                     f"{self.name} {problem} ({method} {urlsplit(url).path}); "
                     "Desk will try again on the next sync."

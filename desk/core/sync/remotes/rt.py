@@ -283,7 +283,7 @@ class RTRemote:
         body.update(Queue=self.config["queue"] or "General", Content=description or fields["subject"],
                     ContentType="text/plain")
         body.setdefault("CustomFields", {})[self.config["uuid_field"]] = uuid
-        data = self.http.json("POST", f"{self.api}/ticket", json=body, ok=(201,))
+        data = self.http.json("POST", f"{self.api}/ticket", json=body, ok=(201,), retry=False)
         expect(isinstance(data, dict) and data.get("id"), "Request Tracker", "create without an id")
         created = self.get(str(data["id"]))
         if created.uuid != uuid:
@@ -306,7 +306,7 @@ class RTRemote:
     def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:
         kind = "correspond" if public else "comment"
         response = self.http.request("POST", f"{self.api}/ticket/{int(remote_id)}/{kind}",
-                                     json={"Content": body, "ContentType": "text/plain"}, ok=(201,))
+                                     json={"Content": body, "ContentType": "text/plain"}, ok=(201,), retry=False)
         location = response.headers.get("location", "")
         txn = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
         expect("/transaction/" in location and txn.isdigit(), "Request Tracker",

@@ -259,7 +259,7 @@ class ZendeskRemote:
 
     def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:
         data = self.http.json("PUT", f"/api/v2/tickets/{remote_id}",
-                              json={"ticket": {"comment": {"body": body, "public": bool(public)}}})
+                              json={"ticket": {"comment": {"body": body, "public": bool(public)}}}, retry=False)
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         events = (data.get("audit") or {}).get("events") or []
         ids = [str(e["id"]) for e in events if isinstance(e, dict) and e.get("type") == "Comment" and "id" in e]
