@@ -24,6 +24,8 @@ from desk.ui.tasks import Tasks
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
 MAX_RELOAD = 5000  # a refresh reloads at most this many ids (more come back by scrolling)
+MAX_CACHED = 20_000  # cached display rows (a few MB); beyond this the cache starts over
+PREFETCH = 60  # rows loaded together with the first page (more than a screenful)
 
 # (header, sort key, tooltip)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -38,8 +40,25 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("Assignee", "assignee", "Who has claimed it"),
     ("Location", "location", "Building or room"),
 )
-COL_ID, COL_AGE = 0, 1
+COL_ID, COL_AGE, COL_PRIORITY = 0, 1, 7
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+FONT = int(Qt.ItemDataRole.FontRole.value)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+ID_ROLE = int(TicketIdRole)
+_ROLES = frozenset({DISPLAY, TOOLTIP, ALIGN, FONT, FOREGROUND, ID_ROLE})
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_FONT: list[QFont] = []
+
+
+def _bold_font() -> QFont:
+    if not _FONT:
+        font = QFont()
+        font.setBold(True)
+        _FONT.append(font)
+    return _FONT[0]
 
 
 def format_age(seconds: float) -> str:
@@ -106,31 +125,35 @@ class QueueModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+    def data(self, index: Index, role: int = DISPLAY):  # noqa: ANN201
+        # Called thousands of times per repaint: plain ints, early exits, no Qt enums.
+        if role not in _ROLES:
             return None
-        ticket_id = self._ids[index.row()]
-        if role == TicketIdRole:
+        r = index.row()
+        if r < 0 or r >= len(self._ids):
+            return None
+        ticket_id = self._ids[r]
+        if role == ID_ROLE:
             return ticket_id
         row = self._rows.get(ticket_id)
         column = index.column()
         if row is None:
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == DISPLAY:
                 if ticket_id not in self._failed:
                     self._want(ticket_id)
                 return str(ticket_id) if column == COL_ID else "…"
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return self._display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return self._tooltip(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_ID, COL_AGE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and row.priority in ("high", "urgent") and column == 7:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ForegroundRole and column == 7 and row.priority == "urgent":
+        if role == ALIGN:
+            return _RIGHT if column in (COL_ID, COL_AGE) else None
+        if column != COL_PRIORITY:
+            return None
+        if role == FONT and row.priority in ("high", "urgent"):
+            return _bold_font()
+        if role == FOREGROUND and row.priority == "urgent":
             return QBrush(QColor("#b00020"))
         return None
 
@@ -209,7 +232,9 @@ class QueueModel(QAbstractTableModel):
             keys = queue.page(session, flt, sort=sort, descending=desc, limit=limit)
             # A search shows "200+ matches" from the pages instead of counting every match.
             total = None if flt.search.strip() else queue.count(session, flt)
-            return keys, total, limit
+            # The rows on screen come with the ids: one round trip, one repaint.
+            rows = queue.rows_for(session, [ticket_id for _key, ticket_id in keys[:PREFETCH]])
+            return keys, total, limit, rows
 
         self._tasks.db(work, on_done=lambda result: self._replace(generation, *result),
                        on_error=self._page_failed, owner=self)
@@ -230,10 +255,12 @@ class QueueModel(QAbstractTableModel):
                                   [Qt.ItemDataRole.DisplayRole])
 
     # -- loading --------------------------------------------------------------------------------
-    def _replace(self, generation: int, keys: list[tuple[object, int]], total: int | None, limit: int) -> None:
+    def _replace(self, generation: int, keys: list[tuple[object, int]], total: int | None, limit: int,
+                 rows: dict[int, QueueRow]) -> None:
         if generation != self._generation:
             return
         self._fetching = False
+        self._rows.update(rows)
         new_ids = [ticket_id for _key, ticket_id in keys]
         self._keys = keys
         self._has_more = len(keys) >= limit
@@ -292,6 +319,8 @@ class QueueModel(QAbstractTableModel):
 
     def _rows_loaded(self, ids: list[int], rows: dict[int, QueueRow]) -> None:
         self._in_flight.difference_update(ids)
+        if len(self._rows) > MAX_CACHED:  # scrolled through a lot: forget what is off screen
+            self._rows = {}
         self._rows.update(rows)
         self._failed.update(i for i in ids if i not in rows)  # deleted meanwhile: shown disabled
         self._emit_rows_changed(ids)

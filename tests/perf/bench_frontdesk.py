@@ -1,0 +1,147 @@
+"""Front desk figures: cold start to a painted queue, view switch / filter / search, memory.
+
+* ``cold_start``: wall time of a fresh process that opens the 100k-ticket store, shows the main
+  window and paints the queue's first rows, as a ratio to a process that paints a bare PySide6
+  window (``ctx.bare_qt_window_seconds()``). Budget ≤ 2×.
+* ``interactive``: in one fresh process on the 1M-ticket store, the time from a user action
+  (pick a view, pick a category, type a search) until the table shows the new rows (ids paged,
+  visible rows loaded, every DB job delivered). Budget p95 ≤ 30 ms.
+* ``rss_mb``: resident memory of that process with the 1M store open and the queue shown.
+  Budget ≤ 200 MB.
+
+Run alone: ``python -m tests.perf.run --only frontdesk``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPEATS = 5
+ACTION_ROUNDS = 6
+SEARCHES = ("projector", "eduroam", "password reset", "wei", "zoom", "lecture capture")
+
+
+def run(ctx) -> dict[str, object]:  # noqa: ANN001 - tests.perf.run.BenchContext
+    small = ctx.demo_store(100_000)
+    big = ctx.demo_store(ctx.scale)
+    bare = ctx.bare_qt_window_seconds()
+    starts = ctx.process_seconds([sys.executable, "-m", "tests.perf.bench_frontdesk", "start", str(small)],
+                                 REPEATS)
+    cold = statistics.median(starts)
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    out = subprocess.run([sys.executable, "-m", "tests.perf.bench_frontdesk", "interactive", str(big)],
+                         check=True, capture_output=True, text=True, env=env).stdout
+    interactive = json.loads(out.strip().splitlines()[-1])
+    return {
+        "cold_start": {"tickets": min(100_000, ctx.scale), "seconds": round(cold, 3),
+                       "bare_window_seconds": round(bare, 3), "ratio": round(cold / bare, 2),
+                       "budget_ratio": 2.0},
+        "interactive": {"tickets": ctx.scale, **interactive["timings"], "budget_p95_ms": 30},
+        "rss_mb": interactive["rss_mb"],
+        "rss_budget_mb": 200,
+    }
+
+
+# -- child processes ----------------------------------------------------------------------------
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def _settled(window) -> bool:  # noqa: ANN001
+    model = window.queue_panel.model
+    return window.tasks.pending == 0 and not model.is_loading()
+
+
+def _wait(app, window, timeout: float = 30.0) -> None:  # noqa: ANN001
+    deadline = time.perf_counter() + timeout
+    while True:
+        app.processEvents()
+        if _settled(window):
+            app.processEvents()  # deliver the repaint of the loaded rows
+            if _settled(window):
+                return
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the queue did not settle")
+        time.sleep(0.0005)
+
+
+def _open(path: str):  # noqa: ANN202
+    from desk.core.db import open_store
+    from desk.ui.app import MainWindow, make_application
+
+    app = make_application()
+    store = open_store(path, migrate=False)
+    window = MainWindow(store)
+    window.resize(1280, 800)
+    window.show()
+    return app, window
+
+
+def child_start(path: str) -> None:
+    app, window = _open(path)
+    _wait(app, window)
+    window.queue_panel.table.viewport().repaint()
+    window.close()
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    pick = lambda f: ordered[min(len(ordered) - 1, round(f * (len(ordered) - 1)))]  # noqa: E731
+    return {"p50_ms": round(pick(0.5) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2), "n": len(ordered)}
+
+
+def child_interactive(path: str) -> None:
+    from desk.core.queries.queue import VIEWS
+
+    app, window = _open(path)
+    _wait(app, window)
+    panel = window.queue_panel
+    agent = window.at_desk.agents()[0].id if window.at_desk.agents() else None
+    if agent is not None:
+        window.at_desk.restore(agent)  # "Mine" has someone to show; no shift is written
+        _wait(app, window)
+
+    def timed(action) -> float:  # noqa: ANN001
+        start = time.perf_counter()
+        action()
+        _wait(app, window)
+        return time.perf_counter() - start
+
+    views, filters, searches = [], [], []
+    builtin = list(VIEWS)
+    categories = panel.filters._combos["category_id"]
+    for _round in range(ACTION_ROUNDS):
+        for row in range(len(builtin)):
+            views.append(timed(lambda r=row: panel.views.setCurrentRow(r)))
+        panel.views.setCurrentRow(0)
+        _wait(app, window)
+        for index in range(1, min(categories.count(), 8)):
+            filters.append(timed(lambda i=index: categories.setCurrentIndex(i)))
+        filters.append(timed(lambda: categories.setCurrentIndex(0)))
+        for words in SEARCHES:
+            def search(w: str = words) -> None:
+                panel.search.setText(w)
+                panel._apply_search()
+            searches.append(timed(search))
+        searches.append(timed(lambda: (panel.search.setText(""), panel._apply_search())))
+    timings = {"view_switch": _percentiles(views), "filter": _percentiles(filters),
+               "search": _percentiles(searches)}
+    timings["slowest_view_ms"] = round(max(views) * 1000, 1)
+    print(json.dumps({"timings": timings, "rss_mb": _rss_mb()}))
+    window.close()
+
+
+if __name__ == "__main__":
+    command, store_path = sys.argv[1], sys.argv[2]
+    {"start": child_start, "interactive": child_interactive}[command](store_path)
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: the figures are taken
