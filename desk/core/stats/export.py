@@ -131,7 +131,7 @@ def staffing_table(report: StatsReport) -> Table:
                          round(on_shift, 1), percent(float(plan.level_on_shift[day, hour]))))
     return Table(
         f"Staffing (target {percent(plan.target.level):g}% within {plan.target.seconds // 60} min,"
-        f" handle time {minutes(plan.handle_seconds)} min)",
+        f" handle time {minutes(plan.handle_seconds)} min{'' if plan.handle_observed else ', assumed'})",
         ("Weekday", "Hour", "Walk-ins and calls per hour", "Agents needed", "Agents on shift",
          "Service level on shift (%)"), tuple(rows))
 

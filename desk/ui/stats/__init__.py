@@ -1,0 +1,1 @@
+"""The Stats tab: charts and tables over ``desk.core.stats`` (computed on the DB worker)."""

@@ -1,0 +1,428 @@
+"""The Stats tab: date presets and filters on top, summary tiles, charts and tables below.
+
+Every number comes from ``desk.core.stats.compute_stats`` run on the DB worker
+(``tasks.db``); a newer request makes older answers stale (a generation counter), so fast
+filter changes never paint old numbers. Charts and tables export to PNG/CSV; the whole report
+to XLSX (one sheet per table) and printable HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QDate, QIODevice, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core.models import CHANNELS, PERSON_KINDS
+from desk.core.queries import choices
+from desk.core.settings import desk_timezone
+from desk.core.staffing import ServiceTarget
+from desk.core.stats import StatsFilter, StatsReport, compute_stats
+from desk.core.stats import export as ex
+from desk.core.stats.compute import expected_by_category
+from desk.core.stats.periods import PRESETS, preset_range
+from desk.ui.errors import show_error
+from desk.ui.stats.charts import BarChart, Chart, HeatmapChart, HistogramChart, SeriesChart, duration_text
+
+PRESET_LABELS = {"today": "Today", "7 days": "Last 7 days", "30 days": "Last 30 days",
+                 "this semester": "This semester", "custom": "Custom dates"}
+DEBOUNCE_MS = 250
+
+
+def _load_choices(session) -> dict[str, object]:  # noqa: ANN001 - runs on the DB worker
+    return {"categories": choices.categories(session), "locations": choices.locations(session),
+            "agents": choices.agents(session), "zone": desk_timezone(session).key}
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+class TableBox(QWidget):
+    """A titled read-only table filled from an ``export.Table``, with CSV export."""
+
+    def __init__(self, title: str, description: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title, self.table = title, None
+        self.setAccessibleName(f"{title} table")
+        self.setToolTip(description)
+        self.heading = QLabel(title, self)
+        self.view = QTableWidget(self)
+        self.view.setAccessibleName(title)
+        self.view.setToolTip(description)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSortingEnabled(True)
+        self.view.setMinimumHeight(200)
+        button = QPushButton("CSV…", self)
+        button.setAccessibleName(f"Save {title} as CSV")
+        button.setToolTip(f"Save the {title} table as CSV")
+        button.clicked.connect(self._ask_csv)
+        header = QHBoxLayout()
+        header.addWidget(self.heading, 1)
+        header.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.view)
+
+    def show_table(self, table: ex.Table) -> None:
+        self.table = table
+        self.heading.setText(table.name)
+        self.view.setSortingEnabled(False)
+        self.view.clear()
+        self.view.setColumnCount(len(table.columns))
+        self.view.setRowCount(len(table.rows))
+        self.view.setHorizontalHeaderLabels(list(table.columns))
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row):
+                item = QTableWidgetItem()
+                if isinstance(cell, int | float):
+                    item.setData(Qt.ItemDataRole.DisplayRole, cell)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                else:
+                    item.setText("–" if cell is None else str(cell))
+                self.view.setItem(r, c, item)
+        self.view.setSortingEnabled(True)
+        self.view.resizeColumnsToContents()
+
+    def _ask_csv(self) -> None:
+        if self.table is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, f"Save {self.title}", f"{self.title}.csv", "CSV (*.csv)")
+        if name:
+            Path(name).write_text(ex.table_csv(self.table), encoding="utf-8")
+
+
+class StatsPanel(QWidget):
+    report_shown = Signal(object)  # StatsReport, after every chart and table shows it
+
+    def __init__(self, tasks, parent: QWidget | None = None):  # noqa: ANN001 - desk.ui.tasks.Tasks
+        super().__init__(parent)
+        self.tasks = tasks
+        self.report: StatsReport | None = None
+        self.expected: list | None = None
+        self.zone_name: str | None = None
+        self._generation = 0
+        self._stale = False
+        self.setAccessibleName("Statistics")
+        self.setToolTip("Statistics for a period: volume, waits, response and resolution times, CSAT, staffing")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_controls())
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setAccessibleName("Statistics charts and tables")
+        scroll.setToolTip("Scroll for more charts and tables")
+        body = QWidget(scroll)
+        scroll.setWidget(body)
+        self._build_body(body)
+        layout.addWidget(scroll, 1)
+        self._apply_preset()
+        tasks.changes_executed.connect(self._on_changes)
+        tasks.db(_load_choices, self._choices_loaded, self._failed, owner=self)
+
+    # -- controls -------------------------------------------------------------------------------
+    def _combo(self, name: str, tip: str, items: list[tuple[str, object]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(name)
+        combo.setToolTip(tip)
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.currentIndexChanged.connect(self._schedule)
+        return combo
+
+    def _build_controls(self) -> QVBoxLayout:
+        self.preset = QComboBox(self)
+        self.preset.setAccessibleName("Period")
+        self.preset.setToolTip("Which days to count (by arrival, in the desk's time zone)")
+        for key in PRESETS:
+            self.preset.addItem(PRESET_LABELS[key], key)
+        self.preset.setCurrentIndex(PRESETS.index("30 days"))
+        self.preset.currentIndexChanged.connect(self._apply_preset)
+        self.start_edit, self.end_edit = QDateEdit(self), QDateEdit(self)
+        for edit, name in ((self.start_edit, "From date"), (self.end_edit, "To date")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+            edit.setToolTip(f"{name} (inclusive); editing it switches to custom dates")
+            edit.dateChanged.connect(self._dates_edited)
+        self.category = self._combo("Category filter", "Only tickets of this category", [("All categories", None)])
+        self.channel = self._combo("Channel filter", "Only tickets that came in this way",
+                                   [("All channels", None)] + [(c, c) for c in CHANNELS])
+        self.kind = self._combo("Requester kind filter", "Only requests from this kind of person",
+                                [("All requesters", None)] + [(k, k) for k in PERSON_KINDS])
+        self.agent = self._combo("Agent filter", "Only tickets assigned to this agent", [("All agents", None)])
+        self.location = self._combo("Location filter", "Only tickets at this location", [("All locations", None)])
+        self.level = QSpinBox(self)
+        self.level.setRange(50, 99)
+        self.level.setValue(80)
+        self.level.setSuffix(" %")
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(1, 60)
+        self.minutes.setValue(5)
+        self.minutes.setSuffix(" min")
+        for box, name, tip in (
+            (self.level, "Service level target", "Staffing: share of walk-ins and calls to serve in time"),
+            (self.minutes, "Answer within", "Staffing: ... within this many minutes"),
+        ):
+            box.setAccessibleName(name)
+            box.setToolTip(tip)
+            box.valueChanged.connect(self._schedule)
+        self.refresh_button = self._push("&Refresh", "Refresh statistics", "Compute again (F5)", self.refresh)
+        self.refresh_button.setShortcut("F5")
+        xlsx = self._push("Export XLSX…", "Export report as XLSX", "Every table, one sheet each", self._ask_xlsx)
+        html = self._push("Export HTML…", "Export printable report",
+                          "A printable HTML page with every chart and table", self._ask_html)
+        self.status = QLabel("", self)
+        self.status.setAccessibleName("Statistics status")
+        self.status.setToolTip("When the numbers were computed and how long it took")
+        rows = QVBoxLayout()
+        first, second = QHBoxLayout(), QHBoxLayout()
+        for widget in (self.preset, self.start_edit, QLabel("to", self), self.end_edit, self.category,
+                       self.channel, self.kind, self.agent, self.location):
+            first.addWidget(widget)
+        first.addStretch(1)
+        for widget in (QLabel("Staffing target:", self), self.level, QLabel("within", self), self.minutes,
+                       self.refresh_button, xlsx, html, self.status):
+            second.addWidget(widget)
+        second.addStretch(1)
+        rows.addLayout(first)
+        rows.addLayout(second)
+        return rows
+
+    def _push(self, text: str, name: str, tip: str, slot) -> QPushButton:  # noqa: ANN001
+        button = QPushButton(text, self)
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _build_body(self, body: QWidget) -> None:
+        self.tiles: dict[str, QLabel] = {}
+        tiles = QGridLayout()
+        names = ("Tickets", "Walk-ins & calls", "Median wait", "Walked away", "First response",
+                 "Logged after the fact", "Resolution", "One-touch", "Reopened", "CSAT", "Backlog",
+                 "Never answered")
+        for index, name in enumerate(names):
+            tile = QLabel("–", body)
+            tile.setFrameShape(QFrame.Shape.StyledPanel)
+            tile.setTextFormat(Qt.TextFormat.RichText)
+            tile.setAccessibleName(name)
+            tile.setToolTip(name)
+            tile.setMinimumWidth(150)
+            tiles.addWidget(tile, index // 6, index % 6)
+            self.tiles[name] = tile
+        self.created_solved = SeriesChart("Created vs solved", "Tickets arriving and leaving the backlog per day", body)
+        self.backlog = SeriesChart("Backlog", "Open tickets at the end of each day", body)
+        self.heatmap = HeatmapChart("Arrivals by weekday and hour", "When people come: local weekday × hour", body)
+        self.frt = HistogramChart("First response time", "Arrival → first public reply or start of service "
+                                  "(tickets logged after the fact excluded)", body)
+        self.resolution = HistogramChart("Full resolution time", "Created → last solved", body)
+        self.by_category = BarChart("Volume by category", "Tickets per category", body)
+        self.by_kind = BarChart("Volume by requester kind", "Tickets per kind of requester", body)
+        self.csat = SeriesChart("CSAT trend", "Good ratings of all ratings, 7-day rolling", body)
+        self.walk_in = SeriesChart("Walk-in wait and abandonment",
+                                   "Median wait of walk-ins and calls per day, and how many walked away", body)
+        self.staffing_map = HeatmapChart("Agents needed (Erlang C)",
+                                         "Agents each weekday × hour needs to meet the target", body)
+        self.charts: list[Chart] = [self.created_solved, self.backlog, self.heatmap, self.staffing_map,
+                                    self.frt, self.resolution, self.by_category, self.by_kind,
+                                    self.csat, self.walk_in]
+        self.agents_box = TableBox("Agents", "Per agent: handled, solved, medians, CSAT", body)
+        self.staffing_box = TableBox("Staffing", "Arrivals, agents needed and on shift per weekday × hour", body)
+        self.expected_box = TableBox("Expected resolution", "Median and p80 per category, last 90 days", body)
+        grid = QGridLayout()
+        for index, chart in enumerate(self.charts):
+            grid.addWidget(chart, index // 2, index % 2)
+        layout = QVBoxLayout(body)
+        layout.addLayout(tiles)
+        layout.addLayout(grid)
+        for box in (self.agents_box, self.staffing_box, self.expected_box):
+            layout.addWidget(box)
+
+    # -- state ----------------------------------------------------------------------------------
+    def today(self) -> date:
+        zone = ZoneInfo(self.zone_name) if self.zone_name else None
+        return datetime.now(zone).date()
+
+    def _apply_preset(self) -> None:
+        key = self.preset.currentData()
+        if key != "custom":
+            start, end = preset_range(key, self.today())
+            for edit, day in ((self.start_edit, start), (self.end_edit, end)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
+        self._schedule()
+
+    def _dates_edited(self) -> None:
+        if self.preset.currentData() != "custom":
+            self.preset.blockSignals(True)
+            self.preset.setCurrentIndex(PRESETS.index("custom"))
+            self.preset.blockSignals(False)
+        self._schedule()
+
+    def current_filter(self) -> StatsFilter:
+        def chosen(combo: QComboBox) -> tuple:
+            return () if combo.currentData() is None else (combo.currentData(),)
+
+        start, end = self.start_edit.date().toPython(), self.end_edit.date().toPython()
+        return StatsFilter(start=min(start, end), end=max(start, end), category_ids=chosen(self.category),
+                           channels=chosen(self.channel), requester_kinds=chosen(self.kind),
+                           agent_ids=chosen(self.agent), location_ids=chosen(self.location))
+
+    def target(self) -> ServiceTarget:
+        return ServiceTarget(level=self.level.value() / 100, seconds=self.minutes.value() * 60)
+
+    def _schedule(self) -> None:
+        self._debounce.start()
+
+    def _on_changes(self, changes, _initiator) -> None:  # noqa: ANN001
+        if changes.tickets or changes.shifts or changes.settings:
+            if self.isVisible():
+                self._schedule()
+            else:
+                self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._schedule()
+
+    def _choices_loaded(self, loaded: dict) -> None:
+        for combo, key in ((self.category, "categories"), (self.agent, "agents"), (self.location, "locations")):
+            combo.blockSignals(True)
+            for item_id, name in loaded[key]:
+                combo.addItem(name, item_id)
+            combo.blockSignals(False)
+        if loaded["zone"] != self.zone_name:
+            self.zone_name = loaded["zone"]
+            self._apply_preset()
+
+    # -- computing ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self._debounce.stop()
+        self._generation += 1
+        generation, flt, target = self._generation, self.current_filter(), self.target()
+        started = time.perf_counter()
+        self.status.setText("Computing…")
+
+        def done(report: StatsReport) -> None:
+            if generation == self._generation:
+                self._show(report, time.perf_counter() - started)
+
+        self.tasks.db(lambda session: compute_stats(session, flt, target=target), done, self._failed, owner=self)
+        self.tasks.db(expected_by_category, self._expected_loaded, self._failed, owner=self)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText("Could not compute the statistics.")
+        show_error(self, exc)
+
+    def _expected_loaded(self, rows: list) -> None:
+        self.expected = rows
+        self.expected_box.show_table(ex.expected_table(rows))
+
+    def _show(self, report: StatsReport, seconds: float) -> None:
+        self.report = report
+        s = report.summary
+        tiles = {
+            "Tickets": f"{s.tickets:,}",
+            "Walk-ins & calls": f"{s.desk_arrivals:,}",
+            "Median wait": f"{duration_text(report.wait.median)}<br><small>p90 {duration_text(report.wait.p90)}</small>",
+            "Walked away": f"{_percent(s.abandonment_rate)}<br><small>{s.walked_away:,} people</small>",
+            "First response": f"{duration_text(report.first_response.median)}<br><small>p90 "
+                              f"{duration_text(report.first_response.p90)}, mean {duration_text(report.first_response.mean)}</small>",
+            "Logged after the fact": f"{s.logged_after_the_fact:,}<br><small>median FRT "
+                                     f"{duration_text(report.first_response_late.median)}</small>",
+            "Resolution": f"{duration_text(report.resolution.median)}<br><small>p90 "
+                          f"{duration_text(report.resolution.p90)}, mean {duration_text(report.resolution.mean)}</small>",
+            "One-touch": _percent(s.one_touch_rate), "Reopened": _percent(s.reopen_rate),
+            "CSAT": f"{_percent(s.csat)}<br><small>{s.rated:,} rated</small>",
+            "Backlog": f"{s.backlog_end:,}", "Never answered": f"{s.unanswered:,}",
+        }
+        for name, value in tiles.items():
+            self.tiles[name].setText(f"<small>{name}</small><br><b>{value}</b>")
+        d, daily = report.daily, ex.daily_table(report)
+        self.created_solved.show_data(report.days, {"created": d["created"], "solved": d["solved"]}, daily,
+                                      bars="created")
+        self.backlog.show_data(report.days, {"backlog": d["backlog"]}, daily)
+        self.heatmap.show_data(report.heatmap, ex.heatmap_table(report),
+                               lambda day, hour: f"{int(report.heatmap[day, hour]):,} arrivals")
+        self.frt.show_data(report.first_response, ex.histogram_table("First response distribution", report.first_response))
+        self.resolution.show_data(report.resolution, ex.histogram_table("Resolution distribution", report.resolution))
+        for chart, rows, name in ((self.by_category, report.by_category, "By category"),
+                                  (self.by_kind, report.by_kind, "By requester kind")):
+            chart.show_data([r.name for r in rows], [r.tickets for r in rows], ex.volume_table(name, rows), " tickets")
+        good = np.convolve(d["csat_good"], np.ones(7))[: len(report.days)]
+        rated = np.convolve(d["csat_rated"], np.ones(7))[: len(report.days)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            csat = np.where(rated > 0, 100 * good / np.maximum(rated, 1), np.nan)
+        self.csat.show_data(report.days, {"CSAT %": csat}, daily, unit="")
+        self.walk_in.show_data(report.days, {"median wait (min)": d["wait_median"] / 60,
+                                             "walked away": d["walked_away"]}, daily, bars="walked away")
+        plan = report.staffing
+        self.staffing_map.show_data(plan.needed, ex.staffing_table(report), lambda day, hour: (
+            f"{plan.arrivals_per_hour[day, hour]:.1f} walk-ins+calls/h, need {plan.needed[day, hour]},"
+            f" on shift {plan.on_shift[day, hour]:.1f} (service level {100 * plan.level_on_shift[day, hour]:.0f}%)"),
+            numbers=True)
+        self.agents_box.show_table(ex.agents_table(report))
+        self.staffing_box.show_table(ex.staffing_table(report))
+        self.status.setText(f"{report.timezone} · computed in {seconds:.2f} s")
+        self.report_shown.emit(report)
+
+    # -- exports --------------------------------------------------------------------------------
+    def tables(self) -> list[ex.Table]:
+        assert self.report is not None
+        return ex.report_tables(self.report, self.expected)
+
+    def export_xlsx(self, path: Path) -> Path:
+        return ex.write_xlsx(self.tables(), path)
+
+    def export_html(self, path: Path) -> Path:
+        images = {}
+        for chart in self.charts:
+            if chart.table is not None:
+                buffer = QBuffer()
+                buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+                chart.plot.grab().save(buffer, "PNG")
+                encoded = base64.b64encode(bytes(buffer.data())).decode("ascii")
+                images.setdefault(chart.table.name, f"data:image/png;base64,{encoded}")
+        path.write_text(ex.report_html(self.report, self.tables(), images), encoding="utf-8")
+        return path
+
+    def _ask_xlsx(self) -> None:
+        if self.report is not None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export report", "desk-stats.xlsx", "Excel (*.xlsx)")
+            if name:
+                self.export_xlsx(Path(name))
+
+    def _ask_html(self) -> None:
+        if self.report is not None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export report", "desk-stats.html", "HTML (*.html)")
+            if name:
+                self.export_html(Path(name))

@@ -1,0 +1,102 @@
+"""The Stats panel: computes off the UI thread, filters change the charts, exports work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from desk.core.db import open_store
+from desk.core.demo import generate
+from desk.core.settings import set_setting
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path):  # noqa: ANN201
+    path = tmp_path / "demo.sqlite3"
+    generate(path, tickets=1500, seed=3, end=datetime.now(UTC) - timedelta(hours=1), days=40)
+    with open_store(path) as store:
+        with store.session() as session:
+            set_setting(session, key="timezone", value="America/Chicago")
+        yield store
+
+
+@pytest.fixture
+def panel(qtbot, demo_store):  # noqa: ANN001, ANN201
+    from desk.ui.stats.panel import StatsPanel
+    from desk.ui.tasks import Tasks
+
+    tasks = Tasks(demo_store, watch_interval_ms=0)
+    widget = StatsPanel(tasks)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    with qtbot.wait_signal(widget.report_shown, timeout=20000):
+        pass
+    qtbot.waitUntil(lambda: tasks.pending == 0, timeout=20000)
+    yield widget
+    tasks.shutdown()
+
+
+def test_first_report_fills_charts_tiles_and_tables(panel) -> None:  # noqa: ANN001
+    report = panel.report
+    assert report.summary.tickets > 0 and report.timezone == "America/Chicago"
+    assert panel.tiles["Tickets"].text().count(f"{report.summary.tickets:,}") == 1
+    assert all(chart.table is not None for chart in panel.charts)
+    assert panel.agents_box.view.rowCount() == len(report.agents) > 0
+    assert panel.expected_box.view.rowCount() > 0
+    assert "computed in" in panel.status.text()
+
+
+def test_changing_a_filter_changes_the_charts(panel, qtbot) -> None:  # noqa: ANN001
+    before = panel.report
+    created_before = panel.created_solved.series["created"].sum()
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        panel.channel.setCurrentIndex(panel.channel.findData("email"))
+    after = blocker.args[0]
+    assert after.filter.channels == ("email",)
+    assert 0 < after.summary.tickets < before.summary.tickets
+    assert panel.created_solved.series["created"].sum() == after.summary.tickets < created_before
+    assert [r.name for r in after.by_channel] == ["email"]
+    assert panel.heatmap.grid.sum() == after.summary.tickets
+
+
+def test_presets_and_custom_dates(panel, qtbot) -> None:  # noqa: ANN001
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        panel.preset.setCurrentIndex(panel.preset.findData("7 days"))
+    report = blocker.args[0]
+    assert (report.filter.end - report.filter.start).days == 6 and len(report.days) == 7
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        panel.start_edit.setDate(panel.start_edit.date().addDays(-3))
+    assert panel.preset.currentData() == "custom" and len(blocker.args[0].days) == 10
+
+
+def test_hover_reads_values(panel) -> None:  # noqa: ANN001
+    assert panel.heatmap.hover_text(10.5, 1.5).startswith("Tue 10:00–10:59:")
+    text = panel.created_solved.hover_text(0, 0)
+    assert "created" in text and "solved" in text
+    assert "median" in panel.frt.hover_text(3, 0)
+
+
+def test_exports(panel, tmp_path: Path) -> None:  # noqa: ANN001
+    png = panel.heatmap.export_png(tmp_path / "heat.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    csv_text = panel.by_category.export_csv(tmp_path / "cat.csv").read_text(encoding="utf-8")
+    assert csv_text.startswith("Category,Tickets")
+    book = load_workbook(panel.export_xlsx(tmp_path / "r.xlsx"), read_only=True)
+    assert "Expected resolution" in book.sheetnames and "Agents" in book.sheetnames
+    book.close()
+    page = panel.export_html(tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page and "<h2>Staffing" in page
+
+
+def test_every_control_has_a_name_and_tooltip(panel) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QTableWidget
+
+    controls = [w for kind in (QAbstractButton, QComboBox, QAbstractSpinBox, QTableWidget)
+                for w in panel.findChildren(kind) if w.isVisibleTo(panel) and not w.objectName().startswith("qt_")]
+    assert len(controls) > 20
+    missing = [w for w in controls if not w.accessibleName() or not w.toolTip()]
+    assert not missing, [type(w).__name__ + ":" + w.text() if hasattr(w, "text") else type(w).__name__ for w in missing]
