@@ -129,13 +129,13 @@ def send_reply(
                 canned.usage_count += 1
                 record(session, ticket_id=ticket_id, actor_id=author_id, at=now,
                        action="canned", field="canned_response", new=canned.title)
-        if author_id is not None:
+        if author_id is not None and comment is not None:
             session.execute(
                 delete(Draft).where(Draft.ticket_id == ticket_id, Draft.agent_id == author_id)
             )
         session.flush()
         return Changes(
             ticket_ids=frozenset({ticket_id}), tickets=True, comments=comment is not None,
-            canned=canned_id is not None, drafts=author_id is not None,
+            canned=canned_id is not None, drafts=author_id is not None and comment is not None,
             created_id=comment.id if comment is not None else None,
         )

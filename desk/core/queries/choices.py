@@ -30,3 +30,10 @@ def locations(session: Session) -> list[tuple[int, str]]:
 def agents(session: Session) -> list[tuple[int, str]]:
     query = select(Person.id, Person.name).where(Person.is_agent.is_(True)).order_by(Person.name)
     return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def agent_emails(session: Session) -> list[tuple[str, str]]:
+    """(name, e-mail) of every agent with an e-mail, for assigning by e-mail."""
+    query = (select(Person.name, Person.email)
+             .where(Person.is_agent.is_(True), Person.email.is_not(None)).order_by(Person.name))
+    return [(row[0], row[1]) for row in session.execute(query)]

@@ -1,0 +1,1 @@
+"""Canned responses: the picker used from the editor and the manager dialog."""

@@ -1,0 +1,384 @@
+"""Manage canned responses: create, edit, duplicate, delete; shared or personal; search;
+sorted by use; import (Desk JSON or Zendesk macros) and export."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core import canned_io, templating
+from desk.core.models import PRIORITIES, STATUSES
+from desk.core.ops import canned
+from desk.core.queries import choices
+from desk.core.queries.canned import CannedRow, list_canned
+from desk.ui.errors import show_error
+from desk.ui.tasks import Tasks
+
+NO_CHANGE = "(no change)"
+
+
+def _button(text: str, tip: str, parent: QWidget) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setToolTip(tip)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    return button
+
+
+def _named(widget: QWidget, name: str, tip: str) -> QWidget:
+    widget.setAccessibleName(name)
+    widget.setToolTip(tip)
+    return widget
+
+
+class CannedManager(QDialog):
+    saved = Signal(int)  # id of the response just saved
+
+    def __init__(self, tasks: Tasks, current_agent: Callable[[], int | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.current_agent = current_agent
+        self.current_id: int | None = None
+        self.rows: list[CannedRow] = []
+        self.report_box: QMessageBox | None = None
+        self.setObjectName("cannedManager")
+        self.setWindowTitle("Canned responses")
+        self.setAccessibleName("Manage canned responses")
+        self.resize(1000, 640)
+
+        self.search = _named(QLineEdit(self), "Search canned responses", "Words in the title or text")
+        self.search.setPlaceholderText("Search…")
+        self.search.setClearButtonEnabled(True)
+        self.list = _named(QListWidget(self), "Canned responses", "Most used first")
+        self.new_button = _button("&New", "Start a new canned response", self)
+        self.duplicate_button = _button("D&uplicate", "Copy the selected response", self)
+        self.delete_button = _button("&Delete", "Delete the selected response", self)
+        self.import_button = _button("&Import…", "Import Desk JSON or Zendesk macros (GET /api/v2/macros)", self)
+        self.export_button = _button("E&xport…", "Save every canned response as JSON", self)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        for button in (self.new_button, self.duplicate_button, self.delete_button):
+            row.addWidget(button)
+        left_layout.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.import_button)
+        row.addWidget(self.export_button)
+        left_layout.addLayout(row)
+
+        self.title = _named(QLineEdit(self), "Title", "What agents search for, e.g. “Wi-Fi: eduroam”")
+        self.shared = _named(QCheckBox("Shared with every agent", self), "Shared",
+                             "Unticked: only you see it (personal)")
+        self.body = _named(QPlainTextEdit(self), "Text", "The reply, with placeholders like {{requester.first_name}}")
+        self.placeholder = _named(QComboBox(self), "Insert placeholder", "Insert a placeholder at the cursor")
+        self.placeholder.addItem("Insert placeholder…", None)
+        for name, meaning in templating.PLACEHOLDERS.items():
+            self.placeholder.addItem("{{" + name + "}} — " + meaning, name)
+        self.warning = QLabel(self)
+        self.warning.setAccessibleName("Placeholder check")
+        self.warning.setToolTip("Unknown placeholders are refused when saving")
+        self.warning.setWordWrap(True)
+        self.status = self._choice("Status", "Set the ticket's status", [NO_CHANGE, *STATUSES])
+        self.priority = self._choice("Priority", "Set the ticket's priority", [NO_CHANGE, *PRIORITIES])
+        self.category = _named(QLineEdit(self), "Category", "Set the category (empty: no change)")
+        self.category.setPlaceholderText(NO_CHANGE)
+        self.tags_add = _named(QLineEdit(self), "Add tags", "Tags to add, separated by commas")
+        self.tags_remove = _named(QLineEdit(self), "Remove tags", "Tags to remove, separated by commas")
+        self.assignee = _named(QComboBox(self), "Assignee", "Assign the ticket")
+        self.reply_type = _named(QComboBox(self), "Reply type", "Send the text as a public reply or an internal note")
+        self.reply_type.addItem("Public reply", True)
+        self.reply_type.addItem("Internal note", False)
+        self.save_button = _button("&Save", "Save this canned response (Ctrl+S)", self)
+        self.message = QLabel(self)
+        self.message.setAccessibleName("Manager status")
+        form = QFormLayout()
+        form.addRow("Title", self.title)
+        form.addRow("", self.shared)
+        form.addRow("Text", self.body)
+        form.addRow("", self.placeholder)
+        form.addRow("", self.warning)
+        form.addRow("Reply type", self.reply_type)
+        form.addRow("Status", self.status)
+        form.addRow("Priority", self.priority)
+        form.addRow("Category", self.category)
+        form.addRow("Add tags", self.tags_add)
+        form.addRow("Remove tags", self.tags_remove)
+        form.addRow("Assignee", self.assignee)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.addLayout(form, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.save_button)
+        right_layout.addLayout(bottom)
+        splitter = QSplitter(self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([340, 660])
+        QVBoxLayout(self).addWidget(splitter)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.body.textChanged.connect(self._check_placeholders)
+        self.placeholder.activated.connect(self._insert_placeholder)
+        self.new_button.clicked.connect(self.new)
+        self.duplicate_button.clicked.connect(self.duplicate)
+        self.delete_button.clicked.connect(self.delete)
+        self.save_button.clicked.connect(self.save)
+        self.import_button.clicked.connect(self._choose_import)
+        self.export_button.clicked.connect(self._choose_export)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        self.shared.setEnabled(current_agent() is not None)
+        self._load_choices()
+        self.new()
+        self.refresh()
+
+    def _choice(self, name: str, tip: str, items: list[str]) -> QComboBox:
+        combo = _named(QComboBox(self), name, tip)
+        for item in items:
+            combo.addItem(item, None if item == NO_CHANGE else item)
+        return combo  # type: ignore[return-value]
+
+    # -- loading --------------------------------------------------------------------------------
+    def _load_choices(self) -> None:
+        def load(session):  # noqa: ANN001, ANN202
+            return choices.categories(session), choices.agent_emails(session)
+
+        self.tasks.db(load, on_done=self._choices_loaded, on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def _choices_loaded(self, found: tuple[list[tuple[int, str]], list[tuple[str, str]]]) -> None:
+        categories, agents = found
+        completer = QCompleter([name for _id, name in categories], self.category)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.category.setCompleter(completer)
+        current = self.assignee.currentData()
+        self.assignee.clear()
+        self.assignee.addItem(NO_CHANGE, None)
+        self.assignee.addItem("The agent applying it", "me")
+        self.assignee.addItem("Nobody (unassign)", "none")
+        for name, email in agents:
+            self.assignee.addItem(f"{name} <{email}>", email)
+        self.assignee.setCurrentIndex(max(0, self.assignee.findData(current)))
+
+    def refresh(self, select_id: int | None = None) -> None:
+        agent, words = self.current_agent(), self.search.text()
+        keep = select_id if select_id is not None else self.current_id
+        self.tasks.db(lambda s: list_canned(s, agent_id=agent, search=words),
+                      on_done=lambda rows: self._listed(rows, keep),
+                      on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def _listed(self, rows: list[CannedRow], keep: int | None) -> None:
+        self.rows = rows
+        self.list.blockSignals(True)
+        self.list.clear()
+        for row in rows:
+            scope = "shared" if row.shared else "personal"
+            item = QListWidgetItem(f"{row.title}\n{row.usage_count} uses · {scope}")
+            item.setData(Qt.ItemDataRole.UserRole, row.id)
+            self.list.addItem(item)
+            if row.id == keep:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        if keep is not None and self.list.currentItem() is not None:
+            self._show_current()
+
+    def _row(self, canned_id: int | None) -> CannedRow | None:
+        return next((row for row in self.rows if row.id == canned_id), None)
+
+    def _show_current(self) -> None:
+        item = self.list.currentItem()
+        row = self._row(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        if row is not None:
+            self.show_row(row)
+
+    def show_row(self, row: CannedRow) -> None:
+        self.current_id = row.id
+        self.title.setText(row.title)
+        self.shared.setChecked(row.shared)
+        self.body.setPlainText(row.body)
+        actions = {action.get("field"): action.get("value") for action in row.actions}
+        self.reply_type.setCurrentIndex(0 if actions.get("public", True) else 1)
+        for combo, name in ((self.status, "status"), (self.priority, "priority"), (self.assignee, "assignee")):
+            combo.setCurrentIndex(max(0, combo.findData(actions.get(name))))
+        if actions.get("assignee") and self.assignee.findData(actions["assignee"]) < 0:
+            self.assignee.addItem(str(actions["assignee"]), actions["assignee"])
+            self.assignee.setCurrentIndex(self.assignee.count() - 1)
+        self.category.setText(str(actions.get("category") or ""))
+        self.tags_add.setText(", ".join(actions.get("tags_add") or actions.get("tags_set") or []))
+        self.tags_remove.setText(", ".join(actions.get("tags_remove") or []))
+        self.delete_button.setEnabled(True)
+        self.duplicate_button.setEnabled(True)
+
+    # -- editing --------------------------------------------------------------------------------
+    def new(self) -> None:
+        self.current_id = None
+        self.list.clearSelection()
+        self.list.setCurrentItem(None)
+        for widget in (self.title, self.category, self.tags_add, self.tags_remove):
+            widget.clear()
+        self.body.clear()
+        self.shared.setChecked(True)
+        for combo in (self.status, self.priority, self.assignee, self.reply_type):
+            combo.setCurrentIndex(0)
+        self.delete_button.setEnabled(False)
+        self.duplicate_button.setEnabled(False)
+        self.title.setFocus()
+
+    def _check_placeholders(self) -> None:
+        unknown = templating.unknown_placeholders(self.body.toPlainText())
+        if unknown:
+            self.warning.setText("<span style='color:#b00020;'>Unknown placeholder(s): "
+                                 + html.escape(", ".join("{{" + n + "}}" for n in unknown))
+                                 + " — fix them before saving.</span>")
+        else:
+            self.warning.setText("")
+
+    def _insert_placeholder(self, index: int) -> None:
+        name = self.placeholder.itemData(index)
+        self.placeholder.setCurrentIndex(0)
+        if name:
+            self.body.insertPlainText("{{" + name + "}}")
+            self.body.setFocus()
+
+    def actions(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if self.reply_type.currentData() is False:
+            out.append({"field": "public", "value": False})
+        for combo, name in ((self.status, "status"), (self.priority, "priority"), (self.assignee, "assignee")):
+            if combo.currentData() is not None:
+                out.append({"field": name, "value": combo.currentData()})
+        if self.category.text().strip():
+            out.append({"field": "category", "value": self.category.text().strip()})
+        row = self._row(self.current_id)
+        replaces = row is not None and any(a.get("field") == "tags_set" for a in row.actions)
+        for line, name in ((self.tags_add, "tags_set" if replaces else "tags_add"), (self.tags_remove, "tags_remove")):
+            tags = [part.strip() for part in line.text().split(",") if part.strip()]
+            if tags:
+                out.append({"field": name, "value": tags})
+        return out
+
+    def save(self) -> None:
+        agent = self.current_agent()
+        owner = None if self.shared.isChecked() or agent is None else agent
+        title, body, actions, canned_id = self.title.text(), self.body.toPlainText(), self.actions(), self.current_id
+        if canned_id is None:
+            def run(session):  # noqa: ANN001, ANN202
+                return canned.create_canned(session, actor_id=agent, title=title, body=body,
+                                            actions=actions, owner_id=owner)
+        else:
+            def run(session):  # noqa: ANN001, ANN202
+                return canned.update_canned(session, canned_id=canned_id, actor_id=agent, title=title,
+                                            body=body, actions=actions, owner_id=owner)
+
+        def done(changes: object) -> None:
+            saved_id = getattr(changes, "created_id", None) or canned_id
+            self.current_id = saved_id
+            self.message.setText("Saved.")
+            self.saved.emit(saved_id)
+            self.refresh(select_id=saved_id)
+
+        self.tasks.op(run, initiator=self, on_done=done, on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def duplicate(self) -> None:
+        if self.current_id is None:
+            return
+        canned_id, agent = self.current_id, self.current_agent()
+        self.tasks.op(lambda s: canned.duplicate_canned(s, canned_id=canned_id, actor_id=agent),
+                      initiator=self, on_done=lambda c: self.refresh(select_id=c.created_id),
+                      on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def delete(self) -> None:
+        if self.current_id is None:
+            return
+        canned_id, agent, title = self.current_id, self.current_agent(), self.title.text()
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete canned response",
+                          f"Delete “{title}”? This cannot be undone.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setAccessibleName("Delete canned response")
+        self.confirm_box = box
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                self.tasks.op(lambda s: canned.delete_canned(s, canned_id=canned_id, actor_id=agent),
+                              initiator=self, on_done=lambda _c: (self.new(), self.refresh()),
+                              on_error=lambda exc: show_error(self, exc), owner=self)
+
+        box.finished.connect(answered)
+        box.open()
+
+    # -- import / export ------------------------------------------------------------------------
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import canned responses", "", "JSON (*.json);;All files (*)")
+        if path:
+            self.import_from(Path(path))
+
+    def _choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export canned responses", "canned-responses.json",
+                                              "JSON (*.json)")
+        if path:
+            self.export_to(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        agent = self.current_agent()
+        reports: list[canned_io.ImportReport] = []
+
+        def run(session):  # noqa: ANN001, ANN202 - on the DB worker: no widgets here
+            changes, report = canned_io.import_file(session, path, actor_id=agent, owner_id=agent)
+            reports.append(report)
+            return changes
+
+        def done(_changes: object) -> None:
+            self._show_report(path, reports[0])
+            self.refresh()
+
+        self.tasks.op(run, initiator=self, on_done=done, on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def _show_report(self, path: Path, report: canned_io.ImportReport) -> None:
+        lines = report.lines()
+        box = QMessageBox(QMessageBox.Icon.Information, "Import finished",
+                          f"{path.name}: {lines[0]}", QMessageBox.StandardButton.Ok, self)
+        problems = len(report.unmapped) + len(report.skipped) + len(report.unknown_placeholders)
+        if len(lines) > 1:
+            box.setInformativeText(f"{problems} thing(s) could not be imported as they were; see the details.")
+            box.setDetailedText("\n".join(lines[1:]))
+        box.setAccessibleName("Import finished")
+        self.report_box = box
+        self.message.setText(lines[0])
+        box.open()
+
+    def export_to(self, path: Path) -> None:
+        def run(session):  # noqa: ANN001, ANN202
+            path.write_text(canned_io.export_json(session), encoding="utf-8")
+
+        self.tasks.db(run, on_done=lambda _r: self.message.setText(f"Exported to {path.name}."),
+                      on_error=lambda exc: show_error(self, exc), owner=self)

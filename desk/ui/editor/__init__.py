@@ -1,0 +1,1 @@
+"""Ticket editor: conversation, reply, fields, history, drafts, conflicts."""

@@ -1,0 +1,116 @@
+"""The ticket changed underneath: show what, and let the user keep theirs, take theirs, or merge.
+
+Rows are the fields the user changed: the value when they started, theirs, and the value now
+in the store. A field only the user changed defaults to "mine" (nothing of the other person's
+is lost); a field both changed defaults to "theirs" until the user decides. What the other
+person changed that the user did not touch is listed and kept.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core.queries.editor import EDITOR_FIELDS, FIELD_LABELS, TicketView
+
+
+class ConflictDialog(QDialog):
+    def __init__(
+        self, *, base: TicketView, fresh: TicketView, mine: dict[str, object],
+        base_values: dict[str, object], parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictDialog")
+        self.setWindowTitle(f"Ticket #{fresh.id} was changed by someone else")
+        self.setAccessibleName("Ticket changed by someone else")
+        self.mine = dict(mine)
+        self.fresh = fresh
+        self.choice = "merge"
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"While you were working on ticket #{fresh.id}, it was changed elsewhere "
+            f"(version {base.version} → {fresh.version}). Your reply text is kept. "
+            "Choose, for each field you changed, whose value to keep.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        grid = QGridLayout()
+        for column, heading in enumerate(("Field", "When you started", "Yours", "Theirs (now)")):
+            grid.addWidget(QLabel(f"<b>{heading}</b>", self), 0, column)
+        self.groups: dict[str, QButtonGroup] = {}
+        for row, (name, value) in enumerate(sorted(self.mine.items()), start=1):
+            started = base_values.get(name, base.fields.get(name))
+            theirs = fresh.fields.get(name)
+            both = theirs != started and theirs != value
+            grid.addWidget(QLabel(FIELD_LABELS.get(name, name) + (" ⚠" if both else ""), self), row, 0)
+            grid.addWidget(QLabel(html.escape(base.label(name, started)), self), row, 1)
+            mine_button = QRadioButton(fresh.label(name, value), self)
+            theirs_button = QRadioButton(fresh.label(name, theirs), self)
+            for button, whose in ((mine_button, "mine"), (theirs_button, "theirs")):
+                button.setAccessibleName(f"{FIELD_LABELS.get(name, name)}: keep {whose}")
+                button.setToolTip(f"Keep {'your' if whose == 'mine' else 'their'} value for this field")
+            group = QButtonGroup(self)
+            group.addButton(mine_button, 0)
+            group.addButton(theirs_button, 1)
+            (theirs_button if both else mine_button).setChecked(True)
+            self.groups[name] = group
+            grid.addWidget(mine_button, row, 2)
+            grid.addWidget(theirs_button, row, 3)
+        layout.addLayout(grid)
+
+        others = [
+            f"{FIELD_LABELS[name]}: {html.escape(base.label(name, base.fields.get(name)))} → "
+            f"{html.escape(fresh.label(name, fresh.fields.get(name)))}"
+            for name in EDITOR_FIELDS
+            if name not in self.mine and base.fields.get(name) != fresh.fields.get(name)
+        ]
+        new_messages = len(fresh.messages) - len(base.messages)
+        if new_messages > 0:
+            others.append(f"{new_messages} new repl{'y' if new_messages == 1 else 'ies'} or note(s)")
+        if others:
+            info = QLabel("<b>Also changed (kept):</b><br>" + "<br>".join(others), self)
+            info.setWordWrap(True)
+            info.setAccessibleName("Their other changes")
+            layout.addWidget(info)
+
+        buttons = QDialogButtonBox(self)
+        self.keep_mine = self._button(buttons, "Keep mine", "mine", "Use all of your values")
+        self.take_theirs = self._button(buttons, "Take theirs", "theirs",
+                                        "Drop your field changes and keep theirs (your reply is still sent)")
+        self.merge = self._button(buttons, "Merge", "merge", "Use the choice made for each field")
+        self.merge.setDefault(True)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setToolTip("Go back to the editor without saving")
+        cancel.setAccessibleName("Cancel")
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _button(self, box: QDialogButtonBox, text: str, choice: str, tip: str) -> QPushButton:
+        button = box.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+        button.setAccessibleName(text)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda: self._choose(choice))
+        return button
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()
+
+    def chosen_fields(self) -> dict[str, object]:
+        """The fields to save on top of the current ticket."""
+        if self.choice == "mine":
+            return dict(self.mine)
+        if self.choice == "theirs":
+            return {}
+        return {name: value for name, value in self.mine.items() if self.groups[name].checkedId() == 0}

@@ -1,0 +1,103 @@
+"""The conversation: the request, then public replies and internal notes, shown safely.
+
+Bodies are plain text (escaped, line breaks kept). A body that is HTML (from a sync) is
+sanitized with nh3: no scripts, styles, images or iframes, only http/https/mailto links. The
+browser loads no resource at all (``loadResource`` returns nothing), so nothing remote is
+ever fetched; links open in the system browser only when clicked.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from zoneinfo import ZoneInfo
+
+import nh3
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from desk.core.queries.editor import TicketView
+
+SAFE_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "blockquote", "pre",
+             "code", "h1", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "td", "th", "hr", "span",
+             "div"}
+_HTML_HINT = re.compile(r"<(p|br|div|b|strong|i|em|ul|ol|li|a|table|span|blockquote|pre|h[1-6])[\s>/]",
+                        re.IGNORECASE)
+
+PUBLIC_BG = "#eef4fb"
+NOTE_BG = "#fff4cc"
+REQUEST_BG = "#f3f3f3"
+
+
+def body_html(body: str) -> str:
+    """A comment body as safe HTML."""
+    if _HTML_HINT.search(body):
+        return nh3.clean(
+            body, tags=SAFE_TAGS, clean_content_tags={"script", "style"},
+            attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"},
+        )
+    escaped = html.escape(body)
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _when(moment: object, zone: ZoneInfo) -> str:
+    try:
+        return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        return ""
+
+
+def _block(heading: str, body: str, background: str, border: str) -> str:
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:8px;"'
+        f' bgcolor="{background}"><tr><td style="border-left: 4px solid {border};">'
+        f"<p style='margin:0 0 4px 0;'>{heading}</p><div>{body}</div></td></tr></table>"
+    )
+
+
+def conversation_html(view: TicketView) -> str:
+    zone = ZoneInfo(view.timezone)
+    parts = [_block(
+        f"<b>{html.escape(view.requester)}</b> · request via {html.escape(view.channel)} · "
+        f"{_when(view.arrived_at, zone)}",
+        body_html(view.description) if view.description.strip() else f"<i>{html.escape(view.subject)}</i>",
+        REQUEST_BG, "#999999",
+    )]
+    for message in view.messages:
+        if message.public:
+            kind, bg, border = "Public reply", PUBLIC_BG, "#3b73b9"
+        else:
+            kind, bg, border = "🔒 Internal note (not sent to the requester)", NOTE_BG, "#c79a00"
+        heading = (f"<b>{html.escape(message.author)}</b> · <b>{kind}</b> · "
+                   f"{_when(message.created_at, zone)}")
+        parts.append(_block(heading, body_html(message.body), bg, border))
+    return "".join(parts)
+
+
+class ConversationView(QTextBrowser):
+    """Read-only, never loads anything; links open outside when clicked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversation")
+        self.setAccessibleName("Conversation")
+        self.setToolTip("The request, public replies (blue) and internal notes (yellow, 🔒)")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._open)
+
+    def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 - Qt override
+        return None  # no images, style sheets or anything else: nothing remote is fetched
+
+    def show_view(self, view: TicketView) -> None:
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        self.setHtml(conversation_html(view))
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    @staticmethod
+    def _open(url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)

@@ -1,0 +1,223 @@
+"""The ticket's fields in the editor. Edits are staged (marked with •) until Send or Save.
+
+The panel remembers which fields the user touched; when the ticket changes elsewhere the
+untouched ones follow, the touched ones keep what the user chose.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from desk.core.models import PRIORITIES, STATUSES
+from desk.core.ops.canned import tag_name
+from desk.core.queries.editor import FIELD_LABELS, TicketView
+
+TIPS = {
+    "status": "Where the ticket stands: new, open, pending (waiting on the requester), on-hold, solved, closed",
+    "priority": "How urgent it is",
+    "category_id": "What kind of request this is",
+    "location_id": "Building or room",
+    "assignee_id": "The agent working on it",
+    "tags": "Comma-separated tags; existing tags are suggested as you type",
+    "satisfaction": "The requester's satisfaction rating",
+    "expected_resolution": "What you promised the requester about when it will be done",
+}
+
+
+class TagCompleter(QCompleter):
+    """Completes the tag being typed after the last comma."""
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802 - Qt override
+        return [path.split(",")[-1].strip()]
+
+    def pathFromIndex(self, index: QModelIndex) -> str:  # noqa: N802 - Qt override
+        done = [part.strip() for part in self.widget().text().split(",")[:-1] if part.strip()]
+        return ", ".join([*done, str(index.data())]) + ", "
+
+
+def parse_tags(text: str) -> list[str]:
+    return sorted({tag_name(part) for part in text.replace(";", ",").split(",") if part.strip()})
+
+
+class FieldsPanel(QWidget):
+    edited = Signal()  # the user changed a field
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.touched: set[str] = set()
+        self._view: TicketView | None = None
+        self._new_category: str | None = None
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.requester = QLabel(self)
+        self.requester.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                               | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.requester.setAccessibleName("Requester")
+        self.requester.setToolTip("Who asked (name, e-mail, kind)")
+        self.requester.setWordWrap(True)
+        form.addRow("Requester", self.requester)
+        self.status = self._combo("status", [(s, s) for s in STATUSES])
+        self.priority = self._combo("priority", [(p, p) for p in PRIORITIES])
+        self.category_id = self._combo("category_id", [])
+        self.location_id = self._combo("location_id", [])
+        self.assignee_id = self._combo("assignee_id", [])
+        self.tags = QLineEdit(self)
+        self.tags.setPlaceholderText("e.g. av, classroom")
+        self._tag_model = QStringListModel(self)
+        completer = TagCompleter(self._tag_model, self.tags)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        self.tags.setCompleter(completer)
+        self.tags.textEdited.connect(lambda _t: self._touch("tags"))
+        self.satisfaction = self._combo("satisfaction", [("(not rated)", None), ("good", "good"), ("bad", "bad")])
+        self.expected_resolution = QLineEdit(self)
+        self.expected_resolution.textEdited.connect(lambda _t: self._touch("expected_resolution"))
+        self.labels: dict[str, QLabel] = {}
+        for name in ("status", "priority", "category_id", "location_id", "assignee_id", "tags",
+                     "satisfaction", "expected_resolution"):
+            widget = getattr(self, name)
+            widget.setAccessibleName(FIELD_LABELS[name])
+            widget.setToolTip(TIPS[name])
+            label = QLabel(FIELD_LABELS[name], self)
+            label.setBuddy(widget)
+            self.labels[name] = label
+            form.addRow(label, widget)
+        self.estimate = QLabel(self)
+        self.estimate.setWordWrap(True)
+        self.estimate.setAccessibleName("Estimate")
+        self.estimate.setToolTip("How long recent tickets of this category took (8 in 10 within)")
+        self.estimate.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow("", self.estimate)
+
+    def _combo(self, name: str, items: list[tuple[str, object]]) -> QComboBox:
+        combo = QComboBox(self)
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.activated.connect(lambda _i: self._touch(name))
+        return combo
+
+    def _touch(self, name: str) -> None:
+        self.touched.add(name)
+        if name == "category_id" and self.category_id.currentData() != ("new",):
+            self._new_category = None
+        self._mark()
+        self.edited.emit()
+
+    # -- values ---------------------------------------------------------------------------------
+    def value(self, name: str) -> object:
+        if name == "tags":
+            return parse_tags(self.tags.text())
+        if name == "expected_resolution":
+            return self.expected_resolution.text().strip() or None
+        data = getattr(self, name).currentData()
+        return None if data == ("new",) else data
+
+    @property
+    def new_category(self) -> str | None:
+        """A category the user (or a canned response) picked that does not exist yet."""
+        return self._new_category if "category_id" in self.touched else None
+
+    def changed_fields(self) -> dict[str, object]:
+        """Touched fields whose value differs from the ticket as last loaded."""
+        if self._view is None:
+            return {}
+        out = {}
+        for name in sorted(self.touched):
+            if name == "category_id" and self.new_category:
+                continue
+            value = self.value(name)
+            if value != self._view.fields.get(name):
+                out[name] = value
+        return out
+
+    def has_changes(self) -> bool:
+        return bool(self.changed_fields()) or bool(self.new_category)
+
+    def set_value(self, name: str, value: object) -> None:
+        if name == "tags":
+            self.tags.setText(", ".join(value or []))  # type: ignore[arg-type]
+        elif name == "expected_resolution":
+            self.expected_resolution.setText(str(value or ""))
+        else:
+            combo: QComboBox = getattr(self, name)
+            index = combo.findData(value)
+            if index < 0 and name in ("assignee_id", "category_id", "location_id") and value is not None:
+                combo.addItem(self._view.label(name, value) if self._view else f"#{value}", value)
+                index = combo.count() - 1
+            combo.setCurrentIndex(max(index, 0))
+
+    def stage(self, fields: dict[str, object], *, new_category: str | None = None) -> None:
+        """Put values in as if the user had chosen them (a canned response does this)."""
+        for name, value in fields.items():
+            self.set_value(name, value)
+            self.touched.add(name)
+        if new_category:
+            index = self.category_id.findData(("new",))
+            if index >= 0:
+                self.category_id.removeItem(index)
+            self.category_id.addItem(f"{new_category} (new)", ("new",))
+            self.category_id.setCurrentIndex(self.category_id.count() - 1)
+            self._new_category = new_category
+            self.touched.add("category_id")
+        self._mark()
+        self.edited.emit()
+
+    def reset(self) -> None:
+        """Forget the staged edits and show the ticket as loaded."""
+        self.touched.clear()
+        self._new_category = None
+        if self._view is not None:
+            self.set_view(self._view)
+
+    def _mark(self) -> None:
+        changed = set(self.changed_fields()) | ({"category_id"} if self.new_category else set())
+        for name, label in self.labels.items():
+            label.setText(FIELD_LABELS[name] + (" •" if name in changed else ""))
+            font = label.font()
+            font.setBold(name in changed)
+            label.setFont(font)
+
+    # -- loading --------------------------------------------------------------------------------
+    def set_view(self, view: TicketView) -> None:
+        """Show ``view``; fields the user touched keep the user's value."""
+        self._view = view
+        kind = view.requester_kind
+        email = f" <{view.requester_email}>" if view.requester_email else ""
+        self.requester.setText(f"<b>{_esc(view.requester)}</b>{_esc(email)} · {kind}")
+        self._fill(self.category_id, [("(none)", None), *[(n, i) for i, n in view.categories]])
+        self._fill(self.location_id, [("(none)", None), *[(n, i) for i, n in view.locations]])
+        self._fill(self.assignee_id, [("(nobody)", None), *[(n, i) for i, n in view.agents]])
+        self._tag_model.setStringList(view.tags)
+        for name in view.fields:
+            if name not in self.touched:
+                self.set_value(name, view.fields[name])
+        if self.new_category:
+            self.stage({}, new_category=self._new_category)
+        self.estimate.setText(
+            f"Tickets like this usually take {view.estimate} (8 in 10)." if view.estimate
+            else "Not enough history for an estimate yet."
+        )
+        self.expected_resolution.setPlaceholderText(view.estimate or "e.g. about a week")
+        self._mark()
+
+    def _fill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for text, data in items:
+            combo.addItem(text, data)
+        index = combo.findData(current)
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
