@@ -13,7 +13,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import nh3
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -88,7 +88,9 @@ class ConversationView(QTextBrowser):
         self.anchorClicked.connect(self._open)
 
     def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 - Qt override
-        return None  # no images, style sheets or anything else: nothing remote is fetched
+        # No images, style sheets or anything else: nothing remote is fetched. An empty byte
+        # array, not None: PySide6 drops a reference to None for each None returned here.
+        return QByteArray()
 
     def show_view(self, view: TicketView) -> None:
         bar = self.verticalScrollBar()
