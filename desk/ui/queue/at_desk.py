@@ -3,7 +3,7 @@ shift starts), "Sign out" ends their shift. Every action in the window is done a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QToolButton, QWidget
 
 from desk.core.changes import Changes
@@ -37,7 +37,7 @@ class AtDeskSwitcher(QObject):
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_button.setEnabled(False)
         tasks.changes_executed.connect(self._on_changes)
-        self.reload()
+        QTimer.singleShot(0, self, self.reload)  # after the queue's first page (startup order)
 
     def toolbar(self) -> QToolBar:
         bar = QToolBar("At the desk", self.parent())  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desk.core.changes import Changes
@@ -44,7 +44,7 @@ class FilterBar(QWidget):
             layout.addWidget(combo, 1)
             self._combos[key] = combo
         tasks.changes_executed.connect(self._on_changes)
-        self.reload()
+        QTimer.singleShot(0, self, self.reload)  # after the queue's first page (startup order)
 
     def values(self) -> dict[str, object]:
         return {key: combo.currentData() for key, combo in self._combos.items()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -78,7 +78,7 @@ class WalkInLine(QWidget):
         grid.addWidget(self.done_button, 1, 1)
         grid.addWidget(self.left_button, 2, 0, 1, 2)
         layout.addLayout(grid)
-        self.reload()
+        QTimer.singleShot(0, self, self.reload)  # after the queue's first page (startup order)
 
     # -- public ---------------------------------------------------------------------------------
     def entries(self) -> list[LineEntry]:

@@ -96,6 +96,7 @@ class QueueModel(QAbstractTableModel):
         self._fetching = False
         self._generation = 0  # bumps on each reload; late answers for an old list are dropped
         self.total: int | None = None
+        self._loaded_once = False
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
@@ -220,6 +221,10 @@ class QueueModel(QAbstractTableModel):
     def is_loading(self) -> bool:
         return self._fetching or bool(self._in_flight) or bool(self._wanted)
 
+    def ready(self) -> bool:
+        """The id list has arrived at least once and no row asked for is still loading."""
+        return self._loaded_once and not self.is_loading()
+
     def reload(self, *, keep: int = PAGE) -> None:
         """Fetch the first ``keep`` ids again (at least one page) and the total count."""
         self._generation += 1
@@ -260,6 +265,7 @@ class QueueModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._fetching = False
+        self._loaded_once = True
         self._rows.update(rows)
         new_ids = [ticket_id for _key, ticket_id in keys]
         self._keys = keys

@@ -187,9 +187,9 @@ class QueuePanel(QWidget):
         self._tick.start()
         tasks.changes_executed.connect(self._on_changes)
         self._dialog = None
-        self.views.setCurrentRow(0)
-        self._load_saved_views()
-        self._load_day_start()
+        self.views.setCurrentRow(0)  # the first DB job: the queue paints first
+        QTimer.singleShot(0, self, self._load_saved_views)
+        QTimer.singleShot(0, self, self._load_day_start)
 
     # -- actions --------------------------------------------------------------------------------
     def quick_log(self):  # noqa: ANN201
@@ -400,7 +400,8 @@ class QueuePanel(QWidget):
 
         def done(day_start: datetime) -> None:
             self._day_start = day_start
-            if self.model.queue_filter.day_start != day_start:
+            flt = self.model.queue_filter
+            if flt.view == "solved-today" and flt.day_start != day_start:
                 self.model.update_filter(day_start=day_start)
 
         self.tasks.db(work, on_done=done, on_error=lambda _exc: None, owner=self)
