@@ -58,7 +58,10 @@ def unknown_placeholders(template: str) -> tuple[str, ...]:
 
 
 def render(template: str, context: Mapping[str, object]) -> Rendered:
-    """Fill the known placeholders from ``context``; None or missing values become ''."""
+    """Fill the known placeholders from ``context``; None or missing values become ''.
+
+    A value may be a zero-argument callable, called only if the template uses it (for values
+    that cost a query, like the expected resolution)."""
     unknown: list[str] = []
     empty: list[str] = []
 
@@ -68,6 +71,11 @@ def render(template: str, context: Mapping[str, object]) -> Rendered:
             unknown.append(name)
             return match.group(0)
         value = context.get(name)
+        if callable(value):
+            try:
+                value = value()
+            except Exception:  # a placeholder value must never stop a reply
+                value = None
         if value is None or str(value) == "":
             empty.append(name)
             return ""
@@ -121,12 +129,15 @@ def expected_resolution_text(session: Session, ticket: object) -> str | None:
     return estimate_text(session, getattr(ticket, "category_id", None))
 
 
-def context_for(session: Session, *, ticket_id: int, agent_id: int | None) -> dict[str, object]:
-    """The values of every placeholder for one ticket and the agent at the desk."""
+def context_for(
+    session: Session, *, ticket_id: int, agent_id: int | None, ticket: object = None,
+) -> dict[str, object]:
+    """The values of every placeholder for one ticket and the agent at the desk (pass
+    ``ticket`` if it is already loaded)."""
     from desk.core.models import Person
     from desk.core.queries.tickets import get_ticket
 
-    ticket = get_ticket(session, ticket_id)
+    ticket = ticket if ticket is not None else get_ticket(session, ticket_id)
     agent = session.get(Person, agent_id) if agent_id is not None else None
     requester = ticket.requester
     return {
@@ -134,7 +145,7 @@ def context_for(session: Session, *, ticket_id: int, agent_id: int | None) -> di
         "ticket.subject": ticket.subject,
         "ticket.status": ticket.status,
         "ticket.priority": ticket.priority,
-        "ticket.expected_resolution": expected_resolution_text(session, ticket),
+        "ticket.expected_resolution": lambda: expected_resolution_text(session, ticket),
         "requester.first_name": _first_name(requester.name if requester else None),
         "requester.name": requester.name if requester else None,
         "requester.email": requester.email if requester else None,

@@ -274,7 +274,7 @@ def preview(session: Session, *, canned_id: int, ticket_id: int, agent_id: int |
     canned = _get(session, canned_id)
     ticket = get_ticket(session, ticket_id)
     rendered = templating.render(canned.body, templating.context_for(
-        session, ticket_id=ticket_id, agent_id=agent_id))
+        session, ticket_id=ticket_id, agent_id=agent_id, ticket=ticket))
     public = True
     fields: dict[str, object] = {}
     changes: list[FieldChange] = []
