@@ -190,6 +190,8 @@ class TicketEditor(QWidget):
         body.addWidget(side)
         body.setStretchFactor(0, 3)
         body.setStretchFactor(1, 1)
+        side.setMinimumWidth(300)
+        body.setSizes([900, 340])
         dismiss = QToolButton(self)
         dismiss.setText("✕")
         dismiss.setAccessibleName("Dismiss")

@@ -63,7 +63,7 @@ class FieldsPanel(QWidget):
         self.requester.setAccessibleName("Requester")
         self.requester.setToolTip("Who asked (name, e-mail, kind)")
         self.requester.setWordWrap(True)
-        form.addRow("Requester", self.requester)
+        form.addRow(self.requester)
         self.status = self._combo("status", [(s, s) for s in STATUSES])
         self.priority = self._combo("priority", [(p, p) for p in PRIORITIES])
         self.category_id = self._combo("category_id", [])
@@ -191,7 +191,7 @@ class FieldsPanel(QWidget):
         self._view = view
         kind = view.requester_kind
         email = f" <{view.requester_email}>" if view.requester_email else ""
-        self.requester.setText(f"<b>{_esc(view.requester)}</b>{_esc(email)} · {kind}")
+        self.requester.setText(f"Requester: <b>{_esc(view.requester)}</b> · {kind}<br>{_esc(email.strip())}")
         self._fill(self.category_id, [("(none)", None), *[(n, i) for i, n in view.categories]])
         self._fill(self.location_id, [("(none)", None), *[(n, i) for i, n in view.locations]])
         self._fill(self.assignee_id, [("(nobody)", None), *[(n, i) for i, n in view.agents]])
