@@ -162,7 +162,9 @@ class MainWindow(QMainWindow):
 
     # -- internals ------------------------------------------------------------------------------
     def _add_fixed_tab(self, widget: QWidget, title: str) -> None:
-        index = self.tabs.addTab(widget, title)
+        self._hide_close_button(self.tabs.addTab(widget, title))
+
+    def _hide_close_button(self, index: int) -> None:
         bar = self.tabs.tabBar()
         for side in (bar.ButtonPosition.RightSide, bar.ButtonPosition.LeftSide):
             button = bar.tabButton(index, side)
@@ -180,18 +182,11 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)
         self.tabs.removeTab(1)
         self.tabs.insertTab(1, panel, "Stats")
-        self._add_fixed_tab_buttons_hidden(1)
+        self._hide_close_button(1)
         self.tabs.setCurrentIndex(1)
         self.tabs.blockSignals(False)
         self._stats_placeholder.deleteLater()
         self._stats_placeholder = panel
-
-    def _add_fixed_tab_buttons_hidden(self, index: int) -> None:
-        bar = self.tabs.tabBar()
-        for side in (bar.ButtonPosition.RightSide, bar.ButtonPosition.LeftSide):
-            button = bar.tabButton(index, side)
-            if button is not None:
-                button.hide()
 
     def _action(self, menu: str, text: str, slot: Callable[[], object], shortcut: str | None = None,
                 tip: str = "") -> QAction:
@@ -240,10 +235,17 @@ class MainWindow(QMainWindow):
             if hasattr(widget, "can_close") and not widget.can_close():
                 event.ignore()
                 return
-        QSettings().setValue("window/geometry", self.saveGeometry())
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue(_agent_key(self.store), self.current_agent_id() or 0)
         self.queue_panel.stop()
         self.tasks.shutdown()
         super().closeEvent(event)
+
+
+def _agent_key(store: Store) -> str:
+    """Settings key of the agent last at the desk in this window, per store file."""
+    return "at_desk/" + str(store.path.resolve()).replace("/", "|")
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -284,6 +286,8 @@ def run(db_path: Path | str | None) -> int:
         geometry = QSettings().value("window/geometry")
         if geometry is not None:
             window.restoreGeometry(geometry)
+        remembered = int(QSettings().value(_agent_key(store), 0) or 0)
+        window.at_desk.resume_if_on_shift(remembered or None)
         _install_excepthook(window)
         window.show()
         return int(app.exec())

@@ -1,3 +1,5 @@
+from PySide6.QtCore import Qt
+
 from desk.core.errors import StoreCorrupt
 
 
@@ -41,3 +43,39 @@ def test_open_error_is_a_message_not_a_traceback(tmp_path, qtbot, monkeypatch):
     assert app.run(bad) == 2
     assert shown and "not a Desk store" in shown[0]
     assert StoreCorrupt  # the error family run() catches
+
+
+def test_resume_agent_only_while_on_shift(main_window, qtbot, session, agent_id, other_agent_id):
+    from desk.core.ops import shifts
+
+    shifts.start_shift(session, agent_id=agent_id)
+    switcher = main_window.at_desk
+    switcher.resume_if_on_shift(other_agent_id)  # not on shift: stays nobody
+    switcher.reload()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    assert main_window.current_agent_id() is None
+    with qtbot.wait_signal(main_window.agent_changed):
+        switcher.resume_if_on_shift(agent_id)
+        switcher.reload()
+    assert main_window.current_agent_id() == agent_id
+    assert switcher.combo.currentData() == agent_id
+
+
+def test_pick_agent_in_switcher_starts_shift_and_sign_out_ends_it(main_window, qtbot, store, agent_id):
+    from desk.core.ops import shifts
+
+    switcher = main_window.at_desk
+    switcher.reload()
+    qtbot.waitUntil(lambda: switcher.combo.findData(agent_id) > 0)
+    switcher.combo.setFocus()
+    switcher.combo.setCurrentIndex(switcher.combo.findData(agent_id))
+    switcher.combo.activated.emit(switcher.combo.currentIndex())
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    with store.session() as s:
+        assert shifts.open_shift(s, agent_id) is not None
+    assert "Ana Student" in main_window.queue_panel._status_label.text()
+    qtbot.mouseClick(switcher.sign_out_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    with store.session() as s:
+        assert shifts.open_shift(s, agent_id) is None
+    assert main_window.current_agent_id() is None

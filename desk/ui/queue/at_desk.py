@@ -20,6 +20,7 @@ class AtDeskSwitcher(QObject):
         super().__init__(parent)
         self._tasks = tasks
         self._agent_id: int | None = None
+        self._resume: int | None = None
         self._agents: list[AgentInfo] = []
         self._filling = False
         self.combo = QComboBox(parent)
@@ -78,6 +79,19 @@ class AtDeskSwitcher(QObject):
         if agent_id is not None:
             self._set_agent(agent_id)
 
+    def resume_if_on_shift(self, agent_id: int | None) -> None:
+        """Resume as ``agent_id`` once the agents are loaded, if their shift is still open."""
+        self._resume = agent_id
+        if self._agents:
+            self._try_resume()
+
+    def _try_resume(self) -> None:
+        wanted, self._resume = self._resume, None
+        if wanted is not None and self._agent_id is None and any(
+            a.id == wanted and a.on_shift_since is not None for a in self._agents
+        ):
+            self._set_agent(wanted)
+
     def reload(self) -> None:
         self._tasks.db(agents, on_done=self._fill)
 
@@ -99,6 +113,8 @@ class AtDeskSwitcher(QObject):
                                    role=3)  # Qt.ToolTipRole
         self._select_current()
         self._filling = False
+        if self._resume is not None:
+            self._try_resume()
         self.agents_loaded.emit()
 
     def _select_current(self) -> None:
