@@ -160,7 +160,7 @@ class WalkInLine(QWidget):
         if entry.waiting:
             return f"{format_age((now - entry.arrived_at).total_seconds()):>7}  {entry.requester} — {entry.subject}"
         who = (entry.assignee or "someone").split()[0]
-        return f"{who:>7} ▸ {entry.requester} — {entry.subject}"
+        return f"with {who}: {entry.requester} — {entry.subject}"
 
     def _update_summary(self, now: datetime) -> None:
         waiting = [e for e in self._entries if e.waiting]

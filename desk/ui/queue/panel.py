@@ -115,7 +115,7 @@ class QueuePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        widths = (56, 72, 130, 260, 130, 62, 62, 62, 110, 110)
+        widths = (52, 70, 115, 240, 115, 58, 58, 58, 100, 95)
         for column, width in enumerate(widths[: len(COLUMNS)]):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -172,7 +172,7 @@ class QueuePanel(QWidget):
         splitter.addWidget(centre)
         splitter.addWidget(self.line)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([150, 870, 260])
+        splitter.setSizes([125, 925, 230])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

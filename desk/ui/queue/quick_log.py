@@ -103,6 +103,7 @@ class QuickLogDialog(QDialog):
         self.requester.setCompleter(self.completer)
         self.requester.textEdited.connect(self._requester_edited)
         self.requester_state = tip(QLabel("", self), "Requester status", "Who the ticket will be for")
+        self.requester_state.setWordWrap(True)
         self.new_box = QGroupBox("New requester", self)
         self.new_box.setToolTip("Nobody matched what you typed: these details create the person")
         self.new_email = tip(QLineEdit(self.new_box), "New requester e-mail", "E-mail of the new requester")
@@ -148,6 +149,7 @@ class QuickLogDialog(QDialog):
         self.expectation = tip(QLabel("", self), "Expected resolution",
                                "How long tickets of this category took recently (median and 80th percentile)")
         self.expectation.setWordWrap(True)
+        self.expectation.setMinimumHeight(self.expectation.fontMetrics().lineSpacing() * 2 + 4)
         self.problem = tip(QLabel("", self), "Problem", "What is missing before the ticket can be logged")
         self.problem.setStyleSheet("color: #b00020")
         self.problem.setVisible(False)
@@ -295,16 +297,22 @@ class QuickLogDialog(QDialog):
         person = self._chosen or (self._exact_match(typed) if typed else None)
         if person is not None:
             self.requester_state.setText(f"✓ {_esc(person.label)}")
-            self.new_box.setVisible(False)
+            if self.new_box.isVisible():
+                self.new_box.setVisible(False)
+                self._fit()
         elif typed:
             hint = f"{len(self._matches)} match(es) — pick one with ↓, or" if self._matches else "No match:"
             self.requester_state.setText(f"{hint} a new requester will be added")
-            self.new_box.setVisible(True)
+            if not self.new_box.isVisible():
+                self.new_box.setVisible(True)
+                self._fit()
             if "@" in typed and not self.new_email.text():
                 self.new_email.setPlaceholderText(typed)
         else:
             self.requester_state.setText("")
-            self.new_box.setVisible(False)
+            if self.new_box.isVisible():
+                self.new_box.setVisible(False)
+                self._fit()
 
     def _open_tickets_found(self, found: list[tuple[int, str]]) -> None:
         self._open_of_requester = found
@@ -333,7 +341,17 @@ class QuickLogDialog(QDialog):
             parts.append("⚠ Similar subject logged in the last 2 hours: " + _links(self._similar))
         self.warning.setText("<br>".join(parts))
         self.warning.setVisible(bool(parts))
+        self._fit()
         self.warning.setFocusPolicy(Qt.FocusPolicy.TabFocus if parts else Qt.FocusPolicy.NoFocus)
+
+    def _fit(self) -> None:
+        """Grow to show wrapped warnings in full (word-wrapped labels do not push the dialog)."""
+        layout = self.layout()
+        layout.activate()
+        wanted = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if wanted > 0 and wanted != self.height():
+            self.resize(self.width(), wanted)
 
     def _check_expectation(self) -> None:
         category_id = self.category.currentData()
