@@ -187,13 +187,19 @@ def macro_to_item(macro: dict[str, Any], report: ImportReport) -> dict[str, Any]
             body_html = _comment_text(value)
         elif name == "comment_mode_is_public":
             actions.append({"field": "public", "value": _truthy(value)})
-        elif name == "status" and value in ZENDESK_STATUS:
-            actions.append({"field": "status", "value": ZENDESK_STATUS[value]})
-        elif name == "priority" and value in ("low", "normal", "high", "urgent"):
-            actions.append({"field": "priority", "value": value})
+        elif name == "status":
+            if isinstance(value, str) and value in ZENDESK_STATUS:
+                actions.append({"field": "status", "value": ZENDESK_STATUS[value]})
+            else:
+                unmapped(name, value, "not a status Desk knows")
+        elif name == "priority":
+            if isinstance(value, str) and value in ("low", "normal", "high", "urgent"):
+                actions.append({"field": "priority", "value": value})
+            else:
+                unmapped(name, value, "not a priority Desk knows")
         elif name in ("current_tags", "remove_tags", "set_tags"):
             desk_name = {"current_tags": "tags_add", "remove_tags": "tags_remove", "set_tags": "tags_set"}[name]
-            tags = value if isinstance(value, list) else str(value or "").split()
+            tags = [str(tag) for tag in value] if isinstance(value, list) else str(value or "").split()
             actions.append({"field": desk_name, "value": tags})
         elif name == "assignee_id" and value == "current_user":
             actions.append({"field": "assignee", "value": "me"})
