@@ -107,6 +107,8 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.tabBar().setAccessibleName("Tabs")
+        self.tabs.tabBar().setToolTip("Queue, Stats and open tickets (Ctrl+1, Ctrl+2; Ctrl+W closes a ticket)")
         self.queue_panel = QueuePanel(self.tasks, self.current_agent_id, self)
         self.queue_panel.open_requested.connect(self.open_ticket)
         self.agent_changed.connect(self.queue_panel.agent_changed)

@@ -242,3 +242,44 @@ def test_queue_model_passes_qtmodeltester(main_window, qtbot, qtmodeltester, ses
         model.sort(column, Qt.SortOrder.DescendingOrder)
         _wait_queue(qtbot, main_window, lambda ids: len(ids) == 30)
     qtmodeltester.check(model)
+
+
+def test_keyboard_reaches_every_front_desk_control(main_window, qtbot, session, requester_id):
+    """Tab from the search box goes round every control of the window and comes back."""
+    from PySide6.QtWidgets import QWidget
+
+    _log(session, requester_id, "Someone is waiting")
+    main_window.activateWindow()
+    panel = main_window.queue_panel
+    qtbot.waitUntil(lambda: panel.line.take_next_button.isEnabled())
+    panel.focus_search()
+    qtbot.waitUntil(lambda: panel.search.hasFocus())
+    seen: list[QWidget] = []
+    for _ in range(80):
+        widget = _focused()
+        if widget in seen:
+            break
+        seen.append(widget)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    names = {w.accessibleName() for w in seen}
+    assert "" not in names, [type(w).__name__ for w in seen if not w.accessibleName()]
+    for name in ("Search tickets", "Queue", "Views", "Take next", "Claim", "Release", "At the desk",
+                 "New ticket", "Walk-in line", "Save view", "Filter category"):
+        assert name in names, f"{name} is not reachable with Tab"
+
+
+def test_search_accepts_anything_typed(main_window, qtbot, session, requester_id):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    _log(session, requester_id, "Projector bulb")
+    model = main_window.queue_panel.model
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(text=st.text(max_size=40))
+    def check(text):
+        model.update_filter(search=text)
+        qtbot.waitUntil(lambda: main_window.tasks.pending == 0 and model.ready())
+        assert _error_box() is None
+
+    check()
