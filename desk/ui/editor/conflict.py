@@ -49,10 +49,12 @@ class ConflictDialog(QDialog):
         for column, heading in enumerate(("Field", "When you started", "Yours", "Theirs (now)")):
             grid.addWidget(QLabel(f"<b>{heading}</b>", self), 0, column)
         self.groups: dict[str, QButtonGroup] = {}
+        any_both = False
         for row, (name, value) in enumerate(sorted(self.mine.items()), start=1):
             started = base_values.get(name, base.fields.get(name))
             theirs = fresh.fields.get(name)
             both = theirs != started and theirs != value
+            any_both = any_both or both
             grid.addWidget(QLabel(FIELD_LABELS.get(name, name) + (" ⚠" if both else ""), self), row, 0)
             grid.addWidget(QLabel(html.escape(base.label(name, started)), self), row, 1)
             mine_button = QRadioButton(fresh.label(name, value), self)
@@ -68,6 +70,10 @@ class ConflictDialog(QDialog):
             grid.addWidget(mine_button, row, 2)
             grid.addWidget(theirs_button, row, 3)
         layout.addLayout(grid)
+        if any_both:
+            legend = QLabel("⚠ You both changed this field: their value stays unless you pick yours.", self)
+            legend.setWordWrap(True)
+            layout.addWidget(legend)
 
         others = [
             f"{FIELD_LABELS[name]}: {html.escape(base.label(name, base.fields.get(name)))} → "
