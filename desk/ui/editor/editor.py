@@ -256,6 +256,7 @@ class TicketEditor(QWidget):
         when = view.arrived_at.astimezone(ZoneInfo(view.timezone)).strftime("%a %d %b %Y, %H:%M")
         self.header.setText(f"<h2>#{view.id} {_esc(view.subject)}</h2>"
                             f"<p>{view.channel} · arrived {when} · {view.fields['status']}</p>")
+        self.setWindowTitle(f"#{view.id} {view.subject}")  # the main window may show it on the tab
         self.conversation.show_view(view)
         self.fields.set_view(view)
         self._fill_history(view)
