@@ -65,7 +65,9 @@ def conversation_html(view: TicketView) -> str:
         REQUEST_BG, "#999999",
     )]
     for message in view.messages:
-        if message.public:
+        if message.public and not message.author_is_agent:
+            kind, bg, border = "Reply from the requester", REQUEST_BG, "#999999"
+        elif message.public:
             kind, bg, border = "Public reply", PUBLIC_BG, "#3b73b9"
         else:
             kind, bg, border = "🔒 Internal note (not sent to the requester)", NOTE_BG, "#c79a00"
@@ -82,7 +84,7 @@ class ConversationView(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("conversation")
         self.setAccessibleName("Conversation")
-        self.setToolTip("The request, public replies (blue) and internal notes (yellow, 🔒)")
+        self.setToolTip("The request and the requester's replies (grey), public replies (blue), internal notes (yellow, 🔒)")
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._open)
