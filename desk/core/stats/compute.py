@@ -13,6 +13,7 @@ from desk.core import staffing
 from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
 from desk.core.stats import facts as F
+from desk.core.stats.cache import period_facts
 from desk.core.stats.distributions import Distribution, grouped_percentiles, rate
 from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
 
@@ -102,7 +103,8 @@ def compute_stats(
     target = target or staffing.ServiceTarget()
     now_ts = int((now or utcnow()).timestamp())
     start, end, zone = period_bounds(session, flt)
-    facts = F.load_facts(session, flt, start, end)
+    every, one_reply = period_facts(session, start, end)
+    facts = every.matching(flt, F.kinds_by_person(session))
     predicate, params = flt.predicate()
     params = {**params, "start": start, "end": end}
 
@@ -116,13 +118,14 @@ def compute_stats(
     everyone = np.ones(len(facts), dtype=bool)
     frt_ok = facts.first_response >= 0
     solved_ids = facts.ticket_id[facts.solved]
-    one_reply = _one_reply_ticket_ids(session, start)
     one_touch = int(np.isin(solved_ids, one_reply).sum()) if len(solved_ids) else 0
-    done = _done_epochs(session, predicate, params, start)
+    in_period = (facts.done >= start) & (facts.done < end)
+    by_arrival = _earlier_is_smaller(session, start)
+    done = np.concatenate([facts.done[in_period], _done_from_before(session, predicate, params, start, by_arrival)])
     done_day = np.clip(zone.local_days(done) - day0, 0, ndays - 1)
     solved_per_day = np.bincount(done_day, minlength=ndays)
     created = per_day(everyone)
-    backlog = _backlog_at(session, predicate, params, start) + np.cumsum(created - solved_per_day)
+    backlog = _backlog_at(session, predicate, params, start, by_arrival) + np.cumsum(created - solved_per_day)
     wait_mask = facts.at_desk & ~facts.late & frt_ok
     rated = facts.satisfaction > 0
     summary = Summary(
@@ -173,36 +176,46 @@ def _names(session: Session, table: str) -> dict[int, str]:
     return dict(session.execute(text(f"SELECT id, name FROM {table}")).all())
 
 
-def _one_reply_ticket_ids(session: Session, start: int) -> np.ndarray:
-    """Tickets with exactly one public reply by an agent (replies come after arrival ≥ start)."""
-    ids = F.load_epochs(
-        session,
-        "SELECT c.ticket_id AS value FROM comments c WHERE c.created_at >= :start AND c.is_public"
-        " AND c.author_id IN (SELECT id FROM people WHERE is_agent)",
-        {"start": start}, 0,
-    )
-    if len(ids) == 0:
-        return ids
-    keys, counts = np.unique(ids, return_counts=True)
-    return keys[counts == 1]
+def _earlier_is_smaller(session: Session, start: int) -> bool:
+    """Whether fewer tickets arrived before ``start`` than were solved after it (capped
+    counts on the two indexes), so the queries about tickets from before the period walk the
+    smaller index range: SQLite cannot tell from the parameters alone."""
+    cap = 100_000
+
+    def capped(where: str) -> int:
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE {where} LIMIT {cap})"
+        return int(session.execute(text(sql), {"start": start}).scalar_one())
+
+    return capped("arrived_at < :start") <= capped("solved_at >= :start")
 
 
-def _done_epochs(session: Session, predicate: str, params: dict[str, object], start: int) -> np.ndarray:
-    """When tickets matching the filters left the backlog during the period."""
+def _done_from_before(
+    session: Session, predicate: str, params: dict[str, object], start: int, by_arrival: bool
+) -> np.ndarray:
+    """When tickets that arrived before the period (and match the filters) left the backlog
+    during it: solved, or walked away / closed unsolved."""
+    arrived, solved_at = ("t.arrived_at", "+t.solved_at") if by_arrival else ("+t.arrived_at", "t.solved_at")
     solved = F.load_epochs(
-        session, "SELECT t.solved_at AS value FROM tickets t WHERE t.solved_at >= :start"
-        f" AND t.solved_at < :end AND {predicate}", params, start)
+        session, f"SELECT t.solved_at AS value FROM tickets t WHERE {solved_at} >= :start"
+        f" AND {solved_at} < :end AND {arrived} < :start AND {predicate}", params, start)
     other = F.load_epochs(
         session, f"SELECT {F.DONE_AT} AS value FROM tickets t WHERE t.solved_at IS NULL"
-        f" AND {F.DONE_AT} >= :start AND {F.DONE_AT} < :end AND {predicate}", params, start)
+        f" AND +t.arrived_at < :start AND {F.DONE_AT} >= :start AND {F.DONE_AT} < :end AND {predicate}",
+        params, start)
     return np.concatenate([solved, other])
 
 
-def _backlog_at(session: Session, predicate: str, params: dict[str, object], moment: int) -> int:
-    """Tickets that had arrived before ``moment`` and were not done by then."""
-    sql = (f"SELECT count(*) FROM tickets t WHERE t.arrived_at < :moment AND {predicate}"
-           f" AND ({F.DONE_AT} IS NULL OR {F.DONE_AT} >= :moment)")
-    return int(session.execute(text(sql), {**params, "moment": moment}).scalar_one())
+def _backlog_at(
+    session: Session, predicate: str, params: dict[str, object], moment: int, by_arrival: bool
+) -> int:
+    """Tickets that had arrived before ``moment`` and were not done by then (solved after
+    ``moment``, or not solved at all and not walked away or closed before it)."""
+    arrived, solved_at = ("t.arrived_at", "+t.solved_at") if by_arrival else ("+t.arrived_at", "t.solved_at")
+    later = f"SELECT count(*) FROM tickets t WHERE {solved_at} >= :moment AND {arrived} < :moment AND {predicate}"
+    unsolved = (f"SELECT count(*) FROM tickets t WHERE t.solved_at IS NULL AND +t.arrived_at < :moment"
+                f" AND {predicate} AND ({F.DONE_AT} IS NULL OR {F.DONE_AT} >= :moment)")
+    values = {**params, "moment": moment}
+    return sum(int(session.execute(text(sql), values).scalar_one()) for sql in (later, unsolved))
 
 
 def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str]) -> list[VolumeRow]:
@@ -236,18 +249,19 @@ def _agents(session: Session, facts: F.TicketFacts) -> list[AgentRow]:
     res_mask = assigned & (facts.resolution >= 0)
     frt = grouped_percentiles(ids[frt_mask], facts.first_response[frt_mask], (0.5,))
     res = grouped_percentiles(ids[res_mask], facts.resolution[res_mask], (0.5,))
-    keys, handled = np.unique(ids[assigned], return_counts=True)
-    rows = []
-    for key, count in zip(keys.tolist(), handled.tolist(), strict=True):
-        mine = ids == key
-        good = int((mine & (facts.satisfaction == 1)).sum())
-        rated = int((mine & (facts.satisfaction > 0)).sum())
-        rows.append(AgentRow(
-            agent_id=key, name=names.get(key, f"#{key}"), handled=count,
-            solved=int((mine & facts.solved).sum()),
+    size = int(ids.max()) + 1
+    handled = np.bincount(ids, minlength=size)
+    solved = np.bincount(ids[facts.solved], minlength=size)
+    good = np.bincount(ids[facts.satisfaction == 1], minlength=size)
+    rated = np.bincount(ids[facts.satisfaction > 0], minlength=size)
+    rows = [
+        AgentRow(
+            agent_id=key, name=names.get(key, f"#{key}"), handled=int(handled[key]), solved=int(solved[key]),
             first_response_median=frt.get(key, (None,))[0], resolution_median=res.get(key, (None,))[0],
-            csat=rate(good, rated), rated=rated,
-        ))
+            csat=rate(int(good[key]), int(rated[key])), rated=int(rated[key]),
+        )
+        for key in (np.flatnonzero(handled[1:]) + 1).tolist()
+    ]
     return sorted(rows, key=lambda row: (-row.handled, row.name))
 
 

@@ -11,7 +11,7 @@ averages and takes percentiles of these columns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
@@ -42,17 +42,18 @@ DONE_AT = (  # when a ticket left the backlog: solved, walked away, or closed un
     "coalesce(t.solved_at, t.left_at, CASE WHEN t.status = 'closed' THEN t.updated_at END)"
 )
 
-# Cheap codes (no string CASE per row): unicode(first letter) * 8 + length tells the channels
-# apart; length tells 'good' (4) from 'bad' (3). ``load_facts`` maps them back.
-CHANNEL_CODE = "unicode(t.channel) * 8 + length(t.channel)"
-CHANNEL_OF_CODE = {ord(name[0]) * 8 + len(name): index for index, name in enumerate(CHANNELS)}
+# Cheap codes (a few comparisons, no CASE or IN list per row): the channels sort as email <
+# phone < walk-in < web, so three comparisons number them; length tells 'good' (4) from
+# 'bad' (3). ``load_facts`` maps them back.
+SORTED_CHANNELS = ("email", "phone", "walk-in", "web")
+CHANNEL_CODE = "(t.channel > 'f') + (t.channel > 'q') + (t.channel > 'wb')"
 FLAGS = (
     "t.logged_after_the_fact + 2 * (t.left_at IS NOT NULL) + 4 * (t.reopen_count > 0)"
     " + 8 * (t.solved_at IS NOT NULL) + 16 * coalesce(length(t.satisfaction), 0)"
+    f" + 128 * ({CHANNEL_CODE})"
 )
 BITS = 15
 MASK = (1 << BITS) - 1
-SMALL_MAX = MASK - 1
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class TicketFacts:
     assignee_id: np.ndarray  # 0 = none
     first_response: np.ndarray  # seconds, -1 = never answered
     resolution: np.ndarray  # seconds, -1 = not solved
+    done: np.ndarray  # epoch seconds it left the backlog (solved, walked away, closed); -1 = open
     handle: np.ndarray  # seconds, -1 = not a one-visit desk ticket
     at_desk: np.ndarray = field(init=False)
 
@@ -156,25 +158,55 @@ class TicketFacts:
     def __len__(self) -> int:
         return len(self.ticket_id)
 
+    def subset(self, mask: np.ndarray) -> TicketFacts:
+        names = [f.name for f in fields(self) if f.init]
+        return TicketFacts(**{name: getattr(self, name)[mask] for name in names})
 
-_LAYOUT = (  # (name, SQL, 15-bit characters)
-    ("channel", CHANNEL_CODE, 1),
-    ("flags", FLAGS, 1),
-    ("category_id", f"min(coalesce(t.category_id, 0), {SMALL_MAX})", 1),
-    ("location_id", f"min(coalesce(t.location_id, 0), {SMALL_MAX})", 1),
-    ("assignee_id", "coalesce(t.assignee_id, 0)", 2),
-    ("arrived", "t.arrived_at - :start", 2),
-    ("first_response", f"coalesce({FIRST_RESPONSE} + 1, 0)", 2),
-    ("resolution", f"coalesce({RESOLUTION} + 1, 0)", 2),
-    ("handle", f"coalesce(({HANDLE}) + 1, 0)", 1),
-    ("ticket_id", "t.id", 2),
-    ("requester_id", "t.requester_id", 2),
-)
-WIDTH = sum(count for _name, _sql, count in _LAYOUT)
+    def matching(self, flt: StatsFilter, kind_of: np.ndarray) -> TicketFacts:
+        """The tickets passing the filter's non-period conditions (``kind_of``: person id → kind)."""
+        self.kind = kind_of[np.clip(self.requester_id, 0, len(kind_of) - 1)]
+        mask = np.ones(len(self), dtype=bool)
+        for values, column in (
+            (flt.category_ids, self.category_id), (flt.location_ids, self.location_id),
+            (flt.agent_ids, self.assignee_id),
+            ([CHANNELS.index(c) for c in flt.channels], self.channel),
+            ([PERSON_KINDS.index(k) for k in flt.requester_kinds], self.kind),
+        ):
+            if len(values):
+                mask &= np.isin(column, np.array(values, dtype=np.int64))
+        return self if mask.all() else self.subset(mask)
 
 
-def facts_sql(where: str) -> str:
-    parts = [part for _name, sql, count in _LAYOUT for part in chunks(sql, count)]
+def _width(largest: int) -> int:
+    """15-bit characters needed for values up to ``largest``."""
+    return max(1, (max(int(largest), 0).bit_length() + BITS - 1) // BITS)
+
+
+def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int], ...]:
+    """(name, SQL, characters) per field; ids take one character while they are small."""
+    def largest(table: str) -> int:
+        return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
+
+    people, categories, locations = largest("people"), largest("categories"), largest("locations")
+    fields: list[tuple[str, str, int]] = [("flags", FLAGS, 1)]
+    if categories < 128 and locations < 256:
+        fields.append(("place", "coalesce(t.category_id, 0) + 128 * coalesce(t.location_id, 0)", 1))
+    else:
+        fields += [("category_id", "coalesce(t.category_id, 0)", _width(categories)),
+                   ("location_id", "coalesce(t.location_id, 0)", _width(locations))]
+    return (*fields,
+            ("assignee_id", "coalesce(t.assignee_id, 0)", _width(people)),
+            ("requester_id", "t.requester_id", _width(people)),
+            ("arrived", "t.arrived_at - :start", _width(period_seconds)),
+            ("first_response", f"coalesce({FIRST_RESPONSE} + 1, 0)", 2),
+            ("resolution", f"coalesce({RESOLUTION} + 1, 0)", 2),
+            ("handle", f"coalesce(({HANDLE}) + 1, 0)", 1),
+            ("done", f"coalesce(max({DONE_AT} - t.arrived_at, 0) + 1, 0)", 2),
+            ("ticket_id", "t.id", _width(largest("tickets"))))
+
+
+def facts_sql(where: str, fields: tuple[tuple[str, str, int], ...]) -> str:
+    parts = [part for _name, sql, count in fields for part in chunks(sql, count)]
     return f"SELECT group_concat(char({', '.join(parts)}), '') FROM tickets t WHERE {where}"
 
 
@@ -183,33 +215,45 @@ def cohort_where(flt: StatsFilter) -> tuple[str, dict[str, object]]:
     return f"t.arrived_at >= :start AND t.arrived_at < :end AND {predicate}", params
 
 
-def load_facts(session: Session, flt: StatsFilter, start: int, end: int) -> TicketFacts:
-    where, params = cohort_where(flt)
-    packed = session.execute(text(facts_sql(where)), {**params, "start": start, "end": end}).scalar()
-    matrix = unpack(packed, WIDTH)
-    columns: dict[str, np.ndarray] = {}
-    first = 0
-    for name, _sql, count in _LAYOUT:
-        columns[name] = join_chunks(matrix, first, count)
-        first += count
-    flags = columns.pop("flags")
-    channel_of = np.zeros(max(CHANNEL_OF_CODE) + 1, dtype=np.int64)
-    for code, index in CHANNEL_OF_CODE.items():
-        channel_of[code] = index
+def kinds_by_person(session: Session) -> np.ndarray:
+    """person id → index into PERSON_KINDS (len(PERSON_KINDS) for unknown)."""
     kinds = dict(session.execute(text("SELECT id, kind FROM people")).all())
     kind_of = np.full(max(kinds, default=0) + 1, len(PERSON_KINDS), dtype=np.int64)
     for person_id, kind in kinds.items():
         kind_of[person_id] = PERSON_KINDS.index(kind) if kind in PERSON_KINDS else len(PERSON_KINDS)
+    return kind_of
+
+
+def load_facts(session: Session, flt: StatsFilter | None, start: int, end: int) -> TicketFacts:
+    """Facts of tickets that arrived in [start, end) (matching ``flt``'s other conditions)."""
+    if flt is None:
+        where, params = "t.arrived_at >= :start AND t.arrived_at < :end", {}
+    else:
+        where, params = cohort_where(flt)
+    fields = layout(session, end - start)
+    packed = session.execute(text(facts_sql(where, fields)), {**params, "start": start, "end": end}).scalar()
+    matrix = unpack(packed, sum(count for _name, _sql, count in fields))
+    columns: dict[str, np.ndarray] = {}
+    first = 0
+    for name, _sql, count in fields:
+        columns[name] = join_chunks(matrix, first, count)
+        first += count
+    if "place" in columns:
+        columns["category_id"], columns["location_id"] = columns["place"] & 127, columns["place"] >> 7
+    flags = columns.pop("flags")
+    channel_of = np.array([CHANNELS.index(name) for name in SORTED_CHANNELS], dtype=np.int64)
+    kind_of = kinds_by_person(session)
     requesters = columns["requester_id"]
+    arrived = columns["arrived"] + start
     return TicketFacts(
         ticket_id=columns["ticket_id"],
-        arrived=columns["arrived"] + start,
-        channel=channel_of[np.clip(columns["channel"], 0, len(channel_of) - 1)],
+        arrived=arrived,
+        channel=channel_of[np.clip(flags >> 7, 0, 3)],
         late=(flags & 1) > 0,
         left=(flags & 2) > 0,
         reopened=(flags & 4) > 0,
         solved=(flags & 8) > 0,
-        satisfaction=np.select([flags >> 4 == 4, flags >> 4 == 3], [1, 2], 0),
+        satisfaction=np.select([(flags >> 4) & 7 == 4, (flags >> 4) & 7 == 3], [1, 2], 0),
         requester_id=requesters,
         kind=kind_of[np.clip(requesters, 0, len(kind_of) - 1)],
         category_id=columns["category_id"],
@@ -218,6 +262,7 @@ def load_facts(session: Session, flt: StatsFilter, start: int, end: int) -> Tick
         first_response=columns["first_response"] - 1,
         resolution=columns["resolution"] - 1,
         handle=columns["handle"] - 1,
+        done=np.where(columns["done"] > 0, arrived + columns["done"] - 1, -1),
     )
 
 

@@ -105,7 +105,7 @@ class SeriesChart(Chart):
         item = self.plot.getPlotItem()
         item.clear()
         if item.legend is None:
-            item.addLegend(offset=(10, 5))
+            item.addLegend(offset=(10, 5), brush=pg.mkBrush(255, 255, 255, 210))
         item.legend.clear()
         x = np.arange(len(days))
         for index, (name, values) in enumerate(series.items()):

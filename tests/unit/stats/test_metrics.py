@@ -173,3 +173,25 @@ def test_empty_period_gives_empty_numbers(session) -> None:  # noqa: ANN001
     assert report.summary.tickets == 0 and report.summary.csat is None
     assert report.first_response.median is None and report.agents == []
     assert report.daily["backlog"].tolist() == [0]
+
+
+def test_numbers_follow_changes_made_after_a_first_computation(session, week, agent_id) -> None:  # noqa: ANN001
+    before = compute_stats(session, PERIOD).summary
+    tickets.claim(session, ticket_id=week["C"], agent_id=agent_id, now=at(3, 11, 9))
+    tickets.solve(session, ticket_id=week["C"], actor_id=agent_id, now=at(3, 11, 9))
+    after = compute_stats(session, PERIOD).summary
+    assert (before.solved, after.solved) == (3, 4)
+    assert (before.unanswered, after.unanswered) == (1, 0)
+
+
+def test_backlog_queries_agree_whichever_index_they_walk(session, week) -> None:  # noqa: ANN001
+    from desk.core.stats import compute as C
+
+    start, end, _zone = C.period_bounds(session, PERIOD)
+    for moment in (start, start + 3 * 86_400, end):
+        counts = {C._backlog_at(session, "1", {}, moment, by_arrival) for by_arrival in (True, False)}
+        assert len(counts) == 1
+    moment = int(at(3, 9, 9, 0).timestamp())  # D arrived at 08:00 and was solved at 10:01
+    done = [C._done_from_before(session, "1", {"start": moment, "end": end}, moment, by_arrival).tolist()
+            for by_arrival in (True, False)]
+    assert done[0] == done[1] == [int(at(3, 9, 10, 1).timestamp())]

@@ -1,0 +1,70 @@
+"""A small in-process cache of a period's ticket facts, so changing a filter, the staffing
+target or reopening the panel does not scan the store again.
+
+An entry is reused only while the store's fingerprint for the period is unchanged: the last
+audit event and comment ids (every operation writes an audit event, in this process or any
+other), and the count, sum and maximum of ``updated_at`` of tickets updated since the period
+began (read from the ``updated_at`` index; catches bulk writes that bypass the operations). Filters are applied afterwards
+in NumPy (``TicketFacts.matching``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from desk.core.stats import facts as F
+
+MAX_ENTRIES = 2  # a year of a million tickets takes ~60 MB
+_lock = threading.Lock()
+_entries: OrderedDict[tuple[str, int, int], tuple[tuple, F.TicketFacts, np.ndarray]] = OrderedDict()
+
+
+def fingerprint(session: Session, start: int) -> tuple:
+    row = session.execute(text(
+        "SELECT count(*), total(updated_at), max(updated_at), max(id) FROM tickets WHERE updated_at >= :start"
+    ), {"start": start}).one()
+    others = session.execute(text(
+        "SELECT (SELECT max(id) FROM audit_events), (SELECT max(id) FROM comments),"
+        " (SELECT total(id) FROM people WHERE is_agent)")).one()
+    return (*tuple(row), *tuple(others))
+
+
+def one_reply_ticket_ids(session: Session, start: int) -> np.ndarray:
+    """Tickets with exactly one public reply by an agent (replies come after arrival ≥ start)."""
+    ids = F.load_epochs(
+        session,
+        "SELECT c.ticket_id AS value FROM comments c WHERE c.created_at >= :start AND c.is_public"
+        " AND c.author_id IN (SELECT id FROM people WHERE is_agent)",
+        {"start": start}, 0,
+    )
+    if len(ids) == 0:
+        return ids
+    keys, counts = np.unique(ids, return_counts=True)
+    return keys[counts == 1]
+
+
+def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray]:
+    """(facts of every ticket that arrived in [start, end), ids of one-reply tickets)."""
+    key = (str(session.get_bind().url.database), start, end)
+    stamp = fingerprint(session, start)
+    with _lock:
+        hit = _entries.get(key)
+        if hit is not None and hit[0] == stamp:
+            _entries.move_to_end(key)
+            return hit[1], hit[2]
+    loaded = F.load_facts(session, None, start, end), one_reply_ticket_ids(session, start)
+    with _lock:
+        _entries[key] = (stamp, *loaded)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return loaded
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
