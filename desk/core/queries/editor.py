@@ -70,6 +70,7 @@ FIELD_LABELS = {
     "status": "Status", "priority": "Priority", "category_id": "Category", "location_id": "Location",
     "assignee_id": "Assignee", "tags": "Tags", "satisfaction": "Satisfaction",
     "expected_resolution": "Expected resolution", "subject": "Subject", "requester_id": "Requester",
+    "canned_response": "Canned response", "description": "Description", "channel": "Channel",
 }
 EDITOR_FIELDS = ("status", "priority", "category_id", "location_id", "assignee_id", "tags",
                  "satisfaction", "expected_resolution")
