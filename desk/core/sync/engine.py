@@ -139,21 +139,12 @@ class Engine:
         self.report = SyncReport(remote=row.name)
         self._progress = progress or (lambda _what, _done, _total: None)
         self._checkpoint = checkpoint or (lambda _where: None)
-        self.remote.unchanged = self._unchanged  # type: ignore[attr-defined]
 
     # --- helpers ------------------------------------------------------------------------
     def same(self, name: str, a: Any, b: Any) -> bool:
         if name == "requester" and (a is None or b is None):
             return True  # a walk-in without e-mail: the remote cannot say who it is
         return self.remote.normalize(name, a) == self.remote.normalize(name, b)
-
-    def _unchanged(self, remote_ticket_id: str, version: str | None) -> bool:
-        if version is None:
-            return False
-        status = self.session.scalar(select(SyncStatus).where(
-            SyncStatus.remote_id == self.remote_id, SyncStatus.remote_ticket_id == remote_ticket_id))
-        self.session.rollback()
-        return status is not None and status.remote_version == version
 
     def _status_by_remote(self, remote_ticket_id: str) -> SyncStatus | None:
         return self.session.scalar(select(SyncStatus).where(

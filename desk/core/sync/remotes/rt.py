@@ -77,7 +77,6 @@ class RTRemote:
         self.api = "/REST/2.0"
         self.people_out: dict[str, str] = {k.lower(): v for k, v in self.config["people"].items()}
         self.people_in = {v: k for k, v in self.people_out.items()}
-        self.unchanged: Callable[[str, str | None], bool] = lambda _rid, _version: False
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":

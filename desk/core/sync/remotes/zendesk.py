@@ -62,7 +62,6 @@ class ZendeskRemote:
         self.users: dict[str, tuple[str | None, str | None]] = {}  # id -> (email, name)
         self.user_ids: dict[str, str | None] = {}  # email -> id
         self._tags: dict[str, list[str]] = {}
-        self.unchanged: Callable[[str, str | None], bool] = lambda _rid, _version: False
 
     # --- auth ---------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
@@ -209,8 +208,9 @@ class ZendeskRemote:
                     continue
                 ticket = self._ticket(raw)
                 page.tickets.append(ticket)
-                if not self.unchanged(ticket.remote_id, ticket.version):
-                    page.comments.extend(self.comments_of(ticket.remote_id))
+                # Always read the comments of a changed ticket: a version we stored after a push
+                # may already include a reply made on the web that we have not pulled yet.
+                page.comments.extend(self.comments_of(ticket.remote_id))
             yield page
             if data["end_of_stream"] or not data.get("after_cursor"):
                 return
