@@ -74,6 +74,10 @@ def format_age(seconds: float) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
+def _filter_key(flt: QueueFilter) -> tuple[object, ...]:
+    return (flt.view, flt.search, flt.agent_id, flt.day_start, tuple(sorted(flt.extra.items())))
+
+
 class QueueModel(QAbstractTableModel):
     loaded = Signal()  # a (re)load of the id list finished
     count_changed = Signal(int)  # total matching tickets
@@ -96,6 +100,7 @@ class QueueModel(QAbstractTableModel):
         self._fetching = False
         self._generation = 0  # bumps on each reload; late answers for an old list are dropped
         self.total: int | None = None
+        self._totals: dict[tuple[object, ...], int] = {}
         self._loaded_once = False
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -235,14 +240,35 @@ class QueueModel(QAbstractTableModel):
 
         def work(session):  # noqa: ANN001, ANN202
             keys = queue.page(session, flt, sort=sort, descending=desc, limit=limit)
-            # A search shows "200+ matches" from the pages instead of counting every match.
-            total = None if flt.search.strip() else queue.count(session, flt)
             # The rows on screen come with the ids: one round trip, one repaint.
             rows = queue.rows_for(session, [ticket_id for _key, ticket_id in keys[:PREFETCH]])
-            return keys, total, limit, rows
+            return keys, limit, rows
 
         self._tasks.db(work, on_done=lambda result: self._replace(generation, *result),
                        on_error=self._page_failed, owner=self)
+        self._count(generation, flt)
+
+    def _count(self, generation: int, flt: QueueFilter) -> None:
+        """The total for the status bar, after the page (the table paints first). Totals are
+        kept per filter until something changes; a search shows "200+ matches" instead."""
+        key = _filter_key(flt)
+        if flt.search.strip() or key in self._totals:
+            self._set_total(generation, self._totals.get(key))
+            return
+
+        def counted(total: int) -> None:
+            self._totals[key] = total
+            self._set_total(generation, total)
+
+        self._set_total(generation, None)  # "Loading…" until the count is in
+
+        self._tasks.db(lambda session: queue.count(session, flt), on_done=counted,
+                       on_error=self._page_failed, owner=self)
+
+    def _set_total(self, generation: int, total: int | None) -> None:
+        if generation == self._generation:
+            self.total = total
+            self.count_changed.emit(-1 if total is None else total)
 
     def mark_stale(self, ticket_ids: frozenset[int] | set[int] | None = None) -> None:
         """Something changed: forget cached rows (all, or those ids) and reload the list."""
@@ -252,6 +278,7 @@ class QueueModel(QAbstractTableModel):
         else:
             self._rows.clear()
         self._failed.clear()
+        self._totals.clear()
         self.reload(keep=len(self._ids))
 
     def tick(self) -> None:
@@ -260,7 +287,7 @@ class QueueModel(QAbstractTableModel):
                                   [Qt.ItemDataRole.DisplayRole])
 
     # -- loading --------------------------------------------------------------------------------
-    def _replace(self, generation: int, keys: list[tuple[object, int]], total: int | None, limit: int,
+    def _replace(self, generation: int, keys: list[tuple[object, int]], limit: int,
                  rows: dict[int, QueueRow]) -> None:
         if generation != self._generation:
             return
@@ -270,9 +297,6 @@ class QueueModel(QAbstractTableModel):
         new_ids = [ticket_id for _key, ticket_id in keys]
         self._keys = keys
         self._has_more = len(keys) >= limit
-        if self.total != total or total is None:
-            self.total = total
-            self.count_changed.emit(-1 if total is None else total)
         if new_ids == self._ids:
             if self._ids:  # same rows: repaint them (their cached data may have been dropped)
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
