@@ -251,3 +251,13 @@ def test_main_window_opens_the_editor(qtbot, main_window, ticket_id):
     editor = main_window.open_ticket(ticket_id)
     assert isinstance(editor, TicketEditor)
     qtbot.waitUntil(lambda: editor.view is not None)
+
+
+def test_closed_tab_ignores_agent_changes(qtbot, main_window, ticket_id, agent_id):
+    editor = main_window.open_ticket(ticket_id)
+    qtbot.waitUntil(lambda: editor.view is not None)
+    main_window.close_tab(main_window.tabs.indexOf(editor))
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    from shiboken6 import isValid
+    qtbot.waitUntil(lambda: not isValid(editor))
+    main_window.agent_changed.emit(agent_id)  # must not touch the deleted editor

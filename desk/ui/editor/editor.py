@@ -83,7 +83,7 @@ class TicketEditor(QWidget):
         tasks.changes_executed.connect(self._changes_executed)
         agent_changed = getattr(parent, "agent_changed", None)
         if agent_changed is not None:
-            agent_changed.connect(lambda _agent: self._update_reply_enabled())
+            agent_changed.connect(self._agent_changed)  # a method: disconnected when the tab goes
         self.reload()
 
     # -- building -------------------------------------------------------------------------------
@@ -311,7 +311,10 @@ class TicketEditor(QWidget):
         if mine or global_change:
             self.reload()
 
-    # -- reply ----------------------------------------------------------------------------------
+    # -- reply ------------------------------------------------------------------------------------
+    def _agent_changed(self, _agent_id: object) -> None:
+        self._update_reply_enabled()
+
     def _update_reply_enabled(self) -> None:
         has_agent = self.current_agent() is not None
         self.reply.setReadOnly(not has_agent)
