@@ -1,4 +1,4 @@
-"""`desk canned list|show|import|export|apply`: canned responses from the command line."""
+"""`desk canned list|import|export|defaults|apply`: canned responses from the command line."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from desk.core.queries.canned import list_canned
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "canned", help="list, import, export or apply canned responses",
+        "canned", help="list, import, export, add the defaults or apply canned responses",
         description="Canned responses: replies with placeholders and field actions.",
     )
     add_db_option(parser)
@@ -47,6 +47,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db_option(exporting)
     exporting.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     exporting.set_defaults(func=run_export)
+
+    defaults = commands.add_parser(
+        "defaults", help="add the default canned responses (once per store)",
+        description="Add the starter set (classroom AV, Wi-Fi and accounts, password resets, equipment, "
+                    "events, expectation setting). Does nothing if they were added before.",
+    )
+    add_db_option(defaults)
+    defaults.set_defaults(func=run_defaults)
 
     applying = commands.add_parser(
         "apply", help="apply a canned response to a ticket (or preview it)",
@@ -89,6 +97,13 @@ def run_export(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def run_defaults(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        changes = canned_io.install_defaults(session)
+    print("Default canned responses added." if changes.canned else "The defaults were added before; nothing to do.")
     return 0
 
 

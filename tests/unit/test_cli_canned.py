@@ -35,3 +35,13 @@ def test_canned_cli(tmp_path, capsys):
     assert main(["canned", "export", "-o", str(export), "--db", str(db)]) == 0
     assert len(json.loads(export.read_text())["canned_responses"]) == 3
     assert main(["canned", "apply", str(ticket), "999", "--as", "ana@desk.test", "--db", str(db)]) == 2
+
+
+def test_canned_defaults_cli(tmp_path, capsys):
+    db = str(tmp_path / "d.sqlite3")
+    assert main(["canned", "defaults", "--db", db]) == 0
+    assert "added." in capsys.readouterr().out
+    assert main(["canned", "defaults", "--db", db]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["canned", "list", "--db", db]) == 0
+    assert "This will take about a week" in capsys.readouterr().out
