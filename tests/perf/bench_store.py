@@ -12,14 +12,18 @@ from desk.core.ops import tickets
 from desk.core.queries import queue
 from tests.perf.run import BenchContext, summary_ms, timed
 
+# (filter, sort, descending): search pages as the queue shows them (newest first) and, for
+# comparison, sorted by arrival, which must rank every match first.
 QUERIES = {
-    "view_all_open": queue.QueueFilter(view="all-open"),
-    "view_waiting": queue.QueueFilter(view="waiting"),
-    "view_unassigned": queue.QueueFilter(view="unassigned"),
-    "filter_category": queue.QueueFilter(view="all-open", extra={"category_id": 2}),
-    "search_word": queue.QueueFilter(view="all", search="projector"),
-    "search_two_words": queue.QueueFilter(view="all", search="eduroam laptop"),
-    "search_operators": queue.QueueFilter(view="all", search='"NEAR(-* (wifi'),
+    "view_all_open": (queue.QueueFilter(view="all-open"), "waiting", False),
+    "view_waiting": (queue.QueueFilter(view="waiting"), "waiting", False),
+    "view_unassigned": (queue.QueueFilter(view="unassigned"), "waiting", False),
+    "filter_category": (queue.QueueFilter(view="all-open", extra={"category_id": 2}), "waiting", False),
+    "search_word_newest_first": (queue.QueueFilter(view="all", search="projector"), "id", True),
+    "search_two_words_newest_first": (queue.QueueFilter(view="all", search="eduroam laptop"), "id", True),
+    "search_open_by_arrival": (queue.QueueFilter(view="all-open", search="projector"), "waiting", False),
+    "search_all_by_arrival": (queue.QueueFilter(view="all", search="projector"), "waiting", False),
+    "search_operators": (queue.QueueFilter(view="all", search='"NEAR(-* (wifi'), "id", True),
 }
 REPEATS = 40
 
@@ -28,9 +32,10 @@ def run(ctx: BenchContext) -> dict[str, object]:
     path = ctx.demo_store(ctx.scale)
     results: dict[str, object] = {"tickets": ctx.scale}
     with open_store(path) as store, store.session() as session, closing(sqlite3.connect(path)) as raw:
-        for name, filt in QUERIES.items():
-            sql, params = queue.build_page_sql(filt, limit=100)
-            orm = timed(lambda f=filt: queue.page(session, f, limit=100), REPEATS)
+        for name, (filt, sort, descending) in QUERIES.items():
+            sql, params = queue.build_page_sql(filt, sort=sort, descending=descending, limit=100)
+            orm = timed(lambda f=filt, s=sort, d=descending: queue.page(session, f, sort=s, descending=d, limit=100),
+                        REPEATS)
             plain = timed(lambda s=sql, p=params: raw.execute(s, p).fetchall(), REPEATS)
             figures = summary_ms(orm)
             figures["raw_sqlite3"] = summary_ms(plain)

@@ -48,11 +48,12 @@ def test_fts_query_quotes_every_word():
 def test_keyset_pages_cover_every_ticket_once(session, agent_id, requester_id):
     ids = {tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
                               subject=f"Ticket {n}").created_id for n in range(23)}
-    for sort in queue.SORTS:
+    cases = [(sort, "") for sort in queue.SORTS] + [("id", "ticket"), ("waiting", "ticket")]
+    for sort, search in cases:
         for descending in (False, True):
             seen, after = [], None
             while True:
-                rows = queue.page(session, queue.QueueFilter(view="all"), sort=sort,
+                rows = queue.page(session, queue.QueueFilter(view="all", search=search), sort=sort,
                                   descending=descending, after=after, limit=5)
                 if not rows:
                     break

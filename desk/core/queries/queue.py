@@ -143,15 +143,22 @@ def build_page_sql(
     if sort not in SORTS:
         raise errors.InvalidInput(f"Cannot sort by {sort!r}.")
     conditions, params = _where(queue)
-    key = "f.rowid" if sort == "id" and SEARCH in conditions else SORTS[sort]
-    if after is not None:
-        conditions.append(f"({key}, t.id) {'<' if descending else '>'} (:after_key, :after_id)")
+    walk_fts = sort == "id" and SEARCH in conditions
+    key = "f.rowid" if walk_fts else SORTS[sort]
+    comparison = "<" if descending else ">"
+    if after is not None and walk_fts:  # rowid is unique: a plain bound FTS5 can seek to
+        conditions.append(f"f.rowid {comparison} :after_id")
+        params.update(after_id=after[1])
+    elif after is not None:
+        conditions.append(f"({key}, t.id) {comparison} (:after_key, :after_id)")
         params.update(after_key=after[0], after_id=after[1])
     direction = "DESC" if descending else "ASC"
     where = " AND ".join(conditions)
+    # A tie-breaker on t.id would stop FTS5 from returning rows in rowid order by itself.
+    order = f"{key} {direction}" if walk_fts else f"{key} {direction}, t.id {direction}"
     sql = (
         f"SELECT {key} AS sort_key, t.id FROM {_source(conditions)}{_joins(key, where)} WHERE {where}"
-        f" ORDER BY {key} {direction}, t.id {direction} LIMIT {int(limit)}"
+        f" ORDER BY {order} LIMIT {int(limit)}"
     )
     return sql, params
 
