@@ -283,3 +283,14 @@ def test_search_accepts_anything_typed(main_window, qtbot, session, requester_id
         assert _error_box() is None
 
     check()
+
+
+def test_typing_a_full_email_picks_the_person_and_warns(main_window, qtbot, session, requester_id):
+    earlier = _log(session, requester_id, "Laptop fan noise")
+    dialog = main_window.queue_panel.quick_log()
+    qtbot.keyClicks(dialog.requester, "prof.chen@uni.test")
+    qtbot.waitUntil(lambda: dialog.chosen_requester() is not None)
+    assert dialog.chosen_requester().id == requester_id
+    qtbot.waitUntil(lambda: f"ticket:{earlier}" in dialog.warning.text())
+    assert not dialog.new_box.isVisible()
+    dialog.reject()

@@ -200,9 +200,10 @@ class QuickLogDialog(QDialog):
     def matches(self) -> list[PersonChoice]:
         return list(self._matches)
 
-    def choose(self, person: PersonChoice) -> None:
+    def choose(self, person: PersonChoice, *, keep_text: bool = False) -> None:
         self._chosen = person
-        self.requester.setText(person.name)
+        if not keep_text:
+            self.requester.setText(person.name)
         self._update_requester_state()
         rid = person.id
         self.tasks.db(
@@ -276,7 +277,10 @@ class QuickLogDialog(QDialog):
             return  # the user typed on; a newer look-up is coming
         self._matches = found
         self._completions.setStringList([p.label for p in found])
-        if found and self.requester.hasFocus() and self._chosen is None:
+        exact = self._exact_match(self.requester.text().strip())
+        if exact is not None and self._chosen is None:
+            self.choose(exact, keep_text=True)  # typed in full: warn about their open tickets too
+        elif found and self.requester.hasFocus() and self._chosen is None:
             self.completer.complete()
         self._update_requester_state()
         self.checks_done.emit()
