@@ -294,3 +294,19 @@ def test_typing_a_full_email_picks_the_person_and_warns(main_window, qtbot, sess
     qtbot.waitUntil(lambda: f"ticket:{earlier}" in dialog.warning.text())
     assert not dialog.new_box.isVisible()
     dialog.reject()
+
+
+def test_ticket_logged_by_the_cli_appears_within_two_seconds(main_window, qtbot, store):
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-m", "desk.cli.main", "log", "--db", str(store.path), "--requester", "kim@uni.test",
+         "--name", "Kim Park", "--category", "Facilities", "--subject", "Door badge reader offline"],
+        check=True, capture_output=True,
+    )
+    model = main_window.queue_panel.model
+    qtbot.waitUntil(lambda: any((r := model.cached_row(i)) and r.subject == "Door badge reader offline"
+                                for i in model.ids()), timeout=2500)
+    # the new category reached the filter bar too
+    qtbot.waitUntil(lambda: main_window.queue_panel.filters._combos["category_id"].findText("Facilities") > 0)
