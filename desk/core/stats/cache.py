@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from desk.core.stats import facts as F
 
-MAX_ENTRIES = 2  # a year of a million tickets takes ~60 MB
+MAX_ENTRIES = 2
+MAX_TICKETS = 1_500_000  # ~50 bytes each; beyond this only the newest entry is kept
 _lock = threading.Lock()
 _entries: OrderedDict[tuple[str, int, int], tuple[tuple, F.TicketFacts, np.ndarray]] = OrderedDict()
 
@@ -60,7 +61,9 @@ def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts,
     loaded = F.load_facts(session, None, start, end), one_reply_ticket_ids(session, start)
     with _lock:
         _entries[key] = (stamp, *loaded)
-        while len(_entries) > MAX_ENTRIES:
+        while len(_entries) > MAX_ENTRIES or (
+            len(_entries) > 1 and sum(len(entry[1]) for entry in _entries.values()) > MAX_TICKETS
+        ):
             _entries.popitem(last=False)
     return loaded
 

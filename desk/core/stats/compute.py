@@ -282,7 +282,7 @@ def _shift_hours(session: Session, zone: ZoneSegments, start: int, end: int, now
     minutes = max((end - start) // 60, 1)
     if not rows:
         return np.zeros((7, 24))
-    spans = np.clip(np.array(rows, dtype=np.int64), start, end)
+    spans = np.clip(np.array([tuple(row) for row in rows], dtype=np.int64), start, end)
     delta = np.zeros(minutes + 1, dtype=np.int64)
     np.add.at(delta, (spans[:, 0] - start) // 60, 1)
     np.add.at(delta, (spans[:, 1] - start) // 60, -1)

@@ -84,3 +84,17 @@ def test_local_bucketing_agrees_with_zoneinfo(epoch: int, name: str) -> None:
     weekday, hour = zone.weekday_hour(np.array([epoch]))
     assert (int(weekday[0]), int(hour[0])) == (local.weekday(), local.hour)
     assert date_of(int(zone.local_days(np.array([epoch]))[0])) == local.date()
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10**9)), min_size=1, max_size=60))
+def test_grouped_percentiles_match_numpy_per_group(pairs: list[tuple[int, int]]) -> None:
+    from desk.core.stats.distributions import grouped_percentiles
+
+    groups = np.array([g for g, _v in pairs], dtype=np.int64)
+    values = np.array([v for _g, v in pairs], dtype=np.int64)
+    result = grouped_percentiles(groups, values, (0.5, 0.9))
+    assert set(result) == set(groups.tolist())
+    for group, (median, p90) in result.items():
+        mine = values[groups == group]
+        assert median == pytest.approx(float(np.percentile(mine, 50)))
+        assert p90 == pytest.approx(float(np.percentile(mine, 90)))
