@@ -310,3 +310,38 @@ def test_ticket_logged_by_the_cli_appears_within_two_seconds(main_window, qtbot,
                                 for i in model.ids()), timeout=2500)
     # the new category reached the filter bar too
     qtbot.waitUntil(lambda: main_window.queue_panel.filters._combos["category_id"].findText("Facilities") > 0)
+
+
+def test_scrolling_pages_in_more_ids_in_order(main_window, qtbot, session, requester_id, qtmodeltester):
+    from desk.ui.queue.model import PAGE
+
+    total = PAGE * 2 + 17
+    now = utcnow()
+    expected = [
+        tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject=f"Ticket {n}",
+                           arrived_at=now - timedelta(minutes=total - n), now=now).created_id
+        for n in range(total)
+    ]
+    panel = main_window.queue_panel
+    panel.refresh()
+    _wait_queue(qtbot, main_window, lambda ids: len(ids) >= PAGE)
+    table = panel.table
+    for _ in range(10):
+        table.scrollToBottom()
+        qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+        if panel.model.rowCount() == total:
+            break
+    assert panel.model.ids() == expected  # oldest arrival first, no gaps, no duplicates
+    assert panel.model.total == total
+    qtmodeltester.check(panel.model)
+    # a refresh (e.g. a change from elsewhere) keeps the place the user scrolled to
+    bar = table.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    place = bar.value()
+    panel.model.mark_stale()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0 and panel.model.ready())
+    assert bar.value() == place
+    assert panel.model.rowCount() == total
+    _log(session, requester_id, "One more")  # the list itself changes: rows are reset
+    qtbot.waitUntil(lambda: panel.model.rowCount() == total + 1 and main_window.tasks.pending == 0)
+    assert bar.value() == place
