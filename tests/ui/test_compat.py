@@ -1,16 +1,20 @@
+"""Guard against Qt bindings that leak references to None.
+
+PySide6 6.12.0 on Python 3.11 dropped a reference to None on every call of a void C++ method;
+after a few thousand calls the interpreter aborted (none_dealloc). That release is excluded in
+pyproject.toml; this test fails if an installed binding has the bug again.
+"""
+
 import sys
 
 from PySide6.QtWidgets import QWidget
 
-from desk.ui import compat
 
-
-def test_void_calls_cannot_exhaust_none(qtbot):
+def test_void_calls_keep_none_alive(qtbot):
     widget = QWidget()
     qtbot.addWidget(widget)
-    compat.protect_none()
     before = sys.getrefcount(None)
-    for _ in range(20_000):  # more than None's whole count on Python 3.11 without the fix
+    for _ in range(20_000):  # more than None's whole count on Python 3.11 if the bug were back
         widget.setEnabled(True)
-    assert sys.getrefcount(None) > 1_000_000 or sys.version_info >= (3, 12)
-    assert before - sys.getrefcount(None) <= 20_000
+    if sys.version_info < (3, 12):  # from 3.12 None is immortal and its count is meaningless
+        assert sys.getrefcount(None) >= before - 100
