@@ -11,7 +11,7 @@ want=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
 if [ "${1:-app}" = test ]; then
   want+=(xvfb xauth)
   # The sync tests run against a real RT 5; outside CI they are skipped when it is missing.
-  if [ "${CI:-}" = true ] || [ "${DESK_WITH_RT:-}" = 1 ]; then want+=(request-tracker5 rt5-db-sqlite); fi
+  if [ "${CI:-}" = true ] || [ "${DESK_WITH_RT:-}" = 1 ]; then want+=(request-tracker5 rt5-db-sqlite starlet); fi
 fi
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "system-deps: not a Debian-like system; install Qt 6's runtime libraries (EGL, xkbcommon, fontconfig) yourself." >&2

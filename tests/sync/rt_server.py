@@ -22,6 +22,7 @@ import httpx
 SETUP = "/usr/sbin/rt-setup-database-5"
 SERVER = "/usr/share/request-tracker5/libexec/rt-server"
 RT_LIB = "/usr/share/request-tracker5/lib"
+STARLET = "/usr/share/perl5/Plack/Handler/Starlet.pm"
 
 SITE_CONFIG = """Set($rtname, 'desk-test');
 Set($Organization, 'desk.test');
@@ -144,9 +145,12 @@ def launch(directory: Path, token: str, *, workers: int = 2) -> RTServer:
     port = free_port()
     env = _environment(directory, port)
     with (directory / "server.log").open("wb") as server_log:  # the child keeps its own copy
+        # Starlet (Debian: starlet, pulled in by rt5-standalone) serves several requests at once;
+        # without it, Plack's single-process HTTP::Server::PSGI (a request-tracker5 dependency).
+        server_args = (["--server", "Starlet", "--max-workers", str(workers)] if os.path.exists(STARLET)
+                       else ["--server", "Standalone"])
         process = subprocess.Popen(
-            [SERVER, "--server", "Starlet", "--max-workers", str(workers), "--host", "127.0.0.1",
-             "--port", str(port)],
+            [SERVER, *server_args, "--host", "127.0.0.1", "--port", str(port)],
             env=env, stdout=server_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
     server = RTServer(url=f"http://127.0.0.1:{port}", token=token, process=process, directory=directory)
