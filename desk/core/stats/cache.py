@@ -10,16 +10,20 @@ in NumPy (``TicketFacts.matching``).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from desk.core.stats import facts as F
 
 MAX_ENTRIES = 2
+MAX_SLICES = 4
+PARALLEL_FROM_SECONDS = 60 * 86_400  # shorter periods are quick enough in one scan
 MAX_TICKETS = 1_500_000  # ~50 bytes each; beyond this only the newest entry is kept
 _lock = threading.Lock()
 _entries: OrderedDict[tuple[str, int, int], tuple[tuple, F.TicketFacts, np.ndarray]] = OrderedDict()
@@ -58,7 +62,7 @@ def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts,
         if hit is not None and hit[0] == stamp:
             _entries.move_to_end(key)
             return hit[1], hit[2]
-    loaded = F.load_facts(session, None, start, end), one_reply_ticket_ids(session, start)
+    loaded = _load(session, start, end)
     with _lock:
         _entries[key] = (stamp, *loaded)
         while len(_entries) > MAX_ENTRIES or (
@@ -66,6 +70,31 @@ def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts,
         ):
             _entries.popitem(last=False)
     return loaded
+
+
+def _load(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray]:
+    """Load the period's facts and the one-reply ids. On a multi-core machine the period is
+    split into slices scanned at the same time on separate connections (sqlite3 lets go of the
+    GIL while SQLite works), together with the replies scan."""
+    bind = session.get_bind()
+    slices = min(MAX_SLICES, os.cpu_count() or 1)
+    if not isinstance(bind, Engine) or slices < 2 or end - start < PARALLEL_FROM_SECONDS:
+        return F.load_facts(session, None, start, end), one_reply_ticket_ids(session, start)
+    edges = [start + (end - start) * i // slices for i in range(slices)] + [end]
+
+    def facts(a: int, b: int) -> F.TicketFacts:
+        with Session(bind) as own:
+            return F.load_facts(own, None, a, b)
+
+    def replies() -> np.ndarray:
+        with Session(bind) as own:
+            return one_reply_ticket_ids(own, start)
+
+    with ThreadPoolExecutor(max_workers=slices + 1, thread_name_prefix="desk-stats") as pool:
+        reply_job = pool.submit(replies)
+        parts = [pool.submit(facts, a, b) for a, b in zip(edges, edges[1:], strict=False)]
+        loaded = [job.result() for job in parts]
+        return F.TicketFacts.concatenate(loaded), reply_job.result()
 
 
 def clear() -> None:

@@ -158,6 +158,11 @@ class TicketFacts:
     def __len__(self) -> int:
         return len(self.ticket_id)
 
+    @classmethod
+    def concatenate(cls, parts: list[TicketFacts]) -> TicketFacts:
+        names = [f.name for f in fields(cls) if f.init]
+        return cls(**{name: np.concatenate([getattr(part, name) for part in parts]) for name in names})
+
     def subset(self, mask: np.ndarray) -> TicketFacts:
         names = [f.name for f in fields(self) if f.init]
         return TicketFacts(**{name: getattr(self, name)[mask] for name in names})
