@@ -1,0 +1,216 @@
+"""Settings → Remotes: list, add, set the token of and remove hosted helpdesks.
+
+DB work goes through ``tasks.op``/``tasks.db``; the keyring (which may block on an unlock
+prompt) through ``tasks.net``. The token field never echoes and is cleared once stored.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core.sync import config, credentials
+from desk.ui.errors import show_error
+from desk.ui.tasks import Tasks
+
+COLUMNS = ("Name", "Kind", "Address", "User", "Sign-in", "Token", "Last synced", "Waiting", "Last problem")
+
+
+def _named(widget: QWidget, name: str, tip: str) -> QWidget:
+    widget.setAccessibleName(name)
+    widget.setToolTip(tip)
+    return widget
+
+
+def load_rows(session) -> list[dict[str, object]]:  # noqa: ANN001 - runs on the DB worker
+    return [
+        {"name": r.name, "kind": r.kind, "url": r.url, "user": r.username, "auth": r.auth,
+         "last": r.last_synced_at.strftime("%Y-%m-%d %H:%M UTC") if r.last_synced_at else "never",
+         "pending": config.pending_count(session, r.id), "error": r.last_error or ""}
+        for r in config.list_remotes(session)
+    ]
+
+
+class RemoteForm(QDialog):
+    """Add a remote: kind, address, user, sign-in mode and the token (stored in the keyring)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a remote helpdesk")
+        self.setObjectName("remoteForm")
+        form = QFormLayout(self)
+        self.name = _named(QLineEdit(self), "Remote name", "A short name, e.g. zendesk or rt")
+        self.kind = _named(QComboBox(self), "Kind", "Zendesk Support or Request Tracker 5")
+        self.kind.addItem("Zendesk", "zendesk")
+        self.kind.addItem("Request Tracker 5", "rt")
+        self.url = _named(QLineEdit(self), "Address", "https://yours.zendesk.com or https://rt.example.org "
+                          "(HTTPS required except on this computer)")
+        self.user = _named(QLineEdit(self), "User", "Zendesk: the agent's e-mail; RT: the user name")
+        self.auth = _named(QComboBox(self), "Sign-in", "How Desk signs in")
+        self.token = _named(QLineEdit(self), "Token", "The API token, OAuth token or password; kept in the "
+                            "system keyring, never in the store")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+        for label, widget in (("&Name", self.name), ("&Kind", self.kind), ("&Address", self.url),
+                              ("&User", self.user), ("&Sign-in", self.auth), ("&Token", self.token)):
+            form.addRow(label, widget)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                   self)
+        for button, name in ((QDialogButtonBox.StandardButton.Ok, "Add remote"),
+                             (QDialogButtonBox.StandardButton.Cancel, "Cancel")):
+            _named(buttons.button(button), name, name)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _kind_changed(self) -> None:
+        self.auth.clear()
+        modes = config.AUTH_MODES[self.kind.currentData()]
+        labels = {"token": "API token", "password": "Password", "oauth": "OAuth bearer (JSON with refresh)"}
+        for mode in modes:
+            self.auth.addItem(labels[mode], mode)
+
+    def values(self) -> dict[str, str]:
+        return {"name": self.name.text().strip(), "kind": self.kind.currentData(), "url": self.url.text().strip(),
+                "username": self.user.text().strip(), "auth": self.auth.currentData()}
+
+
+class RemotesDialog(QDialog):
+    changed = Signal()
+
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.setWindowTitle("Remote helpdesks")
+        self.setObjectName("remotesDialog")
+        self.resize(900, 320)
+        layout = QVBoxLayout(self)
+        intro = QLabel("Desk syncs its tickets with these helpdesks. Tokens are kept in the system keyring.", self)
+        intro.setWordWrap(True)
+        _named(intro, "About remotes", "What this list is")
+        layout.addWidget(intro)
+        self.table = _named(QTableWidget(0, len(COLUMNS), self), "Remotes", "The configured remote helpdesks")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        self.add_button = _named(QPushButton("&Add…", self), "Add remote", "Add a Zendesk or RT remote")
+        self.token_button = _named(QPushButton("Set &token…", self), "Set token",
+                                   "Replace the selected remote's token")
+        self.remove_button = _named(QPushButton("&Remove", self), "Remove remote",
+                                    "Forget the selected remote and its token (tickets stay)")
+        self.close_button = _named(QPushButton("&Close", self), "Close", "Close this window")
+        for button in (self.add_button, self.token_button, self.remove_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.close_button)
+        layout.addLayout(row)
+        self.add_button.clicked.connect(self.add)
+        self.token_button.clicked.connect(self.set_token)
+        self.remove_button.clicked.connect(self.remove)
+        self.close_button.clicked.connect(self.accept)
+        self.rows: list[dict[str, object]] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.tasks.db(load_rows, on_done=self._loaded, on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def _loaded(self, rows: list[dict[str, object]]) -> None:
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        self.tasks.net(lambda: [credentials.has_secret(str(r["name"])) for r in rows],
+                       on_done=self._tokens, owner=self)
+        for index, item in enumerate(rows):
+            values = (item["name"], item["kind"], item["url"], item["user"], item["auth"], "…", item["last"],
+                      item["pending"], item["error"])
+            for column, value in enumerate(values):
+                cell = QTableWidgetItem(str(value))
+                cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(index, column, cell)
+        if rows and not self.table.selectedItems():
+            self.table.selectRow(0)
+
+    def _tokens(self, stored: list[bool]) -> None:
+        for index, ok in enumerate(stored[: self.table.rowCount()]):
+            self.table.setItem(index, 5, QTableWidgetItem("stored" if ok else "missing"))
+
+    def selected_name(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return str(self.rows[rows[0].row()]["name"]) if rows else None
+
+    def add(self) -> None:
+        form = RemoteForm(self)
+        form.accepted.connect(lambda: self._add(form))
+        form.open()
+
+    def _add(self, form: RemoteForm) -> None:
+        values, token = form.values(), form.token.text()
+        form.token.clear()
+
+        def stored(_changes: object) -> None:
+            if token.strip():
+                self.tasks.net(lambda: credentials.store_secret(values["name"], credentials.Secret.loads(token)),
+                               on_done=lambda _r: self._done(), on_error=lambda exc: show_error(self, exc),
+                               owner=self)
+            else:
+                self._done()
+
+        self.tasks.db(lambda s: config.add_remote(s, **values), on_done=stored,
+                      on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def set_token(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"Token for {name}")
+        form = QFormLayout(dialog)
+        field = _named(QLineEdit(dialog), "Token", "Kept in the system keyring; never shown again")
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("&Token", field)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                   dialog)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+
+        def accepted() -> None:
+            text = field.text()
+            field.clear()
+            self.tasks.net(lambda: credentials.store_secret(name, credentials.Secret.loads(text)),
+                           on_done=lambda _r: self._done(), on_error=lambda exc: show_error(self, exc), owner=self)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        self.token_dialog = dialog
+
+    def remove(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        self.tasks.db(lambda s: config.remove_remote(s, name=name), on_done=lambda _r: self._done(),
+                      on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def _done(self) -> None:
+        self.changed.emit()
+        self.refresh()
