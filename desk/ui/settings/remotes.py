@@ -65,6 +65,10 @@ class RemoteForm(QDialog):
         self.token = _named(QLineEdit(self), "Token", "The API token, OAuth token or password; kept in the "
                             "system keyring, never in the store")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.name.setPlaceholderText("zendesk")
+        self.url.setPlaceholderText("https://yours.zendesk.com")
+        self.user.setPlaceholderText("agent@example.edu")
+        self.setMinimumWidth(420)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         for label, widget in (("&Name", self.name), ("&Kind", self.kind), ("&Address", self.url),
