@@ -100,3 +100,13 @@ def test_every_control_has_a_name_and_tooltip(panel) -> None:  # noqa: ANN001
     assert len(controls) > 20
     missing = [w for w in controls if not w.accessibleName() or not w.toolTip()]
     assert not missing, [type(w).__name__ + ":" + w.text() if hasattr(w, "text") else type(w).__name__ for w in missing]
+
+
+def test_changes_refresh_quick_reports_and_flag_slow_ones(panel, qtbot) -> None:  # noqa: ANN001
+    from desk.core.changes import Changes
+
+    with qtbot.wait_signal(panel.report_shown, timeout=20000):
+        panel.tasks.changes_executed.emit(Changes(tickets=True), None)
+    panel._last_seconds = 5.0  # as if the last computation had been slow
+    panel.tasks.changes_executed.emit(Changes(tickets=True), None)
+    assert "Refresh" in panel.status.text() and not panel._debounce.isActive()

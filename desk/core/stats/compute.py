@@ -28,6 +28,7 @@ class Summary:
     desk_arrivals: int  # walk-ins and calls
     walked_away: int  # walk-ins/calls who left before being served
     abandonment_rate: float | None
+    served_in_target: float | None  # walk-ins/calls served within the target wait (SLA attainment)
     logged_after_the_fact: int
     unanswered: int  # no first response yet (and did not walk away)
     solved: int
@@ -133,6 +134,8 @@ def compute_stats(
         desk_arrivals=int(facts.at_desk.sum()),
         walked_away=int((facts.left & facts.at_desk).sum()),
         abandonment_rate=rate(int((facts.left & facts.at_desk).sum()), int(facts.at_desk.sum())),
+        served_in_target=rate(int((facts.first_response[wait_mask] <= target.seconds).sum()),
+                              int(wait_mask.sum() + (facts.left & facts.at_desk & ~facts.late).sum())),
         logged_after_the_fact=int(facts.late.sum()),
         unanswered=int((~frt_ok & ~facts.left).sum()),
         solved=int(facts.solved.sum()),

@@ -63,6 +63,8 @@ def summary_table(report: StatsReport) -> Table:
         ("Walk-ins and calls", s.desk_arrivals),
         ("Walked away before service", s.walked_away),
         ("Walk-in abandonment (%)", percent(s.abandonment_rate)),
+        (f"Walk-ins and calls served within {report.staffing.target.seconds // 60} min (%)",
+         percent(s.served_in_target)),
         *_distribution_rows("Wait, walk-ins and calls", report.wait, "min"),
         *_distribution_rows("First response", report.first_response, "min"),
         *_distribution_rows("First response, logged after the fact", report.first_response_late, "min"),

@@ -48,6 +48,7 @@ from desk.ui.stats.charts import BarChart, Chart, HeatmapChart, HistogramChart, 
 PRESET_LABELS = {"today": "Today", "7 days": "Last 7 days", "30 days": "Last 30 days",
                  "this semester": "This semester", "custom": "Custom dates"}
 DEBOUNCE_MS = 250
+AUTO_REFRESH_SECONDS = 1.0  # recompute on every change only while that is this quick
 
 
 def _load_choices(session) -> dict[str, object]:  # noqa: ANN001 - runs on the DB worker
@@ -125,6 +126,7 @@ class StatsPanel(QWidget):
         self.zone_name: str | None = None
         self._generation = 0
         self._stale = False
+        self._last_seconds = 0.0
         self.setAccessibleName("Statistics")
         self.setToolTip("Statistics for a period: volume, waits, response and resolution times, CSAT, staffing")
         self._debounce = QTimer(self)
@@ -302,11 +304,14 @@ class StatsPanel(QWidget):
         self._debounce.start()
 
     def _on_changes(self, changes, _initiator) -> None:  # noqa: ANN001
-        if changes.tickets or changes.shifts or changes.settings:
-            if self.isVisible():
-                self._schedule()
-            else:
-                self._stale = True
+        if not (changes.tickets or changes.shifts or changes.settings):
+            return
+        if not self.isVisible():
+            self._stale = True
+        elif self._last_seconds <= AUTO_REFRESH_SECONDS:
+            self._schedule()
+        else:  # a long period on a big store: do not keep the DB worker busy on every change
+            self.status.setText("Tickets changed since these numbers — Refresh (F5) to update.")
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
         super().showEvent(event)
@@ -348,12 +353,13 @@ class StatsPanel(QWidget):
         self.expected_box.show_table(ex.expected_table(rows))
 
     def _show(self, report: StatsReport, seconds: float) -> None:
-        self.report = report
+        self.report, self._last_seconds = report, seconds
         s = report.summary
         tiles = {
             "Tickets": f"{s.tickets:,}",
             "Walk-ins & calls": f"{s.desk_arrivals:,}",
-            "Median wait": f"{duration_text(report.wait.median)}<br><small>p90 {duration_text(report.wait.p90)}</small>",
+            "Median wait": f"{duration_text(report.wait.median)}<br><small>p90 {duration_text(report.wait.p90)},"
+                           f" {_percent(s.served_in_target)} in {report.staffing.target.seconds // 60} min</small>",
             "Walked away": f"{_percent(s.abandonment_rate)}<br><small>{s.walked_away:,} people</small>",
             "First response": f"{duration_text(report.first_response.median)}<br><small>p90 "
                               f"{duration_text(report.first_response.p90)}, mean {duration_text(report.first_response.mean)}</small>",

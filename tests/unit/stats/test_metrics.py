@@ -86,6 +86,7 @@ def test_summary_counts_and_rates(session, week) -> None:  # noqa: ANN001
     assert s.tickets == 5  # A B C D E
     assert s.desk_arrivals == 4  # A C D E
     assert s.walked_away == 1 and s.abandonment_rate == pytest.approx(0.25)
+    assert s.served_in_target == pytest.approx(0.5)  # A within 5 min; E walked away; C still waiting
     assert s.logged_after_the_fact == 1
     assert s.unanswered == 1  # C (E walked away: abandonment, not unanswered)
     assert s.solved == 3
