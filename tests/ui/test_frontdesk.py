@@ -345,3 +345,18 @@ def test_scrolling_pages_in_more_ids_in_order(main_window, qtbot, session, reque
     _log(session, requester_id, "One more")  # the list itself changes: rows are reset
     qtbot.waitUntil(lambda: panel.model.rowCount() == total + 1 and main_window.tasks.pending == 0)
     assert bar.value() == place
+
+
+def test_long_waits_stand_out(main_window, qtbot, session, requester_id):
+    from desk.ui.queue.model import COL_AGE
+
+    long_wait = _log(session, requester_id, "Waiting a while", minutes_ago=20)
+    short_wait = _log(session, requester_id, "Just arrived", minutes_ago=1)
+    model = main_window.queue_panel.model
+    _wait_queue(qtbot, main_window, lambda ids: {long_wait, short_wait} <= set(ids))
+    qtbot.waitUntil(lambda: model.cached_row(long_wait) is not None and model.cached_row(short_wait) is not None)
+    long_index = model.index(model.row_of(long_wait), COL_AGE)
+    short_index = model.index(model.row_of(short_wait), COL_AGE)
+    assert model.data(long_index, Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.data(short_index, Qt.ItemDataRole.ForegroundRole) is None
+    assert "waiting 20 min" in model.data(long_index, Qt.ItemDataRole.ToolTipRole)

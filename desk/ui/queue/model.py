@@ -53,6 +53,15 @@ _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
 _FONT: list[QFont] = []
 
 
+_RED = QBrush(QColor("#b00020"))
+LONG_WAIT_SECONDS = 15 * 60  # a walk-in or caller waiting this long is shown in bold red
+
+
+def _is_waiting(row: QueueRow) -> bool:
+    return (row.status == "new" and row.assignee_id is None and row.service_started_at is None
+            and row.left_at is None and row.channel in ("walk-in", "phone"))
+
+
 def _bold_font() -> QFont:
     if not _FONT:
         font = QFont()
@@ -155,12 +164,16 @@ class QueueModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == ALIGN:
             return _RIGHT if column in (COL_ID, COL_AGE) else None
+        if column == COL_AGE:
+            if _is_waiting(row) and (self._clock() - row.arrived_at).total_seconds() >= LONG_WAIT_SECONDS:
+                return _bold_font() if role == FONT else _RED if role == FOREGROUND else None
+            return None
         if column != COL_PRIORITY:
             return None
         if role == FONT and row.priority in ("high", "urgent"):
             return _bold_font()
         if role == FOREGROUND and row.priority == "urgent":
-            return QBrush(QColor("#b00020"))
+            return _RED
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
@@ -384,7 +397,7 @@ class QueueModel(QAbstractTableModel):
     def _tooltip(self, row: QueueRow, column: int) -> str:
         if column == COL_AGE:
             local = row.arrived_at.astimezone().strftime("%a %d %b %H:%M")
-            if row.service_started_at is None and row.left_at is None and row.status == "new":
+            if _is_waiting(row):
                 return f"Arrived {local}; waiting {format_age(self._age_seconds(row))}"
             return f"Arrived {local}; age {format_age(self._age_seconds(row))}"
         if column == 2:
