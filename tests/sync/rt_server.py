@@ -100,7 +100,7 @@ $RT::Handle->BeginTransaction;
 for my $i (1..$n) {
     my $t = RT::Ticket->new($cu);
     my ($id, $txn, $msg) = $t->Create(
-        Queue => $queue, Subject => "Bulk ticket $i", Requestor => ["person" . ($i % 500) . "\@uni.test"],
+        Queue => $queue, Subject => "Bulk ticket $i", Requestor => ["person" . ($i % 500) . '@uni.test'],
         Priority => (25, 50, 75, 100)[$i % 4],
         MIMEObj => MIME::Entity->build(Type => 'text/plain', Data => "Body of ticket $i", Charset => 'UTF-8'));
     die "ticket: $msg" unless $id;

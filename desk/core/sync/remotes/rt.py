@@ -9,8 +9,9 @@ internal note). Push: ``POST /ticket`` with the local uuid in a ticket custom fi
 replies and notes through ``/correspond`` and ``/comment`` (never with ``If-Match``).
 Auth: ``Authorization: token …`` or basic with a password.
 
-The API user's time zone must be UTC (or empty with the server's ``$Timezone`` UTC): RT reads
-TicketSQL date literals in the user's zone.
+RT reads TicketSQL date literals in the API user's time zone (else the server's ``$Timezone``,
+which ``server_timezone`` in the remote's config names when it is not UTC): the cursor is
+converted into that zone.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import (
@@ -77,6 +79,7 @@ class RTRemote:
         self.api = "/REST/2.0"
         self.people_out: dict[str, str] = {k.lower(): v for k, v in self.config["people"].items()}
         self.people_in = {v: k for k, v in self.people_out.items()}
+        self._zone: str | None = None
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -205,7 +208,7 @@ class RTRemote:
             break
         where = [f"Queue = {_sql(self.config['queue'])}"] if self.config.get("queue") else []
         if state["updated"]:
-            where.append(f"LastUpdated >= {_sql(state['updated'])}")
+            where.append(f"LastUpdated >= {_sql(self._in_user_zone(state['updated']))}")
         params = {"query": " AND ".join(where) or "id > 0", "fields": TICKET_FIELDS,
                   "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress",
                   "orderby": "LastUpdated", "order": "ASC"}
@@ -226,6 +229,24 @@ class RTRemote:
                 yield page
             state["txn"] = newest
             yield PullPage(cursor=json.dumps(state))
+
+    def _in_user_zone(self, utc_literal: str) -> str:
+        """RT reads TicketSQL date literals in the API user's time zone (else the server's):
+        convert our UTC cursor into it. The zone is looked up once per adapter."""
+        if self._zone is None:
+            zone = ""
+            if self.username:
+                data = self.http.json("GET", f"{self.api}/user/{quote(self.username, safe='@')}")
+                zone = str(data.get("Timezone") or "") if isinstance(data, dict) else ""
+            self._zone = zone or str(self.config.get("server_timezone") or "UTC")
+        if self._zone in ("UTC", "Etc/UTC", "GMT"):
+            return utc_literal
+        try:
+            zone_info = ZoneInfo(self._zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return utc_literal
+        moment = datetime.strptime(utc_literal, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return moment.astimezone(zone_info).strftime("%Y-%m-%d %H:%M:%S")
 
     def _comments(self, txn_filter: str, ticket: str | None = None) -> Iterator[PullPage]:
         query = (f"ObjectType = 'RT::Ticket' AND {txn_filter} AND "
