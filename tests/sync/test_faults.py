@@ -160,3 +160,15 @@ def test_cli_remote_lifecycle(zendesk: FakeZendesk, capsys: pytest.CaptureFixtur
     assert main(["remote", "remove", "zd"]) == 0
     assert not credentials.has_secret("zd")
     assert main(["remote", "add", "bad", "--kind", "rt", "--url", "http://rt.example.org"]) == 2
+
+
+def test_a_copy_upstream_with_the_same_uuid_becomes_its_own_ticket(session: Any, zd: FakeZendesk, agent_id: int,
+                                                                   requester_id: int) -> None:
+    tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id, subject="Twin").created_id
+    sync(session, zd, Waits())
+    uuid = session.get(Ticket, tid).uuid
+    zd.create_ticket({"subject": "Twin (copied on the web)", "comment": {"body": "copy"}, "external_id": uuid})
+    report = sync(session, zd, Waits())
+    assert report.created_local == 1
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 2

@@ -264,6 +264,8 @@ class Engine:
                         SyncOutbox.kind == "create"))
                     to_remote = self._merge(ticket, status, remote_ticket, now=now)
                 else:
+                    if ticket is not None:  # the uuid is taken by another linked ticket: a copy upstream
+                        remote_ticket.uuid = None
                     ticket = self._create_local(remote_ticket, now=now)
                     status = SyncStatus(remote_id=self.remote_id, ticket_id=ticket.id,
                                         remote_ticket_id=remote_ticket.remote_id, synced_at=now)
