@@ -172,3 +172,15 @@ def test_a_copy_upstream_with_the_same_uuid_becomes_its_own_ticket(session: Any,
     assert report.created_local == 1
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Ticket)) == 2
+
+
+def test_requesters_are_looked_up_once_and_cached(session: Any, zd: FakeZendesk) -> None:
+    zd.create_ticket({"subject": "Cached", "comment": {"body": "hi"},
+                      "requester": {"email": "kim@uni.test", "name": "Kim"}})
+    sync(session, zd, Waits())
+    assert any(r.startswith("GET /api/v2/users/") for r in zd.state.requests)
+    zd.state.requests.clear()
+    tid = next(iter(zd.state.tickets))
+    zd.update_ticket(tid, {"subject": "Cached again"})
+    assert sync(session, zd, Waits()).updated_local == 1
+    assert not any(r.startswith("GET /api/v2/users/") for r in zd.state.requests), zd.state.requests

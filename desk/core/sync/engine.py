@@ -37,6 +37,7 @@ from desk.core.models import (
     SyncConflict,
     SyncCursor,
     SyncOutbox,
+    SyncPerson,
     SyncRemote,
     SyncStatus,
     Ticket,
@@ -529,15 +530,40 @@ class Engine:
                 row.body, row.actions, row.updated_at = item.body, json.dumps(item.actions), utcnow()
 
     # --- the whole run ------------------------------------------------------------------
+    def _load_people(self) -> None:
+        """Seed the adapter's user cache (remote user id -> e-mail) from ``sync_people``."""
+        cache = getattr(self.remote, "users", None)
+        if cache is None:
+            return
+        for row in self.session.scalars(select(SyncPerson).where(SyncPerson.remote_id == self.remote_id)):
+            cache[row.remote_user_id] = (row.email, row.name)
+            if row.email:
+                self.remote.user_ids[row.email.lower()] = row.remote_user_id  # type: ignore[attr-defined]
+        self.session.rollback()
+        self._known_people = set(cache)
+
+    def _save_people(self) -> None:
+        cache = getattr(self.remote, "users", None)
+        if not cache:
+            return
+        new = {key: value for key, value in cache.items() if key not in getattr(self, "_known_people", set())}
+        if new:
+            with unit_of_work(self.session):
+                for key, (email, name) in new.items():
+                    self.session.merge(SyncPerson(remote_id=self.remote_id, remote_user_id=key, email=email,
+                                                  name=name))
+
     def run(self) -> SyncReport:
         http = getattr(self.remote, "http", None)
         before = http.requests if http is not None else 0
+        self._load_people()
         try:
             self.pull()
             self.push()
             self.pull_canned()
         except RemoteError as exc:
             self.session.rollback()
+            self._save_people()
             with unit_of_work(self.session):
                 row = self.session.get(SyncRemote, self.remote_id)
                 if row is not None:
@@ -546,6 +572,7 @@ class Engine:
         finally:
             if http is not None:
                 self.report.requests = http.requests - before
+        self._save_people()
         with unit_of_work(self.session):
             row = self.session.get(SyncRemote, self.remote_id)
             if row is not None:
