@@ -184,3 +184,16 @@ def test_requesters_are_looked_up_once_and_cached(session: Any, zd: FakeZendesk)
     zd.update_ticket(tid, {"subject": "Cached again"})
     assert sync(session, zd, Waits()).updated_local == 1
     assert not any(r.startswith("GET /api/v2/users/") for r in zd.state.requests), zd.state.requests
+
+
+def test_macros_become_shared_canned_responses(session: Any, zd: FakeZendesk) -> None:
+    from desk.core.models import CannedResponse
+
+    zd.state.macros.append({"id": 7, "title": "Printer reset", "active": True, "actions": [
+        {"field": "status", "value": "solved"}, {"field": "comment_value", "value": "Hold the button 10 s."}]})
+    sync(session, zd, Waits())
+    sync(session, zd, Waits())
+    session.rollback()
+    rows = list(session.scalars(select(CannedResponse)))
+    assert [(r.title, r.body, r.owner_id) for r in rows] == [("Printer reset (zd)", "Hold the button 10 s.", None)]
+    assert '"solved"' in rows[0].actions

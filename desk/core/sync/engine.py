@@ -521,7 +521,7 @@ class Engine:
             return
         with unit_of_work(self.session):
             for item in items:
-                title = f"{item.title}"
+                title = f"{item.title} ({self.row.name})"  # never clobbers a local response
                 row = self.session.scalar(select(CannedResponse).where(
                     CannedResponse.title == title, CannedResponse.owner_id.is_(None)))
                 if row is None:
