@@ -1,11 +1,14 @@
-"""A small in-process cache of a period's ticket facts, so changing a filter, the staffing
-target or reopening the panel does not scan the store again.
+"""A small in-process cache of a period's ticket facts, so changing a filter or the staffing
+target, reopening the panel, or a few tickets changing does not scan the whole period again.
 
-An entry is reused only while the store's fingerprint for the period is unchanged: the last
-audit event and comment ids (every operation writes an audit event, in this process or any
-other), and the count, sum and maximum of ``updated_at`` of tickets updated since the period
-began (read from the ``updated_at`` index; catches bulk writes that bypass the operations). Filters are applied afterwards
-in NumPy (``TicketFacts.matching``).
+Each entry remembers the store's fingerprint when it was made: the count, sum and maximum of
+``updated_at`` of tickets updated since the period began (from the ``updated_at`` index), the
+last audit-event and comment ids, and the agents. When the fingerprint moves, only the tickets
+touched since are read again — those with an audit event or a comment after the remembered
+ids (every operation writes an audit event, in this process or any other) or an ``updated_at``
+at or after the remembered maximum (bulk writers) — and merged in; when that is most of the
+period, or the ticket count does not add up, or the agents changed, the period is read afresh.
+Filters are applied afterwards in NumPy (``TicketFacts.matching``).
 """
 
 from __future__ import annotations
@@ -14,43 +17,63 @@ import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from desk.core.stats import facts as F
+from desk.core.stats.distributions import member, singles
 
 MAX_ENTRIES = 2
 MAX_SLICES = 4
 PARALLEL_FROM_SECONDS = 60 * 86_400  # shorter periods are quick enough in one scan
 MAX_TICKETS = 1_500_000  # ~50 bytes each; beyond this only the newest entry is kept
+MAX_TOUCHED = 20_000  # more changed tickets than this: read the whole period again
+REPLIES = ("SELECT c.ticket_id AS value FROM comments c WHERE c.created_at >= :start AND c.is_public"
+           " AND c.author_id IN (SELECT id FROM people WHERE is_agent)")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    tickets: int
+    updated_total: float
+    updated_max: int | None
+    ticket_max: int | None
+    audit_max: int | None
+    comment_max: int | None
+    agents: float
+
+
+@dataclass(frozen=True)
+class Entry:
+    stamp: Stamp
+    facts: F.TicketFacts
+    one_reply: np.ndarray  # ids of tickets with exactly one public agent reply
+
+
 _lock = threading.Lock()
-_entries: OrderedDict[tuple[str, int, int], tuple[tuple, F.TicketFacts, np.ndarray]] = OrderedDict()
+_entries: OrderedDict[tuple[str, int, int], Entry] = OrderedDict()
 
 
-def fingerprint(session: Session, start: int) -> tuple:
+def fingerprint(session: Session, start: int) -> Stamp:
     row = session.execute(text(
         "SELECT count(*), total(updated_at), max(updated_at), max(id) FROM tickets WHERE updated_at >= :start"
     ), {"start": start}).one()
     others = session.execute(text(
         "SELECT (SELECT max(id) FROM audit_events), (SELECT max(id) FROM comments),"
         " (SELECT total(id) FROM people WHERE is_agent)")).one()
-    return (*tuple(row), *tuple(others))
+    return Stamp(*tuple(row), *tuple(others))
+
+
+def _one_reply(ids: np.ndarray) -> np.ndarray:
+    return singles(ids)
 
 
 def one_reply_ticket_ids(session: Session, start: int) -> np.ndarray:
     """Tickets with exactly one public reply by an agent (replies come after arrival ≥ start)."""
-    ids = F.load_epochs(
-        session,
-        "SELECT c.ticket_id AS value FROM comments c WHERE c.created_at >= :start AND c.is_public"
-        " AND c.author_id IN (SELECT id FROM people WHERE is_agent)",
-        {"start": start}, 0,
-    )
-    if len(ids) == 0:
-        return ids
-    keys, counts = np.unique(ids, return_counts=True)
-    return keys[counts == 1]
+    return _one_reply(F.load_epochs(session, REPLIES, {"start": start}, 0))
 
 
 def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray]:
@@ -58,18 +81,50 @@ def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts,
     key = (str(session.get_bind().url.database), start, end)
     stamp = fingerprint(session, start)
     with _lock:
-        hit = _entries.get(key)
-        if hit is not None and hit[0] == stamp:
+        entry = _entries.get(key)
+        if entry is not None:
             _entries.move_to_end(key)
-            return hit[1], hit[2]
-    loaded = _load(session, start, end)
+    if entry is not None and entry.stamp == stamp:
+        return entry.facts, entry.one_reply
+    fresh = None
+    if entry is not None and entry.stamp.agents == stamp.agents:
+        fresh = _refresh(session, entry, stamp, start, end)
+    if fresh is None:
+        facts, one_reply = _load(session, start, end)
+        fresh = Entry(stamp, facts, one_reply)
     with _lock:
-        _entries[key] = (stamp, *loaded)
+        _entries[key] = fresh
+        _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES or (
-            len(_entries) > 1 and sum(len(entry[1]) for entry in _entries.values()) > MAX_TICKETS
+            len(_entries) > 1 and sum(len(e.facts) for e in _entries.values()) > MAX_TICKETS
         ):
             _entries.popitem(last=False)
-    return loaded
+    return fresh.facts, fresh.one_reply
+
+
+def _refresh(session: Session, entry: Entry, stamp: Stamp, start: int, end: int) -> Entry | None:
+    """The entry with the tickets touched since it was made read again, or None when reading
+    the whole period is the better (or the only safe) choice."""
+    old = entry.stamp
+    touched = F.load_epochs(
+        session,
+        "SELECT id AS value FROM tickets WHERE updated_at >= :since"
+        " UNION SELECT ticket_id FROM audit_events WHERE id > :audit AND ticket_id IS NOT NULL"
+        " UNION SELECT ticket_id FROM comments WHERE id > :comment",
+        {"since": old.updated_max or 0, "audit": old.audit_max or 0, "comment": old.comment_max or 0}, 0)
+    if len(touched) > min(MAX_TOUCHED, max(1000, len(entry.facts) // 5)):
+        return None
+    listed = ", ".join(str(int(i)) for i in touched) or "NULL"
+    fresh = F.load_facts(session, None, start, end, extra=f"t.id IN ({listed})")
+    kept = entry.facts.subset(~member(entry.facts.ticket_id, touched))
+    merged = F.TicketFacts.concatenate([kept, fresh])
+    count = session.execute(text("SELECT count(*) FROM tickets WHERE arrived_at >= :start AND arrived_at < :end"),
+                            {"start": start, "end": end}).scalar_one()
+    if count != len(merged):  # e.g. tickets deleted or moved in time by a bulk writer
+        return None
+    replies = _one_reply(F.load_epochs(session, f"{REPLIES} AND c.ticket_id IN ({listed})", {"start": start}, 0))
+    one_reply = np.concatenate([entry.one_reply[~member(entry.one_reply, touched)], replies])
+    return Entry(stamp, merged, one_reply)
 
 
 def _load(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray]:

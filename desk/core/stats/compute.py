@@ -14,7 +14,7 @@ from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
 from desk.core.stats import facts as F
 from desk.core.stats.cache import period_facts
-from desk.core.stats.distributions import Distribution, grouped_percentiles, rate
+from desk.core.stats.distributions import Distribution, grouped_percentiles, member, rate
 from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
 
 DEFAULT_HANDLE_SECONDS = 600.0  # used when fewer than MIN_HANDLE_SAMPLES one-visit tickets exist
@@ -119,7 +119,7 @@ def compute_stats(
     everyone = np.ones(len(facts), dtype=bool)
     frt_ok = facts.first_response >= 0
     solved_ids = facts.ticket_id[facts.solved]
-    one_touch = int(np.isin(solved_ids, one_reply).sum()) if len(solved_ids) else 0
+    one_touch = int(member(solved_ids, one_reply).sum())
     in_period = (facts.done >= start) & (facts.done < end)
     by_arrival = _earlier_is_smaller(session, start)
     done = np.concatenate([facts.done[in_period], _done_from_before(session, predicate, params, start, by_arrival)])

@@ -51,7 +51,9 @@ def grouped_percentiles(
     else:
         packed = np.sort((groups.astype(np.int64) << shift) | values)
         groups, values = packed >> shift, packed & ((1 << shift) - 1)
-    keys, starts, counts = np.unique(groups, return_index=True, return_counts=True)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])  # groups are sorted
+    keys = groups[starts]
+    counts = np.diff(np.r_[starts, len(groups)])
     result: list[np.ndarray] = []
     for q in quantiles:
         position = q * (counts - 1)
@@ -60,6 +62,26 @@ def grouped_percentiles(
         a, b = values[starts + low].astype(float), values[starts + high].astype(float)
         result.append(a + (b - a) * (position - low))
     return {int(key): tuple(float(r[i]) for r in result) for i, key in enumerate(keys)}
+
+
+def member(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """``np.isin`` for non-negative integer ids, by a lookup table (NumPy's own isin hashes or
+    sorts, which is many times slower for a million ids)."""
+    if len(values) == 0 or len(chosen) == 0:
+        return np.zeros(len(values), dtype=bool)
+    size = int(max(values.max(), chosen.max())) + 1
+    if size > 64_000_000 or values.min() < 0 or chosen.min() < 0:
+        return np.isin(values, chosen, kind="sort")
+    table = np.zeros(size, dtype=bool)
+    table[chosen] = True
+    return table[values]
+
+
+def singles(ids: np.ndarray) -> np.ndarray:
+    """The ids that occur exactly once (non-negative integers)."""
+    if len(ids) == 0:
+        return ids
+    return np.flatnonzero(np.bincount(ids) == 1)
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from desk.core import errors
 from desk.core.models import CHANNELS, PERSON_KINDS
+from desk.core.stats.distributions import member
 
 DESK_CHANNELS = ("walk-in", "phone")  # people waiting in front of the desk or on the line
 HANDLE_CAP = 3600  # a desk ticket solved within this long of service start was handled in one visit
@@ -178,7 +179,7 @@ class TicketFacts:
             ([PERSON_KINDS.index(k) for k in flt.requester_kinds], self.kind),
         ):
             if len(values):
-                mask &= np.isin(column, np.array(values, dtype=np.int64))
+                mask &= member(column, np.array(values, dtype=np.int64))
         return self if mask.all() else self.subset(mask)
 
 
@@ -229,12 +230,17 @@ def kinds_by_person(session: Session) -> np.ndarray:
     return kind_of
 
 
-def load_facts(session: Session, flt: StatsFilter | None, start: int, end: int) -> TicketFacts:
-    """Facts of tickets that arrived in [start, end) (matching ``flt``'s other conditions)."""
+def load_facts(
+    session: Session, flt: StatsFilter | None, start: int, end: int, *, extra: str = ""
+) -> TicketFacts:
+    """Facts of tickets that arrived in [start, end) (matching ``flt``'s other conditions and
+    the SQL condition ``extra``)."""
     if flt is None:
         where, params = "t.arrived_at >= :start AND t.arrived_at < :end", {}
     else:
         where, params = cohort_where(flt)
+    if extra:
+        where = f"{where} AND ({extra})"
     fields = layout(session, end - start)
     packed = session.execute(text(facts_sql(where, fields)), {**params, "start": start, "end": end}).scalar()
     matrix = unpack(packed, sum(count for _name, _sql, count in fields))

@@ -196,3 +196,34 @@ def test_backlog_queries_agree_whichever_index_they_walk(session, week) -> None:
     done = [C._done_from_before(session, "1", {"start": moment, "end": end}, moment, by_arrival).tolist()
             for by_arrival in (True, False)]
     assert done[0] == done[1] == [int(at(3, 9, 10, 1).timestamp())]
+
+
+def test_cached_facts_refresh_only_touched_tickets_and_agree_with_a_full_read(
+    session, week, agent_id, requester_id, monkeypatch  # noqa: ANN001
+) -> None:
+    from desk.core.stats import cache
+
+    compute_stats(session, PERIOD)  # fills the cache
+    comments.add_comment(session, ticket_id=week["A"], author_id=agent_id, body="And one more thing.",
+                         public=True, now=at(3, 11, 8))  # A is no longer one-touch
+    tickets.claim(session, ticket_id=week["C"], agent_id=agent_id, now=at(3, 11, 9))
+    tickets.solve(session, ticket_id=week["C"], actor_id=agent_id, now=at(3, 11, 9, 30))
+    rate(session, week["C"], "good")
+    tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="new one",
+                       channel="web", arrived_at=at(3, 8, 15), now=at(3, 8, 15))
+
+    def no_full_read(*_args: object) -> None:
+        raise AssertionError("the whole period was read again")
+
+    monkeypatch.setattr(cache, "_load", no_full_read)
+    refreshed = compute_stats(session, PERIOD)
+    monkeypatch.undo()
+    cache.clear()
+    full = compute_stats(session, PERIOD)
+    assert refreshed.summary == full.summary
+    assert (refreshed.summary.tickets, refreshed.summary.solved, refreshed.summary.one_touch_rate) == (6, 4, 0.0)
+    assert refreshed.first_response == full.first_response and refreshed.resolution == full.resolution
+    for name in full.daily:
+        assert np.array_equal(refreshed.daily[name], full.daily[name], equal_nan=True)
+    assert np.array_equal(refreshed.heatmap, full.heatmap)
+    assert refreshed.agents == full.agents and refreshed.by_category == full.by_category
