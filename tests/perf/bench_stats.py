@@ -52,7 +52,7 @@ def _captured_statements(store, session, flt: StatsFilter) -> list[tuple[str, ob
 def run(ctx: BenchContext) -> dict[str, object]:
     path = ctx.demo_store(ctx.scale)
     results: dict[str, object] = {"tickets": ctx.scale}
-    with open_store(path, migrate=False) as store, store.session() as session:
+    with open_store(path) as store, store.session() as session:
         today = datetime.now(desk_timezone(session)).date()
         year = StatsFilter(start=today - timedelta(days=364), end=today)
         report = compute_stats(session, year)
