@@ -27,10 +27,11 @@ class Table:
     name: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    key: str = ""  # stable short name (JSON keys, CSV file names); default: from the name
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        return self.key or re.sub(r"[^a-z0-9]+", "-", self.name.split(" (")[0].lower()).strip("-")
 
 
 def minutes(seconds: float | None) -> float | None:

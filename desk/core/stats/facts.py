@@ -118,15 +118,15 @@ def chunks(expression: str, count: int) -> list[str]:
 def unpack(packed: str | None, width: int) -> np.ndarray:
     """The (rows × width) int64 matrix of 15-bit chunks from a ``group_concat(char(…))``."""
     if not packed:
-        return np.zeros((0, width), dtype=np.int64)
+        return np.zeros((0, width), dtype=np.int32)
     codes = np.frombuffer(packed.encode("utf-32-le"), dtype=np.uint32)
-    return codes.reshape(-1, width).astype(np.int64) - 1
+    return codes.reshape(-1, width).astype(np.int32) - 1  # int32: half the memory of int64
 
 
 def join_chunks(matrix: np.ndarray, first: int, count: int) -> np.ndarray:
-    value = np.zeros(len(matrix), dtype=np.int64)
-    for i in range(count):
-        value |= matrix[:, first + i] << (BITS * i)
+    value = matrix[:, first].astype(np.int64)
+    for i in range(1, count):
+        value |= matrix[:, first + i].astype(np.int64) << (BITS * i)
     return value
 
 
@@ -244,11 +244,13 @@ def load_facts(
     fields = layout(session, end - start)
     packed = session.execute(text(facts_sql(where, fields)), {**params, "start": start, "end": end}).scalar()
     matrix = unpack(packed, sum(count for _name, _sql, count in fields))
+    del packed  # the text is as big as the matrix: let it go before the columns are built
     columns: dict[str, np.ndarray] = {}
     first = 0
     for name, _sql, count in fields:
         columns[name] = join_chunks(matrix, first, count)
         first += count
+    del matrix
     if "place" in columns:
         columns["category_id"], columns["location_id"] = columns["place"] & 127, columns["place"] >> 7
     flags = columns.pop("flags")
