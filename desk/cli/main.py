@@ -63,9 +63,27 @@ def run_gui(args: argparse.Namespace) -> int:
     return run(db_path(args))
 
 
+def _gui_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """Arguments for opening the window, parsed without loading every sub-command module
+    (they import the sync and stats code): `desk`, `desk --db X`, `desk gui --db X`."""
+    quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    add_db_option(quick)
+    quick.add_argument("command", nargs="?")
+    if any(arg.startswith("-") and arg != "--db" and not arg.startswith("--db=") for arg in argv):
+        return None  # --help, --version and sub-command options go to the full parser
+    try:
+        args, rest = quick.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    if rest or args.command not in (None, "gui"):
+        return None
+    args.func = run_gui
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _gui_only(argv) or build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except DeskError as exc:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desk.core.db import backup_to
+from desk.core.db import SCHEMA_HEAD, backup_to
 from desk.core.demo import generate
 
 HERE = Path(__file__).resolve().parent
@@ -68,10 +68,11 @@ class BenchContext:
         self._bare: float | None = None
 
     def demo_store(self, tickets: int) -> Path:
-        """A cached demo store (seed 1) of ``tickets`` tickets ending today. Do not write to it."""
+        """A cached demo store (seed 1) of ``tickets`` tickets ending today, at the current
+        schema. Do not write to it."""
         tickets = min(tickets, self.scale)
         stamp = datetime.now(UTC).strftime("%Y%m%d")
-        path = self.cache / f"demo-{tickets}-seed1-{stamp}.sqlite3"
+        path = self.cache / f"demo-{tickets}-seed1-{stamp}-schema{SCHEMA_HEAD}.sqlite3"
         if not path.exists():
             partial = path.with_suffix(".partial")
             for stale in self.cache.glob(f"demo-{tickets}-seed1-*"):

@@ -18,6 +18,10 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_schema_head_constant_matches_the_migrations():
+    assert db.head_revision() == db.SCHEMA_HEAD
+
+
 def test_new_store_is_created_by_migrations_with_wal_and_foreign_keys(tmp_path):
     path = tmp_path / "sub" / "new.sqlite3"
     with open_store(path) as store, closing(store.engine.raw_connection()) as conn:

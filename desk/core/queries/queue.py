@@ -29,7 +29,12 @@ VIEWS: dict[str, tuple[str, str]] = {
     "unassigned": ("Unassigned", f"t.status IN {OPEN} AND t.assignee_id IS NULL"),
     "mine": ("Mine", f"t.status IN {OPEN} AND t.assignee_id = :agent_id"),
     "pending": ("Pending", "t.status = 'pending'"),
-    "solved-today": ("Solved today", "t.status IN ('solved','closed') AND t.solved_at >= :day_start"),
+    # likelihood() tells the planner few rows pass, so it walks the solved_at index
+    # (2 ms on 1M tickets) instead of scanning by arrival (250 ms).
+    "solved-today": (
+        "Solved today",
+        "likelihood(t.solved_at >= :day_start, 0.001) AND t.status IN ('solved','closed')",
+    ),
     "all": ("All tickets", "1"),
 }
 SORTS: dict[str, str] = {
