@@ -7,7 +7,6 @@ their actions to ``main_window.menu("Sync")`` and friends.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,69 +15,21 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from desk import __version__
+from desk.core import canned_io
 from desk.core.db import Store, open_store
 from desk.core.errors import DeskError
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 
 MENUS = ("File", "View", "Ticket", "Sync", "Help")
-
-
-def _optional_class(module: str, name: str) -> type | None:
-    """``module.name`` if that module exists yet (parts of the UI land separately)."""
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    return getattr(loaded, name, None)
-
-
-class _Placeholder(QWidget):
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        label = QLabel(text, self)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        label.setAccessibleName("Details")
-        label.setToolTip("Read-only view")
-        QVBoxLayout(self).addWidget(label)
-        self.label = label
-
-
-class TicketPlaceholder(_Placeholder):
-    """A read-only view of a ticket, used until the ticket editor is installed."""
-
-    def __init__(self, tasks: Tasks, ticket_id: int, current_agent: Callable[[], int | None],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(f"Loading ticket #{ticket_id}…", parent)
-        self.ticket_id = ticket_id
-
-        def load(session):  # noqa: ANN001, ANN202
-            from desk.core.queries.tickets import get_ticket
-
-            t = get_ticket(session, ticket_id)
-            return (f"<h2>#{t.id} {_esc(t.subject)}</h2><p>{t.status} · {t.priority} · {t.channel}"
-                    f" · requester {_esc(t.requester.name)}</p><pre>{_esc(t.description)}</pre>")
-
-        tasks.db(load, on_done=self.label.setText,
-                 on_error=lambda exc: self.label.setText(_esc(str(exc))))
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class MainWindow(QMainWindow):
@@ -120,6 +71,8 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.at_desk.toolbar())
         self._build_menus()
         self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
+        # A new store gets the default canned responses once (deleted ones stay deleted).
+        self.tasks.op(canned_io.install_defaults)
 
     # -- contract -------------------------------------------------------------------------------
     def current_agent_id(self) -> int | None:
@@ -136,14 +89,22 @@ class MainWindow(QMainWindow):
         if existing is not None and self.tabs.indexOf(existing) >= 0:
             self.tabs.setCurrentWidget(existing)
             return existing
-        editor_class = _optional_class("desk.ui.editor.editor", "TicketEditor") or TicketPlaceholder
-        widget = editor_class(self.tasks, ticket_id, self.current_agent_id, self)
+        from desk.ui.editor.editor import TicketEditor  # loaded when first needed: quicker start
+
+        widget = TicketEditor(self.tasks, ticket_id, self.current_agent_id, self)
         widget.setProperty("ticket_id", ticket_id)
         index = self.tabs.addTab(widget, f"#{ticket_id}")
+        widget.windowTitleChanged.connect(lambda title, w=widget: self._retitle(w, title))
         self.tabs.setTabToolTip(index, f"Ticket #{ticket_id} (Ctrl+W closes it)")
         self.tabs.setCurrentIndex(index)
         self._ticket_tabs[ticket_id] = widget
         return widget
+
+    def _retitle(self, widget: QWidget, title: str) -> None:
+        index = self.tabs.indexOf(widget)
+        if index >= 0:
+            self.tabs.setTabText(index, title if len(title) <= 28 else title[:27] + "…")
+            self.tabs.setTabToolTip(index, f"{title} (Ctrl+W closes it)")
 
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
@@ -177,9 +138,9 @@ class MainWindow(QMainWindow):
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is not self._stats_placeholder:
             return
-        panel_class = _optional_class("desk.ui.stats.panel", "StatsPanel")
-        panel = (panel_class(self.tasks, self) if panel_class is not None
-                 else _Placeholder("The statistics panel is not installed in this build.", self))
+        from desk.ui.stats.panel import StatsPanel  # pyqtgraph loads only when Stats is opened
+
+        panel = StatsPanel(self.tasks, self)
         panel.setToolTip(panel.toolTip() or "Statistics")
         self.tabs.blockSignals(True)
         self.tabs.removeTab(1)
@@ -223,7 +184,17 @@ class MainWindow(QMainWindow):
                      "Mark the selected ticket solved")
         self._action("Ticket", "&Left without service", qp.left_selected, None,
                      "Record that the person left before being served")
+        self._action("Ticket", "Canned &responses…", self.manage_canned, None,
+                     "Create, edit, import and export canned responses")
         self._action("Help", "&About Desk", self._about, None, "Version and licence")
+
+    def manage_canned(self) -> QWidget:
+        from desk.ui.canned.manager import CannedManager
+
+        dialog = CannedManager(self.tasks, self.current_agent_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "About Desk",

@@ -10,11 +10,14 @@ import sys
 from PySide6.QtWidgets import QWidget
 
 
-def test_void_calls_keep_none_alive(qtbot):
+def test_void_and_bool_calls_keep_singletons_alive(qtbot):
     widget = QWidget()
     qtbot.addWidget(widget)
-    before = sys.getrefcount(None)
+    before = [sys.getrefcount(value) for value in (None, True, False)]
     for _ in range(20_000):  # more than None's whole count on Python 3.11 if the bug were back
         widget.setEnabled(True)
-    if sys.version_info < (3, 12):  # from 3.12 None is immortal and its count is meaningless
-        assert sys.getrefcount(None) >= before - 100
+        widget.isEnabled()
+        widget.isVisible()
+    if sys.version_info < (3, 12):  # from 3.12 these are immortal and their counts meaningless
+        after = [sys.getrefcount(value) for value in (None, True, False)]
+        assert all(a >= b - 100 for a, b in zip(after, before, strict=True)), (before, after)

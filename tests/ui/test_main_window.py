@@ -79,3 +79,21 @@ def test_pick_agent_in_switcher_starts_shift_and_sign_out_ends_it(main_window, q
     with store.session() as s:
         assert shifts.open_shift(s, agent_id) is None
     assert main_window.current_agent_id() is None
+
+
+def test_new_store_gets_default_canned_responses_and_manager_opens(main_window, qtbot):
+    from desk.core.queries.canned import list_canned  # noqa: F401 - the manager's own query
+
+    def count(session):  # noqa: ANN001, ANN202
+        from sqlalchemy import func, select
+
+        from desk.core.models import CannedResponse
+
+        return session.scalar(select(func.count()).select_from(CannedResponse))
+
+    seen = []
+    qtbot.waitUntil(lambda: main_window.tasks.db(count, on_done=seen.append) or bool(seen) and seen[-1] > 0,
+                    timeout=5000)
+    dialog = main_window.manage_canned()
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.close()
