@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
@@ -14,8 +16,40 @@ from desk.core.ops.tickets import _apply
 MAX_BODY = 20 * 1024 * 1024  # characters; far above any real reply, below SQLite's limits
 
 
+def insert_comment(
+    session: Session, ticket: Ticket, *, author_id: int | None, body: str, public: bool,
+    now: datetime, status: str | None, uuid: str | None = None,
+) -> tuple[Comment, dict[str, object]]:
+    """Add the comment inside the caller's transaction and set first-response times.
+
+    Returns the comment and the status change it implies (an agent's first public reply to a
+    new ticket opens it) unless the caller sets ``status`` itself.
+    """
+    if len(body) > MAX_BODY:
+        raise errors.InvalidInput(
+            f"The reply is {len(body):,} characters; the limit is {MAX_BODY:,}. Attach it as a file instead."
+        )
+    author = session.get(Person, author_id) if author_id is not None else None
+    comment = Comment(ticket_id=ticket.id, author_id=author_id, body=body, is_public=public,
+                      created_at=now)
+    if uuid:
+        comment.uuid = uuid
+    session.add(comment)
+    by_agent = bool(author and author.is_agent)
+    if public and by_agent and ticket.first_response_at is None:
+        ticket.first_response_at = now
+        if ticket.service_started_at is None:
+            ticket.service_started_at = now
+    record(session, ticket_id=ticket.id, actor_id=author_id, at=now,
+           action="reply" if public else "note")
+    implied: dict[str, object] = {}
+    if status is None and by_agent and public and ticket.status == "new":
+        implied["status"] = "open"
+    return comment, implied
+
+
 def add_comment(
-    session,  # noqa: ANN001 - sqlalchemy Session
+    session: Session,
     *,
     ticket_id: int,
     author_id: int | None,
@@ -31,33 +65,15 @@ def add_comment(
     """
     if not body.strip():
         raise errors.InvalidInput("The reply is empty.")
-    if len(body) > MAX_BODY:
-        raise errors.InvalidInput(
-            f"The reply is {len(body):,} characters; the limit is {MAX_BODY:,}. Attach it as a file instead."
-        )
     now = now or utcnow()
     with unit_of_work(session):
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             raise errors.NotFound(f"There is no ticket #{ticket_id}.")
-        author = session.get(Person, author_id) if author_id is not None else None
-        comment = Comment(ticket_id=ticket_id, author_id=author_id, body=body,
-                          is_public=public, created_at=now)
-        if uuid:
-            comment.uuid = uuid
-        session.add(comment)
-        by_agent = bool(author and author.is_agent)
-        if public and by_agent and ticket.first_response_at is None:
-            ticket.first_response_at = now
-            if ticket.service_started_at is None:
-                ticket.service_started_at = now
-        record(session, ticket_id=ticket_id, actor_id=author_id, at=now,
-               action="reply" if public else "note")
-        fields: dict[str, object] = {}
+        comment, fields = insert_comment(session, ticket, author_id=author_id, body=body,
+                                         public=public, now=now, status=status, uuid=uuid)
         if status is not None:
             fields["status"] = status
-        elif by_agent and public and ticket.status == "new":
-            fields["status"] = "open"
         if fields and _apply(session, ticket, fields, actor_id=author_id, now=now):
             ticket.version += 1
         ticket.updated_at = now

@@ -10,69 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.models import CannedResponse, Category, Comment, Draft, Person, Ticket, utcnow
+from desk.core.models import CannedResponse, Draft, Ticket, utcnow
+from desk.core.ops import people
 from desk.core.ops._audit import record
-from desk.core.ops.comments import MAX_BODY
-from desk.core.ops.tickets import EDITABLE_FIELDS, _apply, _current
-
-
-def ensure_category_in(session: Session, name: str) -> int:
-    """The id of the category called ``name`` (any case), created inside the caller's transaction."""
-    name = " ".join(name.split())
-    category = session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))
-    if category is None:
-        category = Category(name=name)
-        session.add(category)
-        session.flush()
-    return category.id
-
-
-def check_version(ticket: Ticket, *, expected_version: int, fields: Mapping[str, object]) -> None:
-    """Raise ``ConflictError`` (with the fields that now differ) if the ticket moved on."""
-    if ticket.version == expected_version:
-        return
-    raise errors.ConflictError(
-        ticket_id=ticket.id, expected_version=expected_version, actual_version=ticket.version,
-        conflicts=[
-            errors.FieldConflict(name, mine=value, theirs=_current(ticket, name))
-            for name, value in fields.items() if _current(ticket, name) != value
-        ],
-    )
-
-
-def insert_comment(
-    session: Session, ticket: Ticket, *, author_id: int | None, body: str, public: bool,
-    now: datetime, status: str | None,
-) -> tuple[Comment, dict[str, object]]:
-    """Add the comment, set first-response times; returns it and the status change it implies.
-
-    Mirrors ``ops.comments.add_comment`` (which owns its own transaction).
-    """
-    if len(body) > MAX_BODY:
-        raise errors.InvalidInput(
-            f"The reply is {len(body):,} characters; the limit is {MAX_BODY:,}. Attach it as a file instead."
-        )
-    author = session.get(Person, author_id) if author_id is not None else None
-    comment = Comment(ticket_id=ticket.id, author_id=author_id, body=body, is_public=public,
-                      created_at=now)
-    session.add(comment)
-    by_agent = bool(author and author.is_agent)
-    if public and by_agent and ticket.first_response_at is None:
-        ticket.first_response_at = now
-        if ticket.service_started_at is None:
-            ticket.service_started_at = now
-    record(session, ticket_id=ticket.id, actor_id=author_id, at=now,
-           action="reply" if public else "note")
-    implied: dict[str, object] = {}
-    if status is None and by_agent and public and ticket.status == "new":
-        implied["status"] = "open"
-    return comment, implied
+from desk.core.ops.comments import insert_comment
+from desk.core.ops.tickets import EDITABLE_FIELDS, _apply, check_version
 
 
 def send_reply(
@@ -108,7 +56,7 @@ def send_reply(
         if ticket is None:
             raise errors.NotFound(f"There is no ticket #{ticket_id}.")
         if new_category:
-            fields["category_id"] = ensure_category_in(session, new_category)
+            fields["category_id"] = people.ensure_category(session, name=new_category).created_id
         if fields:
             check_version(ticket, expected_version=expected_version or 0, fields=fields)
         comment = None

@@ -152,20 +152,25 @@ def update_ticket(
     now = now or utcnow()
     with unit_of_work(session):
         ticket = _get(session, ticket_id)
-        if ticket.version != expected_version:
-            raise errors.ConflictError(
-                ticket_id=ticket_id, expected_version=expected_version,
-                actual_version=ticket.version,
-                conflicts=[
-                    errors.FieldConflict(name, mine=value, theirs=_current(ticket, name))
-                    for name, value in fields.items() if _current(ticket, name) != value
-                ],
-            )
+        check_version(ticket, expected_version=expected_version, fields=fields)
         changed = _apply(session, ticket, fields, actor_id=actor_id, now=now)
         if changed:
             ticket.version += 1
             ticket.updated_at = now
         return Changes.for_ticket(ticket_id)
+
+
+def check_version(ticket: Ticket, *, expected_version: int, fields: Mapping[str, object]) -> None:
+    """Raise ``ConflictError`` (with the fields whose value now differs) if the ticket moved on."""
+    if ticket.version == expected_version:
+        return
+    raise errors.ConflictError(
+        ticket_id=ticket.id, expected_version=expected_version, actual_version=ticket.version,
+        conflicts=[
+            errors.FieldConflict(name, mine=value, theirs=_current(ticket, name))
+            for name, value in fields.items() if _current(ticket, name) != value
+        ],
+    )
 
 
 def _current(ticket: Ticket, name: str) -> object:
