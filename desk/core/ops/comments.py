@@ -11,7 +11,7 @@ from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.models import Comment, Person, Ticket, utcnow
 from desk.core.ops._audit import record
-from desk.core.ops.tickets import _apply
+from desk.core.ops.tickets import _apply, load_ticket
 
 MAX_BODY = 20 * 1024 * 1024  # characters; far above any real reply, below SQLite's limits
 
@@ -67,9 +67,7 @@ def add_comment(
         raise errors.InvalidInput("The reply is empty.")
     now = now or utcnow()
     with unit_of_work(session):
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+        ticket = load_ticket(session, ticket_id)
         comment, fields = insert_comment(session, ticket, author_id=author_id, body=body,
                                          public=public, now=now, status=status, uuid=uuid)
         if status is not None:

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.models import CannedResponse, Draft, Ticket, utcnow
+from desk.core.models import CannedResponse, Draft, utcnow
 from desk.core.ops import people
 from desk.core.ops._audit import record
 from desk.core.ops.comments import insert_comment
-from desk.core.ops.tickets import EDITABLE_FIELDS, _apply, check_version
+from desk.core.ops.tickets import EDITABLE_FIELDS, _apply, check_version, load_ticket
 
 
 def send_reply(
@@ -52,9 +52,7 @@ def send_reply(
         raise errors.InvalidInput("The reply is empty.")
     now = now or utcnow()
     with unit_of_work(session):
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+        ticket = load_ticket(session, ticket_id)
         if new_category:
             fields["category_id"] = people.ensure_category(session, name=new_category).created_id
         if fields:

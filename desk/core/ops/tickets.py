@@ -53,7 +53,7 @@ def _clean_subject(subject: str) -> str:
     return subject[:MAX_SUBJECT]
 
 
-def _get(session: Session, ticket_id: int) -> Ticket:
+def load_ticket(session: Session, ticket_id: int) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise errors.NotFound(f"There is no ticket #{ticket_id}.")
@@ -151,7 +151,7 @@ def update_ticket(
         raise errors.InvalidInput(f"Unknown ticket field(s): {', '.join(sorted(unknown))}.")
     now = now or utcnow()
     with unit_of_work(session):
-        ticket = _get(session, ticket_id)
+        ticket = load_ticket(session, ticket_id)
         check_version(ticket, expected_version=expected_version, fields=fields)
         changed = _apply(session, ticket, fields, actor_id=actor_id, now=now)
         if changed:
@@ -218,7 +218,7 @@ def _change(
 ) -> Changes:
     now = now or utcnow()
     with unit_of_work(session):
-        ticket = _get(session, ticket_id)
+        ticket = load_ticket(session, ticket_id)
         if _apply(session, ticket, fields, actor_id=actor_id, now=now, action=action):
             ticket.version += 1
             ticket.updated_at = now
@@ -233,7 +233,7 @@ def claim(
     ticket someone else holds unless ``force``."""
     now = now or utcnow()
     with unit_of_work(session):
-        ticket = _get(session, ticket_id)
+        ticket = load_ticket(session, ticket_id)
         if ticket.assignee_id not in (None, agent_id) and not force:
             holder = session.get(Person, ticket.assignee_id)
             raise AlreadyClaimed(
@@ -276,7 +276,7 @@ def mark_left(
     """The person walked away before being served: recorded (stats count it) and closed."""
     now = now or utcnow()
     with unit_of_work(session):
-        ticket = _get(session, ticket_id)
+        ticket = load_ticket(session, ticket_id)
         if ticket.service_started_at is not None:
             raise errors.InvalidInput(f"Ticket #{ticket_id} is already being served.")
         _apply(session, ticket, {"status": "closed"}, actor_id=actor_id, now=now, action="left")
