@@ -60,3 +60,29 @@ def test_keyset_pages_cover_every_ticket_once(session, agent_id, requester_id):
                 seen += [i for _k, i in rows]
                 after = rows[-1]
             assert sorted(seen) == sorted(ids) and len(seen) == len(ids), sort
+
+
+def test_search_in_open_views_pages_every_match_once_whichever_plan_runs(session, agent_id, requester_id, monkeypatch):
+    """Open views try the newest matches first and fall back to scanning open tickets; with a
+    tiny candidate window both plans run, and pages must still cover every match exactly once."""
+    monkeypatch.setattr(queue, "WALK_CANDIDATES", 3)
+    expected = set()
+    for n in range(30):
+        ticket_id = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                       subject=f"Projector {n}" if n % 3 else f"Printer {n}").created_id
+        if n % 4 == 0:
+            tickets.solve(session, ticket_id=ticket_id, actor_id=agent_id)
+        elif n % 3:
+            expected.add(ticket_id)
+    for sort in ("id", "waiting", "subject"):
+        for descending in (True, False):
+            seen, after = [], None
+            while True:
+                rows = queue.page(session, queue.QueueFilter(view="all-open", search="projector"),
+                                  sort=sort, descending=descending, after=after, limit=4)
+                if not rows:
+                    break
+                seen += [i for _k, i in rows]
+                after = rows[-1]
+            assert sorted(seen) == sorted(expected) and len(seen) == len(expected), (sort, descending)
+    assert queue.count(session, queue.QueueFilter(view="all-open", search="projector")) == len(expected)

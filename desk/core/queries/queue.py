@@ -130,28 +130,63 @@ def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
     return conditions, params
 
 
-def _source(conditions: list[str]) -> str:
-    if SEARCH in conditions:  # search drives the query: FTS rows joined to their tickets
-        return "ticket_fts f JOIN tickets t ON t.id = f.rowid"
-    return "tickets t"
+# Views whose tickets are all open: with a search they scan the (small) partial index of open
+# tickets and test each against the search, instead of walking every match in the store.
+OPEN_VIEWS = frozenset({"all-open", "waiting", "unassigned", "mine", "pending"})
+OPEN_CONDITION = f"t.status IN {OPEN}"  # spelled exactly as ix_tickets_open_arrived's WHERE
+SEARCH_IN = "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :match)"
+WALK_CANDIDATES = 4000  # newest matches tried first for an open view's newest-first page
 
 
-def build_page_sql(
+def page_statements(
     queue: QueueFilter, *, sort: str = "waiting", descending: bool = False,
     after: tuple[object, int] | None = None, limit: int = 200,
-) -> tuple[str, dict[str, object]]:
-    """SQL for one page of (sort key, id), continuing after the ``after`` key.
+) -> list[tuple[str, dict[str, object]]]:
+    """The statements for one page of (sort key, id), in the order to try them.
 
-    With a search, sorting by id walks the FTS index in rowid order and stops after ``limit``
-    matches (a few ms on a million tickets); other sorts must rank every match first.
+    A statement's rows are the page when it fills the page or is the last one. Plans:
+    * no search: the view's index order;
+    * a search over all tickets, newest first: walk the FTS index in rowid order and stop after
+      ``limit`` matches (a few ms on a million tickets); other sorts rank every match;
+    * a search in an open view: first the newest ``WALK_CANDIDATES`` matches (if that fills the
+      page, no older match can come before them), else every open ticket tested against the
+      search (open tickets are few however large the store grows).
     """
     if sort not in SORTS:
         raise errors.InvalidInput(f"Cannot sort by {sort!r}.")
     conditions, params = _where(queue)
-    walk_fts = sort == "id" and SEARCH in conditions
-    key = "f.rowid" if walk_fts else SORTS[sort]
+    if SEARCH not in conditions:
+        return [_statement("tickets t", conditions, params, SORTS[sort], descending, after, limit)]
+    others = [c for c in conditions if c != SEARCH]
+    walk = sort == "id" and descending
+    if queue.view not in OPEN_VIEWS:
+        if sort == "id":
+            return [_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", conditions, params,
+                               "f.rowid", descending, after, limit, by_rowid=True)]
+        return [_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", conditions, params,
+                           SORTS[sort], descending, after, limit)]
+    others = [OPEN_CONDITION, *others] if OPEN_CONDITION not in others else others
+    statements = []
+    if walk:
+        bound = " AND rowid < :after_id" if after is not None else ""
+        candidates = (
+            "(SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :match" + bound
+            + f" ORDER BY rowid DESC LIMIT {WALK_CANDIDATES}) f JOIN tickets t ON t.id = f.rowid"
+        )
+        statements.append(_statement(candidates, others, params, "f.rowid", True, after, limit,
+                                     by_rowid=True))
+    statements.append(_statement("tickets t INDEXED BY ix_tickets_open_arrived", [*others, SEARCH_IN],
+                                 params, SORTS[sort], descending, after, limit))
+    return statements
+
+
+def _statement(
+    source: str, conditions: list[str], params: dict[str, object], key: str, descending: bool,
+    after: tuple[object, int] | None, limit: int, *, by_rowid: bool = False,
+) -> tuple[str, dict[str, object]]:
+    conditions, params = list(conditions), dict(params)
     comparison = "<" if descending else ">"
-    if after is not None and walk_fts:  # rowid is unique: a plain bound FTS5 can seek to
+    if after is not None and by_rowid:  # rowid is unique: a plain bound FTS5 can seek to
         conditions.append(f"f.rowid {comparison} :after_id")
         params.update(after_id=after[1])
     elif after is not None:
@@ -160,11 +195,9 @@ def build_page_sql(
     direction = "DESC" if descending else "ASC"
     where = " AND ".join(conditions)
     # A tie-breaker on t.id would stop FTS5 from returning rows in rowid order by itself.
-    order = f"{key} {direction}" if walk_fts else f"{key} {direction}, t.id {direction}"
-    sql = (
-        f"SELECT {key} AS sort_key, t.id FROM {_source(conditions)}{_joins(key, where)} WHERE {where}"
-        f" ORDER BY {order} LIMIT {int(limit)}"
-    )
+    order = f"{key} {direction}" if by_rowid else f"{key} {direction}, t.id {direction}"
+    sql = (f"SELECT {key} AS sort_key, t.id FROM {source}{_joins(key, where)} WHERE {where}"
+           f" ORDER BY {order} LIMIT {int(limit)}")
     return sql, params
 
 
@@ -173,14 +206,19 @@ def page(
     after: tuple[object, int] | None = None, limit: int = 200,
 ) -> list[tuple[object, int]]:
     """One page of (sort key, ticket id); pass the last pair back as ``after`` for the next."""
-    sql, params = build_page_sql(queue, sort=sort, descending=descending, after=after, limit=limit)
-    return [(row[0], row[1]) for row in session.execute(text(sql), params)]
+    statements = page_statements(queue, sort=sort, descending=descending, after=after, limit=limit)
+    for index, (sql, params) in enumerate(statements):
+        rows = [(row[0], row[1]) for row in session.execute(text(sql), params)]
+        if len(rows) >= limit or index == len(statements) - 1:
+            return rows
+    return []
 
 
 def count(session: Session, queue: QueueFilter) -> int:
     conditions, params = _where(queue)
     where = " AND ".join(conditions)
-    sql = f"SELECT count(*) FROM {_source(conditions)}{_joins(where)} WHERE {where}"
+    source = "ticket_fts f JOIN tickets t ON t.id = f.rowid" if SEARCH in conditions else "tickets t"
+    sql = f"SELECT count(*) FROM {source}{_joins(where)} WHERE {where}"
     return int(session.execute(text(sql), params).scalar_one())
 
 
