@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from desk.core import errors
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+# SQLAlchemy is imported when a Store first needs its engine (the window paints its first
+# queue page through plain sqlite3 before that; see ``Store.engine``).
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -42,6 +43,8 @@ def default_db_path() -> Path:
     env = os.environ.get("DESK_DB")
     if env:
         return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("Desk", appauthor=False)) / "desk.sqlite3"
 
 
@@ -64,7 +67,7 @@ def head_revision() -> str:
 
 def classify(exc: BaseException, path: Path | str = "the store") -> errors.DeskError | None:
     """Turn a low-level SQLite error into a typed, explained one (None: not an environment error)."""
-    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    original = exc.orig if _is_dbapi_error(exc) else exc
     if not isinstance(original, sqlite3.Error):
         return None
     text = str(original).lower()
@@ -90,11 +93,20 @@ def classify(exc: BaseException, path: Path | str = "the store") -> errors.DeskE
     return None
 
 
+def _is_dbapi_error(exc: BaseException) -> bool:
+    """``isinstance(exc, sqlalchemy.exc.DBAPIError)`` without importing SQLAlchemy for it
+    (if it is not loaded yet, nothing can have raised one)."""
+    module = sys.modules.get("sqlalchemy.exc")
+    return module is not None and isinstance(exc, module.DBAPIError)
+
+
 @contextmanager
 def translated_errors(path: Path | str) -> Iterator[None]:
     try:
         yield
-    except (sqlite3.Error, DBAPIError) as exc:
+    except Exception as exc:
+        if not (isinstance(exc, sqlite3.Error) or _is_dbapi_error(exc)):
+            raise
         typed = classify(exc, path)
         if typed is None:
             raise
@@ -102,6 +114,8 @@ def translated_errors(path: Path | str) -> Iterator[None]:
 
 
 def _install_pragmas(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         # Autocommit at the driver; SQLAlchemy's "begin" event below issues BEGIN itself.
@@ -119,12 +133,29 @@ def _install_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
 
 
-@dataclass
 class Store:
-    path: Path
-    engine: Engine
+    """An open store: ``path``, and the SQLAlchemy ``engine`` (created, with SQLAlchemy itself
+    imported, the first time it is used)."""
+
+    def __init__(self, path: Path, engine: Engine | None = None) -> None:
+        self.path = path
+        self._engine = engine
+        self._engine_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Store(path={self.path!r})"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = _engine(self.path)
+        return self._engine
 
     def session(self) -> Session:
+        from sqlalchemy.orm import Session
+
         return Session(self.engine, expire_on_commit=False)
 
     def raw_connection(self) -> sqlite3.Connection:
@@ -135,7 +166,8 @@ class Store:
         return conn
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -166,7 +198,9 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         with session.begin():
             session.connection(execution_options={"immediate": True})
             yield session
-    except DBAPIError as exc:
+    except Exception as exc:
+        if not _is_dbapi_error(exc):
+            raise
         typed = classify(exc)
         if typed is None:
             raise
@@ -268,6 +302,8 @@ def upgrade(path: Path, revision: str = "head") -> None:
 
 
 def _engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine
+
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     _install_pragmas(engine)
     return engine
@@ -282,7 +318,7 @@ def open_store(path: Path | str | None = None, *, migrate: bool = True) -> Store
     except OSError as exc:
         raise errors.StoreReadOnly(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
     _prepare_schema(path, migrate=migrate)
-    return Store(path=path, engine=_engine(path))
+    return Store(path)
 
 
 def schema_state(path: Path) -> tuple[str | None, str]:

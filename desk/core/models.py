@@ -20,13 +20,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-STATUSES = ("new", "open", "pending", "on-hold", "solved", "closed")
-OPEN_STATUSES = ("new", "open", "pending", "on-hold")
-PRIORITIES = ("low", "normal", "high", "urgent")
-CHANNELS = ("walk-in", "phone", "email", "web")
-PERSON_KINDS = ("faculty", "staff", "student", "guest")
-AGENT_ROLES = ("student-worker", "staff", "supervisor")
-SATISFACTION = ("good", "bad")
+from desk.core.vocabulary import (  # noqa: F401 - re-exported: the vocabularies live there
+    AGENT_ROLES,
+    CHANNELS,
+    OPEN_STATUSES,
+    PERSON_KINDS,
+    PRIORITIES,
+    SATISFACTION,
+    STATUSES,
+)
 
 
 def utcnow() -> datetime:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from desk import __version__
-from desk.core import canned_io
 from desk.core.db import Store, open_store
 from desk.core.errors import DeskError
 from desk.ui.errors import show_error
@@ -40,6 +39,9 @@ class MainWindow(QMainWindow):
         self.store = store
         self.tasks = tasks or Tasks(store, parent=self)
         self.tasks.unhandled_error = lambda exc: show_error(self, exc)
+        # The queue's first page is read with plain sqlite3; the ORM jobs of the start (agents,
+        # filters, saved views, the walk-in line...) wait until that page is painted.
+        self.tasks.hold_orm()
         self.setWindowTitle(f"Desk — {store.path.name}")
         self.setObjectName("mainWindow")
         self.resize(1280, 800)
@@ -62,6 +64,8 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setToolTip("Queue, Stats and open tickets (Ctrl+1, Ctrl+2; Ctrl+W closes a ticket)")
         self.queue_panel = QueuePanel(self.tasks, self.current_agent_id, self)
         self.queue_panel.open_requested.connect(self.open_ticket)
+        self.queue_panel.model.loaded.connect(self._first_page_shown)
+        self.queue_panel.model.load_failed.connect(self._first_page_shown)
         self.agent_changed.connect(self.queue_panel.agent_changed)
         self._add_fixed_tab(self.queue_panel, "Queue")
         self._stats_placeholder = QWidget(self)
@@ -72,7 +76,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
         # A new store gets the default canned responses once (deleted ones stay deleted).
-        self.tasks.op(canned_io.install_defaults)
+        self.tasks.op(_install_default_canned)
 
     # -- contract -------------------------------------------------------------------------------
     def current_agent_id(self) -> int | None:
@@ -124,6 +128,12 @@ class MainWindow(QMainWindow):
         return self.tabs.widget(1)
 
     # -- internals ------------------------------------------------------------------------------
+    def _first_page_shown(self, *_args: object) -> None:
+        model = self.queue_panel.model
+        model.loaded.disconnect(self._first_page_shown)
+        model.load_failed.disconnect(self._first_page_shown)
+        QTimer.singleShot(0, self, self.tasks.release_orm)  # after the repaint of those rows
+
     def _add_fixed_tab(self, widget: QWidget, title: str) -> None:
         self._hide_close_button(self.tabs.addTab(widget, title))
 
@@ -214,6 +224,12 @@ class MainWindow(QMainWindow):
         self.queue_panel.stop()
         self.tasks.shutdown()
         super().closeEvent(event)
+
+
+def _install_default_canned(session):  # noqa: ANN001, ANN202
+    from desk.core import canned_io  # on the DB worker: the window does not wait for the ORM
+
+    return canned_io.install_defaults(session)
 
 
 def _agent_key(store: Store) -> str:

@@ -6,7 +6,14 @@
 * ``tasks.op(fn, initiator)`` runs a core operation ``fn(session) -> Changes`` the same way and
   then emits ``changes_executed(changes, initiator)`` on the UI thread; screens listen to it and
   refresh only what they show.
+* ``tasks.sql(fn, on_done, on_error)`` runs ``fn(conn)`` on the same DB worker with a plain
+  ``sqlite3`` connection inside one read transaction (for the queue's pages and rows: they need
+  no ORM, so the window paints its first page before SQLAlchemy is even imported).
 * ``tasks.net(fn, on_done, on_error)`` runs ``fn()`` on the network pool.
+* ``hold_orm()`` / ``release_orm()``: between them the DB worker runs ``sql`` jobs but waits
+  before its next Session job (at most ``ORM_HOLD_MAX_MS``), keeping the order of the jobs.
+  The main window holds it until the queue's first page is painted, so that loading
+  SQLAlchemy on the worker does not compete with that first paint for the interpreter.
 * Every second the DB worker reads ``PRAGMA data_version`` on a watching connection; when
   another process (another Desk window, the CLI, a sync run) committed, ``changes_executed``
   is emitted with ``EVERYTHING`` and ``initiator=EXTERNAL``.
@@ -23,20 +30,25 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from shiboken6 import isValid
-from sqlalchemy.orm import Session
 
 from desk.core.changes import Changes
-from desk.core.db import Store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from desk.core.db import Store
 
 log = logging.getLogger(__name__)
 
 EXTERNAL = "external"  # initiator of changes made by another connection / process
 EVERYTHING = Changes(tickets=True, comments=True, people=True, shifts=True, canned=True,
                      drafts=True, settings=True)
+
+ORM_HOLD_MAX_MS = 3000
 
 OnDone = Callable[[Any], None] | None
 OnError = Callable[[BaseException], None] | None
@@ -59,6 +71,9 @@ class Tasks(QObject):
         self.unhandled_error: Callable[[BaseException], None] | None = None
         self._finished.connect(self._deliver)
         self._watch_conn: sqlite3.Connection | None = None  # only touched on the DB worker
+        self._read_conn: sqlite3.Connection | None = None  # likewise (``sql`` jobs)
+        self._orm_gate = threading.Event()
+        self._orm_gate.set()
         self._data_version: int | None = None
         self._watching = False
         self._watch_timer = QTimer(self)
@@ -66,7 +81,7 @@ class Tasks(QObject):
         self._watch_timer.timeout.connect(self._poll_external)
         if watch_interval_ms > 0:
             self._watch_timer.start()
-            self.db(self._read_data_version, on_done=None)
+            self._submit(self._db, self._read_data_version, None, None, None)  # no Session needed
 
     # -- public API ---------------------------------------------------------------------------
     @property
@@ -77,6 +92,10 @@ class Tasks(QObject):
     def db(self, fn: Callable[[Session], Any], on_done: OnDone = None, on_error: OnError = None, *,
            owner: QObject | None = None) -> None:
         self._submit(self._db, self._run_db, fn, on_done, on_error, owner)
+
+    def sql(self, fn: Callable[[sqlite3.Connection], Any], on_done: OnDone = None,
+            on_error: OnError = None, *, owner: QObject | None = None) -> None:
+        self._submit(self._db, self._run_sql, fn, on_done, on_error, owner)
 
     def op(self, fn: Callable[[Session], Changes], initiator: object = None,
            on_done: OnDone = None, on_error: OnError = None, *, owner: QObject | None = None) -> None:
@@ -92,11 +111,20 @@ class Tasks(QObject):
             owner: QObject | None = None) -> None:
         self._submit(self._net, lambda f: f(), fn, on_done, on_error, owner)
 
+    def hold_orm(self) -> None:
+        """Session jobs wait (see the module notes) until ``release_orm`` or a few seconds."""
+        self._orm_gate.clear()
+        QTimer.singleShot(ORM_HOLD_MAX_MS, self, self.release_orm)
+
+    def release_orm(self) -> None:
+        self._orm_gate.set()
+
     def shutdown(self) -> None:
         """Stop watching, wait for the workers, drop results that arrive afterwards."""
         if self._closed:
             return
         self._closed = True
+        self.release_orm()
         self._watch_timer.stop()
         self._db.submit(self._close_watch)
         self._db.shutdown(wait=True)
@@ -122,11 +150,24 @@ class Tasks(QObject):
         pool.submit(job)
 
     def _run_db(self, fn: Callable[[Session], Any]) -> Any:
+        if not self._orm_gate.is_set():
+            self._orm_gate.wait(ORM_HOLD_MAX_MS / 1000)
         with self.store.session() as session:
             result = fn(session)
             if session.in_transaction():
                 session.commit()  # ends the read snapshot; loaded objects stay loaded
             return result
+
+    def _run_sql(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        if self._read_conn is None:
+            self._read_conn = self.store.raw_connection()
+        conn = self._read_conn
+        conn.execute("BEGIN")  # one snapshot for everything fn reads
+        try:
+            return fn(conn)
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # it only read
 
     def _run_op(self, fn: Callable[[Session], Changes]) -> Changes:
         result = self._run_db(fn)
@@ -148,9 +189,11 @@ class Tasks(QObject):
         return before is not None and self._read_data_version(None) != before
 
     def _close_watch(self) -> None:
-        if self._watch_conn is not None:
-            self._watch_conn.close()
-            self._watch_conn = None
+        for name in ("_watch_conn", "_read_conn"):
+            conn = getattr(self, name)
+            if conn is not None:
+                conn.close()
+                setattr(self, name, None)
 
     @Slot()
     def _poll_external(self) -> None:

@@ -1,21 +1,26 @@
 """Queue views: which tickets, in what order, a page at a time (keyset pagination).
 
-``build_page_sql`` returns plain SQL and parameters so the same statement can be timed in raw
-sqlite3 by the benchmarks; ``page_ids`` / ``rows_for`` / ``count`` run it through SQLAlchemy.
+``page_statements`` returns plain SQL and parameters so the same statement can be timed in raw
+sqlite3 by the benchmarks; ``page`` / ``rows_for`` / ``count`` run it through a SQLAlchemy
+Session or a plain ``sqlite3.Connection`` (the window's first page: no ORM needed to paint it,
+so this module does not import SQLAlchemy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Union
 
 from desk.core import errors
-from desk.core.models import Timestamp
 from desk.core.queries.search import fts_query
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+Reader = Union["Session", sqlite3.Connection]  # noqa: UP007 - "Session" is only a string here
 
 OPEN = "('new','open','pending','on-hold')"
 VIEWS: dict[str, tuple[str, str]] = {
@@ -201,25 +206,33 @@ def _statement(
     return sql, params
 
 
+def _execute(db: Reader, sql: str, params: dict[str, object]) -> Iterable[Any]:
+    if isinstance(db, sqlite3.Connection):
+        return db.execute(sql, params)
+    from sqlalchemy import text
+
+    return db.execute(text(sql), params)
+
+
 def page(
-    session: Session, queue: QueueFilter, *, sort: str = "waiting", descending: bool = False,
+    session: Reader, queue: QueueFilter, *, sort: str = "waiting", descending: bool = False,
     after: tuple[object, int] | None = None, limit: int = 200,
 ) -> list[tuple[object, int]]:
     """One page of (sort key, ticket id); pass the last pair back as ``after`` for the next."""
     statements = page_statements(queue, sort=sort, descending=descending, after=after, limit=limit)
     for index, (sql, params) in enumerate(statements):
-        rows = [(row[0], row[1]) for row in session.execute(text(sql), params)]
+        rows = [(row[0], row[1]) for row in _execute(session, sql, params)]
         if len(rows) >= limit or index == len(statements) - 1:
             return rows
     return []
 
 
-def count(session: Session, queue: QueueFilter) -> int:
+def count(session: Reader, queue: QueueFilter) -> int:
     conditions, params = _where(queue)
     where = " AND ".join(conditions)
     source = "ticket_fts f JOIN tickets t ON t.id = f.rowid" if SEARCH in conditions else "tickets t"
     sql = f"SELECT count(*) FROM {source}{_joins(where)} WHERE {where}"
-    return int(session.execute(text(sql), params).scalar_one())
+    return int(next(iter(_execute(session, sql, params)))[0])
 
 
 _ROW_SQL = (
@@ -230,18 +243,22 @@ _ROW_SQL = (
 )
 
 
-def rows_for(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
+def _to_time(value: int | None) -> datetime | None:
+    """Like ``models.Timestamp``: integer epoch seconds -> aware UTC datetime."""
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def rows_for(session: Reader, ids: Sequence[int]) -> dict[int, QueueRow]:
     """The display rows for these ids (missing ids are simply absent)."""
     if not ids:
         return {}
     import json
 
-    to_time = Timestamp().process_result_value
     result: dict[int, QueueRow] = {}
-    for row in session.execute(text(_ROW_SQL), {"ids": json.dumps(list(ids))}):
+    for row in _execute(session, _ROW_SQL, {"ids": json.dumps(list(ids))}):
         values = list(row)
         for index in (2, 13, 15, 16):
-            values[index] = to_time(values[index], None)
+            values[index] = _to_time(values[index])
         result[values[0]] = QueueRow(*values)
     return result
 

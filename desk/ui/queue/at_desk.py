@@ -3,13 +3,36 @@ shift starts), "Sign out" ends their shift. Every action in the window is done a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QToolButton, QWidget
 
 from desk.core.changes import Changes
-from desk.core.ops import shifts
-from desk.core.queries.frontdesk import AgentInfo, agents
 from desk.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from desk.core.queries.frontdesk import AgentInfo
+
+# The ORM side (shift ops, the agents query) is imported on the DB worker when first used.
+
+
+def _agents(session):  # noqa: ANN001, ANN202
+    from desk.core.queries.frontdesk import agents
+
+    return agents(session)
+
+
+def _start_shift(session, agent_id: int):  # noqa: ANN001, ANN202
+    from desk.core.ops import shifts
+
+    return shifts.start_shift(session, agent_id=agent_id)
+
+
+def _end_shift(session, agent_id: int):  # noqa: ANN001, ANN202
+    from desk.core.ops import shifts
+
+    return shifts.end_shift(session, agent_id=agent_id)
 
 
 class AtDeskSwitcher(QObject):
@@ -65,14 +88,14 @@ class AtDeskSwitcher(QObject):
     def sign_in(self, agent_id: int) -> None:
         """Make ``agent_id`` the agent of this window and start their shift."""
         self._set_agent(agent_id)
-        self._tasks.op(lambda s: shifts.start_shift(s, agent_id=agent_id), initiator=self)
+        self._tasks.op(lambda s: _start_shift(s, agent_id), initiator=self)
 
     def sign_out(self) -> None:
         agent_id = self._agent_id
         if agent_id is None:
             return
         self._set_agent(None)
-        self._tasks.op(lambda s: shifts.end_shift(s, agent_id=agent_id), initiator=self)
+        self._tasks.op(lambda s: _end_shift(s, agent_id), initiator=self)
 
     def restore(self, agent_id: int | None) -> None:
         """Resume as ``agent_id`` (e.g. remembered from the last run) without a new shift."""
@@ -93,7 +116,7 @@ class AtDeskSwitcher(QObject):
             self._set_agent(wanted)
 
     def reload(self) -> None:
-        self._tasks.db(agents, on_done=self._fill)
+        self._tasks.db(_agents, on_done=self._fill)
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.shifts or changes.people:

@@ -6,11 +6,16 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desk.core.changes import Changes
-from desk.core.models import CHANNELS, PERSON_KINDS, PRIORITIES
-from desk.core.queries.frontdesk import choices
+from desk.core.vocabulary import CHANNELS, PERSON_KINDS, PRIORITIES
 from desk.ui.tasks import Tasks
 
 ANY = "Any"
+
+
+def _choices(session):  # noqa: ANN001, ANN202
+    from desk.core.queries.frontdesk import choices  # the ORM loads on the DB worker, after the first page
+
+    return choices(session)
 
 
 class FilterBar(QWidget):
@@ -58,7 +63,7 @@ class FilterBar(QWidget):
         self._filling = False
 
     def reload(self) -> None:
-        self._tasks.db(choices, on_done=self._fill)
+        self._tasks.db(_choices, on_done=self._fill)
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.tickets and not changes.ticket_ids:

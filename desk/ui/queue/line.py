@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -20,11 +22,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core.ops import tickets as ticket_ops
-from desk.core.queries.frontdesk import LineEntry, walk_in_line
 from desk.ui.errors import show_error
 from desk.ui.queue.model import format_age
 from desk.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from desk.core.queries.frontdesk import LineEntry
+
+
+def _ticket_ops() -> ModuleType:
+    """The ticket operations, imported on first use (on the DB worker): the window paints its
+    first queue page before the ORM loads."""
+    from desk.core.ops import tickets
+
+    return tickets
+
+
+def _walk_in_line(session):  # noqa: ANN001, ANN202
+    from desk.core.queries.frontdesk import walk_in_line
+
+    return walk_in_line(session)
 
 
 class WalkInLine(QWidget):
@@ -95,7 +112,7 @@ class WalkInLine(QWidget):
         return self.list.hasFocus() and self.selected_id() is not None
 
     def reload(self) -> None:
-        self._tasks.db(lambda s: walk_in_line(s), on_done=self._fill)
+        self._tasks.db(_walk_in_line, on_done=self._fill)
 
     def tick(self) -> None:
         now = datetime.now(UTC)
@@ -109,27 +126,27 @@ class WalkInLine(QWidget):
         agent_id = self._agent()
         if agent_id is None:
             return
-        self._tasks.op(lambda s: ticket_ops.take_next(s, agent_id=agent_id), initiator=self,
+        self._tasks.op(lambda s: _ticket_ops().take_next(s, agent_id=agent_id), initiator=self,
                        on_done=lambda c: self.taken.emit(c.ticket_ids and next(iter(c.ticket_ids))),
                        on_error=lambda exc: show_error(self, exc), owner=self)
 
     def start_serving(self) -> None:
         ticket_id, agent_id = self.selected_id(), self._agent()
         if ticket_id is not None and agent_id is not None:
-            self._tasks.op(lambda s: ticket_ops.claim(s, ticket_id=ticket_id, agent_id=agent_id),
+            self._tasks.op(lambda s: _ticket_ops().claim(s, ticket_id=ticket_id, agent_id=agent_id),
                            initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def done(self) -> None:
         ticket_id, agent_id = self.selected_id(), self._agent()
         if ticket_id is not None and agent_id is not None:
-            self._tasks.op(lambda s: ticket_ops.solve(s, ticket_id=ticket_id, actor_id=agent_id),
+            self._tasks.op(lambda s: _ticket_ops().solve(s, ticket_id=ticket_id, actor_id=agent_id),
                            initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def left(self) -> None:
         ticket_id = self.selected_id()
         if ticket_id is not None:
             agent_id = self._current_agent()
-            self._tasks.op(lambda s: ticket_ops.mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
+            self._tasks.op(lambda s: _ticket_ops().mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
                            initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     # -- internals ------------------------------------------------------------------------------

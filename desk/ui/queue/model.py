@@ -6,6 +6,8 @@
   the queued ids are loaded together (``rows_for``) on the next event-loop turn.
 * ``mark_stale`` (after a Changes) reloads the ids shown and the rows on screen, and keeps the
   selection by id. The age column ticks: ``tick()`` repaints it.
+* Pages, counts and rows are read with ``tasks.sql`` (plain sqlite3, the same statements as the
+  ORM path): the first page paints without waiting for SQLAlchemy to load.
 """
 
 from __future__ import annotations
@@ -185,7 +187,7 @@ class QueueModel(QAbstractTableModel):
         self._fetching = True
         generation, after = self._generation, self._keys[-1]
         flt, sort, desc = self._filter, self._sort, self._descending
-        self._tasks.db(lambda s: queue.page(s, flt, sort=sort, descending=desc, after=after, limit=PAGE),
+        self._tasks.sql(lambda s: queue.page(s, flt, sort=sort, descending=desc, after=after, limit=PAGE),
                        on_done=lambda keys: self._append(generation, keys),
                        on_error=self._page_failed, owner=self)
 
@@ -251,13 +253,13 @@ class QueueModel(QAbstractTableModel):
         flt, sort, desc = self._filter, self._sort, self._descending
         limit = max(PAGE, min(keep, MAX_RELOAD))
 
-        def work(session):  # noqa: ANN001, ANN202
-            keys = queue.page(session, flt, sort=sort, descending=desc, limit=limit)
+        def work(conn):  # noqa: ANN001, ANN202
+            keys = queue.page(conn, flt, sort=sort, descending=desc, limit=limit)
             # The rows on screen come with the ids: one round trip, one repaint.
-            rows = queue.rows_for(session, [ticket_id for _key, ticket_id in keys[:PREFETCH]])
+            rows = queue.rows_for(conn, [ticket_id for _key, ticket_id in keys[:PREFETCH]])
             return keys, limit, rows
 
-        self._tasks.db(work, on_done=lambda result: self._replace(generation, *result),
+        self._tasks.sql(work, on_done=lambda result: self._replace(generation, *result),
                        on_error=self._page_failed, owner=self)
         self._count(generation, flt)
 
@@ -275,7 +277,7 @@ class QueueModel(QAbstractTableModel):
 
         self._set_total(generation, None)  # "Loading…" until the count is in
 
-        self._tasks.db(lambda session: queue.count(session, flt), on_done=counted,
+        self._tasks.sql(lambda conn: queue.count(conn, flt), on_done=counted,
                        on_error=self._page_failed, owner=self)
 
     def _set_total(self, generation: int, total: int | None) -> None:
@@ -357,7 +359,7 @@ class QueueModel(QAbstractTableModel):
         if not ids:
             return
         self._in_flight.update(ids)
-        self._tasks.db(lambda s: queue.rows_for(s, ids), on_done=lambda rows: self._rows_loaded(ids, rows),
+        self._tasks.sql(lambda s: queue.rows_for(s, ids), on_done=lambda rows: self._rows_loaded(ids, rows),
                        on_error=lambda exc: self._rows_failed(ids, exc), owner=self)
 
     def _rows_loaded(self, ids: list[int], rows: dict[int, QueueRow]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -25,17 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
-from desk.core.ops import tickets as ticket_ops
-from desk.core.ops import views as view_ops
 from desk.core.queries import queue
-from desk.core.queries.frontdesk import SavedViewInfo, saved_views
 from desk.core.queries.queue import QueueFilter
-from desk.core.settings import desk_timezone, start_of_local_day
 from desk.ui.errors import show_error
 from desk.ui.queue.filters import FilterBar
 from desk.ui.queue.line import WalkInLine
 from desk.ui.queue.model import COL_AGE, COL_ID, COLUMNS, QueueModel
 from desk.ui.tasks import EXTERNAL, Tasks
+
+if TYPE_CHECKING:
+    from desk.core.queries.frontdesk import SavedViewInfo
+
+# The core's ops and ORM queries (and so SQLAlchemy) are imported where they are used, after
+# the queue's first page is painted: the first page itself is read with plain sqlite3.
 
 SEARCH_DELAY_MS = 150
 TICK_MS = 1000
@@ -47,6 +50,11 @@ def _button(text: str, name: str, tip: str, slot: Callable[[], object], parent: 
     button.setToolTip(tip)
     button.clicked.connect(lambda _checked=False: slot())
     return button
+
+
+def _saved_info(item: QListWidgetItem | None) -> SavedViewInfo | None:
+    """The saved view behind an item of the views list (None for a built-in view)."""
+    return item.data(Qt.ItemDataRole.UserRole + 1) if item is not None else None
 
 
 class QueuePanel(QWidget):
@@ -252,18 +260,24 @@ class QueuePanel(QWidget):
     def claim_selected(self) -> None:
         ticket_id, agent_id = self._target(), self._need_agent()
         if ticket_id is not None and agent_id is not None:
+            from desk.core.ops import tickets as ticket_ops
+
             self.tasks.op(lambda s: ticket_ops.claim(s, ticket_id=ticket_id, agent_id=agent_id),
                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def release_selected(self) -> None:
         ticket_id, agent_id = self._target(), self._need_agent()
         if ticket_id is not None and agent_id is not None:
+            from desk.core.ops import tickets as ticket_ops
+
             self.tasks.op(lambda s: ticket_ops.release(s, ticket_id=ticket_id, actor_id=agent_id),
                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def solve_selected(self) -> None:
         ticket_id, agent_id = self._target(), self._need_agent()
         if ticket_id is not None and agent_id is not None:
+            from desk.core.ops import tickets as ticket_ops
+
             self.tasks.op(lambda s: ticket_ops.solve(s, ticket_id=ticket_id, actor_id=agent_id),
                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
@@ -271,6 +285,8 @@ class QueuePanel(QWidget):
         ticket_id = self._target()
         if ticket_id is not None:
             agent_id = self.current_agent()
+            from desk.core.ops import tickets as ticket_ops
+
             self.tasks.op(lambda s: ticket_ops.mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
@@ -309,6 +325,8 @@ class QueuePanel(QWidget):
             name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
             if not ok:
                 return
+        from desk.core.ops import views as view_ops
+
         filters = self.current_filters()
         owner = self.current_agent()
         self.tasks.op(lambda s: view_ops.save_view(s, name=name, filters=filters, owner_id=owner),
@@ -316,16 +334,23 @@ class QueuePanel(QWidget):
                       on_error=lambda exc: show_error(self, exc), owner=self)
 
     def delete_selected_view(self) -> None:
-        item = self.views.currentItem()
-        info = item.data(Qt.ItemDataRole.UserRole + 1) if item else None
-        if isinstance(info, SavedViewInfo):
+        from desk.core.ops import views as view_ops
+
+        info = _saved_info(self.views.currentItem())
+        if info is not None:
             self.tasks.op(lambda s: view_ops.delete_view(s, view_id=info.id), initiator=self,
                           on_done=lambda _c: self._load_saved_views(),
                           on_error=lambda exc: show_error(self, exc), owner=self)
 
     def _load_saved_views(self, select: str | None = None) -> None:
         owner = self.current_agent()
-        self.tasks.db(lambda s: saved_views(s, owner_id=owner),
+
+        def work(session):  # noqa: ANN001, ANN202
+            from desk.core.queries.frontdesk import saved_views
+
+            return saved_views(session, owner_id=owner)
+
+        self.tasks.db(work,
                       on_done=lambda found: self._fill_saved(found, select), owner=self)
 
     def _fill_saved(self, found: list[SavedViewInfo], select: str | None) -> None:
@@ -355,11 +380,11 @@ class QueuePanel(QWidget):
         if item is None:
             return
         view = item.data(Qt.ItemDataRole.UserRole)
-        info = item.data(Qt.ItemDataRole.UserRole + 1)
-        self.delete_view_button.setEnabled(isinstance(info, SavedViewInfo))
+        info = _saved_info(item)
+        self.delete_view_button.setEnabled(info is not None)
         extra: dict[str, object] = {}
         search = self.search.text()
-        if isinstance(info, SavedViewInfo):
+        if info is not None:
             extra = {k: v for k, v in info.filters.items() if k in queue.FILTERS}
             search = str(info.filters.get("search", ""))
             self.filters.set_values(extra)
@@ -396,6 +421,8 @@ class QueuePanel(QWidget):
 
     def _load_day_start(self) -> None:
         def work(session):  # noqa: ANN001, ANN202
+            from desk.core.settings import desk_timezone, start_of_local_day
+
             return start_of_local_day(datetime.now(UTC), desk_timezone(session))
 
         def done(day_start: datetime) -> None:
