@@ -75,7 +75,7 @@ def _plain_pages(server: rt_server.RTServer) -> tuple[float, int]:
             chunk = [int(t["id"]) for t in txns[low:low + PAGE]]
             pages("POST", "/attachments", {"fields": "TransactionId,ContentType,Content", "orderby": "id"},
                   [{"field": "TransactionId", "operator": ">=", "value": min(chunk)},
-                   {"field": "TransactionId", "operator": "<=", "value": max(chunk)},
+                   {"field": "TransactionId", "operator": "<=", "value": max(chunk), "entry_aggregator": "AND"},
                    {"field": "ContentType", "operator": "=", "value": "text/plain"}])
     return time.perf_counter() - start, requests
 

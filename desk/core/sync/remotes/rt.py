@@ -264,7 +264,8 @@ class RTRemote:
             for parts in self._collection("POST", "/attachments", params={
                     "fields": "TransactionId,ContentType,Content", "orderby": "id", "order": "ASC"},
                     json_body=[{"field": "TransactionId", "operator": ">=", "value": low},
-                               {"field": "TransactionId", "operator": "<=", "value": high},
+                               {"field": "TransactionId", "operator": "<=", "value": high,
+                                "entry_aggregator": "AND"},  # RT ORs clauses on one field by default
                                {"field": "ContentType", "operator": "=", "value": "text/plain"}]):
                 for part in parts:
                     txn = str(part.get("TransactionId"))
