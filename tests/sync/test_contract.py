@@ -82,6 +82,8 @@ def test_edits_on_different_fields_merge_both_ways(session: Any, backend: Any, a
     tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
                                 subject="Wi-Fi drops").created_id
     run(session, backend)
+    session.rollback()
+    assert session.get(Ticket, tid).description == ""  # nothing made up on the way back
     rid = remote_id_of(session, tid)
     backend.edit(rid, priority="urgent")
     ticket = session.get(Ticket, tid)

@@ -301,8 +301,9 @@ class RTRemote:
         body = self._out(fields)
         if body.get("Owner") == "Nobody":
             del body["Owner"]
-        body.update(Queue=self.config["queue"] or "General", Content=description or fields["subject"],
-                    ContentType="text/plain")
+        body["Queue"] = self.config["queue"] or "General"
+        if description.strip():  # no first message rather than a made-up one
+            body.update(Content=description, ContentType="text/plain")
         body.setdefault("CustomFields", {})[self.config["uuid_field"]] = uuid
         data = self.http.json("POST", f"{self.api}/ticket", json=body, ok=(201,), retry=False)
         expect(isinstance(data, dict) and data.get("id"), "Request Tracker", "create without an id")
