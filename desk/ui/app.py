@@ -7,6 +7,7 @@ their actions to ``main_window.menu("Sync")`` and friends.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,7 @@ from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 
 MENUS = ("File", "View", "Ticket", "Sync", "Help")
+CANNED_DEFAULTS_SETTING = "canned.defaults_installed"  # canned_io.DEFAULTS_SETTING (a test checks)
 
 
 class MainWindow(QMainWindow):
@@ -76,7 +78,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
         # A new store gets the default canned responses once (deleted ones stay deleted).
-        self.tasks.op(_install_default_canned)
+        self.tasks.sql(_canned_defaults_installed, on_done=self._install_canned_defaults, owner=self)
 
     # -- contract -------------------------------------------------------------------------------
     def current_agent_id(self) -> int | None:
@@ -128,6 +130,10 @@ class MainWindow(QMainWindow):
         return self.tabs.widget(1)
 
     # -- internals ------------------------------------------------------------------------------
+    def _install_canned_defaults(self, installed: bool) -> None:
+        if not installed:
+            self.tasks.op(_install_default_canned)
+
     def _first_page_shown(self, *_args: object) -> None:
         model = self.queue_panel.model
         model.loaded.disconnect(self._first_page_shown)
@@ -224,6 +230,13 @@ class MainWindow(QMainWindow):
         self.queue_panel.stop()
         self.tasks.shutdown()
         super().closeEvent(event)
+
+
+def _canned_defaults_installed(conn: sqlite3.Connection) -> bool:
+    """What ``canned_io.install_defaults`` checks first, read without loading the ORM (the
+    usual case: already installed, nothing more to do at start)."""
+    found = conn.execute("SELECT 1 FROM settings WHERE key = ?", (CANNED_DEFAULTS_SETTING,))
+    return found.fetchone() is not None
 
 
 def _install_default_canned(session):  # noqa: ANN001, ANN202

@@ -10,6 +10,10 @@
   ``sqlite3`` connection inside one read transaction (for the queue's pages and rows: they need
   no ORM, so the window paints its first page before SQLAlchemy is even imported).
 * ``tasks.net(fn, on_done, on_error)`` runs ``fn()`` on the network pool.
+* ``db(..., discardable=True)`` marks a read whose result only fills a screen (as every ``sql``
+  job is): ``shutdown`` drops such jobs that have not started and does not wait for one that
+  is running (its result would be dropped anyway), so closing the window does not wait for
+  start-up loads. Anything that writes (every ``op``) is always run and waited for.
 * ``hold_orm()`` / ``release_orm()``: between them the DB worker runs ``sql`` jobs but waits
   before its next Session job (at most ``ORM_HOLD_MAX_MS``), keeping the order of the jobs.
   The main window holds it until the queue's first page is painted, so that loading
@@ -29,7 +33,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -66,6 +70,8 @@ class Tasks(QObject):
         self._net = ThreadPoolExecutor(max_workers=4, thread_name_prefix="desk-net")
         self._lock = threading.Lock()
         self._pending = 0
+        self._binding = 0  # DB jobs queued or running that shutdown must wait for
+        self._discardable: set[Future[None]] = set()  # DB jobs shutdown may drop
         self._closed = False
         # Used when a caller gave no on_error: MainWindow points it at show_error.
         self.unhandled_error: Callable[[BaseException], None] | None = None
@@ -81,7 +87,8 @@ class Tasks(QObject):
         self._watch_timer.timeout.connect(self._poll_external)
         if watch_interval_ms > 0:
             self._watch_timer.start()
-            self._submit(self._db, self._read_data_version, None, None, None)  # no Session needed
+            self._submit(self._db, self._read_data_version, None, None, None,  # no Session needed
+                         discardable=True)
 
     # -- public API ---------------------------------------------------------------------------
     @property
@@ -90,12 +97,12 @@ class Tasks(QObject):
         return self._pending
 
     def db(self, fn: Callable[[Session], Any], on_done: OnDone = None, on_error: OnError = None, *,
-           owner: QObject | None = None) -> None:
-        self._submit(self._db, self._run_db, fn, on_done, on_error, owner)
+           owner: QObject | None = None, discardable: bool = False) -> None:
+        self._submit(self._db, self._run_db, fn, on_done, on_error, owner, discardable=discardable)
 
     def sql(self, fn: Callable[[sqlite3.Connection], Any], on_done: OnDone = None,
             on_error: OnError = None, *, owner: QObject | None = None) -> None:
-        self._submit(self._db, self._run_sql, fn, on_done, on_error, owner)
+        self._submit(self._db, self._run_sql, fn, on_done, on_error, owner, discardable=True)
 
     def op(self, fn: Callable[[Session], Changes], initiator: object = None,
            on_done: OnDone = None, on_error: OnError = None, *, owner: QObject | None = None) -> None:
@@ -120,24 +127,35 @@ class Tasks(QObject):
         self._orm_gate.set()
 
     def shutdown(self) -> None:
-        """Stop watching, wait for the workers, drop results that arrive afterwards."""
+        """Stop watching, wait for the writes (see ``discardable``), drop results that arrive
+        afterwards."""
         if self._closed:
             return
         self._closed = True
+        with self._lock:
+            queued = list(self._discardable)
+        for future in queued:
+            if future.cancel():  # not started: its result would have been dropped
+                with self._lock:
+                    self._pending -= 1
         self.release_orm()
         self._watch_timer.stop()
         self._db.submit(self._close_watch)
-        self._db.shutdown(wait=True)
+        with self._lock:
+            must_wait = self._binding > 0  # a write (or a job not marked discardable) to finish
+        self._db.shutdown(wait=must_wait)
         self._net.shutdown(wait=True, cancel_futures=True)
 
     # -- workers --------------------------------------------------------------------------------
     def _submit(self, pool: ThreadPoolExecutor, runner: Callable[[Any], Any], fn: Any,
                 on_done: OnDone, on_error: OnError, owner: QObject | None = None, *,
-                always: bool = False) -> None:
+                always: bool = False, discardable: bool = False) -> None:
         if self._closed:
             return
+        binding = pool is self._db and not discardable
         with self._lock:
             self._pending += 1
+            self._binding += binding
 
         def job() -> None:
             try:
@@ -146,8 +164,20 @@ class Tasks(QObject):
                 self._finished.emit((on_error, exc, True, owner, False))
             else:
                 self._finished.emit((on_done, value, False, owner, always))
+            finally:
+                if binding:
+                    with self._lock:
+                        self._binding -= 1
 
-        pool.submit(job)
+        future = pool.submit(job)
+        if discardable and pool is self._db:
+            with self._lock:
+                self._discardable.add(future)
+            future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._discardable.discard(future)
 
     def _run_db(self, fn: Callable[[Session], Any]) -> Any:
         if not self._orm_gate.is_set():
@@ -210,7 +240,7 @@ class Tasks(QObject):
             self._watching = False
             log.warning("watching the store for changes failed: %s", exc)
 
-        self._submit(self._db, lambda _fn: self._check_external(), None, done, failed)
+        self._submit(self._db, lambda _fn: self._check_external(), None, done, failed, discardable=True)
 
     @Slot(object)
     def _deliver(self, payload: tuple[OnDone, Any, bool, QObject | None, bool]) -> None:

@@ -49,3 +49,15 @@ def test_raw_connection_reads_equal_session_reads(store, session, agent_id):
         ids = [ticket_id for _key, ticket_id in queue.page(session, queue.QueueFilter(view="all"))]
         assert queue.rows_for(conn, ids) == queue.rows_for(session, ids)
         assert len(queue.rows_for(conn, ids)) == 4
+
+
+def test_window_checks_the_canned_defaults_setting_by_its_name(store):
+    from desk.core import canned_io
+    from desk.ui import app
+
+    assert app.CANNED_DEFAULTS_SETTING == canned_io.DEFAULTS_SETTING
+    with closing(store.raw_connection()) as conn:
+        assert app._canned_defaults_installed(conn) is False
+        with store.session() as session:
+            canned_io.install_defaults(session)
+        assert app._canned_defaults_installed(conn) is True

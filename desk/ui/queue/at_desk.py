@@ -116,7 +116,7 @@ class AtDeskSwitcher(QObject):
             self._set_agent(wanted)
 
     def reload(self) -> None:
-        self._tasks.db(_agents, on_done=self._fill)
+        self._tasks.db(_agents, on_done=self._fill, discardable=True)
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.shifts or changes.people:

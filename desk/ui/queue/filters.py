@@ -63,7 +63,7 @@ class FilterBar(QWidget):
         self._filling = False
 
     def reload(self) -> None:
-        self._tasks.db(_choices, on_done=self._fill)
+        self._tasks.db(_choices, on_done=self._fill, discardable=True)
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.tickets and not changes.ticket_ids:

@@ -112,7 +112,7 @@ class WalkInLine(QWidget):
         return self.list.hasFocus() and self.selected_id() is not None
 
     def reload(self) -> None:
-        self._tasks.db(_walk_in_line, on_done=self._fill)
+        self._tasks.db(_walk_in_line, on_done=self._fill, discardable=True)
 
     def tick(self) -> None:
         now = datetime.now(UTC)

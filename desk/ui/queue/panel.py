@@ -350,8 +350,8 @@ class QueuePanel(QWidget):
 
             return saved_views(session, owner_id=owner)
 
-        self.tasks.db(work,
-                      on_done=lambda found: self._fill_saved(found, select), owner=self)
+        self.tasks.db(work, on_done=lambda found: self._fill_saved(found, select), owner=self,
+                      discardable=True)
 
     def _fill_saved(self, found: list[SavedViewInfo], select: str | None) -> None:
         builtin = len(queue.VIEWS)
@@ -431,7 +431,7 @@ class QueuePanel(QWidget):
             if flt.view == "solved-today" and flt.day_start != day_start:
                 self.model.update_filter(day_start=day_start)
 
-        self.tasks.db(work, on_done=done, on_error=lambda _exc: None, owner=self)
+        self.tasks.db(work, on_done=done, on_error=lambda _exc: None, owner=self, discardable=True)
 
     def _on_changes(self, changes: Changes, initiator: object) -> None:
         if changes.tickets or changes.people or initiator == EXTERNAL:

@@ -1,0 +1,58 @@
+"""Tasks at start-up and shutdown: plain-sqlite3 reads, holding Session jobs until the first
+paint, and a shutdown that drops pending reads but always finishes writes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from desk.core.ops import tickets
+from desk.ui.tasks import Tasks
+
+
+@pytest.fixture
+def tasks(store, qtbot):
+    made = Tasks(store, watch_interval_ms=0)
+    yield made
+    made.shutdown()
+
+
+def test_sql_reads_in_one_transaction_off_the_ui_thread(tasks, qtbot):
+    seen = {}
+
+    def work(conn):
+        seen.update(worker=threading.get_ident(), kind=type(conn), in_tx=conn.in_transaction)
+        return conn.execute("SELECT 41 + 1").fetchone()[0]
+
+    tasks.sql(work, on_done=lambda value: seen.update(value=value))
+    qtbot.waitUntil(lambda: "value" in seen)
+    assert seen["value"] == 42 and seen["kind"] is sqlite3.Connection and seen["in_tx"]
+    assert seen["worker"] != threading.get_ident()
+
+
+def test_session_jobs_wait_for_release_orm_in_order(tasks, qtbot):
+    done = []
+    tasks.hold_orm()
+    tasks.sql(lambda conn: "first", on_done=done.append)
+    tasks.db(lambda session: "orm", on_done=done.append)
+    qtbot.waitUntil(lambda: done == ["first"])
+    assert tasks.pending == 1  # the Session job waits at the gate
+    tasks.release_orm()
+    qtbot.waitUntil(lambda: done == ["first", "orm"])
+
+
+def test_shutdown_drops_queued_reads_and_finishes_writes(store, requester_id, qtbot):
+    tasks = Tasks(store, watch_interval_ms=0)
+    ran = []
+    tasks.hold_orm()
+    tasks.db(lambda session: ran.append("blocked read"), discardable=True)  # waits at the gate
+    tasks.db(lambda session: ran.append("queued read"), discardable=True)
+    tasks.sql(lambda conn: ran.append("queued sql"))
+    tasks.op(lambda s: tickets.log_ticket(s, actor_id=None, requester_id=requester_id, subject="kept"))
+    tasks.shutdown()  # waits for the write
+    assert "queued read" not in ran and "queued sql" not in ran
+    with store.session() as session:
+        assert session.execute(__import__("sqlalchemy").text(
+            "SELECT count(*) FROM tickets WHERE subject = 'kept'")).scalar_one() == 1
