@@ -2,11 +2,17 @@
 
 The metric definitions live here, once, as SQL expressions over the integer-epoch columns
 (``WAIT_FRT``, ``RESOLUTION``, ``HANDLE`` …). One ``SELECT`` over the period's tickets evaluates
-them and hands every ticket's values back packed as 15-bit characters in a single
-``group_concat`` string, which NumPy turns into integer columns without a Python loop. That is
-what keeps a year of a million tickets inside the one-second budget: SQLite's own GROUP BY
-(a sort per grouping) and per-row fetches are several times slower. ``metrics`` then counts,
-averages and takes percentiles of these columns.
+them and hands every ticket's values back packed as characters of a single ``group_concat``
+string, which NumPy turns into integer columns without a Python loop. That is what keeps a
+year of a million tickets inside the one-second budget: SQLite's own GROUP BY (a sort per
+grouping) and per-row fetches are several times slower. ``metrics`` then counts, averages and
+takes percentiles of these columns.
+
+The per-row cost is SQLite's bytecode, so the statement is kept lean: each definition is
+evaluated once in a sub-select (``LIMIT -1`` keeps SQLite from flattening it and so copying the
+expression into every character made from it), characters carry 20 bits (code points
+U+10000…U+10FFFF, clear of the UTF-16 surrogates) and a NULL needs no ``coalesce``: ``char()``
+turns it into code 0.
 """
 
 from __future__ import annotations
@@ -53,9 +59,10 @@ FLAGS = (
     " + 8 * (t.solved_at IS NOT NULL) + 16 * coalesce(length(t.satisfaction), 0)"
     f" + 128 * ({CHANNEL_CODE})"
 )
-BITS = 15
+BITS = 20
 MASK = (1 << BITS) - 1
-
+BASE = 0x10000  # a chunk's code is BASE + its 20 bits; code 0 is a NULL
+SMALL = 0xD800  # a value known to be below this may be sent as its own code (0 = NULL or 0)
 
 @dataclass(frozen=True)
 class StatsFilter:
@@ -108,25 +115,34 @@ class StatsFilter:
 
 
 def chunks(expression: str, count: int) -> list[str]:
-    """SQL for ``count`` 15-bit characters (offset by one: never NUL) of a non-negative value
-    (one character: the value must be below 32767)."""
+    """SQL for the characters carrying a value: ``count`` 20-bit chunks (low first) of a
+    non-negative value below 2**(20 * count), or with ``count`` 0 the value itself as one code
+    (it must be below ``SMALL``). A NULL value gives code 0 in every character."""
+    if count == 0:
+        return [expression]
     if count == 1:
-        return [f"({expression}) + 1"]
-    return [f"((({expression}) >> {BITS * i}) & {MASK}) + 1" for i in range(count)]
+        return [f"{expression} + {BASE}"]
+    return [f"({expression} & {MASK}) + {BASE}" if i == 0 else
+            f"(({expression} >> {BITS * i}) & {MASK}) + {BASE}" for i in range(count)]
 
 
 def unpack(packed: str | None, width: int) -> np.ndarray:
-    """The (rows × width) int64 matrix of 15-bit chunks from a ``group_concat(char(…))``."""
+    """The (rows × width) uint32 matrix of character codes from a ``group_concat(char(…))``."""
     if not packed:
-        return np.zeros((0, width), dtype=np.int32)
-    codes = np.frombuffer(packed.encode("utf-32-le"), dtype=np.uint32)
-    return codes.reshape(-1, width).astype(np.int32) - 1  # int32: half the memory of int64
+        return np.zeros((0, width), dtype=np.uint32)
+    return np.frombuffer(packed.encode("utf-32-le"), dtype=np.uint32).reshape(-1, width)
 
 
-def join_chunks(matrix: np.ndarray, first: int, count: int) -> np.ndarray:
-    value = matrix[:, first].astype(np.int64)
+def join_chunks(matrix: np.ndarray, first: int, count: int, null: int | None = -1) -> np.ndarray:
+    """The int64 values of a field sent by ``chunks`` (``null`` where it was NULL; with
+    ``count`` 0 a NULL reads as 0)."""
+    if count == 0:
+        return matrix[:, first].astype(np.int64)
+    value = matrix[:, first].astype(np.int64) - BASE
     for i in range(1, count):
-        value |= matrix[:, first + i].astype(np.int64) << (BITS * i)
+        value |= (matrix[:, first + i].astype(np.int64) - BASE) << (BITS * i)
+    if null is not None:
+        value[matrix[:, first] == 0] = null
     return value
 
 
@@ -184,36 +200,39 @@ class TicketFacts:
 
 
 def _width(largest: int) -> int:
-    """15-bit characters needed for values up to ``largest``."""
+    """20-bit characters needed for values up to ``largest``."""
     return max(1, (max(int(largest), 0).bit_length() + BITS - 1) // BITS)
 
 
+def _id_width(largest: int) -> int:
+    """Characters for an id column (0: the id is its own code, NULL and none both 0)."""
+    return 0 if largest < SMALL else _width(largest)
+
+
 def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int], ...]:
-    """(name, SQL, characters) per field; ids take one character while they are small."""
+    """(name, SQL, characters as in ``chunks``) per field; ids are their own code while small."""
     def largest(table: str) -> int:
         return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
 
-    people, categories, locations = largest("people"), largest("categories"), largest("locations")
-    fields: list[tuple[str, str, int]] = [("flags", FLAGS, 1)]
-    if categories < 128 and locations < 256:
-        fields.append(("place", "coalesce(t.category_id, 0) + 128 * coalesce(t.location_id, 0)", 1))
-    else:
-        fields += [("category_id", "coalesce(t.category_id, 0)", _width(categories)),
-                   ("location_id", "coalesce(t.location_id, 0)", _width(locations))]
-    return (*fields,
-            ("assignee_id", "coalesce(t.assignee_id, 0)", _width(people)),
-            ("requester_id", "t.requester_id", _width(people)),
+    people = _id_width(largest("people"))
+    return (("flags", FLAGS, 0),
+            ("category_id", "t.category_id", _id_width(largest("categories"))),
+            ("location_id", "t.location_id", _id_width(largest("locations"))),
+            ("assignee_id", "t.assignee_id", people),
+            ("requester_id", "t.requester_id", people),
             ("arrived", "t.arrived_at - :start", _width(period_seconds)),
-            ("first_response", f"coalesce({FIRST_RESPONSE} + 1, 0)", 2),
-            ("resolution", f"coalesce({RESOLUTION} + 1, 0)", 2),
-            ("handle", f"coalesce(({HANDLE}) + 1, 0)", 1),
-            ("done", f"coalesce(max({DONE_AT} - t.arrived_at, 0) + 1, 0)", 2),
-            ("ticket_id", "t.id", _width(largest("tickets"))))
+            ("first_response", FIRST_RESPONSE, 2),  # NULL: never answered
+            ("resolution", RESOLUTION, 2),  # NULL: not solved
+            ("handle", f"({HANDLE}) + 1", 0),  # 0: not a one-visit desk ticket
+            ("done", f"max({DONE_AT} - t.arrived_at, 0)", 2),  # NULL: still open
+            ("ticket_id", "t.id", _id_width(largest("tickets"))))
 
 
 def facts_sql(where: str, fields: tuple[tuple[str, str, int], ...]) -> str:
-    parts = [part for _name, sql, count in fields for part in chunks(sql, count)]
-    return f"SELECT group_concat(char({', '.join(parts)}), '') FROM tickets t WHERE {where}"
+    inner = ", ".join(f"{sql} AS {name}" for name, sql, _count in fields)
+    parts = [part for name, _sql, count in fields for part in chunks(name, count)]
+    return (f"SELECT group_concat(char({', '.join(parts)}), '')"
+            f" FROM (SELECT {inner} FROM tickets t WHERE {where} LIMIT -1)")
 
 
 def cohort_where(flt: StatsFilter) -> tuple[str, dict[str, object]]:
@@ -243,22 +262,21 @@ def load_facts(
         where = f"{where} AND ({extra})"
     fields = layout(session, end - start)
     packed = session.execute(text(facts_sql(where, fields)), {**params, "start": start, "end": end}).scalar()
-    matrix = unpack(packed, sum(count for _name, _sql, count in fields))
+    matrix = unpack(packed, sum(max(count, 1) for _name, _sql, count in fields))
     del packed  # the text is as big as the matrix: let it go before the columns are built
     columns: dict[str, np.ndarray] = {}
     first = 0
     for name, _sql, count in fields:
-        columns[name] = join_chunks(matrix, first, count)
-        first += count
+        columns[name] = join_chunks(matrix, first, count, null=0 if name.endswith("_id") else -1)
+        first += max(count, 1)
     del matrix
-    if "place" in columns:
-        columns["category_id"], columns["location_id"] = columns["place"] & 127, columns["place"] >> 7
     flags = columns.pop("flags")
     channel_of = np.array([CHANNELS.index(name) for name in SORTED_CHANNELS], dtype=np.int64)
     kind_of = kinds_by_person(session)
     requesters = columns["requester_id"]
     arrived = columns["arrived"] + start
     i8, i16, i32 = np.int8, np.int16, np.int32
+    done = columns["done"]
     return TicketFacts(  # compact types: a year of a million tickets is ~50 MB
         ticket_id=columns["ticket_id"].astype(np.int64 if len(arrived) and columns["ticket_id"].max() >= 2**31 else i32),
         arrived=arrived,
@@ -273,10 +291,10 @@ def load_facts(
         category_id=columns["category_id"].astype(i32),
         location_id=columns["location_id"].astype(i32),
         assignee_id=columns["assignee_id"],
-        first_response=_narrow(columns["first_response"] - 1),
-        resolution=_narrow(columns["resolution"] - 1),
+        first_response=_narrow(columns["first_response"]),
+        resolution=_narrow(columns["resolution"]),
         handle=(columns["handle"] - 1).astype(i16),
-        done=np.where(columns["done"] > 0, arrived + columns["done"] - 1, -1),
+        done=np.where(done >= 0, arrived + done, -1),
     )
 
 
@@ -287,7 +305,7 @@ def _narrow(seconds: np.ndarray) -> np.ndarray:
 def load_epochs(session: Session, sql: str, params: dict[str, object], base: int) -> np.ndarray:
     """Epoch seconds ≥ ``base`` selected as ``value`` by ``sql`` (``… AS value …``), packed."""
     packed = session.execute(
-        text(f"SELECT group_concat(char({', '.join(chunks('value - :base', 2))}), '') FROM ({sql})"),
+        text(f"SELECT group_concat(char({', '.join(chunks('(value - :base)', 2))}), '') FROM ({sql})"),
         {**params, "base": base},
     ).scalar()
-    return join_chunks(unpack(packed, 2), 0, 2) + base
+    return join_chunks(unpack(packed, 2), 0, 2, null=None) + base
