@@ -49,10 +49,13 @@ def test_sync_now_pulls_in_the_background_and_shows_the_time(qtbot: Any, control
 
 def test_offline_shows_the_indicator(qtbot: Any, controller: Any, zendesk: FakeZendesk, main_window: Any) -> None:
     zendesk.stop()
+    waits: list[float] = []
+    controller.http_options = {"sleep": waits.append}
     with qtbot.waitSignal(controller.finished, timeout=60000):
         controller.sync_now()
     assert controller.status.offline.isVisibleTo(main_window)
     assert "try again" in controller.status.offline.toolTip()
+    assert waits == [0.5, 1.0, 2.0, 4.0]  # backed off before giving up
     qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
 
 

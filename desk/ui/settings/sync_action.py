@@ -30,7 +30,7 @@ class _Bridge(QObject):
     progress = Signal(str, int, int)
 
 
-def sync_all(store: Store, progress: object = None) -> list[engine.SyncReport]:
+def sync_all(store: Store, progress: object = None, **http_options: object) -> list[engine.SyncReport]:
     """Sync every remote; raises the first environment error after trying them all."""
     reports: list[engine.SyncReport] = []
     first_error: Exception | None = None
@@ -39,7 +39,8 @@ def sync_all(store: Store, progress: object = None) -> list[engine.SyncReport]:
         session.rollback()
         for name in names:
             try:
-                reports.append(engine.sync(session, name, progress=progress))  # type: ignore[arg-type]
+                reports.append(engine.sync(session, name, progress=progress,  # type: ignore[arg-type]
+                                           **http_options))
             except DeskError as exc:
                 first_error = first_error or exc
     if first_error is not None and not reports:
@@ -82,6 +83,7 @@ class SyncController(QObject):
         self.tasks = tasks
         self.store = store
         self.running = False
+        self.http_options: dict[str, object] = {}  # e.g. tests pass a sleep that does not wait
         self.last_synced: datetime | None = None
         self.status = SyncStatus(window)
         window.statusBar().addPermanentWidget(self.status)
@@ -142,7 +144,8 @@ class SyncController(QObject):
         self.status.progress.show()
         self.status.label.setText("Syncing…")
         bridge = self.bridge
-        self.tasks.net(lambda: sync_all(self.store, progress=bridge.progress.emit),
+        options = dict(self.http_options)
+        self.tasks.net(lambda: sync_all(self.store, progress=bridge.progress.emit, **options),
                        on_done=self._done, on_error=self._failed, owner=self)
 
     def _progress(self, what: str, done: int, total: int) -> None:
