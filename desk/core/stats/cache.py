@@ -31,8 +31,6 @@ MAX_SLICES = 4
 PARALLEL_FROM_SECONDS = 60 * 86_400  # shorter periods are quick enough in one scan
 MAX_TICKETS = 1_500_000  # ~50 bytes each; beyond this only the newest entry is kept
 MAX_TOUCHED = 20_000  # more changed tickets than this: read the whole period again
-REPLIES = ("SELECT c.ticket_id AS value FROM comments c WHERE c.created_at >= :start AND c.is_public"
-           " AND c.author_id IN (SELECT id FROM people WHERE is_agent)")
 
 
 @dataclass(frozen=True)
@@ -67,13 +65,27 @@ def fingerprint(session: Session, start: int) -> Stamp:
     return Stamp(*tuple(row), *tuple(others))
 
 
-def _one_reply(ids: np.ndarray) -> np.ndarray:
-    return singles(ids)
+def one_reply_ticket_ids(session: Session, start: int, extra: str = "") -> np.ndarray:
+    """Tickets with exactly one public reply by an agent since ``start`` (replies come after
+    arrival ≥ start), among the comments matching the SQL condition ``extra`` (on alias c).
 
+    The scan sends each public comment's ticket and author; whether the author is an agent is
+    looked up in NumPy (cheaper per row than SQLite's ``IN (SELECT …)``)."""
+    def largest(table: str) -> int:
+        return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
 
-def one_reply_ticket_ids(session: Session, start: int) -> np.ndarray:
-    """Tickets with exactly one public reply by an agent (replies come after arrival ≥ start)."""
-    return _one_reply(F.load_epochs(session, REPLIES, {"start": start}, 0))
+    tickets, people = F.width(largest("tickets")), F.id_width(largest("people"))
+    parts = [*F.chunks("c.ticket_id", tickets), *F.chunks("c.author_id", people)]
+    where = f"c.created_at >= :start AND c.is_public AND ({extra})" if extra else "c.created_at >= :start AND c.is_public"
+    packed = session.execute(
+        text(f"SELECT group_concat(char({', '.join(parts)}), '') FROM comments c WHERE {where}"), {"start": start}
+    ).scalar()
+    matrix = F.unpack(packed, tickets + max(people, 1))
+    del packed
+    authors = F.join_chunks(matrix, tickets, people, null=0)
+    agents = np.array([row[0] for row in session.execute(text("SELECT id FROM people WHERE is_agent"))], dtype=np.int64)
+    by_agent = member(authors, agents)
+    return singles(F.join_chunks(matrix, 0, tickets, null=None)[by_agent])
 
 
 def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray]:
@@ -122,7 +134,7 @@ def _refresh(session: Session, entry: Entry, stamp: Stamp, start: int, end: int)
                             {"start": start, "end": end}).scalar_one()
     if count != len(merged):  # e.g. tickets deleted or moved in time by a bulk writer
         return None
-    replies = _one_reply(F.load_epochs(session, f"{REPLIES} AND c.ticket_id IN ({listed})", {"start": start}, 0))
+    replies = one_reply_ticket_ids(session, start, f"c.ticket_id IN ({listed})")
     one_reply = np.concatenate([entry.one_reply[~member(entry.one_reply, touched)], replies])
     return Entry(stamp, merged, one_reply)
 

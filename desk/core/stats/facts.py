@@ -199,14 +199,14 @@ class TicketFacts:
         return self if mask.all() else self.subset(mask)
 
 
-def _width(largest: int) -> int:
+def width(largest: int) -> int:
     """20-bit characters needed for values up to ``largest``."""
     return max(1, (max(int(largest), 0).bit_length() + BITS - 1) // BITS)
 
 
-def _id_width(largest: int) -> int:
+def id_width(largest: int) -> int:
     """Characters for an id column (0: the id is its own code, NULL and none both 0)."""
-    return 0 if largest < SMALL else _width(largest)
+    return 0 if largest < SMALL else width(largest)
 
 
 def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int], ...]:
@@ -214,18 +214,18 @@ def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int],
     def largest(table: str) -> int:
         return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
 
-    people = _id_width(largest("people"))
+    people = id_width(largest("people"))
     return (("flags", FLAGS, 0),
-            ("category_id", "t.category_id", _id_width(largest("categories"))),
-            ("location_id", "t.location_id", _id_width(largest("locations"))),
+            ("category_id", "t.category_id", id_width(largest("categories"))),
+            ("location_id", "t.location_id", id_width(largest("locations"))),
             ("assignee_id", "t.assignee_id", people),
             ("requester_id", "t.requester_id", people),
-            ("arrived", "t.arrived_at - :start", _width(period_seconds)),
+            ("arrived", "t.arrived_at - :start", width(period_seconds)),
             ("first_response", FIRST_RESPONSE, 2),  # NULL: never answered
             ("resolution", RESOLUTION, 2),  # NULL: not solved
             ("handle", f"({HANDLE}) + 1", 0),  # 0: not a one-visit desk ticket
             ("done", f"max({DONE_AT} - t.arrived_at, 0)", 2),  # NULL: still open
-            ("ticket_id", "t.id", _id_width(largest("tickets"))))
+            ("ticket_id", "t.id", id_width(largest("tickets"))))
 
 
 def facts_sql(where: str, fields: tuple[tuple[str, str, int], ...]) -> str:
