@@ -76,8 +76,8 @@ class Tasks(QObject):
         # Used when a caller gave no on_error: MainWindow points it at show_error.
         self.unhandled_error: Callable[[BaseException], None] | None = None
         self._finished.connect(self._deliver)
-        self._watch_conn: sqlite3.Connection | None = None  # only touched on the DB worker
-        self._read_conn: sqlite3.Connection | None = None  # likewise (``sql`` jobs)
+        # Only touched on the DB worker: watches data_version, and runs the ``sql`` jobs.
+        self._watch_conn: sqlite3.Connection | None = None
         self._orm_gate = threading.Event()
         self._orm_gate.set()
         self._data_version: int | None = None
@@ -189,9 +189,7 @@ class Tasks(QObject):
             return result
 
     def _run_sql(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        if self._read_conn is None:
-            self._read_conn = self.store.raw_connection()
-        conn = self._read_conn
+        conn = self._watch()  # reading on it does not change its data_version
         conn.execute("BEGIN")  # one snapshot for everything fn reads
         try:
             return fn(conn)
@@ -219,11 +217,9 @@ class Tasks(QObject):
         return before is not None and self._read_data_version(None) != before
 
     def _close_watch(self) -> None:
-        for name in ("_watch_conn", "_read_conn"):
-            conn = getattr(self, name)
-            if conn is not None:
-                conn.close()
-                setattr(self, name, None)
+        if self._watch_conn is not None:
+            self._watch_conn.close()
+            self._watch_conn = None
 
     @Slot()
     def _poll_external(self) -> None:
