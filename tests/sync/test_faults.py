@@ -197,3 +197,20 @@ def test_macros_become_shared_canned_responses(session: Any, zd: FakeZendesk) ->
     rows = list(session.scalars(select(CannedResponse)))
     assert [(r.title, r.body, r.owner_id) for r in rows] == [("Printer reset (zd)", "Hold the button 10 s.", None)]
     assert '"solved"' in rows[0].actions
+
+
+def test_an_assignee_unknown_upstream_is_not_pushed_as_unassigned(session: Any, zd: FakeZendesk, agent_id: int,
+                                                                  requester_id: int) -> None:
+    tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id, subject="Mine").created_id
+    sync(session, zd, Waits())
+    remote_id = next(iter(zd.state.tickets))
+    zd.update_ticket(remote_id, {"assignee_id": zd.agent_id})  # assigned on the web
+    sync(session, zd, Waits())
+    session.rollback()
+    assert session.get(Ticket, tid).assignee.email == "agent@example.com"
+    ticket_ops.claim(session, ticket_id=tid, agent_id=agent_id, force=True)  # ana has no Zendesk account
+    sync(session, zd, Waits())
+    sync(session, zd, Waits())
+    assert zd.state.tickets[remote_id]["assignee_id"] == zd.agent_id  # not unassigned upstream
+    session.rollback()
+    assert session.get(Ticket, tid).assignee_id == agent_id  # and not overwritten locally

@@ -147,6 +147,13 @@ class Engine:
             return True  # a walk-in without e-mail: the remote cannot say who it is
         return self.remote.normalize(name, a) == self.remote.normalize(name, b)
 
+    def _warm(self, values: dict[str, Any]) -> None:
+        """Look up (outside any transaction) what ``maps`` needs, e.g. the remote's agents."""
+        maps = getattr(self.remote, "maps", None)
+        if maps is not None:
+            for name, value in values.items():
+                maps(name, value, lookup=True)
+
     def _status_by_remote(self, remote_ticket_id: str) -> SyncStatus | None:
         return self.session.scalar(select(SyncStatus).where(
             SyncStatus.remote_id == self.remote_id, SyncStatus.remote_ticket_id == remote_ticket_id))
@@ -186,8 +193,11 @@ class Engine:
         open_conflicts = self._open_conflicts(ticket.id)
         to_local: dict[str, Any] = {}
         to_remote: dict[str, Any] = {}
+        maps = getattr(self.remote, "maps", None)
         for name in SYNCED_FIELDS:
             mine, theirs = local[name], remote.fields.get(name)
+            if maps is not None and not maps(name, mine):
+                continue  # e.g. an assignee the remote does not know: neither side is overwritten
             if name in open_conflicts:
                 conflict = open_conflicts[name]
                 if self.same(name, mine, theirs):  # the two sides came to agree on their own
@@ -389,6 +399,7 @@ class Engine:
         uuid, description = ticket.uuid, ticket.description
         requester_name = ticket.requester.name if ticket.requester else None
         self.session.rollback()
+        self._warm(sent)
         self._started(outbox_id)
         found = self.remote.find_by_uuid(uuid) if attempts > 0 else None
         self._checkpoint("create: looked up")
@@ -435,6 +446,7 @@ class Engine:
                 return
             remote_ticket_id = status.remote_ticket_id
             self.session.rollback()
+            self._warm(local)
             fresh = self.remote.get(remote_ticket_id)
             now = utcnow()
             with unit_of_work(self.session):

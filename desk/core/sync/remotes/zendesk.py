@@ -107,6 +107,17 @@ class ZendeskRemote:
             return "normal"
         return value
 
+    def maps(self, field: str, value: Any, *, lookup: bool = False) -> bool:
+        """False for an assignee with no Zendesk account: that field is left alone both ways
+        (sending it would unassign the ticket upstream). Without ``lookup`` only the cache is
+        consulted (no network inside a transaction)."""
+        if field != "assignee" or not value:
+            return True
+        email = str(value).lower()
+        if lookup:
+            self._user_id(email)
+        return self.user_ids.get(email, "") is not None
+
     def _user(self, user_id: Any) -> tuple[str | None, str | None]:
         if user_id is None:
             return None, None
