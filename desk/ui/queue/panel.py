@@ -113,6 +113,9 @@ class QueuePanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # The indicator first: enabling sorting then asks the model for the order it already
+        # has (no reload). The one start-up load is the view picked below.
+        self.table.horizontalHeader().setSortIndicator(COL_AGE, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_AGE, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
