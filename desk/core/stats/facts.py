@@ -29,6 +29,7 @@ from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.stats.distributions import member
 
 DESK_CHANNELS = ("walk-in", "phone")  # people waiting in front of the desk or on the line
+AT_DESK_INDEXES = np.array([CHANNELS.index(name) for name in DESK_CHANNELS], dtype=np.int64)
 HANDLE_CAP = 3600  # a desk ticket solved within this long of service start was handled in one visit
 
 # --- the metric definitions (SQL over table alias t) ------------------------------------------
@@ -41,23 +42,25 @@ RESPONSE_AT = (
 )
 FIRST_RESPONSE = f"max(({RESPONSE_AT}) - t.arrived_at, 0)"  # from arrival; NULL: never answered
 RESOLUTION = "max(t.solved_at - t.created_at, 0)"  # created → last solve; NULL while unsolved
-HANDLE = (  # service start → solve, for desk tickets finished in one visit
-    f"CASE WHEN {AT_DESK} AND t.solved_at - t.service_started_at BETWEEN 0 AND {HANDLE_CAP}"
+ONE_VISIT = (  # service start → solve, when within the cap
+    f"CASE WHEN t.solved_at - t.service_started_at BETWEEN 0 AND {HANDLE_CAP}"
     " THEN t.solved_at - t.service_started_at END"
 )
+HANDLE = f"CASE WHEN {AT_DESK} THEN {ONE_VISIT} END"  # for desk tickets finished in one visit
 DONE_AT = (  # when a ticket left the backlog: solved, walked away, or closed unsolved
     "coalesce(t.solved_at, t.left_at, CASE WHEN t.status = 'closed' THEN t.updated_at END)"
 )
 
-# Cheap codes (a few comparisons, no CASE or IN list per row): the channels sort as email <
-# phone < walk-in < web, so three comparisons number them; length tells 'good' (4) from
-# 'bad' (3). ``load_facts`` maps them back.
-SORTED_CHANNELS = ("email", "phone", "walk-in", "web")
-CHANNEL_CODE = "(t.channel > 'f') + (t.channel > 'q') + (t.channel > 'wb')"
+# Cheap codes (no CASE or IN list per row; SQLite's text comparisons are what cost): the
+# length of the channel plus one comparison numbers the channels (web 4, email 5, phone 6,
+# walk-in 8); length tells 'good' (4) from 'bad' (3). ``load_facts`` maps them back, takes
+# "solved" from the resolution (NULL exactly when solved_at is) and applies AT_DESK to
+# ONE_VISIT, which gives HANDLE.
+CHANNEL_CODE = "length(t.channel) + (t.channel > 'f')"
+CHANNEL_OF_CODE = {4: "web", 5: "email", 6: "phone", 8: "walk-in"}
 FLAGS = (
     "t.logged_after_the_fact + 2 * (t.left_at IS NOT NULL) + 4 * (t.reopen_count > 0)"
-    " + 8 * (t.solved_at IS NOT NULL) + 16 * coalesce(length(t.satisfaction), 0)"
-    f" + 128 * ({CHANNEL_CODE})"
+    f" + 16 * coalesce(length(t.satisfaction), 0) + 128 * ({CHANNEL_CODE})"
 )
 BITS = 20
 MASK = (1 << BITS) - 1
@@ -223,7 +226,7 @@ def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int],
             ("arrived", "t.arrived_at - :start", width(period_seconds)),
             ("first_response", FIRST_RESPONSE, 2),  # NULL: never answered
             ("resolution", RESOLUTION, 2),  # NULL: not solved
-            ("handle", f"({HANDLE}) + 1", 0),  # 0: not a one-visit desk ticket
+            ("handle", f"({ONE_VISIT}) + 1", 0),  # 0: not finished in one visit
             ("done", f"max({DONE_AT} - t.arrived_at, 0)", 2),  # NULL: still open
             ("ticket_id", "t.id", id_width(largest("tickets"))))
 
@@ -271,7 +274,11 @@ def load_facts(
         first += max(count, 1)
     del matrix
     flags = columns.pop("flags")
-    channel_of = np.array([CHANNELS.index(name) for name in SORTED_CHANNELS], dtype=np.int64)
+    channel_of = np.zeros(16, dtype=np.int64)
+    for code, name in CHANNEL_OF_CODE.items():
+        channel_of[code] = CHANNELS.index(name)
+    channel = channel_of[np.clip(flags >> 7, 0, 15)]
+    resolution = columns["resolution"]
     kind_of = kinds_by_person(session)
     requesters = columns["requester_id"]
     arrived = columns["arrived"] + start
@@ -280,11 +287,11 @@ def load_facts(
     return TicketFacts(  # compact types: a year of a million tickets is ~50 MB
         ticket_id=columns["ticket_id"].astype(np.int64 if len(arrived) and columns["ticket_id"].max() >= 2**31 else i32),
         arrived=arrived,
-        channel=channel_of[np.clip(flags >> 7, 0, 3)].astype(i8),
+        channel=channel.astype(i8),
         late=(flags & 1) > 0,
         left=(flags & 2) > 0,
         reopened=(flags & 4) > 0,
-        solved=(flags & 8) > 0,
+        solved=resolution >= 0,
         satisfaction=np.select([(flags >> 4) & 7 == 4, (flags >> 4) & 7 == 3], [1, 2], 0).astype(i8),
         requester_id=requesters.astype(np.int64 if len(requesters) and requesters.max() >= 2**31 else i32),
         kind=kind_of[np.clip(requesters, 0, len(kind_of) - 1)].astype(i8),
@@ -292,8 +299,8 @@ def load_facts(
         location_id=columns["location_id"].astype(i32),
         assignee_id=columns["assignee_id"],
         first_response=_narrow(columns["first_response"]),
-        resolution=_narrow(columns["resolution"]),
-        handle=(columns["handle"] - 1).astype(i16),
+        resolution=_narrow(resolution),
+        handle=np.where(member(channel, AT_DESK_INDEXES), columns["handle"] - 1, -1).astype(i16),
         done=np.where(done >= 0, arrived + done, -1),
     )
 
