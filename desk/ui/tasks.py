@@ -15,7 +15,8 @@
   is running (its result would be dropped anyway), so closing the window does not wait for
   start-up loads. Anything that writes (every ``op``) is always run and waited for.
 * ``hold_orm()`` / ``release_orm()``: between them the DB worker runs ``sql`` jobs but waits
-  before its next Session job (at most ``ORM_HOLD_MAX_MS``), keeping the order of the jobs.
+  before its next Session job (at most ``ORM_HOLD_MAX_MS``), keeping the order of the jobs; a
+  Session job goes ahead anyway when an ``sql`` job is queued behind it (it must not wait).
   The main window holds it until the queue's first page is painted, so that loading
   SQLAlchemy on the worker does not compete with that first paint for the interpreter.
 * Every second the DB worker reads ``PRAGMA data_version`` on a watching connection; when
@@ -78,8 +79,9 @@ class Tasks(QObject):
         self._finished.connect(self._deliver)
         # Only touched on the DB worker: watches data_version, and runs the ``sql`` jobs.
         self._watch_conn: sqlite3.Connection | None = None
-        self._orm_gate = threading.Event()
-        self._orm_gate.set()
+        self._gate = threading.Condition()
+        self._orm_held = False
+        self._sql_queued = 0  # sql jobs submitted and not yet started (guarded by _gate)
         self._data_version: int | None = None
         self._watching = False
         self._watch_timer = QTimer(self)
@@ -102,6 +104,9 @@ class Tasks(QObject):
 
     def sql(self, fn: Callable[[sqlite3.Connection], Any], on_done: OnDone = None,
             on_error: OnError = None, *, owner: QObject | None = None) -> None:
+        with self._gate:
+            self._sql_queued += 1
+            self._gate.notify_all()
         self._submit(self._db, self._run_sql, fn, on_done, on_error, owner, discardable=True)
 
     def op(self, fn: Callable[[Session], Changes], initiator: object = None,
@@ -120,11 +125,14 @@ class Tasks(QObject):
 
     def hold_orm(self) -> None:
         """Session jobs wait (see the module notes) until ``release_orm`` or a few seconds."""
-        self._orm_gate.clear()
+        with self._gate:
+            self._orm_held = True
         QTimer.singleShot(ORM_HOLD_MAX_MS, self, self.release_orm)
 
     def release_orm(self) -> None:
-        self._orm_gate.set()
+        with self._gate:
+            self._orm_held = False
+            self._gate.notify_all()
 
     def shutdown(self) -> None:
         """Stop watching, wait for the writes (see ``discardable``), drop results that arrive
@@ -180,8 +188,9 @@ class Tasks(QObject):
             self._discardable.discard(future)
 
     def _run_db(self, fn: Callable[[Session], Any]) -> Any:
-        if not self._orm_gate.is_set():
-            self._orm_gate.wait(ORM_HOLD_MAX_MS / 1000)
+        with self._gate:
+            self._gate.wait_for(lambda: not self._orm_held or self._sql_queued > 0,
+                                timeout=ORM_HOLD_MAX_MS / 1000)
         with self.store.session() as session:
             result = fn(session)
             if session.in_transaction():
@@ -189,6 +198,8 @@ class Tasks(QObject):
             return result
 
     def _run_sql(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        with self._gate:
+            self._sql_queued -= 1
         conn = self._watch()  # reading on it does not change its data_version
         conn.execute("BEGIN")  # one snapshot for everything fn reads
         try:

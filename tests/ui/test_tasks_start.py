@@ -43,16 +43,34 @@ def test_session_jobs_wait_for_release_orm_in_order(tasks, qtbot):
     qtbot.waitUntil(lambda: done == ["first", "orm"])
 
 
-def test_shutdown_drops_queued_reads_and_finishes_writes(store, requester_id, qtbot):
-    tasks = Tasks(store, watch_interval_ms=0)
-    ran = []
+def test_a_held_session_job_goes_ahead_of_a_queued_sql_job(tasks, qtbot, monkeypatch):
+    monkeypatch.setattr("desk.ui.tasks.ORM_HOLD_MAX_MS", 600_000)  # only the sql job can free it
+    done = []
     tasks.hold_orm()
-    tasks.db(lambda session: ran.append("blocked read"), discardable=True)  # waits at the gate
+    tasks.db(lambda session: "orm", on_done=done.append)
+    tasks.sql(lambda conn: "page", on_done=done.append)
+    qtbot.waitUntil(lambda: done == ["orm", "page"])
+    tasks.release_orm()
+
+
+def test_shutdown_drops_queued_reads_and_finishes_writes(store, requester_id, qtbot, monkeypatch):
+    tasks = Tasks(store, watch_interval_ms=0)
+    ran, started, go = [], threading.Event(), threading.Event()
+    release = tasks.release_orm
+    monkeypatch.setattr(tasks, "release_orm", lambda: (go.set(), release()))  # shutdown calls it after cancelling
+
+    def blocking(conn):
+        started.set()
+        go.wait(30)
+        ran.append("running read")
+
+    tasks.sql(blocking)
+    qtbot.waitUntil(started.is_set)
     tasks.db(lambda session: ran.append("queued read"), discardable=True)
     tasks.sql(lambda conn: ran.append("queued sql"))
     tasks.op(lambda s: tickets.log_ticket(s, actor_id=None, requester_id=requester_id, subject="kept"))
-    tasks.shutdown()  # waits for the write
-    assert "queued read" not in ran and "queued sql" not in ran
+    tasks.shutdown()  # waits for the write (and so for the read running before it)
+    assert ran == ["running read"]
     with store.session() as session:
         assert session.execute(__import__("sqlalchemy").text(
             "SELECT count(*) FROM tickets WHERE subject = 'kept'")).scalar_one() == 1
