@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -139,6 +139,16 @@ class MainWindow(QMainWindow):
         model.loaded.disconnect(self._first_page_shown)
         model.load_failed.disconnect(self._first_page_shown)
         QTimer.singleShot(0, self, self.tasks.release_orm)  # after the repaint of those rows
+        QTimer.singleShot(0, self, self.install_sync)  # network code loads after the first paint
+
+    def install_sync(self) -> QObject:
+        """The Sync menu and status-bar indicator (once)."""
+        controller = getattr(self, "sync_controller", None)
+        if controller is None:
+            from desk.ui.settings.sync_action import install
+
+            controller = install(self)
+        return controller
 
     def _add_fixed_tab(self, widget: QWidget, title: str) -> None:
         self._hide_close_button(self.tabs.addTab(widget, title))

@@ -97,3 +97,10 @@ def test_new_store_gets_default_canned_responses_and_manager_opens(main_window, 
     dialog = main_window.manage_canned()
     qtbot.waitUntil(dialog.isVisible)
     dialog.close()
+
+
+def test_sync_menu_is_installed_after_the_queue_paints(main_window, qtbot):
+    qtbot.waitUntil(lambda: getattr(main_window, "sync_controller", None) is not None, timeout=5000)
+    texts = [action.text().replace("&", "") for action in main_window.menu("Sync").actions()]
+    assert any("Sync now" in text for text in texts), texts
+    assert main_window.install_sync() is main_window.sync_controller

@@ -199,6 +199,9 @@ class SyncController(QObject):
 
 def install(window: QMainWindow) -> SyncController:
     """Add the Sync menu actions and status to a ``MainWindow``."""
+    existing = getattr(window, "sync_controller", None)
+    if existing is not None:  # the main window installs it once its queue is painted
+        return existing
     controller = SyncController(window, window.tasks, window.store)  # type: ignore[attr-defined]
     window.sync_controller = controller  # type: ignore[attr-defined]
     return controller
