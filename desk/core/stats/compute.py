@@ -158,6 +158,7 @@ def compute_stats(
     }
     weekday, hour = zone.weekday_hour(facts.arrived)
     cell = weekday * 24 + hour
+    outcomes = _outcomes(facts)
     heatmap = np.bincount(cell, minlength=168).reshape(7, 24)
     return StatsReport(
         filter=flt, timezone=zone.zone.key, start=start, end=end, summary=summary,
@@ -166,11 +167,11 @@ def compute_stats(
         first_response_late=Distribution.of(facts.first_response[frt_ok & facts.late]),
         resolution=Distribution.of(facts.resolution[facts.resolution >= 0]),
         days=days, daily=daily, heatmap=heatmap,
-        by_category=_volume(facts, facts.category_id, _names(session, "categories")),
-        by_kind=_volume(facts, facts.kind, dict(enumerate(PERSON_KINDS))),
-        by_channel=_volume(facts, facts.channel, dict(enumerate(CHANNELS))),
-        by_location=_volume(facts, facts.location_id, _names(session, "locations")),
-        agents=_agents(session, facts),
+        by_category=_volume(facts, facts.category_id, _names(session, "categories"), outcomes),
+        by_kind=_volume(facts, facts.kind, dict(enumerate(PERSON_KINDS)), outcomes),
+        by_channel=_volume(facts, facts.channel, dict(enumerate(CHANNELS)), outcomes),
+        by_location=_volume(facts, facts.location_id, _names(session, "locations"), outcomes),
+        agents=_agents(session, facts, outcomes),
         staffing=_staffing(session, facts, zone, start, end, cell, now_ts, target, handle_seconds),
     )
 
@@ -221,14 +222,24 @@ def _backlog_at(
     return sum(int(session.execute(text(sql), values).scalar_one()) for sql in (later, unsolved))
 
 
-def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str]) -> list[VolumeRow]:
+def _outcomes(facts: F.TicketFacts) -> np.ndarray:
+    """Per ticket: solved (0/1) + 2 × satisfaction (0 none, 1 good, 2 bad), in 0..5."""
+    return facts.solved.astype(np.int64) + 2 * facts.satisfaction
+
+
+def _tallies(keys: np.ndarray, outcomes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(tickets, solved, good, rated) per key 0..max(keys), from one ``bincount`` of
+    key × outcome (non-negative keys)."""
+    size = int(keys.max()) + 1
+    table = np.bincount(keys.astype(np.int64) * 6 + outcomes, minlength=size * 6).reshape(size, 6)
+    return table.sum(axis=1), table[:, 1::2].sum(axis=1), table[:, 2:4].sum(axis=1), table[:, 2:].sum(axis=1)
+
+
+def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str], outcomes: np.ndarray) -> list[VolumeRow]:
     if len(facts) == 0:
         return []
     total = len(facts)
-    counts = np.bincount(keys)
-    solved_counts = np.bincount(keys[facts.solved], minlength=len(counts))
-    good = np.bincount(keys[facts.satisfaction == 1], minlength=len(counts))
-    rated = np.bincount(keys[facts.satisfaction > 0], minlength=len(counts))
+    counts, solved_counts, good, rated = _tallies(keys, outcomes)
     ok = facts.resolution >= 0
     medians = grouped_percentiles(keys[ok], facts.resolution[ok], (0.5,))
     rows = [
@@ -242,7 +253,7 @@ def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str]) -> li
     return sorted(rows, key=lambda row: (-row.tickets, row.name))
 
 
-def _agents(session: Session, facts: F.TicketFacts) -> list[AgentRow]:
+def _agents(session: Session, facts: F.TicketFacts, outcomes: np.ndarray) -> list[AgentRow]:
     assigned = facts.assignee_id > 0
     if not assigned.any():
         return []
@@ -252,11 +263,7 @@ def _agents(session: Session, facts: F.TicketFacts) -> list[AgentRow]:
     res_mask = assigned & (facts.resolution >= 0)
     frt = grouped_percentiles(ids[frt_mask], facts.first_response[frt_mask], (0.5,))
     res = grouped_percentiles(ids[res_mask], facts.resolution[res_mask], (0.5,))
-    size = int(ids.max()) + 1
-    handled = np.bincount(ids, minlength=size)
-    solved = np.bincount(ids[facts.solved], minlength=size)
-    good = np.bincount(ids[facts.satisfaction == 1], minlength=size)
-    rated = np.bincount(ids[facts.satisfaction > 0], minlength=size)
+    handled, solved, good, rated = _tallies(ids, outcomes)
     rows = [
         AgentRow(
             agent_id=key, name=names.get(key, f"#{key}"), handled=int(handled[key]), solved=int(solved[key]),
