@@ -28,9 +28,9 @@ class Distribution:
     def of(cls, values: np.ndarray) -> Distribution:
         if len(values) == 0:
             return cls(0, None, None, None, (0,) * len(HIST_LABELS))
-        median, p90 = np.percentile(values, [50, 90])
-        buckets = np.searchsorted(np.array(HIST_EDGES), values, side="right") - 1
-        counts = np.bincount(buckets, minlength=len(HIST_LABELS))
+        ordered = np.sort(values)  # one (vectorised) sort: then both the percentiles and the
+        median, p90 = np.percentile(ordered, [50, 90])  # histogram (15 binary searches) are quick
+        counts = np.diff(np.r_[np.searchsorted(ordered, np.array(HIST_EDGES), side="left"), len(ordered)])
         return cls(len(values), float(values.mean()), float(median), float(p90),
                    tuple(int(c) for c in counts))
 
