@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.models import SyncOutbox, SyncRemote, utcnow
+from desk.core.models import SyncConflict, SyncOutbox, SyncRemote, utcnow
 from desk.core.sync import credentials
 from desk.core.sync.remotes.base import check_url
 
@@ -81,3 +82,63 @@ def pending_count(session: Session, remote_id: int | None = None) -> int:
 def unsynced_ticket_ids(session: Session) -> set[int]:
     """Tickets with local changes not yet on every remote (the editor and queue mark them)."""
     return set(session.scalars(select(SyncOutbox.ticket_id).distinct()))
+
+
+def unsynced_remote_names(session: Session, ticket_id: int) -> list[str]:
+    """Names of the remotes this ticket has local changes waiting for (the editor header)."""
+    query = (select(SyncRemote.name).join(SyncOutbox, SyncOutbox.remote_id == SyncRemote.id)
+             .where(SyncOutbox.ticket_id == ticket_id).distinct().order_by(SyncRemote.name))
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    """A field both sides changed, as the editor shows it (values decoded from JSON)."""
+
+    id: int
+    remote: str
+    field: str
+    mine: Any
+    theirs: Any
+
+
+@dataclass(frozen=True)
+class TicketSyncState:
+    remotes: tuple[str, ...]  # every configured remote
+    unsynced: tuple[str, ...]  # remotes this ticket's local changes have not reached yet
+    conflicts: tuple[OpenConflict, ...]
+
+
+def ticket_sync_state(session: Session, ticket_id: int) -> TicketSyncState:
+    """What the editor shows about sync for one ticket: waiting changes and open conflicts."""
+    remotes = tuple(row.name for row in list_remotes(session))
+    if not remotes:
+        return TicketSyncState((), (), ())
+    rows = session.execute(
+        select(SyncConflict, SyncRemote.name).join(SyncRemote, SyncRemote.id == SyncConflict.remote_id)
+        .where(SyncConflict.ticket_id == ticket_id, SyncConflict.resolved_at.is_(None))
+        .order_by(SyncConflict.id))
+    conflicts = tuple(
+        OpenConflict(id=c.id, remote=name, field=c.field, mine=_decode(c.mine), theirs=_decode(c.theirs))
+        for c, name in rows)
+    return TicketSyncState(remotes, tuple(unsynced_remote_names(session, ticket_id)), conflicts)
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    remotes: int
+    unsynced: int  # tickets with local changes not yet on every remote
+    conflicts: int  # open sync conflicts
+
+
+def sync_counts(session: Session) -> SyncCounts:
+    """What the status bar shows next to "last synced"."""
+    remotes = session.scalar(select(func.count()).select_from(SyncRemote)) or 0
+    unsynced = session.scalar(select(func.count(SyncOutbox.ticket_id.distinct()))) or 0
+    conflicts = session.scalar(select(func.count()).select_from(SyncConflict)
+                               .where(SyncConflict.resolved_at.is_(None))) or 0
+    return SyncCounts(int(remotes), int(unsynced), int(conflicts))
+
+
+def _decode(value: str | None) -> Any:
+    return json.loads(value) if value is not None else None

@@ -7,6 +7,9 @@
 * Field edits are staged and saved with Send (or Save changes) against the version the user
   started from; if the ticket moved on, the conflict dialog says what changed and lets the
   user keep theirs, take theirs, or merge per field.
+* Sync: "Not yet synced to <remote>" under the header while local changes wait in the outbox,
+  and a banner per open sync conflict (changed here and on the remote) with Keep mine / Take
+  theirs per field, run as ``engine.resolve_conflict`` ops (``sync_banner``).
 """
 
 from __future__ import annotations
@@ -37,9 +40,12 @@ from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.ops import drafts, replies
 from desk.core.queries.editor import EDITOR_FIELDS, FIELD_LABELS, TicketView, ticket_view
+from desk.core.sync import config as sync_config
+from desk.core.sync.config import TicketSyncState
 from desk.ui.editor.conflict import ConflictDialog
 from desk.ui.editor.conversation import ConversationView
 from desk.ui.editor.fields import FieldsPanel
+from desk.ui.editor.sync_banner import SyncBanner
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 
@@ -59,6 +65,7 @@ class TicketEditor(QWidget):
     loaded = Signal()  # a view of the ticket was shown
     sent = Signal()  # a reply, note or field change was saved
     draft_saved = Signal()
+    sync_state_shown = Signal()  # the sync banner shows the latest state
 
     def __init__(self, tasks: Tasks, ticket_id: int, current_agent: Callable[[], int | None],
                  parent: QWidget | None = None) -> None:
@@ -74,6 +81,7 @@ class TicketEditor(QWidget):
         self._draft_restored = False
         self._draft_saved_text = ""
         self._sending = False
+        self._quiet_reload = False  # the next version change is the user's own sync resolution
         self.conflict_dialog: ConflictDialog | None = None
         self.canned_picker: QDialog | None = None
         self.setObjectName("ticketEditor")
@@ -100,6 +108,8 @@ class TicketEditor(QWidget):
         self.banner.setStyleSheet("background:#fdecc8; padding:6px; border-radius:3px;")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.sync_banner = SyncBanner(self)
+        self.sync_banner.resolve_requested.connect(self.resolve_sync_conflict)
 
         self.conversation = ConversationView(self)
         self.public = QRadioButton("&Public reply", self)
@@ -205,6 +215,7 @@ class TicketEditor(QWidget):
         banner_row.addWidget(dismiss)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.sync_banner)
         layout.addLayout(banner_row)
         layout.addWidget(body, 1)
         self._draft_timer = QTimer(self)
@@ -242,6 +253,16 @@ class TicketEditor(QWidget):
         ticket_id, agent_id = self.ticket_id, self.current_agent()
         self.tasks.db(lambda s: ticket_view(s, ticket_id=ticket_id, agent_id=agent_id),
                       on_done=self._show, on_error=self._load_failed, owner=self)
+        self.load_sync_state()
+
+    def load_sync_state(self) -> None:
+        ticket_id = self.ticket_id
+        self.tasks.db(lambda s: sync_config.ticket_sync_state(s, ticket_id),
+                      on_done=self._show_sync_state, on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def _show_sync_state(self, state: TicketSyncState) -> None:
+        self.sync_banner.show_state(state)
+        self.sync_state_shown.emit()
 
     def _load_failed(self, exc: BaseException) -> None:
         self.header.setText(f"<h2>#{self.ticket_id}</h2><p>{_esc(str(exc))}</p>")
@@ -251,8 +272,9 @@ class TicketEditor(QWidget):
     def _show(self, view: TicketView) -> None:
         old = self.view
         self.view = view
-        if old is not None and old.version != view.version and not self._sending:
+        if old is not None and old.version != view.version and not self._sending and not self._quiet_reload:
             self._say_what_changed(old, view)
+        self._quiet_reload = False
         when = view.arrived_at.astimezone(ZoneInfo(view.timezone)).strftime("%a %d %b %Y, %H:%M")
         self.header.setText(f"<h2>#{view.id} {_esc(view.subject)}</h2>"
                             f"<p>{view.channel} · arrived {when} · {view.fields['status']}</p>")
@@ -310,6 +332,8 @@ class TicketEditor(QWidget):
         global_change = not changes.ticket_ids and (changes.tickets or changes.comments or changes.people)
         if mine or global_change:
             self.reload()
+        elif changes.tickets or changes.settings:
+            self.load_sync_state()  # e.g. a sync run sent this ticket's changes, or a remote was added
 
     # -- reply ------------------------------------------------------------------------------------
     def _agent_changed(self, _agent_id: object) -> None:
@@ -498,6 +522,26 @@ class TicketEditor(QWidget):
 
         dialog.finished.connect(decided)
         dialog.open()
+
+    # -- sync conflicts -------------------------------------------------------------------------
+    def resolve_sync_conflict(self, conflict_id: int, keep: str) -> None:
+        """Keep mine / Take theirs for one field of an open sync conflict (an op on the worker)."""
+        from desk.core.sync import engine  # the adapters load only when a conflict is resolved
+
+        actor = self.current_agent()
+        self.sync_banner.set_busy(True)
+
+        def done(_changes: Changes) -> None:
+            self._quiet_reload = True  # the change is the user's choice, not "changed elsewhere"
+            self.reload()
+
+        def failed(exc: BaseException) -> None:
+            self.sync_banner.set_busy(False)
+            show_error(self, exc)
+            self.load_sync_state()
+
+        self.tasks.op(lambda s: engine.resolve_conflict(s, conflict_id=conflict_id, keep=keep, actor_id=actor),
+                      initiator=self, on_done=done, on_error=failed, owner=self)
 
     # -- canned responses -----------------------------------------------------------------------
     def open_canned_picker(self) -> None:

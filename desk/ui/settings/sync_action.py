@@ -1,5 +1,7 @@
 """The Sync menu and status: "Sync now" in the background with progress, "last synced" time,
-an offline indicator, optional sync every N minutes, and Settings → Remotes.
+an offline indicator, how many tickets are not yet synced and how many sync conflicts are open
+(refreshed after each run and on ``changes_executed``), optional sync every N minutes, and
+Settings → Remotes.
 
 ``install(main_window)`` adds the actions to ``main_window.menu("Sync")`` and the indicator to
 the status bar. A sync run uses its own Session on the network pool (each of its transactions is
@@ -15,6 +17,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QProgressBar, QWidget
 
+from desk.core.changes import Changes
 from desk.core.db import Store
 from desk.core.errors import DeskError
 from desk.core.sync import config, engine
@@ -71,7 +74,24 @@ class SyncStatus(QWidget):
         self.offline.hide()
         layout.addWidget(self.progress)
         layout.addWidget(self.offline)
+        self.counts = QLabel(self)
+        self.counts.setObjectName("syncCounts")
+        self.counts.setAccessibleName("Sync backlog")
+        self.counts.setToolTip("Tickets with local changes not yet synced, and sync conflicts to resolve")
+        self.counts.hide()
         layout.addWidget(self.label)
+        layout.addWidget(self.counts)
+
+    def show_counts(self, counts: config.SyncCounts) -> None:
+        """``3 not synced · 1 conflict`` (hidden while no remote is configured)."""
+        self.counts.setVisible(counts.remotes > 0)
+        self.counts.setText(f"· {counts.unsynced} not synced · "
+                            f"{counts.conflicts} conflict{'' if counts.conflicts == 1 else 's'}")
+        self.counts.setStyleSheet("color: #b3261e; font-weight: bold;" if counts.conflicts else "")
+        self.counts.setToolTip(
+            f"{counts.unsynced} ticket{'' if counts.unsynced == 1 else 's'} with local changes not yet "
+            f"synced; {counts.conflicts} field{'' if counts.conflicts == 1 else 's'} changed both here and "
+            "on a remote, waiting for you in the ticket editor")
 
 
 class SyncController(QObject):
@@ -119,6 +139,16 @@ class SyncController(QObject):
         self.set_interval(saved if saved in INTERVALS else 0)
         self.tasks.db(lambda s: max((r.last_synced_at for r in config.list_remotes(s) if r.last_synced_at),
                                     default=None), on_done=self._show_last, owner=self)
+        self.refresh_counts()
+        tasks.changes_executed.connect(self._changes_executed)
+
+    def refresh_counts(self) -> None:
+        """Count unsynced tickets and open conflicts on the DB worker, then show them."""
+        self.tasks.db(config.sync_counts, on_done=self.status.show_counts, owner=self)
+
+    def _changes_executed(self, changes: Changes, _initiator: object) -> None:
+        if changes.tickets or changes.comments or changes.settings or changes.ticket_ids:
+            self.refresh_counts()
 
     def set_interval(self, minutes: int) -> None:
         for value, action in self.interval_actions.items():
@@ -175,15 +205,15 @@ class SyncController(QObject):
 
         self._show_last(utcnow() if reports else self.last_synced)
         problems = [p for r in reports for p in r.failed]
-        conflicts = sum(r.conflicts for r in reports)
-        if problems or conflicts:
-            self.status.label.setText(self.status.label.text() + f" · {len(problems)} not sent, "
-                                      f"{conflicts} conflicts")
+        if problems:  # open conflicts are counted next to this, from the store
+            self.status.label.setText(self.status.label.text() + f" · {len(problems)} not sent")
         if reports:
             changes = reports[0].changes()
             for report in reports[1:]:
                 changes = changes | report.changes()
-            self.tasks.changes_executed.emit(changes, "sync")
+            self.tasks.changes_executed.emit(changes, "sync")  # refreshes the counts too
+        else:
+            self.refresh_counts()
         self.finished.emit(reports)
 
     def _failed(self, exc: BaseException) -> None:
@@ -194,6 +224,7 @@ class SyncController(QObject):
             self._show_last(self.last_synced)
         else:
             show_error(self.window, exc)
+        self.refresh_counts()
         self.finished.emit(exc)
 
 

@@ -1,0 +1,138 @@
+"""Sync, as the ticket editor shows it: "Not yet synced to <remote>" under the header, and a
+banner with every open sync conflict (a field changed both here and on the remote helpdesk):
+the field, our value and theirs, and "Keep mine" / "Take theirs" per field.
+
+The widget only shows a ``TicketSyncState`` and asks for a resolution through
+``resolve_requested``; the editor runs it as an op (nothing is resolved here or silently).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desk.core.sync.config import OpenConflict, TicketSyncState
+
+SYNC_FIELD_LABELS = {
+    "subject": "Subject", "status": "Status", "priority": "Priority", "category": "Category",
+    "requester": "Requester", "assignee": "Assignee",
+}
+BANNER_STYLE = ("QFrame#syncConflictBanner { background: #fde7e4; border: 1px solid #d9786c;"
+                " border-radius: 3px; }")
+UNSYNCED_STYLE = "color: #8a5300;"
+
+
+def value_text(value: Any) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "(empty)"
+    return str(value)
+
+
+class SyncBanner(QWidget):
+    resolve_requested = Signal(int, str)  # conflict id, "mine" | "theirs"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncBanner")
+        self.setAccessibleName("Sync with remote helpdesks")
+        self.setToolTip("Whether this ticket's changes reached the remote helpdesks, and conflicts to resolve")
+        self.state: TicketSyncState | None = None
+        self.buttons: dict[tuple[int, str], QPushButton] = {}
+        self.unsynced = QLabel(self)
+        self.unsynced.setObjectName("unsyncedLabel")
+        self.unsynced.setAccessibleName("Sync state of this ticket")
+        self.unsynced.setToolTip("Changes made here wait in the outbox until the next sync sends them")
+        self.unsynced.setStyleSheet(UNSYNCED_STYLE)
+        self.unsynced.hide()
+        self.box = QFrame(self)
+        self.box.setObjectName("syncConflictBanner")
+        self.box.setAccessibleName("Sync conflicts")
+        self.box.setToolTip("Fields changed both here and on the remote helpdesk; choose which value stays")
+        self.box.setStyleSheet(BANNER_STYLE)
+        self.box.hide()
+        self.title = QLabel(self.box)
+        self.title.setWordWrap(True)
+        self.title.setAccessibleName("Sync conflicts explained")
+        self.title.setToolTip("Neither value is overwritten until you choose")
+        self.grid = QGridLayout()
+        box_layout = QVBoxLayout(self.box)
+        box_layout.addWidget(self.title)
+        box_layout.addLayout(self.grid)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.unsynced)
+        layout.addWidget(self.box)
+        self.hide()
+
+    def show_state(self, state: TicketSyncState) -> None:
+        self.state = state
+        if state.unsynced:
+            self.unsynced.setText("● Not yet synced to " + ", ".join(state.unsynced))
+            self.unsynced.setToolTip(
+                "This ticket has local changes that have not reached "
+                + ", ".join(state.unsynced) + " yet; the next sync sends them")
+        self.unsynced.setVisible(bool(state.unsynced))
+        self._fill(state.conflicts)
+        self.setVisible(bool(state.unsynced or state.conflicts))
+
+    def set_busy(self, busy: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(not busy)
+
+    def _fill(self, conflicts: tuple[OpenConflict, ...]) -> None:
+        current = QApplication.focusWidget()
+        focused = current is not None and self.box.isAncestorOf(current)
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()  # gone at once for users and tests; freed when the loop gets to it
+                widget.deleteLater()
+        self.buttons = {}
+        self.box.setVisible(bool(conflicts))
+        if not conflicts:
+            return
+        remotes = sorted({c.remote for c in conflicts})
+        count = len(conflicts)
+        self.title.setText(
+            f"<b>⚠ Sync conflict{'s' if count > 1 else ''} with {html.escape(', '.join(remotes))}:</b> "
+            f"{'these fields were' if count > 1 else 'this field was'} changed both here and on the "
+            "remote helpdesk. Nothing is overwritten until you choose which value stays.")
+        for column, heading in enumerate(("Field", "Mine (here)", "Theirs (remote)")):
+            label = QLabel(f"<b>{heading}</b>", self.box)
+            self.grid.addWidget(label, 0, column)
+        for row, conflict in enumerate(conflicts, start=1):
+            name = SYNC_FIELD_LABELS.get(conflict.field, conflict.field)
+            mine, theirs = value_text(conflict.mine), value_text(conflict.theirs)
+            cells = (
+                (name, f"{name} (on {conflict.remote})"),
+                (mine, f"{name}, mine"),
+                (theirs, f"{name}, theirs"),
+            )
+            for column, (text, accessible) in enumerate(cells):
+                label = QLabel(html.escape(text), self.box)
+                label.setTextFormat(Qt.TextFormat.RichText)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                label.setAccessibleName(accessible)
+                label.setToolTip(f"{accessible}: {text}")
+                self.grid.addWidget(label, row, column)
+            for column, (keep, text, tip) in enumerate((
+                ("mine", "Keep mine", f"Keep “{mine}” here and send it to {conflict.remote} on the next sync"),
+                ("theirs", "Take theirs", f"Take “{theirs}” from {conflict.remote} into this ticket"),
+            ), start=3):
+                button = QPushButton(text, self.box)
+                button.setAccessibleName(f"{text}: {name}")
+                button.setToolTip(tip)
+                button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+                button.clicked.connect(lambda _c=False, i=conflict.id, k=keep: self.resolve_requested.emit(i, k))
+                self.grid.addWidget(button, row, column)
+                self.buttons[(conflict.id, keep)] = button
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(2, 1)
+        if focused and self.buttons:
+            next(iter(self.buttons.values())).setFocus()  # keyboard users stay in the banner
