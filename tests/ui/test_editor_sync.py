@@ -170,8 +170,8 @@ def test_conflict_banner_screenshot(qtbot: Any, controller: Any, zendesk: FakeZe
         pytest.skip("set DESK_SCREENSHOTS=DIR to write the screenshot")
     tid, remote_id = synced_ticket
     main_window.resize(1280, 800)
-    editor = open_editor(qtbot, main_window, tid)
     conflict_on_subject_and_priority(qtbot, controller, zendesk, main_window, session, agent_id, tid, remote_id)
+    editor = open_editor(qtbot, main_window, tid)
     qtbot.waitUntil(lambda: len(editor.sync_banner.buttons) == 4, timeout=5000)
     qtbot.waitUntil(lambda: controller.status.counts.text().endswith("· 2 conflicts"))
     button(editor, "Keep mine: Subject").setFocus()
