@@ -130,6 +130,13 @@ def test_conflict_banner_keep_mine_and_take_theirs(
     for control in banner.buttons.values():
         assert control.focusPolicy() & Qt.FocusPolicy.TabFocus
     qtbot.waitUntil(lambda: controller.status.counts.text().endswith("· 2 conflicts"))
+    main_window.activateWindow()
+    editor.reply.setFocus()
+    reached = set()
+    for _ in range(80):  # Tab walks the window's focus chain: the banner's buttons are on it
+        editor.focusNextChild()
+        reached.add(QApplication.focusWidget())
+    assert set(banner.buttons.values()) <= reached
     # Nothing was resolved on its own: both sides keep their values.
     assert editor.fields.priority.currentData() == "urgent"
     assert zendesk.state.tickets[remote_id]["priority"] == "low"
