@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint lock demo clean
+.PHONY: run test bench lint lock demo package clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Desk needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
@@ -42,5 +42,10 @@ lock: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/desk demo --tickets 20000 --seed 1
 
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet "pyinstaller==6.22.3"
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/desk.spec
+	@echo "Built dist/desk/desk; desktop entry and AppStream metadata are in packaging/"
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
