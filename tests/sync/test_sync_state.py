@@ -35,3 +35,28 @@ def test_ticket_sync_state_and_counts(session: Any, agent_id: int, requester_id:
     counts = config.sync_counts(session)
     assert (counts.remotes, counts.conflicts) == (1, 1)
     assert counts.unsynced == len(config.unsynced_ticket_ids(session))
+
+
+def test_queue_rows_mark_tickets_with_changes_waiting_to_sync(store: Any, session: Any, agent_id: int,
+                                                              requester_id: int, qtbot: Any) -> None:
+    from desk.core.queries import queue
+
+    before = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                   subject="Logged before any remote").created_id
+    config.add_remote(session, name="zd", kind="zendesk", url="http://127.0.0.1:9", username="agent@uni.test")
+    after = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                  subject="Logged with a remote").created_id
+    rows = queue.rows_for(session, [before, after])
+    assert (rows[before].unsynced, rows[after].unsynced) == (False, True)
+
+    from desk.ui.queue.model import COL_ID, QueueModel
+    from desk.ui.tasks import Tasks
+
+    tasks = Tasks(store)
+    try:
+        model = QueueModel(tasks)
+        assert model._display(rows[after], COL_ID) == f"↑ {after}"
+        assert "not yet synced" in model._tooltip(rows[after], COL_ID)
+        assert model._display(rows[before], COL_ID) == str(before)
+    finally:
+        tasks.shutdown()

@@ -110,6 +110,7 @@ class QueueRow:
     version: int
     service_started_at: datetime | None
     left_at: datetime | None
+    unsynced: bool = False
 
 
 def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
@@ -238,7 +239,9 @@ def count(session: Reader, queue: QueueFilter) -> int:
 _ROW_SQL = (
     "SELECT t.id, t.uuid, t.arrived_at, p.name, p.kind, t.subject, c.name, t.channel, t.status,"
     " t.priority, a.name, t.assignee_id, l.name, t.updated_at, t.version,"
-    " t.service_started_at, t.left_at"
+    " t.service_started_at, t.left_at,"
+    # Local changes still waiting in the sync outbox (the queue marks such rows).
+    " EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ticket_id = t.id)"
     f" FROM tickets t{ALL_JOINS} WHERE t.id IN (SELECT value FROM json_each(:ids))"
 )
 
@@ -259,6 +262,7 @@ def rows_for(session: Reader, ids: Sequence[int]) -> dict[int, QueueRow]:
         values = list(row)
         for index in (2, 13, 15, 16):
             values[index] = _to_time(values[index])
+        values[17] = bool(values[17])
         result[values[0]] = QueueRow(*values)
     return result
 

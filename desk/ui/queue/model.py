@@ -390,7 +390,7 @@ class QueueModel(QAbstractTableModel):
 
     def _display(self, row: QueueRow, column: int) -> str:
         values = (
-            str(row.id), format_age(self._age_seconds(row)), row.requester, row.subject,
+            f"↑ {row.id}" if row.unsynced else str(row.id), format_age(self._age_seconds(row)), row.requester, row.subject,
             row.category or "", row.channel, row.status, row.priority, row.assignee or "",
             row.location or "",
         )
@@ -404,4 +404,6 @@ class QueueModel(QAbstractTableModel):
             return f"Arrived {local}; age {format_age(self._age_seconds(row))}"
         if column == 2:
             return f"{row.requester} ({row.requester_kind})"
+        if column == COL_ID and row.unsynced:
+            return f"Ticket #{row.id}: ↑ local changes not yet synced to the remote helpdesk"
         return self._display(row, column)
