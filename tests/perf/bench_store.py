@@ -6,6 +6,8 @@ import sqlite3
 from contextlib import closing
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from desk.core.db import open_store
 from desk.core.models import utcnow
 from desk.core.ops import tickets
@@ -42,13 +44,19 @@ def _raw_page(raw: sqlite3.Connection, statements: list[tuple[str, dict]], limit
 def run(ctx: BenchContext) -> dict[str, object]:
     path = ctx.demo_store(ctx.scale)
     results: dict[str, object] = {"tickets": ctx.scale}
-    with open_store(path) as store, store.session() as session, closing(sqlite3.connect(path)) as raw:
+    # queue.page runs on the queue's plain sqlite3 connection (as the window does) and on a
+    # Session (as the CLI does); the floor is the same statements typed into raw sqlite3.
+    with open_store(path) as store, store.session() as session, \
+            closing(store.raw_connection()) as desk_conn, closing(sqlite3.connect(path)) as raw:
         for name, (filt, sort, descending) in QUERIES.items():
             statements = queue.page_statements(filt, sort=sort, descending=descending, limit=100)
+            window = timed(lambda f=filt, s=sort, d=descending: queue.page(desk_conn, f, sort=s, descending=d,
+                                                                           limit=100), REPEATS)
             orm = timed(lambda f=filt, s=sort, d=descending: queue.page(session, f, sort=s, descending=d, limit=100),
                         REPEATS)
             plain = timed(lambda st=statements: _raw_page(raw, st, 100), REPEATS)
-            figures = summary_ms(orm)
+            figures = summary_ms(window)
+            figures["via_session"] = summary_ms(orm)
             figures["raw_sqlite3"] = summary_ms(plain)
             figures["ratio_p95"] = round(figures["p95_ms"] / max(figures["raw_sqlite3"]["p95_ms"], 1e-3), 2)
             results[name] = figures
@@ -56,8 +64,8 @@ def run(ctx: BenchContext) -> dict[str, object]:
         results["store_bytes_per_ticket"] = round(size / ctx.scale)
     copy = ctx.copy_of(ctx.scale)
     with open_store(copy) as store, store.session() as session:
-        requester = session.execute(queue.text("SELECT id FROM people WHERE is_agent = 0 LIMIT 1")).scalar_one()
-        agent = session.execute(queue.text("SELECT id FROM people WHERE is_agent = 1 LIMIT 1")).scalar_one()
+        requester = session.execute(text("SELECT id FROM people WHERE is_agent = 0 LIMIT 1")).scalar_one()
+        agent = session.execute(text("SELECT id FROM people WHERE is_agent = 1 LIMIT 1")).scalar_one()
         arrived = utcnow() - timedelta(minutes=2)
 
         def log_one() -> None:
