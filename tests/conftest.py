@@ -12,6 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desk.core.db import Store, open_store  # noqa: E402
 from desk.core.ops import people  # noqa: E402
+from tests.sync.fake_zendesk import FakeZendesk  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +51,11 @@ def requester_id(session) -> int:  # noqa: ANN001
     return people.ensure_requester(
         session, email="prof.chen@uni.test", name="Wei Chen", kind="faculty"
     ).created_id
+
+
+@pytest.fixture
+def zendesk() -> Iterator[FakeZendesk]:
+    """A fake Zendesk Support API on a loopback port (tests/sync/fake_zendesk.py)."""
+    fake = FakeZendesk()
+    yield fake
+    fake.stop()

@@ -33,13 +33,6 @@ def rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rt_server.RTServer]
     server.stop()
 
 
-@pytest.fixture
-def zendesk() -> Iterator[FakeZendesk]:
-    fake = FakeZendesk()
-    yield fake
-    fake.stop()
-
-
 class Waits:
     def __init__(self) -> None:
         self.calls: list[float] = []

@@ -32,3 +32,25 @@ def wait_idle(qtbot):  # noqa: ANN001, ANN201
         qtbot.waitUntil(lambda: tasks.pending == 0, timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def tasks(store: Store, qtbot) -> Iterator[object]:  # noqa: ANN001
+    """A Tasks on the test store (no data_version watch), shut down after the test."""
+    from desk.ui.tasks import Tasks
+
+    made = Tasks(store, watch_interval_ms=0)
+    yield made
+    qtbot.waitUntil(lambda: made.pending == 0)
+    made.shutdown()
+
+
+def connect_zendesk(main_window, session, zendesk):  # noqa: ANN001, ANN201
+    """Configure remote "zd" on the fake Zendesk, store its token, install the Sync menu."""
+    from desk.core.sync import config, credentials
+    from desk.ui.settings.sync_action import install
+
+    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
+    credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
+    session.rollback()
+    return install(main_window)

@@ -4,7 +4,6 @@ edit, duplicate, delete, import Zendesk macros, export."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,17 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 from desk.core.ops import canned
 from desk.core.queries.canned import list_canned
 from desk.ui.canned.manager import CannedManager
-from desk.ui.tasks import Tasks
 
 SAMPLE = Path(__file__).parent.parent / "unit" / "data" / "zendesk_macros.json"
-
-
-@pytest.fixture
-def tasks(store, qtbot) -> Iterator[Tasks]:  # noqa: ANN001
-    tasks = Tasks(store, watch_interval_ms=0)
-    yield tasks
-    qtbot.waitUntil(lambda: tasks.pending == 0)
-    tasks.shutdown()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -13,14 +11,6 @@ from desk.core.models import CannedResponse, Comment, Ticket
 from desk.core.ops import canned, comments, drafts, people, tickets
 from desk.ui.editor.editor import TicketEditor
 from desk.ui.tasks import Tasks
-
-
-@pytest.fixture
-def tasks(store, qtbot) -> Iterator[Tasks]:  # noqa: ANN001
-    tasks = Tasks(store, watch_interval_ms=0)
-    yield tasks
-    qtbot.waitUntil(lambda: tasks.pending == 0)
-    tasks.shutdown()
 
 
 @pytest.fixture

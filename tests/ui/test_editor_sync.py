@@ -3,7 +3,6 @@ against the Zendesk fake: "Not yet synced", the conflict banner, Keep mine / Tak
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,25 +13,14 @@ from sqlalchemy import select
 from desk.core.changes import Changes
 from desk.core.models import SyncConflict, SyncStatus, Ticket
 from desk.core.ops import tickets as ticket_ops
-from desk.core.sync import config, credentials
 from desk.ui.editor.editor import TicketEditor
-from desk.ui.settings.sync_action import install
 from tests.sync.fake_zendesk import FakeZendesk
-
-
-@pytest.fixture
-def zendesk() -> Iterator[FakeZendesk]:
-    fake = FakeZendesk()
-    yield fake
-    fake.stop()
+from tests.ui.conftest import connect_zendesk
 
 
 @pytest.fixture
 def controller(main_window: Any, session: Any, zendesk: FakeZendesk) -> Any:
-    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
-    credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
-    session.rollback()
-    controller = install(main_window)
+    controller = connect_zendesk(main_window, session, zendesk)
     main_window.tasks.changes_executed.emit(Changes(settings=True), None)  # as the Remotes dialog does
     return controller
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,25 +9,15 @@ from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import select
 
 from desk.core.models import Ticket
-from desk.core.sync import config, credentials
+from desk.core.sync import credentials
 from desk.ui.settings.remotes import RemotesDialog
-from desk.ui.settings.sync_action import install
 from tests.sync.fake_zendesk import FakeZendesk
-
-
-@pytest.fixture
-def zendesk() -> Iterator[FakeZendesk]:
-    fake = FakeZendesk()
-    yield fake
-    fake.stop()
+from tests.ui.conftest import connect_zendesk
 
 
 @pytest.fixture
 def controller(main_window: Any, session: Any, zendesk: FakeZendesk) -> Any:
-    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
-    credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
-    session.rollback()
-    return install(main_window)
+    return connect_zendesk(main_window, session, zendesk)
 
 
 def test_sync_now_pulls_in_the_background_and_shows_the_time(qtbot: Any, controller: Any, zendesk: FakeZendesk,

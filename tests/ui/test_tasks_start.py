@@ -6,17 +6,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-import pytest
-
 from desk.core.ops import tickets
 from desk.ui.tasks import Tasks
-
-
-@pytest.fixture
-def tasks(store, qtbot):
-    made = Tasks(store, watch_interval_ms=0)
-    yield made
-    made.shutdown()
 
 
 def test_sql_reads_in_one_transaction_off_the_ui_thread(tasks, qtbot):
