@@ -104,3 +104,9 @@ def test_sync_menu_is_installed_after_the_queue_paints(main_window, qtbot):
     texts = [action.text().replace("&", "") for action in main_window.menu("Sync").actions()]
     assert any("Sync now" in text for text in texts), texts
     assert main_window.install_sync() is main_window.sync_controller
+
+
+def test_sync_status_says_local_only_without_a_remote(main_window, qtbot):
+    controller = main_window.install_sync()
+    qtbot.waitUntil(lambda: controller.status.label.text() == "Local only", timeout=5000)
+    assert not controller.status.counts.isVisible()

@@ -27,6 +27,8 @@ from desk.ui.settings.remotes import RemotesDialog
 from desk.ui.tasks import Tasks
 
 INTERVALS = (0, 5, 15, 60)  # minutes; 0 = only when asked
+NOT_SYNCED = "Not synced yet"
+NO_REMOTE = "Local only"
 
 
 class _Bridge(QObject):
@@ -64,7 +66,7 @@ class SyncStatus(QWidget):
         self.progress.setMaximumWidth(120)
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.label = QLabel("Not synced yet", self)
+        self.label = QLabel(NOT_SYNCED, self)
         self.label.setAccessibleName("Sync status")
         self.label.setToolTip("When Desk last synced with the remote helpdesks")
         self.offline = QLabel("● Offline", self)
@@ -85,6 +87,13 @@ class SyncStatus(QWidget):
     def show_counts(self, counts: config.SyncCounts) -> None:
         """``3 not synced · 1 conflict`` (hidden while no remote is configured)."""
         self.counts.setVisible(counts.remotes > 0)
+        # Working alone (no remote helpdesk configured) is normal: say so, not "not synced".
+        if counts.remotes == 0 and self.label.text() == NOT_SYNCED:
+            self.label.setText(NO_REMOTE)
+            self.label.setToolTip("Desk works on its own; add Zendesk or RT under Sync → Remotes to sync")
+        elif counts.remotes > 0 and self.label.text() == NO_REMOTE:
+            self.label.setText(NOT_SYNCED)
+            self.label.setToolTip("When Desk last synced with the remote helpdesks")
         self.counts.setText(f"· {counts.unsynced} not synced · "
                             f"{counts.conflicts} conflict{'' if counts.conflicts == 1 else 's'}")
         self.counts.setStyleSheet("color: #b3261e; font-weight: bold;" if counts.conflicts else "")
@@ -187,7 +196,7 @@ class SyncController(QObject):
     def _show_last(self, when: datetime | None) -> None:
         self.last_synced = when
         if when is None:
-            self.status.label.setText("Not synced yet")
+            self.status.label.setText(NOT_SYNCED)
         else:
             local = when.astimezone()
             self.status.label.setText(f"Last synced {local:%H:%M}")
