@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -37,21 +36,9 @@ from desk.core.queries import choices
 from desk.core.queries.canned import CannedRow, list_canned
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import button, named
 
 NO_CHANGE = "(no change)"
-
-
-def _button(text: str, tip: str, parent: QWidget) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setToolTip(tip)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    return button
-
-
-def _named(widget: QWidget, name: str, tip: str) -> QWidget:
-    widget.setAccessibleName(name)
-    widget.setToolTip(tip)
-    return widget
 
 
 class CannedManager(QDialog):
@@ -70,33 +57,33 @@ class CannedManager(QDialog):
         self.setAccessibleName("Manage canned responses")
         self.resize(1000, 640)
 
-        self.search = _named(QLineEdit(self), "Search canned responses", "Words in the title or text")
+        self.search = named(QLineEdit(self), "Search canned responses", "Words in the title or text")
         self.search.setPlaceholderText("Search…")
         self.search.setClearButtonEnabled(True)
-        self.list = _named(QListWidget(self), "Canned responses", "Most used first")
-        self.new_button = _button("&New", "Start a new canned response", self)
-        self.duplicate_button = _button("D&uplicate", "Copy the selected response", self)
-        self.delete_button = _button("&Delete", "Delete the selected response", self)
-        self.import_button = _button("&Import…", "Import Desk JSON or Zendesk macros (GET /api/v2/macros)", self)
-        self.export_button = _button("E&xport…", "Save every canned response as JSON", self)
+        self.list = named(QListWidget(self), "Canned responses", "Most used first")
+        self.new_button = button("&New", "Start a new canned response", self)
+        self.duplicate_button = button("D&uplicate", "Copy the selected response", self)
+        self.delete_button = button("&Delete", "Delete the selected response", self)
+        self.import_button = button("&Import…", "Import Desk JSON or Zendesk macros (GET /api/v2/macros)", self)
+        self.export_button = button("E&xport…", "Save every canned response as JSON", self)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.list, 1)
         row = QHBoxLayout()
-        for button in (self.new_button, self.duplicate_button, self.delete_button):
-            row.addWidget(button)
+        for each in (self.new_button, self.duplicate_button, self.delete_button):
+            row.addWidget(each)
         left_layout.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(self.import_button)
         row.addWidget(self.export_button)
         left_layout.addLayout(row)
 
-        self.title = _named(QLineEdit(self), "Title", "What agents search for, e.g. “Wi-Fi: eduroam”")
-        self.shared = _named(QCheckBox("Shared with every agent", self), "Shared",
+        self.title = named(QLineEdit(self), "Title", "What agents search for, e.g. “Wi-Fi: eduroam”")
+        self.shared = named(QCheckBox("Shared with every agent", self), "Shared",
                              "Unticked: only you see it (personal)")
-        self.body = _named(QPlainTextEdit(self), "Text", "The reply, with placeholders like {{requester.first_name}}")
-        self.placeholder = _named(QComboBox(self), "Insert placeholder", "Insert a placeholder at the cursor")
+        self.body = named(QPlainTextEdit(self), "Text", "The reply, with placeholders like {{requester.first_name}}")
+        self.placeholder = named(QComboBox(self), "Insert placeholder", "Insert a placeholder at the cursor")
         self.placeholder.addItem("Insert placeholder…", None)
         for name, meaning in templating.PLACEHOLDERS.items():
             self.placeholder.addItem("{{" + name + "}} — " + meaning, name)
@@ -106,15 +93,15 @@ class CannedManager(QDialog):
         self.warning.setWordWrap(True)
         self.status = self._choice("Status", "Set the ticket's status", [NO_CHANGE, *STATUSES])
         self.priority = self._choice("Priority", "Set the ticket's priority", [NO_CHANGE, *PRIORITIES])
-        self.category = _named(QLineEdit(self), "Category", "Set the category (empty: no change)")
+        self.category = named(QLineEdit(self), "Category", "Set the category (empty: no change)")
         self.category.setPlaceholderText(NO_CHANGE)
-        self.tags_add = _named(QLineEdit(self), "Add tags", "Tags to add, separated by commas")
-        self.tags_remove = _named(QLineEdit(self), "Remove tags", "Tags to remove, separated by commas")
-        self.assignee = _named(QComboBox(self), "Assignee", "Assign the ticket")
-        self.reply_type = _named(QComboBox(self), "Reply type", "Send the text as a public reply or an internal note")
+        self.tags_add = named(QLineEdit(self), "Add tags", "Tags to add, separated by commas")
+        self.tags_remove = named(QLineEdit(self), "Remove tags", "Tags to remove, separated by commas")
+        self.assignee = named(QComboBox(self), "Assignee", "Assign the ticket")
+        self.reply_type = named(QComboBox(self), "Reply type", "Send the text as a public reply or an internal note")
         self.reply_type.addItem("Public reply", True)
         self.reply_type.addItem("Internal note", False)
-        self.save_button = _button("&Save", "Save this canned response (Ctrl+S)", self)
+        self.save_button = button("&Save", "Save this canned response (Ctrl+S)", self)
         self.message = QLabel(self)
         self.message.setAccessibleName("Manager status")
         form = QFormLayout()
@@ -164,7 +151,7 @@ class CannedManager(QDialog):
         self.refresh()
 
     def _choice(self, name: str, tip: str, items: list[str]) -> QComboBox:
-        combo = _named(QComboBox(self), name, tip)
+        combo = named(QComboBox(self), name, tip)
         for item in items:
             combo.addItem(item, None if item == NO_CHANGE else item)
         return combo  # type: ignore[return-value]

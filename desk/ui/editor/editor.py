@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QSplitter,
     QTabWidget,
@@ -48,17 +47,11 @@ from desk.ui.editor.fields import FieldsPanel
 from desk.ui.editor.sync_banner import SyncBanner
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import button
 
 DRAFT_DELAY_MS = 800  # well inside the 2 s promise
 NOTE_STYLE = "QPlainTextEdit { background: #fff8dc; }"
 ID_FIELDS = {"category_id", "location_id", "assignee_id", "requester_id"}
-
-
-def _button(text: str, tip: str, parent: QWidget, name: str | None = None) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setToolTip(tip)
-    button.setAccessibleName(name or text.replace("&", ""))
-    return button
 
 
 class TicketEditor(QWidget):
@@ -130,8 +123,7 @@ class TicketEditor(QWidget):
         self.reply.setTabChangesFocus(True)
         self.reply.textChanged.connect(self._typed)
         self.reply.installEventFilter(self)
-        self.canned_button = _button("Canned responses…", "Pick a canned response (Ctrl+Shift+C)", self,
-                                     "Canned responses")
+        self.canned_button = button("Canned responses…", "Pick a canned response (Ctrl+Shift+C)", self)
         self.canned_button.clicked.connect(self.open_canned_picker)
         self.canned_label = QLabel(self)
         self.canned_label.setAccessibleName("Canned response in use")
@@ -139,10 +131,10 @@ class TicketEditor(QWidget):
         self.draft_label = QLabel(self)
         self.draft_label.setAccessibleName("Draft status")
         self.draft_label.setToolTip("Drafts are kept in the store as you type")
-        self.send_button = _button("&Send", "Send the reply or note with the field changes (Ctrl+Enter)", self, "Send")
+        self.send_button = button("&Send", "Send the reply or note with the field changes (Ctrl+Enter)", self)
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(lambda: self.send())
-        self.solve_button = _button("Send and mark solved", "Send and set the status to solved (Ctrl+Shift+Enter)",
+        self.solve_button = button("Send and mark solved", "Send and set the status to solved (Ctrl+Shift+Enter)",
                                     self)
         self.solve_button.clicked.connect(lambda: self.send(solve=True))
 
@@ -182,9 +174,9 @@ class TicketEditor(QWidget):
 
         self.fields = FieldsPanel(self)
         self.fields.edited.connect(self._fields_edited)
-        self.save_button = _button("Save changes", "Save the field changes without a reply (Ctrl+S)", self)
+        self.save_button = button("Save changes", "Save the field changes without a reply (Ctrl+S)", self)
         self.save_button.clicked.connect(self.save_fields)
-        self.revert_button = _button("Revert", "Forget the field changes you have not saved", self)
+        self.revert_button = button("Revert", "Forget the field changes you have not saved", self)
         self.revert_button.clicked.connect(self.revert_fields)
         side = QWidget(self)
         side_layout = QVBoxLayout(side)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from desk.ui.errors import show_error
 from desk.ui.queue.model import format_age
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import button
 
 if TYPE_CHECKING:
     from desk.core.queries.frontdesk import LineEntry
@@ -65,20 +65,14 @@ class WalkInLine(QWidget):
         self.list.itemActivated.connect(self._activated)
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
 
-        def button(text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
-            b = QPushButton(text, self)
-            b.setAccessibleName(name)
-            b.setToolTip(tip)
-            b.clicked.connect(lambda _checked=False: slot())
-            return b
-
-        self.take_next_button = button("Take next", "Take next",
-                                       "Claim the person who has waited longest (Ctrl+T)", self.take_next)
-        self.serve_button = button("Start serving", "Start serving",
-                                   "Claim the selected person and start serving them", self.start_serving)
-        self.done_button = button("Done", "Done", "Mark the selected ticket solved", self.done)
-        self.left_button = button("Left without service", "Left without service",
-                                  "Record that the selected person left before being served", self.left)
+        # Each button's accessible name is its text.
+        self.take_next_button = button("Take next", "Claim the person who has waited longest (Ctrl+T)",
+                                       self, slot=self.take_next)
+        self.serve_button = button("Start serving", "Claim the selected person and start serving them",
+                                   self, slot=self.start_serving)
+        self.done_button = button("Done", "Mark the selected ticket solved", self, slot=self.done)
+        self.left_button = button("Left without service",
+                                  "Record that the selected person left before being served", self, slot=self.left)
         title = QLabel("Walk-in &line", self)
         title.setBuddy(self.list)
         self.summary = QLabel("", self)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QStatusBar,
     QTableView,
@@ -33,6 +32,7 @@ from desk.ui.queue.filters import FilterBar
 from desk.ui.queue.line import WalkInLine
 from desk.ui.queue.model import COL_AGE, COL_ID, COLUMNS, QueueModel
 from desk.ui.tasks import EXTERNAL, Tasks
+from desk.ui.widgets import button
 
 if TYPE_CHECKING:
     from desk.core.queries.frontdesk import SavedViewInfo
@@ -42,14 +42,6 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY_MS = 150
 TICK_MS = 1000
-
-
-def _button(text: str, name: str, tip: str, slot: Callable[[], object], parent: QWidget) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setAccessibleName(name)
-    button.setToolTip(tip)
-    button.clicked.connect(lambda _checked=False: slot())
-    return button
 
 
 def _saved_info(item: QListWidgetItem | None) -> SavedViewInfo | None:
@@ -82,10 +74,9 @@ class QueuePanel(QWidget):
             self.views.addItem(item)
         self.views.currentItemChanged.connect(self._view_picked)
         self.views.itemActivated.connect(lambda item: self._view_picked(item, None))
-        self.save_view_button = _button("Save view…", "Save view", "Save the current view, filters and "
-                                        "search under a name", self.save_current_view, self)
-        self.delete_view_button = _button("Delete view", "Delete view", "Delete the selected saved view",
-                                          self.delete_selected_view, self)
+        self.save_view_button = button("Save view…", "Save the current view, filters and "
+                                        "search under a name", self, name="Save view", slot=self.save_current_view)
+        self.delete_view_button = button("Delete view", "Delete the selected saved view", self, name="Delete view", slot=self.delete_selected_view)
         self.delete_view_button.setEnabled(False)
 
         # Search and filters
@@ -143,14 +134,11 @@ class QueuePanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._remember_selection)
 
         # Ticket buttons
-        self.claim_button = _button("Claim", "Claim", "Take the selected ticket as yours (Ctrl+K)",
-                                    self.claim_selected, self)
-        self.release_button = _button("Release", "Release", "Give the selected ticket back to the queue "
-                                      "(Ctrl+Shift+K)", self.release_selected, self)
-        self.new_button = _button("New ticket…", "New ticket", "Log a walk-in, call or request (Ctrl+N)",
-                                  self.quick_log, self)
-        self.open_button = _button("Open", "Open ticket", "Open the selected ticket (Enter)",
-                                   self.open_selected, self)
+        self.claim_button = button("Claim", "Take the selected ticket as yours (Ctrl+K)", self, name="Claim", slot=self.claim_selected)
+        self.release_button = button("Release", "Give the selected ticket back to the queue "
+                                      "(Ctrl+Shift+K)", self, name="Release", slot=self.release_selected)
+        self.new_button = button("New ticket…", "Log a walk-in, call or request (Ctrl+N)", self, name="New ticket", slot=self.quick_log)
+        self.open_button = button("Open", "Open the selected ticket (Enter)", self, name="Open ticket", slot=self.open_selected)
 
         # Walk-in line
         self.line = WalkInLine(tasks, current_agent, self)

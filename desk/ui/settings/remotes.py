@@ -27,14 +27,9 @@ from PySide6.QtWidgets import (
 from desk.core.sync import config, credentials
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import named
 
 COLUMNS = ("Name", "Kind", "Address", "User", "Sign-in", "Token", "Last synced", "Waiting", "Last problem")
-
-
-def _named(widget: QWidget, name: str, tip: str) -> QWidget:
-    widget.setAccessibleName(name)
-    widget.setToolTip(tip)
-    return widget
 
 
 def load_rows(session) -> list[dict[str, object]]:  # noqa: ANN001 - runs on the DB worker
@@ -54,15 +49,15 @@ class RemoteForm(QDialog):
         self.setWindowTitle("Add a remote helpdesk")
         self.setObjectName("remoteForm")
         form = QFormLayout(self)
-        self.name = _named(QLineEdit(self), "Remote name", "A short name, e.g. zendesk or rt")
-        self.kind = _named(QComboBox(self), "Kind", "Zendesk Support or Request Tracker 5")
+        self.name = named(QLineEdit(self), "Remote name", "A short name, e.g. zendesk or rt")
+        self.kind = named(QComboBox(self), "Kind", "Zendesk Support or Request Tracker 5")
         self.kind.addItem("Zendesk", "zendesk")
         self.kind.addItem("Request Tracker 5", "rt")
-        self.url = _named(QLineEdit(self), "Address", "https://yours.zendesk.com or https://rt.example.org "
+        self.url = named(QLineEdit(self), "Address", "https://yours.zendesk.com or https://rt.example.org "
                           "(HTTPS required except on this computer)")
-        self.user = _named(QLineEdit(self), "User", "Zendesk: the agent's e-mail; RT: the user name")
-        self.auth = _named(QComboBox(self), "Sign-in", "How Desk signs in")
-        self.token = _named(QLineEdit(self), "Token", "The API token, OAuth token or password; kept in the "
+        self.user = named(QLineEdit(self), "User", "Zendesk: the agent's e-mail; RT: the user name")
+        self.auth = named(QComboBox(self), "Sign-in", "How Desk signs in")
+        self.token = named(QLineEdit(self), "Token", "The API token, OAuth token or password; kept in the "
                             "system keyring, never in the store")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.name.setPlaceholderText("zendesk")
@@ -78,7 +73,7 @@ class RemoteForm(QDialog):
                                    self)
         for button, name in ((QDialogButtonBox.StandardButton.Ok, "Add remote"),
                              (QDialogButtonBox.StandardButton.Cancel, "Cancel")):
-            _named(buttons.button(button), name, name)
+            named(buttons.button(button), name, name)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -107,9 +102,9 @@ class RemotesDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel("Desk syncs its tickets with these helpdesks. Tokens are kept in the system keyring.", self)
         intro.setWordWrap(True)
-        _named(intro, "About remotes", "What this list is")
+        named(intro, "About remotes", "What this list is")
         layout.addWidget(intro)
-        self.table = _named(QTableWidget(0, len(COLUMNS), self), "Remotes", "The configured remote helpdesks")
+        self.table = named(QTableWidget(0, len(COLUMNS), self), "Remotes", "The configured remote helpdesks")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -118,12 +113,12 @@ class RemotesDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
         row = QHBoxLayout()
-        self.add_button = _named(QPushButton("&Add…", self), "Add remote", "Add a Zendesk or RT remote")
-        self.token_button = _named(QPushButton("Set &token…", self), "Set token",
+        self.add_button = named(QPushButton("&Add…", self), "Add remote", "Add a Zendesk or RT remote")
+        self.token_button = named(QPushButton("Set &token…", self), "Set token",
                                    "Replace the selected remote's token")
-        self.remove_button = _named(QPushButton("&Remove", self), "Remove remote",
+        self.remove_button = named(QPushButton("&Remove", self), "Remove remote",
                                     "Forget the selected remote and its token (tickets stay)")
-        self.close_button = _named(QPushButton("&Close", self), "Close", "Close this window")
+        self.close_button = named(QPushButton("&Close", self), "Close", "Close this window")
         for button in (self.add_button, self.token_button, self.remove_button):
             row.addWidget(button)
         row.addStretch(1)
@@ -189,7 +184,7 @@ class RemotesDialog(QDialog):
         dialog = QDialog(self)
         dialog.setWindowTitle(f"Token for {name}")
         form = QFormLayout(dialog)
-        field = _named(QLineEdit(dialog), "Token", "Kept in the system keyring; never shown again")
+        field = named(QLineEdit(dialog), "Token", "Kept in the system keyring; never shown again")
         field.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("&Token", field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,

@@ -11,21 +11,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desk.core.stats import export as ex
 from desk.core.stats.distributions import HIST_EDGES, HIST_LABELS, Distribution
+from desk.ui.widgets import button
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _button(text: str, name: str, tip: str, slot: Callable[[], object], parent: QWidget) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setAccessibleName(name)
-    button.setToolTip(tip)
-    button.clicked.connect(slot)
-    return button
 
 
 class Chart(QWidget):
@@ -53,10 +46,8 @@ class Chart(QWidget):
         heading.setFont(font)
         header = QHBoxLayout()
         header.addWidget(heading, 1)
-        header.addWidget(_button("PNG…", f"Save {title} as PNG", f"Save the {title} chart as a PNG image",
-                                 self._ask_png, self))
-        header.addWidget(_button("CSV…", f"Save {title} as CSV", f"Save the numbers of {title} as CSV",
-                                 self._ask_csv, self))
+        header.addWidget(button("PNG…", f"Save the {title} chart as a PNG image", self, name=f"Save {title} as PNG", slot=self._ask_png))
+        header.addWidget(button("CSV…", f"Save the numbers of {title} as CSV", self, name=f"Save {title} as CSV", slot=self._ask_csv))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(header)
