@@ -139,7 +139,9 @@ class MainWindow(QMainWindow):
         model.loaded.disconnect(self._first_page_shown)
         model.load_failed.disconnect(self._first_page_shown)
         QTimer.singleShot(0, self, self.tasks.release_orm)  # after the repaint of those rows
-        QTimer.singleShot(0, self, self.install_sync)  # network code loads after the first paint
+        # The sync code (httpx, keyring: ~0.1 s of imports) loads on the network pool after the
+        # first paint, so the window stays responsive; only its widgets are made here.
+        self.tasks.net(_load_sync_code, on_done=lambda _loaded: self.install_sync(), owner=self)
 
     def install_sync(self) -> QObject:
         """The Sync menu and status-bar indicator (once)."""
@@ -253,6 +255,10 @@ def _install_default_canned(session):  # noqa: ANN001, ANN202
     from desk.core import canned_io  # on the DB worker: the window does not wait for the ORM
 
     return canned_io.install_defaults(session)
+
+
+def _load_sync_code() -> None:
+    import desk.core.sync.engine  # noqa: F401 - warms the import for install_sync
 
 
 def _agent_key(store: Store) -> str:
