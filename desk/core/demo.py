@@ -6,8 +6,8 @@ and surge at the start of each semester; walk-ins are served within minutes, som
 resolution times are log-normal per category; ~98% of ratings are good.
 
 Generation is vectorised with NumPy and written with plain sqlite3 in one transaction; the
-search-index triggers are set aside during the bulk insert and the index is built once at the
-end, so a million tickets take minutes, not hours.
+search-index and stats-day triggers are set aside during the bulk insert; the index and the stats
+day summaries are built once at the end, so a million tickets take minutes, not hours.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from desk.core.demo_text import (
     NOTES,
     REPLIES,
 )
+from desk.core.stats import days as stats_days
 
 DAY = 86_400
 CHANNELS = np.array(["walk-in", "phone", "email", "web"])
@@ -106,11 +107,15 @@ def generate(
             _build_search_index(conn)
             for sql in triggers:
                 conn.execute(sql)
+            conn.execute("INSERT OR IGNORE INTO stats_dirty_days SELECT DISTINCT arrived_at / 86400 FROM tickets")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("ANALYZE")
+        say("building the stats day summaries")
+        with store.session() as session:
+            stats_days.rebuild_all(session)
     return DemoSummary(tickets, sum(len(ids) for ids in requesters.values()), len(agents), count_comments,
                        time.perf_counter() - started)
 
@@ -300,9 +305,11 @@ def _tickets(
 
 
 def _suspend_triggers(conn: sqlite3.Connection) -> list[str]:
-    """Drop the search-index triggers for the bulk insert; returns their SQL to restore."""
+    """Drop the search-index and stats-day triggers for the bulk insert; returns their SQL to
+    restore (the index and the day summaries are built once at the end)."""
     rows = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%fts%'"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        " AND (name LIKE '%fts%' OR name LIKE 'stats_days_%')"
     ).fetchall()
     for name, _sql in rows:
         conn.execute(f'DROP TRIGGER "{name}"')

@@ -13,7 +13,7 @@ from desk.core import staffing
 from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
 from desk.core.stats import facts as F
-from desk.core.stats.cache import period_facts
+from desk.core.stats.days import period_facts
 from desk.core.stats.distributions import Distribution, grouped_percentiles, member, rate
 from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
 

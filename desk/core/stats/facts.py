@@ -3,10 +3,10 @@
 The metric definitions live here, once, as SQL expressions over the integer-epoch columns
 (``WAIT_FRT``, ``RESOLUTION``, ``HANDLE`` …). One ``SELECT`` over the period's tickets evaluates
 them and hands every ticket's values back packed as characters of a single ``group_concat``
-string, which NumPy turns into integer columns without a Python loop. That is what keeps a
-year of a million tickets inside the one-second budget: SQLite's own GROUP BY (a sort per
-grouping) and per-row fetches are several times slower. ``metrics`` then counts, averages and
-takes percentiles of these columns.
+string, which NumPy turns into integer columns without a Python loop (SQLite's own GROUP BY, a
+sort per grouping, and per-row fetches are several times slower). Even so a year of a million
+tickets takes about a second, so the results are kept per day in the store (``days``) and this
+scan runs only for days changed since; ``compute`` then counts, averages and takes percentiles.
 
 The per-row cost is SQLite's bytecode, so the statement is kept lean: each definition is
 evaluated once in a sub-select (``LIMIT -1`` keeps SQLite from flattening it and so copying the
@@ -241,11 +241,6 @@ def facts_sql(where: str, fields: tuple[tuple[str, str, int], ...]) -> str:
             f" FROM (SELECT {inner} FROM tickets t WHERE {where} LIMIT -1)")
 
 
-def cohort_where(flt: StatsFilter) -> tuple[str, dict[str, object]]:
-    predicate, params = flt.predicate()
-    return f"t.arrived_at >= :start AND t.arrived_at < :end AND {predicate}", params
-
-
 def kinds_by_person(session: Session) -> np.ndarray:
     """person id → index into PERSON_KINDS (len(PERSON_KINDS) for unknown)."""
     kinds = dict(session.execute(text("SELECT id, kind FROM people")).all())
@@ -255,17 +250,10 @@ def kinds_by_person(session: Session) -> np.ndarray:
     return kind_of
 
 
-def load_facts(
-    session: Session, flt: StatsFilter | None, start: int, end: int, *, extra: str = ""
-) -> TicketFacts:
-    """Facts of tickets that arrived in [start, end) (matching ``flt``'s other conditions and
-    the SQL condition ``extra``)."""
-    if flt is None:
-        where, params = "t.arrived_at >= :start AND t.arrived_at < :end", {}
-    else:
-        where, params = cohort_where(flt)
-    if extra:
-        where = f"{where} AND ({extra})"
+def load_facts(session: Session, start: int, end: int) -> TicketFacts:
+    """Facts of every ticket that arrived in [start, end) (filters are applied afterwards, in
+    NumPy: ``TicketFacts.matching``)."""
+    where, params = "t.arrived_at >= :start AND t.arrived_at < :end", {}
     fields = layout(session, end - start)
     packed = session.execute(text(facts_sql(where, fields)), {**params, "start": start, "end": end}).scalar()
     matrix = unpack(packed, sum(max(count, 1) for _name, _sql, count in fields))

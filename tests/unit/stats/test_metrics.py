@@ -198,27 +198,37 @@ def test_backlog_queries_agree_whichever_index_they_walk(session, week) -> None:
     assert done[0] == done[1] == [int(at(3, 9, 10, 1).timestamp())]
 
 
-def test_cached_facts_refresh_only_touched_tickets_and_agree_with_a_full_read(
+def test_day_summaries_rebuild_only_touched_days_and_agree_with_a_full_build(
     session, week, agent_id, requester_id, monkeypatch  # noqa: ANN001
 ) -> None:
-    from desk.core.stats import cache
+    from sqlalchemy import text
 
-    compute_stats(session, PERIOD)  # fills the cache
+    from desk.core.stats import days
+
+    compute_stats(session, PERIOD)  # builds the period's day summaries
     comments.add_comment(session, ticket_id=week["A"], author_id=agent_id, body="And one more thing.",
                          public=True, now=at(3, 11, 8))  # A is no longer one-touch
     tickets.claim(session, ticket_id=week["C"], agent_id=agent_id, now=at(3, 11, 9))
     tickets.solve(session, ticket_id=week["C"], actor_id=agent_id, now=at(3, 11, 9, 30))
     rate(session, week["C"], "good")
-    tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="new one",
-                       channel="web", arrived_at=at(3, 8, 15), now=at(3, 8, 15))
+    new = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="new one",
+                             channel="web", arrived_at=at(3, 8, 15), now=at(3, 8, 15)).created_id
+    touched = {row[0] for row in session.execute(
+        text("SELECT arrived_at / 86400 FROM tickets WHERE id IN (:a, :c, :n)"),
+        {"a": week["A"], "c": week["C"], "n": new})}
+    built: list[int] = []
+    original = days.build
 
-    def no_full_read(*_args: object) -> None:
-        raise AssertionError("the whole period was read again")
+    def recording_build(session, stale):  # noqa: ANN001, ANN202
+        built.extend(stale)
+        return original(session, stale)
 
-    monkeypatch.setattr(cache, "_load", no_full_read)
+    monkeypatch.setattr(days, "build", recording_build)
     refreshed = compute_stats(session, PERIOD)
-    monkeypatch.undo()
-    cache.clear()
+    assert set(built) == touched
+    session.execute(text("DELETE FROM stats_days"))
+    session.execute(text("INSERT OR IGNORE INTO stats_dirty_days SELECT arrived_at / 86400 FROM tickets"))
+    session.commit()
     full = compute_stats(session, PERIOD)
     assert refreshed.summary == full.summary
     assert (refreshed.summary.tickets, refreshed.summary.solved, refreshed.summary.one_touch_rate) == (6, 4, 0.0)
