@@ -42,7 +42,8 @@ DEFINITION = hashlib.sha256(repr((
     FORMAT, RECORD.descr, F.FLAGS, F.RESPONSE_AT, F.FIRST_RESPONSE, F.RESOLUTION, F.ONE_VISIT,
     F.DONE_AT, F.HANDLE_CAP, F.CHANNEL_OF_CODE,
 )).encode()).hexdigest()[:16]
-REPLIES_BY_ID_UP_TO = 20_000  # more tickets than this: one scan of all public comments instead
+BATCH_DAYS = 31
+REPLIES_BY_ID_UP_TO = 200_000  # more tickets than this: one scan of all public comments instead
 
 
 def sqlite_days(epochs: np.ndarray) -> np.ndarray:
@@ -74,26 +75,31 @@ def _stale_days(session: Session, first: int, last: int) -> list[int]:
 def _rebuild_stale(session: Session, first: int, last: int) -> dict[int, np.ndarray]:
     """Rebuild and save the period's stale days; returns {} — or, when the store cannot be
     written, the rebuilt days' records by day (to use without saving)."""
-    if not _stale_days(session, first, last):
-        return {}
+    stale = _stale_days(session, first, last)
     try:
-        with unit_of_work(session):
-            stale = _stale_days(session, first, last)  # again, now that we hold the write lock
-            save(session, stale, build(session, stale))
+        _rebuild(session, stale)
         return {}
     except (errors.StoreReadOnly, errors.StoreLocked):
-        stale = _stale_days(session, first, last)
-        return build(session, stale)
+        return build(session, _stale_days(session, first, last))
 
 
 def rebuild_all(session: Session) -> int:
-    """Build every dirty day now (after a bulk load, e.g. the demo); returns the days built."""
-    with unit_of_work(session):
-        stale = [row[0] for row in session.execute(text(
-            "SELECT day FROM stats_dirty_days UNION SELECT day FROM stats_days WHERE definition != :definition"),
-            {"definition": DEFINITION})]
-        save(session, stale, build(session, stale))
+    """Build every stale day now (after a bulk load, e.g. the demo); returns the days built."""
+    stale = _stale_days(session, -(2**62), 2**62)
+    _rebuild(session, stale)
     return len(stale)
+
+
+def _rebuild(session: Session, stale: list[int]) -> None:
+    """Rebuild ``stale`` days a month at a time, each month in its own write transaction (the
+    days are read under the write lock, so no change can land between reading a day and
+    clearing its mark; a month keeps the lock short for other windows and the CLI)."""
+    stale = sorted(stale)
+    for at in range(0, len(stale), BATCH_DAYS):
+        batch = stale[at:at + BATCH_DAYS]
+        with unit_of_work(session):
+            still = _stale_days(session, batch[0], batch[-1])
+            save(session, still, build(session, still))
 
 
 def build(session: Session, days: Iterable[int]) -> dict[int, np.ndarray]:
