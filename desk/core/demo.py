@@ -282,7 +282,7 @@ def _tickets(
         " SELECT id, logged_by_id, created_at, 'create', 'channel', channel FROM tickets"
     )
     say("writing replies and notes")
-    comment_uuids = iter(_uuids(rng, count * 3))
+    comment_uuids = iter(_uuids(rng, count * 4))
     comments = []
     for i in range(count):
         if first_response[i] <= end and not left[i]:
@@ -292,10 +292,13 @@ def _tickets(
             if rng.random() < 0.35:
                 comments.append((next(comment_uuids), i + 1, who, 0,
                                  NOTES[int(rng.integers(len(NOTES)))], int(first_response[i]) + 120))
-            if rng.random() < 0.3:
+            if rng.random() < 0.3 or reopened[i]:  # a follow-up question gets a second answer,
+                asked = int(min(first_response[i] + 3600, end))  # so not every ticket is one-touch
                 comments.append((next(comment_uuids), i + 1, int(requester[i]), 1,
-                                 "Thanks, that worked. One more question about it though.",
-                                 int(min(first_response[i] + 3600, end))))
+                                 "Thanks, that worked. One more question about it though.", asked))
+                if asked + 900 <= end:
+                    comments.append((next(comment_uuids), i + 1, who, 1,
+                                     REPLIES[int(rng.integers(len(REPLIES)))], asked + 900))
     conn.executemany(
         "INSERT INTO comments (uuid, ticket_id, author_id, is_public, body, created_at)"
         " VALUES (?,?,?,?,?,?)",
