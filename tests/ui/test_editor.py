@@ -251,3 +251,44 @@ def test_closed_tab_ignores_agent_changes(qtbot, main_window, ticket_id, agent_i
     from shiboken6 import isValid
     qtbot.waitUntil(lambda: not isValid(editor))
     main_window.agent_changed.emit(agent_id)  # must not touch the deleted editor
+
+
+def test_change_requester_with_the_keyboard_then_save(qtbot, tasks, ticket_id, agent_id, requester_id, session):
+    student = people.ensure_requester(session, email="kim.lee@uni.test", name="Kim Lee", kind="student").created_id
+    people.ensure_requester(session, email="kimberly@uni.test", name="Kimberly Park", kind="staff")
+    editor = open_editor(qtbot, tasks, ticket_id, agent_id)
+    assert "Wei Chen" in editor.fields.requester.text()
+    button = named(editor, "Change requester")
+    assert button.toolTip()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    picker = editor.requester_picker
+    assert picker is not None and picker.isVisible()
+    for name in ("Find requester", "Matches", "Use this requester", "Cancel"):
+        assert named(picker, name).toolTip(), name
+    qtbot.keyClicks(picker.find, "kim")
+    qtbot.waitUntil(lambda: picker.matches.count() == 2)
+    assert picker.matches.currentRow() == 0  # Kim Lee, sorted by name
+    qtbot.keyClick(picker.find, Qt.Key.Key_Down)  # moves through the matches from the search field
+    assert picker.chosen().name == "Kimberly Park"
+    qtbot.keyClick(picker.find, Qt.Key.Key_Up)
+    qtbot.keyClick(picker.find, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.requester_picker is None)
+    assert "Kim Lee" in editor.fields.requester.text() and "student" in editor.fields.requester.text()
+    assert editor.fields.labels["requester_id"].text() == "Requester •"
+    assert editor.fields.changed_fields() == {"requester_id": student}
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: fresh(session, Ticket, ticket_id).requester_id == student)
+    qtbot.waitUntil(lambda: editor.fields.labels["requester_id"].text() == "Requester")
+    assert "Kim Lee" in editor.fields.requester.text()
+
+
+def test_cancelling_the_requester_picker_changes_nothing(qtbot, tasks, ticket_id, agent_id):
+    editor = open_editor(qtbot, tasks, ticket_id, agent_id)
+    editor.pick_requester()
+    picker = editor.requester_picker
+    qtbot.keyClicks(picker.find, "chen")
+    qtbot.waitUntil(lambda: picker.matches.count() == 1)
+    assert "(current)" in picker.matches.item(0).text()
+    qtbot.keyClick(picker.find, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: editor.requester_picker is None)
+    assert editor.fields.changed_fields() == {}

@@ -72,7 +72,7 @@ FIELD_LABELS = {
     "expected_resolution": "Expected resolution", "subject": "Subject", "requester_id": "Requester",
     "canned_response": "Canned response", "description": "Description", "channel": "Channel",
 }
-EDITOR_FIELDS = ("status", "priority", "category_id", "location_id", "assignee_id", "tags",
+EDITOR_FIELDS = ("requester_id", "status", "priority", "category_id", "location_id", "assignee_id", "tags",
                  "satisfaction", "expected_resolution")
 
 
@@ -94,7 +94,7 @@ def ticket_view(session: Session, *, ticket_id: int, agent_id: int | None) -> Ti
     if ticket.assignee is not None:
         names.setdefault(ticket.assignee.id, ticket.assignee.name)
     values: dict[str, object] = {
-        "status": ticket.status, "priority": ticket.priority, "category_id": ticket.category_id,
+        "requester_id": ticket.requester_id, "status": ticket.status, "priority": ticket.priority, "category_id": ticket.category_id,
         "location_id": ticket.location_id, "assignee_id": ticket.assignee_id,
         "tags": [tag.name for tag in ticket.tags], "satisfaction": ticket.satisfaction,
         "expected_resolution": ticket.expected_resolution,

@@ -44,6 +44,7 @@ from desk.core.sync.config import TicketSyncState
 from desk.ui.editor.conflict import ConflictDialog
 from desk.ui.editor.conversation import ConversationView
 from desk.ui.editor.fields import FieldsPanel
+from desk.ui.editor.requester import RequesterPicker
 from desk.ui.editor.sync_banner import SyncBanner
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
@@ -64,6 +65,7 @@ class TicketEditor(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
+        self.requester_picker: RequesterPicker | None = None  # open while the user picks
         self.ticket_id = ticket_id
         self.current_agent = current_agent
         self.view: TicketView | None = None
@@ -174,6 +176,7 @@ class TicketEditor(QWidget):
 
         self.fields = FieldsPanel(self)
         self.fields.edited.connect(self._fields_edited)
+        self.fields.change_requester.connect(self.pick_requester)
         self.save_button = button("Save changes", "Save the field changes without a reply (Ctrl+S)", self)
         self.save_button.clicked.connect(self.save_fields)
         self.revert_button = button("Revert", "Forget the field changes you have not saved", self)
@@ -418,6 +421,21 @@ class TicketEditor(QWidget):
         self._base_view = None
         self._base_values = {}
         self._update_buttons()
+
+    def pick_requester(self) -> None:
+        """Open the requester picker; the person picked is staged like any other field."""
+        picker = RequesterPicker(self.tasks, self.fields.value("requester_id"), self)  # type: ignore[arg-type]
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.requester_picker = picker
+
+        def finished(result: int) -> None:
+            chosen = picker.chosen()
+            if result == QDialog.DialogCode.Accepted and chosen is not None:
+                self.fields.choose_requester(chosen)
+            self.requester_picker = None
+
+        picker.finished.connect(finished)
+        picker.open()
 
     def save_fields(self) -> None:
         if self.fields.has_changes():

@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QVBoxLayout,
     QWidget,
 )
 
 from desk.core.models import PRIORITIES, STATUSES
 from desk.core.ops.canned import tag_name
 from desk.core.queries.editor import FIELD_LABELS, TicketView
+from desk.ui.queue.quick_log import PersonChoice
+from desk.ui.widgets import button
 
 TIPS = {
     "status": "Where the ticket stands: new, open, pending (waiting on the requester), on-hold, solved, closed",
@@ -49,6 +52,7 @@ def parse_tags(text: str) -> list[str]:
 
 class FieldsPanel(QWidget):
     edited = Signal()  # the user changed a field
+    change_requester = Signal()  # the user asked to pick another requester
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,13 +61,24 @@ class FieldsPanel(QWidget):
         self._new_category: str | None = None
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._requester_id: int | None = None
+        self._people: dict[int, PersonChoice] = {}  # requesters picked here, for their labels
         self.requester = QLabel(self)
         self.requester.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.requester.setAccessibleName("Requester")
         self.requester.setToolTip("Who asked (name, e-mail, kind)")
         self.requester.setWordWrap(True)
-        form.addRow(self.requester)
+        self.change_requester_button = button(
+            "Change…", "Pick another person as the requester (staged like the other fields)", self,
+            name="Change requester", slot=self.change_requester.emit)
+        requester_row = QVBoxLayout()  # name and e-mail get the full width; the button sits below
+        requester_row.setContentsMargins(0, 0, 0, 0)
+        requester_row.addWidget(self.requester)
+        requester_row.addWidget(self.change_requester_button, 0, Qt.AlignmentFlag.AlignLeft)
+        requester_label = QLabel(FIELD_LABELS["requester_id"], self)
+        requester_label.setBuddy(self.change_requester_button)
+        form.addRow(requester_label, requester_row)
         self.status = self._combo("status", [(s, s) for s in STATUSES])
         self.priority = self._combo("priority", [(p, p) for p in PRIORITIES])
         self.category_id = self._combo("category_id", [])
@@ -80,7 +95,7 @@ class FieldsPanel(QWidget):
         self.satisfaction = self._combo("satisfaction", [("(not rated)", None), ("good", "good"), ("bad", "bad")])
         self.expected_resolution = QLineEdit(self)
         self.expected_resolution.textEdited.connect(lambda _t: self._touch("expected_resolution"))
-        self.labels: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {"requester_id": requester_label}
         for name in ("status", "priority", "category_id", "location_id", "assignee_id", "tags",
                      "satisfaction", "expected_resolution"):
             widget = getattr(self, name)
@@ -113,6 +128,8 @@ class FieldsPanel(QWidget):
 
     # -- values ---------------------------------------------------------------------------------
     def value(self, name: str) -> object:
+        if name == "requester_id":
+            return self._requester_id
         if name == "tags":
             return parse_tags(self.tags.text())
         if name == "expected_resolution":
@@ -141,8 +158,29 @@ class FieldsPanel(QWidget):
     def has_changes(self) -> bool:
         return bool(self.changed_fields()) or bool(self.new_category)
 
+    def choose_requester(self, person: PersonChoice) -> None:
+        """The user picked ``person`` as the requester (staged until Save or Send)."""
+        self._people[person.id] = person
+        self.stage({"requester_id": person.id})
+
+    def _show_requester(self) -> None:
+        view, person = self._view, self._people.get(self._requester_id or 0)
+        if person is not None and (view is None or person.id != view.requester_id):
+            name, kind, email = person.name, person.kind, person.email
+        elif view is not None and self._requester_id not in (None, view.requester_id):  # e.g. from a draft
+            name, kind, email = view.label("requester_id", self._requester_id), "", None
+        elif view is not None:
+            name, kind, email = view.requester, view.requester_kind, view.requester_email
+        else:
+            return
+        self.requester.setText(f"<b>{_esc(name)}</b>" + (f" · {kind}" if kind else "")
+                               + (f"<br>{_esc(email)}" if email else ""))
+
     def set_value(self, name: str, value: object) -> None:
-        if name == "tags":
+        if name == "requester_id":
+            self._requester_id = value  # type: ignore[assignment]
+            self._show_requester()
+        elif name == "tags":
             self.tags.setText(", ".join(value or []))  # type: ignore[arg-type]
         elif name == "expected_resolution":
             self.expected_resolution.setText(str(value or ""))
@@ -189,9 +227,6 @@ class FieldsPanel(QWidget):
     def set_view(self, view: TicketView) -> None:
         """Show ``view``; fields the user touched keep the user's value."""
         self._view = view
-        kind = view.requester_kind
-        email = f" <{view.requester_email}>" if view.requester_email else ""
-        self.requester.setText(f"Requester: <b>{_esc(view.requester)}</b> · {kind}<br>{_esc(email.strip())}")
         self._fill(self.category_id, [("(none)", None), *[(n, i) for i, n in view.categories]])
         self._fill(self.location_id, [("(none)", None), *[(n, i) for i, n in view.locations]])
         self._fill(self.assignee_id, [("(nobody)", None), *[(n, i) for i, n in view.agents]])
@@ -199,6 +234,7 @@ class FieldsPanel(QWidget):
         for name in view.fields:
             if name not in self.touched:
                 self.set_value(name, view.fields[name])
+        self._show_requester()
         if self.new_category:
             self.stage({}, new_category=self._new_category)
         self.estimate.setText(
