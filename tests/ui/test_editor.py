@@ -292,3 +292,27 @@ def test_cancelling_the_requester_picker_changes_nothing(qtbot, tasks, ticket_id
     qtbot.keyClick(picker.find, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: editor.requester_picker is None)
     assert editor.fields.changed_fields() == {}
+
+
+def test_switching_agent_keeps_each_agents_words_as_their_own_draft(
+    qtbot, tasks, ticket_id, agent_id, other_agent_id, session
+):
+    at_desk = {"id": agent_id}
+    editor = TicketEditor(tasks, ticket_id, lambda: at_desk["id"])
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitUntil(lambda: editor.view is not None and tasks.pending == 0)
+    qtbot.keyClicks(editor.reply, "Ana's half-typed answer")
+    at_desk["id"] = other_agent_id  # Ana signs out, Bo signs in before the draft timer fired
+    editor._agent_changed(other_agent_id)
+    assert editor.reply.toPlainText() == ""
+    qtbot.waitUntil(lambda: tasks.pending == 0)
+    session.rollback()
+    assert drafts.load_draft(session, ticket_id=ticket_id, agent_id=agent_id).body == "Ana's half-typed answer"
+    assert drafts.load_draft(session, ticket_id=ticket_id, agent_id=other_agent_id) is None
+    qtbot.keyClicks(editor.reply, "Bo here")
+    at_desk["id"] = agent_id  # Ana is back: her words return, Bo's are kept for him
+    editor._agent_changed(agent_id)
+    qtbot.waitUntil(lambda: editor.reply.toPlainText() == "Ana's half-typed answer")
+    session.rollback()
+    assert drafts.load_draft(session, ticket_id=ticket_id, agent_id=other_agent_id).body == "Bo here"

@@ -75,6 +75,7 @@ class TicketEditor(QWidget):
         self._restoring = False
         self._draft_restored = False
         self._draft_saved_text = ""
+        self._draft_agent = current_agent()  # whose words the reply box holds
         self._sending = False
         self._quiet_reload = False  # the next version change is the user's own sync resolution
         self.conflict_dialog: ConflictDialog | None = None
@@ -331,7 +332,23 @@ class TicketEditor(QWidget):
             self.load_sync_state()  # e.g. a sync run sent this ticket's changes, or a remote was added
 
     # -- reply ------------------------------------------------------------------------------------
-    def _agent_changed(self, _agent_id: object) -> None:
+    def _agent_changed(self, agent_id: object) -> None:
+        """Someone else is at the desk: what the previous agent typed is saved as their draft and
+        taken out of the box (nobody sends another's words), and the new agent's draft comes back."""
+        previous = self._draft_agent
+        if previous is not None and previous != agent_id:
+            if self.reply.toPlainText() != self._draft_saved_text or self._mode_dirty():
+                self.save_draft()
+            self._restoring = True
+            self.reply.clear()
+            self.public.setChecked(True)
+            self._restoring = False
+            self._draft_saved_text = ""
+            self._draft_restored = False  # the next load puts the new agent's draft in
+            self.draft_label.setText("The previous agent's reply was kept as their draft.")
+            self._draft_agent = agent_id  # type: ignore[assignment]
+            self.reload()
+        self._draft_agent = agent_id  # type: ignore[assignment]
         self._update_reply_enabled()
 
     def _update_reply_enabled(self) -> None:
@@ -371,7 +388,7 @@ class TicketEditor(QWidget):
     def save_draft(self) -> None:
         """Store what is typed now (the timer calls this; closing the tab too)."""
         self._draft_timer.stop()
-        agent = self.current_agent()
+        agent = self._draft_agent
         text = self.reply.toPlainText()
         if agent is None or self._sending or (text == self._draft_saved_text and not self._mode_dirty()):
             return
