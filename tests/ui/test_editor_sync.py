@@ -125,6 +125,17 @@ def test_conflict_banner_keep_mine_and_take_theirs(
         editor.focusNextChild()
         reached.add(QApplication.focusWidget())
     assert set(banner.buttons.values()) <= reached
+    first, *others = banner.buttons.values()
+    first.setFocus()
+    for expected in others:  # Tab goes through the banner's buttons in order, then on to the
+        editor.focusNextChild()  # conversation just below (not after the reply box and fields)
+        assert QApplication.focusWidget() is expected
+    editor.focusNextChild()
+    assert QApplication.focusWidget() is editor._dismiss  # the "changed elsewhere" notice below
+    editor.focusNextChild()
+    assert QApplication.focusWidget() is editor.tabs.tabBar()
+    editor.focusNextChild()
+    assert QApplication.focusWidget() is editor.conversation
     # Nothing was resolved on its own: both sides keep their values.
     assert editor.fields.priority.currentData() == "urgent"
     assert zendesk.state.tickets[remote_id]["priority"] == "low"

@@ -219,6 +219,17 @@ class TicketEditor(QWidget):
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
         self._update_buttons()
+        self._follow_screen_with_tab()
+
+    def _follow_screen_with_tab(self) -> None:
+        """Tab goes as the screen reads: the sync-conflict buttons and the notice under the
+        header, the conversation, the reply, then the fields. Widgets made later (the conflict
+        buttons) would otherwise join the end of the window's chain, so this runs again then."""
+        chain = [*self.sync_banner.buttons.values(), self._dismiss, self.tabs, self.conversation,
+                 self.history, self.public, self.internal, self.reply, self.canned_button, self.send_button,
+                 self.solve_button, *self.fields.tab_chain(), self.revert_button, self.save_button]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
 
     def _shortcuts(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -258,6 +269,7 @@ class TicketEditor(QWidget):
 
     def _show_sync_state(self, state: TicketSyncState) -> None:
         self.sync_banner.show_state(state)
+        self._follow_screen_with_tab()
         self.sync_state_shown.emit()
 
     def _load_failed(self, exc: BaseException) -> None:

@@ -112,6 +112,10 @@ class FieldsPanel(QWidget):
         self.estimate.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", self.estimate)
 
+    def tab_chain(self) -> list[QWidget]:
+        """The panel's controls top to bottom (the editor's Tab order)."""
+        return [self.change_requester_button, *(getattr(self, name) for name in self.labels if name != "requester_id")]
+
     def _combo(self, name: str, items: list[tuple[str, object]]) -> QComboBox:
         combo = QComboBox(self)
         for text, data in items:

@@ -92,6 +92,7 @@ class SyncBanner(QWidget):
             widget = item.widget()
             if widget is not None:
                 widget.hide()  # gone at once for users and tests; freed when the loop gets to it
+                widget.setParent(None)  # and off the window's Tab chain now
                 widget.deleteLater()
         self.buttons = {}
         self.box.setVisible(bool(conflicts))
