@@ -85,21 +85,6 @@ def test_search_shows_newest_first_on_the_header_and_clearing_brings_the_sort_ba
     assert panel.model.ids()[0] == older
 
 
-def test_a_header_click_while_a_search_loads_wins(main_window, qtbot, session, requester_id):
-    panel = main_window.queue_panel
-    header = panel.table.horizontalHeader()
-    first = _log(session, requester_id, "Zoom audio echo", minutes_ago=3)
-    second = _log(session, requester_id, "Zoom account locked", minutes_ago=2)
-    qtbot.waitUntil(lambda: main_window.tasks.pending == 0 and len(panel.model.ids()) == 2)
-    panel.search.setText("zoom")
-    panel._apply_search()
-    panel.table.sortByColumn(COL_SUBJECT, Qt.SortOrder.AscendingOrder)  # before the rows arrive
-    qtbot.waitUntil(lambda: main_window.tasks.pending == 0 and not panel.model.is_loading())
-    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (COL_SUBJECT, Qt.SortOrder.AscendingOrder)
-    assert panel.model.sort_column() == (COL_SUBJECT, Qt.SortOrder.AscendingOrder)
-    assert panel.model.ids() == [second, first]  # "account" before "audio"
-
-
 def test_table_rows_and_scroll_bar_never_change_size(main_window):
     table = main_window.queue_panel.table
     assert table.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn

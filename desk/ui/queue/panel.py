@@ -132,13 +132,6 @@ class QueuePanel(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.model.modelReset.connect(self._lay_out_rows)  # after the view's own reset slot
-        # A sort the search picked is shown on the header with the rows it sorts: changing the
-        # indicator repaints the whole table, so not once before the rows and once after.
-        self._indicator: tuple[int, Qt.SortOrder] | None = None
-        self.model.modelAboutToBeReset.connect(self._show_indicator)
-        self.model.loaded.connect(self._show_indicator)
-        self.model.load_failed.connect(lambda _exc: self._show_indicator())
-        header.sortIndicatorChanged.connect(lambda *_a: setattr(self, "_indicator", None))  # a click wins
         self.model.loaded.connect(self._restore_selection)
         self.model.count_changed.connect(lambda _n: self._update_status())
         self.model.load_failed.connect(lambda exc: show_error(self, exc))
@@ -417,18 +410,11 @@ class QueuePanel(QWidget):
         self.model.update_filter(search=text)
 
     def _show_sort(self, column: int, order: Qt.SortOrder) -> None:
-        self.model.set_sort(column, order)
-        self._indicator = (column, order)  # shown when the rows arrive (_show_indicator)
-
-    def _show_indicator(self) -> None:
-        if self._indicator is None:
-            return
-        column, order = self._indicator
-        self._indicator = None
         header = self.table.horizontalHeader()
         header.blockSignals(True)
         header.setSortIndicator(column, order)
         header.blockSignals(False)
+        self.model.set_sort(column, order)
 
     def _load_day_start(self) -> None:
         def work(session):  # noqa: ANN001, ANN202
