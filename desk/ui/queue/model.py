@@ -55,6 +55,7 @@ ID_ROLE = int(TicketIdRole)
 _ROLES = frozenset({DISPLAY, TOOLTIP, ALIGN, FONT, FOREGROUND, ID_ROLE})
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _FONT: list[QFont] = []
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # flags() runs per cell per paint
 
 
 _RED = QBrush(QColor("#b00020"))
@@ -159,7 +160,7 @@ class QueueModel(QAbstractTableModel):
         ticket_id = self._ids[index.row()]
         if ticket_id in self._failed:
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _SELECTABLE
 
     def data(self, index: Index, role: int = DISPLAY):  # noqa: ANN201
         # Called thousands of times per repaint: plain ints, early exits, no Qt enums.
