@@ -66,17 +66,41 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+_UNPAINTED: dict[int, bool] = {}  # id(window) -> the queue was reset and not yet painted
+
+
+def _watch_paints(window) -> None:  # noqa: ANN001
+    """A reset of the queue counts as shown only once the table has painted after it."""
+    from PySide6.QtCore import QEvent, QObject
+
+    table = window.queue_panel.table
+    key = id(window)
+    _UNPAINTED[key] = False
+
+    class Painted(QObject):
+        def eventFilter(self, _obj, event) -> bool:  # noqa: ANN001, N802
+            if event.type() == QEvent.Type.Paint:
+                _UNPAINTED[key] = False
+            return False
+
+    table._bench_paint_filter = Painted(table)
+    table.viewport().installEventFilter(table._bench_paint_filter)
+    window.queue_panel.model.modelReset.connect(lambda: _UNPAINTED.__setitem__(key, True))
+
+
 def _settled(window) -> bool:  # noqa: ANN001
     model = window.queue_panel.model
-    return window.tasks.pending == 0 and not model.is_loading()
+    return window.tasks.pending == 0 and not model.is_loading() and not _UNPAINTED.get(id(window))
 
 
 def _wait(app, window, timeout: float = 30.0) -> None:  # noqa: ANN001
+    """Until every DB job is delivered, the visible rows are loaded and, after a reset, the
+    table has painted the new rows."""
     deadline = time.perf_counter() + timeout
     while True:
         app.processEvents()
         if _settled(window):
-            app.processEvents()  # deliver the repaint of the loaded rows
+            app.processEvents()  # deliver the repaint of rows loaded after the reset
             if _settled(window):
                 return
         if time.perf_counter() > deadline:
@@ -147,6 +171,7 @@ def child_interactive(path: str) -> None:
     from desk.core.queries.queue import VIEWS
 
     app, window = _open(path)
+    _watch_paints(window)
     _wait(app, window)
     panel = window.queue_panel
     agent = window.at_desk.agents()[0].id if window.at_desk.agents() else None

@@ -62,10 +62,9 @@ def test_keyset_pages_cover_every_ticket_once(session, agent_id, requester_id):
             assert sorted(seen) == sorted(ids) and len(seen) == len(ids), sort
 
 
-def test_search_in_open_views_pages_every_match_once_whichever_plan_runs(session, agent_id, requester_id, monkeypatch):
-    """Open views try the newest matches first and fall back to scanning open tickets; with a
-    tiny candidate window both plans run, and pages must still cover every match exactly once."""
-    monkeypatch.setattr(queue, "WALK_CANDIDATES", 3)
+def test_search_in_open_views_pages_every_match_once_whichever_plan_runs(session, agent_id, requester_id):
+    """Open views walk the matches newest first keeping open ones (sort by id, descending) or
+    scan open tickets testing each (other sorts); pages cover every match exactly once."""
     expected = set()
     for n in range(30):
         ticket_id = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
@@ -86,3 +85,33 @@ def test_search_in_open_views_pages_every_match_once_whichever_plan_runs(session
                 after = rows[-1]
             assert sorted(seen) == sorted(expected) and len(seen) == len(expected), (sort, descending)
     assert queue.count(session, queue.QueueFilter(view="all-open", search="projector")) == len(expected)
+
+
+def test_search_in_open_views_keeps_each_views_conditions(session, agent_id, other_agent_id, requester_id):
+    """The newest-first walk tests matches against the view's own tickets (and its filters),
+    not merely against every open ticket."""
+    staff = people.ensure_requester(session, email="kim@uni.example", name="Kim Staff", kind="staff").created_id
+    made = {}
+    for n, (assignee, requester) in enumerate([(None, requester_id), (agent_id, requester_id),
+                                               (other_agent_id, staff), (None, staff), (agent_id, staff)]):
+        ticket_id = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester,
+                                       subject=f"Scanner jam {n}").created_id
+        if assignee is not None:
+            tickets.claim(session, ticket_id=ticket_id, agent_id=assignee)
+        made[n] = ticket_id
+    tickets.solve(session, ticket_id=made[4], actor_id=agent_id)
+
+    def found(view, **extra):
+        flt = queue.QueueFilter(view=view, search="scan", agent_id=agent_id, extra=extra)
+        newest_first = [i for _k, i in queue.page(session, flt, sort="id", descending=True)]
+        by_arrival = [i for _k, i in queue.page(session, flt, sort="waiting")]
+        assert sorted(newest_first) == sorted(by_arrival), view  # both plans agree
+        assert newest_first == sorted(newest_first, reverse=True)
+        return set(newest_first)
+
+    assert found("all-open") == {made[0], made[1], made[2], made[3]}
+    assert found("unassigned") == {made[0], made[3]}
+    assert found("mine") == {made[1]}
+    assert found("all-open", requester_kind="staff") == {made[2], made[3]}
+    assert found("unassigned", requester_kind="staff") == {made[3]}
+    assert found("all") == set(made.values())

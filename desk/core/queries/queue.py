@@ -136,12 +136,11 @@ def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
     return conditions, params
 
 
-# Views whose tickets are all open: with a search they scan the (small) partial index of open
-# tickets and test each against the search, instead of walking every match in the store.
+# Views whose tickets are all open: with a search they test matches against the (small) set of
+# open tickets instead of looking every match up in the tickets table.
 OPEN_VIEWS = frozenset({"all-open", "waiting", "unassigned", "mine", "pending"})
 OPEN_CONDITION = f"t.status IN {OPEN}"  # spelled exactly as ix_tickets_open_arrived's WHERE
 SEARCH_IN = "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :match)"
-WALK_CANDIDATES = 4000  # newest matches tried first for an open view's newest-first page
 
 
 def page_statements(
@@ -154,9 +153,15 @@ def page_statements(
     * no search: the view's index order;
     * a search over all tickets, newest first: walk the FTS index in rowid order and stop after
       ``limit`` matches (a few ms on a million tickets); other sorts rank every match;
-    * a search in an open view: first the newest ``WALK_CANDIDATES`` matches (if that fills the
-      page, no older match can come before them), else every open ticket tested against the
-      search (open tickets are few however large the store grows).
+    * a search in an open view, newest first: walk the FTS index in rowid order and keep the
+      matches that are in the view's tickets, read once from the partial index of open tickets
+      (``+`` keeps that ``IN`` a membership test: as a constraint FTS5 would run the search
+      once per open ticket). Open tickets are few however large the store grows, so one
+      statement serves every word, common or rare (6 ms for a word with 163 open matches among
+      43,000 on a million tickets, where trying the newest 4,000 matches and then scanning open
+      tickets took 18 ms);
+    * a search in an open view, other sorts: every open ticket of the view tested against the
+      search.
     """
     if sort not in SORTS:
         raise errors.InvalidInput(f"Cannot sort by {sort!r}.")
@@ -164,7 +169,6 @@ def page_statements(
     if SEARCH not in conditions:
         return [_statement("tickets t", conditions, params, SORTS[sort], descending, after, limit)]
     others = [c for c in conditions if c != SEARCH]
-    walk = sort == "id" and descending
     if queue.view not in OPEN_VIEWS:
         if sort == "id":
             return [_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", conditions, params,
@@ -172,23 +176,19 @@ def page_statements(
         return [_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", conditions, params,
                            SORTS[sort], descending, after, limit)]
     others = [OPEN_CONDITION, *others] if OPEN_CONDITION not in others else others
-    statements = []
-    if walk:
-        bound = " AND rowid < :after_id" if after is not None else ""
-        candidates = (
-            "(SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :match" + bound
-            + f" ORDER BY rowid DESC LIMIT {WALK_CANDIDATES}) f JOIN tickets t ON t.id = f.rowid"
-        )
-        statements.append(_statement(candidates, others, params, "f.rowid", True, after, limit,
-                                     by_rowid=True))
-    statements.append(_statement("tickets t INDEXED BY ix_tickets_open_arrived", [*others, SEARCH_IN],
-                                 params, SORTS[sort], descending, after, limit))
-    return statements
+    if sort == "id" and descending:
+        where = " AND ".join(others)
+        in_view = (f"+f.rowid IN (SELECT t.id FROM tickets t INDEXED BY ix_tickets_open_arrived"
+                   f"{_joins(where)} WHERE {where})")
+        return [_statement("ticket_fts f", [SEARCH, in_view], params, "f.rowid", True, after, limit,
+                           by_rowid=True, row_id="f.rowid")]
+    return [_statement("tickets t INDEXED BY ix_tickets_open_arrived", [*others, SEARCH_IN],
+                       params, SORTS[sort], descending, after, limit)]
 
 
 def _statement(
     source: str, conditions: list[str], params: dict[str, object], key: str, descending: bool,
-    after: tuple[object, int] | None, limit: int, *, by_rowid: bool = False,
+    after: tuple[object, int] | None, limit: int, *, by_rowid: bool = False, row_id: str = "t.id",
 ) -> tuple[str, dict[str, object]]:
     conditions, params = list(conditions), dict(params)
     comparison = "<" if descending else ">"
@@ -202,7 +202,8 @@ def _statement(
     where = " AND ".join(conditions)
     # A tie-breaker on t.id would stop FTS5 from returning rows in rowid order by itself.
     order = f"{key} {direction}" if by_rowid else f"{key} {direction}, t.id {direction}"
-    sql = (f"SELECT {key} AS sort_key, t.id FROM {source}{_joins(key, where)} WHERE {where}"
+    joins = _joins(key, where) if row_id == "t.id" else ""  # "t." only inside the subquery
+    sql = (f"SELECT {key} AS sort_key, {row_id} FROM {source}{joins} WHERE {where}"
            f" ORDER BY {order} LIMIT {int(limit)}")
     return sql, params
 

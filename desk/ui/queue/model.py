@@ -4,6 +4,8 @@
   worker; ``fetchMore`` asks for the next page after the last (sort key, id).
 * ``data()`` never touches the DB: a row not yet cached is shown as "…" and its id is queued;
   the queued ids are loaded together (``rows_for``) on the next event-loop turn.
+* The display strings of a row (all but the ticking age) are made on the DB worker with the
+  row (``row_texts``): a repaint asks ``data()`` ~2,000 times and each answer is a lookup.
 * ``mark_stale`` (after a Changes) reloads the ids shown and the rows on screen, and keeps the
   selection by id. The age column ticks: ``tick()`` repaints it.
 * Pages, counts and rows are read with ``tasks.sql`` (plain sqlite3, the same statements as the
@@ -53,6 +55,7 @@ ID_ROLE = int(TicketIdRole)
 _ROLES = frozenset({DISPLAY, TOOLTIP, ALIGN, FONT, FOREGROUND, ID_ROLE})
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _FONT: list[QFont] = []
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # flags() runs per cell per paint
 
 
 _RED = QBrush(QColor("#b00020"))
@@ -85,6 +88,22 @@ def format_age(seconds: float) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
+Texts = tuple[str, ...]
+
+
+def row_texts(row: QueueRow) -> Texts:
+    """The text of each column of ``row``; the age column (it ticks) is left empty."""
+    return (f"↑ {row.id}" if row.unsynced else str(row.id), "", row.requester, row.subject,
+            row.category or "", row.channel, row.status, row.priority, row.assignee or "",
+            row.location or "")
+
+
+def load_rows(conn: queue.Reader, ids: list[int]) -> tuple[dict[int, QueueRow], dict[int, Texts]]:
+    """The rows for ``ids`` and their display strings (runs on the DB worker)."""
+    rows = queue.rows_for(conn, ids)
+    return rows, {ticket_id: row_texts(row) for ticket_id, row in rows.items()}
+
+
 def _filter_key(flt: QueueFilter) -> tuple[object, ...]:
     return (flt.view, flt.search, flt.agent_id, flt.day_start, tuple(sorted(flt.extra.items())))
 
@@ -104,6 +123,7 @@ class QueueModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._keys: list[tuple[object, int]] = []
         self._rows: dict[int, QueueRow] = {}
+        self._texts: dict[int, Texts] = {}  # row_texts of every cached row
         self._wanted: set[int] = set()
         self._in_flight: set[int] = set()
         self._failed: set[int] = set()
@@ -140,7 +160,7 @@ class QueueModel(QAbstractTableModel):
         ticket_id = self._ids[index.row()]
         if ticket_id in self._failed:
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _SELECTABLE
 
     def data(self, index: Index, role: int = DISPLAY):  # noqa: ANN201
         # Called thousands of times per repaint: plain ints, early exits, no Qt enums.
@@ -161,7 +181,12 @@ class QueueModel(QAbstractTableModel):
                 return str(ticket_id) if column == COL_ID else "…"
             return None
         if role == DISPLAY:
-            return self._display(row, column)
+            if column == COL_AGE:
+                return format_age(self._age_seconds(row))
+            texts = self._texts.get(ticket_id)
+            if texts is None:
+                texts = self._texts[ticket_id] = row_texts(row)
+            return texts[column]
         if role == TOOLTIP:
             return self._tooltip(row, column)
         if role == ALIGN:
@@ -256,8 +281,8 @@ class QueueModel(QAbstractTableModel):
         def work(conn):  # noqa: ANN001, ANN202
             keys = queue.page(conn, flt, sort=sort, descending=desc, limit=limit)
             # The rows on screen come with the ids: one round trip, one repaint.
-            rows = queue.rows_for(conn, [ticket_id for _key, ticket_id in keys[:PREFETCH]])
-            return keys, limit, rows
+            rows, texts = load_rows(conn, [ticket_id for _key, ticket_id in keys[:PREFETCH]])
+            return keys, limit, rows, texts
 
         self._tasks.sql(work, on_done=lambda result: self._replace(generation, *result),
                        on_error=self._page_failed, owner=self)
@@ -290,8 +315,10 @@ class QueueModel(QAbstractTableModel):
         if ticket_ids:
             for ticket_id in ticket_ids:
                 self._rows.pop(ticket_id, None)
+                self._texts.pop(ticket_id, None)
         else:
             self._rows.clear()
+            self._texts.clear()
         self._failed.clear()
         self._totals.clear()
         self.reload(keep=len(self._ids))
@@ -303,12 +330,13 @@ class QueueModel(QAbstractTableModel):
 
     # -- loading --------------------------------------------------------------------------------
     def _replace(self, generation: int, keys: list[tuple[object, int]], limit: int,
-                 rows: dict[int, QueueRow]) -> None:
+                 rows: dict[int, QueueRow], texts: dict[int, Texts]) -> None:
         if generation != self._generation:
             return
         self._fetching = False
         self._loaded_once = True
         self._rows.update(rows)
+        self._texts.update(texts)
         new_ids = [ticket_id for _key, ticket_id in keys]
         self._keys = keys
         self._has_more = len(keys) >= limit
@@ -320,6 +348,7 @@ class QueueModel(QAbstractTableModel):
             self._ids = new_ids
             keep = set(new_ids)
             self._rows = {k: v for k, v in self._rows.items() if k in keep}
+            self._texts = {k: v for k, v in self._texts.items() if k in keep}
             self.endResetModel()
         self.loaded.emit()
 
@@ -359,14 +388,15 @@ class QueueModel(QAbstractTableModel):
         if not ids:
             return
         self._in_flight.update(ids)
-        self._tasks.sql(lambda s: queue.rows_for(s, ids), on_done=lambda rows: self._rows_loaded(ids, rows),
+        self._tasks.sql(lambda s: load_rows(s, ids), on_done=lambda loaded: self._rows_loaded(ids, *loaded),
                        on_error=lambda exc: self._rows_failed(ids, exc), owner=self)
 
-    def _rows_loaded(self, ids: list[int], rows: dict[int, QueueRow]) -> None:
+    def _rows_loaded(self, ids: list[int], rows: dict[int, QueueRow], texts: dict[int, Texts]) -> None:
         self._in_flight.difference_update(ids)
         if len(self._rows) > MAX_CACHED:  # scrolled through a lot: forget what is off screen
-            self._rows = {}
+            self._rows, self._texts = {}, {}
         self._rows.update(rows)
+        self._texts.update(texts)
         self._failed.update(i for i in ids if i not in rows)  # deleted meanwhile: shown disabled
         self._emit_rows_changed(ids)
 
@@ -389,12 +419,9 @@ class QueueModel(QAbstractTableModel):
         return (self._clock() - row.arrived_at).total_seconds()
 
     def _display(self, row: QueueRow, column: int) -> str:
-        values = (
-            f"↑ {row.id}" if row.unsynced else str(row.id), format_age(self._age_seconds(row)), row.requester, row.subject,
-            row.category or "", row.channel, row.status, row.priority, row.assignee or "",
-            row.location or "",
-        )
-        return values[column]
+        if column == COL_AGE:
+            return format_age(self._age_seconds(row))
+        return row_texts(row)[column]
 
     def _tooltip(self, row: QueueRow, column: int) -> str:
         if column == COL_AGE:

@@ -111,9 +111,14 @@ class QueuePanel(QWidget):
         self.table.sortByColumn(COL_AGE, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # every row one line: none measured
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setTabKeyNavigation(False)
+        # Always there: columns keep their widths when a search leaves a few rows or none (a
+        # scroll bar coming or going resizes the stretched column and repaints the table twice).
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -126,6 +131,7 @@ class QueuePanel(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
+        self.model.modelReset.connect(self._lay_out_rows)  # after the view's own reset slot
         self.model.loaded.connect(self._restore_selection)
         self.model.count_changed.connect(lambda _n: self._update_status())
         self.model.load_failed.connect(lambda exc: show_error(self, exc))
@@ -434,6 +440,11 @@ class QueuePanel(QWidget):
                 self._load_saved_views()
         if changes.shifts:
             self._update_status()
+
+    def _lay_out_rows(self) -> None:
+        """Lay the new rows out now, not on a timer after the next paint: one repaint per
+        result instead of two."""
+        self.table.doItemsLayout()
 
     def _remember_selection(self, current, _previous) -> None:  # noqa: ANN001
         if current.isValid():
