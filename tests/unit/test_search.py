@@ -41,8 +41,31 @@ def test_finds_subject_comment_and_requester_with_prefix(session, agent_id):
 
 
 def test_fts_query_quotes_every_word():
-    assert fts_query('a"b NEAR(c') == '"a" "b" "NEAR" "c"*'
+    assert fts_query('a"b NEAR(cd') == '"a" "b" "NEAR" "cd"'  # one or two letters: the whole word
+    assert fts_query('a"b NEAR(cde') == '"a" "b" "NEAR" "cde"*'  # three or more: words starting so
     assert fts_query(" -*() ") is None
+
+
+def test_short_last_words_match_whole_words_and_longer_ones_prefixes(session, agent_id):
+    li = people.ensure_requester(session, email="li@uni.example", name="Ming Li").created_id
+    lisa = people.ensure_requester(session, email="lisa@uni.example", name="Lisa Park").created_id
+    for_li = tickets.log_ticket(session, actor_id=agent_id, requester_id=li, subject="Printer").created_id
+    for_lisa = tickets.log_ticket(session, actor_id=agent_id, requester_id=lisa, subject="Printer").created_id
+
+    def found(text):
+        return sorted(i for _k, i in queue.page(session, queue.QueueFilter(view="all", search=text), sort="id"))
+
+    assert found("li") == [for_li]  # the surname, not everyone whose name starts with "li"
+    assert found("lis") == [for_lisa]
+    assert found("printer park") == [for_lisa]
+    assert found("print") == [for_li, for_lisa]
+
+
+def test_the_search_index_has_prefix_indexes(session):
+    from sqlalchemy import text
+
+    sql = session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ticket_fts'")).scalar_one()
+    assert "prefix = '3 4 5'" in sql
 
 
 def test_keyset_pages_cover_every_ticket_once(session, agent_id, requester_id):

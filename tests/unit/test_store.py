@@ -44,6 +44,13 @@ def test_every_revision_upgrades_from_empty_and_keeps_data(tmp_path):
     with open_store(path) as store, closing(store.raw_connection()) as conn:
         assert conn.execute("SELECT subject FROM tickets WHERE id = 7").fetchone() == ("Old ticket",)
         assert conn.execute("SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'old'").fetchone() == (7,)
+        assert conn.execute("SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'tick*'").fetchone() == (7,)
+        conn.execute("INSERT INTO comments (uuid, ticket_id, body, created_at) VALUES ('c1', 7, 'toner', 0)")
+        conn.execute("UPDATE tickets SET subject = 'Renamed' WHERE id = 7")  # the search triggers are back
+        assert conn.execute("SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'toner renamed'").fetchone() == (7,)
+        assert conn.execute("SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'old'").fetchone() is None
+        assert conn.execute("SELECT day FROM stats_dirty_days").fetchall() == [(0,)]  # marked for stats
+        conn.rollback()
     backups = list(tmp_path.glob("old.before-0001-*.sqlite3"))
     assert (len(backups) == 1) == (db.head_revision() != "0001")
     assert db.schema_state(path)[0] == db.head_revision()
