@@ -193,7 +193,10 @@ def _arrivals(rng: np.random.Generator, count: int, start: int, end: int) -> np.
     hours = rng.choice(24, size=count, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
     seconds = rng.integers(0, 3600, size=count)
     times = days * DAY + (hours - LOCAL_OFFSET_HOURS) * 3600 + seconds
-    times = np.clip(times, start, end - 1)
+    # Hours of today still to come (and before the first day's start) move a week, keeping
+    # their weekday and hour; clipping them piled dozens of walk-ins up at "now".
+    times = np.where(times >= end, times - 7 * DAY, times)
+    times = np.clip(np.where(times < start, times + 7 * DAY, times), start, end - 1)
     times.sort()
     return times
 
