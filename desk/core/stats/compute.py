@@ -105,7 +105,7 @@ def compute_stats(
     now_ts = int((now or utcnow()).timestamp())
     start, end, zone = period_bounds(session, flt)
     every, one_reply = period_facts(session, start, end)
-    facts = every.matching(flt, F.kinds_by_person(session))
+    facts = every.matching(flt)  # kinds are read with the facts
     predicate, params = flt.predicate()
     params = {**params, "start": start, "end": end}
 

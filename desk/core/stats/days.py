@@ -154,7 +154,7 @@ def _reply_counts(session: Session, ticket_ids: np.ndarray) -> np.ndarray:
         params = {"ids": json.dumps(ticket_ids.tolist())}
     else:
         where, params = "c.is_public", {}
-    tickets, people = F.width(_largest(session, "tickets")), F.id_width(_largest(session, "people"))
+    tickets, people = F.width(F.largest_id(session, "tickets")), F.id_width(F.largest_id(session, "people"))
     parts = [*F.chunks("c.ticket_id", tickets), *F.chunks("c.author_id", people)]
     packed = session.execute(
         text(f"SELECT group_concat(char({', '.join(parts)}), '') FROM comments c WHERE {where}"), params).scalar()
@@ -167,10 +167,6 @@ def _reply_counts(session: Session, ticket_ids: np.ndarray) -> np.ndarray:
     where_in = np.clip(np.searchsorted(ids, ticket_ids), 0, max(len(ids) - 1, 0))
     found = (ids[where_in] == ticket_ids) if len(ids) else np.zeros(len(ticket_ids), dtype=bool)
     return np.where(found, counts[where_in] if len(ids) else 0, 0)
-
-
-def _largest(session: Session, table: str) -> int:
-    return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
 
 
 def to_records(facts: F.TicketFacts) -> np.ndarray:

@@ -190,9 +190,8 @@ class TicketFacts:
         names = [f.name for f in fields(self) if f.init]
         return TicketFacts(**{name: getattr(self, name)[mask] for name in names})
 
-    def matching(self, flt: StatsFilter, kind_of: np.ndarray) -> TicketFacts:
-        """The tickets passing the filter's non-period conditions (``kind_of``: person id → kind)."""
-        self.kind = kind_of[np.clip(self.requester_id, 0, len(kind_of) - 1)]
+    def matching(self, flt: StatsFilter) -> TicketFacts:
+        """The tickets passing the filter's non-period conditions."""
         mask = np.ones(len(self), dtype=bool)
         for values, column in (
             (flt.category_ids, self.category_id), (flt.location_ids, self.location_id),
@@ -215,15 +214,16 @@ def id_width(largest: int) -> int:
     return 0 if largest < SMALL else width(largest)
 
 
+def largest_id(session: Session, table: str) -> int:
+    return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
+
+
 def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int], ...]:
     """(name, SQL, characters as in ``chunks``) per field; ids are their own code while small."""
-    def largest(table: str) -> int:
-        return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
-
-    people = id_width(largest("people"))
+    people = id_width(largest_id(session, "people"))
     return (("flags", FLAGS, 0),
-            ("category_id", "t.category_id", id_width(largest("categories"))),
-            ("location_id", "t.location_id", id_width(largest("locations"))),
+            ("category_id", "t.category_id", id_width(largest_id(session, "categories"))),
+            ("location_id", "t.location_id", id_width(largest_id(session, "locations"))),
             ("assignee_id", "t.assignee_id", people),
             ("requester_id", "t.requester_id", people),
             ("arrived", "t.arrived_at - :start", width(period_seconds)),
@@ -231,7 +231,7 @@ def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int],
             ("resolution", RESOLUTION, 2),  # NULL: not solved
             ("handle", f"({ONE_VISIT}) + 1", 0),  # 0: not finished in one visit
             ("done", f"max({DONE_AT} - t.arrived_at, 0)", 2),  # NULL: still open
-            ("ticket_id", "t.id", id_width(largest("tickets"))))
+            ("ticket_id", "t.id", id_width(largest_id(session, "tickets"))))
 
 
 def facts_sql(where: str, fields: tuple[tuple[str, str, int], ...]) -> str:
@@ -253,9 +253,9 @@ def kinds_by_person(session: Session) -> np.ndarray:
 def load_facts(session: Session, start: int, end: int) -> TicketFacts:
     """Facts of every ticket that arrived in [start, end) (filters are applied afterwards, in
     NumPy: ``TicketFacts.matching``)."""
-    where, params = "t.arrived_at >= :start AND t.arrived_at < :end", {}
     fields = layout(session, end - start)
-    packed = session.execute(text(facts_sql(where, fields)), {**params, "start": start, "end": end}).scalar()
+    packed = session.execute(text(facts_sql("t.arrived_at >= :start AND t.arrived_at < :end", fields)),
+                             {"start": start, "end": end}).scalar()
     matrix = unpack(packed, sum(max(count, 1) for _name, _sql, count in fields))
     del packed  # the text is as big as the matrix: let it go before the columns are built
     columns: dict[str, np.ndarray] = {}
