@@ -189,14 +189,15 @@ def _arrivals(rng: np.random.Generator, count: int, start: int, end: int) -> np.
     ordinals = day_numbers + date(1970, 1, 1).toordinal()
     weekdays = (day_numbers + 3) % 7  # 1970-01-01 was a Thursday
     weights = WEEKDAY_WEIGHTS[weekdays] * _semester_surge(ordinals)
-    days = rng.choice(day_numbers, size=count, p=weights / weights.sum())
-    hours = rng.choice(24, size=count, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
-    seconds = rng.integers(0, 3600, size=count)
-    times = days * DAY + (hours - LOCAL_OFFSET_HOURS) * 3600 + seconds
-    # Hours of today still to come (and before the first day's start) move a week, keeping
-    # their weekday and hour; clipping them piled dozens of walk-ins up at "now".
-    times = np.where(times >= end, times - 7 * DAY, times)
-    times = np.clip(np.where(times < start, times + 7 * DAY, times), start, end - 1)
+    p = weights / weights.sum()
+    hour_p = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
+    times = np.zeros(0, dtype=np.int64)
+    while len(times) < count:  # times outside [start, end) — the rest of today — are drawn again
+        missing = count - len(times)  # (clipping them piled dozens of walk-ins up at "now")
+        drawn = (rng.choice(day_numbers, size=missing, p=p) * DAY
+                 + (rng.choice(24, size=missing, p=hour_p) - LOCAL_OFFSET_HOURS) * 3600
+                 + rng.integers(0, 3600, size=missing))
+        times = np.concatenate([times, drawn[(drawn >= start) & (drawn < end)]])
     times.sort()
     return times
 
