@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from shiboken6 import isValid
 
-from desk.core.changes import Changes
+from desk.core.changes import EVERYTHING, Changes
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTERNAL = "external"  # initiator of changes made by another connection / process
-EVERYTHING = Changes(tickets=True, comments=True, people=True, shifts=True, canned=True,
-                     drafts=True, settings=True)
 
 ORM_HOLD_MAX_MS = 3000
 

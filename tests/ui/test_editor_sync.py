@@ -21,7 +21,7 @@ from tests.ui.conftest import connect_zendesk
 @pytest.fixture
 def controller(main_window: Any, session: Any, zendesk: FakeZendesk) -> Any:
     controller = connect_zendesk(main_window, session, zendesk)
-    main_window.tasks.changes_executed.emit(Changes(settings=True), None)  # as the Remotes dialog does
+    main_window.tasks.changes_executed.emit(Changes(remotes=True), None)  # as the Remotes dialog does
     return controller
 
 

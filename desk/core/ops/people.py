@@ -60,7 +60,7 @@ def add_agent(
         person.is_agent = True
         person.role = role
         session.flush()
-        return Changes(people=True, created_id=person.id)
+        return Changes(people=True, choices=True, created_id=person.id)
 
 
 def _named(session: Session, model: type[Category] | type[Location], name: str) -> Changes:
@@ -73,7 +73,8 @@ def _named(session: Session, model: type[Category] | type[Location], name: str) 
             row = model(name=name)
             session.add(row)
             session.flush()
-        return Changes(tickets=True, created_id=row.id)
+            return Changes(choices=True, created_id=row.id)
+        return Changes(created_id=row.id)
 
 
 def ensure_category(session: Session, *, name: str) -> Changes:

@@ -53,8 +53,10 @@ def send_reply(
     now = now or utcnow()
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)
+        category_added = False
         if new_category:
-            fields["category_id"] = people.ensure_category(session, name=new_category).created_id
+            added = people.ensure_category(session, name=new_category)
+            fields["category_id"], category_added = added.created_id, added.choices
         if fields:
             check_version(ticket, expected_version=expected_version or 0, fields=fields)
         comment = None
@@ -83,5 +85,6 @@ def send_reply(
         return Changes(
             ticket_ids=frozenset({ticket_id}), tickets=True, comments=comment is not None,
             canned=canned_id is not None, drafts=author_id is not None and comment is not None,
+            choices=category_added,
             created_id=comment.id if comment is not None else None,
         )

@@ -53,14 +53,14 @@ def add_remote(
                          config=json.dumps(config or {}), created_at=utcnow())
         session.add(row)
         session.flush()
-        return Changes(settings=True, created_id=row.id)
+        return Changes(remotes=True, created_id=row.id)
 
 
 def set_config(session: Session, *, name: str, config: dict[str, Any]) -> Changes:
     with unit_of_work(session):
         row = get_remote(session, name)
         row.config = json.dumps(config)
-        return Changes(settings=True)
+        return Changes(remotes=True)
 
 
 def remove_remote(session: Session, *, name: str) -> Changes:
@@ -69,7 +69,7 @@ def remove_remote(session: Session, *, name: str) -> Changes:
         row = get_remote(session, name)
         session.delete(row)
     credentials.delete_secret(name)
-    return Changes(settings=True, tickets=True)
+    return Changes(remotes=True, tickets=True)
 
 
 def pending_count(session: Session, remote_id: int | None = None) -> int:

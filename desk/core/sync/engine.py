@@ -74,7 +74,7 @@ class SyncReport:
 
     def changes(self) -> Changes:
         return Changes(ticket_ids=frozenset(self.ticket_ids), tickets=True, comments=True,
-                       people=True, settings=True)
+                       people=True, choices=True, remotes=True)
 
 
 class Engine(Pull, Push):

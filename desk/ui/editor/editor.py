@@ -340,7 +340,7 @@ class TicketEditor(QWidget):
         global_change = not changes.ticket_ids and (changes.tickets or changes.comments or changes.people)
         if mine or global_change:
             self.reload()
-        elif changes.tickets or changes.settings:
+        elif changes.tickets or changes.remotes:
             self.load_sync_state()  # e.g. a sync run sent this ticket's changes, or a remote was added
 
     # -- reply ------------------------------------------------------------------------------------

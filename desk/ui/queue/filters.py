@@ -66,8 +66,8 @@ class FilterBar(QWidget):
         self._tasks.db(_choices, on_done=self._fill, discardable=True)
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
-        if changes.tickets and not changes.ticket_ids:
-            self.reload()  # ensure_category / ensure_location, or an external change
+        if changes.choices:
+            self.reload()  # a category or location was added (e.g. while sending a reply), or an external change
 
     def _fill(self, found: tuple[list[tuple[int, str]], list[tuple[int, str]]]) -> None:
         self._filling = True

@@ -156,7 +156,7 @@ class SyncController(QObject):
         self.tasks.db(config.sync_counts, on_done=self.status.show_counts, owner=self)
 
     def _changes_executed(self, changes: Changes, _initiator: object) -> None:
-        if changes.tickets or changes.comments or changes.settings or changes.ticket_ids:
+        if changes.tickets or changes.comments or changes.remotes or changes.ticket_ids:
             self.refresh_counts()
 
     def set_interval(self, minutes: int) -> None:
