@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
 from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
-from desk.core.ops import people, tickets
+from desk.core.ops import intake
 from desk.core.queries import queue
 from desk.core.queries.tickets import get_ticket, history
 from desk.core.settings import desk_timezone, start_of_local_day
 from desk.core.transfer import ticket_record
+from desk.core.vocabulary import format_age
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,26 +57,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_log(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         actor = agent_for(session, args.agent)
-        requester = people.ensure_requester(session, email=args.requester, name=args.name, kind=args.kind).created_id
-        category = people.ensure_category(session, name=args.category).created_id
-        location = people.ensure_location(session, name=args.location).created_id if args.location else None
         arrived = utcnow() - timedelta(minutes=max(args.arrived_minutes_ago, 0))
-        changes = tickets.log_ticket(
-            session, actor_id=actor, requester_id=requester, subject=args.subject,
-            channel=args.channel, category_id=category, location_id=location,
-            description=args.details, arrived_at=arrived,
+        changes = intake.log_request(
+            session, actor_id=actor,
+            requester=intake.NewRequester(email=args.requester, name=args.name, kind=args.kind),
+            subject=args.subject, channel=args.channel, category_name=args.category,
+            location_name=args.location, description=args.details, arrived_at=arrived,
         )
         print(f"Logged ticket #{changes.created_id}")
     return 0
 
 
 def _age(arrived: datetime) -> str:
-    minutes = int((datetime.now(UTC) - arrived).total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // 1440} d"
+    return format_age((datetime.now(UTC) - arrived).total_seconds())
 
 
 def run_list(args: argparse.Namespace) -> int:

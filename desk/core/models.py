@@ -23,6 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from desk.core.vocabulary import (  # noqa: F401 - re-exported: the vocabularies live there
     AGENT_ROLES,
     CHANNELS,
+    DESK_CHANNELS,
+    DONE_STATUSES,
     OPEN_STATUSES,
     PERSON_KINDS,
     PRIORITIES,

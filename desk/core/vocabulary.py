@@ -1,15 +1,59 @@
-"""The fixed vocabularies of the store (statuses, channels, ...), without the ORM.
+"""The fixed vocabularies of the store (statuses, channels, ...) and the words built on them
+("waiting at the desk", the open statuses, an age as text), defined once, without the ORM.
 
-``desk.core.models`` re-exports them; screens that only need the words (the queue's filter
-bar) import them from here so that showing the window does not wait for SQLAlchemy.
+``desk.core.models`` re-exports the tuples; screens that only need the words (the queue's filter
+bar) import them from here so that showing the window does not wait for SQLAlchemy. SQL
+fragments are spelled over the table alias ``t`` exactly as the partial indexes of migrations
+0001-0005 are, so SQLite keeps using those indexes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 STATUSES = ("new", "open", "pending", "on-hold", "solved", "closed")
 OPEN_STATUSES = ("new", "open", "pending", "on-hold")
+DONE_STATUSES = ("solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 CHANNELS = ("walk-in", "phone", "email", "web")
+# People in front of the desk or on the line: they wait, are served, may walk away.
+DESK_CHANNELS = ("walk-in", "phone")
 PERSON_KINDS = ("faculty", "staff", "student", "guest")
 AGENT_ROLES = ("student-worker", "staff", "supervisor")
 SATISFACTION = ("good", "bad")
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """``('a','b')`` for an SQL ``IN``; the values are this module's own words, never user text."""
+    return "(" + ",".join(f"'{value}'" for value in values) + ")"
+
+
+OPEN_SQL = sql_list(OPEN_STATUSES)
+DESK_CHANNELS_SQL = f"t.channel IN {sql_list(DESK_CHANNELS)}"
+# Waiting at the desk: a walk-in or caller nobody has started serving, who has not left.
+WAITING_AT_DESK_SQL = (
+    "t.status = 'new' AND t.assignee_id IS NULL AND t.left_at IS NULL "
+    f"AND t.service_started_at IS NULL AND {DESK_CHANNELS_SQL}"
+)
+
+
+def is_waiting_at_desk(
+    *, status: str, assignee_id: int | None, service_started_at: object, left_at: object, channel: str
+) -> bool:
+    """``WAITING_AT_DESK_SQL`` for one row already in memory."""
+    return (status == "new" and assignee_id is None and service_started_at is None
+            and left_at is None and channel in DESK_CHANNELS)
+
+
+def format_age(seconds: float) -> str:
+    """A duration as the queue, the line and ``desk list`` show it: 45 s, 12 min, 3 h 05, 2 d 4 h."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d}"
+    return f"{hours // 24} d {hours % 24} h"

@@ -14,6 +14,8 @@ from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.models import (
     CHANNELS,
+    DESK_CHANNELS,
+    DONE_STATUSES,
     OPEN_STATUSES,
     PRIORITIES,
     SATISFACTION,
@@ -34,7 +36,6 @@ EDITABLE_FIELDS = (
     "requester_id", "assignee_id", "satisfaction", "satisfaction_comment",
     "expected_resolution", "tags",
 )
-WAITING_CHANNELS = ("walk-in", "phone")
 
 
 class AlreadyClaimed(errors.DeskError):
@@ -73,7 +74,7 @@ def _tags(session: Session, names: Iterable[str]) -> list[Tag]:
 def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
     """Status change plus the timestamps the metrics rely on."""
     _choice(status, STATUSES, "Status")
-    was_done = ticket.status in ("solved", "closed")
+    was_done = ticket.status in DONE_STATUSES
     if status == "solved" and ticket.status != "solved":
         ticket.solved_at = now
     if was_done and status in OPEN_STATUSES:
@@ -292,7 +293,7 @@ def oldest_waiting_id(session: Session) -> int | None:
         select(Ticket.id)
         .where(
             Ticket.status == "new", Ticket.assignee_id.is_(None), Ticket.left_at.is_(None),
-            Ticket.service_started_at.is_(None), Ticket.channel.in_(WAITING_CHANNELS),
+            Ticket.service_started_at.is_(None), Ticket.channel.in_(DESK_CHANNELS),
         )
         .order_by(Ticket.status, Ticket.arrived_at, Ticket.id)
         .limit(1)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from desk.core.models import Category, Location, Person, SavedView, Shift, Timestamp, utcnow
 from desk.core.queries.queue import OPEN
+from desk.core.vocabulary import DESK_CHANNELS_SQL
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def walk_in_line(session: Session, *, now: datetime | None = None, served_within
         "SELECT t.id, p.name, t.subject, t.channel, t.arrived_at, t.service_started_at, a.name,"
         " t.assignee_id FROM tickets t JOIN people p ON p.id = t.requester_id"
         " LEFT JOIN people a ON a.id = t.assignee_id"
-        " WHERE t.channel IN ('walk-in','phone') AND t.left_at IS NULL AND "
+        f" WHERE {DESK_CHANNELS_SQL} AND t.left_at IS NULL AND "
     )
     waiting = text(select_ + "t.status = 'new' AND t.assignee_id IS NULL AND t.service_started_at IS NULL"
                    " ORDER BY t.arrived_at, t.id LIMIT :limit")

@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING, Any, Union
 
 from desk.core import errors
 from desk.core.queries.search import fts_query
+from desk.core.vocabulary import DONE_STATUSES, OPEN_SQL, WAITING_AT_DESK_SQL, sql_list
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 Reader = Union["Session", sqlite3.Connection]  # noqa: UP007 - "Session" is only a string here
 
-OPEN = "('new','open','pending','on-hold')"
+OPEN = OPEN_SQL
 VIEWS: dict[str, tuple[str, str]] = {
     # name: (label, SQL condition on t)
     "all-open": ("All open", f"t.status IN {OPEN}"),
     "waiting": (
         "Waiting at the desk",
-        "t.status = 'new' AND t.assignee_id IS NULL AND t.left_at IS NULL "
-        "AND t.service_started_at IS NULL AND t.channel IN ('walk-in','phone')",
+        WAITING_AT_DESK_SQL,
     ),
     "unassigned": ("Unassigned", f"t.status IN {OPEN} AND t.assignee_id IS NULL"),
     "mine": ("Mine", f"t.status IN {OPEN} AND t.assignee_id = :agent_id"),
@@ -38,7 +38,7 @@ VIEWS: dict[str, tuple[str, str]] = {
     # (2 ms on 1M tickets) instead of scanning by arrival (250 ms).
     "solved-today": (
         "Solved today",
-        "likelihood(t.solved_at >= :day_start, 0.001) AND t.status IN ('solved','closed')",
+        "likelihood(t.solved_at >= :day_start, 0.001) AND t.status IN " + sql_list(DONE_STATUSES),
     ),
     "all": ("All tickets", "1"),
 }

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.vocabulary import format_age
 from desk.ui.errors import show_error
-from desk.ui.queue.model import format_age
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
 

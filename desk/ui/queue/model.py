@@ -23,6 +23,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter, QueueRow
+from desk.core.vocabulary import DONE_STATUSES, format_age, is_waiting_at_desk
 from desk.ui.tasks import Tasks
 
 Index = QModelIndex | QPersistentModelIndex
@@ -63,8 +64,8 @@ LONG_WAIT_SECONDS = 15 * 60  # a walk-in or caller waiting this long is shown in
 
 
 def _is_waiting(row: QueueRow) -> bool:
-    return (row.status == "new" and row.assignee_id is None and row.service_started_at is None
-            and row.left_at is None and row.channel in ("walk-in", "phone"))
+    return is_waiting_at_desk(status=row.status, assignee_id=row.assignee_id, channel=row.channel,
+                              service_started_at=row.service_started_at, left_at=row.left_at)
 
 
 def _bold_font() -> QFont:
@@ -73,19 +74,6 @@ def _bold_font() -> QFont:
         font.setBold(True)
         _FONT.append(font)
     return _FONT[0]
-
-
-def format_age(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes:02d}"
-    return f"{hours // 24} d {hours % 24} h"
 
 
 Texts = tuple[str, ...]
@@ -414,7 +402,7 @@ class QueueModel(QAbstractTableModel):
 
     # -- presentation ---------------------------------------------------------------------------
     def _age_seconds(self, row: QueueRow) -> float:
-        if row.status in ("solved", "closed"):
+        if row.status in DONE_STATUSES:
             return ((row.left_at or row.updated_at) - row.arrived_at).total_seconds()
         return (self._clock() - row.arrived_at).total_seconds()
 

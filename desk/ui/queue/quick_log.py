@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
 
 from desk.core.changes import Changes
 from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
-from desk.core.ops import people as people_ops
+from desk.core.ops import intake
 from desk.core.ops import tickets as ticket_ops
 from desk.core.queries import tickets as ticket_queries
 from desk.core.queries.expectations import expected_resolution
 from desk.core.queries.frontdesk import choices
+from desk.core.vocabulary import format_age
 from desk.ui.errors import show_error
-from desk.ui.queue.model import format_age
 from desk.ui.tasks import Tasks
 
 LOOKUP_DELAY_MS = 120
@@ -233,19 +233,15 @@ class QuickLogDialog(QDialog):
         description = self.details.toPlainText().strip()
         arrived_at = utcnow() - timedelta(minutes=self.arrived.value())
 
+        requester = chosen.id if chosen else intake.NewRequester(
+            name=new_name, email=new_email, phone=new_phone, kind=kind)
+
         def work(session) -> Changes:  # noqa: ANN001
-            changes = Changes()
-            requester_id = chosen.id if chosen else None
-            if requester_id is None:
-                changes = people_ops.ensure_requester(session, email=new_email, name=new_name, kind=kind,
-                                                      phone=new_phone)
-                requester_id = changes.created_id
-            logged = ticket_ops.log_ticket(
-                session, actor_id=actor, requester_id=requester_id, subject=subject, channel=channel,
+            return intake.log_request(
+                session, actor_id=actor, requester=requester, subject=subject, channel=channel,
                 category_id=category_id, location_id=location_id, description=description,
                 arrived_at=arrived_at,
             )
-            return dataclasses.replace(changes | logged, created_id=logged.created_id)
 
         self._busy = True
         self.log_button.setEnabled(False)
