@@ -360,3 +360,26 @@ def test_long_waits_stand_out(main_window, qtbot, session, requester_id):
     assert model.data(long_index, Qt.ItemDataRole.ForegroundRole) is not None
     assert model.data(short_index, Qt.ItemDataRole.ForegroundRole) is None
     assert "waiting 20 min" in model.data(long_index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_category_created_while_sending_a_reply_reaches_the_category_filter(qtbot, store, session, agent_id,
+                                                                             requester_id):
+    """Changes.choices, not the one-second poll of other processes' commits (switched off here)."""
+    from desk.core.ops import replies
+    from desk.ui.app import MainWindow
+    from desk.ui.tasks import Tasks
+
+    ticket = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                subject="Book the media lab").created_id
+    session.rollback()
+    window = MainWindow(store, tasks=Tasks(store, watch_interval_ms=0))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.tasks.pending == 0)
+    combo = window.queue_panel.filters._combos["category_id"]
+    assert combo.findText("Lab booking") < 0
+    window.tasks.op(lambda s: replies.send_reply(s, ticket_id=ticket, author_id=agent_id, body="Booked.",
+                                                 public=True, expected_version=1, new_category="Lab booking"))
+    qtbot.waitUntil(lambda: combo.findText("Lab booking") > 0)
+    window.close()
+    window.tasks.shutdown()
