@@ -12,10 +12,20 @@ def test_window_has_tabs_and_menus(main_window):
     assert main_window.current_agent_id() is None
 
 
-def test_stats_tab_created_lazily(main_window, qtbot):
-    main_window.show_stats()
-    assert main_window.tabs.tabText(1) == "Stats"
-    assert main_window.stats_tab_widget() is not None
+def test_stats_tab_created_lazily(main_window, qtbot, session, requester_id):
+    """The Stats tab is a placeholder until shown; then the real panel is built and computes."""
+    from desk.core.ops import tickets
+    from desk.ui.stats.panel import StatsPanel
+
+    tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Printer jam")
+    session.rollback()
+    assert not isinstance(main_window.stats_tab_widget(), StatsPanel)
+    panel = main_window.show_stats()
+    assert main_window.tabs.tabText(1) == "Stats" and main_window.tabs.currentIndex() == 1
+    assert isinstance(panel, StatsPanel) and main_window.stats_tab_widget() is panel
+    qtbot.waitUntil(lambda: panel.report is not None, timeout=20000)
+    assert panel.report.summary.tickets >= 1
+    assert "Tickets" in panel.tiles["Tickets"].text()
 
 
 def test_open_ticket_tab(main_window, session, requester_id, qtbot, wait_idle):
