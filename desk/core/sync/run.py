@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from desk.core.sync.engine import SyncReport
 
 log = logging.getLogger("desk.sync")
+# Where the program has set up no logging (e.g. `desk sync` before the log file is configured),
+# Python's last-resort handler would print the warnings next to the CLI's own messages.
+log.addHandler(logging.NullHandler())
 
 # What a remote that failed part-way may have changed: its pulls before the failure were each
 # committed, but the engine raised before it could report them.

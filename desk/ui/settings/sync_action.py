@@ -242,6 +242,7 @@ class SyncController(QObject):
         """The window is closing: no new run; a run under way stops at its next checkpoint."""
         self.closed = True
         self.timer.stop()
+        self._update_action()
         if self._cancel is not None:
             self._cancel.set()
 
