@@ -12,7 +12,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QMessageBox
 from sqlalchemy import func, select
 
 from desk.core.models import SyncOutbox, Ticket
@@ -312,3 +312,24 @@ def test_closing_the_window_during_a_sync_does_not_wait_and_loses_nothing(
     session.rollback()
     assert session.scalar(select(func.count()).select_from(SyncOutbox)) == 0
     assert sorted(t["subject"] for t in zendesk.state.tickets.values()) == ["From the web", "Logged at the desk"]
+
+
+def test_a_malformed_oauth_credential_adds_no_remote(qtbot: Any, main_window: Any, session: Any) -> None:
+    controller = main_window.install_sync()
+    dialog: RemotesDialog = controller.show_remotes()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    form = dialog.findChild(QDialog, "remoteForm")
+    qtbot.keyClicks(form.name, "zd")
+    qtbot.keyClicks(form.url, "https://uni.zendesk.com")
+    qtbot.keyClicks(form.user, "agent@uni.test")
+    form.auth.setCurrentIndex(form.auth.findData("oauth"))
+    qtbot.keyClicks(form.token, '{"access_token": ')
+    qtbot.mouseClick(form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    box = dialog.findChild(QMessageBox, "errorBox")
+    assert box is not None and box.text() == "The OAuth credential is not valid JSON."
+    box.close()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    assert config.list_remotes(session) == [] and dialog.table.rowCount() == 0
+    dialog.close()

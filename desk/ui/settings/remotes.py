@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desk.core import errors
 from desk.core.sync import config, credentials
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
@@ -170,10 +171,15 @@ class RemotesDialog(QDialog):
     def _add(self, form: RemoteForm) -> None:
         values, token = form.values(), form.token.text()
         form.token.clear()
+        try:  # a malformed OAuth credential is refused before the remote is added
+            secret = credentials.Secret.loads(token) if token.strip() else None
+        except errors.DeskError as exc:
+            self._failed(exc)
+            return
 
         def stored(_changes: object) -> None:
-            if token.strip():
-                self.tasks.net(lambda: credentials.store_secret(values["name"], credentials.Secret.loads(token)),
+            if secret is not None:
+                self.tasks.net(lambda: credentials.store_secret(values["name"], secret),
                                on_done=lambda _r: self._done(), on_error=self._failed, owner=self)
             elif isValid(self):
                 self._done()
