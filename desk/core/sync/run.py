@@ -87,7 +87,7 @@ class SyncRun:
     def changes(self) -> Changes:
         """The union of the reports' Changes (and what a failed or cancelled remote may have
         changed before it stopped), for one refresh of every screen."""
-        merged = Changes(remotes=bool(self.failures or self.cancelled))
+        merged = Changes()
         for report in self.reports:
             merged = merged | report.changes()
         if self.failures or self.cancelled:

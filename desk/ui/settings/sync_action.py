@@ -120,9 +120,8 @@ class SyncStatus(QWidget):
 
 class SyncController(QObject):
     # A list of reports when every remote synced; otherwise the SyncRun (its failures, or
-    # cancelled), or the exception of a bug.
+    # cancelled), or the exception of a bug. ``last_run`` keeps the latest SyncRun.
     finished = Signal(object)
-    run_finished = Signal(object)  # the SyncRun of every run that ended (not after close)
 
     def __init__(self, window: QMainWindow, tasks: Tasks, store: Store) -> None:
         super().__init__(window)
@@ -298,7 +297,6 @@ class SyncController(QObject):
         self.last_run = result
         self._show_run(result)
         self.tasks.changes_executed.emit(result.changes(), "sync")  # refreshes the counts too
-        self.run_finished.emit(result)
         self.finished.emit(result.reports if result.ok else result)
 
     def _show_run(self, run: SyncRun) -> None:
