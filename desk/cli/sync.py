@@ -122,8 +122,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         config.remove_remote(session, name=args.name)
-    credentials.delete_secret(args.name)  # after the operation: the store is already consistent
     print(f"Removed remote {args.name} (local tickets are kept).")
+    credentials.delete_secret(args.name)  # after the operation: a refusing keyring is said
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from keyring.errors import KeyringLocked
 from sqlalchemy import func, select
 
 from desk.cli.main import main
@@ -111,3 +112,34 @@ def test_cli_remove_forgets_the_token_after_the_operation(tmp_path: Any, capsys:
     assert not credentials.has_secret("zd")
     assert main(["remote", "remove", "zd", "--db", db]) == 2  # gone: a message, not a traceback
     assert "no remote named 'zd'" in capsys.readouterr().err
+
+
+class LockedKeyring(KeyringBackend):
+    """A keyring that refuses to change (e.g. locked and the unlock prompt dismissed)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyringLocked("locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise KeyringLocked("locked")
+
+
+def test_a_keyring_that_refuses_to_forget_is_said_not_swallowed(tmp_path: Any, capsys: Any) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    assert main(["remote", "add", "zd", "--kind", "zendesk", "--url", "https://uni.zendesk.com",
+                 "--user", "agent@uni.test", "--db", db]) == 0
+    previous = keyring.get_keyring()
+    keyring.set_keyring(LockedKeyring())
+    try:
+        assert main(["remote", "remove", "zd", "--db", db]) == 2
+    finally:
+        keyring.set_keyring(previous)
+    out, err = capsys.readouterr()
+    assert "Removed remote zd" in out  # the store is done; only the token is left behind
+    assert "could not forget the token for zd (KeyringLocked)" in err and "'remote:zd'" in err
+    credentials.delete_secret("zd")  # nothing stored: fine
