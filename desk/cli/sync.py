@@ -10,6 +10,7 @@ from desk.cli.common import session_for
 from desk.cli.main import add_db_option
 from desk.core import errors
 from desk.core.sync import config, credentials, engine
+from desk.core.sync.run import sync_all
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -122,6 +123,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         config.remove_remote(session, name=args.name)
     print(f"Removed remote {args.name} (local tickets are kept).")
+    credentials.delete_secret(args.name)  # after the operation: a refusing keyring is said
     return 0
 
 
@@ -143,24 +145,26 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    """Exit 0 when every remote synced, 1 when only some items were refused (they stay in the
+    outbox), 2 when a remote failed: each failure is named on standard error."""
     with session_for(args) as session:
-        names = [args.name] if args.name else [row.name for row in config.list_remotes(session)]
-        session.rollback()
-        if not names:
+        names = [args.name] if args.name else None
+        if names is None and not config.list_remotes(session):
             raise errors.NotFound("No remotes are configured; add one with `desk remote add`.")
-        status = 0
-        for name in names:
-            try:
-                report = engine.sync(session, name)
-            except errors.DeskError as exc:
-                print(f"desk: {name}: {exc.message}", file=sys.stderr)
-                status = 2
-                continue
-            print(f"{name}: pulled {report.pulled} (new {report.created_local}, changed {report.updated_local}, "
-                  f"replies {report.comments_in}); pushed new {report.created_remote}, "
-                  f"changed {report.updated_remote}, replies {report.comments_out}; "
-                  f"conflicts {report.conflicts}; {report.requests} requests")
-            for problem in report.failed:
-                print(f"  not sent: {problem}", file=sys.stderr)
-                status = status or 1
-    return status
+        run = sync_all(session, names=names)
+    for report in run.reports:
+        print(f"{report.remote}: pulled {report.pulled} (new {report.created_local}, "
+              f"changed {report.updated_local}, replies {report.comments_in}); pushed new "
+              f"{report.created_remote}, changed {report.updated_remote}, replies {report.comments_out}; "
+              f"conflicts {report.conflicts}; {report.requests} requests")
+    for remote, problem in run.not_sent:
+        print(f"  {remote}: not sent: {problem}", file=sys.stderr)
+    for failure in run.failures:
+        print(f"desk: {failure.remote}: {failure.message}", file=sys.stderr)
+    if run.failures:
+        failed = ", ".join(failure.remote for failure in run.failures)
+        total = len(run.failures) + len(run.reports)
+        print(f"desk: sync failed for {failed} ({len(run.failures)} of {total} "
+              f"remote{'' if total == 1 else 's'}).", file=sys.stderr)
+        return 2
+    return 1 if run.not_sent else 0

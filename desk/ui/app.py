@@ -32,6 +32,10 @@ from desk.ui.tasks import Tasks
 MENUS = ("File", "View", "Ticket", "Sync", "Help")
 CANNED_DEFAULTS_SETTING = "canned.defaults_installed"  # canned_io.DEFAULTS_SETTING (a test checks)
 SYNC_PRELOAD_DELAY_MS = 300  # after the first screenful is painted, before anyone reaches for Sync
+# After the window has closed, how long a sync run cancelled by the close may take to reach its
+# next checkpoint before the store is closed (a request that hangs is then abandoned: every
+# action is its own transaction, so the next run carries on without loss).
+SYNC_STOP_GRACE_S = 10.0
 
 
 class MainWindow(QMainWindow):
@@ -245,6 +249,9 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue(_agent_key(self.store), self.current_agent_id() or 0)
         self.queue_panel.stop()
+        controller = getattr(self, "sync_controller", None)
+        if controller is not None:
+            controller.shutdown()  # a run stops at its next checkpoint; the close does not wait
         self.tasks.shutdown()
         super().closeEvent(event)
 
@@ -304,6 +311,7 @@ def run(db_path: Path | str | None) -> int:
         box.setAccessibleName("Desk cannot open the store")
         box.exec()
         return 2
+    window: MainWindow | None = None
     try:
         window = MainWindow(store)
         geometry = QSettings().value("window/geometry")
@@ -315,4 +323,8 @@ def run(db_path: Path | str | None) -> int:
         window.show()
         return int(app.exec())
     finally:
+        controller = getattr(window, "sync_controller", None)
+        if controller is not None:
+            controller.shutdown()
+            controller.wait_stopped(SYNC_STOP_GRACE_S)  # the window is gone already
         store.close()

@@ -1,15 +1,24 @@
-"""Sync menu, status and the Remotes dialog, against the Zendesk fake."""
+"""Sync menu, status and the Remotes dialog, against the Zendesk fake (and a second one that
+refuses the token or is gone), and closing the window during a run."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
+import keyring
 import pytest
-from PySide6.QtWidgets import QLineEdit
-from sqlalchemy import select
+from keyring.backend import KeyringBackend
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QMessageBox
+from sqlalchemy import func, select
 
-from desk.core.models import Ticket
-from desk.core.sync import credentials
+from desk.core.models import SyncOutbox, Ticket
+from desk.core.ops import tickets as ticket_ops
+from desk.core.sync import config, credentials
+from desk.core.sync.run import SyncRun, sync_all
 from desk.ui.settings.remotes import RemotesDialog
 from tests.sync.fake_zendesk import FakeZendesk
 from tests.ui.conftest import connect_zendesk
@@ -74,3 +83,253 @@ def test_remotes_dialog_lists_and_adds(qtbot: Any, controller: Any, main_window:
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
     dialog.close()
     qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+
+
+# --- one run over every remote, failures shown ------------------------------------------------
+def web_ticket(fake: FakeZendesk, subject: str) -> None:
+    fake.create_ticket({"subject": subject, "comment": {"body": "hi"},
+                        "requester": {"email": "kim@uni.test", "name": "Kim"}})
+
+
+@pytest.fixture
+def broken() -> Iterator[FakeZendesk]:
+    """A second Zendesk that answers 401 (Desk holds the wrong token for it)."""
+    fake = FakeZendesk()
+    yield fake
+    fake.stop()
+
+
+def add_broken(session: Any, broken: FakeZendesk) -> None:
+    config.add_remote(session, name="a-broken", kind="zendesk", url=broken.url, username=broken.state.email)
+    credentials.store_secret("a-broken", credentials.Secret(token="not-its-token"))
+    session.rollback()
+
+
+def test_a_failed_remote_is_shown_not_last_synced(qtbot: Any, main_window: Any, session: Any,
+                                                  zendesk: FakeZendesk, broken: FakeZendesk) -> None:
+    add_broken(session, broken)
+    controller = connect_zendesk(main_window, session, zendesk)
+    web_ticket(zendesk, "From the web")
+    zendesk.advance(61)
+    qtbot.waitUntil(lambda: controller.sync_action.isEnabled() and main_window.tasks.pending == 0)
+    with qtbot.waitSignal(controller.finished, timeout=20000) as blocker:
+        controller.sync_action.trigger()
+    run = blocker.args[0]
+    assert isinstance(run, SyncRun) and [f.remote for f in run.failures] == ["a-broken"]
+    label = controller.status.label
+    assert not label.text().startswith("Last synced")
+    assert label.text().startswith("Sync failed: a-broken — Zendesk refused Desk's credentials (HTTP 401")
+    assert "a-broken: Zendesk refused" in label.toolTip() and "Synced: zd." in label.toolTip()
+    assert "not-its-token" not in label.text() + label.toolTip()
+    assert not controller.status.offline.isVisible()  # it answered: not offline, refused
+    session.rollback()
+    assert session.scalar(select(Ticket.subject)) == "From the web"  # zd's work was not lost
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    # The next run that reaches every remote says "Last synced" again.
+    credentials.store_secret("a-broken", credentials.Secret(token=broken.state.token))
+    with qtbot.waitSignal(controller.finished, timeout=20000) as blocker:
+        controller.sync_action.trigger()
+    assert isinstance(blocker.args[0], list) and len(blocker.args[0]) == 2
+    assert label.text().startswith("Last synced")
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+
+
+def test_an_unreachable_remote_shows_offline_and_which(qtbot: Any, main_window: Any, session: Any,
+                                                       zendesk: FakeZendesk, broken: FakeZendesk) -> None:
+    add_broken(session, broken)
+    broken.stop()  # nothing listens there any more
+    controller = connect_zendesk(main_window, session, zendesk)
+    controller.http_options = {"sleep": lambda _s: None}
+    with qtbot.waitSignal(controller.finished, timeout=20000):
+        controller.sync_now()
+    assert controller.status.offline.isVisibleTo(main_window)
+    assert controller.status.offline.toolTip().startswith("a-broken: Zendesk could not be reached")
+    assert controller.status.label.text().startswith("Sync failed: a-broken")
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+
+
+@pytest.fixture
+def failed_earlier(session: Any, zendesk: FakeZendesk, broken: FakeZendesk) -> None:
+    """Before the window opens: `desk sync` in a terminal, where a-broken failed."""
+    add_broken(session, broken)
+    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
+    credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
+    assert [f.remote for f in sync_all(session).failures] == ["a-broken"]
+    session.rollback()
+
+
+def test_at_start_the_last_problem_is_shown(qtbot: Any, failed_earlier: None, main_window: Any) -> None:
+    controller = main_window.install_sync()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    label = controller.status.label
+    assert label.text().startswith("Last sync had a problem: a-broken — Zendesk refused")
+    assert not label.text().startswith("Last synced")
+
+
+# --- the Remotes dialog reaches the window ----------------------------------------------------
+class ThreadRecordingKeyring(KeyringBackend):
+    """The test keyring, noting which thread each call came from."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self, inner: KeyringBackend) -> None:
+        super().__init__()
+        self.inner = inner
+        self.calls: list[tuple[str, str]] = []
+
+    def _note(self, what: str) -> None:
+        self.calls.append((what, threading.current_thread().name))
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._note("get")
+        return self.inner.get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._note("set")
+        self.inner.set_password(service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._note("delete")
+        self.inner.delete_password(service, username)
+
+
+@pytest.fixture
+def recording_keyring() -> Iterator[ThreadRecordingKeyring]:
+    previous = keyring.get_keyring()
+    recording = ThreadRecordingKeyring(previous)
+    keyring.set_keyring(recording)
+    try:
+        yield recording
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_adding_and_removing_a_remote_refreshes_the_window_at_once(
+        qtbot: Any, main_window: Any, session: Any, agent_id: int, requester_id: int,
+        recording_keyring: ThreadRecordingKeyring) -> None:
+    tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                subject="Projector").created_id
+    session.rollback()
+    controller = main_window.install_sync()
+    editor = main_window.open_ticket(tid)
+    qtbot.waitUntil(lambda: editor.sync_banner.state is not None and main_window.tasks.pending == 0)
+    assert editor.sync_banner.state.remotes == ()
+    assert controller.status.label.text() == "Local only" and not controller.sync_action.isEnabled()
+    assert "Remotes" in controller.sync_action.toolTip()
+    seen: list[tuple[Any, Any]] = []
+    main_window.tasks.changes_executed.connect(lambda changes, initiator: seen.append((changes, initiator)))
+
+    controller.remotes_action.trigger()
+    dialog: RemotesDialog = controller.dialog
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    form = dialog.findChild(QDialog, "remoteForm")
+    qtbot.keyClicks(form.name, "rt")
+    form.kind.setCurrentIndex(form.kind.findData("rt"))
+    qtbot.keyClicks(form.url, "http://127.0.0.1:9")
+    qtbot.keyClicks(form.user, "root")
+    qtbot.keyClicks(form.token, "rt-secret-token")
+    ok = form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    # The operation's Changes came from the dialog itself, not from the external poll.
+    assert any(c.remotes and initiator is dialog for c, initiator in seen)
+    qtbot.waitUntil(lambda: controller.sync_action.isEnabled() and controller.status.counts.isVisible()
+                    and editor.sync_banner.state.remotes == ("rt",), timeout=5000)
+    assert controller.status.label.text() == "Not synced yet"
+    assert credentials.load_secret("rt").token == "rt-secret-token"
+
+    seen.clear()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+    dialog.table.selectRow(0)
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert any(c.remotes and initiator is dialog for c, initiator in seen)
+    qtbot.waitUntil(lambda: not controller.sync_action.isEnabled() and editor.sync_banner.state.remotes == ()
+                    and not controller.status.counts.isVisible(), timeout=5000)
+    assert controller.status.label.text() == "Local only"
+    assert not credentials.has_secret("rt")  # forgotten with the remote
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    calls = recording_keyring.calls  # (the test's own look-ups run on the main thread)
+    assert not any(thread.startswith("desk-db") for _what, thread in calls), calls
+    writes = [thread for what, thread in calls if what in ("set", "delete")]
+    assert len(writes) == 2 and all(thread.startswith("desk-net") for thread in writes), calls
+    dialog.close()
+
+
+# --- closing the window during a run ----------------------------------------------------------
+class BlockingTransport(httpx.BaseTransport):
+    """Forwards to the fake, but holds the first request until the test releases it."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.holding = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.entered.is_set():
+            self.holding = True
+            self.entered.set()
+            self.release.wait(timeout=30)  # a window that waited for the run would wait this out
+            self.holding = False
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_closing_the_window_during_a_sync_does_not_wait_and_loses_nothing(
+        qtbot: Any, main_window: Any, session: Any, store: Any, zendesk: FakeZendesk, agent_id: int,
+        requester_id: int) -> None:
+    controller = connect_zendesk(main_window, session, zendesk)
+    web_ticket(zendesk, "From the web")
+    zendesk.advance(61)
+    local = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                  subject="Logged at the desk").created_id
+    session.rollback()
+    transport = BlockingTransport()
+    controller.http_options = {"transport": transport}
+    ended: list[object] = []
+    controller.finished.connect(ended.append)
+    controller.sync_now()
+    qtbot.waitUntil(transport.entered.is_set, timeout=5000)
+
+    main_window.close()
+    assert not main_window.isVisible()
+    assert transport.holding  # the close did not wait for the request that hangs
+    transport.release.set()
+    assert controller.wait_stopped(20)
+    assert ended == []  # nothing is delivered to a closed window
+    # Cancelled at the checkpoint after the first pulled ticket: that ticket is in, the local one
+    # still waits in the outbox, and the next run sends it.
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 2
+    assert session.scalar(select(func.count()).select_from(SyncOutbox).where(SyncOutbox.ticket_id == local))
+    assert not main_window.sync_controller.sync_action.isEnabled()  # no run after the close
+    run = sync_all(store)
+    assert run.ok and run.reports[0].created_remote == 1 and run.reports[0].created_local == 0
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(SyncOutbox)) == 0
+    assert sorted(t["subject"] for t in zendesk.state.tickets.values()) == ["From the web", "Logged at the desk"]
+
+
+def test_a_malformed_oauth_credential_adds_no_remote(qtbot: Any, main_window: Any, session: Any) -> None:
+    controller = main_window.install_sync()
+    dialog: RemotesDialog = controller.show_remotes()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    form = dialog.findChild(QDialog, "remoteForm")
+    qtbot.keyClicks(form.name, "zd")
+    qtbot.keyClicks(form.url, "https://uni.zendesk.com")
+    qtbot.keyClicks(form.user, "agent@uni.test")
+    form.auth.setCurrentIndex(form.auth.findData("oauth"))
+    qtbot.keyClicks(form.token, '{"access_token": ')
+    qtbot.mouseClick(form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    box = dialog.findChild(QMessageBox, "errorBox")
+    assert box is not None and box.text() == "The OAuth credential is not valid JSON."
+    box.close()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    assert config.list_remotes(session) == [] and dialog.table.rowCount() == 0
+    dialog.close()

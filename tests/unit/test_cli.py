@@ -100,3 +100,36 @@ def test_import_linter_contract_holds():
     linter = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert linter.returncode == 0, linter.stdout + linter.stderr
     assert "The core never imports Qt KEPT" in linter.stdout
+
+
+def test_sync_names_the_failed_remote_and_exits_non_zero(tmp_path, capsys, zendesk):
+    from desk.core.sync import credentials
+    from tests.sync.fake_zendesk import FakeZendesk
+
+    db = str(tmp_path / "cli.sqlite3")
+    broken = FakeZendesk()  # answers 401: the token Desk holds is not its token
+    try:
+        for name, fake, token in (("a-broken", broken, "not-its-token"), ("zd", zendesk, zendesk.state.token)):
+            assert main(["remote", "add", name, "--kind", "zendesk", "--url", fake.url,
+                         "--user", fake.state.email, "--db", db]) == 0
+            credentials.store_secret(name, credentials.Secret(token=token))
+        zendesk.create_ticket({"subject": "From the web", "comment": {"body": "hi"},
+                               "requester": {"email": "kim@uni.test", "name": "Kim"}})
+        zendesk.advance(61)
+        capsys.readouterr()
+        assert main(["sync", "--db", db]) == 2
+        out, err = capsys.readouterr()
+        assert out.startswith("zd: pulled 1 (new 1")  # the remote that worked says what it did
+        assert "desk: a-broken: Zendesk refused Desk's credentials (HTTP 401" in err
+        assert "sync failed for a-broken (1 of 2 remotes)" in err
+        assert "not-its-token" not in out + err
+        assert main(["sync", "zd", "--db", db]) == 0  # the one that works, alone, is fine
+        assert main(["sync", "nope", "--db", db]) == 2
+        assert "desk: nope: There is no remote named 'nope'" in capsys.readouterr().err
+    finally:
+        broken.stop()
+
+
+def test_sync_without_remotes_says_how_to_add_one(tmp_path, capsys):
+    assert main(["sync", "--db", str(tmp_path / "cli.sqlite3")]) == 2
+    assert "desk remote add" in capsys.readouterr().err

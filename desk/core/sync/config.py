@@ -1,4 +1,11 @@
-"""Configured remotes: add, list, remove. Secrets are not here (see ``credentials``)."""
+"""Configured remotes: add, list, remove. Secrets are not here (see ``credentials``).
+
+Adding, changing and removing a remote are operations like any other: one transaction with an
+audit row (``ticket_id`` None), returning ``Changes(remotes=True)``. They touch only the store:
+the keyring may block on an unlock prompt, so callers store or forget the token afterwards,
+off the DB worker (the GUI on the network pool, the CLI after the operation) with
+``credentials.store_secret`` / ``credentials.delete_secret``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.models import SyncConflict, SyncOutbox, SyncRemote, utcnow
-from desk.core.sync import credentials
+from desk.core.ops._audit import record
 from desk.core.sync.remotes.base import check_url
 
 KINDS = ("rt", "zendesk")
@@ -35,7 +42,7 @@ def list_remotes(session: Session) -> list[SyncRemote]:
 
 def add_remote(
     session: Session, *, name: str, kind: str, url: str, username: str = "", auth: str = "token",
-    config: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None, actor_id: int | None = None,
 ) -> Changes:
     if not NAME.match(name):
         raise errors.InvalidInput("A remote name is 1-40 letters, digits, '.', '_' or '-'.")
@@ -49,26 +56,37 @@ def add_remote(
     with unit_of_work(session):
         if session.scalar(select(SyncRemote.id).where(SyncRemote.name == name)) is not None:
             raise errors.InvalidInput(f"A remote named {name!r} exists already.")
+        now = utcnow()
         row = SyncRemote(name=name, kind=kind, url=url, username=username, auth=auth,
-                         config=json.dumps(config or {}), created_at=utcnow())
+                         config=json.dumps(config or {}), created_at=now)
         session.add(row)
         session.flush()
+        record(session, ticket_id=None, actor_id=actor_id, at=now, action="remote-add", field="remote",
+               new=f"{name} ({kind}, {url})")
         return Changes(remotes=True, created_id=row.id)
 
 
-def set_config(session: Session, *, name: str, config: dict[str, Any]) -> Changes:
+def set_config(session: Session, *, name: str, config: dict[str, Any], actor_id: int | None = None) -> Changes:
     with unit_of_work(session):
         row = get_remote(session, name)
-        row.config = json.dumps(config)
+        old, row.config = row.config, json.dumps(config)
+        record(session, ticket_id=None, actor_id=actor_id, at=utcnow(), action="remote-config",
+               field=f"remote:{name}"[:32], old=old, new=row.config)
         return Changes(remotes=True)
 
 
-def remove_remote(session: Session, *, name: str) -> Changes:
-    """Forget a remote, its status, outbox and conflicts, and its token. Tickets stay."""
+def remove_remote(session: Session, *, name: str, actor_id: int | None = None) -> Changes:
+    """Forget a remote, its status, outbox and conflicts. Tickets stay.
+
+    The token stays in the keyring: the caller forgets it afterwards with
+    ``credentials.delete_secret(name)``, off the DB worker (see the module notes).
+    """
     with unit_of_work(session):
         row = get_remote(session, name)
+        record(session, ticket_id=None, actor_id=actor_id, at=utcnow(), action="remote-remove",
+               field="remote", old=f"{row.name} ({row.kind}, {row.url})")
         session.delete(row)
-    credentials.delete_secret(name)
+    # tickets: the queue and editors drop their "not yet synced" marks for this remote
     return Changes(remotes=True, tickets=True)
 
 

@@ -7,12 +7,11 @@ object ``{"access_token": ..., "refresh_token": ..., "client_id": ..., "client_s
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass
 
 import keyring
-from keyring.errors import KeyringError, PasswordDeleteError
+from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
 from desk.core import errors
 
@@ -91,8 +90,17 @@ def load_secret(remote_name: str) -> Secret:
 
 
 def delete_secret(remote_name: str) -> None:
-    with contextlib.suppress(PasswordDeleteError, KeyringError):
+    """Forget the remote's secret (none stored is fine). A keyring that refuses is said, not
+    swallowed: the token would otherwise stay behind unseen."""
+    try:
         keyring.delete_password(SERVICE, _account(remote_name))
+    except (PasswordDeleteError, NoKeyringError):
+        return  # nothing was stored (without a keyring nothing could be)
+    except KeyringError as exc:
+        raise errors.DeskError(
+            f"The system keyring could not forget the token for {remote_name} ({type(exc).__name__}). "
+            f"Unlock it, or delete the entry {_account(remote_name)!r} of {SERVICE!r} in it by hand."
+        ) from None
 
 
 def has_secret(remote_name: str) -> bool:

@@ -1,7 +1,11 @@
 """Settings → Remotes: list, add, set the token of and remove hosted helpdesks.
 
-DB work goes through ``tasks.op``/``tasks.db``; the keyring (which may block on an unlock
-prompt) through ``tasks.net``. The token field never echoes and is cleared once stored.
+Adding and removing a remote are core operations run with ``tasks.op``: their
+``Changes(remotes=True)`` reach the whole window through ``changes_executed`` (the Sync menu,
+the status-bar counts, editor banners). The keyring (which may block on an unlock prompt) is
+only ever called on the network pool (``tasks.net``), after the operation: storing the token of
+a new remote, forgetting the token of a removed one. The token field never echoes and is
+cleared once read.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from desk.core import errors
 from desk.core.sync import config, credentials
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
@@ -91,7 +97,7 @@ class RemoteForm(QDialog):
 
 
 class RemotesDialog(QDialog):
-    changed = Signal()
+    changed = Signal()  # a remote or token was added, changed or removed (the list is reloaded)
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,17 +171,21 @@ class RemotesDialog(QDialog):
     def _add(self, form: RemoteForm) -> None:
         values, token = form.values(), form.token.text()
         form.token.clear()
+        try:  # a malformed OAuth credential is refused before the remote is added
+            secret = credentials.Secret.loads(token) if token.strip() else None
+        except errors.DeskError as exc:
+            self._failed(exc)
+            return
 
         def stored(_changes: object) -> None:
-            if token.strip():
-                self.tasks.net(lambda: credentials.store_secret(values["name"], credentials.Secret.loads(token)),
-                               on_done=lambda _r: self._done(), on_error=lambda exc: show_error(self, exc),
-                               owner=self)
-            else:
+            if secret is not None:
+                self.tasks.net(lambda: credentials.store_secret(values["name"], secret),
+                               on_done=lambda _r: self._done(), on_error=self._failed, owner=self)
+            elif isValid(self):
                 self._done()
 
-        self.tasks.db(lambda s: config.add_remote(s, **values), on_done=stored,
-                      on_error=lambda exc: show_error(self, exc), owner=self)
+        # No owner for ``stored``: the token is kept even if this dialog is closed meanwhile.
+        self.tasks.op(lambda s: config.add_remote(s, **values), self, on_done=stored, on_error=self._failed)
 
     def set_token(self) -> None:
         name = self.selected_name()
@@ -207,8 +217,15 @@ class RemotesDialog(QDialog):
         name = self.selected_name()
         if name is None:
             return
-        self.tasks.db(lambda s: config.remove_remote(s, name=name), on_done=lambda _r: self._done(),
-                      on_error=lambda exc: show_error(self, exc), owner=self)
+
+        def removed(_changes: object) -> None:  # the token goes even if this dialog was closed
+            self.tasks.net(lambda: credentials.delete_secret(name), on_done=lambda _r: self._done(),
+                           on_error=self._failed, owner=self)
+
+        self.tasks.op(lambda s: config.remove_remote(s, name=name), self, on_done=removed, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        show_error(self, exc)
 
     def _done(self) -> None:
         self.changed.emit()

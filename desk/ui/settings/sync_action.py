@@ -4,13 +4,21 @@ an offline indicator, how many tickets are not yet synced and how many sync conf
 Settings → Remotes.
 
 ``install(main_window)`` adds the actions to ``main_window.menu("Sync")`` and the indicator to
-the status bar. A sync run uses its own Session on the network pool (each of its transactions is
-short; the store's busy timeout covers the overlap with the DB worker) and reports progress
-back through a queued signal; screens refresh through ``changes_executed``.
+the status bar. A run is ``desk.core.sync.run.sync_all`` on a thread of its own with its own
+Session (each of its transactions is short; the store's busy timeout covers the overlap with
+the DB worker); progress and the result come back through queued signals, and screens refresh
+through ``changes_executed``. "Last synced" is shown only when every remote synced: a remote
+that failed is named in the status bar with the reason.
+
+Closing the window cancels a run at its next checkpoint (between two actions, each its own
+transaction, so nothing is lost) and does not wait for it: the thread is not the window's, so
+a request that hangs cannot freeze the close (``app.run`` gives it a few seconds to stop cleanly
+before the store is closed; the next run carries on where it stopped).
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -19,9 +27,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QProgressBar, QW
 
 from desk.core.changes import Changes
 from desk.core.db import Store
-from desk.core.errors import DeskError
-from desk.core.sync import config, engine
-from desk.core.sync.remotes.base import RemoteUnavailable
+from desk.core.sync import config
+from desk.core.sync.run import SyncRun, sync_all
 from desk.ui.errors import show_error
 from desk.ui.settings.remotes import RemotesDialog
 from desk.ui.tasks import Tasks
@@ -29,28 +36,36 @@ from desk.ui.tasks import Tasks
 INTERVALS = (0, 5, 15, 60)  # minutes; 0 = only when asked
 NOT_SYNCED = "Not synced yet"
 NO_REMOTE = "Local only"
+FAILED_STYLE = "color: #b3261e; font-weight: bold;"
+MESSAGE_CHARS = 90  # of a failure's message in the status bar; the tooltip has all of it
+SYNC_TIP = "Send local changes and fetch remote ones now"
+NO_REMOTE_TIP = "Add a remote helpdesk under Sync → Remotes to sync"
 
 
 class _Bridge(QObject):
+    """Carries a run's progress and result from its thread to the window (queued signals).
+    It has no parent: the run's thread keeps it alive even after the window is gone."""
+
     progress = Signal(str, int, int)
+    ended = Signal(object)  # the SyncRun, or the exception of a bug
 
 
-def sync_all(store: Store, progress: object = None, **http_options: object) -> list[engine.SyncReport]:
-    """Sync every remote; raises the first environment error after trying them all."""
-    reports: list[engine.SyncReport] = []
-    first_error: Exception | None = None
-    with store.session() as session:
-        names = [row.name for row in config.list_remotes(session)]
-        session.rollback()
-        for name in names:
-            try:
-                reports.append(engine.sync(session, name, progress=progress,  # type: ignore[arg-type]
-                                           **http_options))
-            except DeskError as exc:
-                first_error = first_error or exc
-    if first_error is not None and not reports:
-        raise first_error
-    return reports
+def failure_text(run: SyncRun) -> str:
+    """``Sync failed: zd2 — <its message>`` (the first failure; the tooltip lists them all)."""
+    first = run.failures[0]
+    message = first.message if len(first.message) <= MESSAGE_CHARS else first.message[:MESSAGE_CHARS - 1] + "…"
+    more = f" (and {len(run.failures) - 1} more)" if len(run.failures) > 1 else ""
+    return f"Sync failed: {first.remote} — {message}{more}"
+
+
+def failure_tip(run: SyncRun, when: datetime) -> str:
+    lines = [f"Sync at {when.astimezone():%H:%M} did not reach every remote:"]
+    lines += [f"• {failure.remote}: {failure.message}" for failure in run.failures]
+    synced = [report.remote for report in run.reports]
+    if synced:
+        lines.append(f"Synced: {', '.join(synced)}.")
+    lines.append("Local changes wait in the outbox; Sync now tries again.")
+    return "\n".join(lines)
 
 
 class SyncStatus(QWidget):
@@ -104,7 +119,9 @@ class SyncStatus(QWidget):
 
 
 class SyncController(QObject):
-    finished = Signal(object)  # list of reports, or the exception
+    # A list of reports when every remote synced; otherwise the SyncRun (its failures, or
+    # cancelled), or the exception of a bug. ``last_run`` keeps the latest SyncRun.
+    finished = Signal(object)
 
     def __init__(self, window: QMainWindow, tasks: Tasks, store: Store) -> None:
         super().__init__(window)
@@ -112,18 +129,24 @@ class SyncController(QObject):
         self.tasks = tasks
         self.store = store
         self.running = False
+        self.closed = False
         self.http_options: dict[str, object] = {}  # e.g. tests pass a sleep that does not wait
         self.last_synced: datetime | None = None
+        self.last_run: SyncRun | None = None
+        self.remote_count: int | None = None  # unknown until the first count
+        self._cancel: threading.Event | None = None
+        self._thread: threading.Thread | None = None
         self.status = SyncStatus(window)
         window.statusBar().addPermanentWidget(self.status)
-        self.bridge = _Bridge(self)
+        self.bridge = _Bridge()
         self.bridge.progress.connect(self._progress)
+        self.bridge.ended.connect(self._ended)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
         menu = window.menu("Sync") if hasattr(window, "menu") else window.menuBar().addMenu("&Sync")
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("F9"))
-        self.sync_action.setToolTip("Send local changes and fetch remote ones now")
+        self.sync_action.setToolTip(SYNC_TIP)
         self.sync_action.setStatusTip(self.sync_action.toolTip())
         self.sync_action.triggered.connect(lambda _c=False: self.sync_now())
         menu.addAction(self.sync_action)
@@ -146,14 +169,25 @@ class SyncController(QObject):
         menu.addAction(remotes)
         self.remotes_action = remotes
         self.set_interval(saved if saved in INTERVALS else 0)
-        self.tasks.db(lambda s: max((r.last_synced_at for r in config.list_remotes(s) if r.last_synced_at),
-                                    default=None), on_done=self._show_last, owner=self)
+        self.tasks.db(_last_state, on_done=self._show_last_state, owner=self)
         self.refresh_counts()
         tasks.changes_executed.connect(self._changes_executed)
 
     def refresh_counts(self) -> None:
-        """Count unsynced tickets and open conflicts on the DB worker, then show them."""
-        self.tasks.db(config.sync_counts, on_done=self.status.show_counts, owner=self)
+        """Count remotes, unsynced tickets and open conflicts on the DB worker, then show them."""
+        self.tasks.db(config.sync_counts, on_done=self._counts_loaded, owner=self)
+
+    def _counts_loaded(self, counts: config.SyncCounts) -> None:
+        self.remote_count = counts.remotes
+        self.status.show_counts(counts)
+        self._update_action()
+
+    def _update_action(self) -> None:
+        """Sync now is offered while a remote is configured and no run is under way."""
+        has_remote = self.remote_count != 0
+        self.sync_action.setEnabled(has_remote and not self.running and not self.closed)
+        self.sync_action.setToolTip(SYNC_TIP if has_remote else NO_REMOTE_TIP)
+        self.sync_action.setStatusTip(self.sync_action.toolTip())
 
     def _changes_executed(self, changes: Changes, _initiator: object) -> None:
         if changes.tickets or changes.comments or changes.remotes or changes.ticket_ids:
@@ -169,23 +203,55 @@ class SyncController(QObject):
             self.timer.stop()
 
     def show_remotes(self) -> RemotesDialog:
+        # Adding or removing a remote is an op: its Changes(remotes=True) reach every screen
+        # (these counts, the Sync now state, editor banners) through ``changes_executed``.
         dialog = RemotesDialog(self.tasks, self.window)
         dialog.open()
         self.dialog = dialog
         return dialog
 
+    # -- a run ----------------------------------------------------------------------------------
     def sync_now(self) -> None:
-        if self.running:
+        if self.running or self.closed:
             return
         self.running = True
-        self.sync_action.setEnabled(False)
+        self._update_action()
         self.status.progress.setRange(0, 0)
         self.status.progress.show()
         self.status.label.setText("Syncing…")
-        bridge = self.bridge
-        options = dict(self.http_options)
-        self.tasks.net(lambda: sync_all(self.store, progress=bridge.progress.emit, **options),
-                       on_done=self._done, on_error=self._failed, owner=self)
+        self.status.label.setStyleSheet("")
+        bridge, store, options = self.bridge, self.store, dict(self.http_options)
+        cancel = self._cancel = threading.Event()
+
+        def progress(what: str, done: int, total: int) -> None:
+            if not cancel.is_set():
+                bridge.progress.emit(what, done, total)
+
+        def work() -> None:
+            try:
+                result: object = sync_all(store, progress=progress, cancel=cancel, **options)
+            except BaseException as exc:  # noqa: BLE001 - a bug: shown by the window
+                result = exc
+            bridge.ended.emit(result)
+
+        self._thread = threading.Thread(target=work, name="desk-sync", daemon=True)
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        """The window is closing: no new run; a run under way stops at its next checkpoint."""
+        self.closed = True
+        self.timer.stop()
+        self._update_action()
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a run's thread to end; True when none runs."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def _progress(self, what: str, done: int, total: int) -> None:
         if total:
@@ -195,46 +261,71 @@ class SyncController(QObject):
 
     def _show_last(self, when: datetime | None) -> None:
         self.last_synced = when
+        self.status.label.setStyleSheet("")
         if when is None:
             self.status.label.setText(NOT_SYNCED)
+            self.status.label.setToolTip("When Desk last synced with the remote helpdesks")
         else:
             local = when.astimezone()
             self.status.label.setText(f"Last synced {local:%H:%M}")
-            self.status.label.setToolTip(f"Last synced {local:%Y-%m-%d %H:%M:%S}")
+            self.status.label.setToolTip(f"Every remote helpdesk synced at {local:%Y-%m-%d %H:%M:%S}")
 
-    def _finish(self) -> None:
+    def _show_last_state(self, state: tuple[datetime | None, list[tuple[str, str]]]) -> None:
+        """At start: the last runs as the store remembers them (a problem is not hidden)."""
+        when, problems = state
+        if self.running or self.last_run is not None:
+            return  # a run started meanwhile says more
+        self._show_last(when)
+        if problems:
+            name, problem = problems[0]
+            short = problem if len(problem) <= MESSAGE_CHARS else problem[:MESSAGE_CHARS - 1] + "…"
+            self.status.label.setText(f"Last sync had a problem: {name} — {short}")
+            self.status.label.setToolTip("\n".join(f"• {n}: {p}" for n, p in problems))
+            self.status.label.setStyleSheet(FAILED_STYLE)
+
+    def _ended(self, result: object) -> None:
+        if self.closed:
+            return  # the window is gone; the run's work is in the store
         self.running = False
-        self.sync_action.setEnabled(True)
+        self._update_action()
         self.status.progress.hide()
-
-    def _done(self, reports: list[engine.SyncReport]) -> None:
-        self._finish()
-        self.status.offline.hide()
-        from desk.core.models import utcnow
-
-        self._show_last(utcnow() if reports else self.last_synced)
-        problems = [p for r in reports for p in r.failed]
-        if problems:  # open conflicts are counted next to this, from the store
-            self.status.label.setText(self.status.label.text() + f" · {len(problems)} not sent")
-        if reports:
-            changes = reports[0].changes()
-            for report in reports[1:]:
-                changes = changes | report.changes()
-            self.tasks.changes_executed.emit(changes, "sync")  # refreshes the counts too
-        else:
+        if not isinstance(result, SyncRun):
+            show_error(self.window, result)  # type: ignore[arg-type]
             self.refresh_counts()
-        self.finished.emit(reports)
+            self.finished.emit(result)
+            return
+        self.last_run = result
+        self._show_run(result)
+        self.tasks.changes_executed.emit(result.changes(), "sync")  # refreshes the counts too
+        self.finished.emit(result.reports if result.ok else result)
 
-    def _failed(self, exc: BaseException) -> None:
-        self._finish()
-        if isinstance(exc, RemoteUnavailable):
-            self.status.offline.show()
-            self.status.offline.setToolTip(str(exc))
-            self._show_last(self.last_synced)
+    def _show_run(self, run: SyncRun) -> None:
+        offline = [failure for failure in run.failures if failure.offline]
+        self.status.offline.setVisible(bool(offline))
+        if offline:
+            self.status.offline.setToolTip("\n".join(f"{f.remote}: {f.message}" for f in offline))
+        if run.failures:
+            self.status.label.setText(failure_text(run))
+            self.status.label.setToolTip(failure_tip(run, run.finished_at or run.started_at))
+            self.status.label.setStyleSheet(FAILED_STYLE)
+        elif run.cancelled:
+            self.status.label.setText("Sync stopped")
+            self.status.label.setToolTip("The run was stopped; the next sync carries on")
+        elif not run.reports:
+            self.status.label.setText(NO_REMOTE)  # nothing configured: nothing was synced
         else:
-            show_error(self.window, exc)
-        self.refresh_counts()
-        self.finished.emit(exc)
+            self._show_last(run.finished_at)
+            if run.not_sent:  # open conflicts are counted next to this, from the store
+                self.status.label.setText(self.status.label.text() + f" · {len(run.not_sent)} not sent")
+
+
+def _last_state(session: object) -> tuple[datetime | None, list[tuple[str, str]]]:
+    """When every remote last synced (the earliest remote's time; None while one never has),
+    and (remote, problem) for each remote whose last run ended with a problem."""
+    rows = config.list_remotes(session)  # type: ignore[arg-type]
+    times = [row.last_synced_at for row in rows]
+    when = min(times) if times and all(times) else None  # type: ignore[type-var]
+    return when, [(row.name, row.last_error) for row in rows if row.last_error]
 
 
 def install(window: QMainWindow) -> SyncController:
