@@ -9,7 +9,7 @@ from pathlib import Path
 from desk.cli.common import agent_for, session_for
 from desk.cli.main import add_db_option, db_path
 from desk.core import db
-from desk.core.transfer import import_csv, write_export
+from desk.core.transfer import export_file, import_csv, write_export
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,8 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         if args.output:
-            with args.output.open("w", encoding="utf-8", newline="") as out:
-                count = write_export(session, out, args.format)
+            count = export_file(session, path=args.output, fmt=args.format)
             print(f"Exported {count} tickets to {args.output}", file=sys.stderr)
         else:
             write_export(session, sys.stdout, args.format)

@@ -41,6 +41,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from shiboken6 import isValid
 
 from desk.core.changes import EVERYTHING, Changes
+from desk.core.db import translated_errors
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -165,7 +166,11 @@ class Tasks(QObject):
 
         def job() -> None:
             try:
-                value = runner(fn)
+                # Session work has its SQLite errors typed by the engine; the plain sqlite3
+                # reads (queue pages, the data_version watch) are typed here, so every read
+                # of the window reports a locked or damaged store as such, not as a bug.
+                with translated_errors(self.store.path):
+                    value = runner(fn)
             except BaseException as exc:  # noqa: BLE001 - delivered to the UI thread
                 self._finished.emit((on_error, exc, True, owner, False))
             else:
