@@ -17,10 +17,11 @@ from tests.sync.fake_zendesk import FakeZendesk  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test touches the user's real store, config or keyring."""
+    """No test touches the user's real store, config, log folder or keyring."""
     monkeypatch.setenv("DESK_DB", str(tmp_path / "default-store.sqlite3"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("DESK_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
 
 

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 # queue page through plain sqlite3 before that; see ``Store.engine``).
 
 log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all; 0: unknown)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -345,7 +347,7 @@ def _copy_error(target: Path, exc: sqlite3.Error) -> errors.FileError:
                             path=str(target), reason=reason)
 
 
-def _prepare_schema(path: Path, *, migrate: bool) -> None:
+def _prepare_schema(path: Path, *, migrate: bool, progress: Progress | None = None) -> None:
     """Refuse newer stores, back up and upgrade older ones, create new ones."""
     head = SCHEMA_HEAD
     with translated_errors(path), closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
@@ -371,20 +373,39 @@ def _prepare_schema(path: Path, *, migrate: bool) -> None:
         raise errors.StoreCorrupt(f"{path} is an SQLite database, but not a Desk store. Nothing was changed.")
     if not migrate:
         raise errors.StoreTooNew(f"{path} needs an upgrade; run `desk migrate`.")
+    report = progress or (lambda _what, _done, _total: None)
+    steps = len(list(script.iterate_revisions(head, revision or "base")))
     if revision is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        backup_to(path, path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}"))
-    upgrade(path)
+        copy = path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}")
+        report(f"Backing up {path.name} to {copy.name}…", 0, steps + 1)
+        log.info("backing up %s (schema %s) to %s before upgrading it", path, revision, copy)
+        backup_to(path, copy)
+        report(f"Upgrading {path.name} from schema {revision} to {head}…", 1, steps + 1)
+        log.info("upgrading %s from schema %s to %s", path, revision, head)
+    else:
+        report(f"Creating {path.name}…", 0, steps)
+    upgrade(path, progress=progress, first_step=0 if revision is None else 1, total=steps + (revision is not None))
 
 
-def upgrade(path: Path, revision: str = "head") -> None:
+def upgrade(path: Path, revision: str = "head", *, progress: Progress | None = None,
+            first_step: int = 0, total: int = 0) -> None:
+    """Run the migrations up to ``revision``; ``progress(what, done, total)`` after each."""
     from alembic import command
+
+    done = [first_step]
+
+    def applied(*, step: object, **_ignored: object) -> None:  # Alembic's on_version_apply
+        done[0] += 1
+        if progress is not None:
+            progress(f"Upgrading {path.name}: schema {getattr(step, 'up_revision_id', '?')} applied…", done[0], total)
 
     engine = _engine(path)
     try:
         with translated_errors(path), engine.begin() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
+            config.attributes["on_version_apply"] = applied
             command.upgrade(config, revision)
     finally:
         engine.dispose()
@@ -398,15 +419,20 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
-def open_store(path: Path | str | None = None, *, migrate: bool = True) -> Store:
-    """Open (creating or upgrading as needed) the store at ``path``; typed errors on trouble."""
+def open_store(path: Path | str | None = None, *, migrate: bool = True,
+               progress: Progress | None = None) -> Store:
+    """Open (creating or upgrading as needed) the store at ``path``; typed errors on trouble.
+
+    ``progress(what, done, total)`` is called only when there is work beyond opening (a backup
+    and an upgrade, or creating a new store), so the window can show it; never for a store
+    that is already current."""
     path = Path(path).expanduser() if path is not None else default_db_path()
     _check_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise errors.StoreReadOnly(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
-    _prepare_schema(path, migrate=migrate)
+    _prepare_schema(path, migrate=migrate, progress=progress)
     return Store(path)
 
 
