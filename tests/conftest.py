@@ -60,3 +60,18 @@ def zendesk() -> Iterator[FakeZendesk]:
     fake = FakeZendesk()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A real folder the test process may not create files in (permission denied): a
+    chmod 0500 folder, or, when running as root (who ignores that), /sys, where even root may
+    not create files."""
+    if os.geteuid() == 0:
+        yield Path("/sys")
+        return
+    folder = tmp_path / "locked-folder"
+    folder.mkdir()
+    folder.chmod(0o500)
+    yield folder
+    folder.chmod(0o700)
