@@ -90,7 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _gui_only(argv) or build_parser().parse_args(argv)
     setup_logging()
-    log.debug("desk %s: %s", __version__, argv[0] if argv else "gui")
     try:
         return int(args.func(args) or 0)
     except DeskError as exc:

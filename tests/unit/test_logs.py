@@ -44,8 +44,10 @@ def read(path) -> str:  # noqa: ANN001
 def test_goes_to_desk_log_dir_rotating_1mb_times_5(log_file, tmp_path):
     assert log_file == tmp_path / "my-logs" / "desk.log"
     (handler,) = desk_handlers()
-    assert isinstance(handler, logging.handlers.RotatingFileHandler)
-    assert (handler.maxBytes, handler.backupCount) == (1_000_000, 5)
+    rotating = handler.target()
+    assert isinstance(rotating, logging.handlers.RotatingFileHandler)
+    assert (rotating.maxBytes, rotating.backupCount) == (1_000_000, 5)
+    assert rotating.baseFilename == str(log_file)
     assert logs.setup_logging() == log_file and len(desk_handlers()) == 1  # a second call: same
 
 
