@@ -106,7 +106,10 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     path = db_path(args)
     before = db.schema_state(path)[0] if path.exists() else None
-    with db.open_store(path):
+    def progress(what: str, _done: int, _total: int) -> None:
+        print(what, file=sys.stderr)
+
+    with db.open_store(path, progress=progress):
         pass
     after, head = db.schema_state(path)
     print(f"{path}: schema {before or 'new'} -> {after}" if before != after else f"{path}: already at {head}")

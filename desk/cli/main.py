@@ -17,7 +17,7 @@ from desk.core.db import classify, default_db_path
 from desk.core.errors import DeskError
 from desk.core.logs import setup_logging
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("desk.cli")  # not __name__: that is "__main__" under python -m
 
 COMMAND_MODULES = (
     "desk.cli.tickets",

@@ -3,8 +3,12 @@
 * WAL, foreign keys on, a busy timeout so two Desk processes can share a store.
 * Reads begin a plain (deferred) transaction; operations begin ``BEGIN IMMEDIATE`` (see
   ``unit_of_work``) so a read-then-write never fails half-way on a lock upgrade.
-* Opening an older store backs it up (SQLite backup API) and upgrades it; a store from a
-  newer Desk is refused untouched; a locked, read-only or corrupt file raises a typed error.
+* Opening an older store backs it up (SQLite backup API) and upgrades it, reporting each step
+  to an optional ``progress`` callback (the window's progress dialog); a store from a newer
+  Desk is refused untouched.
+* SQLite errors become typed errors (``classify``) by their result code, never their text:
+  every Session's reads, writes and commits through the engine's ``handle_error`` hook, plain
+  ``sqlite3`` work through ``translated_errors`` (used by the window's ``Tasks`` and here).
 """
 
 from __future__ import annotations

@@ -55,6 +55,8 @@ def file_errors(path: Path | str, *, what: str = "file") -> Iterator[None]:
     """Turn an ``OSError`` raised inside into ``FileError`` about ``path``."""
     try:
         yield
+    except BrokenPipeError:
+        raise  # `desk export -o /dev/stdout | head`: the reader left; not the file's fault
     except OSError as exc:
         raise file_error(path, exc, what=what) from exc
 
