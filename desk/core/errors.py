@@ -3,6 +3,9 @@
 ``DeskError`` subclasses are *environment* or *user* errors: expected, with a message that
 says what to do. Anything else escaping the core is a bug. Only the CLI and ``ui/errors.py``
 turn these into words on screen; messages here must never contain secrets.
+
+* ``StoreError``: the store file (``db.classify`` maps SQLite result codes to these).
+* ``FileError``: a file the user asked for (export, report, backup; ``desk.core.files``).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desk import __version__
-from desk.core.errors import DeskError, StoreError
+from desk.core.errors import DeskError, FileError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
     box.setObjectName("errorBox")
     if isinstance(exc, DeskError):
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Desk cannot use the store" if isinstance(exc, StoreError) else "Desk")
+        box.setWindowTitle("Desk cannot use the store" if isinstance(exc, StoreError)
+                           else "Desk could not write the file" if isinstance(exc, FileError) else "Desk")
         box.setText(exc.message)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
     else:

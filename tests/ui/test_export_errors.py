@@ -63,7 +63,8 @@ def click(qtbot, root: QWidget, name: str) -> None:  # noqa: ANN001
 def error_box(qtbot, root: QWidget) -> QMessageBox:  # noqa: ANN001
     qtbot.waitUntil(lambda: bool(root.findChildren(QMessageBox, "errorBox")))
     (box,) = root.findChildren(QMessageBox, "errorBox")
-    assert box.icon() == QMessageBox.Icon.Warning and box.windowTitle() == "Desk"  # not the crash box
+    assert box.icon() == QMessageBox.Icon.Warning  # not the crash box
+    assert box.windowTitle() == "Desk could not write the file"
     text = box.text()
     box.close()
     box.setObjectName("errorBoxSeen")  # the next error_box waits for a new one

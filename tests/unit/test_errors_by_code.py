@@ -112,6 +112,13 @@ def test_read_only_connection_write_is_read_only(store, requester_id, session):
     assert count(session) == 0
 
 
+def test_a_file_opened_read_only_refuses_writes_as_read_only(store):
+    with closing(sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, isolation_level=None)) as conn, \
+            pytest.raises(errors.StoreReadOnly) as raised, db.translated_errors(store.path):
+        conn.execute("DELETE FROM settings")
+    assert raised.value.sqlite_error == "SQLITE_READONLY"
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write read-only files")
 def test_chmod_read_only_store_is_read_only(tmp_path, requester_id, store):
     path = store.path
