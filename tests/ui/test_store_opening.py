@@ -108,7 +108,7 @@ def test_run_shows_a_bug_while_opening_as_the_crash_dialog(qtbot, tmp_path, monk
     assert shown_boxes == [("Desk ran into a bug", shown_boxes[0][1])]
 
 
-def test_window_reads_report_a_locked_store_by_type(qtbot, store, tasks, monkeypatch):
+def test_window_reads_report_a_locked_store_by_type(qtbot, store, tasks, monkeypatch, caplog):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
     store.close()
     failures: list[BaseException] = []
@@ -121,6 +121,7 @@ def test_window_reads_report_a_locked_store_by_type(qtbot, store, tasks, monkeyp
         qtbot.waitUntil(lambda: len(failures) == 2)
         holder.execute("ROLLBACK")
     assert [type(exc) for exc in failures] == [errors.StoreLocked, errors.StoreLocked]
+    assert caplog.text.count("failed: StoreLocked") == 2  # on record even if a screen says nothing
 
 
 def test_help_open_log_folder_opens_the_log_folder(main_window, monkeypatch, tmp_path):
