@@ -4,6 +4,7 @@ Also: the window's reads report store trouble by type, and Help → Open log fol
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from contextlib import closing
@@ -110,6 +111,7 @@ def test_run_shows_a_bug_while_opening_as_the_crash_dialog(qtbot, tmp_path, monk
 
 def test_window_reads_report_a_locked_store_by_type(qtbot, store, tasks, monkeypatch, caplog):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+    caplog.set_level(logging.INFO, logger="desk")
     store.close()
     failures: list[BaseException] = []
     with closing(sqlite3.connect(store.path, timeout=0, isolation_level=None)) as holder:
