@@ -131,3 +131,14 @@ def test_migrate_command_reports_the_backup_and_each_revision(tmp_path, capsys):
     assert captured.err.startswith("Backing up old.sqlite3 to old.before-0001-")
     assert f"schema {db.SCHEMA_HEAD} applied" in captured.err
     assert f"schema 0001 -> {db.SCHEMA_HEAD}" in captured.out
+
+
+def test_any_command_on_an_older_store_says_it_backs_up_and_upgrades(tmp_path, capsys):
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0001")
+    assert main(["list", "--db", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(" ")[0] for line in err] == ["Backing", "Upgrading"]
+    assert err[1] == f"Upgrading old.sqlite3 from schema 0001 to {db.SCHEMA_HEAD}…"
+    assert main(["list", "--db", str(path)]) == 0
+    assert capsys.readouterr().err == ""  # current now: nothing to say
