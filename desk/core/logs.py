@@ -42,8 +42,8 @@ def _patterns() -> tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]],
          lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}"),
         # a bare bearer token anywhere
         (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), lambda m: f"{m.group(1)} {REDACTED}"),
-        # https://user:password@host
-        (re.compile(r"(://[^/\s:@]+):[^/\s@]+@"), lambda m: f"{m.group(1)}:{REDACTED}@"),
+        # https://user:password@host (an unencoded "/" in the password too: over-redact, never leak)
+        (re.compile(r"(://[^/\s:@]+):[^\s@]+@"), lambda m: f"{m.group(1)}:{REDACTED}@"),
     )
 
 

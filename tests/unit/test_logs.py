@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import string
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from desk.cli.main import main
 from desk.core import logs
@@ -19,6 +22,7 @@ SECRETS = [
     ("client_secret: s3cr3t-value", "s3cr3t-value"),
     ("pushing to https://ana:rt-p4ss@rt.uni.example/REST/2.0", "rt-p4ss"),
     ("retrying with bearer abc.def-ghi_jkl", "abc.def-ghi_jkl"),
+    ("cloning https://ana:pa/ss:w0rd@rt.example", "pa/ss:w0rd"),
 ]
 
 
@@ -96,3 +100,18 @@ def test_the_cli_sets_the_log_up_and_logs_what_it_told_the_user(tmp_path, capsys
     text = read(tmp_path / "logs" / "desk.log")  # DESK_LOG_DIR of the test (conftest)
     assert "StoreCorrupt" in text and str(bad) in text
     assert "not a Desk store" in capsys.readouterr().err
+
+
+FORMS = ["Authorization: Bearer {s}", "authorization={s}", "'Authorization': 'Basic {s}'", "?token={s}&x=1",
+         '"api_token": "{s}"', "password: {s}", "access_token={s}", "https://agent:{s}@rt.example/REST",
+         "Proxy-Authorization: Token {s}", "client_secret={s}"]
+
+
+@settings(max_examples=400)
+@given(form=st.sampled_from(FORMS),
+       secret=st.text(alphabet=string.ascii_letters + string.digits + "-_.~+/=", min_size=8, max_size=60),
+       before=st.sampled_from(["", "push failed: ", "headers {"]), after=st.sampled_from(["", " (retrying)", "}"]))
+def test_no_secret_survives_redaction(form, secret, before, after):
+    assume(secret.strip("-_.~+/=") and "@" not in secret)
+    cleaned = logs.redact(before + form.format(s=secret) + after)
+    assert secret not in cleaned and logs.REDACTED in cleaned
