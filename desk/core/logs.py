@@ -37,8 +37,8 @@ def _patterns() -> tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]],
         (re.compile(r"(?i)\b((?:proxy-)?authorization)(['\"]?\s*[:=]\s*['\"]?)(?:(bearer|basic|token)\s+)?"
                     r"[^\s'\",;}]+"),
          lambda m: f"{m.group(1)}{m.group(2)}{(m.group(3) + ' ') if m.group(3) else ''}{REDACTED}"),
-        # token=abc, "api_token": "abc", password: abc, client_secret=abc
-        (re.compile(rf"(?i)\b({_SECRET_KEY})(['\"]?\s*[:=]\s*['\"]?)[^\s'\"&,;}}]+"),
+        # token=abc, "api_token": "abc", password: abc, client_secret=abc, "password": "two words"
+        (re.compile(rf"(?i)\b({_SECRET_KEY})(['\"]?\s*[:=]\s*)(?:\"[^\"]*\"|'[^']*'|[^\s'\"&,;}}]+)"),
          lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}"),
         # a bare bearer token anywhere
         (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), lambda m: f"{m.group(1)} {REDACTED}"),

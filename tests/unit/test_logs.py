@@ -23,6 +23,7 @@ SECRETS = [
     ("pushing to https://ana:rt-p4ss@rt.uni.example/REST/2.0", "rt-p4ss"),
     ("retrying with bearer abc.def-ghi_jkl", "abc.def-ghi_jkl"),
     ("cloning https://ana:pa/ss:w0rd@rt.example", "pa/ss:w0rd"),
+    ("""config {"password": "correct horse battery", "user": "ana"}""", "horse battery"),
 ]
 
 
