@@ -20,7 +20,10 @@ def run_migrations_online() -> None:
             with context.begin_transaction():
                 context.run_migrations()
         return
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    # desk.core.db.upgrade passes a callback to report each applied revision (the window's
+    # progress bar while an older store is upgraded).
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      on_version_apply=config.attributes.get("on_version_apply"))
     with context.begin_transaction():
         context.run_migrations()
 

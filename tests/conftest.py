@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,16 +12,25 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desk.core.db import Store, open_store  # noqa: E402
+from desk.core.logs import _DeskFileHandler  # noqa: E402
 from desk.core.ops import people  # noqa: E402
 from tests.sync.fake_zendesk import FakeZendesk  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test touches the user's real store, config or keyring."""
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test touches the user's real store, config, log folder or keyring."""
     monkeypatch.setenv("DESK_DB", str(tmp_path / "default-store.sqlite3"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("DESK_LOG_DIR", str(tmp_path / "logs"))
+    yield
+    # The CLI and the window set up the log file; no test leaves it to the next one.
+    logger = logging.getLogger("desk")
+    for handler in [h for h in logger.handlers if isinstance(h, _DeskFileHandler)]:
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(logging.NOTSET)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
 
 
@@ -59,3 +69,18 @@ def zendesk() -> Iterator[FakeZendesk]:
     fake = FakeZendesk()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A real folder the test process may not create files in (permission denied): a
+    chmod 0500 folder, or, when running as root (who ignores that), /sys, where even root may
+    not create files."""
+    if os.geteuid() == 0:
+        yield Path("/sys")
+        return
+    folder = tmp_path / "locked-folder"
+    folder.mkdir()
+    folder.chmod(0o500)
+    yield folder
+    folder.chmod(0o700)

@@ -92,11 +92,11 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with session_for(args) as session:
+        if args.output:
+            canned_io.export_file(session, path=args.output)
+            return 0
         text = canned_io.export_json(session)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    sys.stdout.write(text)
     return 0
 
 

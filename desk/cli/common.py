@@ -17,9 +17,21 @@ from desk.core.db import open_store
 from desk.core.ops import people
 
 
+def say_progress(what: str, _done: int, _total: int) -> None:
+    """``open_store``'s progress on standard error, so an older store's backup and upgrade
+    are visible without mixing with a command's output: the backup and the upgrade's start
+    (a new store's creation is not news). ``desk migrate`` says every step."""
+    if what.startswith("Backing up") or " from schema " in what:
+        print(what, file=sys.stderr)
+
+
+def say_every_step(what: str, _done: int, _total: int) -> None:
+    print(what, file=sys.stderr)
+
+
 @contextmanager
 def session_for(args: argparse.Namespace) -> Iterator[Session]:
-    with open_store(db_path(args)) as store, store.session() as session:
+    with open_store(db_path(args), progress=say_progress) as store, store.session() as session:
         yield session
 
 

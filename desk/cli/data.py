@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from desk.cli.common import agent_for, session_for
+from desk.cli.common import agent_for, say_every_step, say_progress, session_for
 from desk.cli.main import add_db_option, db_path
 from desk.core import db
-from desk.core.transfer import import_csv, write_export
+from desk.core.transfer import export_file, import_csv, write_export
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,8 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         if args.output:
-            with args.output.open("w", encoding="utf-8", newline="") as out:
-                count = write_export(session, out, args.format)
+            count = export_file(session, path=args.output, fmt=args.format)
             print(f"Exported {count} tickets to {args.output}", file=sys.stderr)
         else:
             write_export(session, sys.stdout, args.format)
@@ -83,7 +82,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    with db.open_store(db_path(args)) as store:
+    with db.open_store(db_path(args), progress=say_progress) as store:
         problems = db.integrity_problems(store)
     if problems:
         for problem in problems:
@@ -98,7 +97,7 @@ def run_backup(args: argparse.Namespace) -> int:
     if args.path.resolve() == source.resolve():
         print("desk: the backup must go to another file", file=sys.stderr)
         return 2
-    with db.open_store(source) as store:
+    with db.open_store(source, progress=say_progress) as store:
         db.backup_to(store.path, args.path)
     print(f"Backed up {source} to {args.path}")
     return 0
@@ -107,7 +106,7 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     path = db_path(args)
     before = db.schema_state(path)[0] if path.exists() else None
-    with db.open_store(path):
+    with db.open_store(path, progress=say_every_step):
         pass
     after, head = db.schema_state(path)
     print(f"{path}: schema {before or 'new'} -> {after}" if before != after else f"{path}: already at {head}")

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from desk import __version__
-from desk.core.db import default_db_path
+from desk.core.db import classify, default_db_path
 from desk.core.errors import DeskError
+from desk.core.logs import setup_logging
+
+log = logging.getLogger("desk.cli")  # not __name__: that is "__main__" under python -m
 
 COMMAND_MODULES = (
     "desk.cli.tickets",
@@ -84,15 +89,31 @@ def _gui_only(argv: Sequence[str]) -> argparse.Namespace | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _gui_only(argv) or build_parser().parse_args(argv)
+    setup_logging()
     try:
         return int(args.func(args) or 0)
     except DeskError as exc:
-        print(f"desk: {exc.message}", file=sys.stderr)
-        return 2
+        return _explain(exc)
+    except sqlite3.Error as exc:
+        # A plain-sqlite3 read outside the Session layer (which types its own errors).
+        typed = classify(exc, db_path(args))
+        if typed is None:
+            raise
+        return _explain(typed)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception:
+        log.exception("desk %s failed with a bug", argv[0] if argv else "gui")
+        raise
+
+
+def _explain(exc: DeskError) -> int:
+    """An expected failure: its message on standard error (and in the log), exit code 2."""
+    log.warning("%s: %s", type(exc).__name__, exc.message)
+    print(f"desk: {exc.message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

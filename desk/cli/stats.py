@@ -9,7 +9,7 @@ from pathlib import Path
 
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
-from desk.core import errors
+from desk.core import errors, files
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.staffing import ServiceTarget
 from desk.core.stats import StatsFilter, compute_stats
@@ -109,8 +109,8 @@ def _emit(path: Path | None, content: str) -> None:
     if path is None:
         sys.stdout.write(content)
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        files.make_folder(path.parent)
+        files.write_text(path, content, what="report")
         print(path)
 
 

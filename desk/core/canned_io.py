@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.core import errors, templating
+from desk.core import errors, files, templating
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.models import CannedResponse, Person, utcnow
@@ -102,6 +102,12 @@ def export_data(session: Session, *, agent_id: int | None = None, everyone: bool
 def export_json(session: Session, *, agent_id: int | None = None, everyone: bool = True) -> str:
     return json.dumps(export_data(session, agent_id=agent_id, everyone=everyone), indent=2,
                       ensure_ascii=False) + "\n"
+
+
+def export_file(session: Session, *, path: Path, agent_id: int | None = None, everyone: bool = True) -> Path:
+    """``export_json`` to ``path``, whole or not at all (FileError on trouble)."""
+    text = export_json(session, agent_id=agent_id, everyone=everyone)
+    return files.write_text(path, text, what="canned-response export")
 
 
 # ---------------------------------------------------------------------------------------- import

@@ -3,17 +3,22 @@
 * WAL, foreign keys on, a busy timeout so two Desk processes can share a store.
 * Reads begin a plain (deferred) transaction; operations begin ``BEGIN IMMEDIATE`` (see
   ``unit_of_work``) so a read-then-write never fails half-way on a lock upgrade.
-* Opening an older store backs it up (SQLite backup API) and upgrades it; a store from a
-  newer Desk is refused untouched; a locked, read-only or corrupt file raises a typed error.
+* Opening an older store backs it up (SQLite backup API) and upgrades it, reporting each step
+  to an optional ``progress`` callback (the window's progress dialog); a store from a newer
+  Desk is refused untouched.
+* SQLite errors become typed errors (``classify``) by their result code, never their text:
+  every Session's reads, writes and commits through the engine's ``handle_error`` hook, plain
+  ``sqlite3`` work through ``translated_errors`` (used by the window's ``Tasks`` and here).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +29,15 @@ from desk.core import errors
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Engine
+    from sqlalchemy.engine import ExceptionContext
     from sqlalchemy.orm import Session
 
 # SQLAlchemy is imported when a Store first needs its engine (the window paints its first
 # queue page through plain sqlite3 before that; see ``Store.engine``).
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all; 0: unknown)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -65,32 +75,62 @@ def head_revision() -> str:
     return head
 
 
-def classify(exc: BaseException, path: Path | str = "the store") -> errors.DeskError | None:
-    """Turn a low-level SQLite error into a typed, explained one (None: not an environment error)."""
-    original = exc.orig if _is_dbapi_error(exc) else exc
-    if not isinstance(original, sqlite3.Error):
-        return None
-    text = str(original).lower()
-    if "locked" in text or "busy" in text:
+# SQLite primary result codes (https://sqlite.org/rescode.html); an extended code such as
+# SQLITE_IOERR_READ (266) or SQLITE_LOCKED_SHAREDCACHE (262) carries its primary in the low byte.
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN = 10, 11, 13, 14
+SQLITE_PROTOCOL, SQLITE_NOTADB = 15, 26
+
+
+def _explained(primary: int, path: Path | str) -> errors.StoreError | None:
+    """The typed error (with what to do) for a primary result code; None: not the environment."""
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL):
         return errors.StoreLocked(
             f"{path} is in use by another program that is holding it locked. "
             "Close other Desk windows or wait a moment, then try again."
         )
-    if "readonly" in text or "read-only" in text:
+    if primary in (SQLITE_READONLY, SQLITE_PERM):
         return errors.StoreReadOnly(
             f"{path} cannot be written (read-only file or folder). "
             "Check its permissions, or open a copy with --db."
         )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return errors.StoreCorrupt(
             f"{path} is damaged or is not a Desk store. Restore it from a backup "
             "(desk backup makes one), or start a new store with --db."
         )
-    if "disk is full" in text or "database or disk is full" in text:
+    if primary == SQLITE_FULL:
         return errors.DiskFull(f"The disk holding {path} is full. Free some space and retry.")
-    if "unable to open" in text:
-        return errors.StoreReadOnly(f"{path} cannot be opened. Check that its folder exists and is writable.")
+    if primary == SQLITE_IOERR:
+        return errors.StoreIOError(
+            f"{path} could not be read or written (a disk or network-drive error). "
+            "Check the disk or the connection to the drive, then try again."
+        )
+    if primary == SQLITE_CANTOPEN:
+        return errors.StoreCannotOpen(
+            f"{path} cannot be opened. Check that its folder exists and that you may write to it."
+        )
     return None
+
+
+def classify(exc: BaseException, path: Path | str = "the store") -> errors.StoreError | None:
+    """Turn a low-level SQLite error into a typed, explained one (None: not an environment error).
+
+    Decided by SQLite's result code (``sqlite_errorcode``), never by the message text, which
+    differs between SQLite versions and builds. An error without a code (misuse of the API,
+    such as a closed connection) is a bug, not the environment.
+    """
+    original = exc.orig if _is_dbapi_error(exc) else exc
+    if not isinstance(original, sqlite3.Error):
+        return None
+    code = getattr(original, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    typed = _explained(code & 0xFF, path)
+    if typed is not None:
+        typed.sqlite_error = getattr(original, "sqlite_errorname", "") or f"SQLite code {code}"
+        log.warning("%s: %s (%s: %s)", path, type(typed).__name__, typed.sqlite_error, original)
+    return typed
 
 
 def _is_dbapi_error(exc: BaseException) -> bool:
@@ -113,7 +153,7 @@ def translated_errors(path: Path | str) -> Iterator[None]:
         raise typed from exc
 
 
-def _install_pragmas(engine: Engine) -> None:
+def _install_pragmas(engine: Engine, path: Path) -> None:
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -126,6 +166,15 @@ def _install_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def on_error(context: ExceptionContext) -> BaseException | None:
+        # The one place where every Session's reads, writes and commits have their SQLite
+        # errors classified: a locked, full, read-only, damaged store raises its typed error.
+        typed = classify(context.original_exception, path)
+        if typed is not None:
+            typed.__cause__ = context.original_exception
+        return typed
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: object) -> None:
@@ -181,7 +230,9 @@ def unit_of_work(session: Session) -> Iterator[Session]:
     """One write transaction (``BEGIN IMMEDIATE``); commits on success, rolls back on error.
 
     Nested use joins the outer unit of work, so a bulk action (an import) can call many
-    operations and still commit all or nothing.
+    operations and still commit all or nothing. SQLite errors arrive already typed (the
+    engine's ``handle_error`` hook classifies them). Each commit is logged at debug level with
+    the operation's name, each rollback with its reason: the log says what the core did.
     """
     depth = session.info.get("unit_of_work_depth", 0)
     if depth:
@@ -191,6 +242,7 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         finally:
             session.info["unit_of_work_depth"] = depth
         return
+    name = _operation_name()
     if session.in_transaction():
         session.commit()  # end any read snapshot so the write sees the latest data
     session.info["unit_of_work_depth"] = 1
@@ -198,15 +250,31 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         with session.begin():
             session.connection(execution_options={"immediate": True})
             yield session
+    except errors.DeskError as exc:
+        log.info("%s rolled back: %s: %s", name, type(exc).__name__, exc.message)
+        raise
     except Exception as exc:
-        if not _is_dbapi_error(exc):
-            raise
-        typed = classify(exc)
-        if typed is None:
-            raise
-        raise typed from exc
+        log.error("%s rolled back by an unexpected %s: %s", name, type(exc).__name__, exc)
+        raise
+    else:
+        log.debug("%s committed", name)
     finally:
         session.info["unit_of_work_depth"] = 0
+
+
+def _operation_name() -> str:
+    """``module.function`` of the code that opened the unit of work (the operation).
+
+    Read from the call stack so that the 70-odd operations need not repeat their own names:
+    frame 0 is this function, 1 the ``unit_of_work`` generator, 2 ``contextmanager.__enter__``,
+    3 the operation.
+    """
+    try:
+        frame = sys._getframe(3)
+    except ValueError:
+        return "operation"
+    module = frame.f_globals.get("__name__", "?")
+    return f"{module}.{frame.f_code.co_name}"
 
 
 def _check_file(path: Path) -> None:
@@ -246,17 +314,44 @@ def current_revision(conn: sqlite3.Connection) -> str | None:
 
 
 def backup_to(source: Path, target: Path) -> Path:
-    """Copy a live store consistently with the SQLite backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with translated_errors(source), closing(sqlite3.connect(source)) as src, closing(
-        sqlite3.connect(target)
-    ) as dst:
-        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        src.backup(dst)
+    """Copy a live store consistently with the SQLite backup API.
+
+    The copy is made in a temporary file renamed to ``target`` once complete, so a failed
+    backup never leaves a truncated store that looks like one. Trouble reading the source is a
+    ``StoreError``; trouble writing the copy (full disk, no permission) a ``FileError``.
+    """
+    from desk.core import files
+
+    files.make_folder(target.parent, what="backup folder")
+    with files.atomic_path(target, what="backup") as temp:
+        with translated_errors(source):
+            src = sqlite3.connect(source)
+        with closing(src), closing(sqlite3.connect(temp)) as dst:
+            with translated_errors(source):
+                src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                src.execute("PRAGMA schema_version").fetchone()  # locked or damaged: it shows here
+            try:
+                src.backup(dst)
+            except sqlite3.Error as exc:
+                typed = classify(exc, source)
+                if isinstance(typed, errors.StoreLocked | errors.StoreCorrupt):
+                    raise typed from exc  # the source's trouble, not the copy's
+                raise _copy_error(target, exc) from exc
     return target
 
 
-def _prepare_schema(path: Path, *, migrate: bool) -> None:
+def _copy_error(target: Path, exc: sqlite3.Error) -> errors.FileError:
+    primary = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    reason = {SQLITE_FULL: "the disk is full", SQLITE_IOERR: "a disk error",
+              SQLITE_READONLY: "the file or folder is read-only", SQLITE_PERM: "permission denied",
+              SQLITE_CANTOPEN: "the file cannot be created there"}.get(primary, str(exc))
+    log.warning("backup to %s failed: %s (%s)", target, exc, getattr(exc, "sqlite_errorname", "?"))
+    return errors.FileError(f"The backup {target} was not written: {reason}. Nothing was left half-written; "
+                            "free some space or choose another folder, then try again.",
+                            path=str(target), reason=reason)
+
+
+def _prepare_schema(path: Path, *, migrate: bool, progress: Progress | None = None) -> None:
     """Refuse newer stores, back up and upgrade older ones, create new ones."""
     head = SCHEMA_HEAD
     with translated_errors(path), closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
@@ -282,20 +377,39 @@ def _prepare_schema(path: Path, *, migrate: bool) -> None:
         raise errors.StoreCorrupt(f"{path} is an SQLite database, but not a Desk store. Nothing was changed.")
     if not migrate:
         raise errors.StoreTooNew(f"{path} needs an upgrade; run `desk migrate`.")
+    report = progress or (lambda _what, _done, _total: None)
+    steps = len(list(script.iterate_revisions(head, revision or "base")))
     if revision is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        backup_to(path, path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}"))
-    upgrade(path)
+        copy = path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}")
+        report(f"Backing up {path.name} to {copy.name}…", 0, steps + 1)
+        log.info("backing up %s (schema %s) to %s before upgrading it", path, revision, copy)
+        backup_to(path, copy)
+        report(f"Upgrading {path.name} from schema {revision} to {head}…", 1, steps + 1)
+        log.info("upgrading %s from schema %s to %s", path, revision, head)
+    else:
+        report(f"Creating {path.name}…", 0, steps)
+    upgrade(path, progress=progress, first_step=0 if revision is None else 1, total=steps + (revision is not None))
 
 
-def upgrade(path: Path, revision: str = "head") -> None:
+def upgrade(path: Path, revision: str = "head", *, progress: Progress | None = None,
+            first_step: int = 0, total: int = 0) -> None:
+    """Run the migrations up to ``revision``; ``progress(what, done, total)`` after each."""
     from alembic import command
+
+    done = [first_step]
+
+    def applied(*, step: object, **_ignored: object) -> None:  # Alembic's on_version_apply
+        done[0] += 1
+        if progress is not None:
+            progress(f"Upgrading {path.name}: schema {getattr(step, 'up_revision_id', '?')} applied…", done[0], total)
 
     engine = _engine(path)
     try:
         with translated_errors(path), engine.begin() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
+            config.attributes["on_version_apply"] = applied
             command.upgrade(config, revision)
     finally:
         engine.dispose()
@@ -305,19 +419,24 @@ def _engine(path: Path) -> Engine:
     from sqlalchemy import create_engine
 
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-    _install_pragmas(engine)
+    _install_pragmas(engine, path)
     return engine
 
 
-def open_store(path: Path | str | None = None, *, migrate: bool = True) -> Store:
-    """Open (creating or upgrading as needed) the store at ``path``; typed errors on trouble."""
+def open_store(path: Path | str | None = None, *, migrate: bool = True,
+               progress: Progress | None = None) -> Store:
+    """Open (creating or upgrading as needed) the store at ``path``; typed errors on trouble.
+
+    ``progress(what, done, total)`` is called only when there is work beyond opening (a backup
+    and an upgrade, or creating a new store), so the window can show it; never for a store
+    that is already current."""
     path = Path(path).expanduser() if path is not None else default_db_path()
     _check_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise errors.StoreReadOnly(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
-    _prepare_schema(path, migrate=migrate)
+    _prepare_schema(path, migrate=migrate, progress=progress)
     return Store(path)
 
 

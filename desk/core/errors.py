@@ -3,6 +3,9 @@
 ``DeskError`` subclasses are *environment* or *user* errors: expected, with a message that
 says what to do. Anything else escaping the core is a bug. Only the CLI and ``ui/errors.py``
 turn these into words on screen; messages here must never contain secrets.
+
+* ``StoreError``: the store file (``db.classify`` maps SQLite result codes to these).
+* ``FileError``: a file the user asked for (export, report, backup; ``desk.core.files``).
 """
 
 from __future__ import annotations
@@ -19,19 +22,33 @@ class DeskError(Exception):
 
 
 class StoreError(DeskError):
-    """The store file cannot be used as it is."""
+    """The store file cannot be used as it is.
+
+    ``sqlite_error`` names the SQLite result code it was classified from (``SQLITE_BUSY``,
+    ``SQLITE_IOERR_READ``...; empty when Desk itself found the problem), for the log file.
+    """
+
+    def __init__(self, message: str, *, sqlite_error: str = "") -> None:
+        super().__init__(message)
+        self.sqlite_error = sqlite_error
 
 
 class StoreLocked(StoreError):
-    pass
+    """Another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED)."""
 
 
 class StoreReadOnly(StoreError):
-    pass
+    """The file or its folder cannot be written (SQLITE_READONLY, SQLITE_PERM)."""
+
+
+class StoreCannotOpen(StoreReadOnly):
+    """SQLite cannot open the file at all (SQLITE_CANTOPEN: missing folder, no permission).
+
+    A kind of ``StoreReadOnly``: callers that treated an unopenable store as read-only still do."""
 
 
 class StoreCorrupt(StoreError):
-    pass
+    """The file is damaged or is not a database (SQLITE_CORRUPT, SQLITE_NOTADB)."""
 
 
 class StoreTooNew(StoreError):
@@ -39,7 +56,24 @@ class StoreTooNew(StoreError):
 
 
 class DiskFull(StoreError):
-    pass
+    """The disk (or the store's size limit) is full (SQLITE_FULL)."""
+
+
+class StoreIOError(StoreError):
+    """The operating system failed to read or write the file (SQLITE_IOERR*)."""
+
+
+class FileError(DeskError):
+    """A file Desk was asked to write (an export, a report, a backup) could not be written.
+
+    ``path`` is the file asked for; ``reason`` says why in a few words (``permission denied``,
+    ``disk full``...). Nothing half-written is left at ``path`` (see ``desk.core.files``).
+    """
+
+    def __init__(self, message: str, *, path: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
 
 
 class NotFound(DeskError):

@@ -18,7 +18,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from desk.core import errors
+from desk.core import errors, files
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.models import CHANNELS, PERSON_KINDS, PRIORITIES, STATUSES, Ticket
@@ -248,6 +248,14 @@ def _import_one(session: Session, rec: Mapping[str, object], actor_id: int | Non
         ticket.assignee_id = assignee.id if assignee else None
     record(session, ticket_id=ticket.id, actor_id=actor_id, at=ticket.created_at, action="import")
     return changes
+
+
+def export_file(session: Session, *, path: Path, fmt: str) -> int:
+    """Every ticket to ``path``; the file appears only once complete (FileError on trouble)."""
+    if fmt not in ("csv", "json"):
+        raise errors.InvalidInput(f"Unknown export format {fmt!r}; use csv or json.")
+    with files.atomic_path(path, what="export") as temp, temp.open("w", encoding="utf-8", newline="") as out:
+        return write_export(session, out, fmt)
 
 
 def write_export(session: Session, out: IO[str], fmt: str) -> int:

@@ -7,13 +7,14 @@ their actions to ``main_window.menu("Sync")`` and friends.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -24,9 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from desk import __version__
-from desk.core.db import Store, open_store
+from desk.core import files
+from desk.core.db import Store
 from desk.core.errors import DeskError
+from desk.core.logs import log_folder, setup_logging
 from desk.ui.errors import show_error
+from desk.ui.opening import StoreOpener
 from desk.ui.tasks import Tasks
 
 MENUS = ("File", "View", "Ticket", "Sync", "Help")
@@ -223,6 +227,8 @@ class MainWindow(QMainWindow):
                      "Record that the person left before being served")
         self._action("Ticket", "Canned &responses…", self.manage_canned, None,
                      "Create, edit, import and export canned responses")
+        self._action("Help", "Open &log folder", self.open_log_folder, None,
+                     "Show the folder with Desk's log files (for a support request)")
         self._action("Help", "&About Desk", self._about, None, "Version and licence")
 
     def manage_canned(self) -> QWidget:
@@ -232,6 +238,17 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def open_log_folder(self) -> Path:
+        folder = log_folder()
+        try:
+            files.make_folder(folder, what="log folder")
+        except DeskError as exc:
+            show_error(self, exc)
+            return folder
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            show_error(self, DeskError(f"No file manager could show {folder}. Desk's log files are there."))
+        return folder
 
     def _about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "About Desk",
@@ -254,6 +271,22 @@ class MainWindow(QMainWindow):
             controller.shutdown()  # a run stops at its next checkpoint; the close does not wait
         self.tasks.shutdown()
         super().closeEvent(event)
+
+
+def _explain_open_failure(exc: BaseException | None) -> None:
+    """The store could not be opened: a locked, damaged, newer or unwritable store gets its
+    message; anything else is a bug and gets the crash dialog. Waits until it is closed (no
+    window exists yet)."""
+    if isinstance(exc, DeskError):
+        logging.getLogger(__name__).warning("cannot open the store: %s: %s", type(exc).__name__, exc.message)
+        box = QMessageBox(QMessageBox.Icon.Critical, "Desk cannot open the store", exc.message,
+                          QMessageBox.StandardButton.Ok)
+        box.setAccessibleName("Desk cannot open the store")
+        box.exec()
+        return
+    shown = show_error(None, exc if exc is not None else RuntimeError("the store did not open"))
+    if shown is not None:
+        shown.exec()
 
 
 def _canned_defaults_installed(conn: sqlite3.Connection) -> bool:
@@ -301,15 +334,16 @@ def _install_excepthook(window: QWidget) -> None:
 
 
 def run(db_path: Path | str | None) -> int:
-    """Open the store and the window; returns the exit code. Store trouble is explained."""
+    """Open the store and the window; returns the exit code. Store trouble is explained.
+
+    The store is opened (and an older one backed up and upgraded, with a progress dialog) on
+    a worker thread, so the desktop never sees a frozen, unanswering Desk at start."""
     app = make_application()
-    try:
-        store = open_store(db_path)
-    except DeskError as exc:
-        box = QMessageBox(QMessageBox.Icon.Critical, "Desk cannot open the store", exc.message,
-                          QMessageBox.StandardButton.Ok)
-        box.setAccessibleName("Desk cannot open the store")
-        box.exec()
+    setup_logging()
+    opener = StoreOpener(db_path)
+    store = opener.wait()
+    if store is None:
+        _explain_open_failure(opener.error)
         return 2
     window: MainWindow | None = None
     try:

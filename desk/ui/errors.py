@@ -12,14 +12,19 @@ can find and close them.
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import CancelledError
+from contextlib import contextmanager
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desk import __version__
-from desk.core.errors import DeskError, StoreError
+from desk.core.errors import DeskError, FileError, StoreError
+
+log = logging.getLogger(__name__)
 
 
 class Cancelled(Exception):  # noqa: N818 - it is not an error
@@ -35,11 +40,16 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
     """Show ``exc`` to the user the right way; returns the box (None when nothing is shown)."""
     if isinstance(exc, Cancelled | CancelledError):
         return None
+    if isinstance(exc, DeskError):
+        log.warning("shown to the user: %s: %s", type(exc).__name__, exc.message)
+    else:
+        log.error("a bug reached the window", exc_info=(type(exc), exc, exc.__traceback__))
     box = QMessageBox(parent)
     box.setObjectName("errorBox")
     if isinstance(exc, DeskError):
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Desk cannot use the store" if isinstance(exc, StoreError) else "Desk")
+        box.setWindowTitle("Desk cannot use the store" if isinstance(exc, StoreError)
+                           else "Desk could not write the file" if isinstance(exc, FileError) else "Desk")
         box.setText(exc.message)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
     else:
@@ -59,3 +69,13 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
     box.setAccessibleName(box.windowTitle())
     box.open()
     return box
+
+
+@contextmanager
+def report_errors(parent: QWidget | None) -> Iterator[None]:
+    """Around an action run on the UI thread (an export): a ``DeskError`` it raises is shown
+    as its message box instead of escaping to the crash dialog; bugs still escape."""
+    try:
+        yield
+    except DeskError as exc:
+        show_error(parent, exc)

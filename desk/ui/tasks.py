@@ -41,6 +41,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from shiboken6 import isValid
 
 from desk.core.changes import EVERYTHING, Changes
+from desk.core.db import translated_errors
+from desk.core.errors import DeskError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -165,8 +167,15 @@ class Tasks(QObject):
 
         def job() -> None:
             try:
-                value = runner(fn)
+                # Session work has its SQLite errors typed by the engine; the plain sqlite3
+                # reads (queue pages, the data_version watch) are typed here, so every read
+                # of the window reports a locked or damaged store as such, not as a bug.
+                with translated_errors(self.store.path):
+                    value = runner(fn)
             except BaseException as exc:  # noqa: BLE001 - delivered to the UI thread
+                # Logged here as well, so a failure a screen handles quietly is still on record.
+                log.log(logging.INFO if isinstance(exc, DeskError) else logging.WARNING,
+                        "%s failed: %s: %s", _job_name(fn), type(exc).__name__, exc)
                 self._finished.emit((on_error, exc, True, owner, False))
             else:
                 self._finished.emit((on_done, value, False, owner, always))
@@ -269,6 +278,10 @@ class Tasks(QObject):
         finally:
             if now_idle and not self._closed:
                 self.idle.emit()
+
+
+def _job_name(fn: object) -> str:
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
 
 
 def _alive(callback: Callable[..., Any], owner: QObject | None) -> bool:

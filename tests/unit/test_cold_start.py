@@ -14,7 +14,7 @@ from desk.core.queries import queue
 FIRST_PAINT_MODULES = (
     "desk.cli.main", "desk.core.db", "desk.core.queries.queue", "desk.ui.app", "desk.ui.tasks",
     "desk.ui.queue.panel", "desk.ui.queue.model", "desk.ui.queue.filters", "desk.ui.queue.line",
-    "desk.ui.queue.at_desk",
+    "desk.ui.queue.at_desk", "desk.core.logs", "desk.ui.opening", "desk.ui.errors",
 )
 
 
@@ -23,7 +23,10 @@ def test_first_paint_modules_do_not_import_sqlalchemy():
             f"for name in {FIRST_PAINT_MODULES!r}: __import__(name)\n"
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic'))\n"
             "assert not loaded, loaded\n"
-            "assert 'desk.core.models' not in sys.modules\n")
+            "assert 'desk.core.models' not in sys.modules\n"
+            # the log file's RotatingFileHandler is made on the first record (~10 ms of imports)
+            "from desk.core.logs import setup_logging; setup_logging()\n"
+            "assert 'logging.handlers' not in sys.modules\n")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
 

@@ -121,3 +121,24 @@ def test_backup_is_a_consistent_copy(store, session, agent_id, requester_id, tmp
     copy = db.backup_to(store.path, tmp_path / "copy.sqlite3")
     with open_store(copy) as reopened, closing(reopened.raw_connection()) as conn:
         assert conn.execute("SELECT subject FROM tickets").fetchall() == [("Backup me",)]
+
+
+def test_migrate_command_reports_the_backup_and_each_revision(tmp_path, capsys):
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0001")
+    assert main(["migrate", "--db", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("Backing up old.sqlite3 to old.before-0001-")
+    assert f"schema {db.SCHEMA_HEAD} applied" in captured.err
+    assert f"schema 0001 -> {db.SCHEMA_HEAD}" in captured.out
+
+
+def test_any_command_on_an_older_store_says_it_backs_up_and_upgrades(tmp_path, capsys):
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0001")
+    assert main(["list", "--db", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(" ")[0] for line in err] == ["Backing", "Upgrading"]
+    assert err[1] == f"Upgrading old.sqlite3 from schema 0001 to {db.SCHEMA_HEAD}…"
+    assert main(["list", "--db", str(path)]) == 0
+    assert capsys.readouterr().err == ""  # current now: nothing to say

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from desk.core import files
 from desk.core.stats.compute import ExpectedRow, StatsReport, VolumeRow
 from desk.core.stats.distributions import HIST_LABELS, Distribution
 
@@ -168,12 +169,12 @@ def table_csv(table: Table) -> str:
 
 
 def write_csv_dir(tables: Sequence[Table], folder: Path) -> list[Path]:
-    """One CSV file per table in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """One CSV file per table in ``folder`` (each written whole or not at all; FileError)."""
+    files.make_folder(folder, what="report folder")
     paths = []
     for index, table in enumerate(tables, 1):
         path = folder / f"{index:02d}-{table.slug}.csv"
-        path.write_text(table_csv(table), encoding="utf-8")
+        files.write_text(path, table_csv(table), what="report table")
         paths.append(path)
     return paths
 
@@ -201,8 +202,9 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> Path:
         for column, header in zip(sheet.columns, table.columns, strict=False):
             width = max([len(str(header))] + [len(str(c.value)) for c in column[1:200] if c.value is not None])
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    files.make_folder(path.parent)
+    with files.atomic_path(path, what="report") as temp:
+        book.save(temp)
     return path
 
 

@@ -364,8 +364,8 @@ class CannedManager(QDialog):
         box.open()
 
     def export_to(self, path: Path) -> None:
-        def run(session):  # noqa: ANN001, ANN202
-            path.write_text(canned_io.export_json(session), encoding="utf-8")
+        def run(session):  # noqa: ANN001, ANN202 - on the DB worker; FileError reaches on_error
+            canned_io.export_file(session, path=path)
 
         self.tasks.db(run, on_done=lambda _r: self.message.setText(f"Exported to {path.name}."),
                       on_error=lambda exc: show_error(self, exc), owner=self)

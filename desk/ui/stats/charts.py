@@ -9,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QPointF, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from desk.core import errors, files
 from desk.core.stats import export as ex
 from desk.core.stats.distributions import HIST_EDGES, HIST_LABELS, Distribution
+from desk.ui.errors import report_errors
 from desk.ui.widgets import button
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
@@ -65,26 +67,43 @@ class Chart(QWidget):
     def hover_text(self, x: float, y: float) -> str:
         return ""
 
+    def png(self) -> bytes:
+        """The chart as PNG bytes; FileError when Qt cannot encode it (``QPixmap.save`` only
+        answers False, so the False is turned into an error here, never ignored)."""
+        return png_bytes(self.plot, what=f"The {self.title} chart")
+
     def export_png(self, path: Path) -> Path:
-        self.plot.grab().save(str(path), "PNG")
-        return path
+        return files.write_bytes(path, self.png(), what="chart")
 
     def export_csv(self, path: Path) -> Path:
         assert self.table is not None
-        path.write_text(ex.table_csv(self.table), encoding="utf-8")
-        return path
+        return files.write_text(path, ex.table_csv(self.table), what="chart data")
 
     def _ask_png(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, f"Save {self.title}", f"{self.title}.png", "PNG (*.png)")
         if name:
-            self.export_png(Path(name))
+            with report_errors(self):
+                self.export_png(Path(name))
 
     def _ask_csv(self) -> None:
         if self.table is None:
             return
         name, _ = QFileDialog.getSaveFileName(self, f"Save {self.title}", f"{self.title}.csv", "CSV (*.csv)")
         if name:
-            self.export_csv(Path(name))
+            with report_errors(self):
+                self.export_csv(Path(name))
+
+
+def png_bytes(widget: QWidget, *, what: str) -> bytes:
+    """``widget`` as a PNG image (FileError if the picture cannot be made or encoded)."""
+    picture = widget.grab()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if picture.isNull() or not picture.save(buffer, "PNG"):
+        raise errors.FileError(f"{what} could not be turned into a PNG image (Qt refused to encode it). "
+                               "Try again with the window larger, or export the CSV instead.",
+                               reason="PNG encoding failed")
+    return bytes(buffer.data())
 
 
 class SeriesChart(Chart):

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QDate, QIODevice, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core import files
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
 from desk.core.settings import desk_timezone
@@ -42,7 +43,7 @@ from desk.core.stats import StatsFilter, StatsReport, compute_stats
 from desk.core.stats import export as ex
 from desk.core.stats.compute import expected_by_category
 from desk.core.stats.periods import PRESETS, preset_range
-from desk.ui.errors import show_error
+from desk.ui.errors import report_errors, show_error
 from desk.ui.stats.charts import BarChart, Chart, HeatmapChart, HistogramChart, SeriesChart, duration_text
 
 PRESET_LABELS = {"today": "Today", "7 days": "Last 7 days", "30 days": "Last 30 days",
@@ -112,7 +113,8 @@ class TableBox(QWidget):
             return
         name, _ = QFileDialog.getSaveFileName(self, f"Save {self.title}", f"{self.title}.csv", "CSV (*.csv)")
         if name:
-            Path(name).write_text(ex.table_csv(self.table), encoding="utf-8")
+            with report_errors(self):
+                files.write_text(Path(name), ex.table_csv(self.table), what="table")
 
 
 class StatsPanel(QWidget):
@@ -413,22 +415,20 @@ class StatsPanel(QWidget):
         images = {}
         for chart in self.charts:
             if chart.table is not None:
-                buffer = QBuffer()
-                buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-                chart.plot.grab().save(buffer, "PNG")
-                encoded = base64.b64encode(bytes(buffer.data())).decode("ascii")
+                encoded = base64.b64encode(chart.png()).decode("ascii")
                 images.setdefault(chart.table.name, f"data:image/png;base64,{encoded}")
-        path.write_text(ex.report_html(self.report, self.tables(), images), encoding="utf-8")
-        return path
+        return files.write_text(path, ex.report_html(self.report, self.tables(), images), what="report")
 
     def _ask_xlsx(self) -> None:
         if self.report is not None:
             name, _ = QFileDialog.getSaveFileName(self, "Export report", "desk-stats.xlsx", "Excel (*.xlsx)")
             if name:
-                self.export_xlsx(Path(name))
+                with report_errors(self):
+                    self.export_xlsx(Path(name))
 
     def _ask_html(self) -> None:
         if self.report is not None:
             name, _ = QFileDialog.getSaveFileName(self, "Export report", "desk-stats.html", "HTML (*.html)")
             if name:
-                self.export_html(Path(name))
+                with report_errors(self):
+                    self.export_html(Path(name))
