@@ -24,6 +24,7 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("DESK_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     yield
     # The CLI and the window set up the log file; no test leaves it to the next one.
     logger = logging.getLogger("desk")
@@ -31,7 +32,6 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
         logger.removeHandler(handler)
         handler.close()
     logger.setLevel(logging.NOTSET)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
 
 
 @pytest.fixture

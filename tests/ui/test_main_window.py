@@ -1,5 +1,7 @@
+import pytest
 from PySide6.QtCore import Qt
 
+from desk.core.db import open_store
 from desk.core.errors import StoreCorrupt
 
 
@@ -52,7 +54,8 @@ def test_open_error_is_a_message_not_a_traceback(tmp_path, qtbot, monkeypatch):
     bad.write_text("hello")
     assert app.run(bad) == 2
     assert shown and "not a Desk store" in shown[0]
-    assert StoreCorrupt  # the error family run() catches
+    with pytest.raises(StoreCorrupt):  # what run() explained is the typed error of this file
+        open_store(bad)
 
 
 def test_resume_agent_only_while_on_shift(main_window, qtbot, session, agent_id, other_agent_id):
