@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from desk.core.models import CannedResponse, Comment, Ticket
+from desk.core.changes import Changes
+from desk.core.models import CannedResponse, Comment, Person, Ticket
 from desk.core.ops import canned, comments, drafts, people, tickets
 from desk.ui.editor.editor import TicketEditor
-from desk.ui.tasks import Tasks
+from desk.ui.tasks import EXTERNAL, Tasks
 
 
 @pytest.fixture
@@ -316,3 +317,41 @@ def test_switching_agent_keeps_each_agents_words_as_their_own_draft(
     qtbot.waitUntil(lambda: editor.reply.toPlainText() == "Ana's half-typed answer")
     session.rollback()
     assert drafts.load_draft(session, ticket_id=ticket_id, agent_id=other_agent_id).body == "Bo here"
+
+
+def test_revert_button_forgets_staged_fields_and_their_version(qtbot, tasks, ticket_id, agent_id, other_agent_id,
+                                                               session):
+    editor = open_editor(qtbot, tasks, ticket_id, agent_id)
+    combo = editor.fields.priority
+    combo.setCurrentIndex(combo.findData("high"))
+    combo.activated.emit(combo.currentIndex())
+    assert editor.fields.labels["priority"].text() == "Priority •"
+    assert editor.save_button.isEnabled() and editor.revert_button.isEnabled()
+    tickets.update_ticket(session, ticket_id=ticket_id, actor_id=other_agent_id,
+                          expected_version=editor.view.version, fields={"status": "pending"})
+    qtbot.mouseClick(editor.revert_button, Qt.MouseButton.LeftButton)
+    assert combo.currentData() == "normal" and editor.fields.labels["priority"].text() == "Priority"
+    assert not editor.save_button.isEnabled() and not editor.revert_button.isEnabled()
+    with qtbot.waitSignal(editor.loaded):  # the other change arrives; nothing of mine is kept
+        tasks.changes_executed.emit(Changes(tickets=True, ticket_ids=frozenset({ticket_id})), EXTERNAL)
+    assert editor.fields.status.currentData() == "pending" and "kept" not in editor.banner.text()
+    combo.setCurrentIndex(combo.findData("low"))  # a new start goes against the version shown now
+    combo.activated.emit(combo.currentIndex())
+    with qtbot.waitSignal(editor.sent):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert editor.conflict_dialog is None
+    assert fresh(session, Ticket, ticket_id).priority == "low"
+
+
+def test_a_staged_choice_that_left_the_list_stays_shown_and_staged(qtbot, tasks, ticket_id, agent_id,
+                                                                   other_agent_id, session):
+    editor = open_editor(qtbot, tasks, ticket_id, agent_id)
+    combo = editor.fields.assignee_id
+    combo.setCurrentIndex(combo.findData(other_agent_id))
+    combo.activated.emit(combo.currentIndex())
+    session.execute(update(Person).where(Person.id == other_agent_id).values(is_agent=False))  # no longer an agent
+    session.commit()
+    with qtbot.waitSignal(editor.loaded):
+        tasks.changes_executed.emit(Changes(people=True), EXTERNAL)
+    assert combo.findData(other_agent_id) >= 0 and combo.currentData() == other_agent_id
+    assert editor.fields.changed_fields() == {"assignee_id": other_agent_id}

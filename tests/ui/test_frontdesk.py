@@ -383,3 +383,24 @@ def test_category_created_while_sending_a_reply_reaches_the_category_filter(qtbo
     qtbot.waitUntil(lambda: combo.findText("Lab booking") > 0)
     window.close()
     window.tasks.shutdown()
+
+
+def test_status_line_counts_searches_and_who_is_at_the_desk(main_window, qtbot, session, requester_id):
+    from desk.ui.queue.status_line import status_text
+
+    assert status_text(total=12345, shown=50, more=True, searching=False, waiting=2, at_desk=["Ana", "Bo"]) == (
+        "12,345 tickets   ·   2 waiting at the desk   ·   At the desk: Ana, Bo")
+    assert status_text(total=None, shown=1200, more=True, searching=True, waiting=0, at_desk=[]) == (
+        "1,200+ matches   ·   0 waiting at the desk   ·   At the desk: nobody")
+    assert status_text(total=None, shown=3, more=False, searching=True, waiting=1, at_desk=None) == (
+        "3 matches   ·   1 waiting at the desk")
+    assert status_text(total=None, shown=0, more=False, searching=False, waiting=0, at_desk=None).startswith("Loading…")
+
+    for subject in ("Projector flickers", "Printer jam"):
+        _log(session, requester_id, subject)
+    status = main_window.queue_panel._status_label
+    qtbot.waitUntil(lambda: status.text().startswith("2 tickets   ·   2 waiting at the desk"))
+    panel = main_window.queue_panel
+    qtbot.keyClicks(panel.search, "printer")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: status.text() == "1 matches   ·   2 waiting at the desk   ·   At the desk: nobody")

@@ -1,10 +1,13 @@
 """The ticket's fields in the editor. Edits are staged (marked with •) until Send or Save.
 
-The panel remembers which fields the user touched; when the ticket changes elsewhere the
-untouched ones follow, the touched ones keep what the user chose.
+What the user chose per field is staged in the editor's ``EditSession``; the panel shows it.
+When the ticket changes elsewhere the fields the user did not touch follow, the touched ones
+keep what the user chose.
 """
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.edit_session import EditSession
 from desk.core.models import PRIORITIES, STATUSES
 from desk.core.ops.canned import tag_name
 from desk.core.queries.editor import FIELD_LABELS, TicketView
@@ -33,6 +37,7 @@ TIPS = {
     "satisfaction": "The requester's satisfaction rating",
     "expected_resolution": "What you promised the requester about when it will be done",
 }
+COMBOS = ("status", "priority", "category_id", "location_id", "assignee_id", "satisfaction")
 
 
 class TagCompleter(QCompleter):
@@ -54,11 +59,10 @@ class FieldsPanel(QWidget):
     edited = Signal()  # the user changed a field
     change_requester = Signal()  # the user asked to pick another requester
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: EditSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.touched: set[str] = set()
-        self._view: TicketView | None = None
-        self._new_category: str | None = None
+        self.session = session
+        self._new_label: str | None = None  # the category the "(new)" item stands for
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._requester_id: int | None = None
@@ -123,10 +127,15 @@ class FieldsPanel(QWidget):
         combo.activated.connect(lambda _i: self._touch(name))
         return combo
 
+    @property
+    def _view(self) -> TicketView | None:
+        return self.session.view
+
     def _touch(self, name: str) -> None:
-        self.touched.add(name)
-        if name == "category_id" and self.category_id.currentData() != ("new",):
-            self._new_category = None
+        if name == "category_id" and self.category_id.currentData() == ("new",) and self._new_label:
+            self.session.stage_new_category(self._new_label)
+        else:
+            self.session.stage(name, self.value(name))
         self._mark()
         self.edited.emit()
 
@@ -141,26 +150,9 @@ class FieldsPanel(QWidget):
         data = getattr(self, name).currentData()
         return None if data == ("new",) else data
 
-    @property
-    def new_category(self) -> str | None:
-        """A category the user (or a canned response) picked that does not exist yet."""
-        return self._new_category if "category_id" in self.touched else None
-
     def changed_fields(self) -> dict[str, object]:
-        """Touched fields whose value differs from the ticket as last loaded."""
-        if self._view is None:
-            return {}
-        out = {}
-        for name in sorted(self.touched):
-            if name == "category_id" and self.new_category:
-                continue
-            value = self.value(name)
-            if value != self._view.fields.get(name):
-                out[name] = value
-        return out
-
-    def has_changes(self) -> bool:
-        return bool(self.changed_fields()) or bool(self.new_category)
+        """Staged fields whose value differs from the ticket as last loaded."""
+        return self.session.changed_fields()
 
     def choose_requester(self, person: PersonChoice) -> None:
         """The user picked ``person`` as the requester (staged until Save or Send)."""
@@ -200,27 +192,29 @@ class FieldsPanel(QWidget):
         """Put values in as if the user had chosen them (a canned response does this)."""
         for name, value in fields.items():
             self.set_value(name, value)
-            self.touched.add(name)
+            self.session.stage(name, self.value(name))
         if new_category:
-            index = self.category_id.findData(("new",))
-            if index >= 0:
-                self.category_id.removeItem(index)
-            self.category_id.addItem(f"{new_category} (new)", ("new",))
-            self.category_id.setCurrentIndex(self.category_id.count() - 1)
-            self._new_category = new_category
-            self.touched.add("category_id")
+            self._show_new_category(new_category)
+            self.session.stage_new_category(new_category)
         self._mark()
         self.edited.emit()
 
+    def _show_new_category(self, name: str) -> None:
+        index = self.category_id.findData(("new",))
+        if index >= 0:
+            self.category_id.removeItem(index)
+        self.category_id.addItem(f"{name} (new)", ("new",))
+        self.category_id.setCurrentIndex(self.category_id.count() - 1)
+        self._new_label = name
+
     def reset(self) -> None:
         """Forget the staged edits and show the ticket as loaded."""
-        self.touched.clear()
-        self._new_category = None
+        self.session.revert()
         if self._view is not None:
             self.set_view(self._view)
 
     def _mark(self) -> None:
-        changed = set(self.changed_fields()) | ({"category_id"} if self.new_category else set())
+        changed = self.session.marked_fields()
         for name, label in self.labels.items():
             label.setText(FIELD_LABELS[name] + (" •" if name in changed else ""))
             font = label.font()
@@ -229,18 +223,22 @@ class FieldsPanel(QWidget):
 
     # -- loading --------------------------------------------------------------------------------
     def set_view(self, view: TicketView) -> None:
-        """Show ``view``; fields the user touched keep the user's value."""
-        self._view = view
+        """Show ``view`` (the session's): fields the user touched keep the user's value."""
         self._fill(self.category_id, [("(none)", None), *[(n, i) for i, n in view.categories]])
         self._fill(self.location_id, [("(none)", None), *[(n, i) for i, n in view.locations]])
         self._fill(self.assignee_id, [("(nobody)", None), *[(n, i) for i, n in view.agents]])
         self._tag_model.setStringList(view.tags)
+        new_category = self.session.new_category
         for name in view.fields:
-            if name not in self.touched:
+            if not self.session.is_staged(name):
                 self.set_value(name, view.fields[name])
+            elif name in COMBOS and not (name == "category_id" and new_category):
+                staged = self.session.staged_value(name)
+                if getattr(self, name).currentData() != staged:  # its choice left the list: put it back
+                    self.set_value(name, staged)
         self._show_requester()
-        if self.new_category:
-            self.stage({}, new_category=self._new_category)
+        if new_category:
+            self._show_new_category(new_category)
         self.estimate.setText(
             f"Tickets like this usually take {view.estimate} (8 in 10)." if view.estimate
             else "Not enough history for an estimate yet."
@@ -260,4 +258,4 @@ class FieldsPanel(QWidget):
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text, quote=False)

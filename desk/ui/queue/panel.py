@@ -1,4 +1,9 @@
-"""The Queue tab: views list, search, filters, the queue table and the walk-in line."""
+"""The Queue tab: views list, search, filters, the queue table and the walk-in line.
+
+The parts are their own modules (``saved_views``, ``filters``, ``table``, ``line``,
+``status_line``); the panel puts them together, turns what is picked and typed into the queue
+model's filter, and runs the ticket buttons as one core op each.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QSplitter,
-    QStatusBar,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSplitter, QStatusBar, QVBoxLayout, QWidget
 
 from desk.core.changes import Changes
 from desk.core.queries import queue
@@ -30,23 +21,22 @@ from desk.core.queries.queue import QueueFilter
 from desk.ui.errors import show_error
 from desk.ui.queue.filters import FilterBar
 from desk.ui.queue.line import WalkInLine
-from desk.ui.queue.model import COL_AGE, COL_ID, COLUMNS, QueueModel
+from desk.ui.queue.model import COL_ID, QueueModel
+from desk.ui.queue.saved_views import SavedViews
+from desk.ui.queue.status_line import StatusLine
+from desk.ui.queue.table import queue_table
 from desk.ui.tasks import EXTERNAL, Tasks
 from desk.ui.widgets import button
 
 if TYPE_CHECKING:
     from desk.core.queries.frontdesk import SavedViewInfo
+    from desk.ui.queue.at_desk import AtDeskSwitcher
 
 # The core's ops and ORM queries (and so SQLAlchemy) are imported where they are used, after
 # the queue's first page is painted: the first page itself is read with plain sqlite3.
 
 SEARCH_DELAY_MS = 150
 TICK_MS = 1000
-
-
-def _saved_info(item: QListWidgetItem | None) -> SavedViewInfo | None:
-    """The saved view behind an item of the views list (None for a built-in view)."""
-    return item.data(Qt.ItemDataRole.UserRole + 1) if item is not None else None
 
 
 class QueuePanel(QWidget):
@@ -57,27 +47,16 @@ class QueuePanel(QWidget):
         self.tasks = tasks
         self.current_agent = current_agent
         self._status: QStatusBar | None = None
-        self._switcher = None
-        self._saved: dict[str, SavedViewInfo] = {}
+        self._status_label: StatusLine | None = None
         self._day_start: datetime | None = None
         self.model = QueueModel(tasks, self)
 
         # Views list
-        self.views = QListWidget(self)
-        self.views.setObjectName("views")
-        self.views.setAccessibleName("Views")
-        self.views.setToolTip("Queue views; saved views are below the line")
-        for name, label in queue.view_labels().items():
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(f"Show: {label}")
-            self.views.addItem(item)
-        self.views.currentItemChanged.connect(self._view_picked)
-        self.views.itemActivated.connect(lambda item: self._view_picked(item, None))
-        self.save_view_button = button("Save view…", "Save the current view, filters and "
-                                        "search under a name", self, name="Save view", slot=self.save_current_view)
-        self.delete_view_button = button("Delete view", "Delete the selected saved view", self, name="Delete view", slot=self.delete_selected_view)
-        self.delete_view_button.setEnabled(False)
+        self.saved_views = SavedViews(tasks=tasks, current_agent=current_agent,
+                                      current_filters=self.current_filters, parent=self)
+        self.views = self.saved_views.list
+        self.save_view_button, self.delete_view_button = self.saved_views.save_button, self.saved_views.delete_button
+        self.saved_views.picked.connect(self._view_picked)
 
         # Search and filters
         self.search = QLineEdit(self)
@@ -97,35 +76,7 @@ class QueuePanel(QWidget):
         self.filters.changed.connect(lambda extra: self.model.update_filter(extra=extra))
 
         # Table
-        self.table = QTableView(self)
-        self.table.setObjectName("queue")
-        self.table.setAccessibleName("Queue")
-        self.table.setToolTip("The queue. Enter opens a ticket; click a header to sort.")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        # The indicator first: enabling sorting then asks the model for the order it already
-        # has (no reload). The one start-up load is the view picked below.
-        self.table.horizontalHeader().setSortIndicator(COL_AGE, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_AGE, Qt.SortOrder.AscendingOrder)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        rows = self.table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # every row one line: none measured
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.setTabKeyNavigation(False)
-        # Always there: columns keep their widths when a search leaves a few rows or none (a
-        # scroll bar coming or going resizes the stretched column and repaints the table twice).
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        widths = (52, 70, 115, 240, 115, 58, 58, 58, 100, 95)
-        for column, width in enumerate(widths[: len(COLUMNS)]):
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = queue_table(self.model, self)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
@@ -133,7 +84,6 @@ class QueuePanel(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.model.modelReset.connect(self._lay_out_rows)  # after the view's own reset slot
         self.model.loaded.connect(self._restore_selection)
-        self.model.count_changed.connect(lambda _n: self._update_status())
         self.model.load_failed.connect(lambda exc: show_error(self, exc))
         self._selected_id: int | None = None
         self._sort_before_search: tuple[int, Qt.SortOrder] | None = None
@@ -151,15 +101,6 @@ class QueuePanel(QWidget):
         self.line.open_requested.connect(self.open_requested)
 
         # Layout
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        views_label = QLabel("&Views", left)
-        views_label.setBuddy(self.views)
-        left_layout.addWidget(views_label)
-        left_layout.addWidget(self.views, 1)
-        left_layout.addWidget(self.save_view_button)
-        left_layout.addWidget(self.delete_view_button)
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -173,7 +114,7 @@ class QueuePanel(QWidget):
         centre_layout.addWidget(self.filters)
         centre_layout.addWidget(self.table, 1)
         splitter = QSplitter(self)
-        splitter.addWidget(left)
+        splitter.addWidget(self.saved_views)
         splitter.addWidget(centre)
         splitter.addWidget(self.line)
         splitter.setStretchFactor(1, 1)
@@ -300,17 +241,9 @@ class QueuePanel(QWidget):
         self._load_saved_views()
         self._update_status()
 
-    def install_status_bar(self, bar: QStatusBar, switcher: object = None) -> None:
-        self._switcher = switcher
+    def install_status_bar(self, bar: QStatusBar, switcher: AtDeskSwitcher | None = None) -> None:
         self._status = bar
-        self._status_label = QLabel(bar)
-        self._status_label.setAccessibleName("Queue status")
-        self._status_label.setToolTip("Tickets in this view, people waiting, and who is at the desk")
-        bar.addPermanentWidget(self._status_label, 1)
-        self.line.changed.connect(self._update_status)
-        if switcher is not None:
-            switcher.agents_loaded.connect(self._update_status)
-        self._update_status()
+        self._status_label = StatusLine(model=self.model, line=self.line, switcher=switcher, bar=bar)
 
     # -- saved views ----------------------------------------------------------------------------
     def current_filters(self) -> dict[str, object]:
@@ -318,67 +251,16 @@ class QueuePanel(QWidget):
         return {"view": flt.view, "search": flt.search, **{k: v for k, v in flt.extra.items() if v is not None}}
 
     def save_current_view(self, name: str | None = None) -> None:
-        if name is None:
-            name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
-            if not ok:
-                return
-        from desk.core.ops import views as view_ops
-
-        filters = self.current_filters()
-        owner = self.current_agent()
-        self.tasks.op(lambda s: view_ops.save_view(s, name=name, filters=filters, owner_id=owner),
-                      initiator=self, on_done=lambda _c: self._load_saved_views(select=name),
-                      on_error=lambda exc: show_error(self, exc), owner=self)
+        self.saved_views.save_current(name)
 
     def delete_selected_view(self) -> None:
-        from desk.core.ops import views as view_ops
-
-        info = _saved_info(self.views.currentItem())
-        if info is not None:
-            self.tasks.op(lambda s: view_ops.delete_view(s, view_id=info.id), initiator=self,
-                          on_done=lambda _c: self._load_saved_views(),
-                          on_error=lambda exc: show_error(self, exc), owner=self)
+        self.saved_views.delete_selected()
 
     def _load_saved_views(self, select: str | None = None) -> None:
-        owner = self.current_agent()
-
-        def work(session):  # noqa: ANN001, ANN202
-            from desk.core.queries.frontdesk import saved_views
-
-            return saved_views(session, owner_id=owner)
-
-        self.tasks.db(work, on_done=lambda found: self._fill_saved(found, select), owner=self,
-                      discardable=True)
-
-    def _fill_saved(self, found: list[SavedViewInfo], select: str | None) -> None:
-        builtin = len(queue.VIEWS)
-        current = self.views.currentItem()
-        current_name = current.text() if current else None
-        self.views.blockSignals(True)
-        while self.views.count() > builtin:
-            self.views.takeItem(builtin)
-        for info in found:
-            item = QListWidgetItem(f"★ {info.name}")
-            item.setData(Qt.ItemDataRole.UserRole, info.filters.get("view", "all-open"))
-            item.setData(Qt.ItemDataRole.UserRole + 1, info)
-            item.setToolTip(f"Saved view: {info.name}")
-            self.views.addItem(item)
-        target = f"★ {select}" if select else current_name
-        matches = self.views.findItems(target or "", Qt.MatchFlag.MatchExactly)
-        if matches:
-            self.views.setCurrentItem(matches[0])
-        self.views.blockSignals(False)
-        self._saved = {info.name: info for info in found}
-        if select and matches:
-            self._view_picked(matches[0], None)
+        self.saved_views.reload(select)
 
     # -- internals ------------------------------------------------------------------------------
-    def _view_picked(self, item: QListWidgetItem | None, _previous: object) -> None:
-        if item is None:
-            return
-        view = item.data(Qt.ItemDataRole.UserRole)
-        info = _saved_info(item)
-        self.delete_view_button.setEnabled(info is not None)
+    def _view_picked(self, view: str, info: SavedViewInfo | None) -> None:
         extra: dict[str, object] = {}
         search = self.search.text()
         if info is not None:
@@ -469,20 +351,5 @@ class QueuePanel(QWidget):
             self._status.showMessage(text, 5000)
 
     def _update_status(self) -> None:
-        if self._status is None:
-            return
-        total = self.model.total
-        if total is not None:
-            count = f"{total:,} tickets"
-        elif self.model.queue_filter.search.strip():
-            shown = self.model.rowCount()
-            count = f"{shown:,}{'+' if self.model.has_more() else ''} matches"
-        else:
-            count = "Loading…"
-        parts = [count,
-                 f"{self.line.waiting_count()} waiting at the desk"]
-        switcher = self._switcher
-        if switcher is not None:
-            names = [a.name for a in switcher.on_shift()]
-            parts.append("At the desk: " + (", ".join(names) if names else "nobody"))
-        self._status_label.setText("   ·   ".join(parts))
+        if self._status_label is not None:
+            self._status_label.refresh()

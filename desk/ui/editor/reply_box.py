@@ -1,0 +1,222 @@
+"""The reply box: public reply or internal note, the text, the canned response in use, Send.
+
+What is typed is saved as the agent's draft 0.8 s after the last keystroke and when the tab
+closes; reopening the ticket brings it back. Sending removes the draft in the same transaction.
+What is saved and whose words these are is kept in the ``EditSession``'s ``DraftState``; this
+widget shows the words and runs the draft op.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core import errors
+from desk.core.changes import Changes
+from desk.core.edit_session import Controls, EditSession
+from desk.core.ops import drafts
+from desk.core.queries.editor import TicketView
+from desk.ui.tasks import Tasks
+from desk.ui.widgets import button
+
+DRAFT_DELAY_MS = 800  # well inside the 2 s promise
+NOTE_STYLE = "QPlainTextEdit { background: #fff8dc; }"
+
+
+class ReplyBox(QWidget):
+    send_requested = Signal(bool)  # solve
+    canned_requested = Signal()
+    changed = Signal()  # the text or the mode changed
+    draft_saved = Signal()
+
+    def __init__(self, *, tasks: Tasks, session: EditSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.session = session
+        self._restoring = False  # the box is filled by the program, not typed
+        self.public = QRadioButton("&Public reply", self)
+        self.public.setAccessibleName("Public reply")
+        self.public.setToolTip("The requester receives this (Alt+P)")
+        self.internal = QRadioButton("&Internal note", self)
+        self.internal.setAccessibleName("Internal note")
+        self.internal.setToolTip("Only agents see this (Alt+I)")
+        self.public.setChecked(True)
+        self.mode = QButtonGroup(self)
+        self.mode.addButton(self.public)
+        self.mode.addButton(self.internal)
+        self.mode.buttonToggled.connect(lambda *_: self._mode_changed())
+        self.reply = QPlainTextEdit(self)
+        self.reply.setObjectName("reply")
+        self.reply.setAccessibleName("Reply")
+        self.reply.setToolTip("Type the reply or note; Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response")
+        self.reply.setTabChangesFocus(True)
+        self.reply.textChanged.connect(self._typed)
+        self.reply.installEventFilter(self)
+        self.canned_button = button("Canned responses…", "Pick a canned response (Ctrl+Shift+C)", self)
+        self.canned_button.clicked.connect(self.canned_requested)
+        self.canned_label = QLabel(self)
+        self.canned_label.setAccessibleName("Canned response in use")
+        self.canned_label.setToolTip("The canned response this reply came from; its use is counted on send")
+        self.draft_label = QLabel(self)
+        self.draft_label.setAccessibleName("Draft status")
+        self.draft_label.setToolTip("Drafts are kept in the store as you type")
+        self.send_button = button("&Send", "Send the reply or note with the field changes (Ctrl+Enter)", self)
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(lambda: self.send_requested.emit(False))
+        self.solve_button = button("Send and mark solved", "Send and set the status to solved (Ctrl+Shift+Enter)",
+                                   self)
+        self.solve_button.clicked.connect(lambda: self.send_requested.emit(True))
+
+        modes = QHBoxLayout()
+        modes.addWidget(self.public)
+        modes.addWidget(self.internal)
+        modes.addStretch(1)
+        modes.addWidget(self.canned_label)
+        modes.addWidget(self.canned_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.draft_label, 1)
+        actions.addWidget(self.solve_button)
+        actions.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(modes)
+        layout.addWidget(self.reply, 1)
+        layout.addLayout(actions)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [self.public, self.internal, self.reply, self.canned_button, self.send_button, self.solve_button]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Ctrl+Enter in the reply box sends even when the shortcut map is not consulted."""
+        if watched is self.reply and event.type() == QEvent.Type.KeyPress:
+            key: QKeyEvent = event  # type: ignore[assignment]
+            mods = key.modifiers()
+            if key.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
+                self.send_requested.emit(bool(mods & Qt.KeyboardModifier.ShiftModifier))
+                return True
+            if (key.key() == Qt.Key.Key_C and mods & Qt.KeyboardModifier.ControlModifier
+                    and mods & Qt.KeyboardModifier.ShiftModifier):
+                self.canned_requested.emit()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- showing --------------------------------------------------------------------------------
+    def text(self) -> str:
+        return self.reply.toPlainText()
+
+    def is_public(self) -> bool:
+        return self.public.isChecked()
+
+    def show_agent_present(self, has_agent: bool) -> None:
+        self.reply.setReadOnly(not has_agent)
+        self.reply.setPlaceholderText(
+            "Type a reply… (Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response)" if has_agent
+            else "Choose who is at the desk (toolbar) to reply."
+        )
+
+    def show_controls(self, controls: Controls) -> None:
+        self.send_button.setEnabled(controls.send)
+        self.solve_button.setEnabled(controls.solve)
+        self.canned_button.setEnabled(controls.canned)
+
+    def _fill(self, text: str, *, public: bool) -> None:
+        self._restoring = True
+        self.reply.setPlainText(text)
+        (self.public if public else self.internal).setChecked(True)
+        self._restoring = False
+
+    def _mode_changed(self) -> None:
+        note = self.internal.isChecked()
+        self.reply.setStyleSheet(NOTE_STYLE if note else "")
+        self.send_button.setText("&Send note" if note else "&Send")
+        self.solve_button.setText("Add note and mark solved" if note else "Send and mark solved")
+        if not self._restoring:
+            self._typed()
+
+    def _typed(self) -> None:
+        self.changed.emit()
+        if self._restoring:
+            return
+        self._draft_timer.start()
+        self.draft_label.setText("")
+
+    # -- drafts ---------------------------------------------------------------------------------
+    def restore_draft(self, view: TicketView) -> None:
+        """On the first load, the agent's draft comes back (never over words already typed)."""
+        draft = self.session.draft.to_restore(view, box_text=self.text())
+        if draft is not None:
+            self._fill(draft.body, public=draft.public)
+            self.draft_label.setText("Draft restored.")
+
+    def save_draft(self) -> None:
+        """Store what is typed now (the timer calls this; closing the tab too)."""
+        self._draft_timer.stop()
+        state, text, public = self.session.draft, self.text(), self.is_public()
+        agent, ticket_id = state.agent_id, self.session.ticket_id
+        if agent is None or self.session.sending or not state.needs_saving(text=text, public=public):
+            return
+        state.saving(text=text, public=public)
+
+        def saved(_changes: Changes) -> None:
+            self.draft_label.setText("Draft saved." if text.strip() else "")
+            self.draft_saved.emit()
+
+        def failed(exc: BaseException) -> None:
+            state.save_failed()
+            self.draft_label.setText("Draft NOT saved — " + (exc.message if isinstance(exc, errors.DeskError)
+                                                             else str(exc)))
+
+        self.tasks.op(lambda s: drafts.save_draft(s, ticket_id=ticket_id, agent_id=agent, body=text, public=public),
+                      initiator=self, on_done=saved, on_error=failed, owner=self)
+
+    def switch_agent(self, agent_id: int | None) -> bool:
+        """Someone else is at the desk: what the previous agent typed is saved as their draft and
+        taken out of the box (nobody sends another's words). True when the box was emptied, so
+        the next load can put the new agent's draft in."""
+        previous = self.session.draft.agent_id
+        if previous is not None and previous != agent_id:
+            self.save_draft()
+        if not self.session.draft.switch_agent(agent_id):
+            return False
+        self._fill("", public=True)
+        self.draft_label.setText("The previous agent's reply was kept as their draft.")
+        return True
+
+    # -- sending --------------------------------------------------------------------------------
+    def sending(self) -> None:
+        self._draft_timer.stop()  # the send removes the draft; a save now would bring it back
+
+    def sent(self, body: str) -> None:
+        """The reply went (or, with no body, the field changes were saved)."""
+        if body.strip() and self.text() == body:
+            self._restoring = True
+            self.reply.clear()
+            self._restoring = False
+        if body.strip() and self.text():
+            self._draft_timer.start()  # typed more while it was sending
+        self.draft_label.setText("Sent." if body.strip() else "Saved.")
+        self.canned_label.clear()
+
+    def insert_canned(self, *, text: str, public: bool, title: str) -> None:
+        """Put a canned response's text in: after what is typed, or in an empty box."""
+        cursor = self.reply.textCursor()
+        if self.text().strip():
+            cursor.insertText(("\n" if cursor.positionInBlock() else "") + text)
+        else:
+            self.reply.setPlainText(text)
+        (self.public if public else self.internal).setChecked(True)
+        self.canned_label.setText(f"Canned: {title}")
+        self.reply.setFocus()

@@ -1,0 +1,47 @@
+"""The queue table's set-up: one line per ticket, fixed row heights, columns that keep their widths.
+
+Every choice here is about speed on a large store: no row is measured, and nothing makes the
+table lay itself out twice for one result.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from desk.ui.queue.model import COL_AGE, COLUMNS, QueueModel
+
+WIDTHS = (52, 70, 115, 240, 115, 58, 58, 58, 100, 95)
+STRETCHED = 3  # the subject takes what is left
+
+
+def queue_table(model: QueueModel, parent: QWidget) -> QTableView:
+    table = QTableView(parent)
+    table.setObjectName("queue")
+    table.setAccessibleName("Queue")
+    table.setToolTip("The queue. Enter opens a ticket; click a header to sort.")
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # The indicator first: enabling sorting then asks the model for the order it already
+    # has (no reload). The one start-up load is the view the panel picks.
+    table.horizontalHeader().setSortIndicator(COL_AGE, Qt.SortOrder.AscendingOrder)
+    table.setSortingEnabled(True)
+    table.sortByColumn(COL_AGE, Qt.SortOrder.AscendingOrder)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # every row one line: none measured
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.setTabKeyNavigation(False)
+    # Always there: columns keep their widths when a search leaves a few rows or none (a
+    # scroll bar coming or going resizes the stretched column and repaints the table twice).
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    for column, width in enumerate(WIDTHS[: len(COLUMNS)]):
+        table.setColumnWidth(column, width)
+    header.setSectionResizeMode(STRETCHED, QHeaderView.ResizeMode.Stretch)
+    return table
