@@ -36,7 +36,7 @@ def test_facts_scan_reads_only_the_stats_index(store, session) -> None:  # noqa:
 
 def test_replies_scan_reads_only_the_replies_index(store, session) -> None:  # noqa: ANN001
     many = np.arange(1, days.REPLIES_BY_ID_UP_TO + 2, dtype=np.int64)  # more than are looked up by id
-    plans = _plans(store, session, lambda: days._reply_counts(session, many))
+    plans = _plans(store, session, lambda: days._reply_counts(session, many, np.zeros_like(many)))
     assert all("COVERING INDEX ix_comments_replies" in plan for plan in plans), plans
 
 
