@@ -375,7 +375,7 @@ class ExpectedRow:
     name: str
     median: float | None  # seconds
     p80: float | None
-    solved: int
+    solved: int  # tickets the figures rest on: at most expectations.SAMPLE (a sample, not a count)
 
 
 def expected_by_category(
