@@ -131,7 +131,8 @@ def set_terms(
 ) -> Changes:
     """Replace the desk's terms (validated as ``parse_terms``; an empty list clears them), with
     an audit row holding the old and the new list."""
-    given = [term.as_json() if isinstance(term, Term) else term for term in terms]
+    given = [term.as_json() if isinstance(term, Term) else term for term in terms] \
+        if isinstance(terms, list | tuple) else terms
     new = [term.as_json() for term in parse_terms(given)]
     with unit_of_work(session):
         setting = session.get(Setting, TERMS_KEY)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from desk.core.models import Ticket
-from desk.core.ops import comments, people, tickets
+from desk.core.ops import comments, tickets
 from desk.core.settings import set_setting
 from desk.core.staffing import ServiceTarget
 from desk.core.stats import StatsFilter, compute_stats
