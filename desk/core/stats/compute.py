@@ -18,7 +18,7 @@ from desk.core.settings import desk_timezone
 from desk.core.stats import facts as F
 from desk.core.stats import history
 from desk.core.stats.days import period_facts
-from desk.core.stats.distributions import Distribution, grouped_percentiles, member, rate
+from desk.core.stats.distributions import ByValue, Distribution, member, rate
 from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
 
 DEFAULT_HANDLE_SECONDS = 600.0  # used when fewer than MIN_HANDLE_SAMPLES one-visit tickets exist
@@ -164,7 +164,11 @@ def compute_stats(
         backlog_end=int(backlog[-1]) if len(backlog) else 0,
         solved_in_period=int(solved_per_day.sum()),
     )
-    wait_days = grouped_percentiles(day_of[wait_mask], facts.first_response[wait_mask], (0.5,))
+    # The two durations are sorted once each; every distribution and median below reads them.
+    responses = ByValue.of(facts.first_response, frt_ok)
+    resolutions = ByValue.of(facts.resolution, facts.resolution >= 0)
+    waits = responses.subset(wait_mask)
+    wait_days = waits.percentiles(day_of, (0.5,))
     daily = {
         "created": created,
         "solved": solved_per_day,
@@ -181,17 +185,17 @@ def compute_stats(
     heatmap = np.bincount(cell, minlength=168).reshape(7, 24)
     return StatsReport(
         filter=flt, timezone=zone.zone.key, start=start, end=end, summary=summary,
-        wait=Distribution.of(facts.first_response[wait_mask]),
-        first_response=Distribution.of(facts.first_response[frt_ok & ~facts.late]),
-        first_response_late=Distribution.of(facts.first_response[frt_ok & facts.late]),
-        resolution=Distribution.of(facts.resolution[facts.resolution >= 0]),
+        wait=waits.distribution(),
+        first_response=responses.subset(~facts.late).distribution(),
+        first_response_late=responses.subset(facts.late).distribution(),
+        resolution=resolutions.distribution(),
         days=days, daily=daily, heatmap=heatmap,
-        by_category=_volume(facts, facts.category_id, _names(session, "categories"), outcomes),
-        by_kind=_volume(facts, facts.kind, dict(enumerate(PERSON_KINDS)), outcomes),
+        by_category=_volume(facts, facts.category_id, _names(session, "categories"), outcomes, resolutions),
+        by_kind=_volume(facts, facts.kind, dict(enumerate(PERSON_KINDS)), outcomes, resolutions),
         by_channel=_volume(facts, facts.channel, {**dict(enumerate(CHANNELS)), F.UNKNOWN_CHANNEL: "(unknown channel)"},
-                           outcomes),
-        by_location=_volume(facts, facts.location_id, _names(session, "locations"), outcomes),
-        agents=_agents(session, facts, outcomes),
+                           outcomes, resolutions),
+        by_location=_volume(facts, facts.location_id, _names(session, "locations"), outcomes, resolutions),
+        agents=_agents(session, facts, outcomes, responses, resolutions),
         staffing=_staffing(session, facts, zone, start, end, cell, now_ts, target, handle_seconds),
     )
 
@@ -285,13 +289,14 @@ def _tallies(keys: np.ndarray, outcomes: np.ndarray) -> tuple[np.ndarray, ...]:
     return table.sum(axis=1), table[:, 1::2].sum(axis=1), table[:, 2:4].sum(axis=1), table[:, 2:].sum(axis=1)
 
 
-def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str], outcomes: np.ndarray) -> list[VolumeRow]:
+def _volume(
+    facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str], outcomes: np.ndarray, resolutions: ByValue
+) -> list[VolumeRow]:
     if len(facts) == 0:
         return []
     total = len(facts)
     counts, solved_counts, good, rated = _tallies(keys, outcomes)
-    ok = facts.resolution >= 0
-    medians = grouped_percentiles(keys[ok], facts.resolution[ok], (0.5,))
+    medians = resolutions.percentiles(keys, (0.5,))
     rows = [
         VolumeRow(key=int(key), name=names.get(int(key), NONE_LABEL if key == 0 else f"#{key}"),
                   tickets=int(counts[key]), share=rate(int(counts[key]), total),
@@ -303,16 +308,16 @@ def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str], outco
     return sorted(rows, key=lambda row: (-row.tickets, row.name))
 
 
-def _agents(session: Session, facts: F.TicketFacts, outcomes: np.ndarray) -> list[AgentRow]:
+def _agents(
+    session: Session, facts: F.TicketFacts, outcomes: np.ndarray, responses: ByValue, resolutions: ByValue
+) -> list[AgentRow]:
     assigned = facts.assignee_id > 0
     if not assigned.any():
         return []
     ids = facts.assignee_id
     names = dict(session.execute(text("SELECT id, name FROM people WHERE is_agent")).all())
-    frt_mask = assigned & (facts.first_response >= 0) & ~facts.late
-    res_mask = assigned & (facts.resolution >= 0)
-    frt = grouped_percentiles(ids[frt_mask], facts.first_response[frt_mask], (0.5,))
-    res = grouped_percentiles(ids[res_mask], facts.resolution[res_mask], (0.5,))
+    frt = responses.subset(assigned & ~facts.late).percentiles(ids, (0.5,))
+    res = resolutions.subset(assigned).percentiles(ids, (0.5,))
     handled, solved, good, rated = _tallies(ids, outcomes)
     rows = [
         AgentRow(

@@ -73,17 +73,21 @@ def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts,
     public agent reply, the STEP records of those tickets' later backlog transitions)."""
     first, last = (int(d) for d in sqlite_days(np.array([start, end - 1], dtype=np.int64)))
     unsaved = _rebuild_stale(session, first, last)
-    parts = [unpack(blob) for day, blob in session.execute(
+    rows = session.execute(
         text("SELECT day, facts FROM stats_days WHERE day BETWEEN :first AND :last AND definition = :definition"
              " ORDER BY day"), {"first": first, "last": last, "definition": DEFINITION})
-             if day not in unsaved]
-    parts += list(unsaved.values())
-    records = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=RECORD)
-    steps = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=history.STEP)
-    keep = (records["arrived"] >= start) & (records["arrived"] < end)
-    if not keep.all():
-        records = records[keep]
-        steps = steps[F.member(steps["ticket_id"], records["ticket_id"])]
+    parts = [(day, *unpack(blob)) for day, blob in rows if day not in unsaved]
+    parts += [(day, *built) for day, built in unsaved.items()]
+    chosen, chosen_steps = [], []
+    for day, records, steps in parts:
+        if day * DAY < start or (day + 1) * DAY > end:  # a UTC day at an edge of the local period
+            keep = (records["arrived"] >= start) & (records["arrived"] < end)
+            records = records[keep]
+            steps = steps[member(steps["ticket_id"], records["ticket_id"])]
+        chosen.append(records)
+        chosen_steps.append(steps)
+    records = np.concatenate([np.zeros(0, dtype=RECORD), *chosen])
+    steps = np.concatenate([np.zeros(0, dtype=history.STEP), *chosen_steps])
     return to_facts(records, F.kinds_by_person(session)), records["ticket_id"][records["replies"] == 1], steps
 
 
