@@ -1,5 +1,6 @@
 """Per-ticket facts for a period, streamed out of SQLite in one scan.
 
+docs/metrics.md is the written definition of every metric; the code here follows it exactly.
 The metric definitions live here, once, as SQL expressions over the integer-epoch columns
 (``WAIT_FRT``, ``RESOLUTION``, ``HANDLE`` …). One ``SELECT`` over the period's tickets evaluates
 them and hands every ticket's values back packed as characters of a single ``group_concat``
