@@ -43,3 +43,13 @@ def test_replies_scan_reads_only_the_replies_index(store, session) -> None:  # n
 def test_indexes_exist(session) -> None:  # noqa: ANN001
     names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))}
     assert {"ix_tickets_stats", "ix_comments_replies"} <= names
+
+
+def test_status_history_reads_only_the_status_index(store, session) -> None:  # noqa: ANN001
+    from desk.core.stats import history
+
+    few = np.arange(1, 10, dtype=np.int64)
+    many = np.arange(1, history.BY_ID_UP_TO + 2, dtype=np.int64)
+    for ids in (few, many):
+        plans = _plans(store, session, lambda ids=ids: history.status_rows(session, ids))
+        assert all("COVERING INDEX ix_audit_status" in plan for plan in plans), plans
