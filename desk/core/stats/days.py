@@ -9,9 +9,10 @@ tickets, or a public comment on one, changes — in the writer's own transaction
 Reading a period rebuilds its dirty days first (under the write lock, so a change cannot slip
 between the rebuild and the clearing of its mark) and then reads ~365 blobs.
 
-A blob is a small header (the record count), the records, then the STEP records of those
-tickets' later backlog transitions (re-entries and exits after the first one, from the status
-history: ``history``). Each blob is tagged with ``DEFINITION``, a digest of the SQL definitions and the record layout:
+A blob is a small header (the record count), the records column by column (so a period's
+columns are joined without a strided copy per field), then the STEP records of those tickets'
+later backlog transitions (re-entries and exits after the first one, from the status history:
+``history``). Each blob is tagged with ``DEFINITION``, a digest of the SQL definitions and the record layout:
 after an upgrade that changes a definition, old blobs count as dirty and are rebuilt on use.
 A store that cannot be written (read-only file, another writer holding the lock) still gets
 correct numbers: the dirty days are computed in memory and simply not saved.
@@ -33,14 +34,16 @@ from desk.core.stats import facts as F
 from desk.core.stats import history
 from desk.core.stats.distributions import DAY, member
 
-FORMAT = 2  # bump when the packing below changes
+FORMAT = 3  # bump when the packing below changes
 RECORD = np.dtype([
     ("ticket_id", "<i8"), ("arrived", "<i8"), ("requester_id", "<i8"), ("assignee_id", "<i8"),
     ("category_id", "<i4"), ("location_id", "<i4"), ("first_response", "<i4"), ("resolution", "<i4"),
     ("done_after", "<i4"), ("solved_after", "<i4"), ("handle", "<i2"), ("channel", "i1"), ("flags", "u1"),
     ("satisfaction", "i1"), ("replies", "u1"),
 ])
-HEADER = np.dtype("<i8")  # records in the blob; the STEP records follow them
+HEADER = np.dtype("<i8")  # records in the blob; their columns and then the STEP records follow
+# widest first, so that every column starts aligned to its own width after the 8-byte header
+COLUMNS = tuple(sorted(RECORD.names, key=lambda name: -RECORD.fields[name][0].itemsize))
 LATE, LEFT, REOPENED, SOLVED = 1, 2, 4, 8  # bits of "flags"
 # A reply counts for one-touch when it is public and by an agent who is not the requester
 # (docs/metrics.md, "One-touch"); part of DEFINITION so old counts are rebuilt.
@@ -58,14 +61,27 @@ def sqlite_days(epochs: np.ndarray) -> np.ndarray:
     return np.where(epochs >= 0, epochs // DAY, -(-epochs // DAY))
 
 
+Columns = dict[str, np.ndarray]  # RECORD's fields as separate, contiguous arrays
+
+
 def pack(records: np.ndarray, steps: np.ndarray) -> bytes:
-    return np.array([len(records)], dtype=HEADER).tobytes() + records.tobytes() + steps.tobytes()
+    parts = [np.array([len(records)], dtype=HEADER).tobytes()]
+    parts += [np.ascontiguousarray(records[name]).tobytes() for name in COLUMNS]
+    return b"".join([*parts, steps.tobytes()])
 
 
-def unpack(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+def unpack(blob: bytes) -> tuple[Columns, np.ndarray]:
     count = int(np.frombuffer(blob, dtype=HEADER, count=1)[0])
-    records = np.frombuffer(blob, dtype=RECORD, count=count, offset=HEADER.itemsize)
-    return records, np.frombuffer(blob, dtype=history.STEP, offset=HEADER.itemsize + count * RECORD.itemsize)
+    columns, offset = {}, HEADER.itemsize
+    for name in COLUMNS:
+        dtype = RECORD.fields[name][0]
+        columns[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
+        offset += count * dtype.itemsize
+    return columns, np.frombuffer(blob, dtype=history.STEP, offset=offset)
+
+
+def _as_columns(records: np.ndarray) -> Columns:
+    return {name: records[name] for name in COLUMNS}
 
 
 def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray, np.ndarray]:
@@ -77,18 +93,19 @@ def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts,
         text("SELECT day, facts FROM stats_days WHERE day BETWEEN :first AND :last AND definition = :definition"
              " ORDER BY day"), {"first": first, "last": last, "definition": DEFINITION})
     parts = [(day, *unpack(blob)) for day, blob in rows if day not in unsaved]
-    parts += [(day, *built) for day, built in unsaved.items()]
-    chosen, chosen_steps = [], []
-    for day, records, steps in parts:
+    parts += [(day, _as_columns(records), steps) for day, (records, steps) in unsaved.items()]
+    chosen: list[Columns] = [_as_columns(np.zeros(0, dtype=RECORD))]
+    chosen_steps = [np.zeros(0, dtype=history.STEP)]
+    for day, columns, steps in parts:
         if day * DAY < start or (day + 1) * DAY > end:  # a UTC day at an edge of the local period
-            keep = (records["arrived"] >= start) & (records["arrived"] < end)
-            records = records[keep]
-            steps = steps[member(steps["ticket_id"], records["ticket_id"])]
-        chosen.append(records)
+            keep = (columns["arrived"] >= start) & (columns["arrived"] < end)
+            columns = {name: values[keep] for name, values in columns.items()}
+            steps = steps[member(steps["ticket_id"], columns["ticket_id"])]
+        chosen.append(columns)
         chosen_steps.append(steps)
-    records = np.concatenate([np.zeros(0, dtype=RECORD), *chosen])
-    steps = np.concatenate([np.zeros(0, dtype=history.STEP), *chosen_steps])
-    return to_facts(records, F.kinds_by_person(session)), records["ticket_id"][records["replies"] == 1], steps
+    joined = {name: np.concatenate([part[name] for part in chosen]) for name in COLUMNS}
+    steps = np.concatenate(chosen_steps)
+    return to_facts(joined, F.kinds_by_person(session)), joined["ticket_id"][joined["replies"] == 1], steps
 
 
 def _stale_days(session: Session, first: int, last: int) -> list[int]:
@@ -219,7 +236,9 @@ def to_records(facts: F.TicketFacts) -> np.ndarray:
     return records
 
 
-def to_facts(records: np.ndarray, kind_of: np.ndarray) -> F.TicketFacts:
+def to_facts(records: np.ndarray | Columns, kind_of: np.ndarray) -> F.TicketFacts:
+    """Facts from records, or from their columns (``unpack``)."""
+
     def column(name: str) -> np.ndarray:
         return np.ascontiguousarray(records[name])
 
