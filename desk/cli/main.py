@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "desk.cli.canned",
     "desk.cli.stats",
     "desk.cli.sync",
+    "desk.cli.terms",
 )
 
 

@@ -17,6 +17,7 @@ from desk.core.stats import export as ex
 from desk.core.stats.compute import expected_by_category
 
 FORMATS = ("text", "json", "csv", "xlsx", "html")
+PERIODS = {"today": "today", "7days": "7 days", "30days": "30 days", "semester": "this semester"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,12 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "same numbers the Stats panel shows.",
     )
     add_db_option(parser)
-    today = date.today()
-    parser.add_argument("--from", dest="start", type=date.fromisoformat,
-                        default=today - timedelta(days=29), metavar="DATE",
+    parser.add_argument("--from", dest="start", type=date.fromisoformat, metavar="DATE",
                         help="first day, YYYY-MM-DD (default: 30 days ago)")
-    parser.add_argument("--to", dest="end", type=date.fromisoformat, default=today, metavar="DATE",
+    parser.add_argument("--to", dest="end", type=date.fromisoformat, metavar="DATE",
                         help="last day, inclusive (default: today)")
+    parser.add_argument("--period", choices=tuple(PERIODS),
+                        help="instead of --from/--to: today, the last 7 or 30 days, or the desk's current "
+                             "term (semester; set the terms with `desk terms`)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("--output", type=Path, metavar="PATH",
                         help="write here (xlsx/html: a file; csv: a folder, one file per table); "
@@ -67,6 +69,22 @@ def _ids(session, table: str, names: list[str], what: str) -> tuple[int, ...]:  
     return tuple(ids)
 
 
+def _period(session, args: argparse.Namespace) -> tuple[date, date]:  # noqa: ANN001
+    """The days asked for, by --period (in the desk's time zone) or --from/--to."""
+    from datetime import datetime
+
+    from desk.core.calendar import current_term
+    from desk.core.settings import desk_timezone
+    from desk.core.stats.periods import preset_range
+
+    today = datetime.now(desk_timezone(session)).date()
+    if args.period is None:
+        return args.start or today - timedelta(days=29), args.end or today
+    if args.start or args.end:
+        raise errors.InvalidInput("Give either --period or --from/--to, not both.")
+    return preset_range(PERIODS[args.period], today, term=current_term(session, today))
+
+
 def run_stats(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.output is None:
         raise errors.InvalidInput("--format xlsx needs --output FILE.xlsx.")
@@ -79,13 +97,14 @@ def run_stats(args: argparse.Namespace) -> int:
             if person is None or not person.is_agent:
                 raise errors.NotFound(f"No agent has the e-mail {email}.")
             agents.append(person.id)
+        start, end = _period(session, args)
         flt = StatsFilter(
-            start=args.start, end=args.end,
+            start=start, end=end,
             category_ids=_ids(session, "categories", args.category, "category"),
             channels=tuple(args.channel), requester_kinds=tuple(args.kind), agent_ids=tuple(agents),
             location_ids=_ids(session, "locations", args.location, "location"),
         )
-        target = ServiceTarget(level=args.target_level / 100, seconds=int(args.target_minutes * 60))
+        target = ServiceTarget(level=args.target_level / 100, seconds=round(args.target_minutes * 60))
         report = compute_stats(session, flt, target=target)
         tables = ex.report_tables(report, expected_by_category(session))
     if args.format == "text":

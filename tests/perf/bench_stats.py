@@ -50,11 +50,12 @@ def _captured_statements(store, session, flt: StatsFilter) -> list[tuple[str, ob
     return [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")]
 
 
-def _first_computation(path, flt: StatsFilter) -> float:  # noqa: ANN001
+def _first_computation(path, flt: StatsFilter) -> tuple[float, float]:  # noqa: ANN001
+    """(wall, CPU) seconds; the CPU time says more on a machine shared with other work."""
     with open_store(path, migrate=False) as store, store.session() as session:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         compute_stats(session, flt)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
 
 def run(ctx: BenchContext) -> dict[str, object]:
@@ -65,7 +66,9 @@ def run(ctx: BenchContext) -> dict[str, object]:
         year = StatsFilter(start=today - timedelta(days=364), end=today)
         report = compute_stats(session, year)
         results["tickets_in_year"] = report.summary.tickets
-    first = statistics.median(_first_computation(path, year) for _ in range(COLD_REPEATS))
+    firsts = [_first_computation(path, year) for _ in range(COLD_REPEATS)]
+    first = statistics.median(wall for wall, _cpu in firsts)
+    first_cpu = statistics.median(cpu for _wall, cpu in firsts)
     with open_store(path, migrate=False) as store, store.session() as session:
         again = _median_seconds(lambda: compute_stats(session, year), WARM_REPEATS)
         walk_ins = StatsFilter(start=year.start, end=year.end, channels=("walk-in",))
@@ -83,12 +86,13 @@ def run(ctx: BenchContext) -> dict[str, object]:
     copy.unlink()
     results.update({
         "year_first_computation_s": round(first, 3),
+        "year_first_computation_cpu_s": round(first_cpu, 3),
         "year_again_same_session_s": round(again, 3),
         "year_filter_change_s": round(filtered, 3),
         "raw_sqlite3_same_sql_s": round(raw_seconds, 3),
         "statements": len(statements),
         "ratio_first_to_raw_sql": round(first / max(raw_seconds, 1e-6), 2),
-        "budget_s": 1.0,
+        "budget_s": 0.5,
         "year_after_upgrade_or_import_all_days_rebuilt_s": round(rebuild, 3),
         "expected_resolution_all_categories_s": round(expected, 3),
     })

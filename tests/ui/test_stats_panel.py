@@ -110,3 +110,31 @@ def test_changes_refresh_quick_reports_and_flag_slow_ones(panel, qtbot) -> None:
     panel._last_seconds = 5.0  # as if the last computation had been slow
     panel.tasks.changes_executed.emit(Changes(tickets=True), None)
     assert "Refresh" in panel.status.text() and not panel._debounce.isActive()
+
+
+def test_the_panel_is_built_and_shows_the_report_it_emitted(panel) -> None:  # noqa: ANN001
+    # Fails if no panel is ever built or shown: these are its own widgets, read as a person would.
+    assert panel.isVisible() and panel.report is not None
+    tile = panel.tiles["Median wait"].text()
+    assert "within 5 min" in tile and "–" not in tile.split("<br>")[1]
+    assert panel.preset.currentText() == "Last 30 days"
+
+
+def test_this_semester_is_offered_only_from_configured_terms(panel, qtbot) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from desk.core import calendar
+
+    index = panel.preset.findData("this semester")
+    item = panel.preset.model().item(index)
+    assert not item.isEnabled() and "desk terms" in item.toolTip()  # no terms: not offered as if known
+    year = date.today().year
+    term = next(t for t in calendar.preset_terms("ko", years=[year - 1, year])
+                if t.start <= panel.today() <= t.end)
+    with qtbot.wait_signal(panel.report_shown, timeout=20000):
+        panel.tasks.op(lambda s: calendar.set_terms(s, terms=calendar.preset_terms("ko", years=[year - 1, year])))
+    qtbot.waitUntil(lambda: item.isEnabled(), timeout=20000)
+    assert term.name in panel.preset.itemText(index)
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        panel.preset.setCurrentIndex(index)
+    assert blocker.args[0].filter.start == term.start

@@ -35,7 +35,9 @@ def insert_comment(
     if uuid:
         comment.uuid = uuid
     session.add(comment)
-    by_agent = bool(author and author.is_agent)
+    # An agent answering her own ticket (she is the requester) is not responding to anybody:
+    # neither a first response nor a reply (docs/metrics.md, "First response").
+    by_agent = bool(author and author.is_agent and author.id != ticket.requester_id)
     if public and by_agent and ticket.first_response_at is None:
         ticket.first_response_at = now
         if ticket.service_started_at is None:

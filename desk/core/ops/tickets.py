@@ -77,8 +77,15 @@ def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
     was_done = ticket.status in DONE_STATUSES
     if status == "solved" and ticket.status != "solved":
         ticket.solved_at = now
+        if ticket.channel in DESK_CHANNELS and ticket.service_started_at is None:
+            # "Done" with nobody claiming it: the person was served on the spot, now
+            # (docs/metrics.md, "Start of service"), not left "never answered".
+            ticket.service_started_at = now
     if was_done and status in OPEN_STATUSES:
-        ticket.reopen_count += 1
+        # Only a ticket that had been solved is reopened; a walk-away (closed unsolved) who
+        # comes back is not a reopen (docs/metrics.md, "Reopened").
+        if ticket.solved_at is not None:
+            ticket.reopen_count += 1
         ticket.solved_at = None
     ticket.status = status
 

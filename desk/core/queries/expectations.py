@@ -28,9 +28,20 @@ _SQL = text(
 )
 
 
+SAMPLE = 1000  # at most this many of the most recently solved tickets are looked at
+
+
+def basis_text(n: int, *, sample: int = SAMPLE) -> str:
+    """What a figure from ``expected_resolution`` rests on, in words: a capped sample is said to
+    be one ("based on the last 1,000 solved"), never shown as if it were a count of tickets."""
+    if n >= sample:
+        return f"based on the last {sample:,} solved"
+    return f"based on {n:,} solved"
+
+
 def expected_resolution(
     session: Session, category_id: int | None, *, window_days: int = 90, now: datetime | None = None,
-    sample: int = 1000,
+    sample: int = SAMPLE,
 ) -> tuple[timedelta | None, timedelta | None, int]:
     """(median, p80, n) of the resolution time of recently solved tickets of the category.
 

@@ -1,4 +1,7 @@
-"""``compute_stats``: every number of the stats panel, ``desk stats`` and the exports."""
+"""``compute_stats``: every number of the stats panel, ``desk stats`` and the exports.
+
+docs/metrics.md is the one written definition of each number below; where a comment names a
+section, that is where the definition is explained (and how Zendesk Explore differs)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desk.core import staffing
-from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
+from desk.core.models import CHANNELS, OPEN_STATUSES, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
 from desk.core.stats import facts as F
+from desk.core.stats import history
 from desk.core.stats.days import period_facts
-from desk.core.stats.distributions import Distribution, grouped_percentiles, member, rate
+from desk.core.stats.distributions import ByValue, Distribution, member, rate
 from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
 
 DEFAULT_HANDLE_SECONDS = 600.0  # used when fewer than MIN_HANDLE_SAMPLES one-visit tickets exist
@@ -28,15 +32,16 @@ class Summary:
     desk_arrivals: int  # walk-ins and calls
     walked_away: int  # walk-ins/calls who left before being served
     abandonment_rate: float | None
-    served_in_target: float | None  # walk-ins/calls served within the target wait (SLA attainment)
+    served_in_target: float | None  # "Served within N" (SLA attainment)
     logged_after_the_fact: int
     unanswered: int  # no first response yet (and did not walk away)
-    solved: int
+    solved: int  # of the tickets that arrived in the period, solved by now
     one_touch_rate: float | None  # solved with exactly one public agent reply
     reopen_rate: float | None  # of tickets solved at least once
     csat: float | None  # good / rated
     rated: int
-    backlog_end: int  # open at the end of the period
+    backlog_end: int  # open at the end of the period (from status history)
+    solved_in_period: int = 0  # solves during the period, any arrival date (the daily "solved" rows)
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,9 @@ def compute_stats(
     target = target or staffing.ServiceTarget()
     now_ts = int((now or utcnow()).timestamp())
     start, end, zone = period_bounds(session, flt)
-    every, one_reply = period_facts(session, start, end)
+    every, one_reply, every_steps = period_facts(session, start, end)
     facts = every.matching(flt)  # kinds are read with the facts
+    steps = every_steps if facts is every else every_steps[member(every_steps["ticket_id"], facts.ticket_id)]
     predicate, params = flt.predicate()
     params = {**params, "start": start, "end": end}
 
@@ -120,22 +126,34 @@ def compute_stats(
     frt_ok = facts.first_response >= 0
     solved_ids = facts.ticket_id[facts.solved]
     one_touch = int(member(solved_ids, one_reply).sum())
-    in_period = (facts.done >= start) & (facts.done < end)
+    def on_days(epochs: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Per local day of the period, how many (or the sum of ``weights``) of ``epochs``
+        fall in it; epochs outside [start, end) are left out."""
+        inside = (epochs >= start) & (epochs < end)
+        days_in = np.clip(zone.local_days(epochs[inside]) - day0, 0, ndays - 1)
+        return np.bincount(days_in, weights=None if weights is None else weights[inside],
+                           minlength=ndays).astype(np.int64)
+
     by_arrival = _earlier_is_smaller(session, start)
-    done = np.concatenate([facts.done[in_period], _done_from_before(session, predicate, params, start, by_arrival)])
-    done_day = np.clip(zone.local_days(done) - day0, 0, ndays - 1)
-    solved_per_day = np.bincount(done_day, minlength=ndays)
+    earlier = _before_period(session, predicate, params, start, end, by_arrival)
     created = per_day(everyone)
-    backlog = _backlog_at(session, predicate, params, start, by_arrival) + np.cumsum(created - solved_per_day)
-    wait_mask = facts.at_desk & ~facts.late & frt_ok
+    # Backlog (docs/metrics.md, "Backlog"): arrivals enter; each first exit, later exit and
+    # re-entry from the status history moves it, on the local day it happened.
+    moves = (on_days(facts.done) - on_days(steps["at"], steps["delta"].astype(np.int64))
+             - on_days(earlier.steps["at"], earlier.steps["delta"].astype(np.int64)))
+    backlog = earlier.at_start + np.cumsum(created - moves)
+    # Solved per day (docs/metrics.md): solves by their date, whenever the ticket arrived;
+    # a walk-away is closed, never solved, so it cannot count.
+    solved_per_day = on_days(facts.solved_time) + on_days(earlier.solved)
+    desk_known = facts.at_desk & ~facts.late  # logged after the fact: no honest wait to judge
+    wait_mask = desk_known & frt_ok  # walk-ins and calls whose service started: their wait
     rated = facts.satisfaction > 0
     summary = Summary(
         tickets=len(facts),
         desk_arrivals=int(facts.at_desk.sum()),
         walked_away=int((facts.left & facts.at_desk).sum()),
         abandonment_rate=rate(int((facts.left & facts.at_desk).sum()), int(facts.at_desk.sum())),
-        served_in_target=rate(int((facts.first_response[wait_mask] <= target.seconds).sum()),
-                              int(wait_mask.sum() + (facts.left & facts.at_desk & ~facts.late).sum())),
+        served_in_target=_served_within(facts, desk_known, target.seconds, min(end, now_ts)),
         logged_after_the_fact=int(facts.late.sum()),
         unanswered=int((~frt_ok & ~facts.left).sum()),
         solved=int(facts.solved.sum()),
@@ -144,8 +162,13 @@ def compute_stats(
         csat=rate(int((facts.satisfaction == 1).sum()), int(rated.sum())),
         rated=int(rated.sum()),
         backlog_end=int(backlog[-1]) if len(backlog) else 0,
+        solved_in_period=int(solved_per_day.sum()),
     )
-    wait_days = grouped_percentiles(day_of[wait_mask], facts.first_response[wait_mask], (0.5,))
+    # The two durations are sorted once each; every distribution and median below reads them.
+    responses = ByValue.of(facts.first_response, frt_ok)
+    resolutions = ByValue.of(facts.resolution, facts.resolution >= 0)
+    waits = responses.subset(wait_mask)
+    wait_days = waits.percentiles(day_of, (0.5,))
     daily = {
         "created": created,
         "solved": solved_per_day,
@@ -162,16 +185,17 @@ def compute_stats(
     heatmap = np.bincount(cell, minlength=168).reshape(7, 24)
     return StatsReport(
         filter=flt, timezone=zone.zone.key, start=start, end=end, summary=summary,
-        wait=Distribution.of(facts.first_response[wait_mask]),
-        first_response=Distribution.of(facts.first_response[frt_ok & ~facts.late]),
-        first_response_late=Distribution.of(facts.first_response[frt_ok & facts.late]),
-        resolution=Distribution.of(facts.resolution[facts.resolution >= 0]),
+        wait=waits.distribution(),
+        first_response=responses.subset(~facts.late).distribution(),
+        first_response_late=responses.subset(facts.late).distribution(),
+        resolution=resolutions.distribution(),
         days=days, daily=daily, heatmap=heatmap,
-        by_category=_volume(facts, facts.category_id, _names(session, "categories"), outcomes),
-        by_kind=_volume(facts, facts.kind, dict(enumerate(PERSON_KINDS)), outcomes),
-        by_channel=_volume(facts, facts.channel, dict(enumerate(CHANNELS)), outcomes),
-        by_location=_volume(facts, facts.location_id, _names(session, "locations"), outcomes),
-        agents=_agents(session, facts, outcomes),
+        by_category=_volume(facts, facts.category_id, _names(session, "categories"), outcomes, resolutions),
+        by_kind=_volume(facts, facts.kind, dict(enumerate(PERSON_KINDS)), outcomes, resolutions),
+        by_channel=_volume(facts, facts.channel, {**dict(enumerate(CHANNELS)), F.UNKNOWN_CHANNEL: "(unknown channel)"},
+                           outcomes, resolutions),
+        by_location=_volume(facts, facts.location_id, _names(session, "locations"), outcomes, resolutions),
+        agents=_agents(session, facts, outcomes, responses, resolutions),
         staffing=_staffing(session, facts, zone, start, end, cell, now_ts, target, handle_seconds),
     )
 
@@ -181,45 +205,75 @@ def _names(session: Session, table: str) -> dict[int, str]:
 
 
 def _earlier_is_smaller(session: Session, start: int) -> bool:
-    """Whether fewer tickets arrived before ``start`` than were solved after it (capped
-    counts on the two indexes), so the queries about tickets from before the period walk the
-    smaller index range: SQLite cannot tell from the parameters alone."""
+    """Whether fewer tickets arrived before ``start`` than were updated since (capped counts on
+    the two indexes), so the queries about tickets from before the period walk the smaller
+    index range: SQLite cannot tell from the parameters alone."""
     cap = 100_000
 
     def capped(where: str) -> int:
         sql = f"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE {where} LIMIT {cap})"
         return int(session.execute(text(sql), {"start": start}).scalar_one())
 
-    return capped("arrived_at < :start") <= capped("solved_at >= :start")
+    return capped("arrived_at < :start") <= capped("updated_at >= :start")
 
 
-def _done_from_before(
-    session: Session, predicate: str, params: dict[str, object], start: int, by_arrival: bool
-) -> np.ndarray:
-    """When tickets that arrived before the period (and match the filters) left the backlog
-    during it: solved, or walked away / closed unsolved."""
-    arrived, solved_at = ("t.arrived_at", "+t.solved_at") if by_arrival else ("+t.arrived_at", "t.solved_at")
+def _served_within(facts: F.TicketFacts, desk: np.ndarray, seconds: int, until: int) -> float | None:
+    """docs/metrics.md, "Served within N": of the walk-ins and calls (``desk``), each once,
+    the share whose service started within ``seconds`` of arrival. A walk-away is never served
+    within N; one still waiting at ``until`` (the period's end, or now) counts only once its
+    wait has passed N (before that it may yet be served in time)."""
+    served = desk & (facts.first_response >= 0)
+    walked_away = desk & ~served & facts.left
+    waiting = desk & ~served & ~facts.left
+    overdue = waiting & (until - facts.arrived > seconds)
+    in_time = served & (facts.first_response <= seconds)
+    return rate(int(in_time.sum()), int(served.sum() + walked_away.sum() + overdue.sum()))
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """Tickets that arrived before the period: how many were in the backlog at its start, their
+    backlog transitions during it (STEP records) and their solves during it (epochs)."""
+
+    at_start: int
+    steps: np.ndarray
+    solved: np.ndarray
+
+
+def _before_period(
+    session: Session, predicate: str, params: dict[str, object], start: int, end: int, by_arrival: bool
+) -> Earlier:
+    """``Earlier`` for the tickets matching ``predicate`` that arrived before ``start``.
+
+    Every status change goes through an operation that also sets ``updated_at``, so a ticket
+    not updated since ``start`` has today the status it had then: counted from its current
+    status alone. The others (updated since) are few next to the store; their status history
+    decides, or their fields when they have none (``history``)."""
+    arrived, since = ("t.arrived_at", "+t.updated_at") if by_arrival else ("+t.arrived_at", "t.updated_at")
+    values = {**params, "start": start, "end": end}
+    open_list = ", ".join(repr(name) for name in OPEN_STATUSES)
+    unchanged = int(session.execute(text(
+        f"SELECT count(*) FROM tickets t WHERE t.status IN ({open_list}) AND t.arrived_at < :start"
+        f" AND t.updated_at < :start AND {predicate}"), values).scalar_one())
+    rows = session.execute(text(
+        f"SELECT t.id, t.arrived_at, {F.DONE_AT} FROM tickets t WHERE {since} >= :start"
+        f" AND {arrived} < :start AND {predicate}"), values).all()
+    changed = np.array([(r[0], r[1], -1 if r[2] is None else r[2]) for r in rows], dtype=np.int64).reshape(-1, 3)
+    found = history.histories(history.status_rows(session, changed[:, 0]))
+    has = F.member(changed[:, 0], found.ticket_ids)
+    plain = changed[~has]  # no status history: one stay, from arrival to the fields' DONE_AT
+    position = np.searchsorted(found.ticket_ids, changed[has, 0])
+    first_exit = np.concatenate([plain[:, 2], found.first_exit[position]])
+    arrivals = np.concatenate([plain[:, 1], changed[has, 1]])
+    at_start = unchanged + history.in_backlog_at(start, arrivals, first_exit, found.later)
+    exits = np.zeros(int(((first_exit >= start) & (first_exit < end)).sum()), dtype=history.STEP)
+    exits["at"], exits["delta"] = first_exit[(first_exit >= start) & (first_exit < end)], -1
+    later = found.later[(found.later["at"] >= start) & (found.later["at"] < end)]
+    solved_at = ("t.arrived_at", "+t.solved_at") if by_arrival else ("+t.arrived_at", "t.solved_at")
     solved = F.load_epochs(
-        session, f"SELECT t.solved_at AS value FROM tickets t WHERE {solved_at} >= :start"
-        f" AND {solved_at} < :end AND {arrived} < :start AND {predicate}", params, start)
-    other = F.load_epochs(
-        session, f"SELECT {F.DONE_AT} AS value FROM tickets t WHERE t.solved_at IS NULL"
-        f" AND +t.arrived_at < :start AND {F.DONE_AT} >= :start AND {F.DONE_AT} < :end AND {predicate}",
-        params, start)
-    return np.concatenate([solved, other])
-
-
-def _backlog_at(
-    session: Session, predicate: str, params: dict[str, object], moment: int, by_arrival: bool
-) -> int:
-    """Tickets that had arrived before ``moment`` and were not done by then (solved after
-    ``moment``, or not solved at all and not walked away or closed before it)."""
-    arrived, solved_at = ("t.arrived_at", "+t.solved_at") if by_arrival else ("+t.arrived_at", "t.solved_at")
-    later = f"SELECT count(*) FROM tickets t WHERE {solved_at} >= :moment AND {arrived} < :moment AND {predicate}"
-    unsolved = (f"SELECT count(*) FROM tickets t WHERE t.solved_at IS NULL AND +t.arrived_at < :moment"
-                f" AND {predicate} AND ({F.DONE_AT} IS NULL OR {F.DONE_AT} >= :moment)")
-    values = {**params, "moment": moment}
-    return sum(int(session.execute(text(sql), values).scalar_one()) for sql in (later, unsolved))
+        session, f"SELECT t.solved_at AS value FROM tickets t WHERE {solved_at[1]} >= :start"
+        f" AND {solved_at[1]} < :end AND {solved_at[0]} < :start AND {predicate}", values, start)
+    return Earlier(at_start, np.concatenate([exits, later]), solved)
 
 
 def _outcomes(facts: F.TicketFacts) -> np.ndarray:
@@ -235,13 +289,14 @@ def _tallies(keys: np.ndarray, outcomes: np.ndarray) -> tuple[np.ndarray, ...]:
     return table.sum(axis=1), table[:, 1::2].sum(axis=1), table[:, 2:4].sum(axis=1), table[:, 2:].sum(axis=1)
 
 
-def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str], outcomes: np.ndarray) -> list[VolumeRow]:
+def _volume(
+    facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str], outcomes: np.ndarray, resolutions: ByValue
+) -> list[VolumeRow]:
     if len(facts) == 0:
         return []
     total = len(facts)
     counts, solved_counts, good, rated = _tallies(keys, outcomes)
-    ok = facts.resolution >= 0
-    medians = grouped_percentiles(keys[ok], facts.resolution[ok], (0.5,))
+    medians = resolutions.percentiles(keys, (0.5,))
     rows = [
         VolumeRow(key=int(key), name=names.get(int(key), NONE_LABEL if key == 0 else f"#{key}"),
                   tickets=int(counts[key]), share=rate(int(counts[key]), total),
@@ -253,16 +308,16 @@ def _volume(facts: F.TicketFacts, keys: np.ndarray, names: dict[int, str], outco
     return sorted(rows, key=lambda row: (-row.tickets, row.name))
 
 
-def _agents(session: Session, facts: F.TicketFacts, outcomes: np.ndarray) -> list[AgentRow]:
+def _agents(
+    session: Session, facts: F.TicketFacts, outcomes: np.ndarray, responses: ByValue, resolutions: ByValue
+) -> list[AgentRow]:
     assigned = facts.assignee_id > 0
     if not assigned.any():
         return []
     ids = facts.assignee_id
     names = dict(session.execute(text("SELECT id, name FROM people WHERE is_agent")).all())
-    frt_mask = assigned & (facts.first_response >= 0) & ~facts.late
-    res_mask = assigned & (facts.resolution >= 0)
-    frt = grouped_percentiles(ids[frt_mask], facts.first_response[frt_mask], (0.5,))
-    res = grouped_percentiles(ids[res_mask], facts.resolution[res_mask], (0.5,))
+    frt = responses.subset(assigned & ~facts.late).percentiles(ids, (0.5,))
+    res = resolutions.subset(assigned).percentiles(ids, (0.5,))
     handled, solved, good, rated = _tallies(ids, outcomes)
     rows = [
         AgentRow(
@@ -326,7 +381,7 @@ class ExpectedRow:
     name: str
     median: float | None  # seconds
     p80: float | None
-    solved: int
+    solved: int  # tickets the figures rest on: at most expectations.SAMPLE (a sample, not a count)
 
 
 def expected_by_category(

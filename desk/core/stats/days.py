@@ -9,7 +9,10 @@ tickets, or a public comment on one, changes — in the writer's own transaction
 Reading a period rebuilds its dirty days first (under the write lock, so a change cannot slip
 between the rebuild and the clearing of its mark) and then reads ~365 blobs.
 
-Each blob is tagged with ``DEFINITION``, a digest of the SQL definitions and the record layout:
+A blob is a small header (the record count), the records column by column (so a period's
+columns are joined without a strided copy per field), then the STEP records of those tickets'
+later backlog transitions (re-entries and exits after the first one, from the status history:
+``history``). Each blob is tagged with ``DEFINITION``, a digest of the SQL definitions and the record layout:
 after an upgrade that changes a definition, old blobs count as dirty and are rebuilt on use.
 A store that cannot be written (read-only file, another writer holding the lock) still gets
 correct numbers: the dirty days are computed in memory and simply not saved.
@@ -28,19 +31,26 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.db import unit_of_work
 from desk.core.stats import facts as F
+from desk.core.stats import history
 from desk.core.stats.distributions import DAY, member
 
-FORMAT = 1  # bump when the packing below changes
+FORMAT = 3  # bump when the packing below changes
 RECORD = np.dtype([
     ("ticket_id", "<i8"), ("arrived", "<i8"), ("requester_id", "<i8"), ("assignee_id", "<i8"),
     ("category_id", "<i4"), ("location_id", "<i4"), ("first_response", "<i4"), ("resolution", "<i4"),
-    ("done_after", "<i4"), ("handle", "<i2"), ("channel", "i1"), ("flags", "u1"),
+    ("done_after", "<i4"), ("solved_after", "<i4"), ("handle", "<i2"), ("channel", "i1"), ("flags", "u1"),
     ("satisfaction", "i1"), ("replies", "u1"),
 ])
+HEADER = np.dtype("<i8")  # records in the blob; their columns and then the STEP records follow
+# widest first, so that every column starts aligned to its own width after the 8-byte header
+COLUMNS = tuple(sorted(RECORD.names, key=lambda name: -RECORD.fields[name][0].itemsize))
 LATE, LEFT, REOPENED, SOLVED = 1, 2, 4, 8  # bits of "flags"
+# A reply counts for one-touch when it is public and by an agent who is not the requester
+# (docs/metrics.md, "One-touch"); part of DEFINITION so old counts are rebuilt.
+REPLY_RULE = "public, author is an agent, author is not the requester"
 DEFINITION = hashlib.sha256(repr((
-    FORMAT, RECORD.descr, F.FLAGS, F.RESPONSE_AT, F.FIRST_RESPONSE, F.RESOLUTION, F.ONE_VISIT,
-    F.DONE_AT, F.HANDLE_CAP, F.CHANNEL_OF_CODE,
+    FORMAT, RECORD.descr, history.STEP.descr, F.FLAGS, F.RESPONSE_AT, F.FIRST_RESPONSE, F.RESOLUTION,
+    F.ONE_VISIT, F.DONE_AT, F.SOLVED_AFTER, F.HANDLE_CAP, history.STATUS_CODE, REPLY_RULE,
 )).encode()).hexdigest()[:16]
 BATCH_DAYS = 31
 REPLIES_BY_ID_UP_TO = 200_000  # more tickets than this: one scan of all public comments instead
@@ -51,18 +61,51 @@ def sqlite_days(epochs: np.ndarray) -> np.ndarray:
     return np.where(epochs >= 0, epochs // DAY, -(-epochs // DAY))
 
 
-def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray]:
+Columns = dict[str, np.ndarray]  # RECORD's fields as separate, contiguous arrays
+
+
+def pack(records: np.ndarray, steps: np.ndarray) -> bytes:
+    parts = [np.array([len(records)], dtype=HEADER).tobytes()]
+    parts += [np.ascontiguousarray(records[name]).tobytes() for name in COLUMNS]
+    return b"".join([*parts, steps.tobytes()])
+
+
+def unpack(blob: bytes) -> tuple[Columns, np.ndarray]:
+    count = int(np.frombuffer(blob, dtype=HEADER, count=1)[0])
+    columns, offset = {}, HEADER.itemsize
+    for name in COLUMNS:
+        dtype = RECORD.fields[name][0]
+        columns[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
+        offset += count * dtype.itemsize
+    return columns, np.frombuffer(blob, dtype=history.STEP, offset=offset)
+
+
+def _as_columns(records: np.ndarray) -> Columns:
+    return {name: records[name] for name in COLUMNS}
+
+
+def period_facts(session: Session, start: int, end: int) -> tuple[F.TicketFacts, np.ndarray, np.ndarray]:
     """(facts of every ticket that arrived in [start, end), ids of tickets with exactly one
-    public agent reply)."""
+    public agent reply, the STEP records of those tickets' later backlog transitions)."""
     first, last = (int(d) for d in sqlite_days(np.array([start, end - 1], dtype=np.int64)))
     unsaved = _rebuild_stale(session, first, last)
-    parts = [blob for day, blob in session.execute(
+    rows = session.execute(
         text("SELECT day, facts FROM stats_days WHERE day BETWEEN :first AND :last AND definition = :definition"
              " ORDER BY day"), {"first": first, "last": last, "definition": DEFINITION})
-             if day not in unsaved]
-    records = np.frombuffer(b"".join([*parts, *(r.tobytes() for r in unsaved.values())]), dtype=RECORD)
-    records = records[(records["arrived"] >= start) & (records["arrived"] < end)]
-    return to_facts(records, F.kinds_by_person(session)), records["ticket_id"][records["replies"] == 1]
+    parts = [(day, *unpack(blob)) for day, blob in rows if day not in unsaved]
+    parts += [(day, _as_columns(records), steps) for day, (records, steps) in unsaved.items()]
+    chosen: list[Columns] = [_as_columns(np.zeros(0, dtype=RECORD))]
+    chosen_steps = [np.zeros(0, dtype=history.STEP)]
+    for day, columns, steps in parts:
+        if day * DAY < start or (day + 1) * DAY > end:  # a UTC day at an edge of the local period
+            keep = (columns["arrived"] >= start) & (columns["arrived"] < end)
+            columns = {name: values[keep] for name, values in columns.items()}
+            steps = steps[member(steps["ticket_id"], columns["ticket_id"])]
+        chosen.append(columns)
+        chosen_steps.append(steps)
+    joined = {name: np.concatenate([part[name] for part in chosen]) for name in COLUMNS}
+    steps = np.concatenate(chosen_steps)
+    return to_facts(joined, F.kinds_by_person(session)), joined["ticket_id"][joined["replies"] == 1], steps
 
 
 def _stale_days(session: Session, first: int, last: int) -> list[int]:
@@ -72,7 +115,7 @@ def _stale_days(session: Session, first: int, last: int) -> list[int]:
         {"first": first, "last": last, "definition": DEFINITION})]
 
 
-def _rebuild_stale(session: Session, first: int, last: int) -> dict[int, np.ndarray]:
+def _rebuild_stale(session: Session, first: int, last: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Rebuild and save the period's stale days; returns {} — or, when the store cannot be
     written, the rebuilt days' records by day (to use without saving)."""
     stale = _stale_days(session, first, last)
@@ -102,32 +145,37 @@ def _rebuild(session: Session, stale: list[int]) -> None:
             save(session, still, build(session, still))
 
 
-def build(session: Session, days: Iterable[int]) -> dict[int, np.ndarray]:
-    """The records of the tickets that arrived on ``days``, by day (a day without tickets maps
-    to an empty array)."""
+def build(session: Session, days: Iterable[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """(records, STEP records) of the tickets that arrived on ``days``, by day (a day without
+    tickets maps to empty arrays)."""
     days = sorted(set(days))
-    built: dict[int, np.ndarray] = {day: np.zeros(0, dtype=RECORD) for day in days}
+    nothing = (np.zeros(0, dtype=RECORD), np.zeros(0, dtype=history.STEP))
+    built: dict[int, tuple[np.ndarray, np.ndarray]] = {day: nothing for day in days}
     for run_first, run_last in _runs(days):
-        records = to_records(F.load_facts(session, run_first * DAY, (run_last + 1) * DAY))
+        facts, steps = history.apply(session, F.load_facts(session, run_first * DAY, (run_last + 1) * DAY))
+        records = to_records(facts)
         if not len(records):
             continue
-        records["replies"] = np.minimum(_reply_counts(session, records["ticket_id"]), 255)
+        records["replies"] = np.minimum(_reply_counts(session, records["ticket_id"], records["requester_id"]), 255)
         record_days = sqlite_days(records["arrived"])
         order = np.argsort(record_days, kind="stable")
         records, record_days = records[order], record_days[order]
+        by_id = np.argsort(records["ticket_id"])
+        step_days = record_days[by_id[np.searchsorted(records["ticket_id"], steps["ticket_id"], sorter=by_id)]]
         edges = np.flatnonzero(np.diff(record_days)) + 1
         for chunk in np.split(records, edges):
-            built[int(sqlite_days(chunk["arrived"][:1])[0])] = chunk
+            day = int(sqlite_days(chunk["arrived"][:1])[0])
+            built[day] = (chunk, steps[step_days == day])
     return built
 
 
-def save(session: Session, days: list[int], built: dict[int, np.ndarray]) -> None:
+def save(session: Session, days: list[int], built: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
     """Store the built days and clear their dirty marks (inside the caller's unit of work)."""
-    rows = [{"day": day, "definition": DEFINITION, "facts": built[day].tobytes()} for day in days if len(built[day])]
+    rows = [{"day": day, "definition": DEFINITION, "facts": pack(*built[day])} for day in days if len(built[day][0])]
     if rows:
         session.execute(text("INSERT OR REPLACE INTO stats_days (day, definition, facts)"
                              " VALUES (:day, :definition, :facts)"), rows)
-    empty = [int(day) for day in days if not len(built[day])]
+    empty = [int(day) for day in days if not len(built[day][0])]
     if empty:
         session.execute(text("DELETE FROM stats_days WHERE day IN (SELECT value FROM json_each(:days))"),
                         {"days": json.dumps(empty)})
@@ -146,9 +194,10 @@ def _runs(days: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _reply_counts(session: Session, ticket_ids: np.ndarray) -> np.ndarray:
-    """Public agent replies per ticket (aligned with ``ticket_ids``). Few tickets are looked up
-    by id; many are counted from one scan of the public comments' covering index."""
+def _reply_counts(session: Session, ticket_ids: np.ndarray, requester_ids: np.ndarray) -> np.ndarray:
+    """Public replies per ticket by an agent who is not its requester (REPLY_RULE; aligned
+    with ``ticket_ids``). Few tickets are looked up by id; many are counted from one scan of
+    the public comments' covering index."""
     if len(ticket_ids) <= REPLIES_BY_ID_UP_TO:
         where = "c.is_public AND c.ticket_id IN (SELECT value FROM json_each(:ids))"
         params = {"ids": json.dumps(ticket_ids.tolist())}
@@ -162,7 +211,11 @@ def _reply_counts(session: Session, ticket_ids: np.ndarray) -> np.ndarray:
     del packed
     agents = np.array([row[0] for row in session.execute(text("SELECT id FROM people WHERE is_agent"))],
                       dtype=np.int64)
-    replied = F.join_chunks(matrix, 0, tickets, null=None)[member(F.join_chunks(matrix, tickets, people, null=0), agents)]
+    on, by = F.join_chunks(matrix, 0, tickets, null=None), F.join_chunks(matrix, tickets, people, null=0)
+    by_id = np.argsort(ticket_ids)
+    where = by_id[np.clip(np.searchsorted(ticket_ids, on, sorter=by_id), 0, max(len(ticket_ids) - 1, 0))]
+    own = (ticket_ids[where] == on) & (requester_ids[where] == by)  # an agent on her own ticket
+    replied = on[member(by, agents) & ~own]
     ids, counts = np.unique(replied, return_counts=True)
     where_in = np.clip(np.searchsorted(ids, ticket_ids), 0, max(len(ids) - 1, 0))
     found = (ids[where_in] == ticket_ids) if len(ids) else np.zeros(len(ticket_ids), dtype=bool)
@@ -176,16 +229,21 @@ def to_records(facts: F.TicketFacts) -> np.ndarray:
         records[name] = getattr(facts, name)
     for name in ("first_response", "resolution"):
         records[name] = np.minimum(getattr(facts, name), np.iinfo(np.int32).max)
-    records["done_after"] = np.where(facts.done >= 0, np.minimum(facts.done - facts.arrived, np.iinfo(np.int32).max), -1)
+    largest = np.iinfo(np.int32).max
+    records["done_after"] = np.where(facts.done >= 0, np.clip(facts.done - facts.arrived, 0, largest), -1)
+    records["solved_after"] = np.where(facts.solved_time >= 0, np.clip(facts.solved_time - facts.arrived, 0, largest), -1)
     records["flags"] = (facts.late * LATE) | (facts.left * LEFT) | (facts.reopened * REOPENED) | (facts.solved * SOLVED)
     return records
 
 
-def to_facts(records: np.ndarray, kind_of: np.ndarray) -> F.TicketFacts:
+def to_facts(records: np.ndarray | Columns, kind_of: np.ndarray) -> F.TicketFacts:
+    """Facts from records, or from their columns (``unpack``)."""
+
     def column(name: str) -> np.ndarray:
         return np.ascontiguousarray(records[name])
 
     arrived, flags, done_after = column("arrived"), column("flags"), column("done_after").astype(np.int64)
+    solved_after = column("solved_after").astype(np.int64)
     requesters = column("requester_id")
     return F.TicketFacts(
         ticket_id=column("ticket_id"), arrived=arrived, channel=column("channel"),
@@ -195,5 +253,5 @@ def to_facts(records: np.ndarray, kind_of: np.ndarray) -> F.TicketFacts:
         category_id=column("category_id"), location_id=column("location_id"),
         assignee_id=column("assignee_id"), first_response=column("first_response"),
         resolution=column("resolution"), done=np.where(done_after >= 0, arrived + done_after, -1),
-        handle=column("handle"),
+        handle=column("handle"), solved_time=np.where(solved_after >= 0, arrived + solved_after, -1),
     )

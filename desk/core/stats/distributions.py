@@ -25,14 +25,56 @@ class Distribution:
     histogram: tuple[int, ...]  # counts per HIST_LABELS
 
     @classmethod
-    def of(cls, values: np.ndarray) -> Distribution:
+    def of(cls, values: np.ndarray, *, ascending: bool = False) -> Distribution:
+        """From the durations (``ascending``: they are sorted already, ``ByValue``)."""
         if len(values) == 0:
             return cls(0, None, None, None, (0,) * len(HIST_LABELS))
-        ordered = np.sort(values)  # one (vectorised) sort: then both the percentiles and the
+        ordered = values if ascending else np.sort(values)  # one sort: then both the percentiles and the
         median, p90 = np.percentile(ordered, [50, 90])  # histogram (15 binary searches) are quick
         counts = np.diff(np.r_[np.searchsorted(ordered, np.array(HIST_EDGES), side="left"), len(ordered)])
         return cls(len(values), float(values.mean()), float(median), float(p90),
                    tuple(int(c) for c in counts))
+
+
+@dataclass(frozen=True)
+class ByValue:
+    """Some tickets' durations sorted once, with the tickets' positions: every distribution and
+    grouped percentile of those durations (or of a subset) then needs no sort of its own, only
+    a stable radix sort by its small group key (sorting a million durations costs ~10 times
+    more, and the report takes percentiles of the same two durations a dozen times)."""
+
+    index: np.ndarray  # positions in the facts, in ascending order of value
+    values: np.ndarray  # the values at those positions (ascending)
+
+    @classmethod
+    def of(cls, values: np.ndarray, mask: np.ndarray) -> ByValue:
+        where = np.flatnonzero(mask)
+        chosen = values[where].astype(np.int64)
+        shift = max(len(where).bit_length(), 1)
+        if len(chosen) and chosen.min() >= 0 and int(chosen.max()).bit_length() + shift <= 62:
+            # (value, position) packed in one int64: a plain sort orders by value, then position
+            # (stable), about three times quicker than an argsort
+            packed = np.sort((chosen << shift) | np.arange(len(chosen), dtype=np.int64))
+            order = packed & ((1 << shift) - 1)
+        else:
+            order = np.argsort(chosen, kind="stable")
+        index = where[order]
+        return cls(index, values[index])
+
+    def subset(self, mask: np.ndarray) -> ByValue:
+        keep = mask[self.index]
+        return ByValue(self.index[keep], self.values[keep])
+
+    def distribution(self) -> Distribution:
+        return Distribution.of(self.values, ascending=True)
+
+    def percentiles(self, groups: np.ndarray, quantiles: tuple[float, ...]) -> dict[int, tuple[float, ...]]:
+        """``grouped_percentiles`` with ``groups`` aligned with the facts."""
+        keys = groups[self.index]
+        if len(keys) and keys.min() >= 0 and keys.max() < 2**15:
+            keys = keys.astype(np.int16)  # NumPy sorts 16-bit keys by radix when asked for stable
+        order = np.argsort(keys, kind="stable")  # stable: values stay ascending within a group
+        return _percentiles_of_runs(keys[order].astype(np.int64), self.values[order], quantiles)
 
 
 def grouped_percentiles(
@@ -51,6 +93,15 @@ def grouped_percentiles(
     else:
         packed = np.sort((groups.astype(np.int64) << shift) | values)
         groups, values = packed >> shift, packed & ((1 << shift) - 1)
+    return _percentiles_of_runs(groups, values, quantiles)
+
+
+def _percentiles_of_runs(
+    groups: np.ndarray, values: np.ndarray, quantiles: tuple[float, ...]
+) -> dict[int, tuple[float, ...]]:
+    """Percentiles per group of values sorted by (group, value)."""
+    if len(values) == 0:
+        return {}
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])  # groups are sorted
     keys = groups[starts]
     counts = np.diff(np.r_[starts, len(groups)])

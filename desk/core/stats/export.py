@@ -65,7 +65,7 @@ def summary_table(report: StatsReport) -> Table:
         ("Walk-ins and calls", s.desk_arrivals),
         ("Walked away before service", s.walked_away),
         ("Walk-in abandonment (%)", percent(s.abandonment_rate)),
-        (f"Walk-ins and calls served within {report.staffing.target.seconds // 60} min (%)",
+        (f"Walk-ins and calls served {report.staffing.target.within_text} (%)",
          percent(s.served_in_target)),
         *_distribution_rows("Wait, walk-ins and calls", report.wait, "min"),
         *_distribution_rows("First response", report.first_response, "min"),
@@ -73,7 +73,8 @@ def summary_table(report: StatsReport) -> Table:
         ("Logged after the fact", s.logged_after_the_fact),
         ("Never answered", s.unanswered),
         *_distribution_rows("Full resolution", report.resolution, "h"),
-        ("Solved", s.solved),
+        ("Solved, of these tickets", s.solved),
+        ("Solved during the period (by solve date)", s.solved_in_period),
         ("One-touch (%)", percent(s.one_touch_rate)),
         ("Reopened (%)", percent(s.reopen_rate)),
         ("CSAT, good of rated (%)", percent(s.csat)),
@@ -134,16 +135,18 @@ def staffing_table(report: StatsReport) -> Table:
             rows.append((WEEKDAYS[day], f"{hour:02d}:00", round(rate, 2), int(plan.needed[day, hour]),
                          round(on_shift, 1), percent(float(plan.level_on_shift[day, hour]))))
     return Table(
-        f"Staffing (target {percent(plan.target.level):g}% within {plan.target.seconds // 60} min,"
+        f"Staffing (target {percent(plan.target.level):g}% {plan.target.within_text},"
         f" handle time {minutes(plan.handle_seconds)} min{'' if plan.handle_observed else ', assumed'})",
         ("Weekday", "Hour", "Walk-ins and calls per hour", "Agents needed", "Agents on shift",
          "Service level on shift (%)"), tuple(rows))
 
 
 def expected_table(rows: Sequence[ExpectedRow], window_days: int = 90) -> Table:
+    from desk.core.queries.expectations import basis_text
+
     return Table(f"Expected resolution (solved in the last {window_days} days)",
-                 ("Category", "Median (h)", "p80 (h)", "Solved"),
-                 tuple((r.name, hours(r.median), hours(r.p80), r.solved) for r in rows))
+                 ("Category", "Median (h)", "p80 (h)", "Based on"),
+                 tuple((r.name, hours(r.median), hours(r.p80), basis_text(r.solved)) for r in rows))
 
 
 def report_tables(report: StatsReport, expected: Sequence[ExpectedRow] | None = None) -> list[Table]:

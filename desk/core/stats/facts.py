@@ -1,5 +1,6 @@
 """Per-ticket facts for a period, streamed out of SQLite in one scan.
 
+docs/metrics.md is the written definition of every metric; the code here follows it exactly.
 The metric definitions live here, once, as SQL expressions over the integer-epoch columns
 (``WAIT_FRT``, ``RESOLUTION``, ``HANDLE`` …). One ``SELECT`` over the period's tickets evaluates
 them and hands every ticket's values back packed as characters of a single ``group_concat``
@@ -25,42 +26,60 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desk.core import errors
-from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.stats.distributions import member
+from desk.core.vocabulary import CHANNELS, PERSON_KINDS
 
 DESK_CHANNELS = ("walk-in", "phone")  # people waiting in front of the desk or on the line
 AT_DESK_INDEXES = np.array([CHANNELS.index(name) for name in DESK_CHANNELS], dtype=np.int64)
+UNKNOWN_CHANNEL = len(CHANNELS)  # the code of a channel missing from CHANNELS: never web, never at the desk
 HANDLE_CAP = 3600  # a desk ticket solved within this long of service start was handled in one visit
 
-# --- the metric definitions (SQL over table alias t) ------------------------------------------
-AT_DESK = "t.channel IN ('walk-in','phone')"
-# First response: walk-ins and calls are answered when service starts (or by a public reply,
-# whichever came first); e-mail and web requests by the first public agent reply.
-RESPONSE_AT = (
-    f"CASE WHEN {AT_DESK} THEN coalesce(min(t.service_started_at, t.first_response_at),"
-    " t.service_started_at, t.first_response_at) ELSE t.first_response_at END"
+# --- the metric definitions (SQL over table alias t); docs/metrics.md is their one description --
+AT_DESK = f"t.channel IN ({', '.join(repr(name) for name in DESK_CHANNELS)})"
+# Start of service of a walk-in or call: the first of claim / start serving, the first public
+# agent reply and solving it ("Done" on the spot). min() of three coalesces is the smallest
+# value that is not NULL (SQLite's min() of a NULL is NULL). docs/metrics.md, "Start of service".
+SERVICE_AT = (
+    "min(coalesce(t.service_started_at, t.first_response_at, t.solved_at),"
+    " coalesce(t.first_response_at, t.solved_at, t.service_started_at),"
+    " coalesce(t.solved_at, t.service_started_at, t.first_response_at))"
 )
+# First response: walk-ins and calls are answered when service starts; e-mail and web requests
+# by the first public reply of an agent who is not the requester (comments.insert_comment sets
+# first_response_at only for those). docs/metrics.md, "First response" and "Wait".
+RESPONSE_AT = f"CASE WHEN {AT_DESK} THEN {SERVICE_AT} ELSE t.first_response_at END"
 FIRST_RESPONSE = f"max(({RESPONSE_AT}) - t.arrived_at, 0)"  # from arrival; NULL: never answered
 RESOLUTION = "max(t.solved_at - t.created_at, 0)"  # created → last solve; NULL while unsolved
-ONE_VISIT = (  # service start → solve, when within the cap
-    f"CASE WHEN t.solved_at - t.service_started_at BETWEEN 0 AND {HANDLE_CAP}"
+ONE_VISIT = (  # service start → solve, when within the cap; a solve that *was* the start of
+    # service ("Done" with no claim) measured no handling, so it gives no handle time
+    f"CASE WHEN t.solved_at - t.service_started_at BETWEEN 1 AND {HANDLE_CAP}"
     " THEN t.solved_at - t.service_started_at END"
 )
 HANDLE = f"CASE WHEN {AT_DESK} THEN {ONE_VISIT} END"  # for desk tickets finished in one visit
-DONE_AT = (  # when a ticket left the backlog: solved, walked away, or closed unsolved
+# When a ticket without status history left the backlog: solved, walked away, or closed
+# unsolved (last edit). Tickets with status history use that instead (``history``).
+DONE_AT = (
     "coalesce(t.solved_at, t.left_at, CASE WHEN t.status = 'closed' THEN t.updated_at END)"
 )
+SOLVED_AFTER = "max(t.solved_at - t.arrived_at, 0)"  # arrival → last solve (the solve date); NULL: unsolved
 
-# Cheap codes (no CASE or IN list per row; SQLite's text comparisons are what cost): the
-# length of the channel plus one comparison numbers the channels (web 4, email 5, phone 6,
-# walk-in 8); length tells 'good' (4) from 'bad' (3). ``load_facts`` maps them back, takes
-# "solved" from the resolution (NULL exactly when solved_at is) and applies AT_DESK to
-# ONE_VISIT, which gives HANDLE.
-CHANNEL_CODE = "length(t.channel) + (t.channel > 'f')"
-CHANNEL_OF_CODE = {4: "web", 5: "email", 6: "phone", 8: "walk-in"}
+
+def channel_code_sql(channels: tuple[str, ...] = CHANNELS) -> str:
+    """The index of ``t.channel`` in ``channels``, as an explicit CASE generated from the
+    vocabulary; any other value gets ``len(channels)`` (counted as "unknown", never as web)."""
+    whens = " ".join(f"WHEN {name!r} THEN {index}" for index, name in enumerate(channels))
+    return f"(CASE t.channel {whens} ELSE {len(channels)} END)"
+
+
+CHANNEL_CODE = channel_code_sql()
+assert len(CHANNELS) < 64, "the channel code must fit in the flags below SMALL"
+# A walk-away who came back and was reopened is no reopen; without status history a reopened
+# ticket that was never walked away from is the best the fields can tell (``history`` decides
+# from the history where there is one). docs/metrics.md, "Reopened".
+REOPENED = "(t.reopen_count > 0 AND t.left_at IS NULL)"
 FLAGS = (
-    "t.logged_after_the_fact + 2 * (t.left_at IS NOT NULL) + 4 * (t.reopen_count > 0)"
-    f" + 16 * coalesce(length(t.satisfaction), 0) + 128 * ({CHANNEL_CODE})"
+    f"t.logged_after_the_fact + 2 * (t.left_at IS NOT NULL) + 4 * {REOPENED}"
+    f" + 16 * coalesce(length(t.satisfaction), 0) + 128 * {CHANNEL_CODE}"
 )
 BITS = 20
 MASK = (1 << BITS) - 1
@@ -171,12 +190,13 @@ class TicketFacts:
     assignee_id: np.ndarray  # 0 = none
     first_response: np.ndarray  # seconds, -1 = never answered
     resolution: np.ndarray  # seconds, -1 = not solved
-    done: np.ndarray  # epoch seconds it left the backlog (solved, walked away, closed); -1 = open
+    done: np.ndarray  # epoch seconds it first left the backlog (solved, walked away, closed); -1 = never
     handle: np.ndarray  # seconds, -1 = not a one-visit desk ticket
+    solved_time: np.ndarray  # epoch seconds of the last solve; -1 = not solved
     at_desk: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.at_desk = self.channel <= 1  # walk-in, phone
+        self.at_desk = member(self.channel.astype(np.int64), AT_DESK_INDEXES)  # walk-in, phone
 
     def __len__(self) -> int:
         return len(self.ticket_id)
@@ -231,6 +251,7 @@ def layout(session: Session, period_seconds: int) -> tuple[tuple[str, str, int],
             ("resolution", RESOLUTION, 2),  # NULL: not solved
             ("handle", f"({ONE_VISIT}) + 1", 0),  # 0: not finished in one visit
             ("done", f"max({DONE_AT} - t.arrived_at, 0)", 2),  # NULL: still open
+            ("solved_after", SOLVED_AFTER, 2),  # NULL: not solved
             ("ticket_id", "t.id", id_width(largest_id(session, "tickets"))))
 
 
@@ -265,16 +286,14 @@ def load_facts(session: Session, start: int, end: int) -> TicketFacts:
         first += max(count, 1)
     del matrix
     flags = columns.pop("flags")
-    channel_of = np.zeros(16, dtype=np.int64)
-    for code, name in CHANNEL_OF_CODE.items():
-        channel_of[code] = CHANNELS.index(name)
-    channel = channel_of[np.clip(flags >> 7, 0, 15)]
+    channel = np.minimum(flags >> 7, UNKNOWN_CHANNEL)  # the code is the index (CHANNEL_CODE)
     resolution = columns["resolution"]
     kind_of = kinds_by_person(session)
     requesters = columns["requester_id"]
     arrived = columns["arrived"] + start
     i8, i16, i32 = np.int8, np.int16, np.int32
     done = columns["done"]
+    solved_after = columns["solved_after"]
     return TicketFacts(  # compact types: a year of a million tickets is ~50 MB
         ticket_id=columns["ticket_id"].astype(np.int64 if len(arrived) and columns["ticket_id"].max() >= 2**31 else i32),
         arrived=arrived,
@@ -293,6 +312,7 @@ def load_facts(session: Session, start: int, end: int) -> TicketFacts:
         resolution=_narrow(resolution),
         handle=np.where(member(channel, AT_DESK_INDEXES), columns["handle"] - 1, -1).astype(i16),
         done=np.where(done >= 0, arrived + done, -1),
+        solved_time=np.where(solved_after >= 0, arrived + solved_after, -1),
     )
 
 

@@ -1,25 +1,28 @@
-"""The stats panel's date presets, as plain date arithmetic (no Qt)."""
+"""The stats panel's date presets, as plain date arithmetic (no Qt).
+
+"This semester" is the desk's configured term containing today (``desk.core.calendar``), never a
+guess: without one it is not offered (the panel greys it out, ``desk stats`` says how to set terms).
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from desk.core import errors
+from desk.core.calendar import HOW_TO_SET, Term
+
 PRESETS = ("today", "7 days", "30 days", "this semester", "custom")
-# Semesters start on these (month, day): spring, summer session, fall.
-SEMESTER_STARTS = ((1, 1), (6, 1), (8, 15))
 
 
-def semester_start(today: date) -> date:
-    starts = [date(today.year, m, d) for m, d in SEMESTER_STARTS]
-    return max(start for start in starts if start <= today)
-
-
-def preset_range(preset: str, today: date) -> tuple[date, date]:
-    """(first, last) day, inclusive, ending today. ``custom`` gives the last 30 days."""
+def preset_range(preset: str, today: date, *, term: Term | None = None) -> tuple[date, date]:
+    """(first, last) day, inclusive, ending today. ``custom`` gives the last 30 days; "this
+    semester" needs ``term``, the configured term containing today."""
     if preset == "today":
         return today, today
     if preset == "7 days":
         return today - timedelta(days=6), today
     if preset == "this semester":
-        return semester_start(today), today
+        if term is None:
+            raise errors.InvalidInput(f"No term of the desk contains {today}. {HOW_TO_SET}")
+        return term.start, min(term.end, today)
     return today - timedelta(days=29), today

@@ -34,7 +34,7 @@ from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
 from desk.core.ops import intake
 from desk.core.ops import tickets as ticket_ops
 from desk.core.queries import tickets as ticket_queries
-from desk.core.queries.expectations import expected_resolution
+from desk.core.queries.expectations import basis_text, expected_resolution
 from desk.core.queries.frontdesk import choices
 from desk.core.vocabulary import format_age
 from desk.ui.errors import show_error
@@ -366,7 +366,7 @@ class QuickLogDialog(QDialog):
             self.expectation.setText(
                 f"Expected resolution: usually {format_age(median.total_seconds())}; "
                 f"8 in 10 within {format_age(p80.total_seconds())} "
-                f"({n} tickets of {what}, last 90 days)."
+                f"({what}, last 90 days, {basis_text(n)})."
             )
         self.checks_done.emit()
 

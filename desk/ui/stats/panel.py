@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core import files
+from desk.core.calendar import current_term
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
 from desk.core.settings import desk_timezone
@@ -54,7 +55,13 @@ AUTO_REFRESH_SECONDS = 1.0  # recompute on every change only while that is this 
 
 def _load_choices(session) -> dict[str, object]:  # noqa: ANN001 - runs on the DB worker
     return {"categories": choices.categories(session), "locations": choices.locations(session),
-            "agents": choices.agents(session), "zone": desk_timezone(session).key}
+            "agents": choices.agents(session), **_load_term(session)}
+
+
+def _load_term(session) -> dict[str, object]:  # noqa: ANN001 - runs on the DB worker
+    """The desk's zone and the configured term containing today there (None: no term)."""
+    zone = desk_timezone(session)
+    return {"zone": zone.key, "term": current_term(session, datetime.now(zone).date())}
 
 
 def _percent(value: float | None) -> str:
@@ -126,6 +133,7 @@ class StatsPanel(QWidget):
         self.report: StatsReport | None = None
         self.expected: list | None = None
         self.zone_name: str | None = None
+        self.term = None  # desk.core.calendar.Term containing today, once loaded
         self._generation = 0
         self._stale = False
         self._last_seconds = 0.0
@@ -166,6 +174,7 @@ class StatsPanel(QWidget):
         for key in PRESETS:
             self.preset.addItem(PRESET_LABELS[key], key)
         self.preset.setCurrentIndex(PRESETS.index("30 days"))
+        self._offer_term(None)
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.start_edit, self.end_edit = QDateEdit(self), QDateEdit(self)
         for edit, name in ((self.start_edit, "From date"), (self.end_edit, "To date")):
@@ -240,8 +249,9 @@ class StatsPanel(QWidget):
             tile.setMinimumWidth(150)
             tiles.addWidget(tile, index // 6, index % 6)
             self.tiles[name] = tile
-        self.created_solved = SeriesChart("Created vs solved", "Tickets arriving and leaving the backlog per day", body)
-        self.backlog = SeriesChart("Backlog", "Open tickets at the end of each day", body)
+        self.created_solved = SeriesChart("Created vs solved", "Tickets arriving, and tickets solved (by solve date), "
+                                          "per day; walk-aways are not solves", body)
+        self.backlog = SeriesChart("Backlog", "Open tickets at the end of each day, from their status history", body)
         self.heatmap = HeatmapChart("Arrivals by weekday and hour", "When people come: local weekday × hour", body)
         self.frt = HistogramChart("First response time", "Arrival → first public reply or start of service "
                                   "(tickets logged after the fact excluded)", body)
@@ -273,10 +283,25 @@ class StatsPanel(QWidget):
         zone = ZoneInfo(self.zone_name) if self.zone_name else None
         return datetime.now(zone).date()
 
+    def _offer_term(self, term) -> None:  # noqa: ANN001 - desk.core.calendar.Term | None
+        """Offer "This semester" only when a configured term contains today (never a guess)."""
+        self.term = term
+        item = self.preset.model().item(PRESETS.index("this semester"))
+        item.setEnabled(term is not None)
+        if term is None:
+            item.setText(PRESET_LABELS["this semester"])
+            item.setToolTip("No term of the desk contains today: set the terms with "
+                            "`desk terms set-preset us` (or ko) to use this")
+        else:
+            item.setText(f"This semester ({term.name})")
+            item.setToolTip(f"{term.name}: {term.start} to {term.end}")
+        if term is None and self.preset.currentData() == "this semester":
+            self.preset.setCurrentIndex(PRESETS.index("30 days"))
+
     def _apply_preset(self) -> None:
         key = self.preset.currentData()
         if key != "custom":
-            start, end = preset_range(key, self.today())
+            start, end = preset_range(key, self.today(), term=self.term)
             for edit, day in ((self.start_edit, start), (self.end_edit, end)):
                 edit.blockSignals(True)
                 edit.setDate(QDate(day.year, day.month, day.day))
@@ -306,6 +331,8 @@ class StatsPanel(QWidget):
         self._debounce.start()
 
     def _on_changes(self, changes, _initiator) -> None:  # noqa: ANN001
+        if changes.settings:  # the zone or the terms may have changed
+            self.tasks.db(_load_term, self._term_loaded, self._failed, owner=self)
         if not (changes.tickets or changes.shifts or changes.settings):
             return
         if not self.isVisible():
@@ -327,7 +354,12 @@ class StatsPanel(QWidget):
             for item_id, name in loaded[key]:
                 combo.addItem(name, item_id)
             combo.blockSignals(False)
-        if loaded["zone"] != self.zone_name:
+        self._term_loaded(loaded)
+
+    def _term_loaded(self, loaded: dict) -> None:
+        term_changed = loaded["term"] != self.term
+        self._offer_term(loaded["term"])
+        if loaded["zone"] != self.zone_name or (term_changed and self.preset.currentData() == "this semester"):
             self.zone_name = loaded["zone"]
             self._apply_preset()
 
@@ -361,7 +393,7 @@ class StatsPanel(QWidget):
             "Tickets": f"{s.tickets:,}",
             "Walk-ins & calls": f"{s.desk_arrivals:,}",
             "Median wait": f"{duration_text(report.wait.median)}<br><small>p90 {duration_text(report.wait.p90)},"
-                           f" {_percent(s.served_in_target)} in {report.staffing.target.seconds // 60} min</small>",
+                           f" {_percent(s.served_in_target)} {report.staffing.target.within_text}</small>",
             "Walked away": f"{_percent(s.abandonment_rate)}<br><small>{s.walked_away:,} people</small>",
             "First response": f"{duration_text(report.first_response.median)}<br><small>p90 "
                               f"{duration_text(report.first_response.p90)}, mean {duration_text(report.first_response.mean)}</small>",

@@ -38,14 +38,15 @@ def by_ticket(facts: TicketFacts) -> dict[str, list[int]]:
 def from_scratch(session) -> tuple[dict[str, list[int]], list[int]]:  # noqa: ANN001
     """The period's facts from the tickets themselves (no saved day is used or changed)."""
     stale = [row[0] for row in session.execute(text("SELECT DISTINCT arrived_at / 86400 FROM tickets"))]
-    records = np.concatenate([np.zeros(0, dtype=days.RECORD), *days.build(session, stale).values()])
+    built = days.build(session, stale).values()
+    records = np.concatenate([np.zeros(0, dtype=days.RECORD), *(part[0] for part in built)])
     records = records[(records["arrived"] >= START) & (records["arrived"] < END)]
     facts = days.to_facts(records, days.F.kinds_by_person(session))
     return by_ticket(facts), sorted(records["ticket_id"][records["replies"] == 1].tolist())
 
 
 def read(session) -> tuple[dict[str, list[int]], list[int]]:  # noqa: ANN001
-    facts, one_reply = days.period_facts(session, START, END)
+    facts, one_reply, _steps = days.period_facts(session, START, END)
     return by_ticket(facts), sorted(one_reply.tolist())
 
 

@@ -86,7 +86,9 @@ def test_summary_counts_and_rates(session, week) -> None:  # noqa: ANN001
     assert s.tickets == 5  # A B C D E
     assert s.desk_arrivals == 4  # A C D E
     assert s.walked_away == 1 and s.abandonment_rate == pytest.approx(0.25)
-    assert s.served_in_target == pytest.approx(0.5)  # A within 5 min; E walked away; C still waiting
+    # docs/metrics.md "Served within N" (was 1/2 before C's overdue wait counted): A within 5 min;
+    # E walked away; C still waiting at the period's end, long past 5 min; D logged after the fact
+    assert s.served_in_target == pytest.approx(1 / 3)
     assert s.logged_after_the_fact == 1
     assert s.unanswered == 1  # C (E walked away: abandonment, not unanswered)
     assert s.solved == 3
@@ -114,7 +116,10 @@ def test_daily_series_and_backlog(session, week) -> None:  # noqa: ANN001
     report = compute_stats(session, PERIOD)
     assert report.days[0] == date(2026, 3, 6) and len(report.days) == 5
     assert report.daily["created"].tolist() == [1, 0, 0, 3, 1]
-    assert report.daily["solved"].tolist() == [1, 0, 0, 2, 1]  # E walking away leaves the backlog too
+    # docs/metrics.md "Solved per day": by solve date, and E walking away is no solve (this row
+    # used to count E: the old definition counted every exit from the backlog as "solved")
+    assert report.daily["solved"].tolist() == [1, 0, 0, 2, 0]
+    assert report.summary.solved_in_period == 3
     assert report.daily["backlog"].tolist() == [1, 1, 1, 2, 2]
     assert report.daily["walked_away"].tolist() == [0, 0, 0, 0, 1]
     assert report.daily["csat_rated"].tolist() == [1, 0, 0, 1, 0]
@@ -190,12 +195,13 @@ def test_backlog_queries_agree_whichever_index_they_walk(session, week) -> None:
 
     start, end, _zone = C.period_bounds(session, PERIOD)
     for moment in (start, start + 3 * 86_400, end):
-        counts = {C._backlog_at(session, "1", {}, moment, by_arrival) for by_arrival in (True, False)}
+        counts = {C._before_period(session, "1", {}, moment, end, by_arrival).at_start for by_arrival in (True, False)}
         assert len(counts) == 1
     moment = int(at(3, 9, 9, 0).timestamp())  # D arrived at 08:00 and was solved at 10:01
-    done = [C._done_from_before(session, "1", {"start": moment, "end": end}, moment, by_arrival).tolist()
-            for by_arrival in (True, False)]
-    assert done[0] == done[1] == [int(at(3, 9, 10, 1).timestamp())]
+    found = [C._before_period(session, "1", {}, moment, end, by_arrival) for by_arrival in (True, False)]
+    assert [e.solved.tolist() for e in found] == [[int(at(3, 9, 10, 1).timestamp())]] * 2
+    assert [sorted(e.steps["at"].tolist()) for e in found] == [[int(at(3, 9, 10, 1).timestamp())]] * 2
+    assert [e.at_start for e in found] == [2, 2]  # G (3/4, open) and D (arrived 08:00, open until 10:01)
 
 
 def test_day_summaries_rebuild_only_touched_days_and_agree_with_a_full_build(

@@ -36,10 +36,20 @@ def test_facts_scan_reads_only_the_stats_index(store, session) -> None:  # noqa:
 
 def test_replies_scan_reads_only_the_replies_index(store, session) -> None:  # noqa: ANN001
     many = np.arange(1, days.REPLIES_BY_ID_UP_TO + 2, dtype=np.int64)  # more than are looked up by id
-    plans = _plans(store, session, lambda: days._reply_counts(session, many))
+    plans = _plans(store, session, lambda: days._reply_counts(session, many, np.zeros_like(many)))
     assert all("COVERING INDEX ix_comments_replies" in plan for plan in plans), plans
 
 
 def test_indexes_exist(session) -> None:  # noqa: ANN001
     names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))}
     assert {"ix_tickets_stats", "ix_comments_replies"} <= names
+
+
+def test_status_history_reads_only_the_status_index(store, session) -> None:  # noqa: ANN001
+    from desk.core.stats import history
+
+    few = np.arange(1, 10, dtype=np.int64)
+    many = np.arange(1, history.BY_ID_UP_TO + 2, dtype=np.int64)
+    for ids in (few, many):
+        plans = _plans(store, session, lambda ids=ids: history.status_rows(session, ids))
+        assert all("COVERING INDEX ix_audit_status" in plan for plan in plans), plans
