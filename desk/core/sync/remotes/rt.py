@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import (
     Canned,
+    Capabilities,
     Http,
     PullPage,
     RemoteComment,
@@ -63,8 +64,20 @@ def _rt_date(iso: str) -> str:
     return iso.replace("T", " ").replace("Z", "")
 
 
+def _privileged(ref: Any) -> bool | None:
+    """RT's privileged users are its staff (they get the web UI); unprivileged ones are requesters."""
+    if not isinstance(ref, dict) or "Privileged" not in ref:
+        return None
+    return str(ref["Privileged"]) not in ("", "0", "None")
+
+
 class RTRemote:
     kind = "rt"
+    # No idempotency key: a retried create is found by the uuid custom field instead. Owners and
+    # requesters travel as e-mails/user names inline, so there is no user directory to cache.
+    capabilities = Capabilities(conditional_updates=True, idempotency_keys=False, comment_authors=True,
+                                agent_authors=True, custom_fields=True, user_directory=False,
+                                assignee_lookup=False, canned=False)
 
     def __init__(
         self, *, url: str, username: str, auth: str, secret: Secret, config: Mapping[str, Any] | None = None,
@@ -255,7 +268,7 @@ class RTRemote:
             query += f" AND ObjectId = {int(ticket)}"
         for items in self._collection("GET", "/transactions", params={
                 "query": query, "fields": "ObjectId,Type,Created,Creator",
-                "fields[Creator]": "EmailAddress", "orderby": "id", "order": "ASC"}):
+                "fields[Creator]": "EmailAddress,Privileged", "orderby": "id", "order": "ASC"}):
             if not items:
                 continue
             txns = {str(item["id"]): item for item in items}
@@ -277,6 +290,7 @@ class RTRemote:
                 page.comments.append(RemoteComment(
                     remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=texts.get(txn_id, ""),
                     public=kind != "Comment", author_email=self._email(item.get("Creator")),
+                    author_is_agent=_privileged(item.get("Creator")),
                     created_at=(datetime.fromisoformat(item["Created"].replace("Z", "+00:00"))
                                 if isinstance(item.get("Created"), str) else None),
                     is_description=kind == "Create",
