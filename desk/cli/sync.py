@@ -66,6 +66,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sync = subparsers.add_parser("sync", help="sync with one remote or all of them",
                                  description="Pull remote changes and push local ones (all remotes by default).")
     sync.add_argument("name", nargs="?")
+    sync.add_argument("--dry-run", action="store_true",
+                      help="print what a sync would do (one line per action, with its reason); change nothing")
+    sync.add_argument("--allow-mass-change", action="store_true",
+                      help="go ahead although the run would close or overwrite a large share of the tickets")
     add_db_option(sync)
     sync.set_defaults(func=cmd_sync)
 
@@ -151,10 +155,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         status = 0
         for name in names:
             try:
-                report = engine.sync(session, name)
+                report = engine.sync(session, name, dry_run=args.dry_run,
+                                     allow_mass_change=args.allow_mass_change)
             except errors.DeskError as exc:
                 print(f"desk: {name}: {exc.message}", file=sys.stderr)
                 status = 2
+                continue
+            if args.dry_run:
+                print_plan(name, report)
                 continue
             print(f"{name}: pulled {report.pulled} (new {report.created_local}, changed {report.updated_local}, "
                   f"replies {report.comments_in}); pushed new {report.created_remote}, "
@@ -164,3 +172,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 print(f"  not sent: {problem}", file=sys.stderr)
                 status = status or 1
     return status
+
+
+def print_plan(name: str, report: engine.SyncReport) -> None:
+    """``desk sync --dry-run``: the plan, one line per action; nothing was changed."""
+    lines = report.plan.lines() if report.plan is not None else []
+    print(f"{name}: dry run, nothing changed ({report.requests} requests, reads only)")
+    for line in lines or ["nothing to do"]:
+        print(f"  {line}")

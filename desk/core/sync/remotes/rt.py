@@ -30,6 +30,7 @@ from desk.core.sync.remotes.base import (
     Capabilities,
     Http,
     PullPage,
+    RemoteAuthError,
     RemoteComment,
     RemoteRejected,
     RemoteTicket,
@@ -64,13 +65,6 @@ def _rt_date(iso: str) -> str:
     return iso.replace("T", " ").replace("Z", "")
 
 
-def _privileged(ref: Any) -> bool | None:
-    """RT's privileged users are its staff (they get the web UI); unprivileged ones are requesters."""
-    if not isinstance(ref, dict) or "Privileged" not in ref:
-        return None
-    return str(ref["Privileged"]) not in ("", "0", "None")
-
-
 class RTRemote:
     kind = "rt"
     # No idempotency key: a retried create is found by the uuid custom field instead. Owners and
@@ -93,6 +87,7 @@ class RTRemote:
         self.people_out: dict[str, str] = {k.lower(): v for k, v in self.config["people"].items()}
         self.people_in = {v: k for k, v in self.people_out.items()}
         self._zone: str | None = None
+        self._staff: dict[str, bool | None] = {}  # RT user name -> privileged
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -243,6 +238,22 @@ class RTRemote:
             state["txn"] = newest
             yield PullPage(cursor=json.dumps(state))
 
+    def _privileged(self, ref: Any) -> bool | None:
+        """RT's privileged users are its staff (they get the web UI); unprivileged ones are
+        requesters. The transaction's inline Creator leaves ``Privileged`` empty, so each author
+        is read once per adapter (``/user/:id``)."""
+        name = str(ref.get("id") or "") if isinstance(ref, dict) else ""
+        if not name or name in ("Nobody", "RT_System"):
+            return None
+        if name not in self._staff:
+            try:
+                data = self.http.json("GET", f"{self.api}/user/{quote(name, safe='@')}")
+            except (RemoteRejected, RemoteAuthError):  # not allowed to see users: unknown, not fatal
+                data = None
+            value = data.get("Privileged") if isinstance(data, dict) else None
+            self._staff[name] = None if value is None else str(value) not in ("", "0")
+        return self._staff[name]
+
     def _in_user_zone(self, utc_literal: str) -> str:
         """RT reads TicketSQL date literals in the API user's time zone (else the server's):
         convert our UTC cursor into it. The zone is looked up once per adapter."""
@@ -268,7 +279,7 @@ class RTRemote:
             query += f" AND ObjectId = {int(ticket)}"
         for items in self._collection("GET", "/transactions", params={
                 "query": query, "fields": "ObjectId,Type,Created,Creator",
-                "fields[Creator]": "EmailAddress,Privileged", "orderby": "id", "order": "ASC"}):
+                "fields[Creator]": "EmailAddress", "orderby": "id", "order": "ASC"}):
             if not items:
                 continue
             txns = {str(item["id"]): item for item in items}
@@ -290,7 +301,7 @@ class RTRemote:
                 page.comments.append(RemoteComment(
                     remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=texts.get(txn_id, ""),
                     public=kind != "Comment", author_email=self._email(item.get("Creator")),
-                    author_is_agent=_privileged(item.get("Creator")),
+                    author_is_agent=self._privileged(item.get("Creator")),
                     created_at=(datetime.fromisoformat(item["Created"].replace("Z", "+00:00"))
                                 if isinstance(item.get("Created"), str) else None),
                     is_description=kind == "Create",
