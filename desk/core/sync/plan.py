@@ -243,8 +243,7 @@ class _Planner:
             self.add(kind="update-local", reason=f"{prefix}changed on the remote: {detail}",
                      fields=tuple(merged.to_local), closes=closes, **common)
             acted = True
-        if merged.to_remote:
-            self.to_remote[link.ticket_id] = tuple(merged.to_remote)
+        self.to_remote[link.ticket_id] = tuple(merged.to_remote)
         if not acted:
             reason = (prefix + "nothing to take") if linking else (
                 "local changes go up (below)" if merged.to_remote else "unchanged")
@@ -300,6 +299,7 @@ class _Planner:
 
     # --- push ---------------------------------------------------------------------------
     def push(self) -> None:
+        self.by_ticket = {link.ticket_id: link for link in self.linked.values() if link is not None}
         planned_updates: set[int] = set()
         for item in self.snap.outbox:
             common = {"ticket_id": item.ticket_id, "outbox_id": item.outbox_id}
@@ -320,14 +320,14 @@ class _Planner:
                     self.add(kind="skip", reason="not on the remote yet: its create goes first", **common)
                     continue
                 fields = self.to_remote.get(item.ticket_id)
-                if fields is None:
-                    fields = self._local_diff(item.ticket_id, ticket)
+                if fields is None:  # not pulled this time: what moved here since the last agreement
+                    fields = self._local_diff(item.ticket_id)
                 planned_updates.add(item.ticket_id)
                 self._update(fields, common)
             else:
                 self._reply(item, linked, common)
         for ticket_id, fields in self.to_remote.items():
-            if ticket_id not in planned_updates:
+            if fields and ticket_id not in planned_updates:  # the pull's merge queues it
                 self._update(fields, {"ticket_id": ticket_id})
 
     def _update(self, fields: tuple[str, ...], common: dict[str, Any]) -> None:
@@ -337,14 +337,13 @@ class _Planner:
         else:
             self.add(kind="skip", reason="both sides agree already", quiet=True, **common)
 
-    def _local_diff(self, ticket_id: int, ticket: LocalTicket) -> tuple[str, ...]:
-        link = next((link for link in self.linked.values() if link is not None and link.ticket_id == ticket_id),
-                    None)
+    def _local_diff(self, ticket_id: int) -> tuple[str, ...]:
+        link = self.by_ticket.get(ticket_id)
         if link is None:
             return ()
         return tuple(name for name in SYNCED_FIELDS if name not in link.open_conflicts
-                     and (self.maps is None or self.maps(name, ticket.local.get(name)))
-                     and not self.same(name, ticket.local.get(name), link.base.get(name, MISSING)))
+                     and (self.maps is None or self.maps(name, link.local.get(name)))
+                     and not self.same(name, link.local.get(name), link.base.get(name, MISSING)))
 
     def _reply(self, item: OutboxItem, linked: bool, common: dict[str, Any]) -> None:
         comment = self.snap.comments.get(item.comment_id) if item.comment_id is not None else None
