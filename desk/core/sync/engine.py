@@ -140,12 +140,14 @@ class Engine(Pull, Push):
         cursor = cursor_row.value if cursor_row else None
         self.session.rollback()
         for number, page in enumerate(pages):
+            applied: set[int] = set()  # a ticket with a conflict and an update is one transaction
             for action in by_page.get(number, []):
                 if action.comment is not None:
                     if action.kind != "skip" or action.records:
                         self._apply_comment(action.comment)
                         self._checkpoint("pulled comment")
-                elif action.ticket is not None:
+                elif action.ticket is not None and id(action.ticket) not in applied:
+                    applied.add(id(action.ticket))
                     self._apply_ticket(action.ticket)  # also records the version of an unchanged one
                     self._checkpoint("pulled ticket")
             if page.cursor and page.cursor != cursor:

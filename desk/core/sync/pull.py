@@ -1,9 +1,11 @@
 """Pull: apply the remote's tickets, comments and canned responses locally.
 
-Moved out of ``engine.py``: the ``Pull`` half of the engine. Each remote ticket and comment is
-applied in its own transaction and the page's cursor saved once the page is in; a create or
-reply whose answer was lost is recognised (ticket by uuid, comment by an in-flight outbox row)
-instead of being duplicated.
+The ``Pull`` half of the executor: ``Engine.execute_pull`` hands it each planned remote ticket
+and comment, applied here in its own transaction through the core operations (``log_ticket``,
+``_apply``, ``insert_comment``; the remote's name is the audit ``origin``), re-checked against the
+store rather than trusted from the plan; the engine saves a page's cursor once the page is in.
+A create or reply whose answer was lost is recognised (ticket by uuid, comment by an in-flight
+outbox row) instead of being duplicated.
 """
 
 from __future__ import annotations
