@@ -180,3 +180,5 @@ def print_plan(name: str, report: engine.SyncReport) -> None:
     print(f"{name}: dry run, nothing changed ({report.requests} requests, reads only)")
     for line in lines or ["nothing to do"]:
         print(f"  {line}")
+    if report.refused:
+        print(f"  refused: {report.refused}")

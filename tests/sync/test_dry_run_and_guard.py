@@ -132,6 +132,9 @@ def test_a_remote_that_suddenly_closes_everything_is_refused(session: Any, zende
     credentials.store_secret("zd", Secret(token=zendesk.state.token))
     assert main(["sync", "zd", "--db", str(store.path)]) == 2
     assert "desk sync zd --allow-mass-change" in capsys.readouterr().err
+    assert main(["sync", "zd", "--dry-run", "--db", str(store.path)]) == 0  # the way to look first
+    shown = capsys.readouterr().out
+    assert shown.count("update-local") == 12 and "refused: zd: this sync would close 11" in shown
 
     report = sync(session, zendesk, allow_mass_change=True)
     assert report.updated_local == 12

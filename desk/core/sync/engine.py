@@ -169,11 +169,16 @@ class Engine(Pull, Push):
         try:
             pages = self.listing()
             self.report.plan = self.make_plan(pages)
+            if self.dry_run:  # the plan is the answer, with the guard's word on it
+                self.report.pulled = sum(len(page.tickets) for page in pages)
+                try:
+                    if self.guard is not None:
+                        self.guard.check(self.report.plan, remote=self.row.name)
+                except MassChangeRefused as refused:
+                    self.report.refused = refused.message
+                return self.report
             if self.guard is not None:
                 self.guard.check(self.report.plan, remote=self.row.name)
-            if self.dry_run:
-                self.report.pulled = sum(len(page.tickets) for page in pages)
-                return self.report
             self.execute_pull(pages, self.report.plan)
             self.execute_push()
             if self.remote.capabilities.canned:

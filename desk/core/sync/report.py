@@ -34,6 +34,7 @@ class SyncReport:
     canned_changed: bool = False
     dry_run: bool = False
     plan: Plan | None = None  # what the run planned (the whole of a dry run's answer)
+    refused: str | None = None  # dry run: why the mass-change guard would refuse the real run
 
     def added(self, what: str) -> None:
         """Told by the merge when it adds a ``person``, an ``agent`` or a ``category``."""
