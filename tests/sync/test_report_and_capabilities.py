@@ -72,7 +72,8 @@ def test_capabilities_are_declared_and_true(cls: type) -> None:
     adapter = cls(url="http://127.0.0.1:9", username="agent@uni.test", auth="token", secret=Secret(token="t"))
     try:
         assert caps.user_directory == (isinstance(getattr(adapter, "users", None), dict)
-                                       and isinstance(getattr(adapter, "user_ids", None), dict))
+                                       and isinstance(getattr(adapter, "user_ids", None), dict)
+                                       and isinstance(getattr(adapter, "staff", None), dict))
         assert caps.assignee_lookup == callable(getattr(adapter, "maps", None))
         if not caps.canned:
             assert adapter.canned() == []  # no network: nothing to ask for

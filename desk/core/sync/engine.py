@@ -96,7 +96,7 @@ class Engine(Pull, Push):
         if not self.remote.capabilities.user_directory:
             return
         users, user_ids = self.remote.users, self.remote.user_ids  # type: ignore[attr-defined]
-        staff = getattr(self.remote, "staff", {})
+        staff = self.remote.staff  # type: ignore[attr-defined]
         for row in self.session.scalars(select(SyncPerson).where(SyncPerson.remote_id == self.remote_id)):
             users[row.remote_user_id] = (row.email, row.name)
             if row.is_agent is not None:
@@ -110,7 +110,7 @@ class Engine(Pull, Push):
         if self.dry_run or not self.remote.capabilities.user_directory:
             return
         users = self.remote.users  # type: ignore[attr-defined]
-        staff = getattr(self.remote, "staff", {})
+        staff = self.remote.staff  # type: ignore[attr-defined]
         new = {key: value for key, value in users.items() if key not in self._known_people}
         if new:
             with unit_of_work(self.session):
@@ -163,8 +163,7 @@ class Engine(Pull, Push):
 
     # --- the whole run ----------------------------------------------------------------------
     def run(self) -> SyncReport:
-        http = getattr(self.remote, "http", None)  # both adapters count their requests there
-        before = http.requests if http is not None else 0
+        before = self.remote.http.requests
         self._load_people()
         try:
             pages = self.listing()
@@ -193,8 +192,7 @@ class Engine(Pull, Push):
                         row.last_error = exc.message[:500]
             raise
         finally:
-            if http is not None:
-                self.report.requests = http.requests - before
+            self.report.requests = self.remote.http.requests - before
         self._save_people()
         with unit_of_work(self.session):
             row = self.session.get(SyncRemote, self.remote_id)

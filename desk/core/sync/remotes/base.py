@@ -66,8 +66,8 @@ class Capabilities:
     ``comment_authors``: comments name their author (an e-mail); ``agent_authors``: and say
     whether that author is staff upstream (``RemoteComment.author_is_agent``).
     ``custom_fields``: the uuid and category travel in fields of their own.
-    ``user_directory``: people are remote user ids resolved through the adapter's ``users`` /
-    ``user_ids`` caches (seeded from and saved to ``sync_people``).
+    ``user_directory``: people are remote user ids resolved through the adapter's ``users``,
+    ``user_ids`` and ``staff`` caches (seeded from and saved to ``sync_people``).
     ``assignee_lookup``: ``maps(field, value, lookup=...)`` says whether a local assignee exists
     upstream (an unknown one is left alone both ways).
     ``canned``: the remote's macros come down as canned responses.
@@ -128,6 +128,7 @@ class Remote(Protocol):
 
     kind: str
     capabilities: Capabilities
+    http: Http  # the one client; its ``requests`` count goes into the report
 
     def pull(self, cursor: str | None) -> Iterator[PullPage]: ...
 
