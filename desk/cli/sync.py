@@ -67,6 +67,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sync = subparsers.add_parser("sync", help="sync with one remote or all of them",
                                  description="Pull remote changes and push local ones (all remotes by default).")
     sync.add_argument("name", nargs="?")
+    sync.add_argument("--dry-run", action="store_true",
+                      help="print what a sync would do (one line per action, with its reason); change nothing")
+    sync.add_argument("--allow-mass-change", action="store_true",
+                      help="go ahead although the run would close or overwrite a large share of the tickets")
     add_db_option(sync)
     sync.set_defaults(func=cmd_sync)
 
@@ -151,8 +155,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         names = [args.name] if args.name else None
         if names is None and not config.list_remotes(session):
             raise errors.NotFound("No remotes are configured; add one with `desk remote add`.")
-        run = sync_all(session, names=names)
+        run = sync_all(session, names=names, dry_run=args.dry_run, allow_mass_change=args.allow_mass_change)
     for report in run.reports:
+        if args.dry_run:
+            print_plan(report)
+            continue
         print(f"{report.remote}: pulled {report.pulled} (new {report.created_local}, "
               f"changed {report.updated_local}, replies {report.comments_in}); pushed new "
               f"{report.created_remote}, changed {report.updated_remote}, replies {report.comments_out}; "
@@ -168,3 +175,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
               f"remote{'' if total == 1 else 's'}).", file=sys.stderr)
         return 2
     return 1 if run.not_sent else 0
+
+
+def print_plan(report: engine.SyncReport) -> None:
+    """``desk sync --dry-run``: the plan, one line per action; nothing was changed."""
+    lines = report.plan.lines() if report.plan is not None else []
+    print(f"{report.remote}: dry run, nothing changed ({report.requests} requests, reads only)")
+    for line in lines or ["nothing to do"]:
+        print(f"  {line}")
+    if report.refused:
+        print(f"  refused: {report.refused}")

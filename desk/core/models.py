@@ -184,6 +184,9 @@ class AuditEvent(Base):
     field: Mapped[str | None] = mapped_column(String(32))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+    # The remote helpdesk a pulled change came from (its name); NULL for local work. With no
+    # local person for whoever made it upstream, ``actor_id`` is NULL and the remote is the actor.
+    origin: Mapped[str | None] = mapped_column(Text)
 
 
 class CannedResponse(Base):
@@ -335,3 +338,4 @@ class SyncPerson(Base):
     remote_user_id: Mapped[str] = mapped_column(Text, primary_key=True)
     email: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
+    is_agent: Mapped[bool | None] = mapped_column(Boolean)  # staff upstream; None = not known

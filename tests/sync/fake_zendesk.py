@@ -59,7 +59,9 @@ class FakeZendesk:
         self.lock = threading.RLock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll so that stop() (shutdown waits for the loop to look) takes milliseconds.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
         self.thread.start()
         self.agent_id = self.user("agent@example.com", "Agent Smith", role="agent")
 

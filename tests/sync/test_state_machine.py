@@ -1,9 +1,15 @@
 """Random local edits, remote edits and faults (drops, 429, 500, lost answers, a run killed
-half-way), then a clean sync: both sides agree and nothing is lost or duplicated."""
+half-way), then a clean sync: both sides agree and nothing is lost or duplicated.
+
+Fields: subject, status, priority, category (a Zendesk tag) and assignee (two agents known on
+both sides, or nobody). Comments come from agents and requesters on both sides; a ticket has a
+first response exactly when an agent (a local one, or staff upstream) made a public reply."""
 
 from __future__ import annotations
 
+import atexit
 import itertools
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -28,11 +34,30 @@ from tests.sync.fake_zendesk import FakeZendesk
 
 STATUSES = ("new", "open", "pending", "on-hold", "solved")
 PRIORITIES = ("low", "normal", "high", "urgent")
-FIELDS = st.sampled_from(("subject", "status", "priority"))
+CATEGORIES = (None, "av", "network")
+AGENTS = (None, "ana@desk.test", "bo@desk.test")
+FIELDS = st.sampled_from(("subject", "status", "priority", "category", "assignee"))
+TAG = "desk_category_"
 
 
 class Killed(Exception):
     """Desk died here (power cut, kill -9)."""
+
+
+_TEMPLATE: list[Path] = []
+
+
+def fresh_store(directory: Path) -> Path:
+    """A new, empty, migrated store: a copy of one made once (migrating each time costs more
+    than many of the steps)."""
+    if not _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="desk-sync-sm-template-")) / "desk.sqlite3"
+        atexit.register(shutil.rmtree, template.parent, ignore_errors=True)
+        open_store(template).close()
+        _TEMPLATE.append(template)
+    target = directory / "desk.sqlite3"
+    shutil.copyfile(_TEMPLATE[0], target)
+    return target
 
 
 class SyncMachine(RuleBasedStateMachine):
@@ -40,17 +65,27 @@ class SyncMachine(RuleBasedStateMachine):
         super().__init__()
         self.directory = Path(tempfile.mkdtemp(prefix="desk-sync-sm-"))
         self.fake = FakeZendesk()
-        self.store = open_store(self.directory / "desk.sqlite3")
+        self.store = open_store(fresh_store(self.directory))
         self.session = self.store.session()
         self.words = itertools.count(1)
         self.waits = Waits()
+        self.agent_replies: set[str] = set()  # bodies of public replies written by agents
 
     @initialize()
     def setup(self) -> None:
         self.agent = people.add_agent(self.session, name="Ana", email="ana@desk.test").created_id
+        self.other_agent = people.add_agent(self.session, name="Bo", email="bo@desk.test").created_id
         self.requester = people.ensure_requester(self.session, email="wei@uni.test", name="Wei").created_id
+        self.categories = {name: people.ensure_category(self.session, name=name).created_id
+                           for name in CATEGORIES if name}
         config.add_remote(self.session, name="zd", kind="zendesk", url=self.fake.url,
                           username=self.fake.state.email)
+        # Upstream: both agents have accounts; Kim and Wei are end-users.
+        self.remote_people = {email: self.fake.user(email, email.split("@")[0], role="agent")
+                              for email in AGENTS if email}
+        self.remote_authors = {"staff": self.fake.agent_id, "ana": self.remote_people["ana@desk.test"],
+                               "kim": self.fake.user("kim@uni.test", "Kim"),
+                               "wei": self.fake.user("wei@uni.test", "Wei")}
 
     def teardown(self) -> None:
         try:
@@ -71,12 +106,33 @@ class SyncMachine(RuleBasedStateMachine):
         self.session.rollback()
         return list(self.session.scalars(select(Ticket.id).order_by(Ticket.id)))
 
-    def value(self, field: str, index: int) -> str:
+    def value(self, field: str, index: int) -> str | None:
         if field == "status":
             return STATUSES[index % len(STATUSES)]
         if field == "priority":
             return PRIORITIES[index % len(PRIORITIES)]
+        if field == "category":
+            return CATEGORIES[index % len(CATEGORIES)]
+        if field == "assignee":
+            return AGENTS[index % len(AGENTS)]
         return f"Subject {self.word()}"
+
+    def local_value(self, field: str, value: str | None) -> tuple[str, object]:
+        if field == "category":
+            return "category_id", self.categories.get(value) if value else None
+        if field == "assignee":
+            return "assignee_id", {"ana@desk.test": self.agent, "bo@desk.test": self.other_agent}.get(value)
+        return field, value
+
+    def remote_value(self, ticket: dict, field: str, value: str | None) -> dict:
+        if field == "status":
+            return {"status": {"on-hold": "hold"}.get(value, value)}
+        if field == "category":
+            tags = [tag for tag in ticket.get("tags") or [] if not tag.startswith(TAG)]
+            return {"tags": tags + ([TAG + value] if value else [])}
+        if field == "assignee":
+            return {"assignee_id": self.remote_people.get(value) if value else None}
+        return {field: value}
 
     # --- local side ------------------------------------------------------------------
     @rule()
@@ -89,15 +145,19 @@ class SyncMachine(RuleBasedStateMachine):
     def local_edit(self, pick: int, field: str, index: int) -> None:
         ids = self.local_ids()
         ticket = self.session.get(Ticket, ids[pick % len(ids)])
+        name, value = self.local_value(field, self.value(field, index))
         ticket_ops.update_ticket(self.session, ticket_id=ticket.id, actor_id=self.agent,
-                                 expected_version=ticket.version, fields={field: self.value(field, index)})
+                                 expected_version=ticket.version, fields={name: value})
 
     @precondition(lambda self: self.local_ids())
-    @rule(pick=st.integers(0, 50), public=st.booleans())
-    def local_comment(self, pick: int, public: bool) -> None:
+    @rule(pick=st.integers(0, 50), public=st.booleans(), by_agent=st.booleans())
+    def local_comment(self, pick: int, public: bool, by_agent: bool) -> None:
         ids = self.local_ids()
-        comment_ops.add_comment(self.session, ticket_id=ids[pick % len(ids)], author_id=None,
-                                body=f"local {self.word()}", public=public)
+        body = f"local {self.word()}"
+        comment_ops.add_comment(self.session, ticket_id=ids[pick % len(ids)],
+                                author_id=self.agent if by_agent else None, body=body, public=public)
+        if by_agent and public:
+            self.agent_replies.add(body)
 
     # --- remote side -----------------------------------------------------------------
     @rule()
@@ -109,16 +169,17 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 50), field=FIELDS, index=st.integers(0, 10))
     def remote_edit(self, pick: int, field: str, index: int) -> None:
         ids = sorted(self.fake.state.tickets)
-        value = self.value(field, index)
-        if field == "status":
-            value = {"on-hold": "hold"}.get(value, value)
-        self.fake.update_ticket(ids[pick % len(ids)], {field: value})
+        ticket = self.fake.state.tickets[ids[pick % len(ids)]]
+        self.fake.update_ticket(ticket["id"], self.remote_value(ticket, field, self.value(field, index)))
 
     @precondition(lambda self: self.fake.state.tickets)
-    @rule(pick=st.integers(0, 50), public=st.booleans())
-    def remote_comment(self, pick: int, public: bool) -> None:
+    @rule(pick=st.integers(0, 50), public=st.booleans(), author=st.sampled_from(("staff", "ana", "kim", "wei")))
+    def remote_comment(self, pick: int, public: bool, author: str) -> None:
         ids = sorted(self.fake.state.tickets)
-        self.fake.add_comment(ids[pick % len(ids)], f"remote {self.word()}", public)
+        body = f"remote {self.word()}"
+        self.fake.add_comment(ids[pick % len(ids)], body, public, author_id=self.remote_authors[author])
+        if public and author in ("staff", "ana"):
+            self.agent_replies.add(body)
 
     # --- faults and syncs ------------------------------------------------------------
     @rule(kinds=st.lists(st.tuples(st.sampled_from(("any", "PUT", "POST")),
@@ -170,20 +231,29 @@ class SyncMachine(RuleBasedStateMachine):
             select(SyncConflict).where(SyncConflict.resolved_at.is_(None)))}
         for ticket in tickets:
             theirs = remote[int(status[ticket.id])]
+            tags = [tag[len(TAG):] for tag in theirs.get("tags") or [] if tag.startswith(TAG)]
+            emails = {uid: email for email, uid in self.remote_people.items()}
+            remote_fields = {"subject": theirs.get("subject"), "priority": theirs.get("priority") or "normal",
+                             "status": theirs.get("status"), "category": tags[0] if tags else None,
+                             "assignee": emails.get(theirs.get("assignee_id"))}
             wanted = {"subject": ticket.subject, "priority": ticket.priority,
-                      "status": {"on-hold": "hold"}.get(ticket.status, ticket.status)}
+                      "status": {"on-hold": "hold"}.get(ticket.status, ticket.status),
+                      "category": ticket.category.name if ticket.category else None,
+                      "assignee": ticket.assignee.email if ticket.assignee else None}
             for field, value in wanted.items():
                 if (ticket.id, field) not in conflicts:
-                    assert (theirs.get(field) or "normal") == value, (ticket.id, field, theirs.get(field), value)
+                    assert remote_fields[field] == value, (ticket.id, field, remote_fields[field], value)
             mine = Counter((c.body, c.is_public) for c in ticket.comments)
             remote_comments = self.fake.state.comments[int(status[ticket.id])][1:]  # [0] = description
             assert mine == Counter((c["body"], c["public"]) for c in remote_comments), ticket.id
             assert all(count == 1 for count in mine.values()), mine  # every body is unique
+            answered = any(c.is_public and c.body in self.agent_replies for c in ticket.comments)
+            assert (ticket.first_response_at is not None) == answered, (ticket.id, ticket.first_response_at)
         assert session.scalar(select(SyncOutbox.id)) is None
 
 
 SyncMachine.TestCase.settings = settings(
-    max_examples=15, stateful_step_count=15, deadline=None,
+    max_examples=int(os.environ.get("DESK_SYNC_EXAMPLES", "40")), stateful_step_count=20, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 

@@ -31,10 +31,12 @@ def record(
     field: str | None = None,
     old: object = None,
     new: object = None,
+    origin: str | None = None,
 ) -> None:
+    """One audit row; ``origin`` names the remote a pulled change came from (None = local)."""
     session.add(
         AuditEvent(
             ticket_id=ticket_id, actor_id=actor_id, at=at, action=action,
-            field=field, old=as_text(old), new=as_text(new),
+            field=field, old=as_text(old), new=as_text(new), origin=origin,
         )
     )

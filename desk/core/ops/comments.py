@@ -18,12 +18,17 @@ MAX_BODY = 20 * 1024 * 1024  # characters; far above any real reply, below SQLit
 
 def insert_comment(
     session: Session, ticket: Ticket, *, author_id: int | None, body: str, public: bool,
-    now: datetime, status: str | None, uuid: str | None = None,
+    now: datetime, status: str | None, uuid: str | None = None, origin: str | None = None,
+    by_agent: bool | None = None,
 ) -> tuple[Comment, dict[str, object]]:
     """Add the comment inside the caller's transaction and set first-response times.
 
     Returns the comment and the status change it implies (an agent's first public reply to a
     new ticket opens it) unless the caller sets ``status`` itself.
+
+    A comment pulled from a remote helpdesk passes ``origin`` (the remote's name, recorded in
+    the audit row) and, when no local person maps to its author, ``by_agent`` as the remote
+    says (staff upstream); otherwise the local author's role decides.
     """
     if len(body) > MAX_BODY:
         raise errors.InvalidInput(
@@ -35,15 +40,16 @@ def insert_comment(
     if uuid:
         comment.uuid = uuid
     session.add(comment)
-    # An agent answering her own ticket (she is the requester) is not responding to anybody:
-    # neither a first response nor a reply (docs/metrics.md, "First response").
-    by_agent = bool(author and author.is_agent and author.id != ticket.requester_id)
+    if author is not None or by_agent is None:
+        # An agent answering her own ticket (she is the requester) is not responding to anybody:
+        # neither a first response nor a reply (docs/metrics.md, "First response").
+        by_agent = bool(author and author.is_agent and author.id != ticket.requester_id)
     if public and by_agent and ticket.first_response_at is None:
         ticket.first_response_at = now
         if ticket.service_started_at is None:
             ticket.service_started_at = now
     record(session, ticket_id=ticket.id, actor_id=author_id, at=now,
-           action="reply" if public else "note")
+           action="reply" if public else "note", origin=origin)
     implied: dict[str, object] = {}
     if status is None and by_agent and public and ticket.status == "new":
         implied["status"] = "open"

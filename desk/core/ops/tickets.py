@@ -112,8 +112,10 @@ def log_ticket(
     tags: Iterable[str] = (),
     uuid: str | None = None,
     now: datetime | None = None,
+    origin: str | None = None,
 ) -> Changes:
-    """Log a walk-in, a call, an email or a web request. ``arrived_at`` defaults to now."""
+    """Log a walk-in, a call, an email or a web request. ``arrived_at`` defaults to now.
+    ``origin`` names the remote helpdesk when the ticket was pulled from one (see ``record``)."""
     _choice(channel, CHANNELS, "Channel")
     _choice(priority, PRIORITIES, "Priority")
     now = now or utcnow()
@@ -136,7 +138,7 @@ def log_ticket(
         session.add(ticket)
         session.flush()
         record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action="create",
-               field="channel", new=channel)
+               field="channel", new=channel, origin=origin)
         return Changes(ticket_ids=frozenset({ticket.id}), tickets=True, created_id=ticket.id)
 
 
@@ -189,8 +191,10 @@ def _current(ticket: Ticket, name: str) -> object:
 
 def _apply(
     session: Session, ticket: Ticket, fields: Mapping[str, object], *, actor_id: int | None,
-    now: datetime, action: str = "update",
+    now: datetime, action: str = "update", origin: str | None = None,
 ) -> bool:
+    """Set ``fields`` on ``ticket`` with an audit row each; True if anything changed.
+    ``origin`` names the remote a pulled change came from."""
     changed = False
     for name, value in fields.items():
         old = _current(ticket, name)
@@ -215,7 +219,7 @@ def _apply(
                 _choice(value, SATISFACTION, "Satisfaction")
             setattr(ticket, name, value)
         record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action=action,
-               field=name, old=old, new=value)
+               field=name, old=old, new=value, origin=origin)
         changed = True
     return changed
 

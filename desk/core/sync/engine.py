@@ -1,8 +1,16 @@
-"""The sync engine: pull remote changes, push the outbox, keep conflicts.
+"""The sync engine: plan the whole run, then execute it action by action.
 
-A run first pulls: for each page the remote gives, each ticket and each comment is applied in
-its own transaction, and the page's cursor is saved once the page is in. Then it pushes: each
-outbox row (written by triggers in the same transaction as the local change) is one action.
+A run first reads the remote's listing (the pull pages since the saved cursor; GET requests
+only), takes a snapshot of the status table and the outbox (``snapshot``) and hands both to the
+pure planner (``plan``), which says for every pulled ticket and comment and every outbox row what
+will happen and why. The mass-change guard reads that plan and refuses a run that would close or
+overwrite too much of the store (``MassChangeRefused``; ``allow_mass_change=True`` goes ahead).
+A dry run stops here and returns the plan: nothing is written, no remote write is sent.
+
+Then the executor runs each pull action in its own transaction through the core operations
+(``log_ticket``, ``_apply``, ``insert_comment``, with the remote's name as the audit ``origin``)
+and saves a page's cursor once its actions are in; then it plans the push again from the outbox
+as the pull left it (its merges queue updates in the same transactions) and sends each row.
 Before a network call the row's ``attempts`` is raised and committed, so a run killed between
 "the remote accepted" and "Desk recorded it" is recognised next time: creates are found by uuid
 (Zendesk ``Idempotency-Key``/``external_id``, RT custom field), comments by text.
@@ -13,24 +21,23 @@ RT ``If-Match``); a lost race fetches again and re-merges. A field changed on bo
 different values becomes a ``sync_conflicts`` row: neither side is overwritten, the field is
 left out of sync until a person resolves it (``resolve_conflict``).
 
-The code is split by responsibility: ``pull`` (remote to local), ``push`` (outbox to remote) and
-``merge`` (the per-field merge, conflict rows and what both directions share). This module keeps
-the entry points (``sync``, ``Engine.run``, ``SyncReport``) and re-exports the public names, so
-``from desk.core.sync import engine`` keeps working.
+The code is split by responsibility: ``plan`` (the pure planner and the guard), ``snapshot``
+(what it reads), ``pull`` and ``push`` (the executor's two halves), ``merge`` (the per-field merge
+and conflict rows) and ``report`` (``SyncReport``). This module keeps the entry points (``sync``,
+``Engine.run``) and re-exports the public names, so ``from desk.core.sync import engine`` works.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.models import SyncPerson, SyncRemote, utcnow
+from desk.core.models import SyncCursor, SyncPerson, SyncRemote, utcnow
+from desk.core.sync import snapshot
 from desk.core.sync.merge import (
     MISSING,
     enqueue,
@@ -39,14 +46,20 @@ from desk.core.sync.merge import (
     resolve_conflict,
     to_local_values,
 )
+from desk.core.sync.plan import Action, MassChangeGuard, Plan
+from desk.core.sync.plan import plan as plan_run
 from desk.core.sync.pull import Pull
 from desk.core.sync.push import MAX_RACES, Push
-from desk.core.sync.remotes.base import Remote, RemoteError
+from desk.core.sync.remotes.base import MassChangeRefused, PullPage, Remote, RemoteError
+from desk.core.sync.report import SyncReport
 
 __all__ = [
     "MAX_RACES",
     "MISSING",
     "Engine",
+    "MassChangeGuard",
+    "MassChangeRefused",
+    "Plan",
     "SyncReport",
     "enqueue",
     "local_fields",
@@ -57,85 +70,129 @@ __all__ = [
 ]
 
 
-@dataclass
-class SyncReport:
-    remote: str
-    pulled: int = 0
-    created_local: int = 0
-    updated_local: int = 0
-    comments_in: int = 0
-    created_remote: int = 0
-    updated_remote: int = 0
-    comments_out: int = 0
-    conflicts: int = 0
-    requests: int = 0
-    failed: list[str] = field(default_factory=list)
-    ticket_ids: set[int] = field(default_factory=set)
-
-    def changes(self) -> Changes:
-        return Changes(ticket_ids=frozenset(self.ticket_ids), tickets=True, comments=True,
-                       people=True, choices=True, remotes=True)
-
-
 class Engine(Pull, Push):
-    """One run against one remote: pull (``Pull``), then push (``Push``), then canned responses."""
+    """One run against one remote: plan, guard, then pull (``Pull``), push (``Push``), canned."""
 
     def __init__(
         self, session: Session, row: SyncRemote, remote: Remote, *,
         progress: Callable[[str, int, int], None] | None = None,
         checkpoint: Callable[[str], None] | None = None,
+        dry_run: bool = False, allow_mass_change: bool = False, guard: MassChangeGuard | None = None,
     ) -> None:
         self.session = session
         self.row = row
         self.remote_id = row.id
         self.remote = remote
-        self.report = SyncReport(remote=row.name)
+        self.report = SyncReport(remote=row.name, dry_run=dry_run)
+        self.dry_run = dry_run
+        self.guard = None if allow_mass_change else (guard or MassChangeGuard())
         self._progress = progress or (lambda _what, _done, _total: None)
         self._checkpoint = checkpoint or (lambda _where: None)
+        self._known_people: set[str] = set()
 
-    # --- the whole run ------------------------------------------------------------------
+    # --- the remote's user cache ----------------------------------------------------------
     def _load_people(self) -> None:
-        """Seed the adapter's user cache (remote user id -> e-mail) from ``sync_people``."""
-        cache = getattr(self.remote, "users", None)
-        if cache is None:
+        """Seed the adapter's user cache (remote user id -> e-mail, staff) from ``sync_people``."""
+        if not self.remote.capabilities.user_directory:
             return
+        users, user_ids = self.remote.users, self.remote.user_ids  # type: ignore[attr-defined]
+        staff = self.remote.staff  # type: ignore[attr-defined]
         for row in self.session.scalars(select(SyncPerson).where(SyncPerson.remote_id == self.remote_id)):
-            cache[row.remote_user_id] = (row.email, row.name)
+            users[row.remote_user_id] = (row.email, row.name)
+            if row.is_agent is not None:
+                staff[row.remote_user_id] = row.is_agent
             if row.email:
-                self.remote.user_ids[row.email.lower()] = row.remote_user_id  # type: ignore[attr-defined]
+                user_ids[row.email.lower()] = row.remote_user_id
         self.session.rollback()
-        self._known_people = set(cache)
+        self._known_people = set(users)
 
     def _save_people(self) -> None:
-        cache = getattr(self.remote, "users", None)
-        if not cache:
+        if self.dry_run or not self.remote.capabilities.user_directory:
             return
-        new = {key: value for key, value in cache.items() if key not in getattr(self, "_known_people", set())}
+        users = self.remote.users  # type: ignore[attr-defined]
+        staff = self.remote.staff  # type: ignore[attr-defined]
+        new = {key: value for key, value in users.items() if key not in self._known_people}
         if new:
             with unit_of_work(self.session):
                 for key, (email, name) in new.items():
                     self.session.merge(SyncPerson(remote_id=self.remote_id, remote_user_id=key, email=email,
-                                                  name=name))
+                                                  name=name, is_agent=staff.get(key)))
 
+    # --- plan -------------------------------------------------------------------------------
+    def listing(self) -> list[PullPage]:
+        """Every page the remote has for us since the saved cursor (reads only)."""
+        cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
+        cursor = cursor_row.value if cursor_row else None
+        self.session.rollback()
+        return list(self.remote.pull(cursor))
+
+    def make_plan(self, pages: list[PullPage]) -> Plan:
+        shot = snapshot.take(self.session, remote_id=self.remote_id, pages=pages)
+        return plan_run(pages=pages, snapshot=shot, same=self.same, maps=self._maps())
+
+    # --- execute ----------------------------------------------------------------------------
+    def execute_pull(self, pages: list[PullPage], plan: Plan) -> None:
+        by_page: dict[int, list[Action]] = {}
+        for action in plan.actions:
+            if action.page is not None:
+                by_page.setdefault(action.page, []).append(action)
+        cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
+        cursor = cursor_row.value if cursor_row else None
+        self.session.rollback()
+        for number, page in enumerate(pages):
+            applied: set[int] = set()  # a ticket with a conflict and an update is one transaction
+            for action in by_page.get(number, []):
+                if action.comment is not None:
+                    if action.kind != "skip" or action.records:
+                        self._apply_comment(action.comment)
+                        self._checkpoint("pulled comment")
+                elif action.ticket is not None and id(action.ticket) not in applied:
+                    applied.add(id(action.ticket))
+                    self._apply_ticket(action.ticket)  # also records the version of an unchanged one
+                    self._checkpoint("pulled ticket")
+            if page.cursor and page.cursor != cursor:
+                with unit_of_work(self.session):
+                    self.session.merge(SyncCursor(remote_id=self.remote_id, name="pull", value=page.cursor))
+                cursor = page.cursor
+            self.report.pulled += len(page.tickets)
+            self._progress("pull", self.report.pulled, 0)
+
+    def execute_push(self) -> None:
+        push_plan = self.make_plan([])  # the outbox as the pull left it
+        self.push([action.outbox_id for action in push_plan.actions if action.outbox_id is not None])
+
+    # --- the whole run ----------------------------------------------------------------------
     def run(self) -> SyncReport:
-        http = getattr(self.remote, "http", None)
-        before = http.requests if http is not None else 0
+        before = self.remote.http.requests
         self._load_people()
         try:
-            self.pull()
-            self.push()
-            self.pull_canned()
+            pages = self.listing()
+            self.report.plan = self.make_plan(pages)
+            if self.dry_run:  # the plan is the answer, with the guard's word on it
+                self.report.pulled = sum(len(page.tickets) for page in pages)
+                try:
+                    if self.guard is not None:
+                        self.guard.check(self.report.plan, remote=self.row.name)
+                except MassChangeRefused as refused:
+                    self.report.refused = refused.message
+                return self.report
+            if self.guard is not None:
+                self.guard.check(self.report.plan, remote=self.row.name)
+            self.execute_pull(pages, self.report.plan)
+            self.execute_push()
+            if self.remote.capabilities.canned:
+                self.pull_canned()
         except RemoteError as exc:
             self.session.rollback()
-            self._save_people()
-            with unit_of_work(self.session):
-                row = self.session.get(SyncRemote, self.remote_id)
-                if row is not None:
-                    row.last_error = exc.message[:500]
+            if not self.dry_run:
+                self._save_people()
+                with unit_of_work(self.session):
+                    row = self.session.get(SyncRemote, self.remote_id)
+                    if row is not None:
+                        row.last_error = exc.message[:500]
             raise
         finally:
-            if http is not None:
-                self.report.requests = http.requests - before
+            self.report.requests = self.remote.http.requests - before
         self._save_people()
         with unit_of_work(self.session):
             row = self.session.get(SyncRemote, self.remote_id)
@@ -148,10 +205,12 @@ class Engine(Pull, Push):
 def sync(
     session: Session, name: str, *, remote: Remote | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-    checkpoint: Callable[[str], None] | None = None, **http_options: Any,
+    checkpoint: Callable[[str], None] | None = None, dry_run: bool = False,
+    allow_mass_change: bool = False, **http_options: Any,
 ) -> SyncReport:
     """One sync run of the remote called ``name`` (adapter built from its config and keyring
-    secret unless ``remote`` is given)."""
+    secret unless ``remote`` is given). ``dry_run`` plans and changes nothing (the plan is
+    ``report.plan``); ``allow_mass_change`` lets a run past the mass-change guard."""
     from desk.core.sync.config import get_remote
     from desk.core.sync.remotes import build_remote
 
@@ -160,7 +219,8 @@ def sync(
     own = remote is None
     adapter = remote if remote is not None else build_remote(row, **http_options)
     try:
-        return Engine(session, row, adapter, progress=progress, checkpoint=checkpoint).run()
+        return Engine(session, row, adapter, progress=progress, checkpoint=checkpoint, dry_run=dry_run,
+                      allow_mass_change=allow_mass_change).run()
     finally:
         if own:
             adapter.close()

@@ -10,7 +10,9 @@ the module functions turn synced field values into ticket columns and back, queu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +29,7 @@ from desk.core.ops.tickets import _apply
 from desk.core.sync.remotes.base import SYNCED_FIELDS, Remote, RemoteTicket
 
 if TYPE_CHECKING:
-    from desk.core.sync.engine import SyncReport
+    from desk.core.sync.report import SyncReport
 
 MISSING = object()
 
@@ -43,38 +45,104 @@ def local_fields(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _person(session: Session, email: str | None, name: str | None = None, *, agent: bool = False) -> int | None:
+Created = Callable[[str], None]  # told "person", "agent" or "category" when one is added
+
+
+def _person(session: Session, email: str | None, name: str | None = None, *, agent: bool = False,
+            created: Created | None = None) -> int | None:
     if not email:
         return None
     person = people.find_person_by_email(session, email)
     if person is not None:
         return person.id
+    if created is not None:
+        created("agent" if agent else "person")
     if agent:
         return people.add_agent(session, name=name or email.split("@")[0], email=email, role="staff").created_id
     return people.ensure_requester(session, email=email, name=name).created_id
 
 
-def _category_id(session: Session, name: str | None) -> int | None:
+def _category_id(session: Session, name: str | None, *, created: Created | None = None) -> int | None:
     if not name:
         return None
     found = session.scalar(select(Category).where(Category.name == name))
-    return found.id if found else people.ensure_category(session, name=name).created_id
+    if found is not None:
+        return found.id
+    if created is not None:
+        created("category")
+    return people.ensure_category(session, name=name).created_id
 
 
-def to_local_values(session: Session, values: dict[str, Any]) -> dict[str, Any]:
-    """Synced field values (names, e-mails) as ticket columns (ids), creating what is missing."""
+def to_local_values(session: Session, values: dict[str, Any], *, created: Created | None = None) -> dict[str, Any]:
+    """Synced field values (names, e-mails) as ticket columns (ids), creating what is missing
+    (``created`` hears of each person, agent or category added)."""
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name == "category":
-            out["category_id"] = _category_id(session, value)
+            out["category_id"] = _category_id(session, value, created=created)
         elif name == "requester":
             if value:
-                out["requester_id"] = _person(session, value)
+                out["requester_id"] = _person(session, value, created=created)
         elif name == "assignee":
-            out["assignee_id"] = _person(session, value, agent=True)
+            out["assignee_id"] = _person(session, value, agent=True, created=created)
         else:
             out[name] = value
     return out
+
+
+@dataclass
+class FieldMerge:
+    """The outcome of a three-way merge of one ticket's synced fields (no side effects)."""
+
+    to_local: dict[str, Any] = dc_field(default_factory=dict)  # remote's value wins here
+    to_remote: dict[str, Any] = dc_field(default_factory=dict)  # local value goes up
+    conflicts: dict[str, tuple[Any, Any, Any]] = dc_field(default_factory=dict)  # new: (base, mine, theirs)
+    agreed: dict[str, Any] = dc_field(default_factory=dict)  # both sides equal now: the new base
+    settled: set[str] = dc_field(default_factory=set)  # kept conflicts whose sides came to agree
+    still_open: dict[str, tuple[Any, Any]] = dc_field(default_factory=dict)  # kept: (mine, theirs)
+
+
+def merge_fields(
+    *, base: Mapping[str, Any], local: Mapping[str, Any], remote: Mapping[str, Any],
+    open_conflicts: Collection[str], same: Callable[[str, Any, Any], bool],
+    maps: Callable[[str, Any], bool] | None = None,
+) -> FieldMerge:
+    """Per field: equal on both sides -> agreed; only the remote moved -> ``to_local``; only the
+    local side moved (or never agreed) -> ``to_remote``; both moved apart -> a conflict. A field
+    with a kept conflict stays out until a person settles it or the sides agree. Pure: the
+    planner and the executor's ``_merge`` share it, so a plan says what the run will do."""
+    out = FieldMerge()
+    for name in SYNCED_FIELDS:
+        mine, theirs = local.get(name), remote.get(name)
+        if maps is not None and not maps(name, mine):
+            continue  # e.g. an assignee the remote does not know: neither side is overwritten
+        if name in open_conflicts:
+            if same(name, mine, theirs):
+                out.settled.add(name)
+                out.agreed[name] = mine
+            else:
+                out.still_open[name] = (mine, theirs)
+            continue
+        ancestor = base.get(name, MISSING)
+        if same(name, mine, theirs):
+            out.agreed[name] = mine
+        elif ancestor is MISSING or same(name, ancestor, theirs):
+            out.to_remote[name] = mine
+        elif same(name, ancestor, mine):
+            out.to_local[name] = theirs
+            out.agreed[name] = theirs
+        else:
+            out.conflicts[name] = (ancestor, mine, theirs)
+    return out
+
+
+def same_value(normalize: Callable[[str, Any], Any]) -> Callable[[str, Any, Any], bool]:
+    """Equality after a round trip through the remote (its lossy mappings)."""
+    def same(name: str, a: Any, b: Any) -> bool:
+        if name == "requester" and (a is None or b is None):
+            return True  # a walk-in without e-mail: the remote cannot say who it is
+        return normalize(name, a) == normalize(name, b)
+    return same
 
 
 class Merger:
@@ -91,16 +159,20 @@ class Merger:
 
     # --- helpers ------------------------------------------------------------------------
     def same(self, name: str, a: Any, b: Any) -> bool:
-        if name == "requester" and (a is None or b is None):
-            return True  # a walk-in without e-mail: the remote cannot say who it is
-        return self.remote.normalize(name, a) == self.remote.normalize(name, b)
+        return same_value(self.remote.normalize)(name, a, b)
+
+    def _maps(self) -> Callable[[str, Any], bool] | None:
+        """The adapter's "does the remote know this value" check (cache only), if it has one."""
+        if not self.remote.capabilities.assignee_lookup:
+            return None
+        maps = self.remote.maps  # type: ignore[attr-defined]
+        return lambda name, value: bool(maps(name, value))
 
     def _warm(self, values: dict[str, Any]) -> None:
         """Look up (outside any transaction) what ``maps`` needs, e.g. the remote's agents."""
-        maps = getattr(self.remote, "maps", None)
-        if maps is not None:
+        if self.remote.capabilities.assignee_lookup:
             for name, value in values.items():
-                maps(name, value, lookup=True)
+                self.remote.maps(name, value, lookup=True)  # type: ignore[attr-defined]
 
     def _status_by_remote(self, remote_ticket_id: str) -> SyncStatus | None:
         return self.session.scalar(select(SyncStatus).where(
@@ -124,52 +196,37 @@ class Merger:
             SyncOutbox.id > mark, SyncOutbox.remote_id == self.remote_id, SyncOutbox.ticket_id == ticket_id))
 
     def _person(self, email: str | None, name: str | None = None, *, agent: bool = False) -> int | None:
-        return _person(self.session, email, name, agent=agent)
+        return _person(self.session, email, name, agent=agent, created=self.report.added)
 
     def _category_id(self, name: str | None) -> int | None:
-        return _category_id(self.session, name)
+        return _category_id(self.session, name, created=self.report.added)
 
     def _to_local_values(self, values: dict[str, Any]) -> dict[str, Any]:
-        return to_local_values(self.session, values)
+        return to_local_values(self.session, values, created=self.report.added)
 
     # --- three-way merge ----------------------------------------------------------------
     def _merge(self, ticket: Ticket, status: SyncStatus, remote: RemoteTicket, *, now: datetime) -> dict[str, Any]:
-        """Apply the remote's side locally and record conflicts; returns what must go up.
-        Runs inside the caller's unit of work."""
+        """Apply the remote's side locally (through the ticket operation's ``_apply``, the remote
+        as the actor) and record conflicts; returns what must go up. Runs inside the caller's
+        unit of work."""
         base = json.loads(status.base or "{}")
-        local = local_fields(ticket)
-        open_conflicts = self._open_conflicts(ticket.id)
-        to_local: dict[str, Any] = {}
-        to_remote: dict[str, Any] = {}
-        maps = getattr(self.remote, "maps", None)
-        for name in SYNCED_FIELDS:
-            mine, theirs = local[name], remote.fields.get(name)
-            if maps is not None and not maps(name, mine):
-                continue  # e.g. an assignee the remote does not know: neither side is overwritten
-            if name in open_conflicts:
-                conflict = open_conflicts[name]
-                if self.same(name, mine, theirs):  # the two sides came to agree on their own
-                    conflict.resolved_at, conflict.resolution = now, "agreed"
-                    base[name] = mine
-                else:
-                    conflict.mine, conflict.theirs = json.dumps(mine), json.dumps(theirs)
-                continue
-            ancestor = base.get(name, MISSING)
-            if self.same(name, mine, theirs):
-                base[name] = mine
-            elif ancestor is MISSING or self.same(name, ancestor, theirs):
-                to_remote[name] = mine
-            elif self.same(name, ancestor, mine):
-                to_local[name] = theirs
-                base[name] = theirs
-            else:
-                self.session.add(SyncConflict(
-                    remote_id=self.remote_id, ticket_id=ticket.id, field=name, base=json.dumps(ancestor),
-                    mine=json.dumps(mine), theirs=json.dumps(theirs), created_at=now))
-                self.report.conflicts += 1
-        if to_local:
-            if _apply(self.session, ticket, self._to_local_values(to_local), actor_id=None, now=now,
-                      action="sync"):
+        kept = self._open_conflicts(ticket.id)
+        merged = merge_fields(base=base, local=local_fields(ticket), remote=remote.fields,
+                              open_conflicts=set(kept), same=self.same, maps=self._maps())
+        base.update(merged.agreed)
+        for name in merged.settled:
+            kept[name].resolved_at, kept[name].resolution = now, "agreed"
+        for name, (mine, theirs) in merged.still_open.items():
+            kept[name].mine, kept[name].theirs = json.dumps(mine), json.dumps(theirs)
+        for name, (ancestor, mine, theirs) in merged.conflicts.items():
+            self.session.add(SyncConflict(
+                remote_id=self.remote_id, ticket_id=ticket.id, field=name, base=json.dumps(ancestor),
+                mine=json.dumps(mine), theirs=json.dumps(theirs), created_at=now))
+            self.report.conflicts += 1
+            self.report.ticket_ids.add(ticket.id)
+        if merged.to_local:
+            if _apply(self.session, ticket, self._to_local_values(merged.to_local), actor_id=None, now=now,
+                      action="sync", origin=self.row.name):
                 ticket.version += 1
                 ticket.updated_at = now
             self.report.updated_local += 1
@@ -177,7 +234,7 @@ class Merger:
         status.base = json.dumps(base)
         status.remote_version = remote.version
         status.synced_at = now
-        return to_remote
+        return merged.to_remote
 
 
 def enqueue(remote_id: int, ticket_id: int, now: datetime, kind: str = "update"):  # noqa: ANN201

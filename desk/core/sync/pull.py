@@ -1,9 +1,11 @@
 """Pull: apply the remote's tickets, comments and canned responses locally.
 
-Moved out of ``engine.py``: the ``Pull`` half of the engine. Each remote ticket and comment is
-applied in its own transaction and the page's cursor saved once the page is in; a create or
-reply whose answer was lost is recognised (ticket by uuid, comment by an in-flight outbox row)
-instead of being duplicated.
+The ``Pull`` half of the executor: ``Engine.execute_pull`` hands it each planned remote ticket
+and comment, applied here in its own transaction through the core operations (``log_ticket``,
+``_apply``, ``insert_comment``; the remote's name is the audit ``origin``), re-checked against the
+store rather than trusted from the plan; the engine saves a page's cursor once the page is in.
+A create or reply whose answer was lost is recognised (ticket by uuid, comment by an in-flight
+outbox row) instead of being duplicated.
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from desk.core.models import (
     CannedResponse,
     Comment,
     SyncComment,
-    SyncCursor,
     SyncOutbox,
     SyncStatus,
     Ticket,
     utcnow,
 )
 from desk.core.ops import people
-from desk.core.ops._audit import record
+from desk.core.ops.comments import insert_comment
 from desk.core.ops.tickets import _apply, log_ticket
 from desk.core.sync.merge import Merger, enqueue
 from desk.core.sync.remotes.base import RemoteComment, RemoteTicket
@@ -33,25 +34,6 @@ from desk.core.sync.remotes.base import RemoteComment, RemoteTicket
 
 class Pull(Merger):
     """The remote-to-local half of the engine (see the module docstring)."""
-
-    # --- pull ---------------------------------------------------------------------------
-    def pull(self) -> None:
-        cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
-        cursor = cursor_row.value if cursor_row else None
-        self.session.rollback()
-        for page in self.remote.pull(cursor):
-            for remote_ticket in page.tickets:
-                self._apply_ticket(remote_ticket)
-                self._checkpoint("pulled ticket")
-            for comment in page.comments:
-                self._apply_comment(comment)
-                self._checkpoint("pulled comment")
-            if page.cursor and page.cursor != cursor:
-                with unit_of_work(self.session):
-                    self.session.merge(SyncCursor(remote_id=self.remote_id, name="pull", value=page.cursor))
-                cursor = page.cursor
-            self.report.pulled += len(page.tickets)
-            self._progress("pull", self.report.pulled, 0)
 
     def _apply_ticket(self, remote_ticket: RemoteTicket) -> None:
         now = utcnow()
@@ -101,12 +83,12 @@ class Pull(Merger):
             self.session, actor_id=None, requester_id=requester_id, subject=values.get("subject") or "(no subject)",
             channel="web", category_id=self._category_id(values.get("category")),
             description=remote_ticket.description or "", priority=values.get("priority") or "normal",
-            arrived_at=created, uuid=remote_ticket.uuid or None, now=now,
+            arrived_at=created, uuid=remote_ticket.uuid or None, now=now, origin=self.row.name,
         )
         ticket = self.session.get(Ticket, changes.created_id)
         assert ticket is not None
         rest = {"status": values.get("status") or "new", "assignee_id": self._person(values.get("assignee"), agent=True)}
-        _apply(self.session, ticket, rest, actor_id=None, now=now, action="sync")
+        _apply(self.session, ticket, rest, actor_id=None, now=now, action="sync", origin=self.row.name)
         self.report.created_local += 1
         self.report.ticket_ids.add(ticket.id)
         return ticket
@@ -134,27 +116,40 @@ class Pull(Merger):
                                                  comment_id=local.id))
                     self.session.delete(row)
                     return
-            mark = self._outbox_mark()
-            author = people.find_person_by_email(self.session, comment.author_email) if comment.author_email else None
-            now = utcnow()
-            local = Comment(ticket_id=ticket.id, author_id=author.id if author else None, body=comment.body,
-                            is_public=comment.public, created_at=min(comment.created_at or now, now))
-            self.session.add(local)
-            self.session.flush()
-            record(self.session, ticket_id=ticket.id, actor_id=local.author_id, at=now,
-                   action="reply" if comment.public else "note", field="sync", new=self.row.name)
-            self.session.add(SyncComment(remote_id=self.remote_id, remote_comment_id=comment.remote_id,
-                                         comment_id=local.id))
-            self.session.execute(delete(SyncOutbox).where(
-                SyncOutbox.id > mark, SyncOutbox.remote_id == self.remote_id, SyncOutbox.comment_id == local.id))
-            self.report.comments_in += 1
-            self.report.ticket_ids.add(ticket.id)
+            self._insert_comment(ticket, comment)
+
+    def _insert_comment(self, ticket: Ticket, comment: RemoteComment) -> None:
+        """A pulled reply or note through the comment operation's ``insert_comment``, as a local
+        one: an agent's first public reply sets first response and start of service and opens a
+        ``new`` ticket (bumping ``version``). The author is the local person with that e-mail;
+        without one the remote is the actor (``origin``) and its word decides "by an agent"."""
+        mark = self._outbox_mark()
+        author = people.find_person_by_email(self.session, comment.author_email) if comment.author_email else None
+        author_id = author.id if author is not None else None
+        now = utcnow()
+        # When it was written upstream, kept inside [the ticket's creation, now] (clock skew).
+        at = max(min(comment.created_at or now, now), ticket.created_at)
+        local, implied = insert_comment(
+            self.session, ticket, author_id=author_id, body=comment.body, public=comment.public, now=at,
+            status=None, origin=self.row.name, by_agent=None if author is not None else comment.author_is_agent)
+        self.session.flush()
+        if implied and _apply(self.session, ticket, implied, actor_id=author_id, now=at, origin=self.row.name):
+            ticket.version += 1  # goes up as an update (the remote may have opened it itself)
+        ticket.updated_at = max(ticket.updated_at, at)
+        self.session.add(SyncComment(remote_id=self.remote_id, remote_comment_id=comment.remote_id,
+                                     comment_id=local.id))
+        # The comment's own outbox row is an echo; an update row for the status it implied is not.
+        self.session.execute(delete(SyncOutbox).where(
+            SyncOutbox.id > mark, SyncOutbox.remote_id == self.remote_id, SyncOutbox.comment_id == local.id))
+        self.report.comments_in += 1
+        self.report.ticket_ids.add(ticket.id)
 
     # --- canned responses ---------------------------------------------------------------
     def pull_canned(self) -> None:
         items = self.remote.canned()
         if not items:
             return
+        self.report.canned_changed = True
         with unit_of_work(self.session):
             for item in items:
                 title = f"{item.title} ({self.row.name})"  # never clobbers a local response

@@ -30,10 +30,9 @@ class Push(Merger):
     """The outbox-to-remote half of the engine (see the module docstring)."""
 
     # --- push ---------------------------------------------------------------------------
-    def push(self) -> None:
-        ids = list(self.session.scalars(select(SyncOutbox.id).where(
-            SyncOutbox.remote_id == self.remote_id).order_by(SyncOutbox.id)))
-        self.session.rollback()
+    def push(self, ids: list[int]) -> None:
+        """Send the outbox rows ``ids`` (the push actions of a plan, in outbox order). Each
+        handler re-reads its row and ticket, so a row settled meanwhile is only finished."""
         for done, outbox_id in enumerate(ids, 1):
             row = self.session.get(SyncOutbox, outbox_id)
             if row is None:

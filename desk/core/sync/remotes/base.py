@@ -50,6 +50,39 @@ class RemoteConflict(RemoteError):
     """A conditional update lost the race (Zendesk 409, RT 412)."""
 
 
+class MassChangeRefused(RemoteError):
+    """A run would close or overwrite more of the store than a sync ever should at once (a remote
+    that suddenly answers with everything closed, or another helpdesk behind the same address).
+    Nothing was applied; the message says how to go ahead anyway."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a remote kind can do; the engine asks these instead of probing the adapter.
+
+    ``conditional_updates``: an update carries the version read and loses a race (409/412).
+    ``idempotency_keys``: the server itself drops a retried create (Zendesk ``Idempotency-Key``);
+    without it a retried create is found by the uuid kept upstream (``find_by_uuid``).
+    ``comment_authors``: comments name their author (an e-mail); ``agent_authors``: and say
+    whether that author is staff upstream (``RemoteComment.author_is_agent``).
+    ``custom_fields``: the uuid and category travel in fields of their own.
+    ``user_directory``: people are remote user ids resolved through the adapter's ``users``,
+    ``user_ids`` and ``staff`` caches (seeded from and saved to ``sync_people``).
+    ``assignee_lookup``: ``maps(field, value, lookup=...)`` says whether a local assignee exists
+    upstream (an unknown one is left alone both ways).
+    ``canned``: the remote's macros come down as canned responses.
+    """
+
+    conditional_updates: bool = True
+    idempotency_keys: bool = False
+    comment_authors: bool = True
+    agent_authors: bool = False
+    custom_fields: bool = False
+    user_directory: bool = False
+    assignee_lookup: bool = False
+    canned: bool = False
+
+
 @dataclass
 class RemoteTicket:
     remote_id: str
@@ -70,6 +103,7 @@ class RemoteComment:
     author_email: str | None = None
     created_at: datetime | None = None
     is_description: bool = False  # RT's Create transaction: the ticket's first message
+    author_is_agent: bool | None = None  # staff upstream (Zendesk agent/admin, RT privileged); None = unknown
 
 
 @dataclass
@@ -93,6 +127,8 @@ class Remote(Protocol):
     """A hosted helpdesk. Every method may raise a ``RemoteError``."""
 
     kind: str
+    capabilities: Capabilities
+    http: Http  # the one client; its ``requests`` count goes into the report
 
     def pull(self, cursor: str | None) -> Iterator[PullPage]: ...
 

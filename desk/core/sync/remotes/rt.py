@@ -27,8 +27,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import (
     Canned,
+    Capabilities,
     Http,
     PullPage,
+    RemoteAuthError,
     RemoteComment,
     RemoteRejected,
     RemoteTicket,
@@ -65,6 +67,11 @@ def _rt_date(iso: str) -> str:
 
 class RTRemote:
     kind = "rt"
+    # No idempotency key: a retried create is found by the uuid custom field instead. Owners and
+    # requesters travel as e-mails/user names inline, so there is no user directory to cache.
+    capabilities = Capabilities(conditional_updates=True, idempotency_keys=False, comment_authors=True,
+                                agent_authors=True, custom_fields=True, user_directory=False,
+                                assignee_lookup=False, canned=False)
 
     def __init__(
         self, *, url: str, username: str, auth: str, secret: Secret, config: Mapping[str, Any] | None = None,
@@ -80,6 +87,7 @@ class RTRemote:
         self.people_out: dict[str, str] = {k.lower(): v for k, v in self.config["people"].items()}
         self.people_in = {v: k for k, v in self.people_out.items()}
         self._zone: str | None = None
+        self._staff: dict[str, bool | None] = {}  # RT user name -> privileged
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -230,6 +238,22 @@ class RTRemote:
             state["txn"] = newest
             yield PullPage(cursor=json.dumps(state))
 
+    def _privileged(self, ref: Any) -> bool | None:
+        """RT's privileged users are its staff (they get the web UI); unprivileged ones are
+        requesters. The transaction's inline Creator leaves ``Privileged`` empty, so each author
+        is read once per adapter (``/user/:id``)."""
+        name = str(ref.get("id") or "") if isinstance(ref, dict) else ""
+        if not name or name in ("Nobody", "RT_System"):
+            return None
+        if name not in self._staff:
+            try:
+                data = self.http.json("GET", f"{self.api}/user/{quote(name, safe='@')}")
+            except (RemoteRejected, RemoteAuthError):  # not allowed to see users: unknown, not fatal
+                data = None
+            value = data.get("Privileged") if isinstance(data, dict) else None
+            self._staff[name] = None if value is None else str(value) not in ("", "0")
+        return self._staff[name]
+
     def _in_user_zone(self, utc_literal: str) -> str:
         """RT reads TicketSQL date literals in the API user's time zone (else the server's):
         convert our UTC cursor into it. The zone is looked up once per adapter."""
@@ -277,6 +301,7 @@ class RTRemote:
                 page.comments.append(RemoteComment(
                     remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=texts.get(txn_id, ""),
                     public=kind != "Comment", author_email=self._email(item.get("Creator")),
+                    author_is_agent=self._privileged(item.get("Creator")),
                     created_at=(datetime.fromisoformat(item["Created"].replace("Z", "+00:00"))
                                 if isinstance(item.get("Created"), str) else None),
                     is_description=kind == "Create",

@@ -19,6 +19,7 @@ from typing import Any
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import (
     Canned,
+    Capabilities,
     Http,
     PullPage,
     RemoteComment,
@@ -32,11 +33,16 @@ from desk.core.sync.remotes.base import (
 STATUS_OUT = {"new": "new", "open": "open", "pending": "pending", "on-hold": "hold",
               "solved": "solved", "closed": "closed"}
 PRIORITIES = ("low", "normal", "high", "urgent")
+STAFF_ROLES = ("agent", "admin")  # Zendesk user roles; "end-user" is a requester
 DEFAULT_CONFIG: dict[str, Any] = {
     "status": STATUS_OUT,
     # category: {"tag_prefix": "desk_category_"} (tags) or {"field_id": 123} (a custom field)
     "category": {"tag_prefix": "desk_category_"},
 }
+
+
+def _when(stamp: Any) -> datetime | None:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if isinstance(stamp, str) else None
 
 
 def _slug(name: str) -> str:
@@ -45,6 +51,9 @@ def _slug(name: str) -> str:
 
 class ZendeskRemote:
     kind = "zendesk"
+    capabilities = Capabilities(conditional_updates=True, idempotency_keys=True, comment_authors=True,
+                                agent_authors=True, custom_fields=True, user_directory=True,
+                                assignee_lookup=True, canned=True)
 
     def __init__(
         self, *, url: str, username: str, auth: str, secret: Secret, config: Mapping[str, Any] | None = None,
@@ -61,6 +70,7 @@ class ZendeskRemote:
                          on_unauthorized=self._refresh if auth == "oauth" else None, **http_options)
         self.users: dict[str, tuple[str | None, str | None]] = {}  # id -> (email, name)
         self.user_ids: dict[str, str | None] = {}  # email -> id
+        self.staff: dict[str, bool] = {}  # id -> agent or admin (end-users are not)
         self._tags: dict[str, list[str]] = {}
 
     # --- auth ---------------------------------------------------------------------------
@@ -127,6 +137,7 @@ class ZendeskRemote:
             expect(isinstance(data, dict) and isinstance(data.get("user"), dict), "Zendesk", "no user object")
             email = data["user"].get("email")
             self.users[key] = (email.lower() if isinstance(email, str) else None, data["user"].get("name"))
+            self.staff[key] = data["user"].get("role") in STAFF_ROLES
             if email:
                 self.user_ids[email.lower()] = key
         return self.users[key]
@@ -142,6 +153,7 @@ class ZendeskRemote:
             self.user_ids[email] = str(found[0]["id"]) if found else None
             if found:
                 self.users[str(found[0]["id"])] = (email, found[0].get("name"))
+                self.staff[str(found[0]["id"])] = found[0].get("role") in STAFF_ROLES
         return self.user_ids[email]
 
     def _ticket(self, data: Any) -> RemoteTicket:
@@ -174,7 +186,7 @@ class ZendeskRemote:
             },
             uuid=data.get("external_id") or None, description=data.get("description") or "",
             requester_name=requester_name,
-            created_at=datetime.fromisoformat(created.replace("Z", "+00:00")) if isinstance(created, str) else None,
+            created_at=_when(created),
         )
 
     def _out(self, remote_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -289,12 +301,15 @@ class ZendeskRemote:
             expect(isinstance(data, dict) and isinstance(data.get("comments"), list), "Zendesk", "no comments list")
             for raw in data["comments"]:
                 expect(isinstance(raw, dict) and "id" in raw, "Zendesk", "a comment without id")
-                author, _ = self._user(raw.get("author_id")) if raw.get("author_id") else (None, None)
+                author_id = str(raw["author_id"]) if raw.get("author_id") else None
+                author, _ = self._user(author_id) if author_id else (None, None)
                 comments.append(RemoteComment(
                     remote_id=str(raw["id"]), ticket_remote_id=remote_id,
                     body=raw.get("plain_body") if raw.get("body") is None else raw["body"],
                     public=bool(raw.get("public", True)), author_email=author,
                     is_description=not comments,
+                    author_is_agent=self.staff.get(author_id) if author_id else None,
+                    created_at=_when(raw.get("created_at")),
                 ))
             meta = data.get("meta") or {}
             if not meta.get("has_more") or not data["comments"]:
