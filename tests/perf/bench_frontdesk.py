@@ -2,11 +2,11 @@
 
 * ``cold_start``: wall time of a fresh process that opens the 100k-ticket store, shows the main
   window and paints the queue's first rows, as a ratio to a process that paints a bare PySide6
-  window (``ctx.bare_qt_window_seconds()``). Budget ≤ 2×. Measured twice: building the window
+  window (``ctx.bare_qt_window_seconds()``). Budget ≤ 1.5× (round 1: ≤ 2×). Measured twice: building the window
   directly, and through ``desk gui --db`` (which also pays for the CLI's sub-command imports).
 * ``interactive``: in one fresh process on the 1M-ticket store, the time from a user action
   (pick a view, pick a category, type a search) until the table shows the new rows (ids paged,
-  visible rows loaded, every DB job delivered). Budget p95 ≤ 30 ms.
+  visible rows loaded, every DB job delivered). Budget p95 ≤ 16 ms, one frame (round 1: 30 ms).
 * ``rss_mb``: resident memory of that process with the 1M store open and the queue shown.
   Budget ≤ 200 MB.
 
@@ -49,10 +49,10 @@ def run(ctx) -> dict[str, object]:  # noqa: ANN001 - tests.perf.run.BenchContext
     return {
         "cold_start": {"tickets": min(100_000, ctx.scale), "seconds": round(cold, 3),
                        "bare_window_seconds": round(bare, 3), "ratio": round(cold / bare, 2),
-                       "budget_ratio": 2.0,
+                       "budget_ratio": 1.5,
                        "via_desk_command_seconds": round(cold_cli, 3),
                        "via_desk_command_ratio": round(cold_cli / bare, 2)},
-        "interactive": {"tickets": ctx.scale, **interactive["timings"], "budget_p95_ms": 30},
+        "interactive": {"tickets": ctx.scale, **interactive["timings"], "budget_p95_ms": 16},
         "rss_mb": interactive["rss_mb"],
         "rss_budget_mb": 200,
     }
