@@ -11,23 +11,24 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QTabWidget, QWidget
 
 from desk import __version__
 from desk.core.db import Store, open_store
 from desk.core.errors import DeskError
+from desk.ui import startup
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
+# QMessageBox and QSettings are imported where they are used: each Python type PySide6 makes
+# (with its enums) costs start-up time, and the first paint needs neither.
 
 MENUS = ("File", "View", "Ticket", "Sync", "Help")
 CANNED_DEFAULTS_SETTING = "canned.defaults_installed"  # canned_io.DEFAULTS_SETTING (a test checks)
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         model.loaded.disconnect(self._first_page_shown)
         model.load_failed.disconnect(self._first_page_shown)
         QTimer.singleShot(0, self, self.tasks.release_orm)  # after the repaint of those rows
+        QTimer.singleShot(0, self, startup.resume)  # cyclic GC, paused by `desk` while it started
         # The sync code (httpx, keyring: ~0.1 s of imports) loads on the network pool once the
         # first rows are on screen; only its widgets are made here. Started at once, its imports
         # held the GIL while the rows were painted and the first screenful came 0.3 s later.
@@ -230,6 +232,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Information, "About Desk",
                           f"Desk {__version__}\nAn offline-first service desk.\nStore: {self.store.path}",
                           QMessageBox.StandardButton.Ok, self)
@@ -241,6 +245,8 @@ class MainWindow(QMainWindow):
             if hasattr(widget, "can_close") and not widget.can_close():
                 event.ignore()
                 return
+        from PySide6.QtCore import QSettings
+
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue(_agent_key(self.store), self.current_agent_id() or 0)
@@ -295,10 +301,14 @@ def _install_excepthook(window: QWidget) -> None:
 
 def run(db_path: Path | str | None) -> int:
     """Open the store and the window; returns the exit code. Store trouble is explained."""
+    from PySide6.QtCore import QSettings
+
     app = make_application()
     try:
         store = open_store(db_path)
     except DeskError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Critical, "Desk cannot open the store", exc.message,
                           QMessageBox.StandardButton.Ok)
         box.setAccessibleName("Desk cannot open the store")

@@ -15,11 +15,16 @@ from __future__ import annotations
 import sys
 import traceback
 from concurrent.futures import CancelledError
-
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from typing import TYPE_CHECKING
 
 from desk import __version__
 from desk.core.errors import DeskError, StoreError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+# QMessageBox is imported when a box is first shown: making its Python type (and its enums)
+# is ~1 ms of a cold start that has nothing to report.
 
 
 class Cancelled(Exception):  # noqa: N818 - it is not an error
@@ -35,6 +40,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
     """Show ``exc`` to the user the right way; returns the box (None when nothing is shown)."""
     if isinstance(exc, Cancelled | CancelledError):
         return None
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
     box = QMessageBox(parent)
     box.setObjectName("errorBox")
     if isinstance(exc, DeskError):

@@ -17,16 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter, QueueRow
 from desk.core.vocabulary import DONE_STATUSES, format_age, is_waiting_at_desk
 from desk.ui.tasks import Tasks
 
-Index = QModelIndex | QPersistentModelIndex
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPersistentModelIndex
+    from PySide6.QtGui import QBrush, QFont
+
+    Index = QModelIndex | QPersistentModelIndex
+
 PAGE = 200
 MAX_RELOAD = 5000  # a refresh reloads at most this many ids (more come back by scrolling)
 MAX_CACHED = 20_000  # cached display rows (a few MB); beyond this the cache starts over
@@ -55,11 +60,10 @@ FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 ID_ROLE = int(TicketIdRole)
 _ROLES = frozenset({DISPLAY, TOOLTIP, ALIGN, FONT, FOREGROUND, ID_ROLE})
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
-_FONT: list[QFont] = []
+_FONT: list[QFont] = []  # the bold font and the red brush are made when a row first needs them
+_BRUSH: list[QBrush] = []
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # flags() runs per cell per paint
 
-
-_RED = QBrush(QColor("#b00020"))
 LONG_WAIT_SECONDS = 15 * 60  # a walk-in or caller waiting this long is shown in bold red
 
 
@@ -70,10 +74,20 @@ def _is_waiting(row: QueueRow) -> bool:
 
 def _bold_font() -> QFont:
     if not _FONT:
+        from PySide6.QtGui import QFont
+
         font = QFont()
         font.setBold(True)
         _FONT.append(font)
     return _FONT[0]
+
+
+def _red() -> QBrush:
+    if not _BRUSH:
+        from PySide6.QtGui import QBrush, QColor
+
+        _BRUSH.append(QBrush(QColor("#b00020")))
+    return _BRUSH[0]
 
 
 Texts = tuple[str, ...]
@@ -181,14 +195,14 @@ class QueueModel(QAbstractTableModel):
             return _RIGHT if column in (COL_ID, COL_AGE) else None
         if column == COL_AGE:
             if _is_waiting(row) and (self._clock() - row.arrived_at).total_seconds() >= LONG_WAIT_SECONDS:
-                return _bold_font() if role == FONT else _RED if role == FOREGROUND else None
+                return _bold_font() if role == FONT else _red() if role == FOREGROUND else None
             return None
         if column != COL_PRIORITY:
             return None
         if role == FONT and row.priority in ("high", "urgent"):
             return _bold_font()
         if role == FOREGROUND and row.priority == "urgent":
-            return _RED
+            return _red()
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008

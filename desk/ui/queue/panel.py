@@ -6,13 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -232,6 +231,8 @@ class QueuePanel(QWidget):
         row = self.model.row_of(ticket_id)
         if row is None:
             return False
+        from PySide6.QtCore import QItemSelectionModel  # not needed for the first paint
+
         self.table.selectionModel().setCurrentIndex(
             self.model.index(row, 0),
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
@@ -319,6 +320,8 @@ class QueuePanel(QWidget):
 
     def save_current_view(self, name: str | None = None) -> None:
         if name is None:
+            from PySide6.QtWidgets import QInputDialog  # not needed for the first paint
+
             name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
             if not ok:
                 return
