@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
@@ -58,9 +57,9 @@ def test_row_texts_mark_local_changes_not_yet_synced(tasks, qtbot, session, requ
     model.reload()
     qtbot.waitUntil(lambda: model.ready() and model.cached_row(ticket_id) is not None)
     row = model.cached_row(ticket_id)
-    assert row_texts(replace(row, unsynced=True))[COL_ID] == f"↑ {ticket_id}"
-    assert row_texts(replace(row, unsynced=False))[COL_ID] == str(ticket_id)
-    assert row_texts(replace(row, category=None, location=None))[4] == ""
+    assert row_texts(row._replace(unsynced=True))[COL_ID] == f"↑ {ticket_id}"
+    assert row_texts(row._replace(unsynced=False))[COL_ID] == str(ticket_id)
+    assert row_texts(row._replace(category=None, location=None))[4] == ""
 
 
 def test_search_shows_newest_first_on_the_header_and_clearing_brings_the_sort_back(

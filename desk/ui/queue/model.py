@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -248,7 +247,7 @@ class QueueModel(QAbstractTableModel):
         self.reload()
 
     def update_filter(self, **changes: object) -> None:
-        self.set_filter(replace(self._filter, **changes))
+        self.set_filter(self._filter._replace(**changes))
 
     def ticket_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
