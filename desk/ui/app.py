@@ -22,6 +22,7 @@ from desk.core.db import Store, open_store
 from desk.core.errors import DeskError
 from desk.ui import startup
 from desk.ui.errors import show_error
+from desk.ui.first_paint import FirstPaintWatcher
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self.queue_panel.open_requested.connect(self.open_ticket)
         self.queue_panel.model.loaded.connect(self._first_page_shown)
         self.queue_panel.model.load_failed.connect(self._first_page_shown)
+        self._first_paint = FirstPaintWatcher(self.queue_panel.table, self.queue_panel.model.ready,
+                                              self._first_rows_painted)
         self.agent_changed.connect(self.queue_panel.agent_changed)
         self._add_fixed_tab(self.queue_panel, "Queue")
         self._stats_placeholder = QWidget(self)
@@ -136,12 +139,19 @@ class MainWindow(QMainWindow):
         if not installed:
             self.tasks.op(_install_default_canned)
 
-    def _first_page_shown(self, *_args: object) -> None:
+    def _first_page_shown(self, *args: object) -> None:
         model = self.queue_panel.model
         model.loaded.disconnect(self._first_page_shown)
         model.load_failed.disconnect(self._first_page_shown)
-        QTimer.singleShot(0, self, self.tasks.release_orm)  # after the repaint of those rows
-        QTimer.singleShot(0, self, startup.resume)  # cyclic GC, paused by `desk` while it started
+        if args or not self.isVisible():  # the load failed, or nothing is on screen to paint
+            self._first_paint.now()
+        else:
+            self._first_paint.expect()
+
+    def _first_rows_painted(self) -> None:
+        """The queue's first rows are on screen (see desk.ui.first_paint): the rest of the start."""
+        self.tasks.release_orm()
+        startup.resume()  # cyclic GC, paused by `desk` while it started
         # The sync code (httpx, keyring: ~0.1 s of imports) loads on the network pool once the
         # first rows are on screen; only its widgets are made here. Started at once, its imports
         # held the GIL while the rows were painted and the first screenful came 0.3 s later.
