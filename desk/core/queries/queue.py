@@ -261,10 +261,11 @@ def rows_for(session: Reader, ids: Sequence[int]) -> dict[int, QueueRow]:
     """The display rows for these ids (missing ids are simply absent)."""
     if not ids:
         return {}
-    import json
-
+    # The JSON array of ids by hand: the json module's import (~2 ms, on the DB worker while the
+    # window builds its first screen) is not needed for a list of integers.
+    id_list = "[" + ",".join(str(int(ticket_id)) for ticket_id in ids) + "]"
     result: dict[int, QueueRow] = {}
-    for row in _execute(session, _ROW_SQL, {"ids": json.dumps(list(ids))}):
+    for row in _execute(session, _ROW_SQL, {"ids": id_list}):
         values = list(row)
         for index in (2, 13, 15, 16):
             values[index] = _to_time(values[index])
