@@ -165,17 +165,28 @@ def _watch_first_painted_rows(window, on_painted=None):  # noqa: ANN001, ANN202
     return lambda: state["painted"]
 
 
+def _exit_now(code: int = 0, message: str = "") -> None:
+    """End the child at once: the figure is taken, and quitting the application would first
+    close the window (Qt 6 ``quit()`` does), which is not part of a start."""
+    if message:
+        print(message, file=sys.stderr)
+    sys.stdout.flush()
+    os._exit(code)
+
+
+def _exit_after_first_paint(window) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QTimer
+
+    _watch_first_painted_rows(window, lambda: QTimer.singleShot(0, _exit_now))
+    QTimer.singleShot(30_000, lambda: _exit_now(1, "the queue did not load"))
+
+
 def child_start(path: str) -> None:
-    """Exit as soon as the queue table has painted its first screenful, loaded from the store."""
-    watched = []
-    app, _window = _open(path, before_show=lambda window: watched.append(_watch_first_painted_rows(window)))
-    painted = watched[0]
-    deadline = time.perf_counter() + 30
-    while not painted():
-        app.processEvents()
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the queue did not load")
-        time.sleep(0.0005)
+    """Exit as soon as the queue table has painted its first screenful, loaded from the store.
+    The wait is the event loop, as in the bare window: it sleeps until the DB worker answers."""
+    app, _window = _open(path, before_show=_exit_after_first_paint)
+    app.exec()
+    _exit_now(1, "the event loop ended before the queue was painted")
 
 
 def child_start_cli(path: str) -> None:
@@ -187,14 +198,11 @@ def child_start_cli(path: str) -> None:
 
     def init(self, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         original(self, *args, **kwargs)
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
-
-        # Quit on the next turn of the event loop, once that paint is done.
-        _watch_first_painted_rows(self, lambda: QTimer.singleShot(0, QApplication.instance().quit))
+        _exit_after_first_paint(self)
 
     app_module.MainWindow.__init__ = init
     main(["gui", "--db", path])
+    _exit_now(1, "desk gui returned before the queue was painted")
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
