@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -29,7 +29,9 @@ class FirstPaintWatcher(QObject):
         self._done = False
         # Found by its Qt name: ``view.viewport()`` makes PySide6 build the Python types of ~70
         # widget classes (and their enums, ~5 ms) to pick a type for the QWidget it returns.
-        self._viewport = view.findChild(QWidget, "qt_scrollarea_viewport") or view.viewport()
+        # (Direct children only: the headers are scroll areas too, with viewports of the same name.)
+        self._viewport = view.findChild(QWidget, "qt_scrollarea_viewport",
+                                        Qt.FindChildOption.FindDirectChildrenOnly) or view.viewport()
         self._viewport.installEventFilter(self)
 
     def expect(self) -> None:

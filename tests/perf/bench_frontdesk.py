@@ -141,7 +141,7 @@ def _watch_first_painted_rows(window, on_painted=None):  # noqa: ANN001, ANN202
     The filter sees the table's paint event just before the table handles it; when the event
     loop is back (a ``processEvents`` returned, or a zero timer fired) those rows are painted.
     Waiting for that paint, rather than forcing one more, times what a person sees."""
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent, QObject, Qt
     from PySide6.QtWidgets import QWidget
 
     model = window.queue_panel.model
@@ -160,7 +160,8 @@ def _watch_first_painted_rows(window, on_painted=None):  # noqa: ANN001, ANN202
     # Found by its Qt name: ``table.viewport()`` would make PySide6 build the Python types of
     # ~70 widget classes (and their enums, ~5 ms) to find the best type for the returned
     # QWidget, a cost of this benchmark that Desk's own start does not pay.
-    viewport = table.findChild(QWidget, "qt_scrollarea_viewport") or table.viewport()
+    viewport = table.findChild(QWidget, "qt_scrollarea_viewport",
+                               Qt.FindChildOption.FindDirectChildrenOnly) or table.viewport()
     viewport.installEventFilter(table._bench_first_paint_filter)
     return lambda: state["painted"]
 

@@ -118,3 +118,14 @@ def test_a_hidden_window_does_not_wait_for_a_paint(store, qtbot):
     qtbot.waitUntil(lambda: bool(released))
     assert not window.isVisible()
     window.tasks.shutdown()
+
+
+def test_the_watcher_watches_the_tables_own_viewport(qtbot):
+    from PySide6.QtWidgets import QTableView
+
+    from desk.ui.first_paint import FirstPaintWatcher
+
+    table = QTableView()
+    qtbot.addWidget(table)
+    watcher = FirstPaintWatcher(table, lambda: True, lambda: None)
+    assert watcher._viewport is table.viewport()  # not a header's viewport of the same name
