@@ -89,3 +89,14 @@ def test_table_rows_and_scroll_bar_never_change_size(main_window):
     assert table.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
     assert table.verticalHeader().sectionResizeMode(0) == table.verticalHeader().ResizeMode.Fixed
     assert table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+
+
+def test_header_labels_and_tooltips(tasks):
+    model = QueueModel(tasks)
+    horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+    labels = [model.headerData(c, horizontal, Qt.ItemDataRole.DisplayRole) for c in range(model.columnCount())]
+    assert labels[:4] == ["#", "Waiting", "Requester", "Subject"] and len(labels) == 10
+    assert model.headerData(3, horizontal, Qt.ItemDataRole.ToolTipRole) == "What it is about (click to sort)"
+    assert model.headerData(3, horizontal, Qt.ItemDataRole.FontRole) is None
+    assert model.headerData(0, vertical, Qt.ItemDataRole.DisplayRole) is None
+    assert model.headerData(10, horizontal, Qt.ItemDataRole.DisplayRole) is None

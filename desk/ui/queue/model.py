@@ -61,6 +61,7 @@ _ROLES = frozenset({DISPLAY, TOOLTIP, ALIGN, FONT, FOREGROUND, ID_ROLE})
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _FONT: list[QFont] = []  # the bold font and the red brush are made when a row first needs them
 _BRUSH: list[QBrush] = []
+_HORIZONTAL = Qt.Orientation.Horizontal
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # flags() runs per cell per paint
 
 LONG_WAIT_SECONDS = 15 * 60  # a walk-in or caller waiting this long is shown in bold red
@@ -146,14 +147,12 @@ class QueueModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):  # noqa: N802, ANN201
+        # Asked ~40 times per header paint, mostly for roles it has nothing for: ints first.
+        if (role != DISPLAY and role != TOOLTIP) or orientation is not _HORIZONTAL \
+                or not 0 <= section < len(COLUMNS):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][2] + " (click to sort)"
-        return None
+        return COLUMNS[section][0] if role == DISPLAY else COLUMNS[section][2] + " (click to sort)"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
