@@ -20,13 +20,17 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractScrollArea
 
 
+MAX_WAIT_MS = 3000  # a window that is never painted (minimised at start) still finishes starting
+
+
 class FirstPaintWatcher(QObject):
     def __init__(self, view: QAbstractScrollArea, rows_ready: Callable[[], bool],
-                 then: Callable[[], None]) -> None:
+                 then: Callable[[], None], *, max_wait_ms: int = MAX_WAIT_MS) -> None:
         super().__init__(view)
         self._rows_ready = rows_ready
         self._then = then
         self._done = False
+        QTimer.singleShot(max_wait_ms, self, self._finish)
         # Found by its Qt name: ``view.viewport()`` makes PySide6 build the Python types of ~70
         # widget classes (and their enums, ~5 ms) to pick a type for the QWidget it returns.
         # (Direct children only: the headers are scroll areas too, with viewports of the same name.)

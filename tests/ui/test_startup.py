@@ -129,3 +129,15 @@ def test_the_watcher_watches_the_tables_own_viewport(qtbot):
     qtbot.addWidget(table)
     watcher = FirstPaintWatcher(table, lambda: True, lambda: None)
     assert watcher._viewport is table.viewport()  # not a header's viewport of the same name
+
+
+def test_a_watcher_that_never_sees_a_paint_gives_up_after_its_wait(qtbot):
+    from PySide6.QtWidgets import QTableView
+
+    from desk.ui.first_paint import FirstPaintWatcher
+
+    table = QTableView()  # never shown: no paint will come
+    qtbot.addWidget(table)
+    done = []
+    FirstPaintWatcher(table, lambda: True, lambda: done.append(True), max_wait_ms=50)
+    qtbot.waitUntil(lambda: done == [True])
