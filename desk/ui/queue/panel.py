@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core.changes import Changes
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter
 from desk.ui.errors import show_error
@@ -34,6 +33,7 @@ from desk.ui.tasks import EXTERNAL, Tasks
 from desk.ui.widgets import button
 
 if TYPE_CHECKING:
+    from desk.core.changes import Changes
     from desk.core.queries.frontdesk import SavedViewInfo
 
 # The core's ops and ORM queries (and so SQLAlchemy) are imported where they are used, after
