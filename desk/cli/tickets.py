@@ -81,7 +81,7 @@ def run_list(args: argparse.Namespace) -> int:
         rows = queue.rows_for(session, [ticket_id for _key, ticket_id in keys])
         ordered = [rows[ticket_id] for _key, ticket_id in keys if ticket_id in rows]
         if args.json:
-            print_json([dataclasses.asdict(row) for row in ordered])
+            print_json([row._asdict() for row in ordered])
             return 0
         for row in ordered:
             print(f"#{row.id:<7} {_age(row.arrived_at):>7}  {row.status:<8} {row.channel:<8} "

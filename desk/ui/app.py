@@ -12,26 +12,28 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QTabWidget, QWidget
 
 from desk import __version__
 from desk.core import files
 from desk.core.db import Store
 from desk.core.errors import DeskError
 from desk.core.logs import log_folder, setup_logging
+from desk.ui import startup
 from desk.ui.errors import show_error
+from desk.ui.first_paint import FirstPaintWatcher
 from desk.ui.opening import StoreOpener
 from desk.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
+# QMessageBox and QSettings are imported where they are used: each Python type PySide6 makes
+# (with its enums) costs start-up time, and the first paint needs neither.
 
 MENUS = ("File", "View", "Ticket", "Sync", "Help")
 CANNED_DEFAULTS_SETTING = "canned.defaults_installed"  # canned_io.DEFAULTS_SETTING (a test checks)
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
         self.queue_panel.open_requested.connect(self.open_ticket)
         self.queue_panel.model.loaded.connect(self._first_page_shown)
         self.queue_panel.model.load_failed.connect(self._first_page_shown)
+        self._first_paint = FirstPaintWatcher(self.queue_panel.table, self.queue_panel.model.ready,
+                                              self._first_rows_painted)
         self.agent_changed.connect(self.queue_panel.agent_changed)
         self._add_fixed_tab(self.queue_panel, "Queue")
         self._stats_placeholder = QWidget(self)
@@ -143,11 +147,19 @@ class MainWindow(QMainWindow):
         if not installed:
             self.tasks.op(_install_default_canned)
 
-    def _first_page_shown(self, *_args: object) -> None:
+    def _first_page_shown(self, *args: object) -> None:
         model = self.queue_panel.model
         model.loaded.disconnect(self._first_page_shown)
         model.load_failed.disconnect(self._first_page_shown)
-        QTimer.singleShot(0, self, self.tasks.release_orm)  # after the repaint of those rows
+        if args or not self.isVisible():  # the load failed, or nothing is on screen to paint
+            self._first_paint.now()
+        else:
+            self._first_paint.expect()
+
+    def _first_rows_painted(self) -> None:
+        """The queue's first rows are on screen (see desk.ui.first_paint): the rest of the start."""
+        self.tasks.release_orm()
+        startup.resume()  # cyclic GC, paused by `desk` while it started
         # The sync code (httpx, keyring: ~0.1 s of imports) loads on the network pool once the
         # first rows are on screen; only its widgets are made here. Started at once, its imports
         # held the GIL while the rows were painted and the first screenful came 0.3 s later.
@@ -240,6 +252,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_log_folder(self) -> Path:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         folder = log_folder()
         try:
             files.make_folder(folder, what="log folder")
@@ -251,6 +266,8 @@ class MainWindow(QMainWindow):
         return folder
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Information, "About Desk",
                           f"Desk {__version__}\nAn offline-first service desk.\nStore: {self.store.path}",
                           QMessageBox.StandardButton.Ok, self)
@@ -262,6 +279,8 @@ class MainWindow(QMainWindow):
             if hasattr(widget, "can_close") and not widget.can_close():
                 event.ignore()
                 return
+        from PySide6.QtCore import QSettings
+
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue(_agent_key(self.store), self.current_agent_id() or 0)
@@ -278,6 +297,8 @@ def _explain_open_failure(exc: BaseException | None) -> None:
     message; anything else is a bug and gets the crash dialog. Waits until it is closed (no
     window exists yet)."""
     if isinstance(exc, DeskError):
+        from PySide6.QtWidgets import QMessageBox
+
         logging.getLogger(__name__).warning("cannot open the store: %s: %s", type(exc).__name__, exc.message)
         box = QMessageBox(QMessageBox.Icon.Critical, "Desk cannot open the store", exc.message,
                           QMessageBox.StandardButton.Ok)
@@ -338,6 +359,8 @@ def run(db_path: Path | str | None) -> int:
 
     The store is opened (and an older one backed up and upgraded, with a progress dialog) on
     a worker thread, so the desktop never sees a frozen, unanswering Desk at start."""
+    from PySide6.QtCore import QSettings
+
     app = make_application()
     setup_logging()
     opener = StoreOpener(db_path)

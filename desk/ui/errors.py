@@ -18,13 +18,18 @@ import traceback
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
-
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from typing import TYPE_CHECKING
 
 from desk import __version__
 from desk.core.errors import DeskError, FileError, StoreError
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+# QMessageBox is imported when a box is first shown: making its Python type (and its enums)
+# is ~1 ms of a cold start that has nothing to report.
 
 
 class Cancelled(Exception):  # noqa: N818 - it is not an error
@@ -44,6 +49,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
         log.warning("shown to the user: %s: %s", type(exc).__name__, exc.message)
     else:
         log.error("a bug reached the window", exc_info=(type(exc), exc, exc.__traceback__))
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
     box = QMessageBox(parent)
     box.setObjectName("errorBox")
     if isinstance(exc, DeskError):

@@ -40,14 +40,26 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from shiboken6 import isValid
 
-from desk.core.changes import EVERYTHING, Changes
 from desk.core.db import translated_errors
 from desk.core.errors import DeskError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from desk.core.changes import Changes
     from desk.core.db import Store
+
+# desk.core.changes (a frozen dataclass: its methods are compiled when the module loads) is
+# imported when the first operation finishes or the first external change is seen, not while
+# the window starts; ``desk.ui.tasks.EVERYTHING`` / ``.Changes`` still work (``__getattr__``).
+
+
+def __getattr__(name: str) -> object:
+    if name in ("EVERYTHING", "Changes"):
+        from desk.core import changes
+
+        return getattr(changes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +124,8 @@ class Tasks(QObject):
     def op(self, fn: Callable[[Session], Changes], initiator: object = None,
            on_done: OnDone = None, on_error: OnError = None, *, owner: QObject | None = None) -> None:
         def done(changes: Changes) -> None:
+            from desk.core.changes import Changes
+
             if isinstance(changes, Changes):
                 self.changes_executed.emit(changes, initiator)
             if on_done is not None and _alive(on_done, owner):
@@ -248,6 +262,8 @@ class Tasks(QObject):
         def done(changed: bool) -> None:
             self._watching = False
             if changed:
+                from desk.core.changes import EVERYTHING
+
                 self.changes_executed.emit(EVERYTHING, EXTERNAL)
 
         def failed(exc: BaseException) -> None:

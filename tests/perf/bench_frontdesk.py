@@ -2,11 +2,11 @@
 
 * ``cold_start``: wall time of a fresh process that opens the 100k-ticket store, shows the main
   window and paints the queue's first rows, as a ratio to a process that paints a bare PySide6
-  window (``ctx.bare_qt_window_seconds()``). Budget ≤ 2×. Measured twice: building the window
+  window (``ctx.bare_qt_window_seconds()``). Budget ≤ 1.5× (round 1: ≤ 2×). Measured twice: building the window
   directly, and through ``desk gui --db`` (which also pays for the CLI's sub-command imports).
 * ``interactive``: in one fresh process on the 1M-ticket store, the time from a user action
   (pick a view, pick a category, type a search) until the table shows the new rows (ids paged,
-  visible rows loaded, every DB job delivered). Budget p95 ≤ 30 ms.
+  visible rows loaded, every DB job delivered). Budget p95 ≤ 16 ms, one frame (round 1: 30 ms).
 * ``rss_mb``: resident memory of that process with the 1M store open and the queue shown.
   Budget ≤ 200 MB.
 
@@ -15,13 +15,12 @@ Run alone: ``python -m tests.perf.run --only frontdesk``.
 
 from __future__ import annotations
 
-import json
 import os
-import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
+
+# The child processes import only os, sys and time here: a start is timed as a whole process,
+# and the parent's tools (json, statistics, subprocess: ~5 ms of imports) are not Desk's start.
 
 REPEATS = 5
 ACTION_ROUNDS = 6
@@ -29,6 +28,10 @@ SEARCHES = ("projector", "eduroam", "password reset", "wei", "zoom", "lecture ca
 
 
 def run(ctx) -> dict[str, object]:  # noqa: ANN001 - tests.perf.run.BenchContext
+    import json
+    import statistics
+    import subprocess
+
     small = ctx.demo_store(100_000)
     big = ctx.demo_store(ctx.scale)
     bare = ctx.bare_qt_window_seconds()
@@ -49,10 +52,10 @@ def run(ctx) -> dict[str, object]:  # noqa: ANN001 - tests.perf.run.BenchContext
     return {
         "cold_start": {"tickets": min(100_000, ctx.scale), "seconds": round(cold, 3),
                        "bare_window_seconds": round(bare, 3), "ratio": round(cold / bare, 2),
-                       "budget_ratio": 2.0,
+                       "budget_ratio": 1.5,
                        "via_desk_command_seconds": round(cold_cli, 3),
                        "via_desk_command_ratio": round(cold_cli / bare, 2)},
-        "interactive": {"tickets": ctx.scale, **interactive["timings"], "budget_p95_ms": 30},
+        "interactive": {"tickets": ctx.scale, **interactive["timings"], "budget_p95_ms": 16},
         "rss_mb": interactive["rss_mb"],
         "rss_budget_mb": 200,
     }
@@ -60,6 +63,8 @@ def run(ctx) -> dict[str, object]:  # noqa: ANN001 - tests.perf.run.BenchContext
 
 # -- child processes ----------------------------------------------------------------------------
 def _rss_mb() -> float:
+    from pathlib import Path
+
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
@@ -108,29 +113,81 @@ def _wait(app, window, timeout: float = 30.0) -> None:  # noqa: ANN001
         time.sleep(0.0005)
 
 
-def _open(path: str):  # noqa: ANN202
+def _open(path: str, *, before_show=None):  # noqa: ANN001, ANN202
+    from desk.ui import startup
+
+    startup.pause()  # as `desk gui` does before it loads the window (desk.cli.main.run_gui)
     from desk.core.db import open_store
     from desk.ui.app import MainWindow, make_application
 
     app = make_application()
     store = open_store(path, migrate=False)
     window = MainWindow(store)
+    if before_show is not None:
+        before_show(window)
     window.resize(1280, 800)
     window.show()
     return app, window
 
 
-def child_start(path: str) -> None:
-    """Exit as soon as the queue's first screenful is loaded and painted."""
-    app, window = _open(path)
+def _first_rows_loaded(model) -> bool:  # noqa: ANN001
+    """The id list has arrived and the first row is loaded from the store (or the view is empty)."""
+    return model.ready() and not (model.rowCount() and model.cached_row(model.ticket_id(0)) is None)
+
+
+def _watch_first_painted_rows(window, on_painted=None):  # noqa: ANN001, ANN202
+    """A function that is True once the queue table has painted with its first rows loaded.
+
+    The filter sees the table's paint event just before the table handles it; when the event
+    loop is back (a ``processEvents`` returned, or a zero timer fired) those rows are painted.
+    Waiting for that paint, rather than forcing one more, times what a person sees."""
+    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtWidgets import QWidget
+
     model = window.queue_panel.model
-    deadline = time.perf_counter() + 30
-    while not model.ready() or model.rowCount() and model.cached_row(model.ticket_id(0)) is None:
-        app.processEvents()
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the queue did not load")
-        time.sleep(0.0005)
-    window.queue_panel.table.viewport().repaint()
+    state = {"painted": False}
+
+    class Painted(QObject):
+        def eventFilter(self, _obj, event) -> bool:  # noqa: ANN001, N802
+            if not state["painted"] and event.type() == QEvent.Type.Paint and _first_rows_loaded(model):
+                state["painted"] = True
+                if on_painted is not None:
+                    on_painted()
+            return False
+
+    table = window.queue_panel.table
+    table._bench_first_paint_filter = Painted(table)
+    # Found by its Qt name: ``table.viewport()`` would make PySide6 build the Python types of
+    # ~70 widget classes (and their enums, ~5 ms) to find the best type for the returned
+    # QWidget, a cost of this benchmark that Desk's own start does not pay.
+    viewport = table.findChild(QWidget, "qt_scrollarea_viewport",
+                               Qt.FindChildOption.FindDirectChildrenOnly) or table.viewport()
+    viewport.installEventFilter(table._bench_first_paint_filter)
+    return lambda: state["painted"]
+
+
+def _exit_now(code: int = 0, message: str = "") -> None:
+    """End the child at once: the figure is taken, and quitting the application would first
+    close the window (Qt 6 ``quit()`` does), which is not part of a start."""
+    if message:
+        print(message, file=sys.stderr)
+    sys.stdout.flush()
+    os._exit(code)
+
+
+def _exit_after_first_paint(window) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QTimer
+
+    _watch_first_painted_rows(window, lambda: QTimer.singleShot(0, _exit_now))
+    QTimer.singleShot(30_000, lambda: _exit_now(1, "the queue did not load"))
+
+
+def child_start(path: str) -> None:
+    """Exit as soon as the queue table has painted its first screenful, loaded from the store.
+    The wait is the event loop, as in the bare window: it sleeps until the DB worker answers."""
+    app, _window = _open(path, before_show=_exit_after_first_paint)
+    app.exec()
+    _exit_now(1, "the event loop ended before the queue was painted")
 
 
 def child_start_cli(path: str) -> None:
@@ -142,23 +199,11 @@ def child_start_cli(path: str) -> None:
 
     def init(self, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         original(self, *args, **kwargs)
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
-
-        timer = QTimer(self)
-
-        def check() -> None:
-            model = self.queue_panel.model
-            if model.ready() and not (model.rowCount() and model.cached_row(model.ticket_id(0)) is None):
-                timer.stop()
-                self.queue_panel.table.viewport().repaint()
-                QApplication.instance().quit()
-
-        timer.timeout.connect(check)
-        timer.start(1)
+        _exit_after_first_paint(self)
 
     app_module.MainWindow.__init__ = init
     main(["gui", "--db", path])
+    _exit_now(1, "desk gui returned before the queue was painted")
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -168,6 +213,8 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def child_interactive(path: str) -> None:
+    import json
+
     from desk.core.queries.queue import VIEWS
 
     app, window = _open(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
@@ -58,9 +57,9 @@ def test_row_texts_mark_local_changes_not_yet_synced(tasks, qtbot, session, requ
     model.reload()
     qtbot.waitUntil(lambda: model.ready() and model.cached_row(ticket_id) is not None)
     row = model.cached_row(ticket_id)
-    assert row_texts(replace(row, unsynced=True))[COL_ID] == f"↑ {ticket_id}"
-    assert row_texts(replace(row, unsynced=False))[COL_ID] == str(ticket_id)
-    assert row_texts(replace(row, category=None, location=None))[4] == ""
+    assert row_texts(row._replace(unsynced=True))[COL_ID] == f"↑ {ticket_id}"
+    assert row_texts(row._replace(unsynced=False))[COL_ID] == str(ticket_id)
+    assert row_texts(row._replace(category=None, location=None))[4] == ""
 
 
 def test_search_shows_newest_first_on_the_header_and_clearing_brings_the_sort_back(
@@ -90,3 +89,14 @@ def test_table_rows_and_scroll_bar_never_change_size(main_window):
     assert table.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
     assert table.verticalHeader().sectionResizeMode(0) == table.verticalHeader().ResizeMode.Fixed
     assert table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+
+
+def test_header_labels_and_tooltips(tasks):
+    model = QueueModel(tasks)
+    horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+    labels = [model.headerData(c, horizontal, Qt.ItemDataRole.DisplayRole) for c in range(model.columnCount())]
+    assert labels[:4] == ["#", "Waiting", "Requester", "Subject"] and len(labels) == 10
+    assert model.headerData(3, horizontal, Qt.ItemDataRole.ToolTipRole) == "What it is about (click to sort)"
+    assert model.headerData(3, horizontal, Qt.ItemDataRole.FontRole) is None
+    assert model.headerData(0, vertical, Qt.ItemDataRole.DisplayRole) is None
+    assert model.headerData(10, horizontal, Qt.ItemDataRole.DisplayRole) is None

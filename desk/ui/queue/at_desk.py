@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QToolButton, QWidget
 
-from desk.core.changes import Changes
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
+    from desk.core.changes import Changes
     from desk.core.queries.frontdesk import AgentInfo
 
 # The ORM side (shift ops, the agents query) is imported on the DB worker when first used.

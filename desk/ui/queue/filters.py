@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desk.core.changes import Changes
 from desk.core.vocabulary import CHANNELS, PERSON_KINDS, PRIORITIES
 from desk.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from desk.core.changes import Changes
 
 ANY = "Any"
 

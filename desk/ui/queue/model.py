@@ -15,18 +15,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter, QueueRow
 from desk.core.vocabulary import DONE_STATUSES, format_age, is_waiting_at_desk
 from desk.ui.tasks import Tasks
 
-Index = QModelIndex | QPersistentModelIndex
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPersistentModelIndex
+    from PySide6.QtGui import QBrush, QFont
+
+    Index = QModelIndex | QPersistentModelIndex
+
 PAGE = 200
 MAX_RELOAD = 5000  # a refresh reloads at most this many ids (more come back by scrolling)
 MAX_CACHED = 20_000  # cached display rows (a few MB); beyond this the cache starts over
@@ -55,11 +59,11 @@ FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 ID_ROLE = int(TicketIdRole)
 _ROLES = frozenset({DISPLAY, TOOLTIP, ALIGN, FONT, FOREGROUND, ID_ROLE})
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
-_FONT: list[QFont] = []
+_FONT: list[QFont] = []  # the bold font and the red brush are made when a row first needs them
+_BRUSH: list[QBrush] = []
+_HORIZONTAL = Qt.Orientation.Horizontal
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # flags() runs per cell per paint
 
-
-_RED = QBrush(QColor("#b00020"))
 LONG_WAIT_SECONDS = 15 * 60  # a walk-in or caller waiting this long is shown in bold red
 
 
@@ -70,10 +74,20 @@ def _is_waiting(row: QueueRow) -> bool:
 
 def _bold_font() -> QFont:
     if not _FONT:
+        from PySide6.QtGui import QFont
+
         font = QFont()
         font.setBold(True)
         _FONT.append(font)
     return _FONT[0]
+
+
+def _red() -> QBrush:
+    if not _BRUSH:
+        from PySide6.QtGui import QBrush, QColor
+
+        _BRUSH.append(QBrush(QColor("#b00020")))
+    return _BRUSH[0]
 
 
 Texts = tuple[str, ...]
@@ -133,14 +147,12 @@ class QueueModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):  # noqa: N802, ANN201
+        # Asked ~40 times per header paint, mostly for roles it has nothing for: ints first.
+        if (role != DISPLAY and role != TOOLTIP) or orientation is not _HORIZONTAL \
+                or not 0 <= section < len(COLUMNS):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][2] + " (click to sort)"
-        return None
+        return COLUMNS[section][0] if role == DISPLAY else COLUMNS[section][2] + " (click to sort)"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -181,14 +193,14 @@ class QueueModel(QAbstractTableModel):
             return _RIGHT if column in (COL_ID, COL_AGE) else None
         if column == COL_AGE:
             if _is_waiting(row) and (self._clock() - row.arrived_at).total_seconds() >= LONG_WAIT_SECONDS:
-                return _bold_font() if role == FONT else _RED if role == FOREGROUND else None
+                return _bold_font() if role == FONT else _red() if role == FOREGROUND else None
             return None
         if column != COL_PRIORITY:
             return None
         if role == FONT and row.priority in ("high", "urgent"):
             return _bold_font()
         if role == FOREGROUND and row.priority == "urgent":
-            return _RED
+            return _red()
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
@@ -234,7 +246,7 @@ class QueueModel(QAbstractTableModel):
         self.reload()
 
     def update_filter(self, **changes: object) -> None:
-        self.set_filter(replace(self._filter, **changes))
+        self.set_filter(self._filter._replace(**changes))
 
     def ticket_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

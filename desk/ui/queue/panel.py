@@ -11,11 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSplitter, QStatusBar, QVBoxLayout, QWidget
 
-from desk.core.changes import Changes
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter
 from desk.ui.errors import show_error
@@ -29,6 +28,7 @@ from desk.ui.tasks import EXTERNAL, Tasks
 from desk.ui.widgets import button
 
 if TYPE_CHECKING:
+    from desk.core.changes import Changes
     from desk.core.queries.frontdesk import SavedViewInfo
     from desk.ui.queue.at_desk import AtDeskSwitcher
 
@@ -173,6 +173,8 @@ class QueuePanel(QWidget):
         row = self.model.row_of(ticket_id)
         if row is None:
             return False
+        from PySide6.QtCore import QItemSelectionModel  # not needed for the first paint
+
         self.table.selectionModel().setCurrentIndex(
             self.model.index(row, 0),
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QInputDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desk.core.queries import queue
 from desk.ui.errors import show_error
@@ -75,6 +75,8 @@ class SavedViews(QWidget):
 
     def save_current(self, name: str | None = None) -> None:
         if name is None:
+            from PySide6.QtWidgets import QInputDialog  # not needed for the first paint
+
             name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
             if not ok:
                 return

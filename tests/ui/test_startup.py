@@ -1,0 +1,143 @@
+"""Start-up order: cyclic GC is paused while `desk` starts (desk.ui.startup); it is resumed,
+and the ORM jobs are released, once the queue's first rows are painted (desk.ui.first_paint)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from desk.ui import startup
+
+
+@pytest.fixture
+def gc_restored() -> Iterator[None]:
+    """Whatever a test does to the collector, the next test finds it on and unfrozen."""
+    yield
+    startup.resume()
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_pause_and_resume(gc_restored):
+    startup.pause()
+    assert not gc.isenabled() and startup.paused()
+    startup.pause()  # idempotent
+    assert not gc.isenabled()
+    frozen_before = gc.get_freeze_count()
+    startup.resume()
+    assert gc.isenabled() and not startup.paused()
+    assert gc.get_freeze_count() > frozen_before  # what start-up made is no longer walked
+    startup.resume()
+    assert gc.isenabled()
+
+
+def test_resume_without_pause_leaves_the_collector_alone(gc_restored):
+    gc.disable()  # someone else's choice, e.g. a profiler
+    startup.resume()
+    assert not gc.isenabled()
+
+
+def test_the_window_resumes_collection_after_its_first_page(store, qtbot, gc_restored):
+    from desk.ui.app import MainWindow
+
+    startup.pause()
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    assert not gc.isenabled()  # the first page is not in yet
+    qtbot.waitUntil(lambda: gc.isenabled())
+    assert window.queue_panel.model.ready()
+    window.close()
+    window.tasks.shutdown()
+
+
+def test_desk_gui_pauses_collection_while_it_starts_and_always_resumes(monkeypatch, tmp_path, gc_restored):
+    from desk.cli.main import main
+    from desk.ui import app
+
+    seen = []
+
+    def fake_run(db_path):  # noqa: ANN001, ANN202
+        seen.append(gc.isenabled())
+        raise RuntimeError("the window broke")
+
+    monkeypatch.setattr(app, "run", fake_run)
+    with pytest.raises(RuntimeError):
+        main(["gui", "--db", str(tmp_path / "d.sqlite3")])
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def _paint_log(window, events):  # noqa: ANN001, ANN202
+    """Record ("paint", rows loaded?) for each paint of the queue table's viewport."""
+    from PySide6.QtCore import QEvent, QObject
+
+    model = window.queue_panel.model
+
+    class Log(QObject):
+        def eventFilter(self, _obj, event) -> bool:  # noqa: ANN001, N802
+            if event.type() == QEvent.Type.Paint:
+                events.append(("paint", model.ready() and model.rowCount() > 0))
+            return False
+
+    log = Log(window)
+    window.queue_panel.table.viewport().installEventFilter(log)
+    return log
+
+
+def test_orm_jobs_and_sync_wait_until_the_first_rows_are_painted(store, session, requester_id, qtbot):
+    from desk.core.ops import tickets
+    from desk.ui.app import MainWindow
+
+    tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Printer jam")
+    session.commit()
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    events: list[tuple[str, bool]] = []
+    _log = _paint_log(window, events)
+    release = window.tasks.release_orm
+    window.tasks.release_orm = lambda: (events.append(("release", False)), release())
+    window.show()
+    qtbot.waitUntil(lambda: ("release", False) in events)
+    first_release = events.index(("release", False))
+    assert ("paint", True) in events[:first_release]  # a zero timer at load ran before the paint
+    window.close()
+    window.tasks.shutdown()
+
+
+def test_a_hidden_window_does_not_wait_for_a_paint(store, qtbot):
+    from desk.ui.app import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    released = []
+    release = window.tasks.release_orm
+    window.tasks.release_orm = lambda: (released.append(True), release())
+    qtbot.waitUntil(lambda: bool(released))
+    assert not window.isVisible()
+    window.tasks.shutdown()
+
+
+def test_the_watcher_watches_the_tables_own_viewport(qtbot):
+    from PySide6.QtWidgets import QTableView
+
+    from desk.ui.first_paint import FirstPaintWatcher
+
+    table = QTableView()
+    qtbot.addWidget(table)
+    watcher = FirstPaintWatcher(table, lambda: True, lambda: None)
+    assert watcher._viewport is table.viewport()  # not a header's viewport of the same name
+
+
+def test_a_watcher_that_never_sees_a_paint_gives_up_after_its_wait(qtbot):
+    from PySide6.QtWidgets import QTableView
+
+    from desk.ui.first_paint import FirstPaintWatcher
+
+    table = QTableView()  # never shown: no paint will come
+    qtbot.addWidget(table)
+    done = []
+    FirstPaintWatcher(table, lambda: True, lambda: done.append(True), max_wait_ms=50)
+    qtbot.waitUntil(lambda: done == [True])
