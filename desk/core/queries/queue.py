@@ -111,6 +111,7 @@ class QueueRow:
     service_started_at: datetime | None
     left_at: datetime | None
     unsynced: bool = False
+    first_response_at: datetime | None = None
 
 
 TICKET_NUMBER = "t.id = :ticket_number"
@@ -261,7 +262,7 @@ _ROW_SQL = (
     " t.priority, a.name, t.assignee_id, l.name, t.updated_at, t.version,"
     " t.service_started_at, t.left_at,"
     # Local changes still waiting in the sync outbox (the queue marks such rows).
-    " EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ticket_id = t.id)"
+    " EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ticket_id = t.id), t.first_response_at"
     f" FROM tickets t{ALL_JOINS} WHERE t.id IN (SELECT value FROM json_each(:ids))"
 )
 
@@ -280,7 +281,7 @@ def rows_for(session: Reader, ids: Sequence[int]) -> dict[int, QueueRow]:
     result: dict[int, QueueRow] = {}
     for row in _execute(session, _ROW_SQL, {"ids": json.dumps(list(ids))}):
         values = list(row)
-        for index in (2, 13, 15, 16):
+        for index in (2, 13, 15, 16, 18):
             values[index] = _to_time(values[index])
         values[17] = bool(values[17])
         result[values[0]] = QueueRow(*values)

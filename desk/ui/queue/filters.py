@@ -29,9 +29,9 @@ class FilterBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         specs = (
-            ("category_id", "Ca&tegory", "Only tickets of this category", ()),
-            ("location_id", "&Location", "Only tickets at this location", ()),
-            ("channel", "C&hannel", "Only tickets that came in this way", CHANNELS),
+            ("category_id", "&Category", "Only tickets of this category", ()),
+            ("location_id", "L&ocation", "Only tickets at this location", ()),
+            ("channel", "Cha&nnel", "Only tickets that came in this way", CHANNELS),
             ("priority", "&Priority", "Only tickets of this priority", PRIORITIES),
             ("requester_kind", "Re&quester", "Only requesters of this kind", PERSON_KINDS),
         )
