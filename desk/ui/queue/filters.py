@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desk.core.changes import Changes
 from desk.core.vocabulary import CHANNELS, PERSON_KINDS, PRIORITIES
+from desk.ui.queue.flow_layout import FlowLayout
 from desk.ui.tasks import Tasks
 
 ANY = "Any"
@@ -26,8 +27,7 @@ class FilterBar(QWidget):
         self._tasks = tasks
         self._combos: dict[str, QComboBox] = {}
         self._filling = False
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = FlowLayout(self)  # wraps on a narrow window, so the window fits small screens
         specs = (
             ("category_id", "&Category", "Only tickets of this category", ()),
             ("location_id", "L&ocation", "Only tickets at this location", ()),
@@ -43,10 +43,15 @@ class FilterBar(QWidget):
             for value in values:
                 combo.addItem(value, value)
             combo.currentIndexChanged.connect(self._emit)
-            label = QLabel(label_text + ":", self)
+            pair = QWidget(self)  # a label stays with its box when the bar wraps
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            combo.setParent(pair)
+            label = QLabel(label_text + ":", pair)
             label.setBuddy(combo)
-            layout.addWidget(label)
-            layout.addWidget(combo, 1)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(combo, 1)
+            layout.addWidget(pair)
             self._combos[key] = combo
         tasks.changes_executed.connect(self._on_changes)
         QTimer.singleShot(0, self, self.reload)  # after the queue's first page (startup order)

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSplitter, QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QSplitter, QStatusBar, QVBoxLayout, QWidget
 
 from desk.core.changes import Changes
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter
 from desk.ui.errors import show_error
 from desk.ui.queue.filters import FilterBar
+from desk.ui.queue.flow_layout import FlowLayout
 from desk.ui.queue.line import WalkInLine
 from desk.ui.queue.model import COL_ID, QueueModel
 from desk.ui.queue.saved_views import SavedViews
@@ -112,13 +113,15 @@ class QueuePanel(QWidget):
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
+        top_row = QWidget(centre)
+        top = FlowLayout(top_row)  # the buttons go under the search box on a narrow window
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("x" * 24))
+        top.addWidget(self.search)
         top.addWidget(self.new_button)
         top.addWidget(self.open_button)
         top.addWidget(self.claim_button)
         top.addWidget(self.release_button)
-        centre_layout.addLayout(top)
+        centre_layout.addWidget(top_row)
         centre_layout.addWidget(self.filters)
         centre_layout.addWidget(self.table, 1)
         splitter = QSplitter(self)
