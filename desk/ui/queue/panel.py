@@ -52,6 +52,7 @@ class QueuePanel(QWidget):
         self._status_label: StatusLine | None = None
         self.undo_notice: UndoNotice | None = None
         self._open_single_hit = False  # Enter in the search box: open the result if it is the only one
+        self._select_first_hit = False  # Down from the search box: select the first result
         self._day_start: datetime | None = None
         self.model = QueueModel(tasks, self)
 
@@ -83,13 +84,16 @@ class QueuePanel(QWidget):
         # Table
         self.table = queue_table(self.model, self)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # The context is set apart: PySide6 drops a ``context=`` passed with a slot, and the
+            # shortcut then took Enter from the whole window (the search box, the line).
+            shortcut = QShortcut(QKeySequence(key), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.open_selected)
         self.model.modelReset.connect(self._lay_out_rows)  # after the view's own reset slot
         self.model.loaded.connect(self._restore_selection)
         self.model.loaded.connect(self._open_if_single_hit)
+        self.model.loaded.connect(self._select_first_if_loaded)
         self.model.load_failed.connect(lambda exc: show_error(self, exc))
         self._selected_id: int | None = None
         self._sort_before_search: tuple[int, Qt.SortOrder] | None = None
@@ -291,9 +295,17 @@ class QueuePanel(QWidget):
         return super().eventFilter(watched, event)
 
     def _into_results(self) -> None:
-        """Down from the search box: the results get the focus, the first one selected."""
+        """Down from the search box: the results get the focus, the first one selected (now,
+        or when the search just started has answered)."""
         self._apply_search()
         self.table.setFocus(Qt.FocusReason.TabFocusReason)
+        self._select_first_hit = True
+        self._select_first_if_loaded()
+
+    def _select_first_if_loaded(self) -> None:
+        if not self._select_first_hit or not self.model.ready():
+            return
+        self._select_first_hit = False
         if self.selected_id() is None and self.model.rowCount() > 0:
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(0, 0),
