@@ -57,3 +57,9 @@ def format_age(seconds: float) -> str:
     if hours < 24:
         return f"{hours} h {minutes:02d}"
     return f"{hours // 24} d {hours % 24} h"
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``count`` with the word that fits it: "1 match", "2 matches", "1,204 tickets". The words
+    are passed whole (English plurals are not regular); a translation replaces this one helper."""
+    return f"{count:,} {one if count == 1 else many}"

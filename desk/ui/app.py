@@ -30,7 +30,7 @@ from desk.ui.opening import StoreOpener
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtGui import QCloseEvent, QShowEvent
 
 # QMessageBox and QSettings are imported where they are used: each Python type PySide6 makes
 # (with its enums) costs start-up time, and the first paint needs neither.
@@ -57,8 +57,11 @@ class MainWindow(QMainWindow):
         self.tasks.hold_orm()
         self.setWindowTitle(f"Desk — {store.path.name}")
         self.setObjectName("mainWindow")
-        self.resize(1280, 800)
+        from desk.ui.screen_fit import default_size
+
+        self.resize(default_size(self.screen().availableGeometry()))  # title bar included: fits
         self._menus: dict[str, QMenu] = {}
+        self._fitted = False
         self._ticket_tabs: dict[int, QWidget] = {}
 
         from desk.ui.queue.at_desk import AtDeskSwitcher
@@ -89,6 +92,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.addToolBar(self.at_desk.toolbar())
         self._build_menus()
+        from desk.ui.queue.notify import install_notifications
+
+        self.notifier = install_notifications(self, self.tasks, self.current_agent_id, self.menu("View"))
         self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
         # A new store gets the default canned responses once (deleted ones stay deleted).
         self.tasks.sql(_canned_defaults_installed, on_done=self._install_canned_defaults, owner=self)
@@ -272,6 +278,14 @@ class MainWindow(QMainWindow):
                           f"Desk {__version__}\nAn offline-first service desk.\nStore: {self.store.path}",
                           QMessageBox.StandardButton.Ok, self)
         box.open()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._fitted:  # once the window manager has framed it, keep the frame on screen
+            self._fitted = True
+            from desk.ui.screen_fit import fit_on_screen
+
+            QTimer.singleShot(0, self, lambda: fit_on_screen(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for index in range(self.tabs.count()):

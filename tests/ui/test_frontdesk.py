@@ -403,4 +403,4 @@ def test_status_line_counts_searches_and_who_is_at_the_desk(main_window, qtbot, 
     panel = main_window.queue_panel
     qtbot.keyClicks(panel.search, "printer")
     qtbot.keyClick(panel.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: status.text() == "1 matches   ·   2 waiting at the desk   ·   At the desk: nobody")
+    qtbot.waitUntil(lambda: status.text() == "1 match   ·   2 waiting at the desk   ·   At the desk: nobody")  # "1 matches" was issue 12

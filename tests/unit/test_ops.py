@@ -91,8 +91,11 @@ def test_claim_release_and_two_agents(session, agent_id, other_agent_id, request
     tickets.claim(session, ticket_id=ticket_id, agent_id=other_agent_id)
     assert session.get(Ticket, ticket_id).assignee_id == other_agent_id
     actions = [(a, f) for a, f, _o, _n in audit(session, ticket_id)]
+    # A walk-in released before any reply goes back into the line (docs/metrics.md, "Start of
+    # service"): status new, service not started; the next claim opens it again.
     assert actions == [("create", "channel"), ("claim", "assignee_id"), ("claim", "status"),
-                       ("release", "assignee_id"), ("claim", "assignee_id")]
+                       ("release", "assignee_id"), ("release", "status"),
+                       ("release", "service_started_at"), ("claim", "assignee_id"), ("claim", "status")]
 
 
 def test_solve_and_reopen_track_times_and_count(session, agent_id, requester_id):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.ops import people
+from desk.core.ops.comments import add_comment
 from desk.core.ops.tickets import log_ticket
 
 
@@ -65,3 +66,22 @@ def log_request(
             priority=priority, arrived_at=arrived_at, tags=tags, now=now,
         )
         return dataclasses.replace(changes | logged, created_id=logged.created_id)
+
+
+def add_to_ticket(
+    session: Session,
+    *,
+    actor_id: int | None,
+    ticket_id: int,
+    subject: str,
+    channel: str = "walk-in",
+    description: str = "",
+    now: datetime | None = None,
+) -> Changes:
+    """The quick-log form's "add to that ticket instead": what was typed for a new ticket
+    becomes an internal note on the existing one (the same request again), so the duplicate
+    is never created. One operation, like ``log_request``."""
+    body = f"Asked again ({channel}): {' '.join(subject.split())}"
+    if description.strip():
+        body += "\n\n" + description.strip()
+    return add_comment(session, ticket_id=ticket_id, author_id=actor_id, body=body, public=False, now=now)

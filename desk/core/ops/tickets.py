@@ -20,6 +20,7 @@ from desk.core.models import (
     PRIORITIES,
     SATISFACTION,
     STATUSES,
+    AuditEvent,
     Person,
     Tag,
     Ticket,
@@ -267,14 +268,51 @@ def claim(
 def release(
     session: Session, *, ticket_id: int, actor_id: int, now: datetime | None = None
 ) -> Changes:
-    """Give a claimed ticket back to the queue."""
-    return _change(session, ticket_id=ticket_id, actor_id=actor_id, action="release",
-                   fields={"assignee_id": None}, now=now)
+    """Give a claimed ticket back to the queue.
+
+    A walk-in or caller released before anyone answered them goes back into the line at their
+    arrival place (the line is in arrival order): status new again and service not started, so
+    their wait goes on until someone really serves them (docs/metrics.md, "Start of service":
+    a claim released back to the line was not the start of service, or claim-and-release
+    would stop the clock of anyone waiting). The audit keeps the interrupted start."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        ticket = load_ticket(session, ticket_id)
+        back_in_line = (ticket.channel in DESK_CHANNELS and ticket.status in ("new", "open")
+                        and ticket.left_at is None and ticket.first_response_at is None
+                        and ticket.service_started_at is not None)
+        fields: dict[str, object] = {"assignee_id": None}
+        if back_in_line:
+            fields["status"] = "new"
+        changed = _apply(session, ticket, fields, actor_id=actor_id, now=now, action="release")
+        if back_in_line:
+            record(session, ticket_id=ticket_id, actor_id=actor_id, at=now, action="release",
+                   field="service_started_at", old=ticket.service_started_at, new=None)
+            ticket.service_started_at = None
+            changed = True
+        if changed:
+            ticket.version += 1
+            ticket.updated_at = now
+        return Changes.for_ticket(ticket_id)
 
 
-def solve(session: Session, *, ticket_id: int, actor_id: int, now: datetime | None = None) -> Changes:
-    return _change(session, ticket_id=ticket_id, actor_id=actor_id, action="solve",
-                   fields={"status": "solved"}, now=now)
+def solve(
+    session: Session, *, ticket_id: int, actor_id: int, note: str = "", now: datetime | None = None
+) -> Changes:
+    """Mark solved; ``note`` (optional) is kept as an internal note in the same transaction
+    ("Done" at the desk, with what was done)."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        changes = _change(session, ticket_id=ticket_id, actor_id=actor_id, action="solve",
+                          fields={"status": "solved"}, now=now)
+        if not note.strip():
+            return changes
+        from desk.core.ops.comments import insert_comment  # comments builds on this module
+
+        ticket = load_ticket(session, ticket_id)
+        insert_comment(session, ticket, author_id=actor_id, body=note.strip(), public=False,
+                       now=now, status="solved")
+        return Changes.for_ticket(ticket_id, comments=True)
 
 
 def reopen(session: Session, *, ticket_id: int, actor_id: int, now: datetime | None = None) -> Changes:
@@ -293,6 +331,35 @@ def mark_left(
             raise errors.InvalidInput(f"Ticket #{ticket_id} is already being served.")
         _apply(session, ticket, {"status": "closed"}, actor_id=actor_id, now=now, action="left")
         ticket.left_at = now
+        ticket.version += 1
+        ticket.updated_at = now
+        return Changes.for_ticket(ticket_id)
+
+
+def undo_left(
+    session: Session, *, ticket_id: int, actor_id: int | None, now: datetime | None = None
+) -> Changes:
+    """Take back "Left without service" (pressed by mistake, or the person came back): the
+    ticket gets the status it had before and is back in the line at its arrival place. The
+    audit keeps both the walk-away and its undoing, so stats and history tell the truth."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        ticket = load_ticket(session, ticket_id)
+        if ticket.left_at is None:
+            raise errors.InvalidInput(f"Ticket #{ticket_id} is not marked as left.")
+        before = session.scalar(
+            select(AuditEvent.old)
+            .where(AuditEvent.ticket_id == ticket_id, AuditEvent.action == "left",
+                   AuditEvent.field == "status")
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        status = before if before in OPEN_STATUSES else "new"
+        if ticket.status != status:
+            _apply(session, ticket, {"status": status}, actor_id=actor_id, now=now, action="undo-left")
+        record(session, ticket_id=ticket_id, actor_id=actor_id, at=now, action="undo-left",
+               field="left_at", old=ticket.left_at, new=None)
+        ticket.left_at = None
         ticket.version += 1
         ticket.updated_at = now
         return Changes.for_ticket(ticket_id)

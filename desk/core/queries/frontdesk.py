@@ -107,3 +107,63 @@ def choices(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, st
     cats = [(c.id, c.name) for c in session.scalars(select(Category).order_by(Category.name))]
     locs = [(loc.id, loc.name) for loc in session.scalars(select(Location).order_by(Location.name))]
     return cats, locs
+
+
+@dataclass(frozen=True)
+class DeskEvent:
+    """Something worth a desktop notification while the window is not in front."""
+
+    kind: str  # "walk-in", "assigned" or "reply"
+    ticket_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EventMarks:
+    """The newest audit row and comment seen; events are what came after."""
+
+    audit_id: int
+    comment_id: int
+
+
+def event_marks(session: Session) -> EventMarks:
+    row = session.execute(text(
+        "SELECT (SELECT coalesce(max(id), 0) FROM audit_events), (SELECT coalesce(max(id), 0) FROM comments)"
+    )).one()
+    return EventMarks(int(row[0]), int(row[1]))
+
+
+def desk_events_since(
+    session: Session, marks: EventMarks, *, agent_id: int | None, limit: int = 20
+) -> tuple[list[DeskEvent], EventMarks]:
+    """Since ``marks``: new walk-ins and calls still waiting, tickets given to ``agent_id`` by
+    someone else, and public comments by others on the tickets ``agent_id`` holds. Reads
+    only rows newer than the marks (primary-key ranges), so it costs the same on any store."""
+    events: list[DeskEvent] = []
+    arrivals = session.execute(text(
+        "SELECT t.id, p.name, t.subject, t.channel FROM audit_events e JOIN tickets t ON t.id = e.ticket_id"
+        " JOIN people p ON p.id = t.requester_id"
+        f" WHERE e.id > :audit AND e.action = 'create' AND {DESK_CHANNELS_SQL} AND t.status = 'new'"
+        " AND t.assignee_id IS NULL AND t.left_at IS NULL ORDER BY e.id LIMIT :limit"
+    ), {"audit": marks.audit_id, "limit": limit})
+    for ticket_id, name, subject, channel in arrivals:
+        how = "calling" if channel == "phone" else "at the desk"
+        events.append(DeskEvent("walk-in", ticket_id, f"{name} is {how}: {subject}"))
+    if agent_id is not None:
+        assigned = session.execute(text(
+            "SELECT DISTINCT t.id, t.subject, coalesce(a.name, e.origin, 'someone') FROM audit_events e"
+            " JOIN tickets t ON t.id = e.ticket_id LEFT JOIN people a ON a.id = e.actor_id"
+            " WHERE e.id > :audit AND e.field = 'assignee_id' AND e.new = :agent"
+            " AND coalesce(e.actor_id, -1) != :agent_id AND t.assignee_id = :agent_id LIMIT :limit"
+        ), {"audit": marks.audit_id, "agent": str(agent_id), "agent_id": agent_id, "limit": limit})
+        for ticket_id, subject, who in assigned:
+            events.append(DeskEvent("assigned", ticket_id, f"{who} gave you #{ticket_id}: {subject}"))
+        replies = session.execute(text(
+            "SELECT c.ticket_id, t.subject, coalesce(p.name, 'someone') FROM comments c"
+            " JOIN tickets t ON t.id = c.ticket_id LEFT JOIN people p ON p.id = c.author_id"
+            " WHERE c.id > :comment AND c.is_public AND t.assignee_id = :agent_id"
+            " AND coalesce(c.author_id, -1) != :agent_id ORDER BY c.id LIMIT :limit"
+        ), {"comment": marks.comment_id, "agent_id": agent_id, "limit": limit})
+        for ticket_id, subject, who in replies:
+            events.append(DeskEvent("reply", ticket_id, f"{who} replied on #{ticket_id}: {subject}"))
+    return events, event_marks(session)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from desk.core import errors
-from desk.core.queries.search import fts_query
+from desk.core.queries.search import fts_query, ticket_number
 from desk.core.vocabulary import DONE_STATUSES, OPEN_SQL, WAITING_AT_DESK_SQL, sql_list
 
 if TYPE_CHECKING:
@@ -116,11 +116,19 @@ class QueueRow(NamedTuple):
     service_started_at: datetime | None
     left_at: datetime | None
     unsynced: bool = False
+    first_response_at: datetime | None = None
+
+
+TICKET_NUMBER = "t.id = :ticket_number"
 
 
 def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
     if queue.view not in VIEWS:
         raise errors.InvalidInput(f"Unknown view {queue.view!r}; views are {', '.join(VIEWS)}.")
+    number = ticket_number(queue.search)
+    if number is not None and number[1]:
+        # "#20001" is that ticket, whatever the view and filters: the person knows which one.
+        return [TICKET_NUMBER], {"ticket_number": number[0]}
     conditions = [VIEWS[queue.view][1]]
     params: dict[str, object] = {
         "agent_id": queue.agent_id if queue.agent_id is not None else -1,
@@ -227,11 +235,23 @@ def page(
 ) -> list[tuple[object, int]]:
     """One page of (sort key, ticket id); pass the last pair back as ``after`` for the next."""
     statements = page_statements(queue, sort=sort, descending=descending, after=after, limit=limit)
+    rows: list[tuple[object, int]] = []
     for index, (sql, params) in enumerate(statements):
         rows = [(row[0], row[1]) for row in _execute(session, sql, params)]
         if len(rows) >= limit or index == len(statements) - 1:
-            return rows
-    return []
+            break
+    number = ticket_number(queue.search)
+    if number is not None and not number[1] and after is None:
+        # A bare number may be a ticket's or a word (a room, a phone): that ticket comes first.
+        pinned = [(row[0], row[1]) for row in _execute(session, *_ticket_statement(number[0], sort))]
+        rows = [*pinned, *[row for row in rows if row[1] != number[0]]][: max(limit, len(pinned))]
+    return rows
+
+
+def _ticket_statement(ticket_id: int, sort: str) -> tuple[str, dict[str, object]]:
+    key = SORTS[sort]
+    return (f"SELECT {key} AS sort_key, t.id FROM tickets t{_joins(key)} WHERE {TICKET_NUMBER}",
+            {"ticket_number": ticket_id})
 
 
 def count(session: Reader, queue: QueueFilter) -> int:
@@ -247,7 +267,7 @@ _ROW_SQL = (
     " t.priority, a.name, t.assignee_id, l.name, t.updated_at, t.version,"
     " t.service_started_at, t.left_at,"
     # Local changes still waiting in the sync outbox (the queue marks such rows).
-    " EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ticket_id = t.id)"
+    " EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ticket_id = t.id), t.first_response_at"
     f" FROM tickets t{ALL_JOINS} WHERE t.id IN (SELECT value FROM json_each(:ids))"
 )
 
@@ -267,7 +287,7 @@ def rows_for(session: Reader, ids: Sequence[int]) -> dict[int, QueueRow]:
     result: dict[int, QueueRow] = {}
     for row in _execute(session, _ROW_SQL, {"ids": id_list}):
         values = list(row)
-        for index in (2, 13, 15, 16):
+        for index in (2, 13, 15, 16, 18):
             values[index] = _to_time(values[index])
         values[17] = bool(values[17])
         result[values[0]] = QueueRow(*values)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from desk.core import errors
 from desk.core.models import OPEN_STATUSES, AuditEvent, Person, Ticket, utcnow
-from desk.core.queries.search import fts_query
+from desk.core.queries.search import HANGUL_WORD, subject_words
 
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:
@@ -86,12 +86,14 @@ def similar_recent(
     session: Session, subject: str, *, within: timedelta = timedelta(hours=2),
     now: datetime | None = None, limit: int = 5,
 ) -> list[Ticket]:
-    """Tickets logged in the last ``within`` whose subject shares the typed words."""
-    match = fts_query(subject, prefix_last=False)
-    if match is None:
+    """Tickets logged in the last ``within`` whose subject shares a word that says something
+    ("in", "the" and Korean particles do not count: ``search.subject_words``)."""
+    meaningful = subject_words(subject)
+    if not meaningful:
         return []
-    # Any of the words, ranked by FTS; restricted to the subject column.
-    words = match.split(" ")
+    # Any of the words, ranked by FTS; restricted to the subject column. A Korean word stripped
+    # of its particle matches the same word with any other particle ("프린터" finds "프린터를").
+    words = [f'"{word}"*' if HANGUL_WORD.match(word) else f'"{word}"' for word in meaningful]
     any_word = "subject : (" + " OR ".join(words) + ")"
     since = (now or utcnow()) - within
     from sqlalchemy import text

@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desk.core.vocabulary import CHANNELS, PERSON_KINDS, PRIORITIES
+from desk.ui.queue.flow_layout import FlowLayout
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -30,12 +31,11 @@ class FilterBar(QWidget):
         self._tasks = tasks
         self._combos: dict[str, QComboBox] = {}
         self._filling = False
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = FlowLayout(self)  # wraps on a narrow window, so the window fits small screens
         specs = (
-            ("category_id", "Ca&tegory", "Only tickets of this category", ()),
-            ("location_id", "&Location", "Only tickets at this location", ()),
-            ("channel", "C&hannel", "Only tickets that came in this way", CHANNELS),
+            ("category_id", "&Category", "Only tickets of this category", ()),
+            ("location_id", "L&ocation", "Only tickets at this location", ()),
+            ("channel", "Cha&nnel", "Only tickets that came in this way", CHANNELS),
             ("priority", "&Priority", "Only tickets of this priority", PRIORITIES),
             ("requester_kind", "Re&quester", "Only requesters of this kind", PERSON_KINDS),
         )
@@ -47,10 +47,15 @@ class FilterBar(QWidget):
             for value in values:
                 combo.addItem(value, value)
             combo.currentIndexChanged.connect(self._emit)
-            label = QLabel(label_text + ":", self)
+            pair = QWidget(self)  # a label stays with its box when the bar wraps
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            combo.setParent(pair)
+            label = QLabel(label_text + ":", pair)
             label.setBuddy(combo)
-            layout.addWidget(label)
-            layout.addWidget(combo, 1)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(combo, 1)
+            layout.addWidget(pair)
             self._combos[key] = combo
         tasks.changes_executed.connect(self._on_changes)
         QTimer.singleShot(0, self, self.reload)  # after the queue's first page (startup order)

@@ -1,8 +1,9 @@
 """The walk-in line: people waiting in arrival order with their wait, then those being served.
 
-"Take next" claims the person who has waited longest (as the agent at the desk); "Start
-serving" claims the selected person; "Done" solves; "Left without service" records that they
-walked away (stats count it)."""
+"Take next" claims the person who has waited longest (as the agent at the desk) and selects
+them, so Enter opens their ticket; "Start serving" claims the selected person; "Done" solves,
+with an optional note; "Left without service" records that they walked away (stats count it;
+``left_marked`` lets the panel offer an Undo). Calls and walk-ins each carry a mark."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QGridLayout,
     QLabel,
     QListWidget,
@@ -21,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core.vocabulary import format_age
+from desk.core.changes import Changes
+from desk.core.vocabulary import counted, format_age
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
@@ -48,12 +51,16 @@ class WalkInLine(QWidget):
     open_requested = Signal(int)
     changed = Signal()
     taken = Signal(int)  # take next claimed this ticket
+    left_marked = Signal(int)  # "Left without service" was recorded for this ticket
+    solved = Signal(int)  # "Done" solved this ticket
 
     def __init__(self, tasks: Tasks, current_agent: Callable[[], int | None], parent: QWidget | None = None):
         super().__init__(parent)
         self._tasks = tasks
         self._current_agent = current_agent
         self._entries: list[LineEntry] = []
+        self._select_next: int | None = None  # select this ticket when the line next fills
+        self._done_dialog: QDialog | None = None
         self.list = QListWidget(self)
         self.list.setObjectName("walkInLine")
         self.list.setAccessibleName("Walk-in line")
@@ -64,13 +71,17 @@ class WalkInLine(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.itemActivated.connect(self._activated)
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        # A mouse click makes the row current before it selects it: the buttons follow the
+        # selection too, or a clicked person would leave them disabled.
+        self.list.itemSelectionChanged.connect(self._update_buttons)
 
         # Each button's accessible name is its text.
         self.take_next_button = button("Take next", "Claim the person who has waited longest (Ctrl+T)",
                                        self, slot=self.take_next)
         self.serve_button = button("Start serving", "Claim the selected person and start serving them",
                                    self, slot=self.start_serving)
-        self.done_button = button("Done", "Mark the selected ticket solved", self, slot=self.done)
+        self.done_button = button("Done", "Mark the selected ticket solved, with an optional note (Ctrl+D)",
+                                  self, slot=self.done)
         self.left_button = button("Left without service",
                                   "Record that the selected person left before being served", self, slot=self.left)
         title = QLabel("Walk-in &line", self)
@@ -121,8 +132,12 @@ class WalkInLine(QWidget):
         if agent_id is None:
             return
         self._tasks.op(lambda s: _ticket_ops().take_next(s, agent_id=agent_id), initiator=self,
-                       on_done=lambda c: self.taken.emit(c.ticket_ids and next(iter(c.ticket_ids))),
-                       on_error=lambda exc: show_error(self, exc), owner=self)
+                       on_done=self._took, on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def select(self, ticket_id: int) -> None:
+        """Select ``ticket_id`` in the line now if it is there, and again after the next fill."""
+        self._select_next = ticket_id
+        self._select_now(ticket_id)
 
     def start_serving(self) -> None:
         ticket_id, agent_id = self.selected_id(), self._agent()
@@ -130,18 +145,36 @@ class WalkInLine(QWidget):
             self._tasks.op(lambda s: _ticket_ops().claim(s, ticket_id=ticket_id, agent_id=agent_id),
                            initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
-    def done(self) -> None:
-        ticket_id, agent_id = self.selected_id(), self._agent()
-        if ticket_id is not None and agent_id is not None:
-            self._tasks.op(lambda s: _ticket_ops().solve(s, ticket_id=ticket_id, actor_id=agent_id),
-                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
+    def done(self, ticket_id: int | None = None, *, what: str = "") -> QDialog | None:
+        """Ask for an optional note, then solve ``ticket_id`` (default: the selected person)."""
+        ticket_id = ticket_id if ticket_id is not None else self.selected_id()
+        if ticket_id is None or self._agent() is None:
+            return None
+        from desk.ui.queue.done_dialog import DoneDialog
 
-    def left(self) -> None:
-        ticket_id = self.selected_id()
+        entry = next((e for e in self._entries if e.ticket_id == ticket_id), None)
+        if entry is not None:
+            what = f"#{ticket_id} {entry.requester} — {entry.subject}"
+        dialog = DoneDialog(ticket_id=ticket_id, what=what, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.confirmed.connect(self._solve)
+        self._done_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def left(self, ticket_id: int | None = None) -> None:
+        ticket_id = ticket_id if ticket_id is not None else self.selected_id()
         if ticket_id is not None:
             agent_id = self._current_agent()
             self._tasks.op(lambda s: _ticket_ops().mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
-                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
+                           initiator=self, on_done=lambda _c: self.left_marked.emit(ticket_id),
+                           on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def undo_left(self, ticket_id: int) -> None:
+        agent_id = self._current_agent()
+        self.select(ticket_id)
+        self._tasks.op(lambda s: _ticket_ops().undo_left(s, ticket_id=ticket_id, actor_id=agent_id),
+                       initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     # -- internals ------------------------------------------------------------------------------
     def _agent(self) -> int | None:
@@ -150,8 +183,29 @@ class WalkInLine(QWidget):
             show_error(self, _no_agent())
         return agent_id
 
+    def _solve(self, ticket_id: int, note: str) -> None:
+        agent_id = self._agent()
+        if agent_id is not None:
+            self._tasks.op(lambda s: _ticket_ops().solve(s, ticket_id=ticket_id, actor_id=agent_id, note=note),
+                           initiator=self, on_done=lambda _c: self.solved.emit(ticket_id),
+                           on_error=lambda exc: show_error(self, exc), owner=self)
+
+    def _took(self, changes: Changes) -> None:
+        ticket_id = next(iter(changes.ticket_ids), None)
+        if ticket_id is not None:
+            self.select(ticket_id)
+            self.list.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter now opens their ticket
+            self.taken.emit(ticket_id)
+
+    def _select_now(self, ticket_id: int) -> bool:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == ticket_id:
+                self.list.setCurrentRow(row)
+                return True
+        return False
+
     def _fill(self, entries: list[LineEntry]) -> None:
-        selected = self.selected_id()
+        selected = self._select_next if self._select_next is not None else self.selected_id()
         self._entries = entries
         now = datetime.now(UTC)
         self.list.clear()
@@ -159,19 +213,25 @@ class WalkInLine(QWidget):
             item = QListWidgetItem(self._text(entry, now))
             item.setData(Qt.ItemDataRole.UserRole, entry.ticket_id)
             state = "waiting" if entry.waiting else f"being served by {entry.assignee or 'someone'}"
-            item.setToolTip(f"#{entry.ticket_id} {entry.requester}: {entry.subject} ({entry.channel}, {state})")
+            how = "phone call" if entry.channel == "phone" else "walk-in"
+            item.setToolTip(f"#{entry.ticket_id} {entry.requester}: {entry.subject} ({how}, {state})")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{how}: {item.text()}")
             self.list.addItem(item)
             if entry.ticket_id == selected:
                 self.list.setCurrentItem(item)
+                if selected == self._select_next:
+                    self._select_next = None
         self._update_summary(now)
         self._update_buttons()
         self.changed.emit()
 
     def _text(self, entry: LineEntry, now: datetime) -> str:
+        mark = CHANNEL_MARKS.get(entry.channel, "")
         if entry.waiting:
-            return f"{format_age((now - entry.arrived_at).total_seconds()):>7}  {entry.requester} — {entry.subject}"
+            age = format_age((now - entry.arrived_at).total_seconds())
+            return f"{age:>7} {mark} {entry.requester} — {entry.subject}"
         who = (entry.assignee or "someone").split()[0]
-        return f"with {who}: {entry.requester} — {entry.subject}"
+        return f"{mark} with {who}: {entry.requester} — {entry.subject}"
 
     def _update_summary(self, now: datetime) -> None:
         waiting = [e for e in self._entries if e.waiting]
@@ -179,7 +239,7 @@ class WalkInLine(QWidget):
             self.summary.setText("Nobody is waiting.")
             return
         longest = format_age((now - waiting[0].arrived_at).total_seconds())
-        self.summary.setText(f"{len(waiting)} waiting · longest {longest}")
+        self.summary.setText(f"{counted(len(waiting), 'person', 'people')} waiting · longest {longest}")
 
     def _update_buttons(self) -> None:
         entry = next((e for e in self._entries if e.ticket_id == self.selected_id()), None)
@@ -190,6 +250,11 @@ class WalkInLine(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+# Each line says how the person reached the desk: on the phone (☎) or in person (♟, a
+# standing figure). Both glyphs are in DejaVu Sans, the fallback font everywhere Qt runs.
+CHANNEL_MARKS = {"phone": "☎", "walk-in": "♟"}
 
 
 def _no_agent() -> Exception:

@@ -22,7 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter, QueueRow
-from desk.core.vocabulary import DONE_STATUSES, format_age, is_waiting_at_desk
+from desk.core.vocabulary import DESK_CHANNELS, DONE_STATUSES, OPEN_STATUSES, format_age, is_waiting_at_desk
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -39,7 +39,8 @@ PREFETCH = 60  # rows loaded together with the first page (more than a screenful
 # (header, sort key, tooltip)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("#", "id", "Ticket number"),
-    ("Waiting", "waiting", "Time since the person arrived (or the request came in)"),
+    ("Wait / age", "waiting", "How long the person has been waiting, while nobody has served or "
+     "answered them; after that (in italics) the ticket's age since they arrived"),
     ("Requester", "requester", "Who asked"),
     ("Subject", "subject", "What it is about"),
     ("Category", "category", "Category"),
@@ -70,6 +71,24 @@ LONG_WAIT_SECONDS = 15 * 60  # a walk-in or caller waiting this long is shown in
 def _is_waiting(row: QueueRow) -> bool:
     return is_waiting_at_desk(status=row.status, assignee_id=row.assignee_id, channel=row.channel,
                               service_started_at=row.service_started_at, left_at=row.left_at)
+
+
+def _still_waiting(row: QueueRow) -> bool:
+    """What the "Wait / age" column calls waiting: at the desk, nobody serving them yet; an
+    e-mail or web request, no answer yet (docs/metrics.md's start of service and first
+    response). Otherwise the column shows the ticket's age."""
+    if row.channel in DESK_CHANNELS:
+        return _is_waiting(row)
+    return row.status in OPEN_STATUSES and row.first_response_at is None
+
+
+def _italic_font() -> QFont:
+    if len(_FONT) < 2:
+        _bold_font()
+        font = QFont()
+        font.setItalic(True)
+        _FONT.append(font)
+    return _FONT[1]
 
 
 def _bold_font() -> QFont:
@@ -192,6 +211,8 @@ class QueueModel(QAbstractTableModel):
         if role == ALIGN:
             return _RIGHT if column in (COL_ID, COL_AGE) else None
         if column == COL_AGE:
+            if not _still_waiting(row):
+                return _italic_font() if role == FONT else None  # an age, not a wait
             if _is_waiting(row) and (self._clock() - row.arrived_at).total_seconds() >= LONG_WAIT_SECONDS:
                 return _bold_font() if role == FONT else _red() if role == FOREGROUND else None
             return None
@@ -426,9 +447,9 @@ class QueueModel(QAbstractTableModel):
     def _tooltip(self, row: QueueRow, column: int) -> str:
         if column == COL_AGE:
             local = row.arrived_at.astimezone().strftime("%a %d %b %H:%M")
-            if _is_waiting(row):
+            if _still_waiting(row):
                 return f"Arrived {local}; waiting {format_age(self._age_seconds(row))}"
-            return f"Arrived {local}; age {format_age(self._age_seconds(row))}"
+            return f"Arrived {local}; age {format_age(self._age_seconds(row))} (no longer waiting)"
         if column == 2:
             return f"{row.requester} ({row.requester_kind})"
         if column == COL_ID and row.unsynced:

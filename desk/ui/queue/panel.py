@@ -11,19 +11,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSplitter, QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QSplitter, QStatusBar, QVBoxLayout, QWidget
 
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter
 from desk.ui.errors import show_error
 from desk.ui.queue.filters import FilterBar
+from desk.ui.queue.flow_layout import FlowLayout
 from desk.ui.queue.line import WalkInLine
 from desk.ui.queue.model import COL_ID, QueueModel
 from desk.ui.queue.saved_views import SavedViews
 from desk.ui.queue.status_line import StatusLine
 from desk.ui.queue.table import queue_table
+from desk.ui.queue.undo_notice import UndoNotice
 from desk.ui.tasks import EXTERNAL, Tasks
 from desk.ui.widgets import button
 
@@ -48,6 +50,9 @@ class QueuePanel(QWidget):
         self.current_agent = current_agent
         self._status: QStatusBar | None = None
         self._status_label: StatusLine | None = None
+        self.undo_notice: UndoNotice | None = None
+        self._open_single_hit = False  # Enter in the search box: open the result if it is the only one
+        self._select_first_hit = False  # Down from the search box: select the first result
         self._day_start: datetime | None = None
         self.model = QueueModel(tasks, self)
 
@@ -71,19 +76,24 @@ class QueuePanel(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self._apply_search)
+        self.search.returnPressed.connect(self._search_entered)
+        self.search.installEventFilter(self)  # Down moves into the results
         self.filters = FilterBar(tasks, self)
         self.filters.changed.connect(lambda extra: self.model.update_filter(extra=extra))
 
         # Table
         self.table = queue_table(self.model, self)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # The context is set apart: PySide6 drops a ``context=`` passed with a slot, and the
+            # shortcut then took Enter from the whole window (the search box, the line).
+            shortcut = QShortcut(QKeySequence(key), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.open_selected)
         self.model.modelReset.connect(self._lay_out_rows)  # after the view's own reset slot
         self.model.loaded.connect(self._restore_selection)
+        self.model.loaded.connect(self._open_if_single_hit)
+        self.model.loaded.connect(self._select_first_if_loaded)
         self.model.load_failed.connect(lambda exc: show_error(self, exc))
         self._selected_id: int | None = None
         self._sort_before_search: tuple[int, Qt.SortOrder] | None = None
@@ -99,18 +109,23 @@ class QueuePanel(QWidget):
         # Walk-in line
         self.line = WalkInLine(tasks, current_agent, self)
         self.line.open_requested.connect(self.open_requested)
+        self.line.taken.connect(self._taken)
+        self.line.left_marked.connect(self._left_marked)
+        self.line.solved.connect(lambda ticket_id: self._message(f"Ticket #{ticket_id} is done (solved)."))
 
         # Layout
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
+        top_row = QWidget(centre)
+        top = FlowLayout(top_row)  # the buttons go under the search box on a narrow window
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("x" * 24))
+        top.addWidget(self.search)
         top.addWidget(self.new_button)
         top.addWidget(self.open_button)
         top.addWidget(self.claim_button)
         top.addWidget(self.release_button)
-        centre_layout.addLayout(top)
+        centre_layout.addWidget(top_row)
         centre_layout.addWidget(self.filters)
         centre_layout.addWidget(self.table, 1)
         splitter = QSplitter(self)
@@ -148,6 +163,7 @@ class QueuePanel(QWidget):
         dialog = QuickLogDialog(self.tasks, self.current_agent, self)
         dialog.open_requested.connect(self.open_requested)
         dialog.logged.connect(self._just_logged)
+        dialog.added_to.connect(self._added_to)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: setattr(self, "_dialog", None))
         self._dialog = dialog
@@ -214,21 +230,16 @@ class QueuePanel(QWidget):
                           initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
 
     def solve_selected(self) -> None:
-        ticket_id, agent_id = self._target(), self._need_agent()
-        if ticket_id is not None and agent_id is not None:
-            from desk.core.ops import tickets as ticket_ops
-
-            self.tasks.op(lambda s: ticket_ops.solve(s, ticket_id=ticket_id, actor_id=agent_id),
-                          initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
+        """Done (Ctrl+D): the line's dialog asks for an optional note, then solves."""
+        ticket_id = self._target()
+        if ticket_id is not None:
+            row = self.model.cached_row(ticket_id)
+            self.line.done(ticket_id, what=f"#{ticket_id} {row.requester} — {row.subject}" if row else "")
 
     def left_selected(self) -> None:
         ticket_id = self._target()
         if ticket_id is not None:
-            agent_id = self.current_agent()
-            from desk.core.ops import tickets as ticket_ops
-
-            self.tasks.op(lambda s: ticket_ops.mark_left(s, ticket_id=ticket_id, actor_id=agent_id),
-                          initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
+            self.line.left(ticket_id)
 
     def take_next(self) -> None:
         self.line.take_next()
@@ -246,6 +257,7 @@ class QueuePanel(QWidget):
     def install_status_bar(self, bar: QStatusBar, switcher: AtDeskSwitcher | None = None) -> None:
         self._status = bar
         self._status_label = StatusLine(model=self.model, line=self.line, switcher=switcher, bar=bar)
+        self.undo_notice = UndoNotice(bar)
 
     # -- saved views ----------------------------------------------------------------------------
     def current_filters(self) -> dict[str, object]:
@@ -276,6 +288,61 @@ class QueuePanel(QWidget):
             extra = self.filters.values()
         self.model.set_filter(QueueFilter(view=view, search=search, agent_id=self.current_agent(),
                                           day_start=self._day_start, extra=extra))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down and not event.modifiers()):  # type: ignore[attr-defined]
+            self._into_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _into_results(self) -> None:
+        """Down from the search box: the results get the focus, the first one selected (now,
+        or when the search just started has answered)."""
+        self._apply_search()
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+        self._select_first_hit = True
+        self._select_first_if_loaded()
+
+    def _select_first_if_loaded(self) -> None:
+        if not self._select_first_hit or not self.model.ready():
+            return
+        self._select_first_hit = False
+        if self.selected_id() is None and self.model.rowCount() > 0:
+            from PySide6.QtCore import QItemSelectionModel  # not needed for the first paint
+
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _search_entered(self) -> None:
+        """Enter in the search box searches now, and opens the result if it is the only one."""
+        self._open_single_hit = True
+        self._apply_search()
+        self._open_if_single_hit()  # now if nothing is loading, else when the results arrive
+
+    def _open_if_single_hit(self) -> None:
+        if not self._open_single_hit or not self.model.ready():
+            return
+        self._open_single_hit = False
+        if (self.model.queue_filter.search.strip() and self.model.rowCount() == 1
+                and not self.model.has_more()):
+            self._open_row(0)
+
+    def _taken(self, ticket_id: int) -> None:
+        """Take next claimed ``ticket_id``: it becomes the selection everywhere, so Enter opens
+        that person's ticket and nobody else's."""
+        self._selected_id = ticket_id
+        if not self.select_ticket(ticket_id):
+            self.table.clearSelection()
+        self._message(f"You took #{ticket_id}. Press Enter to open it.")
+
+    def _left_marked(self, ticket_id: int) -> None:
+        text = f"#{ticket_id} recorded as left without service."
+        if self.undo_notice is None:
+            self._message(text)
+            return
+        self.undo_notice.offer(text, lambda: self.line.undo_left(ticket_id))
 
     def _apply_search(self) -> None:
         """Search results come newest first (the full-text index answers that fastest); the
@@ -342,6 +409,11 @@ class QueuePanel(QWidget):
     def _just_logged(self, ticket_id: int) -> None:
         self._selected_id = ticket_id
         self._message(f"Logged ticket #{ticket_id}.")
+
+    def _added_to(self, ticket_id: int) -> None:
+        self._selected_id = ticket_id
+        self.select_ticket(ticket_id)
+        self._message(f"Added to ticket #{ticket_id} as a note; no new ticket.")
 
     def _open_row(self, row: int) -> None:
         ticket_id = self.model.ticket_id(row)

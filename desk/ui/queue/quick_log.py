@@ -3,7 +3,9 @@
 Requester look-up as you type (name, e-mail, phone) with inline creation of a new requester;
 channel (walk-in by default); "arrived N min ago"; category; location; subject; details.
 Enter logs. Before logging it warns about the requester's open tickets and similar subjects
-logged in the last two hours (links open them) and shows how long the category usually takes.
+logged in the last two hours (links open them; "Add to #N instead" keeps what was typed as a
+note on that ticket rather than logging a duplicate) and shows how long the category usually
+takes. A "what is missing" message goes as soon as what it asked for is typed.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,13 +40,15 @@ from desk.core.ops import tickets as ticket_ops
 from desk.core.queries import tickets as ticket_queries
 from desk.core.queries.expectations import basis_text, expected_resolution
 from desk.core.queries.frontdesk import choices
-from desk.core.vocabulary import format_age
+from desk.core.vocabulary import counted, format_age
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import button
 
 LOOKUP_DELAY_MS = 120
 SIMILAR_DELAY_MS = 300
 MIN_HISTORY = 5
+MAX_ADD_TO = 3  # "Add to #N instead" buttons: the requester's open tickets first, then similar ones
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +75,7 @@ def _links(tickets: list[tuple[int, str]]) -> str:
 
 class QuickLogDialog(QDialog):
     logged = Signal(int)  # the new ticket's id
+    added_to = Signal(int)  # what was typed went to this existing ticket instead
     open_requested = Signal(int)
     checks_done = Signal()  # a duplicate / expectation look-up answered (tests wait on it)
 
@@ -84,6 +91,7 @@ class QuickLogDialog(QDialog):
         self._open_of_requester: list[tuple[int, str]] = []
         self._similar: list[tuple[int, str]] = []
         self._busy = False
+        self._problem_field: QWidget | None = None  # the field the problem line asks for
 
         def tip(widget: QWidget, name: str, text: str) -> QWidget:
             widget.setAccessibleName(name)
@@ -146,6 +154,12 @@ class QuickLogDialog(QDialog):
         self.warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.warning.linkActivated.connect(self._link)
         self.warning.setVisible(False)
+        self.add_to_box = QWidget(self)
+        self.add_to_box.setToolTip("Keep what you typed as a note on that ticket instead of a new one")
+        self._add_to_layout = QHBoxLayout(self.add_to_box)
+        self._add_to_layout.setContentsMargins(0, 0, 0, 0)
+        self._add_to_layout.addStretch(1)
+        self.add_to_box.setVisible(False)
         self.expectation = tip(QLabel("", self), "Expected resolution",
                                "How long tickets of this category took recently (median and 80th percentile)")
         self.expectation.setWordWrap(True)
@@ -179,6 +193,7 @@ class QuickLogDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.warning)
+        layout.addWidget(self.add_to_box)
         layout.addWidget(self.expectation)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
@@ -189,6 +204,8 @@ class QuickLogDialog(QDialog):
         self._similar_timer = QTimer(self, singleShot=True, interval=SIMILAR_DELAY_MS)
         self._similar_timer.timeout.connect(self._check_similar)
         self.subject.textEdited.connect(lambda _t: self._similar_timer.start())
+        self.subject.textEdited.connect(lambda _t: self._clear_problem_if_fixed())
+        self.requester.textEdited.connect(lambda _t: self._clear_problem_if_fixed())
         self.category.currentIndexChanged.connect(lambda _i: self._check_expectation())
         tasks.db(choices, on_done=self._fill_choices)
         self.requester.setFocus()
@@ -301,7 +318,8 @@ class QuickLogDialog(QDialog):
                 self.new_box.setVisible(False)
                 self._fit()
         elif typed:
-            hint = f"{len(self._matches)} match(es) — pick one with ↓, or" if self._matches else "No match:"
+            hint = (f"{counted(len(self._matches), 'match', 'matches')} — pick one with ↓, or"
+                    if self._matches else "No match:")
             self.requester_state.setText(f"{hint} a new requester will be added")
             if not self.new_box.isVisible():
                 self.new_box.setVisible(True)
@@ -335,14 +353,63 @@ class QuickLogDialog(QDialog):
         parts = []
         if self._open_of_requester and self._chosen is not None:
             n = len(self._open_of_requester)
-            parts.append(f"⚠ {_esc(self._chosen.name)} already has {n} open ticket{'s' if n != 1 else ''}: "
+            parts.append(f"⚠ {_esc(self._chosen.name)} already has {counted(n, 'open ticket', 'open tickets')}: "
                          + _links(self._open_of_requester))
         if self._similar:
             parts.append("⚠ Similar subject logged in the last 2 hours: " + _links(self._similar))
         self.warning.setText("<br>".join(parts))
         self.warning.setVisible(bool(parts))
+        self._offer_add_to()
         self._fit()
         self.warning.setFocusPolicy(Qt.FocusPolicy.TabFocus if parts else Qt.FocusPolicy.NoFocus)
+
+    def add_to_buttons(self) -> list[QPushButton]:
+        return self.add_to_box.findChildren(QPushButton)
+
+    def _offer_add_to(self) -> None:
+        """One "Add to #N instead" button per ticket the warning names (a few at most)."""
+        for old in self.add_to_buttons():
+            self._add_to_layout.removeWidget(old)
+            old.deleteLater()
+        offered: dict[int, str] = {}
+        if self._chosen is not None:
+            offered.update(self._open_of_requester)
+        for ticket_id, subject in self._similar:
+            offered.setdefault(ticket_id, subject)
+        for ticket_id, subject in list(offered.items())[:MAX_ADD_TO]:
+            made = button(f"Add to #{ticket_id} instead",
+                          f"Keep what you typed as a note on #{ticket_id} ({subject[:60]}) "
+                          "instead of logging a new ticket", self.add_to_box,
+                          slot=lambda tid=ticket_id: self.add_to(tid))
+            made.setAutoDefault(False)  # Enter still logs a new ticket
+            self._add_to_layout.insertWidget(self._add_to_layout.count() - 1, made)
+        self.add_to_box.setVisible(bool(offered))
+
+    def add_to(self, ticket_id: int) -> None:
+        """What was typed becomes a note on ``ticket_id``; no new ticket."""
+        if self._busy:
+            return
+        subject = " ".join(self.subject.text().split())
+        if not subject:
+            self._refuse(self.subject, f"Type a subject: it is added to #{ticket_id} as a note.")
+            return
+        actor, channel = self.current_agent(), self.channel.currentData()
+        description = self.details.toPlainText().strip()
+        self._busy = True
+        self.tasks.op(lambda s: intake.add_to_ticket(s, actor_id=actor, ticket_id=ticket_id, subject=subject,
+                                                     channel=channel, description=description),
+                      initiator=self, on_done=lambda _c: self._added(ticket_id), on_error=self._failed)
+
+    def _added(self, ticket_id: int) -> None:
+        self._busy = False
+        self.added_to.emit(ticket_id)
+        self.accept()
+
+    def _clear_problem_if_fixed(self) -> None:
+        """The red "what is missing" line goes once what it asked for has been typed."""
+        field = self._problem_field
+        if self.problem.isVisible() and isinstance(field, QLineEdit) and field.text().strip():
+            self.problem.setVisible(False)
 
     def _fit(self) -> None:
         """Grow to show wrapped warnings in full (word-wrapped labels do not push the dialog)."""
@@ -391,6 +458,7 @@ class QuickLogDialog(QDialog):
         show_error(self, exc)
 
     def _refuse(self, widget: QWidget, text: str) -> None:
+        self._problem_field = widget
         self.problem.setText(text)
         self.problem.setVisible(True)
         widget.setFocus()

@@ -59,7 +59,7 @@ class SavedViews(QWidget):
         self.delete_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("&Views", self)
+        title = QLabel("Vie&ws", self)
         title.setBuddy(self.list)
         layout.addWidget(title)
         layout.addWidget(self.list, 1)

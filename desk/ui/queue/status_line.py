@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from desk.core.vocabulary import counted
+
 if TYPE_CHECKING:
     from desk.ui.queue.at_desk import AtDeskSwitcher
     from desk.ui.queue.line import WalkInLine
@@ -20,12 +22,12 @@ def status_text(*, total: int | None, shown: int, more: bool, searching: bool, w
     """``total`` is None while it is being counted (a search is never counted in full: it says
     how many it found so far); ``at_desk`` is None without a switcher."""
     if total is not None:
-        count = f"{total:,} tickets"
+        count = counted(total, "ticket", "tickets")
     elif searching:
-        count = f"{shown:,}{'+' if more else ''} matches"
+        count = f"{shown:,}+ matches" if more else counted(shown, "match", "matches")
     else:
         count = "Loading…"
-    parts = [count, f"{waiting} waiting at the desk"]
+    parts = [count, f"{waiting:,} waiting at the desk"]
     if at_desk is not None:
         parts.append("At the desk: " + (", ".join(at_desk) if at_desk else "nobody"))
     return SEPARATOR.join(parts)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from desk.ui.queue.model import COL_AGE, COLUMNS, QueueModel
 
-WIDTHS = (52, 70, 115, 240, 115, 58, 58, 58, 100, 95)
+WIDTHS = (52, 78, 115, 240, 115, 58, 58, 58, 100, 95)
 STRETCHED = 3  # the subject takes what is left
 
 

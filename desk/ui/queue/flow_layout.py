@@ -1,0 +1,81 @@
+"""A layout that lines its items up like words in a paragraph: one row when there is room,
+more rows when the window is narrow (the filter bar on a small or 200 % screen)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
+
+
+class FlowLayout(QLayout):
+    def __init__(self, parent: QWidget | None = None, *, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
+        return Qt.Orientation.Horizontal
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """All on one row."""
+        width = sum(item.sizeHint().width() for item in self._items) + self._spacing * max(0, len(self._items) - 1)
+        height = max((item.sizeHint().height() for item in self._items), default=0)
+        return QSize(width, height)
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
+        """The widest item alone: everything else can go on further rows."""
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        """Lay the items out in ``rect`` (rows stretched to its width); returns the height."""
+        rows: list[list[QLayoutItem]] = [[]]
+        used = 0
+        for item in self._items:
+            wanted = item.sizeHint().width()
+            if rows[-1] and used + self._spacing + wanted > rect.width():
+                rows.append([])
+                used = 0
+            used += wanted + (self._spacing if rows[-1] else 0)
+            rows[-1].append(item)
+        y = rect.y()
+        for row in rows:
+            if not row:
+                continue
+            height = max(item.sizeHint().height() for item in row)
+            spare = max(0, rect.width() - sum(i.sizeHint().width() for i in row) - self._spacing * (len(row) - 1))
+            # The spare width goes to the items that want to grow (a search box), else to all.
+            growing = [item for item in row if item.expandingDirections() & Qt.Orientation.Horizontal] or row
+            x = rect.x()
+            for item in row:
+                width = item.sizeHint().width() + (spare // len(growing) if item in growing else 0)
+                if move:
+                    item.setGeometry(QRect(QPoint(x, y), QSize(min(width, rect.width()), height)))
+                x += width + self._spacing
+            y += height + self._spacing
+        return y - rect.y() - self._spacing
