@@ -95,6 +95,7 @@ class Tasks(QObject):
         self._orm_held = False
         self._sql_queued = 0  # sql jobs submitted and not yet started (guarded by _gate)
         self._data_version: int | None = None
+        self._missed_external = False  # seen by an op before its own write; reported by the next poll
         self._watching = False
         self._watch_timer = QTimer(self)
         self._watch_timer.setInterval(watch_interval_ms)
@@ -230,6 +231,12 @@ class Tasks(QObject):
                 conn.execute("ROLLBACK")  # it only read
 
     def _run_op(self, fn: Callable[[Session], Changes]) -> Changes:
+        # Another connection may have committed since the last poll: note it now, because
+        # re-reading data_version after our own write below would hide it from the next poll.
+        # (A commit landing in the few milliseconds between this look and our write can still
+        # be missed: data_version says "changed", not how often.)
+        if self._check_external():
+            self._missed_external = True
         result = self._run_db(fn)
         self._read_data_version(None)  # our own write is not an external change
         return result
@@ -245,8 +252,12 @@ class Tasks(QObject):
         return value
 
     def _check_external(self) -> bool:
+        """Did another connection commit since we last looked (or before one of our writes)?
+        Runs on the DB worker only."""
         before = self._data_version
-        return before is not None and self._read_data_version(None) != before
+        changed = before is not None and self._read_data_version(None) != before
+        missed, self._missed_external = self._missed_external, False
+        return changed or missed
 
     def _close_watch(self) -> None:
         if self._watch_conn is not None:

@@ -140,3 +140,21 @@ def test_cancel_shows_nothing(qtbot):
     before = len(_visible_boxes())
     assert show_error(None, Cancelled()) is None
     assert len(_visible_boxes()) == before
+
+
+def test_external_write_just_before_our_own_is_still_reported(store, qtbot, session, requester_id):
+    """Another process commits, then this window writes before the next poll: the window's
+    re-read of data_version after its own write must not swallow the other commit."""
+    watching = Tasks(store, watch_interval_ms=60_000)  # polled by hand below
+    try:
+        qtbot.waitUntil(lambda: watching.pending == 0)  # the watch has its starting point
+        tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="from elsewhere")
+        session.rollback()
+        watching.op(lambda s: tickets.log_ticket(s, actor_id=None, requester_id=requester_id, subject="ours"))
+        qtbot.waitUntil(lambda: watching.pending == 0)
+        with qtbot.wait_signal(watching.changes_executed, timeout=3000,
+                               check_params_cb=lambda _changes, initiator: initiator == EXTERNAL):
+            watching._poll_external()
+    finally:
+        qtbot.waitUntil(lambda: watching.pending == 0)
+        watching.shutdown()
