@@ -84,6 +84,8 @@ def _still_waiting(row: QueueRow) -> bool:
 
 def _italic_font() -> QFont:
     if len(_FONT) < 2:
+        from PySide6.QtGui import QFont
+
         _bold_font()
         font = QFont()
         font.setItalic(True)
