@@ -157,3 +157,15 @@ def test_changing_the_time_zone_moves_tickets_near_midnight_to_their_local_day(s
     assert report.timezone == zone
     assert report.days == [date(2026, 3, day) for day in range(6, 11)]
     assert report.daily["created"].tolist() == per_day
+
+
+def test_a_hand_edited_bad_value_falls_back_to_its_default_on_load(session):
+    from desk.core.settings import set_setting
+
+    set_setting(session, key="timezone", value="Not/AZone")
+    set_setting(session, key="opening_hours", value="[[\"broken\"]]")
+    set_setting(session, key="desk_name", value="Kept Desk")
+    loaded = ds.load_desk_settings(session)
+    assert (loaded.timezone, loaded.opening_hours, loaded.desk_name) == (local_zone_name(), ds.DEFAULT_HOURS, "Kept Desk")
+    ds.save_desk_settings(session, actor_id=None, values={"phone": "123"})  # other keys still save
+    assert ds.load_desk_settings(session).phone == "123"
