@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-
-from sqlalchemy import select
+import dataclasses
 
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
-from desk.cli.people import describe, person_ref
-from desk.core.models import AGENT_ROLES, Person
+from desk.cli.people import person_ref
+from desk.core.models import AGENT_ROLES
 from desk.core.ops import people
 from desk.core.ops.shifts import open_shift
+from desk.core.queries.choices import agent_rows
 
 ROLE_HELP = "student-worker, staff or supervisor"
 
@@ -64,15 +64,10 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     with session_for(args) as session:
-        query = select(Person).where(Person.is_agent.is_(True), Person.merged_into.is_(None)).order_by(Person.name)
-        if not args.all:
-            query = query.where(Person.active.is_(True))
         rows = []
-        for agent in session.scalars(query):
-            row = describe(agent)
+        for agent in agent_rows(session, include_inactive=args.all):
             shift = open_shift(session, agent.id)
-            row["at_desk_since"] = shift.started_at if shift else None
-            rows.append(row)
+            rows.append({**dataclasses.asdict(agent), "at_desk_since": shift.started_at if shift else None})
     if args.json:
         print_json(rows)
         return 0

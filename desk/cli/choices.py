@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,8 +11,9 @@ from sqlalchemy.orm import Session
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
 from desk.core import errors
-from desk.core.models import Category, Location, Ticket
+from desk.core.models import Category, Location
 from desk.core.ops import choices
+from desk.core.queries.choices import choice_rows
 
 PLURAL = {"category": "categories", "location": "locations"}
 
@@ -113,15 +115,8 @@ def run_hide(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    model = _model(args.kind)
-    column = Ticket.category_id if args.kind == "category" else Ticket.location_id
     with session_for(args) as session:
-        counts = dict(session.execute(select(column, func.count()).where(column.is_not(None)).group_by(column)).all())
-        query = select(model).order_by(model.name)
-        if not args.all:
-            query = query.where(model.hidden.is_(False))
-        rows = [{"id": row.id, "name": row.name, "hidden": row.hidden, "tickets": counts.get(row.id, 0)}
-                for row in session.scalars(query)]
+        rows = [dataclasses.asdict(row) for row in choice_rows(session, kind=args.kind, include_hidden=args.all)]
     if args.json:
         print_json(rows)
         return 0

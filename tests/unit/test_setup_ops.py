@@ -4,12 +4,14 @@ its audit rows and the Changes screens refresh by."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from sqlalchemy import func, select
 
 from desk.core import errors
 from desk.core.changes import Changes
+from desk.core.desk_settings import needs_setup
 from desk.core.models import AuditEvent, CannedResponse, Category, Comment, Draft, Person, Shift, Ticket
 from desk.core.ops import canned, choices, comments, drafts, people, shifts, tickets
 from desk.core.queries import choices as offered
@@ -251,3 +253,33 @@ def test_seed_defaults_adds_only_what_is_missing(session):
     assert choices.seed_defaults(session) == Changes()  # nothing left to add
     added = [n for a, _f, _o, n in person_events(session) if a in ("add-category", "add-location")]
     assert len(added) == len(choices.DEFAULT_CATEGORIES) + len(choices.DEFAULT_LOCATIONS)
+
+
+def test_settings_lists_show_everything_with_its_state(session, agent_id, other_agent_id, requester_id):
+    people.deactivate_agent(session, actor_id=None, agent_id=other_agent_id)
+    assert [(a.name, a.active) for a in offered.agent_rows(session)] == [("Ana Student", True), ("Bo Staff", False)]
+    assert [a.name for a in offered.agent_rows(session, include_inactive=False)] == ["Ana Student"]
+    used = choices.add_choice(session, actor_id=None, kind="location", name="Library").created_id
+    unused = choices.add_choice(session, actor_id=None, kind="location", name="Annex").created_id
+    tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Wi-Fi", location_id=used)
+    choices.hide_choice(session, actor_id=None, kind="location", choice_id=unused)
+    assert offered.choice_rows(session, kind="location") == [
+        offered.ChoiceRow(unused, "Annex", True, 0), offered.ChoiceRow(used, "Library", False, 1)]
+    assert [r.name for r in offered.choice_rows(session, kind="location", include_hidden=False)] == ["Library"]
+
+
+def test_an_older_store_upgrades_with_everyone_active_and_everything_shown(tmp_path):
+    from contextlib import closing
+
+    from desk.core import db
+
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0007")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("INSERT INTO people (uuid, name, is_agent, role, created_at) VALUES ('u1', 'Old Agent', 1, 'staff', 0)")
+        conn.execute("INSERT INTO categories (name) VALUES ('Old category')")
+        conn.commit()
+    with db.open_store(path) as store, store.session() as session:
+        assert [(a.name, a.active) for a in offered.agent_rows(session)] == [("Old Agent", True)]
+        assert [name for _id, name in offered.categories(session)] == ["Old category"]
+        assert not needs_setup(session)
