@@ -95,7 +95,7 @@ def test_header_labels_and_tooltips(tasks):
     model = QueueModel(tasks)
     horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
     labels = [model.headerData(c, horizontal, Qt.ItemDataRole.DisplayRole) for c in range(model.columnCount())]
-    assert labels[:4] == ["#", "Waiting", "Requester", "Subject"] and len(labels) == 10
+    assert labels[:4] == ["#", "Wait / age", "Requester", "Subject"] and len(labels) == 10
     assert model.headerData(3, horizontal, Qt.ItemDataRole.ToolTipRole) == "What it is about (click to sort)"
     assert model.headerData(3, horizontal, Qt.ItemDataRole.FontRole) is None
     assert model.headerData(0, vertical, Qt.ItemDataRole.DisplayRole) is None
