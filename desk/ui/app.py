@@ -45,7 +45,9 @@ SYNC_STOP_GRACE_S = 10.0
 class MainWindow(QMainWindow):
     agent_changed = Signal(object)  # the agent at the desk changed (id or None)
 
-    def __init__(self, store: Store, *, tasks: Tasks | None = None) -> None:
+    def __init__(self, store: Store, *, tasks: Tasks | None = None, first_run: bool = False) -> None:
+        """``first_run``: offer the set-up assistant when the store has no active agent (``run``
+        passes True; tests that only need a window leave it off)."""
         super().__init__()
         self.store = store
         self.tasks = tasks or Tasks(store, parent=self)
@@ -88,6 +90,10 @@ class MainWindow(QMainWindow):
         self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
         # A new store gets the default canned responses once (deleted ones stay deleted).
         self.tasks.sql(_canned_defaults_installed, on_done=self._install_canned_defaults, owner=self)
+        if first_run:
+            from desk.ui.settings.setup_wizard import offer_setup
+
+            offer_setup(self)
 
     # -- contract -------------------------------------------------------------------------------
     def current_agent_id(self) -> int | None:
@@ -209,6 +215,9 @@ class MainWindow(QMainWindow):
         qp = self.queue_panel
         self._action("File", "&New ticket…", qp.quick_log, "Ctrl+N", "Log a walk-in, call or request")
         self.menu("File").addSeparator()
+        self._action("File", "Se&ttings…", self.show_settings, "Ctrl+,",
+                     "The desk, its calendar, people, categories and locations")
+        self.menu("File").addSeparator()
         self._action("File", "&Quit", self.close, "Ctrl+Q", "Close Desk")
         self._action("View", "&Queue", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", "Show the queue")
         self._action("View", "&Stats", self.show_stats, "Ctrl+2", "Show the statistics")
@@ -227,9 +236,16 @@ class MainWindow(QMainWindow):
                      "Record that the person left before being served")
         self._action("Ticket", "Canned &responses…", self.manage_canned, None,
                      "Create, edit, import and export canned responses")
+        self._action("Help", "&User guide", self.show_guide, "F1", "How to use Desk (offline)")
+        self._action("Help", "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/",
+                     "Every shortcut this window has")
+        self.menu("Help").addSeparator()
+        self._action("Help", "Open &data folder", self.open_data_folder, None,
+                     "Show the folder that holds this store")
         self._action("Help", "Open &log folder", self.open_log_folder, None,
                      "Show the folder with Desk's log files (for a support request)")
-        self._action("Help", "&About Desk", self._about, None, "Version and licence")
+        self.menu("Help").addSeparator()
+        self._action("Help", "&About Desk", self._about, None, "Version, the store's path and schema version")
 
     def manage_canned(self) -> QWidget:
         from desk.ui.canned.manager import CannedManager
@@ -250,11 +266,49 @@ class MainWindow(QMainWindow):
             show_error(self, DeskError(f"No file manager could show {folder}. Desk's log files are there."))
         return folder
 
+    def show_settings(self, *, tab: str | None = None) -> QWidget:
+        from desk.ui.settings.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self, tab=tab)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_setup(self) -> QWidget:
+        from desk.ui.settings.setup_wizard import SetupWizard
+
+        wizard = SetupWizard(self.tasks, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.open()
+        return wizard
+
+    def show_shortcuts(self) -> QWidget:
+        from desk.ui.help import ShortcutsDialog, shortcut_rows
+
+        dialog = ShortcutsDialog(shortcut_rows(self), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_guide(self) -> QWidget:
+        from desk.ui.help import GuideDialog
+
+        dialog = GuideDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_data_folder(self) -> Path:
+        from desk.ui.help import open_folder
+
+        folder = self.store.path.resolve().parent
+        open_folder(self, folder, what="store")
+        return folder
+
     def _about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "About Desk",
-                          f"Desk {__version__}\nAn offline-first service desk.\nStore: {self.store.path}",
-                          QMessageBox.StandardButton.Ok, self)
-        box.open()
+        from desk.ui.help import about_box, store_revision
+
+        self.tasks.sql(store_revision, on_done=lambda rev: about_box(self, self.store, rev), owner=self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for index in range(self.tabs.count()):
@@ -347,7 +401,7 @@ def run(db_path: Path | str | None) -> int:
         return 2
     window: MainWindow | None = None
     try:
-        window = MainWindow(store)
+        window = MainWindow(store, first_run=True)
         geometry = QSettings().value("window/geometry")
         if geometry is not None:
             window.restoreGeometry(geometry)
