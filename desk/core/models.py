@@ -79,6 +79,10 @@ class Person(Base):
     is_agent: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # A deactivated agent keeps is_agent (history, metrics) but is offered nowhere (0008).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set on a record merged into another person; kept because the audit log may name it.
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     @property
     def first_name(self) -> str:
@@ -90,6 +94,8 @@ class Category(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
+    # Hidden: not offered for new work; tickets keep it (0008).
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Location(Base):
@@ -97,6 +103,8 @@ class Location(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
+    # Hidden: not offered for new work; tickets keep it (0008).
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Tag(Base):

@@ -158,7 +158,7 @@ def test_shifts_start_and_end_once(session, agent_id, requester_id):
     with pytest.raises(errors.NotFound):
         shifts.start_shift(session, agent_id=requester_id)
     actions = [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.ticket_id.is_(None)))]
-    assert actions == ["shift-start", "shift-end"]
+    assert actions == ["add-agent", "shift-start", "shift-end"]  # the fixture's agent is audited too
 
 
 def test_ensure_requester_reuses_by_email_case_insensitively(session):

@@ -1,14 +1,40 @@
-"""Requesters, agents, categories and locations."""
+"""Requesters, agents, categories and locations: who the desk serves and who serves it.
+
+Each function is one user action: one transaction, its audit rows (``ticket_id`` empty for a
+change to a person; one row per changed field), and the ``Changes`` screens refresh by.
+Agents are deactivated, never deleted: history keeps their name and the metrics keep counting
+their replies as an agent's (``people.active``, migration 0008). A requester record merged into
+another stays as a signpost (``merged_into``) because the append-only audit log may name it.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.models import AGENT_ROLES, PERSON_KINDS, Category, Location, Person
+from desk.core.models import (
+    AGENT_ROLES,
+    PERSON_KINDS,
+    CannedResponse,
+    Category,
+    Comment,
+    Draft,
+    Location,
+    Person,
+    SavedView,
+    Shift,
+    Ticket,
+    utcnow,
+)
+from desk.core.ops._audit import record
+
+MAX_NAME = 200
+MERGE_CHAIN_LIMIT = 20  # merged_into chains are short; a longer one is a loop, not a person
 
 
 def _normal_email(email: str | None) -> str | None:
@@ -20,8 +46,79 @@ def _normal_email(email: str | None) -> str | None:
     return email.lower()
 
 
+def _clean_name(name: str, what: str = "The name") -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise errors.InvalidInput(f"{what} is empty.")
+    if len(name) > MAX_NAME:
+        raise errors.InvalidInput(f"{what} is longer than {MAX_NAME} characters.")
+    return name
+
+
+def _check_role(role: str) -> None:
+    if role not in AGENT_ROLES:
+        raise errors.InvalidInput(f"Role must be one of {', '.join(AGENT_ROLES)}.")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in PERSON_KINDS:
+        raise errors.InvalidInput(f"Kind must be one of {', '.join(PERSON_KINDS)}.")
+
+
+def resolve_merged(session: Session, person: Person | None) -> Person | None:
+    """The person a merged record now stands for (itself when it was never merged)."""
+    for _step in range(MERGE_CHAIN_LIMIT):
+        if person is None or person.merged_into is None:
+            return person
+        person = session.get(Person, person.merged_into)
+    return person
+
+
 def find_person_by_email(session: Session, email: str) -> Person | None:
-    return session.scalar(select(Person).where(func.lower(Person.email) == email.strip().lower()))
+    """The person with this e-mail; a merged record leads to the person it was merged into."""
+    found = session.scalar(select(Person).where(func.lower(Person.email) == email.strip().lower()))
+    return resolve_merged(session, found)
+
+
+def _load_person(session: Session, person_id: int, what: str = "person") -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise errors.NotFound(f"There is no {what} #{person_id}.")
+    return person
+
+
+def _load_agent(session: Session, agent_id: int) -> Person:
+    agent = session.get(Person, agent_id)
+    if agent is None or not agent.is_agent:
+        raise errors.NotFound(f"There is no agent #{agent_id}.")
+    return agent
+
+
+def _check_email_free(session: Session, email: str, *, person_id: int | None) -> None:
+    holder = session.scalar(select(Person).where(func.lower(Person.email) == email))
+    if holder is not None and holder.id != person_id:
+        what = "the agent" if holder.is_agent else "the requester"
+        raise errors.InvalidInput(
+            f"{email} already belongs to {what} {holder.name} (#{holder.id}). "
+            "Use another address, or merge the two records."
+        )
+
+
+def _set_fields(
+    session: Session, person: Person, values: dict[str, object], *, actor_id: int | None,
+    action: str, now: datetime,
+) -> bool:
+    """Apply the given fields, one audit row per field that really changed."""
+    changed = False
+    for field, new in values.items():
+        old = getattr(person, field)
+        if old == new:
+            continue
+        setattr(person, field, new)
+        record(session, ticket_id=None, actor_id=actor_id, at=now, action=action,
+               field=f"person#{person.id}.{field}", old=old, new=new)
+        changed = True
+    return changed
 
 
 def ensure_requester(
@@ -29,8 +126,7 @@ def ensure_requester(
     phone: str | None = None,
 ) -> Changes:
     """The person with this e-mail, created if new. ``created_id`` is their id either way."""
-    if kind not in PERSON_KINDS:
-        raise errors.InvalidInput(f"Kind must be one of {', '.join(PERSON_KINDS)}.")
+    _check_kind(kind)
     email = _normal_email(email)
     with unit_of_work(session):
         person = find_person_by_email(session, email) if email else None
@@ -47,20 +143,207 @@ def ensure_requester(
 
 def add_agent(
     session: Session, *, name: str, email: str, role: str = "student-worker",
-    kind: str = "staff",
+    kind: str = "staff", actor_id: int | None = None, now: datetime | None = None,
 ) -> Changes:
-    if role not in AGENT_ROLES:
-        raise errors.InvalidInput(f"Role must be one of {', '.join(AGENT_ROLES)}.")
+    """A new agent; a requester with the same e-mail becomes the agent (their tickets stay
+    theirs). Refuses an e-mail another agent already has."""
+    _check_role(role)
+    _check_kind(kind)
+    name = _clean_name(name, "The agent's name")
     email = _normal_email(email)
+    now = now or utcnow()
     with unit_of_work(session):
         person = find_person_by_email(session, email) if email else None
+        if person is not None and person.is_agent:
+            state = "" if person.active else " (deactivated: reactivate them instead)"
+            raise errors.InvalidInput(f"{email} already belongs to the agent {person.name}{state}.")
         if person is None:
-            person = Person(name=name.strip(), email=email, kind=kind)
+            person = Person(name=name, email=email, kind=kind)
             session.add(person)
         person.is_agent = True
         person.role = role
+        person.active = True
         session.flush()
+        record(session, ticket_id=None, actor_id=actor_id, at=now, action="add-agent",
+               field=f"person#{person.id}.role", new=role)
         return Changes(people=True, choices=True, created_id=person.id)
+
+
+def edit_agent(
+    session: Session, *, actor_id: int | None, agent_id: int, name: str | None = None,
+    email: str | None = None, role: str | None = None, now: datetime | None = None,
+) -> Changes:
+    """Change an agent's name, e-mail or role (None leaves a field as it is)."""
+    values: dict[str, object] = {}
+    if name is not None:
+        values["name"] = _clean_name(name, "The agent's name")
+    if email is not None:
+        normal = _normal_email(email)
+        if normal is None:
+            raise errors.InvalidInput("An agent needs an e-mail address (they sign in by it).")
+        values["email"] = normal
+    if role is not None:
+        _check_role(role)
+        values["role"] = role
+    now = now or utcnow()
+    with unit_of_work(session):
+        agent = _load_agent(session, agent_id)
+        if "email" in values:
+            _check_email_free(session, str(values["email"]), person_id=agent.id)
+        changed = _set_fields(session, agent, values, actor_id=actor_id, action="edit-agent", now=now)
+        return Changes(people=True, choices=True) if changed else Changes()
+
+
+def active_agent_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Person)
+        .where(Person.is_agent.is_(True), Person.active.is_(True), Person.merged_into.is_(None))
+    ) or 0
+
+
+def deactivate_agent(
+    session: Session, *, actor_id: int | None, agent_id: int, active: bool = False,
+    now: datetime | None = None,
+) -> Changes:
+    """Deactivate an agent who left (``active=True`` brings them back). They keep their name in
+    history and their replies in the metrics, but are offered nowhere; an open shift ends now.
+    The last active agent cannot be deactivated: nobody could sign in any more."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        agent = _load_agent(session, agent_id)
+        if agent.merged_into is not None:
+            raise errors.InvalidInput(f"{agent.name} was merged into another person; edit that one.")
+        if agent.active == active:
+            return Changes()
+        if not active and active_agent_count(session) <= 1:
+            raise errors.InvalidInput(
+                f"{agent.name} is the only active agent; add another agent first, "
+                "or nobody could sign in."
+            )
+        shifts = False
+        if not active:
+            for shift in session.scalars(select(Shift).where(Shift.agent_id == agent.id,
+                                                             Shift.ended_at.is_(None))):
+                shift.ended_at = max(now, shift.started_at)
+                record(session, ticket_id=None, actor_id=actor_id, at=now, action="shift-end",
+                       field=f"person#{agent.id}.shift")
+                shifts = True
+        _set_fields(session, agent, {"active": active}, actor_id=actor_id,
+                    action="reactivate-agent" if active else "deactivate-agent", now=now)
+        return Changes(people=True, choices=True, shifts=shifts)
+
+
+def edit_person(
+    session: Session, *, actor_id: int | None, person_id: int, name: str | None = None,
+    email: str | None = None, phone: str | None = None, kind: str | None = None,
+    now: datetime | None = None,
+) -> Changes:
+    """Correct a person's name, e-mail, phone or kind (None leaves a field; "" clears the
+    e-mail or phone). The search index follows by the schema's triggers."""
+    values: dict[str, object] = {}
+    if name is not None:
+        values["name"] = _clean_name(name)
+    if email is not None:
+        values["email"] = _normal_email(email)
+    if phone is not None:
+        values["phone"] = " ".join(phone.split()) or None
+    if kind is not None:
+        _check_kind(kind)
+        values["kind"] = kind
+    now = now or utcnow()
+    with unit_of_work(session):
+        person = _load_person(session, person_id)
+        if person.merged_into is not None:
+            raise errors.InvalidInput(f"{person.name} was merged into person #{person.merged_into}; edit that one.")
+        if values.get("email"):
+            _check_email_free(session, str(values["email"]), person_id=person.id)
+        elif "email" in values and person.is_agent:
+            raise errors.InvalidInput("An agent needs an e-mail address (they sign in by it).")
+        changed = _set_fields(session, person, values, actor_id=actor_id, action="edit-person", now=now)
+        if not changed:
+            return Changes()
+        # Queue rows and ticket headers show the requester's name.
+        return Changes(people=True, tickets=True, choices=person.is_agent)
+
+
+def merge_people(
+    session: Session, *, actor_id: int | None, keep_id: int, merge_id: int,
+    now: datetime | None = None,
+) -> Changes:
+    """Two records of the same person become one: ``merge_id``'s tickets (as requester,
+    assignee or logger), comments, shifts, drafts, canned responses and views move to
+    ``keep_id``; ``merge_id`` stays as a signpost (``merged_into``), so its e-mail still finds
+    the kept person. The kept record keeps its own name, e-mail and role, and takes the merged
+    phone only when it has none (an e-mail is unique, so it stays with the signpost).
+
+    Two agents may be merged (one person with two addresses): the kept one stays an agent, and
+    becomes one if only the merged record was. Moved tickets get one audit row per changed field
+    and a new version (so a sync pushes the new requester)."""
+    if keep_id == merge_id:
+        raise errors.InvalidInput("A person cannot be merged with herself; choose two different records.")
+    now = now or utcnow()
+    with unit_of_work(session):
+        keep = _load_person(session, keep_id)
+        gone = _load_person(session, merge_id)
+        for person in (keep, gone):
+            if person.merged_into is not None:
+                raise errors.InvalidInput(
+                    f"{person.name} (#{person.id}) was already merged into person #{person.merged_into}."
+                )
+        ticket_ids = _move_tickets(session, keep=keep, gone=gone, actor_id=actor_id, now=now)
+        session.execute(update(Comment).where(Comment.author_id == gone.id).values(author_id=keep.id))
+        _move_drafts(session, keep=keep, gone=gone)
+        session.execute(update(Shift).where(Shift.agent_id == gone.id).values(agent_id=keep.id))
+        session.execute(update(CannedResponse).where(CannedResponse.owner_id == gone.id)
+                        .values(owner_id=keep.id))
+        session.execute(update(SavedView).where(SavedView.owner_id == gone.id).values(owner_id=keep.id))
+        if gone.is_agent and not keep.is_agent:
+            _set_fields(session, keep, {"is_agent": True, "role": gone.role, "active": gone.active},
+                        actor_id=actor_id, action="merge-people", now=now)
+        elif gone.is_agent and gone.active and not keep.active:
+            _set_fields(session, keep, {"active": True}, actor_id=actor_id, action="merge-people", now=now)
+        if not keep.phone and gone.phone:
+            _set_fields(session, keep, {"phone": gone.phone}, actor_id=actor_id, action="merge-people", now=now)
+        gone.merged_into = keep.id
+        gone.active = False
+        record(session, ticket_id=None, actor_id=actor_id, at=now, action="merge-people",
+               field=f"person#{gone.id}.merged_into", old=f"{gone.name} <{gone.email or ''}>",
+               new=f"#{keep.id} {keep.name}")
+        session.flush()
+        return Changes(ticket_ids=frozenset(ticket_ids), tickets=True, comments=True, people=True,
+                       choices=True, shifts=True, drafts=True, canned=True, settings=True)
+
+
+def _move_tickets(session: Session, *, keep: Person, gone: Person, actor_id: int | None,
+                  now: datetime) -> set[int]:
+    moved: set[int] = set()
+    for column, field in ((Ticket.requester_id, "requester_id"), (Ticket.assignee_id, "assignee_id"),
+                          (Ticket.logged_by_id, "logged_by_id")):
+        for ticket in session.scalars(select(Ticket).where(column == gone.id)):
+            setattr(ticket, field, keep.id)
+            record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action="merge-people",
+                   field=field.removesuffix("_id"), old=gone.name, new=keep.name)
+            if ticket.id not in moved:
+                ticket.version += 1
+                ticket.updated_at = now
+            moved.add(ticket.id)
+    session.flush()
+    return moved
+
+
+def _move_drafts(session: Session, *, keep: Person, gone: Person) -> None:
+    """Drafts are one per ticket and agent: where both have one, the texts are joined so that
+    nothing typed is lost."""
+    for draft in list(session.scalars(select(Draft).where(Draft.agent_id == gone.id))):
+        mine = session.get(Draft, (draft.ticket_id, keep.id))
+        if mine is None:
+            session.execute(update(Draft).where(Draft.ticket_id == draft.ticket_id,
+                                                Draft.agent_id == gone.id).values(agent_id=keep.id))
+            continue
+        if draft.body.strip() and draft.body.strip() != mine.body.strip():
+            mine.body = f"{mine.body.rstrip()}\n\n{draft.body.strip()}"
+            mine.updated_at = max(mine.updated_at, draft.updated_at)
+        session.execute(delete(Draft).where(Draft.ticket_id == draft.ticket_id, Draft.agent_id == gone.id))
 
 
 def _named(session: Session, model: type[Category] | type[Location], name: str) -> Changes:

@@ -27,6 +27,8 @@ def start_shift(session: Session, *, agent_id: int, now: datetime | None = None)
         agent = session.get(Person, agent_id)
         if agent is None or not agent.is_agent:
             raise errors.NotFound(f"Person #{agent_id} is not an agent.")
+        if not agent.active or agent.merged_into is not None:
+            raise errors.InvalidInput(f"{agent.name} is deactivated; reactivate them in Settings first.")
         current = open_shift(session, agent_id)
         if current is not None:
             return Changes(shifts=True, created_id=current.id)

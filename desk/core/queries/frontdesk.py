@@ -23,11 +23,12 @@ class AgentInfo:
 
 
 def agents(session: Session) -> list[AgentInfo]:
-    """Every agent, by name, with the start of their open shift (None: not at the desk)."""
+    """Every active agent, by name, with the start of their open shift (None: not at the
+    desk). Deactivated agents are not offered (deactivating one ends their shift)."""
     rows = session.execute(
         select(Person.id, Person.name, Person.role, Shift.started_at)
         .outerjoin(Shift, (Shift.agent_id == Person.id) & Shift.ended_at.is_(None))
-        .where(Person.is_agent.is_(True))
+        .where(Person.is_agent.is_(True), Person.active.is_(True), Person.merged_into.is_(None))
         .order_by(Person.name, Person.id)
     )
     seen: dict[int, AgentInfo] = {}
@@ -103,7 +104,9 @@ def saved_views(session: Session, *, owner_id: int | None = None) -> list[SavedV
 
 
 def choices(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """(categories, locations) as (id, name), by name, for the pickers."""
-    cats = [(c.id, c.name) for c in session.scalars(select(Category).order_by(Category.name))]
-    locs = [(loc.id, loc.name) for loc in session.scalars(select(Location).order_by(Location.name))]
+    """(categories, locations) as (id, name), by name, for the pickers; hidden ones are left out."""
+    cats = [(c.id, c.name) for c in session.scalars(
+        select(Category).where(Category.hidden.is_(False)).order_by(Category.name))]
+    locs = [(loc.id, loc.name) for loc in session.scalars(
+        select(Location).where(Location.hidden.is_(False)).order_by(Location.name))]
     return cats, locs

@@ -54,11 +54,13 @@ def history(session: Session, ticket_id: int) -> list[HistoryEntry]:
 
 
 def find_people(session: Session, typed: str, *, limit: int = 10, agents_only: bool = False) -> list[Person]:
-    """People whose name, e-mail or phone contains what was typed (case-insensitive)."""
+    """People whose name, e-mail or phone contains what was typed (case-insensitive). Records
+    merged into another person are left out (the kept one is found); with ``agents_only``,
+    deactivated agents too."""
     typed = typed.strip()
-    query = select(Person).order_by(Person.name).limit(limit)
+    query = select(Person).where(Person.merged_into.is_(None)).order_by(Person.name).limit(limit)
     if agents_only:
-        query = query.where(Person.is_agent.is_(True))
+        query = query.where(Person.is_agent.is_(True), Person.active.is_(True))
     if typed:
         pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
