@@ -113,7 +113,7 @@ def load_choices(session, *, kind: str) -> list[ChoiceRow]:  # noqa: ANN001 - ru
     from desk.core.models import Category, Location
 
     model = Category if kind == "category" else Location
-    return [ChoiceRow(row.id, row.name, bool(getattr(row, "hidden", False)))
+    return [ChoiceRow(row.id, row.name, bool(row.hidden))
             for row in session.scalars(select(model).order_by(model.name))]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core import calendar
+from desk.core.desk_settings import DEFAULT_HOURS, NINE_TO_SIX, WEEKDAYS, Period
 from desk.ui.widgets import button, named
 
 LANGUAGES = (("Follow the system", ""), ("English", "en"), ("한국어 (Korean)", "ko"))
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Offered first in the country chooser; every country the holidays package knows follows.
 COMMON_COUNTRIES = (("", "No public holidays"), ("KR", "South Korea"), ("US", "United States"),
                     ("GB", "United Kingdom"), ("CA", "Canada"), ("AU", "Australia"), ("DE", "Germany"),
@@ -59,6 +59,20 @@ def enter_calls(edit: QLineEdit, slot: Callable[[], object]) -> None:
     """Enter in ``edit`` calls ``slot`` when something is typed (an empty field lets Enter reach
     the dialog's default button as usual)."""
     _EnterCalls(edit, slot)
+
+
+def _other_countries() -> list[tuple[str, str]]:
+    """Every other country the holidays package knows, named in English by Qt, by name."""
+    import holidays
+
+    common = dict(COMMON_COUNTRIES)
+    found = []
+    for code in holidays.list_supported_countries():
+        if code not in common and len(code) == 2:
+            territory = QLocale.codeToTerritory(code)
+            name = QLocale.territoryToString(territory) if territory != QLocale.Country.AnyTerritory else code
+            found.append((code, name))
+    return sorted(found, key=lambda item: item[1])
 
 
 def _zones() -> list[str]:
@@ -172,7 +186,8 @@ class TermsEditor(QWidget):
 
 
 class HoursEditor(QWidget):
-    """Opening hours: per weekday open or closed, from and to."""
+    """Opening hours: per weekday open or closed, from and to. A day the store gives several
+    periods (set with ``desk settings``) keeps them unless its first one is changed here."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,6 +195,7 @@ class HoursEditor(QWidget):
         self.open_boxes: list[QCheckBox] = []
         self.from_edits: list[QTimeEdit] = []
         self.to_edits: list[QTimeEdit] = []
+        self._loaded: list[tuple[Period, ...]] = [()] * len(WEEKDAYS)
         for row, day in enumerate(WEEKDAYS):
             box = named(QCheckBox(day, self), f"Open on {day}", f"Is the desk open on {day}s?")
             start = named(QTimeEdit(self), f"{day} opens at", f"When the desk opens on {day}s")
@@ -196,24 +212,32 @@ class HoursEditor(QWidget):
             self.from_edits.append(start)
             self.to_edits.append(end)
         grid.setColumnStretch(4, 1)
-        self.set_hours([("09:00", "18:00")] * 5 + [None, None])
+        self.set_hours(DEFAULT_HOURS)
 
-    def set_hours(self, hours: Sequence[tuple[str, str] | None]) -> None:
+    def set_hours(self, week: Sequence[Sequence[Period]]) -> None:
+        self._loaded = [tuple(week[i]) if i < len(week) else () for i in range(len(WEEKDAYS))]
         for index, box in enumerate(self.open_boxes):
-            span = hours[index] if index < len(hours) else None
-            box.setChecked(span is not None)
-            self.from_edits[index].setEnabled(span is not None)
-            self.to_edits[index].setEnabled(span is not None)
-            opens, closes = span or ("09:00", "18:00")
-            self.from_edits[index].setTime(QTime.fromString(opens, "HH:mm"))
-            self.to_edits[index].setTime(QTime.fromString(closes, "HH:mm"))
+            periods = self._loaded[index]
+            box.setChecked(bool(periods))
+            self.from_edits[index].setEnabled(bool(periods))
+            self.to_edits[index].setEnabled(bool(periods))
+            opens, closes = periods[0] if periods else NINE_TO_SIX[0]
+            self.from_edits[index].setTime(QTime(opens.hour, opens.minute))
+            self.to_edits[index].setTime(QTime(closes.hour, closes.minute))
+            if len(periods) > 1:
+                box.setToolTip(f"Open on {WEEKDAYS[index]}s: " + ", ".join(
+                    f"{o:%H:%M}–{c:%H:%M}" for o, c in periods) + " (only the first is shown here)")
 
-    def hours(self) -> list[tuple[str, str] | None]:
-        return [
-            (self.from_edits[i].time().toString("HH:mm"), self.to_edits[i].time().toString("HH:mm"))
-            if box.isChecked() else None
-            for i, box in enumerate(self.open_boxes)
-        ]
+    def hours(self) -> tuple[tuple[Period, ...], ...]:
+        week = []
+        for index, box in enumerate(self.open_boxes):
+            if not box.isChecked():
+                week.append(())
+                continue
+            shown = (self.from_edits[index].time().toPython(), self.to_edits[index].time().toPython())
+            loaded = self._loaded[index]
+            week.append(loaded if loaded and loaded[0] == shown else (shown,))
+        return tuple(week)
 
 
 class HolidaysEditor(QWidget):
@@ -222,13 +246,13 @@ class HolidaysEditor(QWidget):
 
     country_changed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, countries: Sequence[tuple[str, str]] = ()) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.country = named(QComboBox(self), "Holidays country",
                              "The country whose public holidays the desk is closed on")
-        for code, title in list(COMMON_COUNTRIES) + [c for c in countries if c[0] not in dict(COMMON_COUNTRIES)]:
+        for code, title in list(COMMON_COUNTRIES) + _other_countries():
             self.country.addItem(f"{title} ({code})" if code else title, code)
         self.country.currentIndexChanged.connect(lambda _i: self.country_changed.emit(self.country_code()))
         form.addRow("Public holidays of:", self.country)

@@ -135,7 +135,7 @@ class PersonRow:
 
 def _row(person) -> PersonRow:  # noqa: ANN001
     return PersonRow(person.id, person.name, person.email or "", person.phone or "", person.kind,
-                     person.role or "", bool(getattr(person, "active", True)))
+                     person.role or "", bool(person.active))
 
 
 def load_agents(session) -> list[PersonRow]:  # noqa: ANN001 - runs on the DB worker
@@ -152,7 +152,7 @@ def find_requesters(session, typed: str) -> list[PersonRow]:  # noqa: ANN001 - r
 
     # Agents are edited on their own tab; a record merged away is no longer offered.
     return [_row(p) for p in find_people(session, typed, limit=200)
-            if not p.is_agent and getattr(p, "merged_into_id", None) is None]
+            if not p.is_agent and p.merged_into is None]
 
 
 def _ops():  # noqa: ANN202 - imported on the DB worker, where the ops run

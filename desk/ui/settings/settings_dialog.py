@@ -39,9 +39,7 @@ def _load(session):  # noqa: ANN001, ANN202 - on the DB worker
 def _save_desk(session, *, actor_id: int | None, values: dict[str, object]):  # noqa: ANN001, ANN202
     from desk.core import desk_settings
 
-    current = desk_settings.load_desk_settings(session)
-    return desk_settings.save_desk_settings(session, actor_id=actor_id,
-                                            values=dataclasses.replace(current, **values))
+    return desk_settings.save_desk_settings(session, actor_id=actor_id, values=values)
 
 
 def _save_calendar(session, *, actor_id: int | None, terms: list[dict[str, str]],  # noqa: ANN001, ANN202
@@ -166,7 +164,7 @@ class SettingsDialog(QDialog):
         self.desk_form.set_values(desk_name=settings.desk_name, timezone=settings.timezone,  # type: ignore[attr-defined]
                                   language=settings.language)  # type: ignore[attr-defined]
         self.terms.set_terms(terms)
-        self.hours.set_hours(settings.hours)  # type: ignore[attr-defined]
+        self.hours.set_hours(settings.opening_hours)  # type: ignore[attr-defined]
         self.holidays.set_values(country=settings.holidays_country,  # type: ignore[attr-defined]
                                  closed_days=settings.closed_days)  # type: ignore[attr-defined]
         self._country_changed(self.holidays.country_code())
@@ -186,7 +184,7 @@ class SettingsDialog(QDialog):
 
     def save_calendar(self) -> None:
         terms, actor = self.terms.values(), self.window_.current_agent_id()
-        values = {"hours": tuple(self.hours.hours()), "holidays_country": self.holidays.country_code(),
+        values = {"opening_hours": self.hours.hours(), "holidays_country": self.holidays.country_code(),
                   "closed_days": tuple(self.holidays.closed_days())}
         self.tasks.op(lambda s: _save_calendar(s, actor_id=actor, terms=terms, values=values), initiator=self)
 

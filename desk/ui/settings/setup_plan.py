@@ -9,10 +9,8 @@ A part the person skipped is None and is not touched.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -104,11 +102,8 @@ def apply_setup(session: Session, *, plan: SetupPlan) -> Changes:
                                     actor_id=actor_id)
             actor_id = actor_id or made.created_id
             changes |= made
-        if plan.settings is not None:
-            current = desk_settings.load_desk_settings(session)
-            wanted = dataclasses.replace(current, **dict(plan.settings))
-            if wanted != current:
-                changes |= desk_settings.save_desk_settings(session, actor_id=actor_id, values=wanted)
+        if plan.settings is not None:  # only the fields of the pages not skipped
+            changes |= desk_settings.save_desk_settings(session, actor_id=actor_id, values=dict(plan.settings))
         if plan.terms is not None:
             changes |= calendar.set_terms(session, terms=list(plan.terms), actor_id=actor_id)
         for kind, choices_plan in (("category", plan.categories), ("location", plan.locations)):
@@ -117,6 +112,3 @@ def apply_setup(session: Session, *, plan: SetupPlan) -> Changes:
                 changes |= _apply_choices(session, kind=kind, plan=choices_plan, actor_id=actor_id, current=current)
     return changes | Changes(created_id=actor_id)
 
-
-def closed_days_tuple(days: Sequence[date]) -> tuple[date, ...]:
-    return tuple(sorted(set(days)))

@@ -73,6 +73,7 @@ class SetupWizard(QWizard):
         self.tasks = tasks
         self._start: SetupStart | None = None
         self._saving = False
+        self._skipping = False
         self.setObjectName("setupWizard")
         self.setWindowTitle("Set up this desk")
         self.setAccessibleName("Set-up assistant")
@@ -81,7 +82,7 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setButtonText(SKIP, "S&kip this page")
         self.setButtonText(QWizard.WizardButton.CancelButton, "Set up &later")
-        self.customButtonClicked.connect(lambda which: self.skip() if which == int(SKIP) else None)
+        self.customButtonClicked.connect(lambda which: self.skip() if which == SKIP.value else None)
         for which, name in ((QWizard.WizardButton.NextButton, "Next"), (QWizard.WizardButton.BackButton, "Back"),
                             (QWizard.WizardButton.FinishButton, "Finish"), (SKIP, "Skip this page"),
                             (QWizard.WizardButton.CancelButton, "Set up later")):
@@ -140,7 +141,7 @@ class SetupWizard(QWizard):
             self.terms.set_terms(start.terms)
         else:
             self.terms.use_preset("us")
-        self.hours.set_hours(settings.hours)
+        self.hours.set_hours(settings.opening_hours)
         self.holidays.set_values(country=settings.holidays_country, closed_days=settings.closed_days)
         self._country_changed(settings.holidays_country)
         for editor, existing, defaults in ((self.categories, start.categories, start.default_categories),
@@ -165,12 +166,16 @@ class SetupWizard(QWizard):
             page.skipped = True
         if self.currentId() == self.pageIds()[-1]:
             self.accept()
-        else:
+            return
+        self._skipping = True  # next() validates the page, which would count it as not skipped
+        try:
             self.next()
+        finally:
+            self._skipping = False
 
     def validateCurrentPage(self) -> bool:  # noqa: N802 - Qt override: Next/Finish un-skip the page
         page = self.currentPage()
-        if isinstance(page, _Page):
+        if isinstance(page, _Page) and not self._skipping:
             page.skipped = False
         return super().validateCurrentPage()
 
@@ -183,7 +188,7 @@ class SetupWizard(QWizard):
         if not self.desk_page.skipped:
             settings.update(self.desk_form.values())
         if not self.hours_page.skipped:
-            settings.update(hours=tuple(self.hours.hours()), holidays_country=self.holidays.country_code(),
+            settings.update(opening_hours=self.hours.hours(), holidays_country=self.holidays.country_code(),
                             closed_days=tuple(self.holidays.closed_days()))
         return SetupPlan(
             settings=settings or None,
