@@ -37,6 +37,7 @@ def _focused():
 
 
 def _click(qtbot, widget):
+    assert widget.isVisible() and widget.isEnabled()  # a person can only click what is shown
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 

@@ -178,7 +178,8 @@ class AgentsTab(QWidget, _ActorMixin):
         layout = QVBoxLayout(self)
         self.table = _table(self, "Agents", "Everyone who works the desk; inactive agents keep their history",
                             ("Name", "E-mail", "Role", "Active"))
-        self.table.currentCellChanged.connect(lambda *_a: self._selected())
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table)
         self.name, self.email, self.role = _agent_fields(self, layout)
         row = QHBoxLayout()
@@ -218,8 +219,9 @@ class AgentsTab(QWidget, _ActorMixin):
         self._selected()
 
     def current(self) -> PersonRow | None:
-        row = self.table.currentRow()
-        return self._rows[row] if 0 <= row < len(self._rows) and self.table.selectedItems() else None
+        rows = {index.row() for index in self.table.selectedIndexes()}
+        row = rows.pop() if len(rows) == 1 else -1
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def select(self, name: str) -> None:
         self.table.selectRow([r.name for r in self._rows].index(name))
