@@ -206,9 +206,11 @@ def test_skip_every_page_leaves_a_usable_store_and_settings_reopens_it(first_run
     wizard = _open_wizard(qtbot, window)
     skip = wizard.button(QWizard.WizardButton.CustomButton1)
     assert skip.accessibleName() == "Skip this page"
-    for _ in range(len(wizard.pageIds())):
-        assert skip.isVisible()
+    for _ in range(len(wizard.pageIds()) - 1):
+        assert skip.text().replace("&", "") == "Skip this page"
         _click(qtbot, skip)
+    assert skip.text().replace("&", "") == "Skip and finish"
+    _click(qtbot, skip)
     qtbot.waitUntil(lambda: _closed(wizard))
     qtbot.waitUntil(lambda: window.tasks.pending == 0)
     with store.session() as s:

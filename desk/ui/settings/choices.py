@@ -40,11 +40,12 @@ class NamesEditor(QWidget):
         self.list = named(QListWidget(self), plural, f"The {plural.lower()} tickets can be filed under")
         self.list.currentTextChanged.connect(lambda text: self.name.setText(text))
         layout.addWidget(self.list)
-        row = QHBoxLayout()
         self.name = named(QLineEdit(self), f"{single.capitalize()} name",
                           f"Type a new {single} and press Add, or change the selected one and press Rename")
+        self.name.setPlaceholderText(f"A new {single}, or a new name for the selected one")
         enter_calls(self.name, self.add)
-        row.addWidget(self.name, 1)
+        layout.addWidget(self.name)
+        row = QHBoxLayout()
         row.addWidget(button("&Add", f"Add the typed {single}", self, name=f"Add {single}", slot=self.add))
         row.addWidget(button("Re&name", f"Rename the selected {single} to the typed name", self,
                              name=f"Rename {single}", slot=self.rename))
@@ -137,10 +138,11 @@ class ChoicesTab(QWidget):
                           f"The desk's {plural.lower()}; hidden ones are not offered for new tickets")
         self.list.currentRowChanged.connect(self._selected)
         layout.addWidget(self.list)
-        row = QHBoxLayout()
         self.name = named(QLineEdit(self), f"{single.capitalize()} name",
                           f"Type a new {single} and press Add, or a new name for the selected one and Rename")
-        row.addWidget(self.name, 1)
+        self.name.setPlaceholderText(f"A new {single}, or a new name for the selected one")
+        layout.addWidget(self.name)
+        row = QHBoxLayout()
         self.add_button = button("Add", f"Add the typed {single}", self, name=f"Add {single}", slot=self.add)
         self.rename_button = button("Rename", f"Rename the selected {single}", self, name=f"Rename {single}",
                                     slot=self.rename)
@@ -149,8 +151,8 @@ class ChoicesTab(QWidget):
         for made in (self.add_button, self.rename_button, self.hide_button):
             row.addWidget(made)
         layout.addLayout(row)
+        layout.addWidget(QLabel(f"Merge the selected {single} into:", self))
         merge = QHBoxLayout()
-        merge.addWidget(QLabel(f"Merge the selected {single} into:", self))
         self.merge_target = named(QComboBox(self), f"Merge {single} into",
                                   f"The {single} that keeps the tickets of the selected one")
         merge.addWidget(self.merge_target, 1)

@@ -9,6 +9,7 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, QTime, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTimeEdit,
@@ -59,6 +62,24 @@ def enter_calls(edit: QLineEdit, slot: Callable[[], object]) -> None:
     """Enter in ``edit`` calls ``slot`` when something is typed (an empty field lets Enter reach
     the dialog's default button as usual)."""
     _EnterCalls(edit, slot)
+
+
+def scrolled(content: QWidget, parent: QWidget) -> QScrollArea:
+    """``content`` in a frameless scroll area, so a page still fits a small or scaled screen."""
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize to ``width`` × ``height``, or to 90 % of the screen where that is smaller."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, int(room.width() * 0.9)), min(height, int(room.height() * 0.9))
+    window.resize(width, height)
 
 
 def _other_countries() -> list[tuple[str, str]]:
@@ -139,7 +160,7 @@ class TermsEditor(QWidget):
         self._year = first_year or date.today().year
         layout = QVBoxLayout(self)
         presets = QHBoxLayout()
-        for key, label in (("us", "&US academic year"), ("ko", "&Korean academic year")):
+        for key, label in (("us", "&US academic year"), ("ko", "K&orean academic year")):
             presets.addWidget(button(label, calendar.PRESETS[key].title, self,
                                      slot=lambda k=key: self.use_preset(k)))
         presets.addStretch(1)
@@ -269,7 +290,7 @@ class HolidaysEditor(QWidget):
         self.new_day.setCalendarPopup(True)
         self.new_day.setDisplayFormat("yyyy-MM-dd")
         row.addWidget(self.new_day)
-        row.addWidget(button("Add &closed day", "Add the date on the left", self, slot=self.add_closed_day))
+        row.addWidget(button("Add closed &day", "Add the date on the left", self, slot=self.add_closed_day))
         row.addWidget(button("Remove closed day", "Remove the selected closed day", self,
                              slot=self.remove_closed_day))
         row.addStretch(1)

@@ -187,7 +187,7 @@ class AgentsTab(QWidget, _ActorMixin):
                                  name="Add agent", slot=self.add)
         self.save_button = button("&Save changes", "Save the name, e-mail and role of the selected agent", self,
                                   name="Save agent", slot=self.save)
-        self.active_button = button("&Deactivate", "Deactivate the selected agent (history keeps the name)", self,
+        self.active_button = button("Deacti&vate", "Deactivate the selected agent (history keeps the name)", self,
                                     name="Deactivate agent", slot=self.toggle_active)
         for made in (self.add_button, self.save_button, self.active_button):
             row.addWidget(made)
@@ -232,7 +232,7 @@ class AgentsTab(QWidget, _ActorMixin):
         self.active_button.setEnabled(chosen is not None)
         if chosen is None:
             return
-        self.active_button.setText("&Deactivate" if chosen.active else "Re&activate")
+        self.active_button.setText("Deacti&vate" if chosen.active else "Reacti&vate")
         self.active_button.setAccessibleName("Deactivate agent" if chosen.active else "Reactivate agent")
         self.name.setText(chosen.name)
         self.email.setText(chosen.email)
@@ -284,7 +284,7 @@ class RequestersTab(QWidget, _ActorMixin):
         self.kind = named(QComboBox(self), "Person kind", "Faculty, staff, student or guest")
         for kind in PERSON_KINDS:
             self.kind.addItem(kind.capitalize(), kind)
-        for label, widget in (("&Name:", self.name), ("&E-mail:", self.email), ("&Phone:", self.phone),
+        for label, widget in (("&Name:", self.name), ("&E-mail:", self.email), ("P&hone:", self.phone),
                               ("&Kind:", self.kind)):
             form.addRow(label, widget)
         layout.addLayout(form)

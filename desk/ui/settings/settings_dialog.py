@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +24,14 @@ from PySide6.QtWidgets import (
 
 from desk.core.changes import Changes
 from desk.ui.settings.choices import ChoicesTab
-from desk.ui.settings.desk_forms import DeskForm, HolidaysEditor, HoursEditor, TermsEditor
+from desk.ui.settings.desk_forms import (
+    DeskForm,
+    HolidaysEditor,
+    HoursEditor,
+    TermsEditor,
+    fit_to_screen,
+    scrolled,
+)
 from desk.ui.settings.people import AgentsTab, RequestersTab
 from desk.ui.widgets import button, named
 
@@ -69,12 +77,12 @@ class SettingsDialog(QDialog):
         self._settings: object | None = None
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
-        self.resize(900, 640)
+        fit_to_screen(self, 900, 660)
         layout = QVBoxLayout(self)
         self.tabs = named(QTabWidget(self), "Settings sections", "Desk, calendar, people, categories and locations")
         actor = window.current_agent_id
-        self.tabs.addTab(self._desk_tab(), "&Desk")
-        self.tabs.addTab(self._calendar_tab(), "Ca&lendar")
+        self.tabs.addTab(scrolled(self._desk_tab(), self), "&Desk")
+        self.tabs.addTab(self._calendar_tab(), "&Calendar")
         people = QTabWidget(self)
         self.agents = AgentsTab(self.tasks, actor, people)
         self.requesters = RequestersTab(self.tasks, actor, people)
@@ -90,10 +98,10 @@ class SettingsDialog(QDialog):
             box = QGroupBox(title, choices)
             QVBoxLayout(box).addWidget(tab_widget)
             row.addWidget(box)
-        self.tabs.addTab(choices, "Categories && l&ocations")
+        self.tabs.addTab(scrolled(choices, self), "Categories && l&ocations")
         layout.addWidget(self.tabs)
         bottom = QHBoxLayout()
-        self.setup_button = button("Run the set-up &assistant again…", "Go through the first-day set-up again",
+        self.setup_button = button("Run the set-up assistant a&gain…", "Go through the first-day set-up again",
                                    self, slot=self.run_setup)
         self.remotes_button = button("&Remote helpdesks…", "Zendesk or Request Tracker to sync with", self,
                                      slot=self.show_remotes)
@@ -105,6 +113,8 @@ class SettingsDialog(QDialog):
         close.rejected.connect(self.reject)
         bottom.addWidget(close)
         layout.addLayout(bottom)
+        for made in self.findChildren(QPushButton):
+            made.setAutoDefault(False)  # Enter in a field must not press the last button focused
         if tab in TABS:
             self.tabs.setCurrentIndex(TABS.index(tab))
         self.tasks.changes_executed.connect(self._on_changes)
@@ -126,28 +136,34 @@ class SettingsDialog(QDialog):
         return page
 
     def _calendar_tab(self) -> QWidget:
+        """Terms and hours on the left, holidays on the right; the Save button stays in view
+        below the scrolling part."""
         page = QWidget(self)
-        column = QVBoxLayout(page)
-        top = QHBoxLayout()
-        terms_box, hours_box = QGroupBox("Terms", page), QGroupBox("Opening hours", page)
+        outer = QVBoxLayout(page)
+        content = QWidget(page)
+        columns = QHBoxLayout(content)
+        columns.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        terms_box, hours_box = QGroupBox("Terms", content), QGroupBox("Opening hours", content)
         self.terms = TermsEditor(terms_box)
         QVBoxLayout(terms_box).addWidget(self.terms)
         self.hours = HoursEditor(hours_box)
         QVBoxLayout(hours_box).addWidget(self.hours)
-        top.addWidget(terms_box, 1)
-        top.addWidget(hours_box)
-        column.addLayout(top)
-        holidays_box = QGroupBox("Holidays", page)
+        left.addWidget(terms_box, 1)
+        left.addWidget(hours_box)
+        columns.addLayout(left, 1)
+        holidays_box = QGroupBox("Holidays", content)
         self.holidays = HolidaysEditor(holidays_box)
         self.holidays.country_changed.connect(self._country_changed)
         QVBoxLayout(holidays_box).addWidget(self.holidays)
-        column.addWidget(holidays_box)
+        columns.addWidget(holidays_box, 1)
+        outer.addWidget(scrolled(content, page), 1)
         row = QHBoxLayout()
-        self.save_calendar_button = button("Save &calendar", "Save the terms, opening hours and holidays", page,
+        self.save_calendar_button = button("&Save calendar", "Save the terms, opening hours and holidays", page,
                                            name="Save calendar", slot=self.save_calendar)
         row.addWidget(self.save_calendar_button)
         row.addStretch(1)
-        column.addLayout(row)
+        outer.addLayout(row)
         return page
 
     # -- loading --------------------------------------------------------------------------------

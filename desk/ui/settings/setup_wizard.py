@@ -12,13 +12,20 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtCore import QLocale, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from desk.core.changes import Changes
 from desk.ui.errors import show_error
 from desk.ui.settings.choices import NamesEditor
-from desk.ui.settings.desk_forms import DeskForm, HolidaysEditor, HoursEditor, TermsEditor
+from desk.ui.settings.desk_forms import (
+    DeskForm,
+    HolidaysEditor,
+    HoursEditor,
+    TermsEditor,
+    fit_to_screen,
+    scrolled,
+)
 from desk.ui.settings.people import AgentRowsEditor
 from desk.ui.settings.setup_plan import (
     AgentPlan,
@@ -62,7 +69,12 @@ class _Page(QWizardPage):
         self.setTitle(title)
         self.setSubTitle(intro)
         self.skipped = False
-        self.body = QVBoxLayout(self)
+        content = QWidget(self)
+        self.body = QVBoxLayout(content)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolled(content, self))
 
 
 class SetupWizard(QWizard):
@@ -82,6 +94,7 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setButtonText(SKIP, "S&kip this page")
         self.setButtonText(QWizard.WizardButton.CancelButton, "Set up &later")
+        self.currentIdChanged.connect(self._page_shown)
         self.customButtonClicked.connect(lambda which: self.skip() if which == SKIP.value else None)
         for which, name in ((QWizard.WizardButton.NextButton, "Next"), (QWizard.WizardButton.BackButton, "Back"),
                             (QWizard.WizardButton.FinishButton, "Finish"), (SKIP, "Skip this page"),
@@ -90,8 +103,11 @@ class SetupWizard(QWizard):
         self.button(SKIP).setToolTip("Leave this page as it is and go on; nothing on it is saved")
         self.button(QWizard.WizardButton.CancelButton).setToolTip(
             "Close the assistant without saving; it can be run again from File → Settings")
-        self.resize(720, 560)
+        fit_to_screen(self, 760, 600)
         self._build_pages()
+        for page in self.pages():
+            for made in page.findChildren(QPushButton):
+                made.setAutoDefault(False)  # Enter goes to Next / Finish, not the last button focused
         self.tasks.db(load_setup_start, on_done=self._started, owner=self)
 
     # -- pages ----------------------------------------------------------------------------------
@@ -99,6 +115,16 @@ class SetupWizard(QWizard):
         self.desk_page = _Page("Your desk", "Its name, time zone and the language of Desk's screens.")
         self.desk_form = DeskForm(self.desk_page)
         self.desk_page.body.addWidget(self.desk_form)
+        welcome = QLabel(
+            "<p>A few questions get this desk ready for its first morning: its calendar, what tickets "
+            "are about and where, and who works here.</p><p>Nothing is required except one agent, so that "
+            "someone can sign in and serve. <b>Skip this page</b> leaves a page as it is; everything can be "
+            "changed later under <b>File → Settings</b> (Ctrl+,), where this assistant can also be run again.</p>",
+            self.desk_page)
+        welcome.setWordWrap(True)
+        welcome.setAccessibleName("About the set-up assistant")
+        self.desk_page.body.addSpacing(12)
+        self.desk_page.body.addWidget(welcome)
         self.desk_page.body.addStretch(1)
         self.terms_page = _Page("Terms", "The terms (semesters) that “this semester” in the statistics means. "
                                 "Start from a preset and edit any cell.")
@@ -129,6 +155,13 @@ class SetupWizard(QWizard):
         for page in (self.desk_page, self.terms_page, self.hours_page, self.choices_page, self.agents_page):
             self.addPage(page)
 
+    def _page_shown(self, page_id: int) -> None:
+        last = bool(self.pageIds()) and page_id == self.pageIds()[-1]
+        self.setButtonText(SKIP, "S&kip and finish" if last else "S&kip this page")
+        self.button(SKIP).setAccessibleName("Skip and finish" if last else "Skip this page")
+        self.button(SKIP).setToolTip("Finish without adding agents; the other pages are saved" if last
+                                     else "Leave this page as it is and go on; nothing on it is saved")
+
     def pages(self) -> list[_Page]:
         return [self.page(i) for i in self.pageIds()]  # type: ignore[misc]
 
@@ -142,8 +175,12 @@ class SetupWizard(QWizard):
         else:
             self.terms.use_preset("us")
         self.hours.set_hours(settings.opening_hours)
-        self.holidays.set_values(country=settings.holidays_country, closed_days=settings.closed_days)
-        self._country_changed(settings.holidays_country)
+        # A desk that never chose offers the country of the system's locale (ko_KR: KR), if known.
+        country = settings.holidays_country or QLocale.system().name().rpartition("_")[2]
+        if self.holidays.country.findData(country) < 0:
+            country = settings.holidays_country
+        self.holidays.set_values(country=country, closed_days=settings.closed_days)
+        self._country_changed(country)
         for editor, existing, defaults in ((self.categories, start.categories, start.default_categories),
                                            (self.locations, start.locations, start.default_locations)):
             editor.set_items([(c.id, c.name) for c in existing] if existing else [(None, n) for n in defaults])
