@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -29,9 +30,20 @@ def say_every_step(what: str, _done: int, _total: int) -> None:
     print(what, file=sys.stderr)
 
 
+def existing_store(args: argparse.Namespace) -> Path:
+    """The store path, refused when nothing is there: a typo in --db must not quietly start
+    a new, empty desk. Only the window, `desk init`, `desk demo` and `desk import` create one."""
+    path = db_path(args).expanduser()
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        raise errors.NotFound(f"No Desk store at {path}. Create one with `desk init {path}`.")
+    return path
+
+
 @contextmanager
-def session_for(args: argparse.Namespace) -> Iterator[Session]:
-    with open_store(db_path(args), progress=say_progress) as store, store.session() as session:
+def session_for(args: argparse.Namespace, *, create: bool = False) -> Iterator[Session]:
+    """A session on the store; a missing store is refused unless ``create`` (see ``existing_store``)."""
+    path = db_path(args) if create else existing_store(args)
+    with open_store(path, progress=say_progress) as store, store.session() as session:
         yield session
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from desk.cli.common import agent_for, say_every_step, say_progress, session_for
+from desk.cli.common import agent_for, existing_store, say_every_step, say_progress, session_for
 from desk.cli.main import add_db_option, db_path
 from desk.core import db
 from desk.core.transfer import export_file, import_csv, write_export
@@ -68,7 +68,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"desk: --map needs HEADER=COLUMN, got {item!r}", file=sys.stderr)
             return 2
         mapping[header] = column
-    with session_for(args) as session:
+    with session_for(args, create=True) as session:
         report = import_csv(session, args.file, actor_id=agent_for(session, args.agent), mapping=mapping)
     if not report.ok:
         for line, reason in report.problems:
@@ -82,7 +82,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    with db.open_store(db_path(args), progress=say_progress) as store:
+    with db.open_store(existing_store(args), progress=say_progress) as store:
         problems = db.integrity_problems(store)
     if problems:
         for problem in problems:
@@ -93,7 +93,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    source = db_path(args)
+    source = existing_store(args)
     if args.path.resolve() == source.resolve():
         print("desk: the backup must go to another file", file=sys.stderr)
         return 2
@@ -104,8 +104,8 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    path = db_path(args)
-    before = db.schema_state(path)[0] if path.exists() else None
+    path = existing_store(args)
+    before = db.schema_state(path)[0]
     with db.open_store(path, progress=say_every_step):
         pass
     after, head = db.schema_state(path)

@@ -27,6 +27,11 @@ COMMAND_MODULES = (
     "desk.cli.stats",
     "desk.cli.sync",
     "desk.cli.terms",
+    "desk.cli.init",
+    "desk.cli.agents",
+    "desk.cli.people",
+    "desk.cli.choices",
+    "desk.cli.settings",
 )
 
 

@@ -80,9 +80,9 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones()) | {"UTC"}
 
 
-def check_timezone(value: object) -> str:
+def check_timezone(value: object, *, strict: bool = True) -> str:
     name = str(value or "").strip()
-    if name not in _zones():
+    if strict and name not in _zones():
         raise errors.InvalidInput(
             f"{name!r} is not a known time zone; use an IANA name such as Asia/Seoul or America/New_York."
         )
@@ -106,8 +106,10 @@ def _countries() -> dict[str, list[str]]:
     return holidays.list_supported_countries()
 
 
-def check_country(value: object) -> str:
+def check_country(value: object, *, strict: bool = True) -> str:
     code = str(value or "").strip().upper()
+    if code and not strict and re.fullmatch(r"[A-Z]{2,3}", code):
+        return code
     if code and code not in _countries():
         raise errors.InvalidInput(
             f"{code!r} is not a country the holidays calendar knows; use an ISO code such as KR or US."
@@ -115,10 +117,10 @@ def check_country(value: object) -> str:
     return code
 
 
-def check_subdivision(country: str, value: object) -> str:
+def check_subdivision(country: str, value: object, *, strict: bool = True) -> str:
     code = str(value or "").strip().upper()
-    if not code:
-        return ""
+    if not code or (country and not strict and re.fullmatch(r"[A-Z0-9-]{1,8}", code)):
+        return code
     if not country:
         raise errors.InvalidInput("Choose the holidays country before a subdivision.")
     known = [item.upper() for item in _countries().get(country, [])]
@@ -235,21 +237,33 @@ def check_phone(value: object) -> str:
     return phone
 
 
-def validated(values: DeskSettings | Mapping[str, object], *, base: DeskSettings) -> DeskSettings:
-    """``base`` with ``values`` applied (a mapping may give only some fields), every field checked."""
+def validated(
+    values: DeskSettings | Mapping[str, object], *, base: DeskSettings, strict: bool = True,
+) -> DeskSettings:
+    """``base`` with ``values`` applied (a mapping may give only some fields), every field checked.
+
+    ``strict=False`` (reading what was saved, e.g. while the window starts) checks the zone by
+    loading it and the holidays codes by their shape, sparing the ~0.1 s of listing every zone
+    and loading the holidays package; saving is always strict."""
     given = dataclasses.asdict(values) if isinstance(values, DeskSettings) else dict(values)
     given = {key.replace("-", "_"): value for key, value in given.items()}
     unknown = set(given) - set(KEYS)
     if unknown:
         raise errors.InvalidInput(f"Unknown desk setting {sorted(unknown)[0]!r}; known: {', '.join(KEYS)}.")
     merged = {**dataclasses.asdict(base), **given}
-    country = check_country(merged["holidays_country"])
+
+    def strictly(name: str) -> bool:  # what was already there passed when it was saved
+        return strict and name in given
+
+    country = check_country(merged["holidays_country"], strict=strictly("holidays_country"))
     return DeskSettings(
         desk_name=_text(merged["desk_name"], "desk name", MAX_NAME),
-        timezone=check_timezone(merged["timezone"]),
+        timezone=check_timezone(merged["timezone"], strict=strictly("timezone")),
         language=check_language(merged["language"]),
         holidays_country=country,
-        holidays_subdivision=check_subdivision(country, merged["holidays_subdivision"]),
+        holidays_subdivision=check_subdivision(
+            country, merged["holidays_subdivision"],
+            strict=strictly("holidays_subdivision") or strictly("holidays_country")),
         opening_hours=check_hours(merged["opening_hours"]),
         closed_days=check_closed_days(merged["closed_days"]),
         phone=check_phone(merged["phone"]),
@@ -282,7 +296,7 @@ def load_desk_settings(session: Session) -> DeskSettings:
         if key not in stored:
             continue
         try:
-            settings = validated({name: _from_text(name, stored[key])}, base=settings)
+            settings = validated({name: _from_text(name, stored[key])}, base=settings, strict=False)
         except (errors.InvalidInput, ValueError):
             continue
     return settings

@@ -141,6 +141,7 @@ def test_https_is_required_except_loopback() -> None:
 
 def test_cli_remote_lifecycle(zendesk: FakeZendesk, capsys: pytest.CaptureFixture[str],
                               monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["init"]) == 0  # commands other than init, demo and import need a store (issue 11)
     assert main(["remote", "add", "zd", "--kind", "zendesk", "--url", zendesk.url,
                  "--user", zendesk.state.email]) == 0
     import io

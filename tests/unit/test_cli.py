@@ -37,6 +37,7 @@ def test_parser_lists_every_help_text():
 def test_log_list_show_export_round(tmp_path, capsys, monkeypatch):
     db = tmp_path / "cli.sqlite3"
     monkeypatch.setenv("DESK_DB", str(db))  # DESK_DB is honoured when --db is not given
+    assert main(["init"]) == 0  # commands other than init, demo and import need a store (issue 11)
     assert main(["log", "--requester", "ana@uni.example", "--name", "Ana Ruiz", "--kind", "faculty",
                  "--category", "Curriculum support", "--subject", "Projector in 204", "--channel", "phone",
                  "--arrived-minutes-ago", "3"]) == 0
@@ -67,6 +68,7 @@ def test_import_reports_bad_rows_and_exit_code(tmp_path, capsys):
 
 
 def test_unknown_ticket_is_a_message_not_a_traceback(capsys):
+    assert main(["init"]) == 0  # commands other than init, demo and import need a store (issue 11)
     assert main(["show", "404"]) == 2
     assert capsys.readouterr().err.strip() == "desk: There is no ticket #404."
 
@@ -107,6 +109,7 @@ def test_sync_names_the_failed_remote_and_exits_non_zero(tmp_path, capsys, zende
     from tests.sync.fake_zendesk import FakeZendesk
 
     db = str(tmp_path / "cli.sqlite3")
+    assert main(["init", db]) == 0  # commands other than init, demo and import need a store (issue 11)
     broken = FakeZendesk()  # answers 401: the token Desk holds is not its token
     try:
         for name, fake, token in (("a-broken", broken, "not-its-token"), ("zd", zendesk, zendesk.state.token)):
@@ -131,5 +134,6 @@ def test_sync_names_the_failed_remote_and_exits_non_zero(tmp_path, capsys, zende
 
 
 def test_sync_without_remotes_says_how_to_add_one(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "cli.sqlite3")]) == 0  # commands other than init, demo and import need a store (issue 11)
     assert main(["sync", "--db", str(tmp_path / "cli.sqlite3")]) == 2
     assert "desk remote add" in capsys.readouterr().err

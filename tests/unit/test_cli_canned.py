@@ -39,6 +39,7 @@ def test_canned_cli(tmp_path, capsys):
 
 def test_canned_defaults_cli(tmp_path, capsys):
     db = str(tmp_path / "d.sqlite3")
+    assert main(["init", db]) == 0  # commands other than init, demo and import need a store (issue 11)
     assert main(["canned", "defaults", "--db", db]) == 0
     assert "added." in capsys.readouterr().out
     assert main(["canned", "defaults", "--db", db]) == 0

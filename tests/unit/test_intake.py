@@ -111,6 +111,7 @@ def test_desk_log_is_one_operation_and_refuses_without_leftovers(tmp_path, capsy
     from desk.core.db import open_store
 
     db = str(tmp_path / "cli.sqlite3")
+    assert main(["init", db]) == 0  # commands other than init, demo and import need a store (issue 11)
     assert main(["--db", db, "log", "--requester", "new@uni.example", "--name", "New Person", "--category",
                  "Brand new category", "--subject", "   "]) != 0
     assert "subject" in capsys.readouterr().err.lower()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.core.models import Category, Location, Person, Tag, TicketTag
+from desk.core.models import Category, Location, Person, Tag, Ticket, TicketTag
 
 
 def tag_names(session: Session, *, limit: int = 2000) -> list[str]:
@@ -49,3 +51,45 @@ def agent_emails(session: Session) -> list[tuple[str, str]]:
     query = (select(Person.name, Person.email)
              .where(*OFFERED_AGENT, Person.email.is_not(None)).order_by(Person.name))
     return [(row[0], row[1]) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    """An agent as the Settings dialog and `desk agent list` show them."""
+
+    id: int
+    name: str
+    email: str | None
+    role: str | None
+    active: bool
+
+
+def agent_rows(session: Session, *, include_inactive: bool = True) -> list[AgentRow]:
+    """Every agent (deactivated ones too unless asked not to), by name; merged records are left out."""
+    query = (select(Person.id, Person.name, Person.email, Person.role, Person.active)
+             .where(Person.is_agent.is_(True), Person.merged_into.is_(None)).order_by(Person.name, Person.id))
+    if not include_inactive:
+        query = query.where(Person.active.is_(True))
+    return [AgentRow(row[0], row[1], row[2], row[3], bool(row[4])) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    """A category or location with what the Settings dialog needs to decide on it."""
+
+    id: int
+    name: str
+    hidden: bool
+    tickets: int
+
+
+def choice_rows(session: Session, *, kind: str, include_hidden: bool = True) -> list[ChoiceRow]:
+    """Categories (``kind="category"``) or locations, by name, with how many tickets have each."""
+    model, column = (Category, Ticket.category_id) if kind == "category" else (Location, Ticket.location_id)
+    uses = select(column.label("choice_id"), func.count().label("n")).where(column.is_not(None)) \
+        .group_by(column).subquery()
+    query = (select(model.id, model.name, model.hidden, func.coalesce(uses.c.n, 0))
+             .outerjoin(uses, uses.c.choice_id == model.id).order_by(model.name))
+    if not include_hidden:
+        query = query.where(model.hidden.is_(False))
+    return [ChoiceRow(row[0], row[1], bool(row[2]), int(row[3])) for row in session.execute(query)]

@@ -66,6 +66,7 @@ def test_this_semester_needs_a_term() -> None:
 
 def test_cli_says_how_to_set_terms_then_uses_them(tmp_path, capsys) -> None:  # noqa: ANN001
     db = str(tmp_path / "s.sqlite3")
+    assert main(["init", db]) == 0  # commands other than init, demo and import need a store (issue 11)
     assert main(["stats", "--db", db, "--period", "semester"]) != 0
     assert "desk terms set-preset" in capsys.readouterr().err
     this_year = date.today().year
