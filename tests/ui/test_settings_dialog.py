@@ -99,7 +99,7 @@ def test_rename_and_hide_a_category(main_window, qtbot, store, session, agent_id
     assert tab.hide_button.text() == "Hide"
     _click(qtbot, tab.hide_button)
     qtbot.waitUntil(lambda: tab.rows()[0].hidden)
-    assert tab.list.item(0).text() == "Learning platform  (hidden)"
+    assert tab.list.item(0).text() == "Learning platform  (1 ticket, hidden)"
     with store.session() as s:
         assert s.get(Category, cat).name == "Learning platform"
         assert s.get(Ticket, ticket_id).category_id == cat  # the ticket keeps it

@@ -5,7 +5,7 @@ the store, each as one core operation (``desk.core.ops.choices``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,6 +24,9 @@ from desk.core.changes import Changes
 from desk.ui.settings.desk_forms import enter_calls
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button, named
+
+if TYPE_CHECKING:
+    from desk.core.queries.choices import ChoiceRow
 
 TITLES = {"category": ("Categories", "category"), "location": ("Locations", "location")}
 
@@ -100,22 +103,11 @@ class NamesEditor(QWidget):
         return kept, added, [i for i in self._existing if i not in kept]
 
 
-@dataclass(frozen=True)
-class ChoiceRow:
-    id: int
-    name: str
-    hidden: bool
-
-
 def load_choices(session, *, kind: str) -> list[ChoiceRow]:  # noqa: ANN001 - runs on the DB worker
     """Every category or location, hidden ones too (the pickers' queries leave those out)."""
-    from sqlalchemy import select
+    from desk.core.queries.choices import choice_rows
 
-    from desk.core.models import Category, Location
-
-    model = Category if kind == "category" else Location
-    return [ChoiceRow(row.id, row.name, bool(row.hidden))
-            for row in session.scalars(select(model).order_by(model.name))]
+    return choice_rows(session, kind=kind)
 
 
 def _ops():  # noqa: ANN202 - imported on the DB worker, where the ops run
@@ -181,7 +173,8 @@ class ChoicesTab(QWidget):
         self._rows = rows
         self.list.clear()
         for choice in rows:
-            item = QListWidgetItem(choice.name + ("  (hidden)" if choice.hidden else ""))
+            uses = f"{choice.tickets} ticket{'s' if choice.tickets != 1 else ''}"
+            item = QListWidgetItem(f"{choice.name}  ({uses}{', hidden' if choice.hidden else ''})")
             item.setData(Qt.ItemDataRole.UserRole, choice.id)
             self.list.addItem(item)
         ids = [c.id for c in rows]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +27,9 @@ from desk.core.models import AGENT_ROLES, PERSON_KINDS
 from desk.ui.settings.desk_forms import enter_calls
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button, named
+
+if TYPE_CHECKING:
+    from desk.core.queries.choices import AgentRow
 
 ROLE_TITLES = {"student-worker": "Student worker", "staff": "Staff", "supervisor": "Supervisor"}
 
@@ -129,22 +133,17 @@ class PersonRow:
     email: str
     phone: str
     kind: str
-    role: str
-    active: bool
 
 
 def _row(person) -> PersonRow:  # noqa: ANN001
-    return PersonRow(person.id, person.name, person.email or "", person.phone or "", person.kind,
-                     person.role or "", bool(person.active))
+    return PersonRow(person.id, person.name, person.email or "", person.phone or "", person.kind)
 
 
-def load_agents(session) -> list[PersonRow]:  # noqa: ANN001 - runs on the DB worker
+def load_agents(session) -> list[AgentRow]:  # noqa: ANN001 - runs on the DB worker
     """Every agent, inactive ones too (the at-desk list leaves those out)."""
-    from sqlalchemy import select
+    from desk.core.queries.choices import agent_rows
 
-    from desk.core.models import Person
-
-    return [_row(p) for p in session.scalars(select(Person).where(Person.is_agent.is_(True)).order_by(Person.name))]
+    return agent_rows(session)
 
 
 def find_requesters(session, typed: str) -> list[PersonRow]:  # noqa: ANN001 - runs on the DB worker
@@ -174,7 +173,7 @@ class AgentsTab(QWidget, _ActorMixin):
     def __init__(self, tasks: Tasks, actor_id: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks, self._actor_id = tasks, actor_id
-        self._rows: list[PersonRow] = []
+        self._rows: list[AgentRow] = []
         layout = QVBoxLayout(self)
         self.table = _table(self, "Agents", "Everyone who works the desk; inactive agents keep their history",
                             ("Name", "E-mail", "Role", "Active"))
@@ -199,26 +198,27 @@ class AgentsTab(QWidget, _ActorMixin):
     def reload(self) -> None:
         self.tasks.db(load_agents, on_done=self._fill, owner=self, discardable=True)
 
-    def rows(self) -> list[PersonRow]:
+    def rows(self) -> list[AgentRow]:
         return list(self._rows)
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.people or changes.choices:
             self.reload()
 
-    def _fill(self, rows: list[PersonRow]) -> None:
+    def _fill(self, rows: list[AgentRow]) -> None:
         keep = self.current()
         self._rows = rows
         self.table.setRowCount(len(rows))
         for index, agent in enumerate(rows):
-            _set_row(self.table, index, (agent.name, agent.email, ROLE_TITLES.get(agent.role, agent.role),
+            role = agent.role or ""
+            _set_row(self.table, index, (agent.name, agent.email or "", ROLE_TITLES.get(role, role),
                                          "yes" if agent.active else "no (deactivated)"))
         ids = [r.id for r in rows]
         if keep is not None and keep.id in ids:
             self.table.selectRow(ids.index(keep.id))
         self._selected()
 
-    def current(self) -> PersonRow | None:
+    def current(self) -> AgentRow | None:
         rows = {index.row() for index in self.table.selectedIndexes()}
         row = rows.pop() if len(rows) == 1 else -1
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -235,7 +235,7 @@ class AgentsTab(QWidget, _ActorMixin):
         self.active_button.setText("Deacti&vate" if chosen.active else "Reacti&vate")
         self.active_button.setAccessibleName("Deactivate agent" if chosen.active else "Reactivate agent")
         self.name.setText(chosen.name)
-        self.email.setText(chosen.email)
+        self.email.setText(chosen.email or "")
         self.role.setCurrentIndex(max(0, self.role.findData(chosen.role)))
 
     def add(self) -> None:
