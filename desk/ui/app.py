@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
 
         wizard = SetupWizard(self.tasks, self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.saved.connect(lambda _changes: self.statusBar().showMessage(
+            "Set-up saved. Pick your name under “At the desk” to sign in.", 15000))
         wizard.open()
         return wizard
 

@@ -81,7 +81,7 @@ def shortcut_rows(window: QWidget) -> list[ShortcutRow]:
             continue
         parent = shortcut.parent()
         where = _where(parent if isinstance(parent, QWidget) else None)
-        what = shortcut.whatsThis() or f"A key of {where}"
+        what = shortcut.whatsThis() or f"(a key of {where}; it has no description)"
         row = ShortcutRow(_keys(sequence), what, where)
         rows.setdefault((row.where, row.keys), row)
     return sorted(rows.values(), key=lambda r: (r.where != "File", r.where, r.keys))

@@ -237,3 +237,25 @@ def test_remotes_stay_their_own_dialog(main_window, qtbot, agent_id):
     assert remotes.objectName() == "remotesDialog"
     remotes.reject()
     dialog.reject()
+
+
+def test_edit_an_agent_keeps_their_history(main_window, qtbot, store, session, agent_id, requester_id):
+    ticket_id = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id, subject="VPN").created_id
+    session.commit()
+    dialog = _open(qtbot, main_window, agent_id)
+    dialog.tabs.setCurrentIndex(2)
+    tab = dialog.agents
+    qtbot.waitUntil(lambda: len(tab.rows()) == 1)
+    tab.select("Ana Student")
+    assert tab.name.text() == "Ana Student"  # the form shows the selected agent
+    _type(qtbot, tab.name, "Ana Kim")
+    tab.role.setCurrentIndex(tab.role.findData("supervisor"))
+    _click(qtbot, tab.save_button)
+    qtbot.waitUntil(lambda: [r.name for r in tab.rows()] == ["Ana Kim"])
+    qtbot.waitUntil(lambda: main_window.at_desk.combo.findText("Ana Kim", Qt.MatchFlag.MatchStartsWith) >= 0)
+    with store.session() as s:
+        ana = s.get(Person, agent_id)
+        assert (ana.name, ana.role) == ("Ana Kim", "supervisor")
+        assert s.get(Ticket, ticket_id).id == ticket_id
+        assert s.query(AuditEvent).filter(AuditEvent.actor_id == agent_id, AuditEvent.old == "Ana Student").count() >= 1
+    dialog.reject()
