@@ -276,3 +276,36 @@ def test_a_refused_value_saves_nothing_and_keeps_the_assistant_open(main_window,
         assert load_desk_settings(s).desk_name != "Should not be saved"
         assert s.query(Category).count() == 0
     wizard.reject()
+
+
+def test_run_again_finishes_without_a_new_agent_and_keeps_renames(main_window, qtbot, store, agent_id):
+    with store.session() as s:
+        people.ensure_category(s, name="Moodle")
+        people.ensure_category(s, name="Zoom")
+    wizard = main_window.show_setup()
+    qtbot.waitUntil(lambda: wizard._start is not None)
+    _activate(qtbot, wizard)
+    for _ in range(3):
+        _next(qtbot, wizard)
+    assert wizard.categories.names() == ["Moodle", "Zoom"]  # the store's own, not the defaults
+    wizard.categories.list.setCurrentRow(0)
+    _type_over(qtbot, wizard.categories.name, "Learning platform")
+    (rename,) = [b for b in wizard.categories.findChildren(QAbstractButton) if b.accessibleName() == "Rename category"]
+    _click(qtbot, rename)
+    wizard.categories.list.setCurrentRow(1)
+    (remove,) = [b for b in wizard.categories.findChildren(QAbstractButton) if b.accessibleName() == "Remove category"]
+    _click(qtbot, remove)
+    _next(qtbot, wizard)
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert finish.isEnabled()  # Ana is an agent already
+    with qtbot.wait_signal(wizard.saved, timeout=10000):
+        _click(qtbot, finish)
+    with store.session() as s:
+        rows = {c.name: c.hidden for c in s.query(Category)}
+        assert rows == {"Learning platform": False, "Zoom": True}  # renamed in place; removed = hidden
+        assert s.query(Person).filter_by(is_agent=True).count() == 1
+
+
+def _type_over(qtbot, edit, text):
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)

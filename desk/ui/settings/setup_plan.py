@@ -55,6 +55,7 @@ class SetupStart:
     locations: list
     default_categories: tuple[str, ...]
     default_locations: tuple[str, ...]
+    has_active_agent: bool = False  # run again: Finish needs no new agent
 
 
 def load_setup_start(session: Session) -> SetupStart:
@@ -69,6 +70,7 @@ def load_setup_start(session: Session) -> SetupStart:
         locations=[c for c in load_choices(session, kind="location") if not c.hidden],
         default_categories=tuple(choices.DEFAULT_CATEGORIES),
         default_locations=tuple(choices.DEFAULT_LOCATIONS),
+        has_active_agent=not desk_settings.needs_setup(session),
     )
 
 

@@ -167,6 +167,8 @@ class SetupWizard(QWizard):
 
     def _started(self, start: SetupStart) -> None:
         self._start = start
+        self.agents_page.has_agents = start.has_active_agent
+        self.agents_page.completeChanged.emit()
         settings = start.settings
         self.desk_form.set_values(desk_name=settings.desk_name, timezone=settings.timezone,
                                   language=settings.language)
@@ -260,9 +262,10 @@ class _AgentsPage(_Page):
     def __init__(self) -> None:
         super().__init__("The first agents", "Who works the desk. One agent is needed to sign in and serve; "
                          "more can be added later under File → Settings → People.")
+        self.has_agents = False  # the store has an active agent already (the assistant run again)
         self.editor = AgentRowsEditor(self, on_change=self.completeChanged.emit)
         self.editor.name.textChanged.connect(lambda _t: self.completeChanged.emit())
         self.body.addWidget(self.editor)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override: Finish wants one agent
-        return bool(self.editor.agents())
+        return self.has_agents or bool(self.editor.agents())
