@@ -27,6 +27,10 @@ def person_events(session, *, action: str | None = None) -> list[tuple[str, str 
     return [(e.action, e.field, e.old, e.new) for e in session.scalars(query)]
 
 
+def own_requester(session) -> int:  # noqa: ANN001
+    return people.ensure_requester(session, email="someone@else.test", name="Someone Else").created_id
+
+
 def log(session, *, requester_id: int, actor_id: int | None = None, category_id: int | None = None) -> int:  # noqa: ANN001
     return tickets.log_ticket(session, actor_id=actor_id, requester_id=requester_id, subject="Projector",
                               category_id=category_id).created_id
@@ -158,6 +162,8 @@ def test_merge_people_moves_everything_and_keeps_a_signpost(session, agent_id, r
         "merge-people", f"person#{dup}.merged_into", "W. Chen <wchen@gmail.test>", f"#{requester_id} Wei Chen")
     assert session.get(Ticket, theirs).version == 2  # a sync pushes the new requester
 
+    with pytest.raises(errors.InvalidInput, match=f"old address of person #{requester_id}"):
+        people.edit_person(session, actor_id=None, person_id=own_requester(session), email="wchen@gmail.test")
     with pytest.raises(errors.InvalidInput, match="already merged"):
         people.merge_people(session, actor_id=None, keep_id=requester_id, merge_id=dup)
     with pytest.raises(errors.InvalidInput, match="merged with herself"):

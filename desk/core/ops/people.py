@@ -96,6 +96,10 @@ def _load_agent(session: Session, agent_id: int) -> Person:
 
 def _check_email_free(session: Session, email: str, *, person_id: int | None) -> None:
     holder = session.scalar(select(Person).where(func.lower(Person.email) == email))
+    if holder is not None and holder.id != person_id and holder.merged_into is not None:
+        raise errors.InvalidInput(
+            f"{email} is an old address of person #{holder.merged_into} (a record merged into theirs)."
+        )
     if holder is not None and holder.id != person_id:
         what = "the agent" if holder.is_agent else "the requester"
         raise errors.InvalidInput(
