@@ -47,7 +47,9 @@ SYNC_STOP_GRACE_S = 10.0
 class MainWindow(QMainWindow):
     agent_changed = Signal(object)  # the agent at the desk changed (id or None)
 
-    def __init__(self, store: Store, *, tasks: Tasks | None = None) -> None:
+    def __init__(self, store: Store, *, tasks: Tasks | None = None, first_run: bool = False) -> None:
+        """``first_run``: offer the set-up assistant when the store has no active agent (``run``
+        passes True; tests that only need a window leave it off)."""
         super().__init__()
         self.store = store
         self.tasks = tasks or Tasks(store, parent=self)
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
         # A new store gets the default canned responses once (deleted ones stay deleted).
         self.tasks.sql(_canned_defaults_installed, on_done=self._install_canned_defaults, owner=self)
+        self._first_run = first_run  # the assistant is offered once the first rows are painted
 
     # -- contract -------------------------------------------------------------------------------
     def current_agent_id(self) -> int | None:
@@ -170,6 +173,10 @@ class MainWindow(QMainWindow):
         # first rows are on screen; only its widgets are made here. Started at once, its imports
         # held the GIL while the rows were painted and the first screenful came 0.3 s later.
         QTimer.singleShot(SYNC_PRELOAD_DELAY_MS, self, self._load_sync)
+        if self._first_run:  # its widgets and the settings code are not needed for the first paint
+            from desk.ui.settings.setup_wizard import offer_setup
+
+            offer_setup(self)
 
     def _load_sync(self) -> None:
         self.tasks.net(_load_sync_code, on_done=lambda _loaded: self.install_sync(), owner=self)
@@ -227,6 +234,9 @@ class MainWindow(QMainWindow):
         qp = self.queue_panel
         self._action("File", "&New ticket…", qp.quick_log, "Ctrl+N", "Log a walk-in, call or request")
         self.menu("File").addSeparator()
+        self._action("File", "Se&ttings…", self.show_settings, "Ctrl+,",
+                     "The desk, its calendar, people, categories and locations")
+        self.menu("File").addSeparator()
         self._action("File", "&Quit", self.close, "Ctrl+Q", "Close Desk")
         self._action("View", "&Queue", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", "Show the queue")
         self._action("View", "&Stats", self.show_stats, "Ctrl+2", "Show the statistics")
@@ -245,9 +255,16 @@ class MainWindow(QMainWindow):
                      "Record that the person left before being served")
         self._action("Ticket", "Canned &responses…", self.manage_canned, None,
                      "Create, edit, import and export canned responses")
+        self._action("Help", "&User guide", self.show_guide, "F1", "How to use Desk (offline)")
+        self._action("Help", "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/",
+                     "Every shortcut this window has")
+        self.menu("Help").addSeparator()
+        self._action("Help", "Open &data folder", self.open_data_folder, None,
+                     "Show the folder that holds this store")
         self._action("Help", "Open &log folder", self.open_log_folder, None,
                      "Show the folder with Desk's log files (for a support request)")
-        self._action("Help", "&About Desk", self._about, None, "Version and licence")
+        self.menu("Help").addSeparator()
+        self._action("Help", "&About Desk", self._about, None, "Version, the store's path and schema version")
 
     def manage_canned(self) -> QWidget:
         from desk.ui.canned.manager import CannedManager
@@ -271,13 +288,51 @@ class MainWindow(QMainWindow):
             show_error(self, DeskError(f"No file manager could show {folder}. Desk's log files are there."))
         return folder
 
-    def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
+    def show_settings(self, *, tab: str | None = None) -> QWidget:
+        from desk.ui.settings.settings_dialog import SettingsDialog
 
-        box = QMessageBox(QMessageBox.Icon.Information, "About Desk",
-                          f"Desk {__version__}\nAn offline-first service desk.\nStore: {self.store.path}",
-                          QMessageBox.StandardButton.Ok, self)
-        box.open()
+        dialog = SettingsDialog(self, tab=tab)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_setup(self) -> QWidget:
+        from desk.ui.settings.setup_wizard import SetupWizard
+
+        wizard = SetupWizard(self.tasks, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.saved.connect(lambda _changes: self.statusBar().showMessage(
+            "Set-up saved. Pick your name under “At the desk” to sign in.", 15000))
+        wizard.open()
+        return wizard
+
+    def show_shortcuts(self) -> QWidget:
+        from desk.ui.help import ShortcutsDialog, shortcut_rows
+
+        dialog = ShortcutsDialog(shortcut_rows(self), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_guide(self) -> QWidget:
+        from desk.ui.help import GuideDialog
+
+        dialog = GuideDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_data_folder(self) -> Path:
+        from desk.ui.help import open_folder
+
+        folder = self.store.path.resolve().parent
+        open_folder(self, folder, what="store")
+        return folder
+
+    def _about(self) -> None:
+        from desk.ui.help import about_box, store_revision
+
+        self.tasks.sql(store_revision, on_done=lambda rev: about_box(self, self.store, rev), owner=self)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -384,7 +439,7 @@ def run(db_path: Path | str | None) -> int:
         return 2
     window: MainWindow | None = None
     try:
-        window = MainWindow(store)
+        window = MainWindow(store, first_run=True)
         geometry = QSettings().value("window/geometry")
         if geometry is not None:
             window.restoreGeometry(geometry)
