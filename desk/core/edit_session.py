@@ -224,8 +224,11 @@ class EditSession:
                           canned_id=self.canned_id)
 
     def sent(self, body: str) -> None:
-        """The send went through: nothing is staged any more."""
+        """The send went through: nothing is staged any more, and the new version the reload
+        brings is the user's own doing (their reply, the fields they or a canned response set),
+        not "changed elsewhere"."""
         self.sending = False
+        self._quiet = True
         self.canned_id = None
         self._staged, self._new_category = {}, None
         self._base, self._base_values = None, {}

@@ -2,7 +2,10 @@
 
 The preview shows the text with its placeholders filled for this ticket and the field
 changes it would make. Enter inserts it into the reply (fields staged in the editor);
-Ctrl+Enter inserts and sends at once.
+Ctrl+Enter inserts and sends at once. A placeholder with no value for this ticket ("on the way
+to {{location}}" on a ticket with no location) stops both and asks: fill the gap in by hand (the
+text goes in with "[location?]" selected, and is never sent as it is), insert or send it as it
+is, or go back.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -199,9 +203,51 @@ class CannedPicker(QDialog):
         if canned_id not in self._previews:
             self._pending_accept = send  # Enter pressed before the preview arrived
             return
-        self.chosen = self._previews[canned_id]
-        self.send_now = send
+        shown = self._previews[canned_id]
+        if shown.empty:
+            self._ask_about_gaps(shown, send=send)
+            return
+        self._choose(shown, send=send)
+
+    def _choose(self, shown: canned.CannedPreview, *, send: bool, fill_in: bool = False) -> None:
+        self.chosen, self.send_now, self.fill_in = shown, send and not fill_in, fill_in
         self.accept()
+
+    gap_question: QMessageBox | None = None
+    fill_in = False  # the chosen text goes in with its gaps marked, to be filled in by hand
+
+    def _ask_about_gaps(self, shown: canned.CannedPreview, *, send: bool) -> None:
+        """Stop before a reply with a hole goes in (or out): say which value is missing."""
+        names = ", ".join("{{" + name + "}}" for name in shown.empty)
+        question = QMessageBox(QMessageBox.Icon.Warning, "No value for a placeholder",
+                               f"“{shown.title}” uses {names}, which has no value for this ticket. "
+                               f"As it is, the text would read:\n\n{shown.text.strip()[:300]}", parent=self)
+        question.setObjectName("gapQuestion")
+        fill = question.addButton("Fill in by hand", QMessageBox.ButtonRole.AcceptRole)
+        fill.setToolTip("Insert the text with the gap marked and selected, to type the value (nothing is sent)")
+        as_is = question.addButton("Send as it is" if send else "Insert as it is",
+                                   QMessageBox.ButtonRole.DestructiveRole)
+        as_is.setToolTip("Use the text with the gap left empty")
+        back = question.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        back.setToolTip("Choose another canned response (Esc)")
+        for choice in (fill, as_is, back):
+            choice.setAccessibleName(choice.text())
+        question.setDefaultButton(fill)
+        question.setEscapeButton(back)
+        self.gap_question = question
+
+        def answered() -> None:
+            self.gap_question = None
+            clicked = question.clickedButton()
+            if clicked is fill:
+                self._choose(shown, send=send, fill_in=True)
+            elif clicked is as_is:
+                self._choose(shown, send=send)
+            else:
+                self.search.setFocus()
+
+        question.finished.connect(lambda _r: answered())
+        question.open()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():

@@ -350,7 +350,7 @@ class TicketEditor(QWidget):
         def done(result: int) -> None:
             self.canned_picker = None
             if result == QDialog.DialogCode.Accepted and picker.chosen is not None:
-                self.insert_canned(picker.chosen, send=picker.send_now)
+                self.insert_canned(picker.chosen, send=picker.send_now, fill_in=picker.fill_in)
             self.reply.setFocus()
 
         picker.finished.connect(done)
@@ -362,13 +362,18 @@ class TicketEditor(QWidget):
         manager = CannedManager(self.tasks, self.current_agent, self)
         manager.open()
 
-    def insert_canned(self, shown: object, *, send: bool = False) -> None:
-        """Put a previewed canned response into the reply and stage its field changes."""
+    def insert_canned(self, shown: object, *, send: bool = False, fill_in: bool = False) -> None:
+        """Put a previewed canned response into the reply and stage its field changes; with
+        ``fill_in`` its gaps (placeholders with no value) go in marked, the first one selected,
+        and nothing is sent."""
         from desk.core.ops.canned import CannedPreview
+        from desk.core.templating import gap_mark
 
         assert isinstance(shown, CannedPreview)
-        self.reply_box.insert_canned(text=shown.text, public=shown.public, title=shown.title)
+        self.reply_box.insert_canned(text=shown.marked if fill_in else shown.text, public=shown.public,
+                                     title=shown.title,
+                                     select=gap_mark(shown.empty[0]) if fill_in and shown.empty else None)
         self.fields.stage(dict(shown.fields), new_category=shown.new_category)
         self.session.canned_id = shown.canned_id
-        if send:
+        if send and not fill_in:
             self.send()

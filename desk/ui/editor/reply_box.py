@@ -210,13 +210,21 @@ class ReplyBox(QWidget):
         self.draft_label.setText("Sent." if body.strip() else "Saved.")
         self.canned_label.clear()
 
-    def insert_canned(self, *, text: str, public: bool, title: str) -> None:
-        """Put a canned response's text in: after what is typed, or in an empty box."""
+    def insert_canned(self, *, text: str, public: bool, title: str, select: str | None = None) -> None:
+        """Put a canned response's text in: after what is typed, or in an empty box; ``select``
+        (a gap to fill in) is then selected, so typing replaces it."""
         cursor = self.reply.textCursor()
+        start = 0
         if self.text().strip():
-            cursor.insertText(("\n" if cursor.positionInBlock() else "") + text)
+            cursor.insertText("\n" if cursor.positionInBlock() else "")
+            start = cursor.position()
+            cursor.insertText(text)
         else:
             self.reply.setPlainText(text)
         (self.public if public else self.internal).setChecked(True)
         self.canned_label.setText(f"Canned: {title}")
+        if select:
+            found = self.reply.document().find(select, start)
+            if not found.isNull():
+                self.reply.setTextCursor(found)
         self.reply.setFocus()
