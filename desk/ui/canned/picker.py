@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desk.core.ops import canned
 from desk.core.queries.canned import CannedRow, list_canned
+from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 
@@ -49,10 +50,10 @@ def preview_html(shown: canned.CannedPreview) -> str:
     else:
         parts.append("<p><i>No field changes.</i></p>")
     if shown.empty:
-        parts.append("<p style='color:#a05a00;'>No value for this ticket: "
+        parts.append(f"<p style='color:{theme.warning_css()};'>No value for this ticket: "
                      + ", ".join(html.escape("{{" + n + "}}") for n in shown.empty) + "</p>")
     if shown.unknown:
-        parts.append("<p style='color:#b00020;'>Unknown placeholders left as typed: "
+        parts.append(f"<p style='color:{theme.error_css()};'>Unknown placeholders left as typed: "
                      + ", ".join(html.escape("{{" + n + "}}") for n in shown.unknown) + "</p>")
     return "".join(parts)
 

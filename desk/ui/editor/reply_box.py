@@ -9,7 +9,7 @@ widget shows the words and runs the draft op.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -25,11 +25,11 @@ from desk.core.changes import Changes
 from desk.core.edit_session import Controls, EditSession
 from desk.core.ops import drafts
 from desk.core.queries.editor import TicketView
+from desk.ui import theme
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
 
 DRAFT_DELAY_MS = 800  # well inside the 2 s promise
-NOTE_STYLE = "QPlainTextEdit { background: #fff8dc; }"
 
 
 class ReplyBox(QWidget):
@@ -140,7 +140,10 @@ class ReplyBox(QWidget):
 
     def _mode_changed(self) -> None:
         note = self.internal.isChecked()
-        self.reply.setStyleSheet(NOTE_STYLE if note else "")
+        # A note is typed on the note colour of the conversation (from the palette), a reply on plain base.
+        self.reply.setPalette(QPalette())  # back to the application's palette
+        if note:
+            theme.set_colours(self.reply, base=theme.bubbles()["note"].background)
         self.send_button.setText("&Send note" if note else "&Send")
         self.solve_button.setText("Add note and mark solved" if note else "Send and mark solved")
         if not self._restoring:
