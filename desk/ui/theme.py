@@ -39,7 +39,7 @@ WARNING_TEXT = Pair("#8a5300", "#f2c46d")
 ERROR_TEXT = Pair("#b00020", "#ff8a80")
 # Chart series, one pair per line (the dark ones brighter, so they read on a dark plot).
 SERIES = (Pair("#1f77b4", "#5fa8e8"), Pair("#d62728", "#ff7b72"), Pair("#2ca02c", "#6fd66f"),
-          Pair("#9467bd", "#c3a1e8"), Pair("#ff7f0e", "#ffab5c"), Pair("#17becf", "#5fe0ec"))
+          Pair("#9467bd", "#c3a1e8"), Pair("#c76500", "#ffab5c"), Pair("#0e8a96", "#5fe0ec"))
 
 
 def palette(widget: QWidget | None = None) -> QPalette:

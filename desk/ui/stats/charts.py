@@ -308,7 +308,7 @@ class SeriesChart(Chart):
 
         def home() -> None:
             item.setXRange(-0.6, max(len(days), 1) - 0.4, padding=0)
-            item.setYRange(0, self.top, padding=0)
+            item.setYRange(-0.02 * self.top, self.top, padding=0)  # the 0 tick stays inside
 
         self.plot.home = home
         self.plot.reset()
@@ -380,7 +380,7 @@ class HistogramChart(Chart):
 
         def home() -> None:
             item.setXRange(-0.6, len(counts) - 0.4, padding=0)
-            item.setYRange(0, top, padding=0)
+            item.setYRange(-0.02 * top, top, padding=0)
 
         self.plot.home = home
         self.plot.reset()

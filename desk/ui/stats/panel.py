@@ -237,9 +237,10 @@ class StatsPanel(QWidget):
             first.addWidget(widget)
         first.addStretch(1)
         for widget in (QLabel("Staffing target:", self), self.level, QLabel("within", self), self.minutes,
-                       self.refresh_button, xlsx, html, self.status):
+                       self.refresh_button, xlsx, html):
             second.addWidget(widget)
-        second.addStretch(1)
+        second.addWidget(self.status, 1)  # the rest of the row: messages are read whole
+        self.status.setWordWrap(True)
         rows.addLayout(first)
         rows.addLayout(second)
         return rows
