@@ -20,7 +20,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPixmap, QWheelEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk.core import errors, files
 from desk.core.stats import export as ex
@@ -59,7 +67,7 @@ class ChartView(pg.PlotWidget):
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            event.ignore()  # the parent (the stats page) scrolls
+            self._scroll_page(event)
             return
         steps = event.angleDelta().y() / 120
         if steps:
@@ -67,6 +75,19 @@ class ChartView(pg.PlotWidget):
             factor = ZOOM_STEP ** steps
             box.scaleBy((factor, factor), center=box.mapSceneToView(self.mapToScene(event.position().toPoint())))
             self.zoomed.emit(True)
+        event.accept()
+
+    def _scroll_page(self, event: QWheelEvent) -> None:
+        """Hand the wheel to the page's scroll bar, as QScrollArea does with its own wheel (an
+        ignored event would not reach it: Qt does not pass synthesized wheel events on)."""
+        page = self.parentWidget()
+        while page is not None and not isinstance(page, QAbstractScrollArea):
+            page = page.parentWidget()
+        if page is None:
+            event.ignore()
+            return
+        vertical = abs(event.angleDelta().y()) >= abs(event.angleDelta().x())
+        QApplication.sendEvent(page.verticalScrollBar() if vertical else page.horizontalScrollBar(), event)
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
