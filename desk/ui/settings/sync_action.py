@@ -46,6 +46,8 @@ def failed_style() -> str:
 
 MESSAGE_CHARS = 90  # of a failure's message in the status bar; the tooltip has all of it
 SYNC_TIP = "Send local changes and fetch remote ones now"
+NO_REMOTE_MESSAGE = ("Nothing to sync: no remote helpdesk is set up. Desk works on its own; add Zendesk or "
+                     "Request Tracker under Sync → Remotes… to share tickets.")
 NO_REMOTE_TIP = "Add a remote helpdesk under Sync → Remotes to sync"
 
 
@@ -149,7 +151,7 @@ class SyncController(QObject):
         self.bridge.progress.connect(self._progress)
         self.bridge.ended.connect(self._ended)
         self.timer = QTimer(self)
-        self.timer.timeout.connect(self.sync_now)
+        self.timer.timeout.connect(self._scheduled)
         menu = window.menu("Sync") if hasattr(window, "menu") else window.menuBar().addMenu("&Sync")
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("F9"))
@@ -190,9 +192,10 @@ class SyncController(QObject):
         self._update_action()
 
     def _update_action(self) -> None:
-        """Sync now is offered while a remote is configured and no run is under way."""
+        """Sync now is offered while no run is under way; with no remote it says so when
+        pressed (F9 doing nothing visible looked broken)."""
         has_remote = self.remote_count != 0
-        self.sync_action.setEnabled(has_remote and not self.running and not self.closed)
+        self.sync_action.setEnabled(not self.running and not self.closed)
         self.sync_action.setToolTip(SYNC_TIP if has_remote else NO_REMOTE_TIP)
         self.sync_action.setStatusTip(self.sync_action.toolTip())
 
@@ -217,9 +220,22 @@ class SyncController(QObject):
         self.dialog = dialog
         return dialog
 
+    def _scheduled(self) -> None:
+        """The timer's sync: quiet when there is nothing to sync with (the user did not ask)."""
+        if self.remote_count != 0:
+            self.sync_now()
+
+    def say_no_remote(self) -> None:
+        """Sync now with nothing to sync with: say so where the eye goes, and how to add one."""
+        self.status.label.setText(NO_REMOTE)
+        self.window.statusBar().showMessage(NO_REMOTE_MESSAGE, 10000)
+
     # -- a run ----------------------------------------------------------------------------------
     def sync_now(self) -> None:
         if self.running or self.closed:
+            return
+        if self.remote_count == 0:
+            self.say_no_remote()
             return
         self.running = True
         self._update_action()
