@@ -13,8 +13,10 @@ desktop's; without it Desk follows the system palette.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -120,6 +122,34 @@ def banner(widget: QWidget, hue: Pair) -> None:
     pal = palette()
     set_colours(widget, background=tint(hue, 0.24 if is_dark(pal) else 0.20, pal, role=QPalette.ColorRole.Window),
                 foreground=window_text(pal))
+
+
+class _PaletteFollower(QObject):
+    """Re-applies a widget's theme colours when the application's palette changes. A child
+    widget hears of that only as its own PaletteChange (top-level windows also get an
+    ApplicationPaletteChange), and our own setPalette causes one too: the application palette's
+    cache key tells a new theme from our own repaint, so nothing loops."""
+
+    def __init__(self, widget: QWidget, apply: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.apply = apply
+        self.applied_for = palette().cacheKey()
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) \
+                and palette().cacheKey() != self.applied_for:
+            self.applied_for = palette().cacheKey()
+            # After the widget has taken the new palette (filters run before its own handler).
+            QTimer.singleShot(0, self, self.apply)
+        return False
+
+
+def follow(widget: QWidget, apply: Callable[[], None]) -> None:
+    """Run ``apply`` now and again whenever the application's palette changes (colours set on
+    a widget's own palette would otherwise stay those of the old theme)."""
+    apply()
+    _PaletteFollower(widget, apply)
 
 
 def css(colour: QColor) -> str:

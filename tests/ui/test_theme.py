@@ -146,3 +146,18 @@ def test_status_bar_errors_and_chart_colours_follow_the_palette(qtbot, palette_n
     assert theme.contrast(axis.textPen().color(), background) >= AA
     for index in range(len(theme.SERIES)):
         assert theme.contrast(chart.colour(index), background) >= 3.0  # lines and bars stand out (WCAG non-text contrast)
+
+
+def test_switching_the_palette_while_open_recolours(qtbot, tasks, ticket_id, agent_id, qapp):
+    before = QPalette(qapp.palette())
+    qapp.setPalette(theme.light_palette())
+    try:
+        editor = open_editor(qtbot, tasks, ticket_id, agent_id)
+        editor.notice.say(ChangedElsewhere(lines=["Status: open → pending"], kept=[]))
+        assert all(bg.lightnessF() > 0.5 for _t, _i, bg in text_on_backgrounds(editor.conversation))
+        qapp.setPalette(theme.dark_palette())
+        qtbot.waitUntil(lambda: all(bg.lightnessF() < 0.5 for _t, _i, bg in text_on_backgrounds(editor.conversation)))
+        ink, background = widget_colours(editor.notice.label)
+        assert background.lightnessF() < 0.5 and theme.contrast(ink, background) >= AA
+    finally:
+        qapp.setPalette(before)

@@ -89,6 +89,8 @@ class ConversationView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._open)
+        self.shown: TicketView | None = None
+        theme.follow(self, lambda: self.shown is not None and self.show_view(self.shown))
 
     def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 - Qt override
         # No images, style sheets or anything else: nothing remote is fetched. An empty byte
@@ -96,6 +98,7 @@ class ConversationView(QTextBrowser):
         return QByteArray()
 
     def show_view(self, view: TicketView) -> None:
+        self.shown = view
         bar = self.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
         self.setHtml(conversation_html(view, self.palette()))

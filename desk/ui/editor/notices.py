@@ -28,7 +28,7 @@ class ChangedNotice(QWidget):
         self.label.setObjectName("changedBanner")
         self.label.setAccessibleName("Changed elsewhere")
         self.label.setToolTip("This ticket was changed by someone else while it was open")
-        theme.banner(self.label, theme.AMBER)
+        theme.follow(self.label, lambda: theme.banner(self.label, theme.AMBER))
         self.label.setMargin(6)
         self.label.setWordWrap(True)
         self.dismiss = QToolButton(self)

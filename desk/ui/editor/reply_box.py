@@ -61,6 +61,7 @@ class ReplyBox(QWidget):
         self.reply.setTabChangesFocus(True)
         self.reply.textChanged.connect(self._typed)
         self.reply.installEventFilter(self)
+        theme.follow(self.reply, self._note_colour)
         self.canned_button = button("Canned responses…", "Pick a canned response (Ctrl+Shift+C)", self)
         self.canned_button.clicked.connect(self.canned_requested)
         self.canned_label = QLabel(self)
@@ -140,14 +141,18 @@ class ReplyBox(QWidget):
 
     def _mode_changed(self) -> None:
         note = self.internal.isChecked()
-        # A note is typed on the note colour of the conversation (from the palette), a reply on plain base.
-        self.reply.setPalette(QPalette())  # back to the application's palette
-        if note:
-            theme.set_colours(self.reply, base=theme.bubbles()["note"].background)
+        self._note_colour()
         self.send_button.setText("&Send note" if note else "&Send")
         self.solve_button.setText("Add note and mark solved" if note else "Send and mark solved")
         if not self._restoring:
             self._typed()
+
+    def _note_colour(self) -> None:
+        """A note is typed on the note colour of the conversation (from the palette), a reply on
+        the plain base colour."""
+        self.reply.setPalette(QPalette())  # back to the application's palette
+        if self.internal.isChecked():
+            theme.set_colours(self.reply, base=theme.bubbles()["note"].background)
 
     def _typed(self) -> None:
         self.changed.emit()

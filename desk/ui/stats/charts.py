@@ -149,6 +149,7 @@ class Chart(QWidget):
         layout.addWidget(self.hover)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self.follow_palette()
+        self.show_empty(True, "Computing…")  # until the first numbers arrive: no empty axes
 
     # -- theme ----------------------------------------------------------------------------------
     def follow_palette(self) -> None:
@@ -329,7 +330,7 @@ class SeriesChart(Chart):
 
         def home() -> None:
             item.setXRange(-0.6, max(len(days), 1) - 0.4, padding=0)
-            item.setYRange(-0.02 * self.top, self.top, padding=0)  # the 0 tick stays inside
+            item.setYRange(-0.04 * self.top, self.top, padding=0)  # the 0 tick and its label stay inside
 
         self.plot.home = home
         self.plot.reset()
@@ -401,7 +402,7 @@ class HistogramChart(Chart):
 
         def home() -> None:
             item.setXRange(-0.6, len(counts) - 0.4, padding=0)
-            item.setYRange(-0.02 * top, top, padding=0)
+            item.setYRange(-0.04 * top, top, padding=0)
 
         self.plot.home = home
         self.plot.reset()
