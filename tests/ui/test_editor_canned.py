@@ -80,6 +80,33 @@ def test_insert_and_send_with_a_gap_stops_and_fills_in_by_hand(qtbot, tasks, tic
     assert last.body == "Hi Wei, I am on the way to room 101."
 
 
+def test_send_with_a_gap_left_unfilled_asks_first(qtbot, tasks, ticket_id, agent_id, session, on_the_way):
+    editor = open_editor(qtbot, tasks, ticket_id, agent_id)
+    picker = open_picker(qtbot, editor, tasks, "way")
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: picker.gap_question is not None and picker.gap_question.isVisible())
+    qtbot.keyClick(picker.gap_question, Qt.Key.Key_Return)  # fill in by hand
+    qtbot.waitUntil(lambda: editor.canned_picker is None)
+    editor.reply.moveCursor(editor.reply.textCursor().MoveOperation.End)  # typed elsewhere, gap left
+    qtbot.keyClicks(editor.reply, " See you soon.")
+    qtbot.keyClick(editor.reply, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: editor.gap_question is not None and editor.gap_question.isVisible())
+    assert "[location?]" in editor.gap_question.text()
+    qtbot.keyClick(editor.gap_question, Qt.Key.Key_Escape)  # go back: the gap is selected
+    qtbot.waitUntil(lambda: editor.gap_question is None)
+    assert editor.reply.textCursor().selectedText() == "[location?]"
+    session.rollback()
+    assert not [c for c in session.scalars(select(Comment)).all() if "See you soon" in c.body]
+    qtbot.keyClick(editor.reply, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: editor.gap_question is not None and editor.gap_question.isVisible())
+    anyway = next(b for b in editor.gap_question.buttons() if b.text() == "Send anyway")
+    with qtbot.waitSignal(editor.sent):
+        qtbot.mouseClick(anyway, Qt.MouseButton.LeftButton)
+    session.rollback()
+    last = session.scalars(select(Comment).order_by(Comment.id.desc())).first()
+    assert last.body == "Hi Wei, I am on the way to [location?]. See you soon."
+
+
 def test_insert_with_a_gap_go_back_inserts_nothing(qtbot, tasks, ticket_id, agent_id, on_the_way):
     editor = open_editor(qtbot, tasks, ticket_id, agent_id)
     picker = open_picker(qtbot, editor, tasks, "way")

@@ -297,8 +297,10 @@ def tables_json(tables: Sequence[Table]) -> str:
 
 
 def report_html(report: StatsReport, tables: Sequence[Table] | None = None,
-                images: dict[str, str] | None = None) -> str:
-    """A self-contained, printable page (``images``: table name → data: URL of a chart)."""
+                images: dict[str, str] | None = None, *, desk: str = "", filters: str | None = None) -> str:
+    """A self-contained, printable page (``images``: table name → data: URL of a chart);
+    ``desk`` names the desk in the heading, ``filters`` says the filters in words (default:
+    as the filter holds them)."""
     tables = tables if tables is not None else report_tables(report)
     images = images or {}
     parts = [
@@ -309,9 +311,10 @@ def report_html(report: StatsReport, tables: Sequence[Table] | None = None,
         "font-size:10pt}td.n{text-align:right}th{background:#eee}h2{page-break-after:avoid}"
         "section{page-break-inside:avoid}img{max-width:100%}"
         "@media print{body{margin:0}}</style></head><body>",
-        f"<h1>Desk statistics</h1><p>{html.escape(str(report.filter.start))} to "
+        f"<h1>{html.escape(desk + ' — ' if desk else '')}Desk statistics</h1>"
+        f"<p>{html.escape(str(report.filter.start))} to "
         f"{html.escape(str(report.filter.end))}, time zone {html.escape(report.timezone)}; "
-        f"filters: {html.escape(describe_filter(report))}.</p>",
+        f"filters: {html.escape(describe_filter(report) if filters is None else filters or 'none')}.</p>",
     ]
     for table in tables:
         parts.append(f"<section><h2>{html.escape(table.name)}</h2>")

@@ -22,7 +22,16 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk.core import errors
 from desk.core.changes import Changes
@@ -60,6 +69,7 @@ class TicketEditor(QWidget):
         self.session = EditSession(ticket_id=ticket_id, agent_id=current_agent())
         self.conflict_dialog: ConflictDialog | None = None
         self.canned_picker: QDialog | None = None
+        self.gap_question: QMessageBox | None = None
         self.setObjectName("ticketEditor")
         self.setAccessibleName(f"Ticket #{ticket_id}")
         self._build()
@@ -257,10 +267,41 @@ class TicketEditor(QWidget):
             self._submit(body="", solve=False)
 
     # -- sending --------------------------------------------------------------------------------
-    def send(self, *, solve: bool = False) -> None:
+    def send(self, *, solve: bool = False, gaps_checked: bool = False) -> None:
         text = self.reply_box.text()
-        if self.session.can_send(has_agent=self.current_agent() is not None, text=text, solve=solve):
-            self._submit(body=text, solve=solve)
+        if not self.session.can_send(has_agent=self.current_agent() is not None, text=text, solve=solve):
+            return
+        unfilled = [] if gaps_checked else self.session.unfilled_gaps(text)
+        if unfilled:
+            self._ask_about_gaps(unfilled, solve=solve)
+            return
+        self._submit(body=text, solve=solve)
+
+    def _ask_about_gaps(self, unfilled: list[str], *, solve: bool) -> None:
+        """A canned response's gap is still in the reply: the requester would read "[location?]"."""
+        question = QMessageBox(QMessageBox.Icon.Warning, "Fill in the gap first?",
+                               f"The reply still has {', '.join(unfilled)} where a value is missing.", parent=self)
+        question.setObjectName("unfilledGapQuestion")
+        back = question.addButton("Go back and fill in", QMessageBox.ButtonRole.RejectRole)
+        anyway = question.addButton("Send anyway", QMessageBox.ButtonRole.DestructiveRole)
+        for choice in (back, anyway):
+            choice.setAccessibleName(choice.text())
+        question.setDefaultButton(back)
+        question.setEscapeButton(back)
+        self.gap_question = question
+
+        def answered() -> None:
+            self.gap_question = None
+            if question.clickedButton() is anyway:
+                self.send(solve=solve, gaps_checked=True)
+                return
+            found = self.reply.document().find(unfilled[0])
+            if not found.isNull():
+                self.reply.setTextCursor(found)
+            self.reply.setFocus()
+
+        question.finished.connect(lambda _r: answered())
+        question.open()
 
     def _submit(self, *, body: str, solve: bool, fields: dict[str, object] | None = None) -> None:
         agent = self.current_agent()
@@ -375,5 +416,7 @@ class TicketEditor(QWidget):
                                      select=gap_mark(shown.empty[0]) if fill_in and shown.empty else None)
         self.fields.stage(dict(shown.fields), new_category=shown.new_category)
         self.session.canned_id = shown.canned_id
+        if fill_in:
+            self.session.gaps = tuple(dict.fromkeys((*self.session.gaps, *(gap_mark(n) for n in shown.empty))))
         if send and not fill_in:
             self.send()

@@ -389,7 +389,8 @@ class HistogramChart(Chart):
         item.addItem(pg.BarGraphItem(x=np.arange(len(counts)), height=counts, width=0.85, brush=self.colour(0),
                                      pen=None))
         item.getAxis("bottom").setTicks([[(i, HIST_LABELS[i]) for i in range(0, len(HIST_LABELS), 2)]])
-        marks = (("median", distribution.median, self.colour(1), 0.92), ("p90", distribution.p90, self.colour(3), 0.72))
+        # The labels sit in the headroom above the tallest bar, never over the bars.
+        marks = (("median", distribution.median, self.colour(1), 0.95), ("p90", distribution.p90, self.colour(3), 0.86))
         for label, value, colour, height in marks:
             if value is None:
                 continue
@@ -398,7 +399,7 @@ class HistogramChart(Chart):
                                    labelOpts={"position": height, "color": colour,
                                               "fill": pg.mkBrush(self.legend_fill())})
             item.addItem(line)
-        top = max(float(counts.max()) if counts.size else 0.0, 1.0) * 1.12
+        top = max(float(counts.max()) if counts.size else 0.0, 1.0) * HEADROOM
 
         def home() -> None:
             item.setXRange(-0.6, len(counts) - 0.4, padding=0)

@@ -513,7 +513,8 @@ class StatsPanel(QWidget):
             if chart.table is not None:
                 encoded = base64.b64encode(chart.png()).decode("ascii")
                 images.setdefault(chart.table.name, f"data:image/png;base64,{encoded}")
-        return files.write_text(path, ex.report_html(self.report, self.tables(), images), what="report")
+        return files.write_text(path, ex.report_html(
+            self.report, self.tables(), images, desk=self.desk_name, filters=self.filters_text()), what="report")
 
     def _ask_report(self, suffix: str, kind: str, write) -> None:  # noqa: ANN001 - Path -> Path
         if self.report is None:
