@@ -35,6 +35,7 @@ from desk.core.queries.canned import CannedRow, list_canned
 from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import ask
 
 NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
@@ -220,35 +221,26 @@ class CannedPicker(QDialog):
     def _ask_about_gaps(self, shown: canned.CannedPreview, *, send: bool) -> None:
         """Stop before a reply with a hole goes in (or out): say which value is missing."""
         names = ", ".join("{{" + name + "}}" for name in shown.empty)
-        question = QMessageBox(QMessageBox.Icon.Warning, "No value for a placeholder",
-                               f"“{shown.title}” uses {names}, which has no value for this ticket. "
-                               f"As it is, the text would read:\n\n{shown.text.strip()[:300]}", parent=self)
-        question.setObjectName("gapQuestion")
-        fill = question.addButton("Fill in by hand", QMessageBox.ButtonRole.AcceptRole)
-        fill.setToolTip("Insert the text with the gap marked and selected, to type the value (nothing is sent)")
-        as_is = question.addButton("Send as it is" if send else "Insert as it is",
-                                   QMessageBox.ButtonRole.DestructiveRole)
-        as_is.setToolTip("Use the text with the gap left empty")
-        back = question.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
-        back.setToolTip("Choose another canned response (Esc)")
-        for choice in (fill, as_is, back):
-            choice.setAccessibleName(choice.text())
-        question.setDefaultButton(fill)
-        question.setEscapeButton(back)
-        self.gap_question = question
+        fill, as_is = "Fill in by hand", "Send as it is" if send else "Insert as it is"
 
-        def answered() -> None:
+        def answered(choice: str) -> None:
             self.gap_question = None
-            clicked = question.clickedButton()
-            if clicked is fill:
+            if choice == fill:
                 self._choose(shown, send=send, fill_in=True)
-            elif clicked is as_is:
+            elif choice == as_is:
                 self._choose(shown, send=send)
             else:
                 self.search.setFocus()
 
-        question.finished.connect(lambda _r: answered())
-        question.open()
+        self.gap_question = ask(
+            self, name="gapQuestion", title="No value for a placeholder",
+            text=f"“{shown.title}” uses {names}, which has no value for this ticket. "
+                 f"As it is, the text would read:\n\n{shown.text.strip()[:300]}",
+            choices=[(fill, QMessageBox.ButtonRole.AcceptRole,
+                      "Insert the text with the gap marked and selected, to type the value (nothing is sent)"),
+                     (as_is, QMessageBox.ButtonRole.DestructiveRole, "Use the text with the gap left empty"),
+                     ("Go back", QMessageBox.ButtonRole.RejectRole, "Choose another canned response (Esc)")],
+            answered=answered)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():

@@ -50,7 +50,7 @@ from desk.ui.editor.requester import RequesterPicker
 from desk.ui.editor.sync_banner import SyncBanner
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
-from desk.ui.widgets import button
+from desk.ui.widgets import ask, button
 
 
 class TicketEditor(QWidget):
@@ -279,20 +279,9 @@ class TicketEditor(QWidget):
 
     def _ask_about_gaps(self, unfilled: list[str], *, solve: bool) -> None:
         """A canned response's gap is still in the reply: the requester would read "[location?]"."""
-        question = QMessageBox(QMessageBox.Icon.Warning, "Fill in the gap first?",
-                               f"The reply still has {', '.join(unfilled)} where a value is missing.", parent=self)
-        question.setObjectName("unfilledGapQuestion")
-        back = question.addButton("Go back and fill in", QMessageBox.ButtonRole.RejectRole)
-        anyway = question.addButton("Send anyway", QMessageBox.ButtonRole.DestructiveRole)
-        for choice in (back, anyway):
-            choice.setAccessibleName(choice.text())
-        question.setDefaultButton(back)
-        question.setEscapeButton(back)
-        self.gap_question = question
-
-        def answered() -> None:
+        def answered(choice: str) -> None:
             self.gap_question = None
-            if question.clickedButton() is anyway:
+            if choice == "Send anyway":
                 self.send(solve=solve, gaps_checked=True)
                 return
             found = self.reply.document().find(unfilled[0])
@@ -300,8 +289,12 @@ class TicketEditor(QWidget):
                 self.reply.setTextCursor(found)
             self.reply.setFocus()
 
-        question.finished.connect(lambda _r: answered())
-        question.open()
+        self.gap_question = ask(
+            self, name="unfilledGapQuestion", title="Fill in the gap first?",
+            text=f"The reply still has {', '.join(unfilled)} where a value is missing.",
+            choices=[("Go back and fill in", QMessageBox.ButtonRole.RejectRole, "Select the gap to type the value"),
+                     ("Send anyway", QMessageBox.ButtonRole.DestructiveRole, "Send the reply with the gap as it is")],
+            answered=answered)
 
     def _submit(self, *, body: str, solve: bool, fields: dict[str, object] | None = None) -> None:
         agent = self.current_agent()
