@@ -213,6 +213,9 @@ def light_palette() -> QPalette:
                         (roles.PlaceholderText, "#6b6b6b"), (roles.ToolTipBase, "#ffffdc"),
                         (roles.ToolTipText, "#1a1a1a")):
         pal.setColor(role, QColor(value))
+    disabled = QPalette.ColorGroup.Disabled  # setColor set every group: greyed-out must look it
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        pal.setColor(disabled, role, QColor("#8c8c8c"))
     return pal
 
 

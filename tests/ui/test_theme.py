@@ -161,3 +161,12 @@ def test_switching_the_palette_while_open_recolours(qtbot, tasks, ticket_id, age
         assert background.lightnessF() < 0.5 and theme.contrast(ink, background) >= AA
     finally:
         qapp.setPalette(before)
+
+
+@pytest.mark.parametrize("make", [theme.light_palette, theme.dark_palette])
+def test_disabled_controls_look_disabled_in_both_palettes(make):
+    pal = make()
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
+        enabled = pal.color(QPalette.ColorGroup.Active, role)
+        disabled = pal.color(QPalette.ColorGroup.Disabled, role)
+        assert theme.contrast(enabled, disabled) > 1.5, role
