@@ -129,7 +129,9 @@ def test_png_export_is_report_sized_with_title_period_filters_and_desk(panel, qt
     assert title == "Backlog"
     assert f"{f.start} to {f.end}" in caption and "Channel: walk-in" in caption
     assert "Media Services Desk" in caption
+    on_screen = (chart.plot.size(), chart.plot.getPlotItem().getAxis("bottom").height())
     image = QImage(str(chart.export_png(tmp_path / "backlog.png")))
+    assert (chart.plot.size(), chart.plot.getPlotItem().getAxis("bottom").height()) == on_screen  # given back
     assert (image.width(), image.height()) == (1600, 900)
     background = image.pixelColor(image.width() - 2, 2)
     title_strip = [image.pixelColor(x, y) for x in range(20, 600, 3) for y in range(20, 80, 3)]

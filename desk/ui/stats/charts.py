@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
@@ -245,13 +245,33 @@ class Chart(QWidget):
         return picture
 
     def _render_plot(self, painter: QPainter, area: QRectF) -> None:
-        """Lay the plot out at the export size, draw it, and give it back its own size."""
+        """Lay the plot out at the export size, draw it, and give it back its own size and
+        fonts (axis labels grow with the picture, so they read in a report; the axes get the
+        room the larger labels need, or pyqtgraph would leave them out)."""
         view = self.plot
         was = view.size()
-        view.resize(int(area.width()), int(area.height()))
+        left, bottom = (view.getPlotItem().getAxis(name) for name in ("left", "bottom"))
+        fonts = [axis.style.get("tickFont") for axis in (left, bottom)]
+        fixed_width, fixed_height = left.fixedWidth, bottom.fixedHeight
+        text_room = (left.textWidth, bottom.textHeight)  # what the labels took on screen
+        scale = min(1.5, max(1.0, area.height() / 500))
+        grown = QFont(self.font())
+        grown.setPointSizeF(self.font().pointSizeF() * scale)
         try:
+            for axis in (left, bottom):
+                axis.setStyle(tickFont=grown)
+            bottom.setHeight(QFontMetrics(grown).height() + 14)
+            if fixed_width is not None:  # the bar chart's category names
+                left.setWidth(int(fixed_width * scale))
+            view.resize(int(area.width()), int(area.height()))
             view.scene().render(painter, area, QRectF(view.mapToScene(view.viewport().rect()).boundingRect()))
         finally:
+            for axis, font in zip((left, bottom), fonts, strict=True):
+                axis.setStyle(tickFont=font)
+            # The larger labels widened the axes' text room; the screen gets its own back.
+            left.textWidth, bottom.textHeight = text_room
+            bottom.setHeight(fixed_height)
+            left.setWidth(fixed_width)
             view.resize(was)
 
     def export_png(self, path: Path, size: QSize = EXPORT_SIZE) -> Path:
