@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFrame,
@@ -27,8 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +52,7 @@ from desk.ui.stats.charts import (
     duration_text,
 )
 from desk.ui.stats.saving import ask_save_path, file_stem, say_saved
+from desk.ui.stats.table_box import TableBox
 
 PRESET_LABELS = {"today": "Today", "7 days": "Last 7 days", "30 days": "Last 30 days",
                  "this semester": "This semester", "custom": "Custom dates"}
@@ -78,66 +76,6 @@ def _load_term(session) -> dict[str, object]:  # noqa: ANN001 - runs on the DB w
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
-
-
-class TableBox(QWidget):
-    """A titled read-only table filled from an ``export.Table``, with CSV export."""
-
-    saved = Signal(str)  # "Saved … to …"
-
-    def __init__(self, title: str, description: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.title, self.table, self.period = title, None, ""
-        self.setAccessibleName(f"{title} table")
-        self.setToolTip(description)
-        self.heading = QLabel(title, self)
-        self.view = QTableWidget(self)
-        self.view.setAccessibleName(title)
-        self.view.setToolTip(description)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSortingEnabled(True)
-        self.view.setMinimumHeight(200)
-        button = QPushButton("CSV…", self)
-        button.setAccessibleName(f"Save {title} as CSV")
-        button.setToolTip(f"Save the {title} table as CSV")
-        button.clicked.connect(self._ask_csv)
-        header = QHBoxLayout()
-        header.addWidget(self.heading, 1)
-        header.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(header)
-        layout.addWidget(self.view)
-
-    def show_table(self, table: ex.Table) -> None:
-        self.table = table
-        self.heading.setText(table.name)
-        self.view.setSortingEnabled(False)
-        self.view.clear()
-        self.view.setColumnCount(len(table.columns))
-        self.view.setRowCount(len(table.rows))
-        self.view.setHorizontalHeaderLabels(list(table.columns))
-        for r, row in enumerate(table.rows):
-            for c, cell in enumerate(row):
-                item = QTableWidgetItem()
-                if isinstance(cell, int | float):
-                    item.setData(Qt.ItemDataRole.DisplayRole, cell)
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                else:
-                    item.setText("–" if cell is None else str(cell))
-                self.view.setItem(r, c, item)
-        self.view.setSortingEnabled(True)
-        self.view.resizeColumnsToContents()
-
-    def _ask_csv(self) -> None:
-        if self.table is None:
-            return
-        path = ask_save_path(self, caption=f"Save {self.title}", stem=file_stem(self.title, self.period),
-                             suffix="csv", kind="CSV")
-        if path is not None:
-            with report_errors(self):
-                written = files.write_text(path, ex.table_csv(self.table), what="table")
-                self.saved.emit(say_saved(self, written, what=f"the {self.title} table"))
 
 
 class StatsPanel(QWidget):
