@@ -108,6 +108,7 @@ class EditSession:
     agent_id: int | None = None  # whose draft the reply box starts with
     view: TicketView | None = None  # the ticket as last shown
     canned_id: int | None = None  # the canned response the reply came from; counted on send
+    gaps: tuple[str, ...] = ()  # "[location?]" marks a canned response left in the reply to fill in
     sending: bool = False
     draft: DraftState = field(init=False)
     _base: TicketView | None = field(default=None, init=False)
@@ -210,6 +211,10 @@ class EditSession:
             return False
         return bool(text.strip()) or self.has_changes() or solve
 
+    def unfilled_gaps(self, text: str) -> list[str]:
+        """The marked gaps of an inserted canned response still in ``text`` (Send asks first)."""
+        return [gap for gap in self.gaps if gap in text]
+
     def submission(self, *, body: str, public: bool, solve: bool,
                    fields: dict[str, object] | None = None) -> Submission:
         """What Send (or Save changes, with an empty body) sends: ``fields`` when given (the
@@ -224,9 +229,13 @@ class EditSession:
                           canned_id=self.canned_id)
 
     def sent(self, body: str) -> None:
-        """The send went through: nothing is staged any more."""
+        """The send went through: nothing is staged any more, and the new version the reload
+        brings is the user's own doing (their reply, the fields they or a canned response set),
+        not "changed elsewhere"."""
         self.sending = False
+        self._quiet = True
         self.canned_id = None
+        self.gaps = ()
         self._staged, self._new_category = {}, None
         self._base, self._base_values = None, {}
         self.draft.sent(body)

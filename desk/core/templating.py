@@ -38,10 +38,17 @@ class Rendered:
     text: str
     unknown: tuple[str, ...] = ()  # placeholders this Desk does not know, left as typed
     empty: tuple[str, ...] = ()  # known placeholders that had no value for this ticket
+    marked: str = ""  # ``text`` with each empty placeholder shown as a gap to fill, e.g. "[location?]"
 
     @property
     def ok(self) -> bool:
         return not self.unknown
+
+
+def gap_mark(name: str) -> str:
+    """How a placeholder with no value shows in a reply to be filled in by hand: visible, so
+    the requester never gets "on the way to ." with a hole nobody noticed."""
+    return f"[{name}?]"
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
@@ -81,8 +88,20 @@ def render(template: str, context: Mapping[str, object]) -> Rendered:
             return ""
         return str(value)
 
-    text = PLACEHOLDER_RE.sub(substitute, template)
-    return Rendered(text=text, unknown=_unique(unknown), empty=_unique(empty))
+    # One pass, two results: the text as it would be sent, and the same with the gaps marked.
+    text: list[str] = []
+    marked: list[str] = []
+    position = 0
+    for match in PLACEHOLDER_RE.finditer(template):
+        text.append(template[position:match.start()])
+        marked.append(template[position:match.start()])
+        value = substitute(match)
+        text.append(value)
+        marked.append(gap_mark(match.group(1)) if value == "" and match.group(1) in PLACEHOLDERS else value)
+        position = match.end()
+    text.append(template[position:])
+    marked.append(template[position:])
+    return Rendered(text="".join(text), unknown=_unique(unknown), empty=_unique(empty), marked="".join(marked))
 
 
 def _first_name(name: str | None) -> str | None:

@@ -23,7 +23,7 @@ from desk.core import files
 from desk.core.db import Store
 from desk.core.errors import DeskError
 from desk.core.logs import log_folder, setup_logging
-from desk.ui import startup
+from desk.ui import startup, theme
 from desk.ui.errors import show_error
 from desk.ui.first_paint import FirstPaintWatcher
 from desk.ui.opening import StoreOpener
@@ -408,6 +408,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Desk")
     app.setOrganizationName("Desk")
     app.setApplicationVersion(__version__)
+    theme.apply_from_environment(app)  # DESK_THEME=dark|light; else the desktop's palette
     return app  # type: ignore[return-value]
 
 

@@ -20,6 +20,7 @@ from desk.core.ops import tickets as ticket_ops
 from desk.core.sync import config, credentials
 from desk.core.sync.run import SyncRun, sync_all
 from desk.ui.settings.remotes import RemotesDialog
+from desk.ui.settings.sync_action import NO_REMOTE_TIP, SYNC_TIP
 from tests.sync.fake_zendesk import FakeZendesk
 from tests.ui.conftest import connect_zendesk
 
@@ -214,8 +215,10 @@ def test_adding_and_removing_a_remote_refreshes_the_window_at_once(
     editor = main_window.open_ticket(tid)
     qtbot.waitUntil(lambda: editor.sync_banner.state is not None and main_window.tasks.pending == 0)
     assert editor.sync_banner.state.remotes == ()
-    assert controller.status.label.text() == "Local only" and not controller.sync_action.isEnabled()
-    assert "Remotes" in controller.sync_action.toolTip()
+    # With no remote, Sync now stays pressable and says there is nothing to sync with (it used to be
+    # greyed out, so F9 did nothing visible; issue 12); its tooltip says how to add a remote.
+    assert controller.status.label.text() == "Local only" and controller.sync_action.isEnabled()
+    assert controller.sync_action.toolTip() == NO_REMOTE_TIP
     seen: list[tuple[Any, Any]] = []
     main_window.tasks.changes_executed.connect(lambda changes, initiator: seen.append((changes, initiator)))
 
@@ -234,7 +237,7 @@ def test_adding_and_removing_a_remote_refreshes_the_window_at_once(
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     # The operation's Changes came from the dialog itself, not from the external poll.
     assert any(c.remotes and initiator is dialog for c, initiator in seen)
-    qtbot.waitUntil(lambda: controller.sync_action.isEnabled() and controller.status.counts.isVisible()
+    qtbot.waitUntil(lambda: controller.sync_action.toolTip() == SYNC_TIP and controller.status.counts.isVisible()
                     and editor.sync_banner.state.remotes == ("rt",), timeout=5000)
     assert controller.status.label.text() == "Not synced yet"
     assert credentials.load_secret("rt").token == "rt-secret-token"
@@ -245,7 +248,7 @@ def test_adding_and_removing_a_remote_refreshes_the_window_at_once(
     with qtbot.waitSignal(dialog.changed, timeout=5000):
         qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert any(c.remotes and initiator is dialog for c, initiator in seen)
-    qtbot.waitUntil(lambda: not controller.sync_action.isEnabled() and editor.sync_banner.state.remotes == ()
+    qtbot.waitUntil(lambda: controller.sync_action.toolTip() == NO_REMOTE_TIP and editor.sync_banner.state.remotes == ()
                     and not controller.status.counts.isVisible(), timeout=5000)
     assert controller.status.label.text() == "Local only"
     assert not credentials.has_secret("rt")  # forgotten with the remote

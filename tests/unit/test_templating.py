@@ -96,3 +96,20 @@ def test_duration_phrase():
     assert templating.duration_phrase(3 * 86400) == "about 3 days"
     assert templating.duration_phrase(7 * 86400) == "about 7 days"
     assert templating.duration_phrase(30 * 86400) == "about 4 weeks"
+
+
+@given(templates, contexts)
+def test_gaps_are_marked_where_a_known_placeholder_had_no_value(template, context):
+    rendered = templating.render(template, context)
+    if not rendered.empty:
+        assert rendered.marked == rendered.text
+    for name in rendered.empty:
+        assert templating.gap_mark(name) in rendered.marked
+
+
+def test_a_placeholder_with_no_value_leaves_a_visible_gap_to_fill():
+    rendered = templating.render("I am on the way to {{location}}, {{requester.first_name}}.",
+                                 {"requester.first_name": "Wei", "location": None})
+    assert rendered.text == "I am on the way to , Wei."
+    assert rendered.marked == "I am on the way to [location?], Wei."
+    assert rendered.empty == ("location",)

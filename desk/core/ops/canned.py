@@ -251,6 +251,7 @@ class CannedPreview:
     changes: tuple[FieldChange, ...]  # only what would actually change
     fields: dict[str, object]  # for ``update_ticket`` / ``send_reply``
     new_category: str | None = None  # a category the apply will create
+    marked: str = ""  # ``text`` with each placeholder that has no value shown as a gap, "[location?]"
 
     @property
     def summary(self) -> str:
@@ -324,7 +325,7 @@ def preview(session: Session, *, canned_id: int, ticket_id: int, agent_id: int |
     return CannedPreview(
         canned_id=canned.id, title=canned.title, text=rendered.text, public=public,
         unknown=rendered.unknown, empty=rendered.empty, changes=tuple(changes), fields=fields,
-        new_category=new_category,
+        new_category=new_category, marked=rendered.marked,
     )
 
 

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import date, time
 from pathlib import Path
 
 from desk.core import files
@@ -182,8 +183,84 @@ def write_csv_dir(tables: Sequence[Table], folder: Path) -> list[Path]:
     return paths
 
 
+DATE_COLUMNS = {"Date"}  # ISO dates in the tables: real dates in a spreadsheet
+TIME_COLUMNS = {"Hour"}  # "09:00": a real time of day
+PERCENT_SUFFIX = "(%)"
+
+
+def xlsx_cell(column: str, value: Cell) -> object:
+    """A table cell as a spreadsheet wants it: dates and hours as dates and times (not text),
+    numbers as numbers; anything that does not parse stays as it was."""
+    if isinstance(value, str):
+        try:
+            if column in DATE_COLUMNS:
+                return date.fromisoformat(value)
+            if column in TIME_COLUMNS:
+                return time.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _number_format(column: str) -> str | None:
+    if column in DATE_COLUMNS:
+        return "yyyy-mm-dd"
+    if column in TIME_COLUMNS:
+        return "hh:mm"
+    if column.endswith(PERCENT_SUFFIX):
+        return "0.0"
+    return None
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", " ", name.split(" (")[0])[:31]
+    while title in used:
+        title = title[:28] + f"~{len(used)}"
+    used.add(title)
+    return title
+
+
+# Native Excel charts for the main series: (sheet's table name, chart title, kind, value columns).
+XLSX_CHARTS = (
+    ("Daily", "Created and solved per day", "line", ("Created", "Solved")),
+    ("Daily", "Backlog at the end of each day", "line", ("Backlog at end of day",)),
+    ("By category", "Tickets by category", "bar", ("Tickets",)),
+    ("By requester kind", "Tickets by requester kind", "bar", ("Tickets",)),
+)
+
+
+def _add_charts(sheet, table: Table) -> None:  # noqa: ANN001 - an openpyxl Worksheet
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    rows = len(table.rows)
+    if not rows:
+        return
+    anchor_column = len(table.columns) + 2
+    placed = 0
+    for name, title, kind, wanted in XLSX_CHARTS:
+        if name != table.name or not all(column in table.columns for column in wanted):
+            continue
+        chart = LineChart() if kind == "line" else BarChart()
+        chart.title = title
+        chart.height, chart.width = 7.5, 18
+        if kind == "bar":
+            chart.type = "bar"  # horizontal, like the panel's
+        for column in wanted:
+            index = table.columns.index(column) + 1
+            chart.add_data(Reference(sheet, min_col=index, min_row=1, max_row=rows + 1), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
+        if kind == "line":
+            chart.x_axis.number_format = "mmm d"
+            chart.x_axis.majorTimeUnit = "days"
+        chart.y_axis.title = "Tickets"
+        letter = sheet.cell(row=1, column=anchor_column).column_letter
+        sheet.add_chart(chart, f"{letter}{2 + placed * 16}")
+        placed += 1
+
+
 def write_xlsx(tables: Sequence[Table], path: Path) -> Path:
-    """One sheet per table (sheet names cut to Excel's 31 characters)."""
+    """One sheet per table (sheet names cut to Excel's 31 characters): dates, hours and numbers
+    as real cell types, and native Excel charts beside the main series."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -191,20 +268,21 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> Path:
     book.remove(book.active)
     used: set[str] = set()
     for table in tables:
-        title = re.sub(r"[\[\]:*?/\\]", " ", table.name.split(" (")[0])[:31]
-        while title in used:
-            title = title[:28] + f"~{len(used)}"
-        used.add(title)
-        sheet = book.create_sheet(title)
+        sheet = book.create_sheet(_sheet_title(table.name, used))
         sheet.append(list(table.columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        formats = [_number_format(column) for column in table.columns]
         for row in table.rows:
-            sheet.append(list(row))
+            sheet.append([xlsx_cell(column, value) for column, value in zip(table.columns, row, strict=False)])
+            for cell, number_format in zip(sheet[sheet.max_row], formats, strict=False):
+                if number_format and cell.value is not None and not isinstance(cell.value, str):
+                    cell.number_format = number_format
         sheet.freeze_panes = "A2"
         for column, header in zip(sheet.columns, table.columns, strict=False):
             width = max([len(str(header))] + [len(str(c.value)) for c in column[1:200] if c.value is not None])
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+        _add_charts(sheet, table)
     files.make_folder(path.parent)
     with files.atomic_path(path, what="report") as temp:
         book.save(temp)
@@ -219,8 +297,10 @@ def tables_json(tables: Sequence[Table]) -> str:
 
 
 def report_html(report: StatsReport, tables: Sequence[Table] | None = None,
-                images: dict[str, str] | None = None) -> str:
-    """A self-contained, printable page (``images``: table name → data: URL of a chart)."""
+                images: dict[str, str] | None = None, *, desk: str = "", filters: str | None = None) -> str:
+    """A self-contained, printable page (``images``: table name → data: URL of a chart);
+    ``desk`` names the desk in the heading, ``filters`` says the filters in words (default:
+    as the filter holds them)."""
     tables = tables if tables is not None else report_tables(report)
     images = images or {}
     parts = [
@@ -231,9 +311,10 @@ def report_html(report: StatsReport, tables: Sequence[Table] | None = None,
         "font-size:10pt}td.n{text-align:right}th{background:#eee}h2{page-break-after:avoid}"
         "section{page-break-inside:avoid}img{max-width:100%}"
         "@media print{body{margin:0}}</style></head><body>",
-        f"<h1>Desk statistics</h1><p>{html.escape(str(report.filter.start))} to "
+        f"<h1>{html.escape(desk + ' — ' if desk else '')}Desk statistics</h1>"
+        f"<p>{html.escape(str(report.filter.start))} to "
         f"{html.escape(str(report.filter.end))}, time zone {html.escape(report.timezone)}; "
-        f"filters: {html.escape(describe_filter(report))}.</p>",
+        f"filters: {html.escape(describe_filter(report) if filters is None else filters or 'none')}.</p>",
     ]
     for table in tables:
         parts.append(f"<section><h2>{html.escape(table.name)}</h2>")

@@ -34,6 +34,7 @@ from desk.core.models import PRIORITIES, STATUSES
 from desk.core.ops import canned
 from desk.core.queries import choices
 from desk.core.queries.canned import CannedRow, list_canned
+from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button, named
@@ -244,7 +245,7 @@ class CannedManager(QDialog):
     def _check_placeholders(self) -> None:
         unknown = templating.unknown_placeholders(self.body.toPlainText())
         if unknown:
-            self.warning.setText("<span style='color:#b00020;'>Unknown placeholder(s): "
+            self.warning.setText(f"<span style='color:{theme.error_css()};'>Unknown placeholder(s): "
                                  + html.escape(", ".join("{{" + n + "}}" for n in unknown))
                                  + " — fix them before saving.</span>")
         else:

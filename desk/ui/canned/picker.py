@@ -2,7 +2,10 @@
 
 The preview shows the text with its placeholders filled for this ticket and the field
 changes it would make. Enter inserts it into the reply (fields staged in the editor);
-Ctrl+Enter inserts and sends at once.
+Ctrl+Enter inserts and sends at once. A placeholder with no value for this ticket ("on the way
+to {{location}}" on a ticket with no location) stops both and asks: fill the gap in by hand (the
+text goes in with "[location?]" selected, and is never sent as it is), insert or send it as it
+is, or go back.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -28,8 +32,10 @@ from PySide6.QtWidgets import (
 
 from desk.core.ops import canned
 from desk.core.queries.canned import CannedRow, list_canned
+from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import ask
 
 NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
@@ -45,10 +51,10 @@ def preview_html(shown: canned.CannedPreview) -> str:
     else:
         parts.append("<p><i>No field changes.</i></p>")
     if shown.empty:
-        parts.append("<p style='color:#a05a00;'>No value for this ticket: "
+        parts.append(f"<p style='color:{theme.warning_css()};'>No value for this ticket: "
                      + ", ".join(html.escape("{{" + n + "}}") for n in shown.empty) + "</p>")
     if shown.unknown:
-        parts.append("<p style='color:#b00020;'>Unknown placeholders left as typed: "
+        parts.append(f"<p style='color:{theme.error_css()};'>Unknown placeholders left as typed: "
                      + ", ".join(html.escape("{{" + n + "}}") for n in shown.unknown) + "</p>")
     return "".join(parts)
 
@@ -199,9 +205,42 @@ class CannedPicker(QDialog):
         if canned_id not in self._previews:
             self._pending_accept = send  # Enter pressed before the preview arrived
             return
-        self.chosen = self._previews[canned_id]
-        self.send_now = send
+        shown = self._previews[canned_id]
+        if shown.empty:
+            self._ask_about_gaps(shown, send=send)
+            return
+        self._choose(shown, send=send)
+
+    def _choose(self, shown: canned.CannedPreview, *, send: bool, fill_in: bool = False) -> None:
+        self.chosen, self.send_now, self.fill_in = shown, send and not fill_in, fill_in
         self.accept()
+
+    gap_question: QMessageBox | None = None
+    fill_in = False  # the chosen text goes in with its gaps marked, to be filled in by hand
+
+    def _ask_about_gaps(self, shown: canned.CannedPreview, *, send: bool) -> None:
+        """Stop before a reply with a hole goes in (or out): say which value is missing."""
+        names = ", ".join("{{" + name + "}}" for name in shown.empty)
+        fill, as_is = "Fill in by hand", "Send as it is" if send else "Insert as it is"
+
+        def answered(choice: str) -> None:
+            self.gap_question = None
+            if choice == fill:
+                self._choose(shown, send=send, fill_in=True)
+            elif choice == as_is:
+                self._choose(shown, send=send)
+            else:
+                self.search.setFocus()
+
+        self.gap_question = ask(
+            self, name="gapQuestion", title="No value for a placeholder",
+            text=f"“{shown.title}” uses {names}, which has no value for this ticket. "
+                 f"As it is, the text would read:\n\n{shown.text.strip()[:300]}",
+            choices=[(fill, QMessageBox.ButtonRole.AcceptRole,
+                      "Insert the text with the gap marked and selected, to type the value (nothing is sent)"),
+                     (as_is, QMessageBox.ButtonRole.DestructiveRole, "Use the text with the gap left empty"),
+                     ("Go back", QMessageBox.ButtonRole.RejectRole, "Choose another canned response (Esc)")],
+            answered=answered)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():

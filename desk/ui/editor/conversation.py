@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 import nh3
 from PySide6.QtCore import QByteArray, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desk.core.queries.editor import TicketView
+from desk.ui import theme
 
 SAFE_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "blockquote", "pre",
              "code", "h1", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "td", "th", "hr", "span",
@@ -25,9 +26,6 @@ SAFE_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "b
 _HTML_HINT = re.compile(r"<(p|br|div|b|strong|i|em|ul|ol|li|a|table|span|blockquote|pre|h[1-6])[\s>/]",
                         re.IGNORECASE)
 
-PUBLIC_BG = "#eef4fb"
-NOTE_BG = "#fff4cc"
-REQUEST_BG = "#f3f3f3"
 
 
 def body_html(body: str) -> str:
@@ -48,32 +46,35 @@ def _when(moment: object, zone: ZoneInfo) -> str:
         return ""
 
 
-def _block(heading: str, body: str, background: str, border: str) -> str:
+def _block(heading: str, body: str, bubble: theme.Bubble) -> str:
+    # Colours come from the palette (``theme.bubbles``): readable in a light and a dark theme.
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:8px;"'
-        f' bgcolor="{background}"><tr><td style="border-left: 4px solid {border};">'
+        f' bgcolor="{theme.css(bubble.background)}"><tr><td style="border-left: 4px solid'
+        f' {theme.css(bubble.border)}; color: {theme.css(bubble.text)};">'
         f"<p style='margin:0 0 4px 0;'>{heading}</p><div>{body}</div></td></tr></table>"
     )
 
 
-def conversation_html(view: TicketView) -> str:
+def conversation_html(view: TicketView, pal: QPalette | None = None) -> str:
     zone = ZoneInfo(view.timezone)
+    bubbles = theme.bubbles(pal)
     parts = [_block(
         f"<b>{html.escape(view.requester)}</b> · request via {html.escape(view.channel)} · "
         f"{_when(view.arrived_at, zone)}",
         body_html(view.description) if view.description.strip() else f"<i>{html.escape(view.subject)}</i>",
-        REQUEST_BG, "#999999",
+        bubbles["request"],
     )]
     for message in view.messages:
         if message.public and not message.author_is_agent:
-            kind, bg, border = "Reply from the requester", REQUEST_BG, "#999999"
+            kind, bubble = "Reply from the requester", bubbles["request"]
         elif message.public:
-            kind, bg, border = "Public reply", PUBLIC_BG, "#3b73b9"
+            kind, bubble = "Public reply", bubbles["public"]
         else:
-            kind, bg, border = "🔒 Internal note (not sent to the requester)", NOTE_BG, "#c79a00"
+            kind, bubble = "🔒 Internal note (not sent to the requester)", bubbles["note"]
         heading = (f"<b>{html.escape(message.author)}</b> · <b>{kind}</b> · "
                    f"{_when(message.created_at, zone)}")
-        parts.append(_block(heading, body_html(message.body), bg, border))
+        parts.append(_block(heading, body_html(message.body), bubble))
     return "".join(parts)
 
 
@@ -88,6 +89,8 @@ class ConversationView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._open)
+        self.shown: TicketView | None = None
+        theme.follow(self, lambda: self.shown is not None and self.show_view(self.shown))
 
     def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 - Qt override
         # No images, style sheets or anything else: nothing remote is fetched. An empty byte
@@ -95,9 +98,10 @@ class ConversationView(QTextBrowser):
         return QByteArray()
 
     def show_view(self, view: TicketView) -> None:
+        self.shown = view
         bar = self.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
-        self.setHtml(conversation_html(view))
+        self.setHtml(conversation_html(view, self.palette()))
         if at_end:
             bar.setValue(bar.maximum())
 

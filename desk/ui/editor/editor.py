@@ -22,7 +22,16 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk.core import errors
 from desk.core.changes import Changes
@@ -41,7 +50,7 @@ from desk.ui.editor.requester import RequesterPicker
 from desk.ui.editor.sync_banner import SyncBanner
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
-from desk.ui.widgets import button
+from desk.ui.widgets import ask, button
 
 
 class TicketEditor(QWidget):
@@ -60,6 +69,7 @@ class TicketEditor(QWidget):
         self.session = EditSession(ticket_id=ticket_id, agent_id=current_agent())
         self.conflict_dialog: ConflictDialog | None = None
         self.canned_picker: QDialog | None = None
+        self.gap_question: QMessageBox | None = None
         self.setObjectName("ticketEditor")
         self.setAccessibleName(f"Ticket #{ticket_id}")
         self._build()
@@ -257,10 +267,34 @@ class TicketEditor(QWidget):
             self._submit(body="", solve=False)
 
     # -- sending --------------------------------------------------------------------------------
-    def send(self, *, solve: bool = False) -> None:
+    def send(self, *, solve: bool = False, gaps_checked: bool = False) -> None:
         text = self.reply_box.text()
-        if self.session.can_send(has_agent=self.current_agent() is not None, text=text, solve=solve):
-            self._submit(body=text, solve=solve)
+        if not self.session.can_send(has_agent=self.current_agent() is not None, text=text, solve=solve):
+            return
+        unfilled = [] if gaps_checked else self.session.unfilled_gaps(text)
+        if unfilled:
+            self._ask_about_gaps(unfilled, solve=solve)
+            return
+        self._submit(body=text, solve=solve)
+
+    def _ask_about_gaps(self, unfilled: list[str], *, solve: bool) -> None:
+        """A canned response's gap is still in the reply: the requester would read "[location?]"."""
+        def answered(choice: str) -> None:
+            self.gap_question = None
+            if choice == "Send anyway":
+                self.send(solve=solve, gaps_checked=True)
+                return
+            found = self.reply.document().find(unfilled[0])
+            if not found.isNull():
+                self.reply.setTextCursor(found)
+            self.reply.setFocus()
+
+        self.gap_question = ask(
+            self, name="unfilledGapQuestion", title="Fill in the gap first?",
+            text=f"The reply still has {', '.join(unfilled)} where a value is missing.",
+            choices=[("Go back and fill in", QMessageBox.ButtonRole.RejectRole, "Select the gap to type the value"),
+                     ("Send anyway", QMessageBox.ButtonRole.DestructiveRole, "Send the reply with the gap as it is")],
+            answered=answered)
 
     def _submit(self, *, body: str, solve: bool, fields: dict[str, object] | None = None) -> None:
         agent = self.current_agent()
@@ -350,7 +384,7 @@ class TicketEditor(QWidget):
         def done(result: int) -> None:
             self.canned_picker = None
             if result == QDialog.DialogCode.Accepted and picker.chosen is not None:
-                self.insert_canned(picker.chosen, send=picker.send_now)
+                self.insert_canned(picker.chosen, send=picker.send_now, fill_in=picker.fill_in)
             self.reply.setFocus()
 
         picker.finished.connect(done)
@@ -362,13 +396,20 @@ class TicketEditor(QWidget):
         manager = CannedManager(self.tasks, self.current_agent, self)
         manager.open()
 
-    def insert_canned(self, shown: object, *, send: bool = False) -> None:
-        """Put a previewed canned response into the reply and stage its field changes."""
+    def insert_canned(self, shown: object, *, send: bool = False, fill_in: bool = False) -> None:
+        """Put a previewed canned response into the reply and stage its field changes; with
+        ``fill_in`` its gaps (placeholders with no value) go in marked, the first one selected,
+        and nothing is sent."""
         from desk.core.ops.canned import CannedPreview
+        from desk.core.templating import gap_mark
 
         assert isinstance(shown, CannedPreview)
-        self.reply_box.insert_canned(text=shown.text, public=shown.public, title=shown.title)
+        self.reply_box.insert_canned(text=shown.marked if fill_in else shown.text, public=shown.public,
+                                     title=shown.title,
+                                     select=gap_mark(shown.empty[0]) if fill_in and shown.empty else None)
         self.fields.stage(dict(shown.fields), new_category=shown.new_category)
         self.session.canned_id = shown.canned_id
-        if send:
+        if fill_in:
+            self.session.gaps = tuple(dict.fromkeys((*self.session.gaps, *(gap_mark(n) for n in shown.empty))))
+        if send and not fill_in:
             self.send()

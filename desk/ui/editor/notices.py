@@ -11,8 +11,7 @@ import html
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desk.core.edit_session import ChangedElsewhere
-
-NOTICE_STYLE = "background:#fdecc8; padding:6px; border-radius:3px;"
+from desk.ui import theme
 
 
 def notice_text(changed: ChangedElsewhere) -> str:
@@ -29,7 +28,8 @@ class ChangedNotice(QWidget):
         self.label.setObjectName("changedBanner")
         self.label.setAccessibleName("Changed elsewhere")
         self.label.setToolTip("This ticket was changed by someone else while it was open")
-        self.label.setStyleSheet(NOTICE_STYLE)
+        theme.follow(self.label, lambda: theme.banner(self.label, theme.AMBER))
+        self.label.setMargin(6)
         self.label.setWordWrap(True)
         self.dismiss = QToolButton(self)
         self.dismiss.setText("✕")

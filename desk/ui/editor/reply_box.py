@@ -9,7 +9,7 @@ widget shows the words and runs the draft op.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -25,11 +25,11 @@ from desk.core.changes import Changes
 from desk.core.edit_session import Controls, EditSession
 from desk.core.ops import drafts
 from desk.core.queries.editor import TicketView
+from desk.ui import theme
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
 
 DRAFT_DELAY_MS = 800  # well inside the 2 s promise
-NOTE_STYLE = "QPlainTextEdit { background: #fff8dc; }"
 
 
 class ReplyBox(QWidget):
@@ -61,6 +61,7 @@ class ReplyBox(QWidget):
         self.reply.setTabChangesFocus(True)
         self.reply.textChanged.connect(self._typed)
         self.reply.installEventFilter(self)
+        theme.follow(self.reply, self._note_colour)
         self.canned_button = button("Canned responses…", "Pick a canned response (Ctrl+Shift+C)", self)
         self.canned_button.clicked.connect(self.canned_requested)
         self.canned_label = QLabel(self)
@@ -140,11 +141,18 @@ class ReplyBox(QWidget):
 
     def _mode_changed(self) -> None:
         note = self.internal.isChecked()
-        self.reply.setStyleSheet(NOTE_STYLE if note else "")
+        self._note_colour()
         self.send_button.setText("&Send note" if note else "&Send")
         self.solve_button.setText("Add note and mark solved" if note else "Send and mark solved")
         if not self._restoring:
             self._typed()
+
+    def _note_colour(self) -> None:
+        """A note is typed on the note colour of the conversation (from the palette), a reply on
+        the plain base colour."""
+        self.reply.setPalette(QPalette())  # back to the application's palette
+        if self.internal.isChecked():
+            theme.set_colours(self.reply, base=theme.bubbles()["note"].background)
 
     def _typed(self) -> None:
         self.changed.emit()
@@ -210,13 +218,21 @@ class ReplyBox(QWidget):
         self.draft_label.setText("Sent." if body.strip() else "Saved.")
         self.canned_label.clear()
 
-    def insert_canned(self, *, text: str, public: bool, title: str) -> None:
-        """Put a canned response's text in: after what is typed, or in an empty box."""
+    def insert_canned(self, *, text: str, public: bool, title: str, select: str | None = None) -> None:
+        """Put a canned response's text in: after what is typed, or in an empty box; ``select``
+        (a gap to fill in) is then selected, so typing replaces it."""
         cursor = self.reply.textCursor()
+        start = 0
         if self.text().strip():
-            cursor.insertText(("\n" if cursor.positionInBlock() else "") + text)
+            cursor.insertText("\n" if cursor.positionInBlock() else "")
+            start = cursor.position()
+            cursor.insertText(text)
         else:
             self.reply.setPlainText(text)
         (self.public if public else self.internal).setChecked(True)
         self.canned_label.setText(f"Canned: {title}")
+        if select:
+            found = self.reply.document().find(select, start)
+            if not found.isNull():
+                self.reply.setTextCursor(found)
         self.reply.setFocus()

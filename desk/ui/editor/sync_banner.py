@@ -15,14 +15,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desk.core.sync.config import OpenConflict, TicketSyncState
+from desk.ui import theme
 
 SYNC_FIELD_LABELS = {
     "subject": "Subject", "status": "Status", "priority": "Priority", "category": "Category",
     "requester": "Requester", "assignee": "Assignee",
 }
-BANNER_STYLE = ("QFrame#syncConflictBanner { background: #fde7e4; border: 1px solid #d9786c;"
-                " border-radius: 3px; }")
-UNSYNCED_STYLE = "color: #8a5300;"
 
 
 def value_text(value: Any) -> str:
@@ -47,13 +45,14 @@ class SyncBanner(QWidget):
         self.unsynced.setObjectName("unsyncedLabel")
         self.unsynced.setAccessibleName("Sync state of this ticket")
         self.unsynced.setToolTip("Changes made here wait in the outbox until the next sync sends them")
-        self.unsynced.setStyleSheet(UNSYNCED_STYLE)
+        theme.follow(self.unsynced, lambda: theme.set_colours(self.unsynced, foreground=theme.pick(theme.WARNING_TEXT)))
         self.unsynced.hide()
         self.box = QFrame(self)
         self.box.setObjectName("syncConflictBanner")
         self.box.setAccessibleName("Sync conflicts")
         self.box.setToolTip("Fields changed both here and on the remote helpdesk; choose which value stays")
-        self.box.setStyleSheet(BANNER_STYLE)
+        self.box.setFrameShape(QFrame.Shape.StyledPanel)
+        theme.follow(self.box, lambda: theme.banner(self.box, theme.RED))
         self.box.hide()
         self.title = QLabel(self.box)
         self.title.setWordWrap(True)

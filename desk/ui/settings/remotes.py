@@ -5,7 +5,9 @@ Adding and removing a remote are core operations run with ``tasks.op``: their
 the status-bar counts, editor banners). The keyring (which may block on an unlock prompt) is
 only ever called on the network pool (``tasks.net``), after the operation: storing the token of
 a new remote, forgetting the token of a removed one. The token field never echoes and is
-cleared once read.
+cleared once the remote is added; a form the store refuses (a bad address, a taken name, a
+malformed OAuth credential) stays open with everything typed, the token included, to correct.
+With no remote the dialog says what remotes are for; Set token and Remove need a selected row.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import named
 
+EMPTY_TEXT = ("No remote helpdesk yet. Desk works on its own; to share tickets with Zendesk or Request "
+              "Tracker 5 (and other PCs of the desk), press Add….")
 COLUMNS = ("Name", "Kind", "Address", "User", "Sign-in", "Token", "Last synced", "Waiting", "Last problem")
 
 
@@ -48,7 +52,11 @@ def load_rows(session) -> list[dict[str, object]]:  # noqa: ANN001 - runs on the
 
 
 class RemoteForm(QDialog):
-    """Add a remote: kind, address, user, sign-in mode and the token (stored in the keyring)."""
+    """Add a remote: kind, address, user, sign-in mode and the token (stored in the keyring).
+
+    OK asks (``submitted``); the form closes only when the remote was added (``added``)."""
+
+    submitted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,7 +90,21 @@ class RemoteForm(QDialog):
             named(buttons.button(button), name, name)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form.addRow(buttons)
+
+    def accept(self) -> None:
+        """OK: ask for the remote to be added; the form stays until it is."""
+        self.ok_button.setEnabled(False)  # one request at a time
+        self.submitted.emit()
+
+    def refused(self) -> None:
+        """The store said no: everything typed stays, to be corrected."""
+        self.ok_button.setEnabled(True)
+
+    def added(self) -> None:
+        self.token.clear()
+        super().accept()
 
     def _kind_changed(self) -> None:
         self.auth.clear()
@@ -118,6 +140,11 @@ class RemotesDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
+        self.empty = named(QLabel(EMPTY_TEXT, self), "No remotes yet", "There is no remote helpdesk yet")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
+        layout.addWidget(self.empty, 1)
         row = QHBoxLayout()
         self.add_button = named(QPushButton("&Add…", self), "Add remote", "Add a Zendesk or RT remote")
         self.token_button = named(QPushButton("Set &token…", self), "Set token",
@@ -135,7 +162,14 @@ class RemotesDialog(QDialog):
         self.remove_button.clicked.connect(self.remove)
         self.close_button.clicked.connect(self.accept)
         self.rows: list[dict[str, object]] = []
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._update_buttons()
         self.refresh()
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected_name() is not None
+        self.token_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
 
     def refresh(self) -> None:
         self.tasks.db(load_rows, on_done=self._loaded, on_error=lambda exc: show_error(self, exc), owner=self)
@@ -143,6 +177,8 @@ class RemotesDialog(QDialog):
     def _loaded(self, rows: list[dict[str, object]]) -> None:
         self.rows = rows
         self.table.setRowCount(len(rows))
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
         self.tasks.net(lambda: [credentials.has_secret(str(r["name"])) for r in rows],
                        on_done=self._tokens, owner=self)
         for index, item in enumerate(rows):
@@ -154,6 +190,7 @@ class RemotesDialog(QDialog):
                 self.table.setItem(index, column, cell)
         if rows and not self.table.selectedItems():
             self.table.selectRow(0)
+        self._update_buttons()
 
     def _tokens(self, stored: list[bool]) -> None:
         for index, ok in enumerate(stored[: self.table.rowCount()]):
@@ -161,23 +198,35 @@ class RemotesDialog(QDialog):
 
     def selected_name(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
-        return str(self.rows[rows[0].row()]["name"]) if rows else None
+        if not rows or rows[0].row() >= len(self.rows):
+            return None
+        return str(self.rows[rows[0].row()]["name"])
 
     def add(self) -> None:
         form = RemoteForm(self)
-        form.accepted.connect(lambda: self._add(form))
+        form.submitted.connect(lambda: self._add(form))
         form.open()
+        self.form = form
 
     def _add(self, form: RemoteForm) -> None:
         values, token = form.values(), form.token.text()
-        form.token.clear()
+
+        def refused(exc: BaseException) -> None:
+            if isValid(form):
+                form.refused()
+                show_error(form, exc)  # over the form, which keeps what was typed
+            elif isValid(self):
+                self._failed(exc)
+
         try:  # a malformed OAuth credential is refused before the remote is added
             secret = credentials.Secret.loads(token) if token.strip() else None
         except errors.DeskError as exc:
-            self._failed(exc)
+            refused(exc)
             return
 
         def stored(_changes: object) -> None:
+            if isValid(form):
+                form.added()
             if secret is not None:
                 self.tasks.net(lambda: credentials.store_secret(values["name"], secret),
                                on_done=lambda _r: self._done(), on_error=self._failed, owner=self)
@@ -185,7 +234,7 @@ class RemotesDialog(QDialog):
                 self._done()
 
         # No owner for ``stored``: the token is kept even if this dialog is closed meanwhile.
-        self.tasks.op(lambda s: config.add_remote(s, **values), self, on_done=stored, on_error=self._failed)
+        self.tasks.op(lambda s: config.add_remote(s, **values), self, on_done=stored, on_error=refused)
 
     def set_token(self) -> None:
         name = self.selected_name()
@@ -199,17 +248,22 @@ class RemotesDialog(QDialog):
         form.addRow("&Token", field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                    dialog)
-        buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         form.addRow(buttons)
 
         def accepted() -> None:
             text = field.text()
+            try:  # checked before the dialog closes: a malformed credential stays to be corrected
+                secret = credentials.Secret.loads(text)
+            except errors.DeskError as exc:
+                show_error(dialog, exc)
+                return
             field.clear()
-            self.tasks.net(lambda: credentials.store_secret(name, credentials.Secret.loads(text)),
+            dialog.accept()
+            self.tasks.net(lambda: credentials.store_secret(name, secret),
                            on_done=lambda _r: self._done(), on_error=lambda exc: show_error(self, exc), owner=self)
 
-        dialog.accepted.connect(accepted)
+        buttons.accepted.connect(accepted)
         dialog.open()
         self.token_dialog = dialog
 

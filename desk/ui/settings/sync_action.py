@@ -29,6 +29,7 @@ from desk.core.changes import Changes
 from desk.core.db import Store
 from desk.core.sync import config
 from desk.core.sync.run import SyncRun, sync_all
+from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.settings.remotes import RemotesDialog
 from desk.ui.tasks import Tasks
@@ -36,9 +37,17 @@ from desk.ui.tasks import Tasks
 INTERVALS = (0, 5, 15, 60)  # minutes; 0 = only when asked
 NOT_SYNCED = "Not synced yet"
 NO_REMOTE = "Local only"
-FAILED_STYLE = "color: #b3261e; font-weight: bold;"
+
+
+def failed_style() -> str:
+    """Red from the palette's light/dark pair (readable on the status bar in both themes)."""
+    return f"color: {theme.error_css()}; font-weight: bold;"
+
+
 MESSAGE_CHARS = 90  # of a failure's message in the status bar; the tooltip has all of it
 SYNC_TIP = "Send local changes and fetch remote ones now"
+NO_REMOTE_MESSAGE = ("Nothing to sync: no remote helpdesk is set up. Desk works on its own; add Zendesk or "
+                     "Request Tracker under Sync → Remotes… to share tickets.")
 NO_REMOTE_TIP = "Add a remote helpdesk under Sync → Remotes to sync"
 
 
@@ -87,7 +96,7 @@ class SyncStatus(QWidget):
         self.offline = QLabel("● Offline", self)
         self.offline.setAccessibleName("Offline indicator")
         self.offline.setToolTip("Desk could not reach a remote helpdesk; local work waits in the outbox")
-        self.offline.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.offline.setStyleSheet(failed_style())
         self.offline.hide()
         layout.addWidget(self.progress)
         layout.addWidget(self.offline)
@@ -111,7 +120,7 @@ class SyncStatus(QWidget):
             self.label.setToolTip("When Desk last synced with the remote helpdesks")
         self.counts.setText(f"· {counts.unsynced} not synced · "
                             f"{counts.conflicts} conflict{'' if counts.conflicts == 1 else 's'}")
-        self.counts.setStyleSheet("color: #b3261e; font-weight: bold;" if counts.conflicts else "")
+        self.counts.setStyleSheet(failed_style() if counts.conflicts else "")
         self.counts.setToolTip(
             f"{counts.unsynced} ticket{'' if counts.unsynced == 1 else 's'} with local changes not yet "
             f"synced; {counts.conflicts} field{'' if counts.conflicts == 1 else 's'} changed both here and "
@@ -142,7 +151,7 @@ class SyncController(QObject):
         self.bridge.progress.connect(self._progress)
         self.bridge.ended.connect(self._ended)
         self.timer = QTimer(self)
-        self.timer.timeout.connect(self.sync_now)
+        self.timer.timeout.connect(self._scheduled)
         menu = window.menu("Sync") if hasattr(window, "menu") else window.menuBar().addMenu("&Sync")
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("F9"))
@@ -183,9 +192,10 @@ class SyncController(QObject):
         self._update_action()
 
     def _update_action(self) -> None:
-        """Sync now is offered while a remote is configured and no run is under way."""
+        """Sync now is offered while no run is under way; with no remote it says so when
+        pressed (F9 doing nothing visible looked broken)."""
         has_remote = self.remote_count != 0
-        self.sync_action.setEnabled(has_remote and not self.running and not self.closed)
+        self.sync_action.setEnabled(not self.running and not self.closed)
         self.sync_action.setToolTip(SYNC_TIP if has_remote else NO_REMOTE_TIP)
         self.sync_action.setStatusTip(self.sync_action.toolTip())
 
@@ -210,9 +220,22 @@ class SyncController(QObject):
         self.dialog = dialog
         return dialog
 
+    def _scheduled(self) -> None:
+        """The timer's sync: quiet when there is nothing to sync with (the user did not ask)."""
+        if self.remote_count != 0:
+            self.sync_now()
+
+    def say_no_remote(self) -> None:
+        """Sync now with nothing to sync with: say so where the eye goes, and how to add one."""
+        self.status.label.setText(NO_REMOTE)
+        self.window.statusBar().showMessage(NO_REMOTE_MESSAGE, 10000)
+
     # -- a run ----------------------------------------------------------------------------------
     def sync_now(self) -> None:
         if self.running or self.closed:
+            return
+        if self.remote_count == 0:
+            self.say_no_remote()
             return
         self.running = True
         self._update_action()
@@ -281,7 +304,7 @@ class SyncController(QObject):
             short = problem if len(problem) <= MESSAGE_CHARS else problem[:MESSAGE_CHARS - 1] + "…"
             self.status.label.setText(f"Last sync had a problem: {name} — {short}")
             self.status.label.setToolTip("\n".join(f"• {n}: {p}" for n, p in problems))
-            self.status.label.setStyleSheet(FAILED_STYLE)
+            self.status.label.setStyleSheet(failed_style())
 
     def _ended(self, result: object) -> None:
         if self.closed:
@@ -307,7 +330,7 @@ class SyncController(QObject):
         if run.failures:
             self.status.label.setText(failure_text(run))
             self.status.label.setToolTip(failure_tip(run, run.finished_at or run.started_at))
-            self.status.label.setStyleSheet(FAILED_STYLE)
+            self.status.label.setStyleSheet(failed_style())
         elif run.cancelled:
             self.status.label.setText("Sync stopped")
             self.status.label.setToolTip("The run was stopped; the next sync carries on")

@@ -1,134 +1,73 @@
-"""Chart widgets for the stats panel (pyqtgraph): each has a title, a hover read-out, and
-exports its picture to PNG and its numbers to CSV (the same table the reports use)."""
+"""The kinds of chart on the stats panel: lines or bars per day, horizontal bars, a duration
+histogram with median and p90, a weekday × hour heatmap (``chart_base`` has what they share:
+theme, wheel and zoom, the empty message, PNG/CSV export)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QIODevice, QPointF, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
-from desk.core import errors, files
 from desk.core.stats import export as ex
 from desk.core.stats.distributions import HIST_EDGES, HIST_LABELS, Distribution
-from desk.ui.errors import report_errors
-from desk.ui.widgets import button
+from desk.ui import theme
+from desk.ui.stats.chart_base import NO_TICKETS, Chart, ExportCaption, png_bytes
 
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
+__all__ = ["NO_TICKETS", "BarChart", "Chart", "ExportCaption", "HeatmapChart", "HistogramChart", "SeriesChart",
+           "duration_text", "png_bytes"]
+
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-class Chart(QWidget):
-    """A titled plot. Subclasses draw in ``show_data`` and answer ``hover_text(x, y)``."""
-
-    def __init__(self, title: str, description: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.title = title
-        self.table: ex.Table | None = None
-        self.setAccessibleName(f"{title} chart")
-        self.setToolTip(description)
-        self.plot = pg.PlotWidget(self, background="w")
-        self.plot.setAccessibleName(f"{title} plot")
-        self.plot.setToolTip(description)
-        self.plot.setMinimumHeight(220)
-        self.plot.setMenuEnabled(False)
-        self.plot.getPlotItem().hideButtons()
-        self.plot.showGrid(x=False, y=True, alpha=0.2)
-        self.hover = QLabel(" ", self)
-        self.hover.setAccessibleName(f"{title} value under the pointer")
-        self.hover.setToolTip("Point at the chart to read its values")
-        heading = QLabel(title, self)
-        font = QFont(heading.font())
-        font.setBold(True)
-        heading.setFont(font)
-        header = QHBoxLayout()
-        header.addWidget(heading, 1)
-        header.addWidget(button("PNG…", f"Save the {title} chart as a PNG image", self, name=f"Save {title} as PNG", slot=self._ask_png))
-        header.addWidget(button("CSV…", f"Save the numbers of {title} as CSV", self, name=f"Save {title} as CSV", slot=self._ask_csv))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(header)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.hover)
-        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
-
-    def _mouse_moved(self, position: QPointF) -> None:
-        view = self.plot.getPlotItem().vb
-        if not self.plot.sceneBoundingRect().contains(position):
-            return
-        point = view.mapSceneToView(position)
-        self.hover.setText(self.hover_text(point.x(), point.y()) or " ")
-
-    def hover_text(self, x: float, y: float) -> str:
-        return ""
-
-    def png(self) -> bytes:
-        """The chart as PNG bytes; FileError when Qt cannot encode it (``QPixmap.save`` only
-        answers False, so the False is turned into an error here, never ignored)."""
-        return png_bytes(self.plot, what=f"The {self.title} chart")
-
-    def export_png(self, path: Path) -> Path:
-        return files.write_bytes(path, self.png(), what="chart")
-
-    def export_csv(self, path: Path) -> Path:
-        assert self.table is not None
-        return files.write_text(path, ex.table_csv(self.table), what="chart data")
-
-    def _ask_png(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, f"Save {self.title}", f"{self.title}.png", "PNG (*.png)")
-        if name:
-            with report_errors(self):
-                self.export_png(Path(name))
-
-    def _ask_csv(self) -> None:
-        if self.table is None:
-            return
-        name, _ = QFileDialog.getSaveFileName(self, f"Save {self.title}", f"{self.title}.csv", "CSV (*.csv)")
-        if name:
-            with report_errors(self):
-                self.export_csv(Path(name))
-
-
-def png_bytes(widget: QWidget, *, what: str) -> bytes:
-    """``widget`` as a PNG image (FileError if the picture cannot be made or encoded)."""
-    picture = widget.grab()
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if picture.isNull() or not picture.save(buffer, "PNG"):
-        raise errors.FileError(f"{what} could not be turned into a PNG image (Qt refused to encode it). "
-                               "Try again with the window larger, or export the CSV instead.",
-                               reason="PNG encoding failed")
-    return bytes(buffer.data())
+HEADROOM = 1.3  # the top of a chart: room above the highest point for the legend and labels
 
 
 class SeriesChart(Chart):
     """Lines (or bars) per day. ``series``: name → values aligned with ``days``."""
+
+    MARKERS_UP_TO = 14  # days: with few points each is marked (one point alone is no line)
 
     def show_data(self, days: Sequence[date], series: dict[str, np.ndarray], table: ex.Table,
                   bars: str | None = None, unit: str = "") -> None:
         self.table, self.days, self.series, self.unit = table, list(days), series, unit
         item = self.plot.getPlotItem()
         item.clear()
+        values = [np.asarray(v, dtype=float) for v in series.values()]
+        finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.array([])
+        self.show_empty(not days or not finite.size or not finite.any())
         if item.legend is None:
-            item.addLegend(offset=(10, 5), brush=pg.mkBrush(255, 255, 255, 210))
+            # One row across the top, in the headroom above the data (never over a line).
+            item.addLegend(offset=(10, 2), colCount=max(1, len(series)), brush=pg.mkBrush(self.legend_fill()),
+                           labelTextColor=theme.text(self.palette()))
         item.legend.clear()
+        item.legend.setColumnCount(max(1, len(series)))
         x = np.arange(len(days))
-        for index, (name, values) in enumerate(series.items()):
-            color = COLORS[index % len(COLORS)]
+        marked = len(days) <= self.MARKERS_UP_TO
+        for index, (name, values_of) in enumerate(series.items()):
+            colour = self.colour(index)
             if name == bars:
-                bar = pg.BarGraphItem(x=x, height=np.nan_to_num(values), width=0.8, brush=color + "80", pen=None)
+                fill = QColor(colour)
+                fill.setAlpha(128)
+                bar = pg.BarGraphItem(x=x, height=np.nan_to_num(values_of), width=0.8, brush=fill, pen=None)
                 item.addItem(bar)
                 item.legend.addItem(bar, name)
             else:
-                item.plot(x, values, pen=pg.mkPen(color, width=2), name=name, connect="finite")
+                item.plot(x, values_of, pen=pg.mkPen(colour, width=2), name=name, connect="finite",
+                          symbol="o" if marked else None, symbolSize=8, symbolBrush=colour, symbolPen=None)
         step = max(1, len(days) // 8)
         item.getAxis("bottom").setTicks([[(i, days[i].strftime("%b %d")) for i in range(0, len(days), step)]])
-        item.enableAutoRange()
+        top = float(finite.max()) if finite.size else 1.0
+        self.top = max(top, 1.0) * HEADROOM
+
+        def home() -> None:
+            item.setXRange(-0.6, max(len(days), 1) - 0.4, padding=0)
+            item.setYRange(-0.04 * self.top, self.top, padding=0)  # the 0 tick and its label stay inside
+
+        self.plot.home = home
+        self.plot.reset()
 
     def hover_text(self, x: float, y: float) -> str:
         index = int(round(x))
@@ -148,15 +87,22 @@ class BarChart(Chart):
         self.table, self.labels, self.values, self.unit = table, list(labels), list(values), unit
         item = self.plot.getPlotItem()
         item.clear()
+        self.show_empty(not labels or not any(values))
         y = np.arange(len(labels))[::-1]
         item.addItem(pg.BarGraphItem(x0=0, y=y, width=np.array(values, dtype=float), height=0.7,
-                                     brush=COLORS[0], pen=None))
+                                     brush=self.colour(0), pen=None))
         axis = item.getAxis("left")
         axis.setTicks([[(int(y[i]), labels[i]) for i in range(len(labels))], []])
         metrics = self.plot.fontMetrics()
         axis.setWidth(min(260, max([metrics.horizontalAdvance(label) for label in labels] + [30]) + 14))
-        item.setYRange(-0.6, len(labels) - 0.4, padding=0)
-        item.enableAutoRange(axis="x")
+        top = max([float(v) for v in values] + [1.0])
+
+        def home() -> None:
+            item.setYRange(-0.6, max(len(labels), 1) - 0.4, padding=0)
+            item.setXRange(0, top * 1.08, padding=0)
+
+        self.plot.home = home
+        self.plot.reset()
 
     def hover_text(self, x: float, y: float) -> str:
         index = len(getattr(self, "labels", [])) - 1 - int(round(y))
@@ -173,17 +119,28 @@ class HistogramChart(Chart):
         item = self.plot.getPlotItem()
         item.clear()
         counts = np.array(distribution.histogram, dtype=float)
-        item.addItem(pg.BarGraphItem(x=np.arange(len(counts)), height=counts, width=0.85, brush=COLORS[0], pen=None))
+        self.show_empty(not counts.any())
+        item.addItem(pg.BarGraphItem(x=np.arange(len(counts)), height=counts, width=0.85, brush=self.colour(0),
+                                     pen=None))
         item.getAxis("bottom").setTicks([[(i, HIST_LABELS[i]) for i in range(0, len(HIST_LABELS), 2)]])
-        marks = (("median", distribution.median, COLORS[1], 0.92), ("p90", distribution.p90, COLORS[3], 0.72))
-        for label, value, color, height in marks:
+        # The labels sit in the headroom above the tallest bar, never over the bars.
+        marks = (("median", distribution.median, self.colour(1), 0.95), ("p90", distribution.p90, self.colour(3), 0.86))
+        for label, value, colour, height in marks:
             if value is None:
                 continue
-            line = pg.InfiniteLine(pos=bucket_position(value), angle=90, pen=pg.mkPen(color, width=2,
+            line = pg.InfiniteLine(pos=bucket_position(value), angle=90, pen=pg.mkPen(colour, width=2,
                                    style=Qt.PenStyle.DashLine), label=f"{label} {duration_text(value)}",
-                                   labelOpts={"position": height, "color": color, "fill": "#ffffffc0"})
+                                   labelOpts={"position": height, "color": colour,
+                                              "fill": pg.mkBrush(self.legend_fill())})
             item.addItem(line)
-        item.enableAutoRange()
+        top = max(float(counts.max()) if counts.size else 0.0, 1.0) * HEADROOM
+
+        def home() -> None:
+            item.setXRange(-0.6, len(counts) - 0.4, padding=0)
+            item.setYRange(-0.04 * top, top, padding=0)
+
+        self.plot.home = home
+        self.plot.reset()
 
     def hover_text(self, x: float, y: float) -> str:
         index = int(round(x))
@@ -217,8 +174,10 @@ def duration_text(seconds: float | None) -> str:
 class HeatmapChart(Chart):
     """Weekday × hour grid; ``describe(day, hour)`` gives the hover text."""
 
-    def __init__(self, title: str, description: str, parent: QWidget | None = None):
+    def __init__(self, title: str, description: str, parent: QWidget | None = None, *,
+                 empty_message: str = NO_TICKETS):
         super().__init__(title, description, parent)
+        self.empty_message = empty_message
         self.image = pg.ImageItem()
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.plot.addItem(self.image)
@@ -250,8 +209,10 @@ class HeatmapChart(Chart):
         if describe is not None:
             self.describe = describe
         top = float(self.grid.max()) if self.grid.size else 0.0
+        self.show_empty(not top, self.empty_message)
         self.image.setImage(self.grid.T, autoLevels=False, levels=(0, max(top, 1.0)))
-        self.plot.getPlotItem().setRange(xRange=(0, 24), yRange=(0, 7), padding=0)
+        self.plot.home = lambda: self.plot.getPlotItem().setRange(xRange=(0, 24), yRange=(0, 7), padding=0)
+        self.plot.reset()
 
     def hover_text(self, x: float, y: float) -> str:
         day, hour = int(np.floor(y)), int(np.floor(x))

@@ -17,10 +17,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -28,8 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -38,17 +34,29 @@ from desk.core import files
 from desk.core.calendar import current_term
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
-from desk.core.settings import desk_timezone
+from desk.core.settings import desk_timezone, get_setting
 from desk.core.staffing import ServiceTarget
 from desk.core.stats import StatsFilter, StatsReport, compute_stats
 from desk.core.stats import export as ex
 from desk.core.stats.compute import expected_by_category
 from desk.core.stats.periods import PRESETS, preset_range
+from desk.ui import theme
 from desk.ui.errors import report_errors, show_error
-from desk.ui.stats.charts import BarChart, Chart, HeatmapChart, HistogramChart, SeriesChart, duration_text
+from desk.ui.stats.charts import (
+    BarChart,
+    Chart,
+    ExportCaption,
+    HeatmapChart,
+    HistogramChart,
+    SeriesChart,
+    duration_text,
+)
+from desk.ui.stats.saving import ask_save_path, file_stem, say_saved
+from desk.ui.stats.table_box import TableBox
 
 PRESET_LABELS = {"today": "Today", "7 days": "Last 7 days", "30 days": "Last 30 days",
                  "this semester": "This semester", "custom": "Custom dates"}
+DESK_NAME_KEY = "desk_name"  # written by the set-up assistant, when it has run
 DEBOUNCE_MS = 250
 AUTO_REFRESH_SECONDS = 1.0  # recompute on every change only while that is this quick
 
@@ -59,69 +67,15 @@ def _load_choices(session) -> dict[str, object]:  # noqa: ANN001 - runs on the D
 
 
 def _load_term(session) -> dict[str, object]:  # noqa: ANN001 - runs on the DB worker
-    """The desk's zone and the configured term containing today there (None: no term)."""
+    """The desk's zone, the configured term containing today there (None: no term), and the
+    desk's name for the exports' captions ("" while the set-up has not given one)."""
     zone = desk_timezone(session)
-    return {"zone": zone.key, "term": current_term(session, datetime.now(zone).date())}
+    return {"zone": zone.key, "term": current_term(session, datetime.now(zone).date()),
+            "desk": get_setting(session, DESK_NAME_KEY) or ""}
 
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
-
-
-class TableBox(QWidget):
-    """A titled read-only table filled from an ``export.Table``, with CSV export."""
-
-    def __init__(self, title: str, description: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.title, self.table = title, None
-        self.setAccessibleName(f"{title} table")
-        self.setToolTip(description)
-        self.heading = QLabel(title, self)
-        self.view = QTableWidget(self)
-        self.view.setAccessibleName(title)
-        self.view.setToolTip(description)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSortingEnabled(True)
-        self.view.setMinimumHeight(200)
-        button = QPushButton("CSV…", self)
-        button.setAccessibleName(f"Save {title} as CSV")
-        button.setToolTip(f"Save the {title} table as CSV")
-        button.clicked.connect(self._ask_csv)
-        header = QHBoxLayout()
-        header.addWidget(self.heading, 1)
-        header.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(header)
-        layout.addWidget(self.view)
-
-    def show_table(self, table: ex.Table) -> None:
-        self.table = table
-        self.heading.setText(table.name)
-        self.view.setSortingEnabled(False)
-        self.view.clear()
-        self.view.setColumnCount(len(table.columns))
-        self.view.setRowCount(len(table.rows))
-        self.view.setHorizontalHeaderLabels(list(table.columns))
-        for r, row in enumerate(table.rows):
-            for c, cell in enumerate(row):
-                item = QTableWidgetItem()
-                if isinstance(cell, int | float):
-                    item.setData(Qt.ItemDataRole.DisplayRole, cell)
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                else:
-                    item.setText("–" if cell is None else str(cell))
-                self.view.setItem(r, c, item)
-        self.view.setSortingEnabled(True)
-        self.view.resizeColumnsToContents()
-
-    def _ask_csv(self) -> None:
-        if self.table is None:
-            return
-        name, _ = QFileDialog.getSaveFileName(self, f"Save {self.title}", f"{self.title}.csv", "CSV (*.csv)")
-        if name:
-            with report_errors(self):
-                files.write_text(Path(name), ex.table_csv(self.table), what="table")
 
 
 class StatsPanel(QWidget):
@@ -133,6 +87,7 @@ class StatsPanel(QWidget):
         self.report: StatsReport | None = None
         self.expected: list | None = None
         self.zone_name: str | None = None
+        self.desk_name = ""
         self.term = None  # desk.core.calendar.Term containing today, once loaded
         self._generation = 0
         self._stale = False
@@ -220,9 +175,10 @@ class StatsPanel(QWidget):
             first.addWidget(widget)
         first.addStretch(1)
         for widget in (QLabel("Staffing target:", self), self.level, QLabel("within", self), self.minutes,
-                       self.refresh_button, xlsx, html, self.status):
+                       self.refresh_button, xlsx, html):
             second.addWidget(widget)
-        second.addStretch(1)
+        second.addWidget(self.status, 1)  # the rest of the row: messages are read whole
+        self.status.setWordWrap(True)
         rows.addLayout(first)
         rows.addLayout(second)
         return rows
@@ -262,7 +218,8 @@ class StatsPanel(QWidget):
         self.walk_in = SeriesChart("Walk-in wait and abandonment",
                                    "Median wait of walk-ins and calls per day, and how many walked away", body)
         self.staffing_map = HeatmapChart("Agents needed (Erlang C)",
-                                         "Agents each weekday × hour needs to meet the target", body)
+                                         "Agents each weekday × hour needs to meet the target", body,
+                                         empty_message="No walk-ins or calls in this period")
         self.charts: list[Chart] = [self.created_solved, self.backlog, self.heatmap, self.staffing_map,
                                     self.frt, self.resolution, self.by_category, self.by_kind,
                                     self.csat, self.walk_in]
@@ -277,6 +234,8 @@ class StatsPanel(QWidget):
         layout.addLayout(grid)
         for box in (self.agents_box, self.staffing_box, self.expected_box):
             layout.addWidget(box)
+        for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box):
+            exported.saved.connect(self._say_saved)
 
     # -- state ----------------------------------------------------------------------------------
     def today(self) -> date:
@@ -315,12 +274,23 @@ class StatsPanel(QWidget):
             self.preset.blockSignals(False)
         self._schedule()
 
+    def date_problem(self) -> str | None:
+        """Why the chosen dates cannot be counted (None: they can). A reversed range is refused,
+        not swapped behind the user's back."""
+        start, end = self.start_edit.date().toPython(), self.end_edit.date().toPython()
+        if start > end:
+            return f"The From date ({start}) is after the To date ({end}): choose a From date on or before it."
+        if start > self.today():
+            return f"The From date ({start}) is in the future: nothing has arrived yet."
+        return None
+
     def current_filter(self) -> StatsFilter:
+        """The chosen period and filters; days after today are left out (they have not happened)."""
         def chosen(combo: QComboBox) -> tuple:
             return () if combo.currentData() is None else (combo.currentData(),)
 
         start, end = self.start_edit.date().toPython(), self.end_edit.date().toPython()
-        return StatsFilter(start=min(start, end), end=max(start, end), category_ids=chosen(self.category),
+        return StatsFilter(start=start, end=min(end, self.today()), category_ids=chosen(self.category),
                            channels=chosen(self.channel), requester_kinds=chosen(self.kind),
                            agent_ids=chosen(self.agent), location_ids=chosen(self.location))
 
@@ -357,6 +327,7 @@ class StatsPanel(QWidget):
         self._term_loaded(loaded)
 
     def _term_loaded(self, loaded: dict) -> None:
+        self.desk_name = str(loaded.get("desk") or "")
         term_changed = loaded["term"] != self.term
         self._offer_term(loaded["term"])
         if loaded["zone"] != self.zone_name or (term_changed and self.preset.currentData() == "this semester"):
@@ -366,10 +337,14 @@ class StatsPanel(QWidget):
     # -- computing ------------------------------------------------------------------------------
     def refresh(self) -> None:
         self._debounce.stop()
-        self._generation += 1
+        self._generation += 1  # whatever was computing is no longer what was asked
+        problem = self.date_problem()
+        if problem is not None:
+            self._say(problem, error=True)
+            return
         generation, flt, target = self._generation, self.current_filter(), self.target()
         started = time.perf_counter()
-        self.status.setText("Computing…")
+        self._say("Computing…")
 
         def done(report: StatsReport) -> None:
             if generation == self._generation:
@@ -378,8 +353,28 @@ class StatsPanel(QWidget):
         self.tasks.db(lambda session: compute_stats(session, flt, target=target), done, self._failed, owner=self)
         self.tasks.db(expected_by_category, self._expected_loaded, self._failed, owner=self)
 
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {theme.error_css(self.palette())};" if error else "")
+
+    def _say_saved(self, message: str) -> None:
+        self._say(message)
+
+    def filters_text(self) -> str:
+        """The filters as a person chose them ("Channel: walk-in"), for captions."""
+        chosen = [f"{combo.accessibleName().removesuffix(' filter')}: {combo.currentText()}"
+                  for combo in (self.category, self.channel, self.kind, self.agent, self.location)
+                  if combo.currentData() is not None]
+        return "; ".join(chosen)
+
+    def period_text(self) -> str:
+        if self.report is None:
+            return ""
+        f = self.report.filter
+        return str(f.start) if f.start == f.end else f"{f.start} to {f.end}"
+
     def _failed(self, exc: BaseException) -> None:
-        self.status.setText("Could not compute the statistics.")
+        self._say("Could not compute the statistics.", error=True)
         show_error(self, exc)
 
     def _expected_loaded(self, rows: list) -> None:
@@ -432,7 +427,14 @@ class StatsPanel(QWidget):
             numbers=True)
         self.agents_box.show_table(ex.agents_table(report))
         self.staffing_box.show_table(ex.staffing_table(report))
-        self.status.setText(f"{report.timezone} · computed in {seconds:.2f} s")
+        caption = ExportCaption(period=self.period_text(), filters=self.filters_text(), desk=self.desk_name)
+        for chart in self.charts:
+            chart.caption = caption
+        for box in (self.agents_box, self.staffing_box, self.expected_box):
+            box.period = caption.period
+        later = self.end_edit.date().toPython() > report.filter.end
+        self._say(f"{report.timezone} · computed in {seconds:.2f} s"
+                  + (f" · up to today ({report.filter.end}): later days have not happened yet" if later else ""))
         self.report_shown.emit(report)
 
     # -- exports --------------------------------------------------------------------------------
@@ -449,18 +451,20 @@ class StatsPanel(QWidget):
             if chart.table is not None:
                 encoded = base64.b64encode(chart.png()).decode("ascii")
                 images.setdefault(chart.table.name, f"data:image/png;base64,{encoded}")
-        return files.write_text(path, ex.report_html(self.report, self.tables(), images), what="report")
+        return files.write_text(path, ex.report_html(
+            self.report, self.tables(), images, desk=self.desk_name, filters=self.filters_text()), what="report")
+
+    def _ask_report(self, suffix: str, kind: str, write) -> None:  # noqa: ANN001 - Path -> Path
+        if self.report is None:
+            return
+        path = ask_save_path(self, caption="Export report", stem=file_stem("Desk statistics", self.period_text()),
+                             suffix=suffix, kind=kind)
+        if path is not None:
+            with report_errors(self):
+                self._say(say_saved(self, write(path), what="the report"))
 
     def _ask_xlsx(self) -> None:
-        if self.report is not None:
-            name, _ = QFileDialog.getSaveFileName(self, "Export report", "desk-stats.xlsx", "Excel (*.xlsx)")
-            if name:
-                with report_errors(self):
-                    self.export_xlsx(Path(name))
+        self._ask_report("xlsx", "Excel", self.export_xlsx)
 
     def _ask_html(self) -> None:
-        if self.report is not None:
-            name, _ = QFileDialog.getSaveFileName(self, "Export report", "desk-stats.html", "HTML (*.html)")
-            if name:
-                with report_errors(self):
-                    self.export_html(Path(name))
+        self._ask_report("html", "HTML", self.export_html)

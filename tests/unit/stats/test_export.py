@@ -80,7 +80,8 @@ def test_xlsx_has_one_sheet_per_table_and_reads_back(demo_session, tmp_path: Pat
     assert summary["Tickets"] == report.summary.tickets
     assert summary["CSAT, good of rated (%)"] == pytest.approx(round(100 * report.summary.csat, 1))
     daily = list(book["Daily"].iter_rows(min_row=2, values_only=True))
-    assert len(daily) == 91 and daily[0][0] == "2026-04-01"
+    # A real date cell, not the text "2026-04-01" (issue 12: dates stored as text).
+    assert len(daily) == 91 and daily[0][0] == datetime(2026, 4, 1)
     assert sum(r[1] for r in daily) == report.summary.tickets
     book.close()
 
