@@ -8,6 +8,7 @@ their actions to ``main_window.menu("Sync")`` and friends.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from desk.core import files
 from desk.core.db import Store
 from desk.core.errors import DeskError
 from desk.core.logs import log_folder, setup_logging
-from desk.ui import startup, theme
+from desk.ui import startup
 from desk.ui.errors import show_error
 from desk.ui.first_paint import FirstPaintWatcher
 from desk.ui.opening import StoreOpener
@@ -408,7 +409,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Desk")
     app.setOrganizationName("Desk")
     app.setApplicationVersion(__version__)
-    theme.apply_from_environment(app)  # DESK_THEME=dark|light; else the desktop's palette
+    if os.environ.get("DESK_THEME"):  # dark|light; else the desktop's palette (no theme code at start)
+        from desk.ui import theme
+
+        theme.apply_from_environment(app)
     return app  # type: ignore[return-value]
 
 
