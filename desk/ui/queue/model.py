@@ -105,9 +105,11 @@ def _bold_font() -> QFont:
 
 def _red() -> QBrush:
     if not _BRUSH:
-        from PySide6.QtGui import QBrush, QColor
+        from PySide6.QtGui import QBrush
 
-        _BRUSH.append(QBrush(QColor("#b00020")))
+        from desk.ui import theme  # the light/dark pair that keeps AA contrast on the palette
+
+        _BRUSH.append(QBrush(theme.pick(theme.ERROR_TEXT)))
     return _BRUSH[0]
 
 

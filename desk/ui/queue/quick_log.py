@@ -41,6 +41,7 @@ from desk.core.queries import tickets as ticket_queries
 from desk.core.queries.expectations import basis_text, expected_resolution
 from desk.core.queries.frontdesk import choices
 from desk.core.vocabulary import counted, format_age
+from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
@@ -165,7 +166,7 @@ class QuickLogDialog(QDialog):
         self.expectation.setWordWrap(True)
         self.expectation.setMinimumHeight(self.expectation.fontMetrics().lineSpacing() * 2 + 4)
         self.problem = tip(QLabel("", self), "Problem", "What is missing before the ticket can be logged")
-        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setStyleSheet(f"color: {theme.error_css()}")
         self.problem.setVisible(False)
         self.buttons = QDialogButtonBox(self)
         self.log_button = self.buttons.addButton("Log ticket", QDialogButtonBox.ButtonRole.AcceptRole)
