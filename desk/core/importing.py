@@ -46,7 +46,7 @@ PEOPLE_ALIASES = {
     "mobile": "phone", "kind": "kind", "type": "kind", "affiliation": "kind",
 }
 IMPORT_REQUIRED = ("subject", "requester_email")
-NOT_IN_EXPORTS = "not part of a ticket file: links to remote helpdesks, drafts, shifts, canned responses, settings"
+NOT_IN_EXPORTS = "links to remote helpdesks, drafts, shifts, canned responses and settings (a ticket file does not hold them)"
 
 
 @dataclass
