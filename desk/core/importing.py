@@ -252,6 +252,12 @@ def _event(item: object, number: int, cleaner: _Cleaner) -> dict[str, object]:
                                 "actor": _person(item.get("actor"), f"history entry {number} actor", cleaner)}
     for key in ("field", "old", "new", "origin"):
         event[key] = cleaner.text(item.get(key), f"history {key}") if item.get(key) is not None else None
+    for key in ("old_ref", "new_ref"):  # what a local id in old/new named (see transfer.PERSON_FIELDS)
+        value = item.get(key)
+        if isinstance(value, Mapping) and "uuid" in value:
+            event[key] = _person(value, f"history entry {number} {key}", cleaner)
+        elif isinstance(value, Mapping):
+            event[key] = {"name": cleaner.text(value.get("name"), f"history {key}")}
     return event
 
 

@@ -21,10 +21,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from desk.core import errors, files, importing, reading
 from desk.core.importing import COLUMNS, ImportReport
-from desk.core.models import AuditEvent, Comment, Person, Ticket
+from desk.core.models import AuditEvent, Category, Comment, Location, Person, Ticket
 
 __all__ = ["COLUMNS", "ImportReport", "export_csv", "export_file", "export_json", "import_csv", "ticket_record"]
 Progress = Callable[[int, int], None]
+# Audit rows of these fields hold local ids as text; the export adds what they name (a person
+# reference, or a category or location name) as old_ref/new_ref, so an import can map them.
+PERSON_FIELDS = ("assignee_id", "requester_id", "logged_by_id")
+NAMED_FIELDS = {"category_id": Category, "location_id": Location}
 
 
 def _iso(value: datetime | None) -> str:
@@ -105,7 +109,17 @@ def full_records(session: Session, chunk: list[Ticket]) -> Iterator[dict[str, ob
                                  .order_by(AuditEvent.id)):
         events.setdefault(event.ticket_id or 0, []).append(event)
     wanted = {e.actor_id for evs in events.values() for e in evs} | {t.logged_by_id for t in chunk}
+    wanted |= {_int(v) for evs in events.values() for e in evs if e.field in PERSON_FIELDS for v in (e.old, e.new)}
     persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted - {None})))}
+    names = {field: dict(session.execute(select(model.id, model.name)).all())
+             for field, model in NAMED_FIELDS.items()}
+
+    def ref(field: str | None, value: str | None) -> object:
+        if field in PERSON_FIELDS:
+            return person_ref(persons.get(_int(value) or 0))
+        if field in NAMED_FIELDS and _int(value) in names[field]:
+            return {"name": names[field][_int(value)]}
+        return None
     for ticket in chunk:
         item = ticket_record(ticket)
         item.update({
@@ -122,11 +136,16 @@ def full_records(session: Session, chunk: list[Ticket]) -> Iterator[dict[str, ob
             ],
             "history": [
                 {"at": _iso(e.at), "actor": person_ref(persons.get(e.actor_id or 0)), "action": e.action,
-                 "field": e.field, "old": e.old, "new": e.new, "origin": e.origin}
+                 "field": e.field, "old": e.old, "new": e.new, "origin": e.origin,
+                 "old_ref": ref(e.field, e.old), "new_ref": ref(e.field, e.new)}
                 for e in events.get(ticket.id, [])
             ],
         })
         yield item
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def export_json(session: Session, out: IO[str], *, progress: Progress | None = None) -> int:

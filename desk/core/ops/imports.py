@@ -158,8 +158,8 @@ class _Writer:
             for event in rec["history"]:  # type: ignore[attr-defined]
                 audit_rows.append({
                     "ticket_id": ticket_id, "actor_id": self._person(event.get("actor")), "at": event["at"],
-                    "action": event["action"], "field": event.get("field"), "old": event.get("old"),
-                    "new": event.get("new"), "origin": event.get("origin"),
+                    "action": event["action"], "field": event.get("field"),
+                    "old": self._local(event, "old"), "new": self._local(event, "new"), "origin": event.get("origin"),
                 })
             audit_rows.append({"ticket_id": ticket_id, "actor_id": self.actor_id, "at": self.now, "action": "import",
                                "field": "id", "old": as_text(old_id), "new": str(ticket_id), "origin": None})
@@ -172,6 +172,17 @@ class _Writer:
         self.counts.imported += len(batch)
         self.counts.comments += len(comment_rows)
         self.counts.history += len(audit_rows) - len(batch)
+
+    def _local(self, event: Mapping[str, object], key: str) -> object:
+        """The history value with a source store's id replaced by this store's id for the
+        same person, category or location (the export's ``old_ref``/``new_ref``)."""
+        ref = event.get(f"{key}_ref")
+        if not isinstance(ref, Mapping):
+            return event.get(key)
+        if "uuid" in ref:
+            return as_text(self._person(ref))
+        kind = "category" if event.get("field") == "category_id" else "location"
+        return as_text(self._named(kind, {kind: ref.get("name")}))
 
     def _new_id(self) -> int:
         while self.next_id in self.used_ids:
