@@ -12,16 +12,24 @@ Both files are written whole or not at all (``desk.core.files``).
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from desk.core import files
+from desk.core import errors, files
 from desk.core.stats.facts import AT_DESK, FIRST_RESPONSE, HANDLE, RESOLUTION, SERVICE_AT
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 TIMES = ("arrived_at", "created_at", "service_started_at", "first_response_at", "solved_at", "left_at",
          "updated_at")
@@ -107,34 +115,44 @@ def export_sqlite(session: Session, *, path: Path, progress: Progress | None = N
     """The reporting copy at ``path``; returns the number of tickets."""
     import sqlite_utils
 
-    total, done, tickets = (_total(session) if progress else 0), 0, 0
     with files.atomic_path(path, what="export") as temp:
         temp.unlink(missing_ok=True)  # sqlite-utils creates the database file itself
         db = sqlite_utils.Database(temp)
         try:
-            for name, (sql, foreign_keys) in TABLES.items():
-                table = db.table(name)
-                for rows in _pages(session, sql):
-                    table.insert_all(rows, pk="id", foreign_keys=foreign_keys, batch_size=500)
-                    done += len(rows)
-                    tickets += len(rows) if name == "tickets" else 0
-                    if progress:
-                        progress(done, total)
-                if not table.exists():  # an empty store still gets every table, for the views
-                    _empty_table(db, name, session, sql)
-            db.create_view("ticket_metrics", METRICS_VIEW)
-            db.create_view("daily", DAILY_VIEW)
-            db["tickets"].create_index(["arrived_at"], if_not_exists=True)
-            db["comments"].create_index(["ticket_id"], if_not_exists=True)
-            db["audit"].create_index(["ticket_id"], if_not_exists=True)
+            tickets = _fill(db, session, progress)
+        except sqlite3.Error as exc:  # writing the copy failed (disk full...): the copy's trouble, not the store's
+            log.warning("sqlite export to %s failed: %s", path, exc)
+            raise errors.FileError(f"The export {path} was not written: {exc}. Nothing was left half-written; "
+                                   "free some space or choose another folder, then try again.",
+                                   path=str(path), reason=str(exc)) from exc
         finally:
             db.close()
     return tickets
 
 
-def _empty_table(db: object, name: str, session: Session, sql: str) -> None:
+def _fill(db: sqlite_utils.Database, session: Session, progress: Progress | None) -> int:
+    total, done, tickets = (_total(session) if progress else 0), 0, 0
+    for name, (sql, foreign_keys) in TABLES.items():
+        table = db.table(name)
+        for rows in _pages(session, sql):
+            table.insert_all(rows, pk="id", foreign_keys=foreign_keys, batch_size=500)
+            done += len(rows)
+            tickets += len(rows) if name == "tickets" else 0
+            if progress:
+                progress(done, total)
+        if not table.exists():  # an empty store still gets every table, for the views
+            _empty_table(db, name, session, sql)
+    db.create_view("ticket_metrics", METRICS_VIEW)
+    db.create_view("daily", DAILY_VIEW)
+    db["tickets"].create_index(["arrived_at"], if_not_exists=True)
+    db["comments"].create_index(["ticket_id"], if_not_exists=True)
+    db["audit"].create_index(["ticket_id"], if_not_exists=True)
+    return tickets
+
+
+def _empty_table(db: sqlite_utils.Database, name: str, session: Session, sql: str) -> None:
     columns = list(session.execute(text(sql), {"last": 0, "size": 0}).keys())
-    db.table(name).create({column: str for column in columns}, pk="id")  # type: ignore[attr-defined]
+    db.table(name).create({column: str for column in columns}, pk="id")
 
 
 XLSX_COLUMNS = (
@@ -145,20 +163,34 @@ XLSX_COLUMNS = (
 
 
 def export_xlsx(session: Session, *, path: Path, progress: Progress | None = None) -> int:
-    """Tickets as one sheet: times as Excel dates (UTC), durations and counts as numbers."""
+    """Tickets as one sheet: times as Excel dates (UTC), durations and counts as numbers.
+    The sheet is streamed (write-only) into the temporary file, so a big store fits in memory."""
     from openpyxl import Workbook
+
+    with files.atomic_path(path, what="export") as temp:  # a path that cannot be written fails first
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Tickets")
+        try:
+            count = _fill_sheet(sheet, session, progress)
+            book.save(temp)
+        except BaseException:
+            with suppress(Exception):  # else openpyxl's row writer complains when collected
+                sheet.close()
+            raise
+    return count
+
+
+def _fill_sheet(sheet: object, session: Session, progress: Progress | None) -> int:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Tickets")
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A2"  # type: ignore[attr-defined]
     header = []
     for name in XLSX_COLUMNS:
         cell = WriteOnlyCell(sheet, value=f"{name} (UTC)" if name in TIMES else name)
         cell.font = Font(bold=True)
         header.append(cell)
-    sheet.append(header)
+    sheet.append(header)  # type: ignore[attr-defined]
     sql = tickets_sql(time="t.{name}", extra=f""", {WAIT} AS wait_seconds,
         {FIRST_RESPONSE} AS first_response_seconds, {RESOLUTION} AS resolution_seconds""")
     total = session.scalar(text("SELECT count(*) FROM tickets")) if progress else 0
@@ -171,10 +203,8 @@ def export_xlsx(session: Session, *, path: Path, progress: Progress | None = Non
                 if name in TIMES and value is not None:  # Excel dates carry no zone: UTC, said in the header
                     value = datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)  # type: ignore[call-overload]
                 values.append(value)
-            sheet.append(values)
+            sheet.append(values)  # type: ignore[attr-defined]
         count += len(rows)
         if progress:
             progress(count, total or 0)
-    with files.atomic_path(path, what="export") as temp:
-        book.save(temp)
     return count

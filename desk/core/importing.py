@@ -87,7 +87,7 @@ class _Cleaner:
         try:
             cleaned.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate from a JSON "\ud800" escape
-            cleaned = cleaned.encode("utf-8", "replace").decode("utf-8")
+            cleaned = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in cleaned)
             self.mended += 1
         return cleaned
 

@@ -110,7 +110,7 @@ def _detect(text: str) -> str:
         first = head.split("\n", 1)
         try:
             json.loads(first[0])
-        except ValueError:
+        except (ValueError, RecursionError):
             return "json"  # one object over several lines (or broken: _read_json says so)
         return "ndjson" if len(first) > 1 and first[1].strip() else "json"
     try:
@@ -156,7 +156,7 @@ def _read_delimited(text: str, *, delimiter: str, fmt: str) -> Table:
             if len(row) > len(table.header):
                 table.problems.append((reader.line_num, (
                     f"{len(row)} cells but the header has {len(table.header)} columns "
-                    f"(a cell with an unquoted {_say(delimiter)}, or another delimiter?)")))
+                    f"(a cell holding {_say(delimiter)} without quotes, or another delimiter?)")))
                 continue
             table.rows.append((reader.line_num, dict(zip(table.header, row, strict=False))))
     except csv.Error as exc:
