@@ -8,7 +8,7 @@ listed in the report, never dropped silently. Writing is one core operation
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +71,7 @@ class _Cleaner:
 
     def __init__(self) -> None:
         self.mended = 0
+        self.people: dict[tuple[object, ...], dict[str, object]] = {}  # one dict per person, not per mention
 
     def text(self, value: object, what: str) -> str:
         if value is None:
@@ -174,7 +175,12 @@ def _person(value: object, what: str, cleaner: _Cleaner, *, required: bool = Fal
     if ref["role"] and ref["role"] not in AGENT_ROLES:
         raise ValueError(f"{what} role {ref['role'][:20]!r} is not one of {', '.join(AGENT_ROLES)}")
     ref["name"] = ref["name"] or ref["email"].split("@")[0]
-    return {**ref, "is_agent": bool(value.get("is_agent"))}
+    try:
+        created = parse_time(cleaner.text(value.get("created_at"), f"{what} created_at"))
+    except ValueError:
+        raise ValueError(f"{what} created_at {str(value.get('created_at'))[:40]!r} is not a date and time") from None
+    full = {**ref, "is_agent": bool(value.get("is_agent")), "created_at": created}
+    return cleaner.people.setdefault(tuple(full.values()), full)
 
 
 def validate_full(row: Mapping[str, object], cleaner: _Cleaner) -> dict[str, object]:
@@ -269,6 +275,17 @@ def _read(path: Path, **options: str | None) -> reading.Table:
     return reading.read_table(data, name=str(path), **options)
 
 
+def _consumed(table: reading.Table) -> Iterator[tuple[int, object]]:
+    """The table's rows, each let go once handed out: a big file is not held twice."""
+    rows, table.rows = table.rows, []
+    if isinstance(rows, list):
+        rows.reverse()
+        while rows:
+            yield rows.pop()
+    else:
+        yield from rows
+
+
 def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None = None) -> tuple[list[dict[str, object]], ImportReport]:
     """Validated records of ``table`` and a report holding every problem (nothing written)."""
     report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems))
@@ -276,8 +293,10 @@ def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None =
     records: list[dict[str, object]] = []
     ignored: set[str] = set()
     seen: set[str] = set()
-    for where, row in table.rows:
+    for where, row in _consumed(table):
         try:
+            if not isinstance(row, dict):
+                raise ValueError(f"is a JSON {type(row).__name__}, not an object")
             if isinstance(row.get("requester"), Mapping):
                 known = set(COLUMNS + FULL_ONLY)
                 ignored.update(k for k in row if k not in known)
@@ -297,13 +316,14 @@ def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None =
             records.append(record_)
         except ValueError as exc:
             report.problems.append((where, str(exc)))
-    if table.header and not table.rows and not report.problems:
-        report.problems.append((0, "the file has a header but no rows"))
+    if not records and not report.problems:
+        report.problems.append((0, "the file has a header but no rows" if table.header else "the file holds no records"))
     missing = [n for n in IMPORT_REQUIRED if table.header and n not in
                {_canonical(h, mapping or {}, COLUMNS, ALIASES) for h in table.header}]
-    if missing and table.rows and len(table.header) > 1:
+    if missing and (records or report.problems) and len(table.header) > 1:
         report.problems.insert(0, (1, f"no column for {', '.join(m.replace('_', ' ') for m in missing)} "
                                       f"(the header has: {', '.join(h[:30] for h in table.header[:12])}; use --map)"))
+    report.problems.sort(key=lambda problem: problem[0])  # by line, whichever check found it
     _not_carried(report, ignored, cleaner)
     return records, report
 
@@ -357,9 +377,11 @@ def import_people_file(
     report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems))
     cleaner, ignored, seen = _Cleaner(), set(), set()
     records: list[dict[str, object]] = []
-    for where, row in table.rows:
+    for where, row in _consumed(table):
         person: dict[str, object] = {}
         try:
+            if not isinstance(row, dict):
+                raise ValueError(f"is a JSON {type(row).__name__}, not an object")
             for key, value in row.items():
                 name = _canonical(str(key), mapping or {}, ("name", "email", "phone", "kind"), PEOPLE_ALIASES)
                 if name:

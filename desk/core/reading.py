@@ -4,7 +4,9 @@ The format (CSV, TSV, JSON, newline-delimited JSON) is detected by sqlite-utils'
 ``rows_from_file``, the design card's choice. Desk reads CSV/TSV rows itself afterwards, with the
 delimiter it found, because ``rows_from_file`` hides the reader and so the line each row came
 from: an import reports every bad row by its line. NDJSON is read line by line for the same reason
-(``rows_from_file`` takes a file starting with ``{`` for a single JSON document).
+(``rows_from_file`` takes a file starting with ``{`` for a single JSON document), and JSON is
+parsed from the decoded text rather than handed to ``rows_from_file`` as bytes again, so a big
+export is held in memory once.
 
 The text is decoded before anything is parsed, so a file in another encoding fails at once with a
 hint (Korean Excel saves CP949) rather than as a garbled header. Byte-order marks (UTF-8, UTF-16)
@@ -17,7 +19,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlite_utils.utils import Format, RowsFromFileBadJSON, rows_from_file
@@ -39,7 +41,7 @@ class Table:
 
     format: str
     unit: str  # "line" or "record"
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    rows: Iterable[tuple[int, object]] = field(default_factory=list)  # JSON: read as consumed
     header: list[str] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
 
@@ -93,7 +95,8 @@ def read_table(data: bytes, *, name: str, encoding: str | None = None, delimiter
     """Every row of ``data``; file-level trouble raises InvalidInput, row-level trouble is
     listed in ``Table.problems`` with its line."""
     text = decode(data, encoding=encoding, name=name)
-    if not text.strip():
+    del data  # a big file is held once, as text (the caller keeps no reference either)
+    if not text or text.isspace():
         return Table(format=fmt or "csv", unit="line", problems=[(0, "the file is empty")])
     if fmt is None and delimiter is None:
         fmt = _detect(text)
@@ -105,16 +108,19 @@ def read_table(data: bytes, *, name: str, encoding: str | None = None, delimiter
 
 
 def _detect(text: str) -> str:
-    head = text.lstrip()
+    """The format, from the start of the text only (no copy of a big file is made)."""
+    window = text[:8192]
+    start = len(window) - len(window.lstrip())
+    head = text[start:start + 8192]
     if head.startswith("{"):
-        first = head.split("\n", 1)
+        end = text.find("\n", start)
         try:
-            json.loads(first[0])
+            json.loads(text[start:end if end >= 0 else len(text)])
         except (ValueError, RecursionError):
             return "json"  # one object over several lines (or broken: _read_json says so)
-        return "ndjson" if len(first) > 1 and first[1].strip() else "json"
+        return "ndjson" if end >= 0 and text[end:end + 4096].strip() else "json"
     try:
-        _rows, found = rows_from_file(io.BytesIO(head[:8192].encode("utf-8")), encoding="utf-8")
+        _rows, found = rows_from_file(io.BytesIO(head.encode("utf-8")), encoding="utf-8")
     except csv.Error:  # the sniffer found no delimiter at all: one column
         return "csv"
     except (ValueError, RowsFromFileBadJSON):
@@ -158,7 +164,7 @@ def _read_delimited(text: str, *, delimiter: str, fmt: str) -> Table:
                     f"{len(row)} cells but the header has {len(table.header)} columns "
                     f"(a cell holding {_say(delimiter)} without quotes, or another delimiter?)")))
                 continue
-            table.rows.append((reader.line_num, dict(zip(table.header, row, strict=False))))
+            table.rows.append((reader.line_num, dict(zip(table.header, row, strict=False))))  # type: ignore[attr-defined]
     except csv.Error as exc:
         table.problems.append((reader.line_num, f"not valid {fmt.upper()}: {exc}"))
     return table
@@ -178,20 +184,52 @@ def _say(delimiter: str) -> str:
 
 
 def _read_json(text: str, name: str) -> Table:
+    """A JSON list of objects, or one object: what ``rows_from_file`` accepts. A list is parsed
+    one element at a time, so a big export is never held twice (as text and as objects) while
+    it is validated; ``rows_from_file`` would also want the bytes again."""
+    table = Table(format="json", unit="record")
+    table.rows = _json_records(text, name)
+    return table
+
+
+def _json_records(text: str, name: str) -> Iterator[tuple[int, object]]:
+    decoder = json.JSONDecoder()
+    at = _skip_space(text, 0)
     try:
-        rows, _found = rows_from_file(io.BytesIO(text.encode("utf-8")), format=Format.JSON)
+        if not text.startswith("[", at):
+            value, end = decoder.raw_decode(text, at)
+            if _skip_space(text, end) != len(text):
+                raise json.JSONDecodeError("Extra data", text, _skip_space(text, end))
+            if not isinstance(value, dict):
+                raise errors.InvalidInput(f"{name} must hold a JSON list of objects (or one object).")
+            yield 1, value
+            return
+        at, number = _skip_space(text, at + 1), 0
+        if text.startswith("]", at):
+            return
+        while True:
+            value, at = decoder.raw_decode(text, at)
+            number += 1
+            yield number, value
+            at = _skip_space(text, at)
+            if text.startswith("]", at):
+                break
+            if not text.startswith(",", at):
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+            at = _skip_space(text, at + 1)
+        if _skip_space(text, at + 1) != len(text):
+            raise json.JSONDecodeError("Extra data", text, _skip_space(text, at + 1))
     except json.JSONDecodeError as exc:
         raise errors.InvalidInput(
             f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
-    except (RowsFromFileBadJSON, RecursionError):
-        raise errors.InvalidInput(f"{name} must hold a JSON list of objects (or one object).") from None
-    table = Table(format="json", unit="record")
-    for number, row in enumerate(rows, 1):
-        if isinstance(row, dict):
-            table.rows.append((number, row))
-        else:
-            table.problems.append((number, f"is a JSON {type(row).__name__}, not an object"))
-    return table
+    except RecursionError:
+        raise errors.InvalidInput(f"{name} is JSON nested too deeply to be a list of records.") from None
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
 
 
 def _read_ndjson(text: str, name: str) -> Table:
@@ -204,8 +242,5 @@ def _read_ndjson(text: str, name: str) -> Table:
         except (ValueError, RecursionError) as exc:
             table.problems.append((number, f"not valid JSON: {getattr(exc, 'msg', 'too deeply nested')}"))
             continue
-        if isinstance(row, dict):
-            table.rows.append((number, row))
-        else:
-            table.problems.append((number, f"is a JSON {type(row).__name__}, not an object"))
+        table.rows.append((number, row))  # type: ignore[attr-defined]
     return table

@@ -55,7 +55,8 @@ def person_ref(person: Person | None) -> dict[str, object] | None:
     if person is None:
         return None
     return {"uuid": person.uuid, "name": person.name, "email": person.email, "phone": person.phone,
-            "kind": person.kind, "is_agent": person.is_agent, "role": person.role}
+            "kind": person.kind, "is_agent": person.is_agent, "role": person.role,
+            "created_at": _iso(person.created_at)}
 
 
 def iter_chunks(session: Session, *, batch: int = 1000) -> Iterator[list[Ticket]]:

@@ -160,6 +160,9 @@ def test_people_import_reports_bad_rows_by_line_and_imports_none(session, tmp_pa
     (b'{"Title": "a"', "not valid JSON"),
     (b'"just a string"', None),
     (b"[1, 2, 3]", None),
+    (b'[{"Title": "a", "Email": "a@b.c"} {"Title": "b"}]', "Expecting ',' delimiter at line 1"),
+    (b'[{"Title": "a", "Email": "a@b.c"}] trailing', "Extra data at line 1"),
+    (b"[]", None),
 ])
 def test_malformed_json_is_explained(session, tmp_path, content, message):
     path = tmp_path / "bad.json"
@@ -170,7 +173,7 @@ def test_malformed_json_is_explained(session, tmp_path, content, message):
         assert message is None or message in exc.message
         assert "line 1" in exc.message or "JSON" in exc.message
     else:
-        assert not report.ok and report.problems
+        assert message is None and not report.ok and report.problems
     assert _count(session) == 0
 
 

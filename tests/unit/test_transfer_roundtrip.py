@@ -65,7 +65,8 @@ def _live_history(session: Session) -> None:
 def _person_key(person: Person | None) -> tuple[object, ...] | None:
     if person is None:
         return None
-    return (person.uuid, person.name, person.email, person.phone, person.kind, person.is_agent, person.role)
+    return (person.uuid, person.name, person.email, person.phone, person.kind, person.is_agent, person.role,
+            person.created_at)
 
 
 def snapshot(session: Session) -> dict[str, dict[str, object]]:

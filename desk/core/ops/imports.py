@@ -229,6 +229,7 @@ class _Writer:
                 uuid=str(ref.get("uuid") or "") or new_uuid(), name=str(ref["name"]), email=ref.get("email") or None,
                 phone=ref.get("phone") or None, kind=str(ref.get("kind") or "guest"),
                 is_agent=bool(ref.get("is_agent")), role=ref.get("role") or None,
+                created_at=ref.get("created_at") or self.now,
             )
             self.session.add(person)
             self.session.flush()
