@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.core import errors, reading
+from desk.core.changes import Changes
 from desk.core.models import AGENT_ROLES, CHANNELS, PERSON_KINDS, PRIORITIES, SATISFACTION, STATUSES, Ticket
 from desk.core.ops import imports
 from desk.core.ops.comments import MAX_BODY
@@ -60,10 +61,25 @@ class ImportReport:
     dry_run: bool = False
     not_carried: list[str] = field(default_factory=list)
     counts: imports.ImportCounts = field(default_factory=imports.ImportCounts)
+    changes: Changes = field(default_factory=Changes)  # what the import touched, for the window
+
+    def summary(self, *, what: str = "tickets") -> str:
+        """One line saying what was (or would be) imported."""
+        if self.dry_run:
+            return f"{self.would_import} {what} would be imported; nothing was written."
+        if what == "people":
+            return f"Imported {self.counts.people_created} people; updated {self.counts.people_updated}."
+        extra = f" with {self.counts.comments} replies and notes" if self.counts.comments else ""
+        skipped = f"; {self.skipped_existing} already present were skipped" if self.skipped_existing else ""
+        return f"Imported {self.imported} tickets{extra}{skipped}."
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class ImportCancelled(errors.DeskError):
+    """The person cancelled an import under way: it was rolled back, nothing was imported."""
 
 
 class _Cleaner:
@@ -359,7 +375,8 @@ def finish_tickets(session: Session, records: list[dict[str, object]], report: I
             present += len(list(session.scalars(select(Ticket.id).where(Ticket.uuid.in_(uuids[start:start + 500])))))
         report.dry_run, report.would_import, report.skipped_existing = True, len(records) - present, present
         return report
-    _changes, report.counts = imports.import_tickets(session, records=records, actor_id=actor_id, progress=progress)
+    report.changes, report.counts = imports.import_tickets(session, records=records, actor_id=actor_id,
+                                                           progress=progress)
     report.imported, report.skipped_existing = report.counts.imported, report.counts.skipped_existing
     if report.counts.renumbered:
         report.not_carried.append(f"{report.counts.renumbered} ticket number(s) were taken here: those tickets got new "
@@ -407,7 +424,8 @@ def import_people_file(
     if dry_run:
         report.dry_run, report.would_import = True, len(records)
         return report
-    _changes, report.counts = imports.import_people(session, records=records, actor_id=actor_id, progress=progress)
+    report.changes, report.counts = imports.import_people(session, records=records, actor_id=actor_id,
+                                                          progress=progress)
     report.imported = report.counts.people_created
     report.skipped_existing = report.counts.skipped_existing
     return report

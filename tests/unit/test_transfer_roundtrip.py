@@ -176,8 +176,9 @@ def test_xlsx_export_has_real_dates_and_numbers(demo_export, tmp_path):
     with open_store(source) as store, store.session() as session:
         assert export_file(session, path=tmp_path / "tickets.xlsx", fmt="xlsx") == 300
         first = session.scalar(select(Ticket).order_by(Ticket.id))
-    sheet = load_workbook(tmp_path / "tickets.xlsx", read_only=True)["Tickets"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(tmp_path / "tickets.xlsx", read_only=True)
+    rows = list(book["Tickets"].iter_rows(values_only=True))
+    book.close()
     header, row = rows[0], dict(zip(rows[0], rows[1], strict=False))  # trailing empty cells are not read
     assert len(rows) == 301 and "arrived_at (UTC)" in header
     assert row["id"] == first.id and isinstance(row["reopen_count"], int)
