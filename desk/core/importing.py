@@ -302,9 +302,27 @@ def _consumed(table: reading.Table) -> Iterator[tuple[int, object]]:
         yield from rows
 
 
+def _header_lacks(table: reading.Table, report: ImportReport, needed: tuple[str, ...],
+                  mapping: Mapping[str, str] | None, known: tuple[str, ...], aliases: Mapping[str, str]) -> bool:
+    """True (with the one problem said) when a CSV/TSV header has no column for ``needed``:
+    then every row would be wrong for the same reason, so the rows are not listed."""
+    if not table.header:
+        return False
+    found = {_canonical(h, mapping or {}, known, aliases) for h in table.header}
+    missing = [name for name in needed if name not in found]
+    if not missing:
+        return False
+    if not report.problems:  # a one-column header already says which delimiter it seems to use
+        report.problems.append((1, f"no column for {' or '.join(m.replace('_', ' ') for m in missing)} (the "
+                                   f"header has: {', '.join(h[:30] for h in table.header[:12])}; use --map)"))
+    return True
+
+
 def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None = None) -> tuple[list[dict[str, object]], ImportReport]:
     """Validated records of ``table`` and a report holding every problem (nothing written)."""
     report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems))
+    if _header_lacks(table, report, IMPORT_REQUIRED, mapping, COLUMNS, ALIASES):
+        return [], report
     cleaner = _Cleaner()
     records: list[dict[str, object]] = []
     ignored: set[str] = set()
@@ -334,11 +352,6 @@ def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None =
             report.problems.append((where, str(exc)))
     if not records and not report.problems:
         report.problems.append((0, "the file has a header but no rows" if table.header else "the file holds no records"))
-    missing = [n for n in IMPORT_REQUIRED if table.header and n not in
-               {_canonical(h, mapping or {}, COLUMNS, ALIASES) for h in table.header}]
-    if missing and (records or report.problems) and len(table.header) > 1:
-        report.problems.insert(0, (1, f"no column for {', '.join(m.replace('_', ' ') for m in missing)} "
-                                      f"(the header has: {', '.join(h[:30] for h in table.header[:12])}; use --map)"))
     report.problems.sort(key=lambda problem: problem[0])  # by line, whichever check found it
     _not_carried(report, ignored, cleaner)
     return records, report
@@ -392,6 +405,11 @@ def import_people_file(
     """People (name, e-mail, phone, kind) from a file: new ones added, known e-mails updated."""
     table = _read(path, encoding=encoding, delimiter=delimiter)
     report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems))
+    fields = ("name", "email", "phone", "kind")
+    if (_header_lacks(table, report, ("name",), mapping, fields, PEOPLE_ALIASES)
+            and _header_lacks(table, ImportReport(), ("email",), mapping, fields, PEOPLE_ALIASES)):
+        report.problems = [(line, reason.replace("for name", "for name or e-mail")) for line, reason in report.problems]
+        return report
     cleaner, ignored, seen = _Cleaner(), set(), set()
     records: list[dict[str, object]] = []
     for where, row in _consumed(table):
