@@ -67,14 +67,20 @@ def decode(data: bytes, *, encoding: str | None, name: str) -> str:
             except UnicodeDecodeError as exc:
                 raise errors.InvalidInput(f"{name} starts like {codec} text but is not (byte {exc.start:,}).") from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise errors.InvalidInput(f"{name} is not UTF-8 text (byte {exc.start:,}).{_hint(data)}") from None
+    if "\x00" in text[:4096]:  # valid UTF-8, but no text file has NULs: UTF-16 of plain ASCII, or binary
+        raise errors.InvalidInput(f"{name} is not a text file as Desk reads one (it holds NUL bytes).{_hint(data)}")
+    return text
 
 
 def _hint(data: bytes) -> str:
     """What the bytes look like, as a sentence naming ``--encoding``; empty when no guess fits."""
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head[1::2].count(0) > 0.4 * len(head[1::2]) > 0 and not head[0::2].count(0):
+        return " This looks like UTF-16 without a byte-order mark; re-run with --encoding utf-16-le."
+    if b"\x00" in head:
         return " It looks like a binary file (a spreadsheet or an image?): save it as CSV first."
     try:
         korean = data.decode("cp949")

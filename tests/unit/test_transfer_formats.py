@@ -83,6 +83,19 @@ def test_a_byte_order_mark_is_honoured_and_not_part_of_the_first_header(session,
     assert _subjects(session) == [row["Title"] for row in ROWS]
 
 
+def test_utf16_without_a_bom_is_named(session, tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(_delimited("\t").encode("utf-16-le"))
+    ascii_only = tmp_path / "ascii.txt"  # valid UTF-8 byte for byte, NULs and all
+    ascii_only.write_bytes("Title\tEmail\r\nWi-Fi\ta@uni.example\r\n".encode("utf-16-le"))
+    with pytest.raises(InvalidInput, match="NUL bytes.*UTF-16 without a byte-order mark"):
+        import_tickets_file(session, ascii_only)
+    with pytest.raises(InvalidInput, match="UTF-16 without a byte-order mark; re-run with --encoding utf-16-le"):
+        import_tickets_file(session, path)
+    assert import_tickets_file(session, path, encoding="utf-16-le").ok
+    assert _subjects(session) == [row["Title"] for row in ROWS]
+
+
 def test_a_wrong_delimiter_is_explained(session, tmp_path):
     path = tmp_path / "semicolons.csv"
     path.write_text(_delimited(";"), encoding="utf-8")
