@@ -6,31 +6,50 @@ import argparse
 import sys
 from pathlib import Path
 
-from desk.cli.common import agent_for, existing_store, say_every_step, say_progress, session_for
+from desk.cli.common import agent_for, existing_store, say_progress, session_for
 from desk.cli.main import add_db_option, db_path
+from desk.cli.progress import add_progress_option, progress_bar, store_steps
 from desk.core import db
-from desk.core.transfer import export_file, import_csv, write_export
+from desk.core.importing import ImportReport, import_people_file, import_tickets_file
+from desk.core.transfer import export_file, write_export
+
+EXPORT_FORMATS = ("csv", "json", "sqlite", "xlsx")
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    export = subparsers.add_parser("export", help="export all tickets as CSV or JSON",
-                                   description="Write every ticket to standard output or a file.")
+    export = subparsers.add_parser(
+        "export", help="export all tickets (CSV, JSON, an SQLite copy for analysts, XLSX)",
+        description="Write every ticket to standard output or a file. JSON is Desk's own lossless "
+                    "format (replies, notes, history; `desk import` reads it back); sqlite is a "
+                    "reporting copy with metric views for Datasette, pandas or Power Query; xlsx is a "
+                    "ticket sheet with real dates and numbers. sqlite and xlsx need -o FILE.",
+    )
     add_db_option(export)
-    export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="csv", help="output format (default csv)")
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
+    add_progress_option(export)
     export.set_defaults(func=run_export)
 
     imp = subparsers.add_parser(
-        "import", help="import tickets from a CSV file (all rows or none)",
-        description="Import tickets from CSV. Headers are matched to Desk's columns (see `desk export`) "
-                    "and common names (Title, Email, Queue, ...); --map fixes the rest. If any row is "
-                    "bad, each bad row is reported with its line and nothing is imported.",
+        "import", help="import tickets (or people) from CSV, TSV, JSON or NDJSON (all rows or none)",
+        description="Import tickets from a CSV, TSV, JSON or newline-delimited JSON file (the format "
+                    "is detected). Headers are matched to Desk's columns (see `desk export`) and "
+                    "common names (Title, Email, Queue, ...); --map fixes the rest. Desk's own JSON "
+                    "export comes back whole. If any row is bad, each bad row is reported with its "
+                    "line and nothing is imported.",
     )
     add_db_option(imp)
-    imp.add_argument("file", type=Path, help="the CSV file (UTF-8)")
+    imp.add_argument("file", type=Path, help="the file to import")
+    imp.add_argument("--people", action="store_true",
+                     help="the file lists people (name, e-mail, phone, kind), not tickets")
     imp.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
                      help="read the file's HEADER as Desk's COLUMN (repeatable)")
+    imp.add_argument("--encoding", help="the file's text encoding (default UTF-8; e.g. cp949 for Korean Excel)")
+    imp.add_argument("--delimiter", help="the CSV column separator (default: detected; e.g. ';' or tab)")
+    imp.add_argument("--dry-run", action="store_true", help="check the file and say what would be imported; write nothing")
     imp.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent importing")
+    add_progress_option(imp)
     imp.set_defaults(func=run_import)
 
     check = subparsers.add_parser("check", help="check the store's integrity",
@@ -42,21 +61,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Make a consistent copy of the store with SQLite's backup API.")
     add_db_option(backup)
     backup.add_argument("path", type=Path, help="where to write the copy")
+    add_progress_option(backup)
     backup.set_defaults(func=run_backup)
 
     migrate = subparsers.add_parser("migrate", help="upgrade the store to this version of Desk",
                                     description="Back up and upgrade an older store (opening it does the same).")
     add_db_option(migrate)
+    add_progress_option(migrate)
     migrate.set_defaults(func=run_migrate)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with session_for(args) as session:
+    if args.format in ("sqlite", "xlsx") and not args.output:
+        print(f"desk: --format {args.format} writes a file; give it with -o FILE", file=sys.stderr)
+        return 2
+    with session_for(args) as session, progress_bar(args, "export") as tick:
         if args.output:
-            count = export_file(session, path=args.output, fmt=args.format)
+            count = export_file(session, path=args.output, fmt=args.format, progress=tick)
             print(f"Exported {count} tickets to {args.output}", file=sys.stderr)
         else:
-            write_export(session, sys.stdout, args.format)
+            write_export(session, sys.stdout, args.format, progress=tick)
     return 0
 
 
@@ -68,16 +92,42 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"desk: --map needs HEADER=COLUMN, got {item!r}", file=sys.stderr)
             return 2
         mapping[header] = column
-    with session_for(args, create=True) as session:
-        report = import_csv(session, args.file, actor_id=agent_for(session, args.agent), mapping=mapping)
+    delimiter = DELIMITER_NAMES.get(args.delimiter.lower(), args.delimiter) if args.delimiter else None
+    if delimiter is not None and len(delimiter) != 1:
+        print(f"desk: --delimiter must be one character (or tab), got {args.delimiter!r}", file=sys.stderr)
+        return 2
+    reader = import_people_file if args.people else import_tickets_file
+    with session_for(args, create=True) as session, progress_bar(args, "import") as tick:
+        report = reader(session, args.file, actor_id=agent_for(session, args.agent), mapping=mapping,
+                        encoding=args.encoding, delimiter=delimiter, dry_run=args.dry_run, progress=tick)
+    return _say_report(report, args)
+
+
+def _say_report(report: ImportReport, args: argparse.Namespace) -> int:
+    what = "people" if args.people else "tickets"
     if not report.ok:
-        for line, reason in report.problems:
-            where = f"line {line}" if line else "file"
-            print(f"{args.file}: {where}: {reason}", file=sys.stderr)
-        print(f"Nothing imported: {len(report.problems)} bad row(s).", file=sys.stderr)
+        for where, reason in report.problems[:200]:
+            place = f"{report.unit} {where}" if where else "file"
+            print(f"{args.file}: {place}: {reason}", file=sys.stderr)
+        if len(report.problems) > 200:
+            print(f"... and {len(report.problems) - 200} more", file=sys.stderr)
+        print(f"Nothing imported: {len(report.problems)} problem(s).", file=sys.stderr)
         return 1
-    print(f"Imported {report.imported} tickets"
-          + (f"; {report.skipped_existing} already present were skipped" if report.skipped_existing else ""))
+    if report.dry_run:
+        print(f"Dry run ({report.format.upper()}): {report.would_import} {what} would be imported"
+              + (f"; {report.skipped_existing} already present would be skipped" if report.skipped_existing else "")
+              + ". Nothing was written.")
+    elif args.people:
+        print(f"Imported {report.counts.people_created} people; updated {report.counts.people_updated}"
+              + (f"; {report.skipped_existing} unchanged" if report.skipped_existing else ""))
+    else:
+        counts = report.counts
+        extra = f" with {counts.comments} replies and notes" if counts.comments else ""
+        print(f"Imported {report.imported} tickets{extra}"
+              + (f"; {report.skipped_existing} already present were skipped" if report.skipped_existing else "")
+              + (f"; {counts.people_created} new people" if counts.people_created else ""))
+    for item in report.not_carried:
+        print(f"Not carried: {item}", file=sys.stderr)
     return 0
 
 
@@ -97,8 +147,8 @@ def run_backup(args: argparse.Namespace) -> int:
     if args.path.resolve() == source.resolve():
         print("desk: the backup must go to another file", file=sys.stderr)
         return 2
-    with db.open_store(source, progress=say_progress) as store:
-        db.backup_to(store.path, args.path)
+    with db.open_store(source, progress=say_progress) as store, progress_bar(args, "backup") as tick:
+        db.backup_to(store.path, args.path, progress=tick)
     print(f"Backed up {source} to {args.path}")
     return 0
 
@@ -106,8 +156,9 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     path = existing_store(args)
     before = db.schema_state(path)[0]
-    with db.open_store(path, progress=say_every_step):
+    with progress_bar(args, "migrate") as tick, db.open_store(path, progress=store_steps(tick, say_all=True)):
         pass
     after, head = db.schema_state(path)
     print(f"{path}: schema {before or 'new'} -> {after}" if before != after else f"{path}: already at {head}")
     return 0
+

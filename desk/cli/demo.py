@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from desk.cli.main import add_db_option, db_path
+from desk.cli.progress import add_progress_option, progress_bar
 from desk.core.demo import generate
 
 
@@ -19,12 +20,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tickets", type=int, default=20_000, help="how many tickets (default 20000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--days", type=int, default=365, help="days of history (default 365)")
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    summary = generate(db_path(args), tickets=args.tickets, seed=args.seed, days=args.days,
-                       progress=lambda message: print(f"demo: {message}", file=sys.stderr))
+    with progress_bar(args, "demo") as tick:
+        summary = generate(db_path(args), tickets=args.tickets, seed=args.seed, days=args.days, steps=tick,
+                           progress=None if tick else lambda message: print(f"demo: {message}", file=sys.stderr))
     print(f"{summary.tickets:,} tickets, {summary.comments:,} replies and notes, "
           f"{summary.requesters:,} requesters, {summary.agents} agents in {summary.seconds:.1f} s "
           f"-> {db_path(args)}")

@@ -313,8 +313,9 @@ def current_revision(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def backup_to(source: Path, target: Path) -> Path:
-    """Copy a live store consistently with the SQLite backup API.
+def backup_to(source: Path, target: Path, *, progress: Callable[[int, int], None] | None = None) -> Path:
+    """Copy a live store consistently with the SQLite backup API (``progress(done, total)``
+    in pages, after each step of 1024 pages).
 
     The copy is made in a temporary file renamed to ``target`` once complete, so a failed
     backup never leaves a truncated store that looks like one. Trouble reading the source is a
@@ -331,7 +332,8 @@ def backup_to(source: Path, target: Path) -> Path:
                 src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 src.execute("PRAGMA schema_version").fetchone()  # locked or damaged: it shows here
             try:
-                src.backup(dst)
+                src.backup(dst, pages=1024 if progress else -1,
+                           progress=(lambda _status, left, total: progress(total - left, total)) if progress else None)
             except sqlite3.Error as exc:
                 typed = classify(exc, source)
                 if isinstance(typed, errors.StoreLocked | errors.StoreCorrupt):

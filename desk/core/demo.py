@@ -83,8 +83,11 @@ def generate(
     end: datetime | None = None,
     days: int = 365,
     progress: Callable[[str], None] | None = None,
+    steps: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
-    """Fill an empty store at ``path`` with demo data ending at ``end`` (default: now)."""
+    """Fill an empty store at ``path`` with demo data ending at ``end`` (default: now).
+    ``progress`` hears what is being done; ``steps(done, total)`` how far the tickets got
+    (their rows, then their replies: ``total`` is twice the tickets)."""
     import time
 
     started = time.perf_counter()
@@ -102,7 +105,8 @@ def generate(
             say(f"{len(requesters):,} requesters and {len(agents)} agents")
             _shifts(conn, rng, agents, start_ts, end_ts)
             triggers = _suspend_triggers(conn)
-            count_comments = _tickets(conn, rng, tickets, requesters, agents, start_ts, end_ts, say)
+            count_comments = _tickets(conn, rng, tickets, requesters, agents, start_ts, end_ts, say,
+                                      steps or (lambda _done, _total: None))
             say("building the search index")
             _build_search_index(conn)
             for sql in triggers:
@@ -205,7 +209,7 @@ def _arrivals(rng: np.random.Generator, count: int, start: int, end: int) -> np.
 def _tickets(
     conn: sqlite3.Connection, rng: np.random.Generator, count: int,
     requesters: dict[str, np.ndarray], agents: list[int], start: int, end: int,
-    say: Callable[[str], None],
+    say: Callable[[str], None], steps: Callable[[int, int], None],
 ) -> int:
     arrived = _arrivals(rng, count, start, end)
     channel = rng.choice(len(CHANNELS), size=count, p=CHANNEL_WEIGHTS)
@@ -256,6 +260,8 @@ def _tickets(
     say(f"writing {count:,} tickets")
     rows = []
     for i in range(count):
+        if i % 5000 == 0:
+            steps(i, 2 * count)
         c = int(category[i])
         template = subjects[c][int(rng.integers(len(subjects[c])))]
         subject = template.format(room=int(rng.integers(100, 450)), n=int(rng.integers(2, 40)))
@@ -289,6 +295,8 @@ def _tickets(
     comment_uuids = iter(_uuids(rng, count * 4))
     comments = []
     for i in range(count):
+        if i % 5000 == 0:
+            steps(count + i, 2 * count)
         if first_response[i] <= end and not left[i]:
             who = int(assignee[i])
             comments.append((next(comment_uuids), i + 1, who, 1,
@@ -308,6 +316,7 @@ def _tickets(
         " VALUES (?,?,?,?,?,?)",
         comments,
     )
+    steps(2 * count, 2 * count)
     return len(comments)
 
 

@@ -1,44 +1,34 @@
-"""Export tickets to CSV/JSON and import tickets from CSV (all rows or none).
+"""Export tickets as CSV or JSON; ``import_csv`` is kept for callers of the old name.
 
-Import validates every row first and reports each bad row with its line number and reason;
-only a file with no bad rows is written, in one transaction.
+The JSON export is Desk's own lossless format: each ticket with its people (as references that
+carry uuid, name, e-mail, kind and role), every time field, its replies and notes with authors
+and times, and its status history (the audit rows), so ``desk import`` rebuilds the same store.
+The CSV export is the flat table a spreadsheet wants (``COLUMNS``). Importing lives in
+``desk.core.importing``; the analysts' SQLite and XLSX copies in ``desk.core.exporting``.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from desk.core import errors, files
-from desk.core.changes import Changes
-from desk.core.db import unit_of_work
-from desk.core.models import CHANNELS, PERSON_KINDS, PRIORITIES, STATUSES, Ticket
-from desk.core.ops import people, tickets
-from desk.core.ops._audit import record
+from desk.core import errors, files, importing, reading
+from desk.core.importing import COLUMNS, ImportReport
+from desk.core.models import AuditEvent, Category, Comment, Location, Person, Ticket
 
-COLUMNS = (
-    "id", "uuid", "subject", "description", "status", "priority", "channel", "category",
-    "location", "requester_email", "requester_name", "requester_kind", "assignee_email",
-    "tags", "arrived_at", "created_at", "first_response_at", "solved_at", "satisfaction",
-)
-# Header names other tools use, mapped to ours (compared case- and space-insensitively).
-ALIASES = {
-    "title": "subject", "summary": "subject", "body": "description", "details": "description",
-    "email": "requester_email", "requester": "requester_email", "requester e-mail": "requester_email",
-    "name": "requester_name", "requester name": "requester_name", "kind": "requester_kind",
-    "type": "requester_kind", "queue": "category", "building": "location", "arrived": "arrived_at",
-    "created": "created_at", "opened": "created_at", "solved": "solved_at",
-}
-IMPORT_REQUIRED = ("subject", "requester_email")
+__all__ = ["COLUMNS", "ImportReport", "export_csv", "export_file", "export_json", "import_csv", "ticket_record"]
+Progress = Callable[[int, int], None]
+# Audit rows of these fields hold local ids as text; the export adds what they name (a person
+# reference, or a category or location name) as old_ref/new_ref, so an import can map them.
+PERSON_FIELDS = ("assignee_id", "requester_id", "logged_by_id")
+NAMED_FIELDS = {"category_id": Category, "location_id": Location}
 
 
 def _iso(value: datetime | None) -> str:
@@ -61,207 +51,147 @@ def ticket_record(ticket: Ticket) -> dict[str, object]:
     }
 
 
-def iter_tickets(session: Session, *, batch: int = 2000) -> Iterator[Ticket]:
+def person_ref(person: Person | None) -> dict[str, object] | None:
+    if person is None:
+        return None
+    return {"uuid": person.uuid, "name": person.name, "email": person.email, "phone": person.phone,
+            "kind": person.kind, "is_agent": person.is_agent, "role": person.role,
+            "created_at": _iso(person.created_at)}
+
+
+def iter_chunks(session: Session, *, batch: int = 1000) -> Iterator[list[Ticket]]:
+    """Every ticket in id order, a chunk at a time (keyset pages; the session is emptied
+    between chunks so memory stays flat on a big store)."""
     last = 0
     while True:
         chunk = list(session.scalars(
             select(Ticket).where(Ticket.id > last).order_by(Ticket.id).limit(batch).options(
                 selectinload(Ticket.requester), selectinload(Ticket.assignee),
                 selectinload(Ticket.category), selectinload(Ticket.location),
-                selectinload(Ticket.tags), selectinload(Ticket.comments),
+                selectinload(Ticket.tags), selectinload(Ticket.comments).selectinload(Comment.author),
             )
         ))
         if not chunk:
             return
-        yield from chunk
+        yield chunk
         last = chunk[-1].id
         session.expunge_all()
 
 
-def export_csv(session: Session, out: IO[str]) -> int:
+def iter_tickets(session: Session, *, batch: int = 2000) -> Iterator[Ticket]:
+    for chunk in iter_chunks(session, batch=batch):
+        yield from chunk
+
+
+def count_tickets(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Ticket)) or 0
+
+
+def _ticking(session: Session, progress: Progress | None) -> Callable[[int], None]:
+    total = count_tickets(session) if progress else 0
+    return (lambda done: progress(done, total)) if progress else (lambda _done: None)
+
+
+def export_csv(session: Session, out: IO[str], *, progress: Progress | None = None) -> int:
     writer = csv.DictWriter(out, fieldnames=COLUMNS)  # RFC 4180: CRLF, so a lone CR is quoted too
     writer.writeheader()
-    count = 0
-    for ticket in iter_tickets(session):
-        writer.writerow(ticket_record(ticket))
-        count += 1
+    tick, count = _ticking(session, progress), 0
+    for chunk in iter_chunks(session):
+        writer.writerows(ticket_record(ticket) for ticket in chunk)
+        count += len(chunk)
+        tick(count)
     return count
 
 
-def export_json(session: Session, out: IO[str]) -> int:
-    out.write("[")
-    count = 0
-    for ticket in iter_tickets(session):
+def full_records(session: Session, chunk: list[Ticket]) -> Iterator[dict[str, object]]:
+    """Desk's lossless record of each ticket of ``chunk`` (see the module's docstring)."""
+    events: dict[int, list[AuditEvent]] = {}
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.ticket_id.in_([t.id for t in chunk]))
+                                 .order_by(AuditEvent.id)):
+        events.setdefault(event.ticket_id or 0, []).append(event)
+    wanted = {e.actor_id for evs in events.values() for e in evs} | {t.logged_by_id for t in chunk}
+    wanted |= {_int(v) for evs in events.values() for e in evs if e.field in PERSON_FIELDS for v in (e.old, e.new)}
+    persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted - {None})))}
+    names = {field: dict(session.execute(select(model.id, model.name)).all())
+             for field, model in NAMED_FIELDS.items()}
+
+    def ref(field: str | None, value: str | None) -> object:
+        if field in PERSON_FIELDS:
+            return person_ref(persons.get(_int(value) or 0))
+        if field in NAMED_FIELDS and _int(value) in names[field]:
+            return {"name": names[field][_int(value)]}
+        return None
+    for ticket in chunk:
         item = ticket_record(ticket)
-        item["comments"] = [
-            {"uuid": c.uuid, "public": c.is_public, "author_id": c.author_id, "body": c.body,
-             "created_at": _iso(c.created_at)}
-            for c in ticket.comments
-        ]
-        out.write(("\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
-        count += 1
+        item.update({
+            "service_started_at": _iso(ticket.service_started_at), "left_at": _iso(ticket.left_at),
+            "updated_at": _iso(ticket.updated_at), "reopen_count": ticket.reopen_count, "version": ticket.version,
+            "logged_after_the_fact": ticket.logged_after_the_fact,
+            "satisfaction_comment": ticket.satisfaction_comment, "expected_resolution": ticket.expected_resolution,
+            "requester": person_ref(ticket.requester), "assignee": person_ref(ticket.assignee),
+            "logged_by": person_ref(persons.get(ticket.logged_by_id or 0)),
+            "comments": [
+                {"uuid": c.uuid, "public": c.is_public, "author": person_ref(c.author), "body": c.body,
+                 "created_at": _iso(c.created_at)}
+                for c in ticket.comments
+            ],
+            "history": [
+                {"at": _iso(e.at), "actor": person_ref(persons.get(e.actor_id or 0)), "action": e.action,
+                 "field": e.field, "old": e.old, "new": e.new, "origin": e.origin,
+                 "old_ref": ref(e.field, e.old), "new_ref": ref(e.field, e.new)}
+                for e in events.get(ticket.id, [])
+            ],
+        })
+        yield item
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def export_json(session: Session, out: IO[str], *, progress: Progress | None = None) -> int:
+    out.write("[")
+    tick, count = _ticking(session, progress), 0
+    for chunk in iter_chunks(session):
+        for item in full_records(session, chunk):
+            out.write(("\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
+            count += 1
+        tick(count)
     out.write("\n]\n")
     return count
-
-
-@dataclass
-class ImportReport:
-    imported: int = 0
-    skipped_existing: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def _canonical(header: str, mapping: Mapping[str, str]) -> str:
-    key = " ".join(header.strip().lower().replace("_", " ").split())
-    if header in mapping:
-        return mapping[header]
-    if key.replace(" ", "_") in COLUMNS:
-        return key.replace(" ", "_")
-    return ALIASES.get(key, "")
-
-
-def _parse_time(value: str) -> datetime | None:
-    value = value.strip()
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _validate(row: Mapping[str, str]) -> dict[str, object]:
-    """A clean record, or ValueError saying what is wrong with the row."""
-    for name in IMPORT_REQUIRED:
-        if not (row.get(name) or "").strip():
-            raise ValueError(f"{name.replace('_', ' ')} is empty")
-    clean: dict[str, object] = {k: (v or "").replace("\x00", "") for k, v in row.items() if k}
-    for name, allowed in (("status", STATUSES), ("priority", PRIORITIES), ("channel", CHANNELS),
-                          ("requester_kind", PERSON_KINDS)):
-        value = str(clean.get(name) or "").strip().lower()
-        if value and value not in allowed:
-            raise ValueError(f"{name.replace('_', ' ')} {value!r} is not one of {', '.join(allowed)}")
-        clean[name] = value
-    email = str(clean["requester_email"]).strip()
-    if "@" not in email or " " in email:
-        raise ValueError(f"requester e-mail {email!r} is not an e-mail address")
-    for name in ("arrived_at", "created_at", "first_response_at", "solved_at"):
-        try:
-            clean[name] = _parse_time(str(clean.get(name) or ""))
-        except ValueError:
-            raise ValueError(f"{name.replace('_', ' ')} {clean.get(name)!r} is not a date and time "
-                             "(use ISO 8601, e.g. 2026-09-01T14:30:00Z)") from None
-    arrived, created = clean.get("arrived_at"), clean.get("created_at")
-    if isinstance(arrived, datetime) and isinstance(created, datetime) and arrived > created:
-        raise ValueError("arrived at is later than created at")
-    if clean.get("satisfaction") and clean["satisfaction"] not in ("good", "bad"):
-        raise ValueError(f"satisfaction {clean['satisfaction']!r} must be good, bad or empty")
-    if not " ".join(str(clean["subject"]).split()):
-        raise ValueError("subject is empty")
-    return clean
-
-
-def read_csv(source: IO[str], mapping: Mapping[str, str] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row with canonical column names) for each data row."""
-    reader = csv.reader(source)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    names = [_canonical(h, mapping or {}) for h in header]
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        yield reader.line_num, {name: cell for name, cell in zip(names, row, strict=False) if name}
 
 
 def import_csv(
     session: Session, source: IO[str] | Path, *, actor_id: int | None = None,
     mapping: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import every row or none: all bad rows are reported and nothing is written."""
+    """Import every row or none (any format ``reading`` detects; the name is historical)."""
     if isinstance(source, Path):
-        try:
-            with source.open(encoding="utf-8-sig", newline="") as handle:
-                return import_csv(session, io.StringIO(handle.read()), actor_id=actor_id, mapping=mapping)
-        except UnicodeDecodeError as exc:
-            raise errors.InvalidInput(f"{source} is not UTF-8 text (byte {exc.start}).") from exc
-        except OSError as exc:
-            raise errors.InvalidInput(f"Cannot read {source}: {exc.strerror}.") from exc
-    report = ImportReport()
-    records: list[tuple[int, dict[str, object]]] = []
-    try:
-        for line, row in read_csv(source, mapping):
-            try:
-                records.append((line, _validate(row)))
-            except ValueError as exc:
-                report.problems.append((line, str(exc)))
-    except csv.Error as exc:
-        report.problems.append((0, f"the file is not valid CSV: {exc}"))
-    if report.problems:
-        return report
-    current_line = 0
-    try:
-        with unit_of_work(session):
-            for line, record_ in records:
-                current_line = line
-                if record_.get("uuid") and session.scalar(
-                    select(Ticket.id).where(Ticket.uuid == record_["uuid"])
-                ):
-                    report.skipped_existing += 1
-                    continue
-                _import_one(session, record_, actor_id)
-                report.imported += 1
-    except errors.InvalidInput as exc:  # rolled back: nothing of the file was written
-        report.imported = report.skipped_existing = 0
-        report.problems.append((current_line, exc.message))
-    return report
+        return importing.import_tickets_file(session, source, actor_id=actor_id, mapping=mapping)
+    table = reading.read_table(source.read().encode("utf-8"), name="the file")
+    records, report = importing.prepare_tickets(table, mapping=mapping)
+    return importing.finish_tickets(session, records, report, actor_id=actor_id, dry_run=False, progress=None)
 
 
-def _import_one(session: Session, rec: Mapping[str, object], actor_id: int | None) -> Changes:
-    requester = people.ensure_requester(
-        session, email=str(rec["requester_email"]), name=str(rec.get("requester_name") or "") or None,
-        kind=str(rec.get("requester_kind") or "guest"),
-    ).created_id
-    category = people.ensure_category(session, name=str(rec["category"])).created_id if rec.get("category") else None
-    location = people.ensure_location(session, name=str(rec["location"])).created_id if rec.get("location") else None
-    created_at = rec.get("created_at") or rec.get("arrived_at")
-    changes = tickets.log_ticket(
-        session, actor_id=actor_id, requester_id=requester, subject=str(rec["subject"]),
-        channel=str(rec.get("channel") or "email"), category_id=category, location_id=location,
-        description=str(rec.get("description") or ""), priority=str(rec.get("priority") or "normal"),
-        arrived_at=rec.get("arrived_at") or created_at,  # type: ignore[arg-type]
-        tags=str(rec.get("tags") or "").split(), uuid=str(rec.get("uuid") or "") or None,
-        now=created_at if isinstance(created_at, datetime) else None,
-    )
-    ticket = session.get(Ticket, changes.created_id)
-    assert ticket is not None
-    ticket.status = str(rec.get("status") or "new")
-    ticket.first_response_at = rec.get("first_response_at")  # type: ignore[assignment]
-    ticket.solved_at = rec.get("solved_at")  # type: ignore[assignment]
-    ticket.satisfaction = str(rec.get("satisfaction") or "") or None
-    assignee_email = str(rec.get("assignee_email") or "")
-    if assignee_email:
-        assignee = people.find_person_by_email(session, assignee_email)
-        ticket.assignee_id = assignee.id if assignee else None
-    record(session, ticket_id=ticket.id, actor_id=actor_id, at=ticket.created_at, action="import")
-    return changes
+TEXT_FORMATS = ("csv", "json")
 
 
-def export_file(session: Session, *, path: Path, fmt: str) -> int:
+def export_file(session: Session, *, path: Path, fmt: str, progress: Progress | None = None) -> int:
     """Every ticket to ``path``; the file appears only once complete (FileError on trouble)."""
-    if fmt not in ("csv", "json"):
-        raise errors.InvalidInput(f"Unknown export format {fmt!r}; use csv or json.")
+    if fmt in ("sqlite", "xlsx"):
+        from desk.core import exporting
+
+        writer = exporting.export_sqlite if fmt == "sqlite" else exporting.export_xlsx
+        return writer(session, path=path, progress=progress)
+    if fmt not in TEXT_FORMATS:
+        raise errors.InvalidInput(f"Unknown export format {fmt!r}; use csv, json, sqlite or xlsx.")
     with files.atomic_path(path, what="export") as temp, temp.open("w", encoding="utf-8", newline="") as out:
-        return write_export(session, out, fmt)
+        return write_export(session, out, fmt, progress=progress)
 
 
-def write_export(session: Session, out: IO[str], fmt: str) -> int:
+def write_export(session: Session, out: IO[str], fmt: str, *, progress: Progress | None = None) -> int:
     if fmt == "csv":
-        return export_csv(session, out)
+        return export_csv(session, out, progress=progress)
     if fmt == "json":
-        return export_json(session, out)
-    raise errors.InvalidInput(f"Unknown export format {fmt!r}; use csv or json.")
-
+        return export_json(session, out, progress=progress)
+    raise errors.InvalidInput(f"Unknown export format {fmt!r}; use csv or json (sqlite and xlsx need -o FILE).")

@@ -7,6 +7,7 @@ their actions to ``main_window.menu("Sync")`` and friends.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sqlite3
@@ -234,6 +235,7 @@ class MainWindow(QMainWindow):
             self.menu(name)
         qp = self.queue_panel
         self._action("File", "&New ticket…", qp.quick_log, "Ctrl+N", "Log a walk-in, call or request")
+        self._action("File", "&Import tickets…", lambda: importlib.import_module("desk.ui.import_dialog").choose_and_import(self), None, "Bring tickets in from a CSV, TSV or JSON file (all or nothing)")  # noqa: E501 - loaded when used: quicker start
         self.menu("File").addSeparator()
         self._action("File", "Se&ttings…", self.show_settings, "Ctrl+,",
                      "The desk, its calendar, people, categories and locations")

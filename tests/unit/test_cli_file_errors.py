@@ -15,6 +15,8 @@ from desk.core import files
 WRITERS = {
     "export csv": lambda db, out: ["export", "--db", db, "--format", "csv", "--output", out],
     "export json": lambda db, out: ["export", "--db", db, "--format", "json", "-o", out],
+    "export sqlite": lambda db, out: ["export", "--db", db, "--format", "sqlite", "-o", out],
+    "export xlsx": lambda db, out: ["export", "--db", db, "--format", "xlsx", "-o", out],
     "stats text": lambda db, out: ["stats", "--db", db, "--output", out],
     "stats json": lambda db, out: ["stats", "--db", db, "--format", "json", "--output", out],
     "stats html": lambda db, out: ["stats", "--db", db, "--format", "html", "--output", out],
@@ -72,7 +74,7 @@ def test_target_is_a_folder(writer, db, tmp_path, capsys):
     assert list(folder.iterdir()) == []
 
 
-@pytest.mark.parametrize("writer", ["export csv", "export json", "canned export"])
+@pytest.mark.parametrize("writer", ["export csv", "export json", "export sqlite", "export xlsx", "canned export"])
 def test_missing_folder(writer, db, tmp_path, capsys):
     target = tmp_path / "no-such-folder" / "out.json"
     err = run(WRITERS[writer](db, str(target)), capsys)
