@@ -21,14 +21,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QTabWidget, QWidget
 
 from desk import __version__
-from desk.core import files
 from desk.core.db import Store
 from desk.core.errors import DeskError
 from desk.core.logs import log_folder, setup_logging
 from desk.ui import startup
 from desk.ui.errors import show_error
 from desk.ui.first_paint import FirstPaintWatcher
-from desk.ui.opening import StoreOpener
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -96,9 +94,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.addToolBar(self.at_desk.toolbar())
         self._build_menus()
-        from desk.ui.queue.notify import install_notifications
-
-        self.notifier = install_notifications(self, self.tasks, self.current_agent_id, self.menu("View"))
+        self.notifier = None  # desktop notifications: installed once the first rows are painted
         self.queue_panel.install_status_bar(self.statusBar(), self.at_desk)
         # A new store gets the default canned responses once (deleted ones stay deleted).
         self.tasks.sql(_canned_defaults_installed, on_done=self._install_canned_defaults, owner=self)
@@ -175,6 +171,9 @@ class MainWindow(QMainWindow):
         # first rows are on screen; only its widgets are made here. Started at once, its imports
         # held the GIL while the rows were painted and the first screenful came 0.3 s later.
         QTimer.singleShot(SYNC_PRELOAD_DELAY_MS, self, self._load_sync)
+        from desk.ui.queue.notify import install_notifications  # its Qt types wait for the paint
+
+        self.notifier = install_notifications(self, self.tasks, self.current_agent_id, self.menu("View"))
         if self._first_run:  # its widgets and the settings code are not needed for the first paint
             from desk.ui.settings.setup_wizard import offer_setup
 
@@ -283,6 +282,8 @@ class MainWindow(QMainWindow):
 
         folder = log_folder()
         try:
+            from desk.core import files
+
             files.make_folder(folder, what="log folder")
         except DeskError as exc:
             show_error(self, exc)
@@ -436,6 +437,8 @@ def run(db_path: Path | str | None) -> int:
     The store is opened (and an older one backed up and upgraded, with a progress dialog) on
     a worker thread, so the desktop never sees a frozen, unanswering Desk at start."""
     from PySide6.QtCore import QSettings
+
+    from desk.ui.opening import StoreOpener
 
     app = make_application()
     setup_logging()

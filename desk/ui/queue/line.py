@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core.changes import Changes
 from desk.core.vocabulary import counted, format_age
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
 
 if TYPE_CHECKING:
+    from desk.core.changes import Changes
     from desk.core.queries.frontdesk import LineEntry
 
 
