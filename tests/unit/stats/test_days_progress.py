@@ -3,6 +3,7 @@ months: the months done stay saved, the next computation finishes with the same 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from desk.core.stats import StatsFilter, compute_stats, days
 from desk.core.stats import export as ex
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+BATCH_DAYS = days.BATCH_DAYS
 DAYS = 70  # three months of BATCH_DAYS: 31 + 31 + 8
 NOW = T0 + timedelta(days=DAYS + 1)
 FILTER = StatsFilter(start=T0.date(), end=(T0 + timedelta(days=DAYS - 1)).date())
@@ -76,3 +78,28 @@ def test_cancel_after_the_first_month_keeps_it_and_the_next_compute_matches_a_cl
     session.commit()
     assert after == numbers(session)  # rebuilt in one go, uninterrupted
     assert after_cancel.summary.tickets == DAYS
+
+
+def test_desk_stats_shows_progress_while_days_are_rebuilt_and_is_silent_otherwise(tmp_path, capsys) -> None:  # noqa: ANN001
+    from desk.cli.main import main
+    from desk.core.db import open_store
+    from desk.core.demo import generate
+
+    path = tmp_path / "big.sqlite3"
+    generate(path, tickets=300, seed=4, end=NOW, days=DAYS)
+    with open_store(path) as store, store.session() as session:
+        session.execute(text("UPDATE stats_days SET definition = 'older'"))  # as after an upgrade
+        session.commit()
+        stale = len(session.execute(text("SELECT day FROM stats_days")).all())
+    assert stale > BATCH_DAYS
+    wide = [str((NOW - timedelta(days=2 * DAYS)).date()), str((NOW + timedelta(days=1)).date())]
+    period = ["--from", wide[0], "--to", wide[1], "--format", "json"]  # every demo day
+
+    assert main(["stats", "--db", str(path), *period, "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert f"Working out {stale:,} days of history: {stale:,} of {stale:,} (100%)" in captured.err
+    assert f"Working out {stale:,} days of history: 0 of {stale:,} (0%)" in captured.err
+    assert json.loads(captured.out)["summary"]  # the report itself stays on standard output
+
+    assert main(["stats", "--db", str(path), *period, "--progress"]) == 0
+    assert "Working out" not in capsys.readouterr().err  # nothing stale: no bar at all
