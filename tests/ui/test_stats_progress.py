@@ -85,3 +85,30 @@ def test_cancel_stops_working_out_the_days_and_refresh_computes(qtbot, stale_sto
         qtbot.waitUntil(lambda: tasks.pending == 0, timeout=20000)
     finally:
         tasks.shutdown()
+
+
+def test_a_newer_request_stops_the_older_rebuild_quietly(qtbot, stale_store, gate, monkeypatch) -> None:  # noqa: ANN001
+    from desk.ui.stats.panel import StatsPanel
+    from desk.ui.tasks import Tasks
+
+    monkeypatch.setattr(days, "BATCH_DAYS", 10)
+    before = stale_days(stale_store)
+    tasks = Tasks(stale_store, watch_interval_ms=0)
+    panel = StatsPanel(tasks)
+    qtbot.addWidget(panel)
+    panel.show()
+    try:
+        qtbot.waitUntil(panel.working.isVisible, timeout=20000)
+        thirty_days = int(panel.working_label.text().split()[2].replace(",", ""))
+        panel.preset.setCurrentIndex(panel.preset.findData("7 days"))
+        panel.refresh()  # as F5 would, without waiting for the debounce
+        assert panel.working.isHidden()
+        with qtbot.wait_signal(panel.report_shown, timeout=20000) as shown:
+            gate.set()
+        assert (shown.args[0].filter.end - shown.args[0].filter.start).days == 6
+        assert "not computed" not in panel.status.text() and panel.working.isHidden()
+        qtbot.waitUntil(lambda: tasks.pending == 0, timeout=20000)
+        assert panel.report is shown.args[0]  # the stopped 30 days never painted over it
+        assert stale_days(stale_store) > before - thirty_days  # the older rebuild did stop early
+    finally:
+        tasks.shutdown()
