@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
+from desk.cli.progress import Tick, add_progress_option, progress_bar
 from desk.core import errors, files
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.staffing import ServiceTarget
@@ -53,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="staffing: share of walk-ins and calls to serve in time (default 80)")
     parser.add_argument("--target-minutes", type=float, default=5.0, metavar="MIN",
                         help="staffing: ... within this many minutes (default 5)")
+    add_progress_option(parser)
     parser.set_defaults(func=run_stats)
 
 
@@ -105,7 +108,8 @@ def run_stats(args: argparse.Namespace) -> int:
             location_ids=_ids(session, "locations", args.location, "location"),
         )
         target = ServiceTarget(level=args.target_level / 100, seconds=round(args.target_minutes * 60))
-        report = compute_stats(session, flt, target=target)
+        with ExitStack() as bar:
+            report = compute_stats(session, flt, target=target, progress=_days_progress(args, bar))
         tables = ex.report_tables(report, expected_by_category(session))
     if args.format == "text":
         _emit(args.output, "\n".join(_text(table) for table in tables))
@@ -122,6 +126,20 @@ def run_stats(args: argparse.Namespace) -> int:
     else:
         print(ex.write_xlsx(tables, args.output))
     return 0
+
+
+def _days_progress(args: argparse.Namespace, bar: ExitStack) -> Tick:
+    """Progress of the day summaries being rebuilt (a big store's first stats after an upgrade
+    or an import). The bar opens on the first report, so nothing shows when no day is stale."""
+    shown: list[Tick | None] = []
+
+    def tick(done: int, total: int) -> None:
+        if not shown:
+            shown.append(bar.enter_context(progress_bar(args, f"Working out {total:,} days of history")))
+        if shown[0] is not None:
+            shown[0](done, total)
+
+    return tick
 
 
 def _emit(path: Path | None, content: str) -> None:

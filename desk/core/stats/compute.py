@@ -17,7 +17,7 @@ from desk.core.models import CHANNELS, OPEN_STATUSES, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
 from desk.core.stats import facts as F
 from desk.core.stats import history
-from desk.core.stats.days import period_facts
+from desk.core.stats.days import Cancel, Progress, period_facts
 from desk.core.stats.distributions import ByValue, Distribution, member, rate
 from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
 
@@ -104,12 +104,18 @@ def compute_stats(
     target: staffing.ServiceTarget | None = None,
     handle_seconds: float | None = None,
     now: datetime | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
 ) -> StatsReport:
-    """All metrics for tickets that arrived in the filter's period (desk time zone)."""
+    """All metrics for tickets that arrived in the filter's period (desk time zone).
+
+    The first computation over days whose summaries are stale (a big import, an upgrade)
+    rebuilds them first: ``progress(days done, days to rebuild)`` follows that, ``cancel()``
+    stops it between months with ``StatsCancelled`` (``desk.core.stats.days``)."""
     target = target or staffing.ServiceTarget()
     now_ts = int((now or utcnow()).timestamp())
     start, end, zone = period_bounds(session, flt)
-    every, one_reply, every_steps = period_facts(session, start, end)
+    every, one_reply, every_steps = period_facts(session, start, end, progress=progress, cancel=cancel)
     facts = every.matching(flt)  # kinds are read with the facts
     steps = every_steps if facts is every else every_steps[member(every_steps["ticket_id"], facts.ticket_id)]
     predicate, params = flt.predicate()

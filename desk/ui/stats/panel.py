@@ -2,13 +2,17 @@
 
 Every number comes from ``desk.core.stats.compute_stats`` run on the DB worker
 (``tasks.db``); a newer request makes older answers stale (a generation counter), so fast
-filter changes never paint old numbers. Charts and tables export to PNG/CSV; the whole report
+filter changes never paint old numbers (and stops an older computation still rebuilding days).
+The first computation over stale day summaries (a big import, an upgrade) shows "Working out N
+days of history…" with a bar and Cancel: the worker's ``progress`` reaches the bar by a queued
+signal, Cancel sets an event its ``cancel`` reads between months (``desk.core.stats.days``). Charts and tables export to PNG/CSV; the whole report
 to XLSX (one sheet per table) and printable HTML.
 """
 
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -39,6 +44,7 @@ from desk.core.staffing import ServiceTarget
 from desk.core.stats import StatsFilter, StatsReport, compute_stats
 from desk.core.stats import export as ex
 from desk.core.stats.compute import expected_by_category
+from desk.core.stats.days import StatsCancelled
 from desk.core.stats.periods import PRESETS, preset_range
 from desk.ui import theme
 from desk.ui.errors import report_errors, show_error
@@ -80,6 +86,7 @@ def _percent(value: float | None) -> str:
 
 class StatsPanel(QWidget):
     report_shown = Signal(object)  # StatsReport, after every chart and table shows it
+    days_progressed = Signal(int, int, int)  # (generation, days done, days to rebuild), from the DB worker
 
     def __init__(self, tasks, parent: QWidget | None = None):  # noqa: ANN001 - desk.ui.tasks.Tasks
         super().__init__(parent)
@@ -92,6 +99,8 @@ class StatsPanel(QWidget):
         self._generation = 0
         self._stale = False
         self._last_seconds = 0.0
+        self._cancel: threading.Event | None = None  # set: the computation under way stops between months
+        self.days_progressed.connect(self._show_days_progress, Qt.ConnectionType.QueuedConnection)
         self.setAccessibleName("Statistics")
         self.setToolTip("Statistics for a period: volume, waits, response and resolution times, CSAT, staffing")
         self._debounce = QTimer(self)
@@ -181,7 +190,27 @@ class StatsPanel(QWidget):
         self.status.setWordWrap(True)
         rows.addLayout(first)
         rows.addLayout(second)
+        rows.addWidget(self._build_working())
         return rows
+
+    def _build_working(self) -> QWidget:
+        """The row shown only while day summaries are rebuilt: what, how far, and Cancel."""
+        self.working = QWidget(self)
+        self.working.setAccessibleName("Working out the statistics")
+        self.working_label = QLabel("", self.working)
+        self.working_label.setAccessibleName("Statistics progress")
+        self.working_bar = QProgressBar(self.working)
+        self.working_bar.setAccessibleName("Days of history worked out")
+        self.working_bar.setToolTip("Day summaries are built once; later reports of these days are quick")
+        self.cancel_button = self._push("Cancel", "Cancel computing the statistics",
+                                        "Stop now; the days already worked out are kept", self._cancel_clicked)
+        row = QHBoxLayout(self.working)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.working_label)
+        row.addWidget(self.working_bar, 1)
+        row.addWidget(self.cancel_button)
+        self.working.hide()
+        return self.working
 
     def _push(self, text: str, name: str, tip: str, slot) -> QPushButton:  # noqa: ANN001
         button = QPushButton(text, self)
@@ -338,6 +367,10 @@ class StatsPanel(QWidget):
     def refresh(self) -> None:
         self._debounce.stop()
         self._generation += 1  # whatever was computing is no longer what was asked
+        if self._cancel is not None:
+            self._cancel.set()  # so an older rebuild stops at its next month instead of delaying this one
+        self.working.hide()
+        cancel = self._cancel = threading.Event()
         problem = self.date_problem()
         if problem is not None:
             self._say(problem, error=True)
@@ -346,12 +379,44 @@ class StatsPanel(QWidget):
         started = time.perf_counter()
         self._say("Computing…")
 
+        def progress(done: int, total: int) -> None:  # on the DB worker: only a queued signal
+            self.days_progressed.emit(generation, done, total)
+
+        def compute(session) -> StatsReport:  # noqa: ANN001 - runs on the DB worker
+            return compute_stats(session, flt, target=target, progress=progress, cancel=cancel.is_set)
+
         def done(report: StatsReport) -> None:
             if generation == self._generation:
+                self.working.hide()
                 self._show(report, time.perf_counter() - started)
 
-        self.tasks.db(lambda session: compute_stats(session, flt, target=target), done, self._failed, owner=self)
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, StatsCancelled):
+                self._failed(exc)
+            elif generation == self._generation:  # the person pressed Cancel (not a newer request)
+                self.working.hide()
+                self._last_seconds = float("inf")  # changes now ask for Refresh, never restart it
+                self._say(f"{exc.message} Refresh (F5) computes them; the days already worked out are kept.")
+                self.refresh_button.setFocus()
+
+        self.tasks.db(compute, done, failed, owner=self)
         self.tasks.db(expected_by_category, self._expected_loaded, self._failed, owner=self)
+
+    def _show_days_progress(self, generation: int, done: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        if self.working.isHidden():
+            self.working_label.setText(f"Working out {total:,} days of history…")
+            self.cancel_button.setEnabled(True)
+            self.working.show()
+        self.working_bar.setRange(0, total)
+        self.working_bar.setValue(done)
+
+    def _cancel_clicked(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+        self.cancel_button.setEnabled(False)
+        self.working_label.setText("Stopping after this month of days…")
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
@@ -374,6 +439,7 @@ class StatsPanel(QWidget):
         return str(f.start) if f.start == f.end else f"{f.start} to {f.end}"
 
     def _failed(self, exc: BaseException) -> None:
+        self.working.hide()
         self._say("Could not compute the statistics.", error=True)
         show_error(self, exc)
 
