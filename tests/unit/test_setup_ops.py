@@ -289,3 +289,22 @@ def test_an_older_store_upgrades_with_everyone_active_and_everything_shown(tmp_p
         assert [(a.name, a.active) for a in offered.agent_rows(session)] == [("Old Agent", True)]
         assert [name for _id, name in offered.categories(session)] == ["Old category"]
         assert not needs_setup(session)
+
+
+def test_a_deactivated_agent_cannot_claim_or_take_next(session, agent_id, other_agent_id, requester_id):
+    from desk.core import errors
+    from desk.core.models import Ticket
+    from desk.core.ops import people, tickets
+
+    waiting = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Projector").created_id
+    people.deactivate_agent(session, actor_id=other_agent_id, agent_id=agent_id)
+    for attempt in (lambda: tickets.claim(session, ticket_id=waiting, agent_id=agent_id),
+                    lambda: tickets.take_next(session, agent_id=agent_id)):
+        with pytest.raises(errors.InvalidInput, match="not an active agent"):
+            attempt()
+    session.rollback()
+    assert session.get(Ticket, waiting).assignee_id is None
+    people.deactivate_agent(session, actor_id=other_agent_id, agent_id=agent_id, active=True)
+    tickets.take_next(session, agent_id=agent_id)
+    session.rollback()
+    assert session.get(Ticket, waiting).assignee_id == agent_id

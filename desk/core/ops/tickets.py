@@ -247,6 +247,12 @@ def claim(
     now = now or utcnow()
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)
+        agent = session.get(Person, agent_id)
+        if agent is None or not agent.active:  # a deactivated agent keeps her history, takes no one
+            raise errors.InvalidInput(
+                f"{agent.name if agent else f'Person #{agent_id}'} is not an active agent; "
+                "reactivate them under Settings → People first."
+            )
         if ticket.assignee_id not in (None, agent_id) and not force:
             holder = session.get(Person, ticket.assignee_id)
             raise AlreadyClaimed(
