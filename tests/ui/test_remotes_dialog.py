@@ -17,7 +17,8 @@ def test_f9_with_no_remote_says_so(qtbot: Any, main_window: Any) -> None:
     qtbot.waitUntil(lambda: controller.remote_count == 0 and main_window.tasks.pending == 0)
     main_window.activateWindow()
     main_window.setFocus()
-    qtbot.keyClick(main_window, Qt.Key.Key_F9)
+    qtbot.keyClick(main_window, Qt.Key.Key_F9)  # the count is checked again first (on the DB worker)
+    qtbot.waitUntil(lambda: "no remote helpdesk" in main_window.statusBar().currentMessage())
     message = main_window.statusBar().currentMessage()
     assert "no remote helpdesk" in message and "Sync → Remotes" in message
     assert not controller.running and controller.status.label.text() == "Local only"

@@ -112,7 +112,7 @@ def test_a_failed_remote_is_shown_not_last_synced(qtbot: Any, main_window: Any, 
     controller = connect_zendesk(main_window, session, zendesk)
     web_ticket(zendesk, "From the web")
     zendesk.advance(61)
-    qtbot.waitUntil(lambda: controller.sync_action.isEnabled() and main_window.tasks.pending == 0)
+    qtbot.waitUntil(lambda: controller.remote_count == 2 and main_window.tasks.pending == 0)  # both remotes known
     with qtbot.waitSignal(controller.finished, timeout=20000) as blocker:
         controller.sync_action.trigger()
     run = blocker.args[0]

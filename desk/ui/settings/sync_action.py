@@ -235,8 +235,20 @@ class SyncController(QObject):
         if self.running or self.closed:
             return
         if self.remote_count == 0:
-            self.say_no_remote()
+            # The count may be older than a remote added by another process a moment ago
+            # (`desk remote add` while the window is open): count again before saying "none".
+            self.tasks.db(config.sync_counts, on_done=self._sync_if_any_remote, owner=self)
             return
+        self._start_run()
+
+    def _sync_if_any_remote(self, counts: config.SyncCounts) -> None:
+        self._counts_loaded(counts)
+        if counts.remotes == 0:
+            self.say_no_remote()
+        elif not (self.running or self.closed):
+            self._start_run()
+
+    def _start_run(self) -> None:
         self.running = True
         self._update_action()
         self.status.progress.setRange(0, 0)
