@@ -26,6 +26,8 @@ def test_shortcut_sheet_opens_with_ctrl_slash_and_lists_the_real_keys(main_windo
     rows = {(r.keys, r.what) for r in desk_help.shortcut_rows(main_window)}
     assert ("Ctrl+T", "Take next") in rows
     assert ("Ctrl+N", "New ticket") in rows
+    assert ("Return", "Open the selected ticket (in the queue)") in rows
+    assert not [r for r in rows if "no description" in r[1]]  # every key says what it does
     # A key that is not in the window is not in the sheet.
     assert "Ctrl+Alt+Z" not in keys
     qtbot.keyClicks(sheet.filter, "take")

@@ -162,13 +162,19 @@ class TicketEditor(QWidget):
 
     def _shortcuts(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            ("Ctrl+Return", lambda: self.send()), ("Ctrl+Enter", lambda: self.send()),
-            ("Ctrl+Shift+Return", lambda: self.send(solve=True)),
-            ("Ctrl+Shift+Enter", lambda: self.send(solve=True)),
-            ("Ctrl+Shift+C", self.open_canned_picker), ("Ctrl+S", self.save_fields),
+        for keys, slot, what in (
+            ("Ctrl+Return", lambda: self.send(), "Send the reply or note"),
+            ("Ctrl+Enter", lambda: self.send(), "Send the reply or note"),
+            ("Ctrl+Shift+Return", lambda: self.send(solve=True), "Send and mark solved"),
+            ("Ctrl+Shift+Enter", lambda: self.send(solve=True), "Send and mark solved"),
+            ("Ctrl+Shift+C", self.open_canned_picker, "Canned responses"),
+            ("Ctrl+S", self.save_fields, "Save the field changes"),
         ):
-            QShortcut(QKeySequence(keys), self, activated=slot, context=context)
+            # The context is set apart: PySide6 drops a ``context=`` passed together with a slot.
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(context)
+            shortcut.setWhatsThis(what)  # the shortcut sheet's words
+            shortcut.activated.connect(slot)
 
     # -- loading --------------------------------------------------------------------------------
     def reload(self) -> None:

@@ -89,6 +89,7 @@ class QueuePanel(QWidget):
             # shortcut then took Enter from the whole window (the search box, the line).
             shortcut = QShortcut(QKeySequence(key), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.setWhatsThis("Open the selected ticket (in the queue)")  # the shortcut sheet's words
             shortcut.activated.connect(self.open_selected)
         self.model.modelReset.connect(self._lay_out_rows)  # after the view's own reset slot
         self.model.loaded.connect(self._restore_selection)
