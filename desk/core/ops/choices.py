@@ -21,6 +21,7 @@ from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.models import CannedResponse, Category, Location, Ticket, utcnow
 from desk.core.ops._audit import record
+from desk.core.ops.tickets import bump_version
 
 KINDS = ("category", "location")
 MAX_NAME = 80
@@ -151,8 +152,7 @@ def merge_choices(
         moved = set()
         for ticket in session.scalars(select(Ticket).where(column == gone.id)):
             setattr(ticket, column.key, keep.id)
-            ticket.version += 1
-            ticket.updated_at = now
+            bump_version(ticket, now)
             record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action=f"merge-{kind}",
                    field=kind, old=gone.name, new=keep.name)
             moved.add(ticket.id)

@@ -32,6 +32,7 @@ from desk.core.models import (
     utcnow,
 )
 from desk.core.ops._audit import record
+from desk.core.ops.tickets import bump_version
 
 MAX_NAME = 200
 MERGE_CHAIN_LIMIT = 20  # merged_into chains are short; a longer one is a loop, not a person
@@ -328,8 +329,7 @@ def _move_tickets(session: Session, *, keep: Person, gone: Person, actor_id: int
             record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action="merge-people",
                    field=field.removesuffix("_id"), old=gone.name, new=keep.name)
             if ticket.id not in moved:
-                ticket.version += 1
-                ticket.updated_at = now
+                bump_version(ticket, now)
             moved.add(ticket.id)
     session.flush()
     return moved

@@ -91,6 +91,13 @@ def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
     ticket.status = status
 
 
+def bump_version(ticket: Ticket, now: datetime) -> None:
+    """The ticket changed in a way others must see: a new ``version`` (the optimistic check of
+    every editor and of sync) and ``updated_at``."""
+    ticket.version += 1
+    ticket.updated_at = now
+
+
 def _is_agent(session: Session, person_id: int | None) -> bool:
     if person_id is None:
         return False
@@ -166,8 +173,7 @@ def update_ticket(
         check_version(ticket, expected_version=expected_version, fields=fields)
         changed = _apply(session, ticket, fields, actor_id=actor_id, now=now)
         if changed:
-            ticket.version += 1
-            ticket.updated_at = now
+            bump_version(ticket, now)
         return Changes.for_ticket(ticket_id)
 
 
@@ -233,8 +239,7 @@ def _change(
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)
         if _apply(session, ticket, fields, actor_id=actor_id, now=now, action=action):
-            ticket.version += 1
-            ticket.updated_at = now
+            bump_version(ticket, now)
         return Changes.for_ticket(ticket_id)
 
 
@@ -266,8 +271,7 @@ def claim(
             ticket.service_started_at = now
             changed = True
         if changed:
-            ticket.version += 1
-            ticket.updated_at = now
+            bump_version(ticket, now)
         return Changes.for_ticket(ticket_id)
 
 
@@ -297,8 +301,7 @@ def release(
             ticket.service_started_at = None
             changed = True
         if changed:
-            ticket.version += 1
-            ticket.updated_at = now
+            bump_version(ticket, now)
         return Changes.for_ticket(ticket_id)
 
 
@@ -337,8 +340,7 @@ def mark_left(
             raise errors.InvalidInput(f"Ticket #{ticket_id} is already being served.")
         _apply(session, ticket, {"status": "closed"}, actor_id=actor_id, now=now, action="left")
         ticket.left_at = now
-        ticket.version += 1
-        ticket.updated_at = now
+        bump_version(ticket, now)
         return Changes.for_ticket(ticket_id)
 
 
@@ -366,8 +368,7 @@ def undo_left(
         record(session, ticket_id=ticket_id, actor_id=actor_id, at=now, action="undo-left",
                field="left_at", old=ticket.left_at, new=None)
         ticket.left_at = None
-        ticket.version += 1
-        ticket.updated_at = now
+        bump_version(ticket, now)
         return Changes.for_ticket(ticket_id)
 
 

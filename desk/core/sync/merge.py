@@ -25,7 +25,7 @@ from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.models import Category, SyncConflict, SyncOutbox, SyncRemote, SyncStatus, Ticket, utcnow
 from desk.core.ops import people
-from desk.core.ops.tickets import _apply
+from desk.core.ops.tickets import _apply, bump_version
 from desk.core.sync.remotes.base import SYNCED_FIELDS, Remote, RemoteTicket
 
 if TYPE_CHECKING:
@@ -227,8 +227,7 @@ class Merger:
         if merged.to_local:
             if _apply(self.session, ticket, self._to_local_values(merged.to_local), actor_id=None, now=now,
                       action="sync", origin=self.row.name):
-                ticket.version += 1
-                ticket.updated_at = now
+                bump_version(ticket, now)
             self.report.updated_local += 1
             self.report.ticket_ids.add(ticket.id)
         status.base = json.dumps(base)
@@ -264,8 +263,7 @@ def resolve_conflict(session: Session, *, conflict_id: int, keep: str, actor_id:
         if keep == "theirs" and ticket is not None:
             local = to_local_values(session, {conflict.field: theirs})
             if _apply(session, ticket, local, actor_id=actor_id, now=now, action="sync-resolve"):
-                ticket.version += 1
-                ticket.updated_at = now
+                bump_version(ticket, now)
         elif ticket is not None:
             session.execute(enqueue(conflict.remote_id, conflict.ticket_id, now))
         conflict.resolved_at, conflict.resolution = now, keep
