@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from desk.core.sync import config as sync_config
+from desk.core.sync import engine
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.rt import RTRemote
 from desk.core.sync.remotes.zendesk import ZendeskRemote
@@ -167,3 +168,14 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Any]:
         backend = RTBackend(server)
         yield backend
         backend.close()
+
+
+def sync_zendesk(session: Any, fake: FakeZendesk, name: str = "zd", **kwargs: Any) -> engine.SyncReport:
+    """One engine run against the Zendesk fake (after its incremental-export minute has passed)."""
+    fake.advance(61)
+    remote = ZendeskRemote(url=fake.url, username=fake.state.email, auth="token",
+                           secret=Secret(token=fake.state.token), sleep=Waits())
+    try:
+        return engine.sync(session, name, remote=remote, **kwargs)
+    finally:
+        remote.close()

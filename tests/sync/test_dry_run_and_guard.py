@@ -17,11 +17,10 @@ from desk.core.models import SyncCursor, SyncRemote, SyncStatus, Ticket
 from desk.core.ops import comments as comment_ops
 from desk.core.ops import people
 from desk.core.ops import tickets as ticket_ops
-from desk.core.sync import config, credentials, engine
+from desk.core.sync import config, credentials
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import MassChangeRefused
-from desk.core.sync.remotes.zendesk import ZendeskRemote
-from tests.sync.conftest import Waits
+from tests.sync.conftest import sync_zendesk
 from tests.sync.fake_zendesk import FakeZendesk
 
 
@@ -94,23 +93,13 @@ def test_dry_run_prints_the_plan_and_changes_nothing(tmp_path: Path, zendesk: Fa
         assert session.scalar(select(Ticket.id).where(Ticket.subject == "Badge reader")) is not None
 
 
-def sync(session: Any, fake: FakeZendesk, **kwargs: Any) -> engine.SyncReport:
-    fake.advance(61)
-    remote = ZendeskRemote(url=fake.url, username=fake.state.email, auth="token",
-                           secret=Secret(token=fake.state.token), sleep=Waits())
-    try:
-        return engine.sync(session, "zd", remote=remote, **kwargs)
-    finally:
-        remote.close()
-
-
 def test_a_remote_that_suddenly_closes_everything_is_refused(session: Any, zendesk: FakeZendesk, store: Any,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
     remote_ids = [zendesk.create_ticket({"subject": f"Room {n}", "comment": {"body": "cold"},
                                          "requester": {"email": "kim@uni.test", "name": "Kim"}})["id"]
                   for n in range(12)]
-    assert sync(session, zendesk).created_local == 12
+    assert sync_zendesk(session, zendesk).created_local == 12
     session.rollback()
     cursor = session.get(SyncCursor, (session.scalar(select(SyncRemote.id)), "pull")).value
     session.rollback()
@@ -119,7 +108,7 @@ def test_a_remote_that_suddenly_closes_everything_is_refused(session: Any, zende
     zendesk.update_ticket(remote_ids[11], {"priority": "high"})
 
     with pytest.raises(MassChangeRefused) as refused:
-        sync(session, zendesk)
+        sync_zendesk(session, zendesk)
 
     assert "close 11" in refused.value.message and "desk sync zd --allow-mass-change" in refused.value.message
     session.rollback()
@@ -136,7 +125,7 @@ def test_a_remote_that_suddenly_closes_everything_is_refused(session: Any, zende
     shown = capsys.readouterr().out
     assert shown.count("update-local") == 12 and "refused: zd: this sync would close 11" in shown
 
-    report = sync(session, zendesk, allow_mass_change=True)
+    report = sync_zendesk(session, zendesk, allow_mass_change=True)
     assert report.updated_local == 12
     session.rollback()
     statuses = sorted(t.status for t in session.scalars(select(Ticket)))
@@ -148,7 +137,7 @@ def test_an_ordinary_day_of_closing_is_not_refused(session: Any, zendesk: FakeZe
     remote_ids = [zendesk.create_ticket({"subject": f"Desk {n}", "comment": {"body": "wobbly"},
                                          "requester": {"email": "kim@uni.test", "name": "Kim"}})["id"]
                   for n in range(24)]
-    sync(session, zendesk)
+    sync_zendesk(session, zendesk)
     for rid in remote_ids[:12]:  # half of them: at the limit, not over it
         zendesk.update_ticket(rid, {"status": "solved"})
-    assert sync(session, zendesk).updated_local == 12
+    assert sync_zendesk(session, zendesk).updated_local == 12

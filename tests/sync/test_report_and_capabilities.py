@@ -17,25 +17,15 @@ from desk.core.sync.remotes.base import Capabilities
 from desk.core.sync.remotes.rt import RTRemote
 from desk.core.sync.remotes.zendesk import ZendeskRemote
 from desk.core.sync.report import SyncReport
-from tests.sync.conftest import Waits
+from tests.sync.conftest import sync_zendesk
 from tests.sync.fake_zendesk import FakeZendesk
-
-
-def sync(session: Any, fake: FakeZendesk, **kwargs: Any) -> engine.SyncReport:
-    fake.advance(61)
-    remote = ZendeskRemote(url=fake.url, username=fake.state.email, auth="token",
-                           secret=Secret(token=fake.state.token), sleep=Waits())
-    try:
-        return engine.sync(session, "zd", remote=remote, **kwargs)
-    finally:
-        remote.close()
 
 
 def test_changes_name_what_the_run_touched(session: Any, zendesk: FakeZendesk) -> None:
     config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
     ticket = zendesk.create_ticket({"subject": "Mic hiss", "comment": {"body": "room 4"}, "tags": ["desk_category_av"],
                                     "requester": {"email": "kim@uni.test", "name": "Kim"}})
-    report = sync(session, zendesk)
+    report = sync_zendesk(session, zendesk)
     session.rollback()
     local = session.scalar(select(Ticket))
     assert session.scalar(select(Category.name)) == "av"
@@ -45,15 +35,15 @@ def test_changes_name_what_the_run_touched(session: Any, zendesk: FakeZendesk) -
     assert not changes.comments  # the description is no comment
 
     zendesk.add_comment(ticket["id"], "New cable fitted", True)
-    changes = sync(session, zendesk).changes()
+    changes = sync_zendesk(session, zendesk).changes()
     assert (changes.comments, changes.ticket_ids, changes.choices, changes.people) == (
         True, frozenset({local.id}), False, False)
 
-    quiet = sync(session, zendesk).changes()
+    quiet = sync_zendesk(session, zendesk).changes()
     assert quiet == Changes(canned=quiet.canned, remotes=True)  # only the sync state (and macros) moved
 
     zendesk.update_ticket(ticket["id"], {"priority": "high"})
-    dry = sync(session, zendesk, dry_run=True)
+    dry = sync_zendesk(session, zendesk, dry_run=True)
     assert dry.changes() == Changes()  # a dry run touches nothing
     assert [action.kind for action in dry.plan.actions if not action.quiet] == ["update-local"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -54,3 +55,24 @@ def connect_zendesk(main_window, session, zendesk):  # noqa: ANN001, ANN201
     credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
     session.rollback()
     return install(main_window)
+
+
+@contextmanager
+def shown_stats_panel(qtbot, store: Store) -> Iterator[object]:  # noqa: ANN001
+    """A StatsPanel on ``store`` at 1280×800, shown, with its first report computed and painted;
+    its tasks are shut down afterwards."""
+    from desk.ui.stats.panel import StatsPanel
+    from desk.ui.tasks import Tasks
+
+    tasks = Tasks(store, watch_interval_ms=0)
+    widget = StatsPanel(tasks)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    try:
+        with qtbot.wait_signal(widget.report_shown, timeout=20000):
+            pass
+        qtbot.waitUntil(lambda: tasks.pending == 0, timeout=20000)
+        yield widget
+    finally:
+        tasks.shutdown()

@@ -18,26 +18,15 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 from desk.core import files
 from desk.core.db import open_store
 from desk.core.demo import generate
+from tests.ui.conftest import shown_stats_panel
 
 
 @pytest.fixture
 def panel(qtbot, tmp_path):  # noqa: ANN001, ANN201
-    from desk.ui.stats.panel import StatsPanel
-    from desk.ui.tasks import Tasks
-
     path = tmp_path / "demo.sqlite3"
     generate(path, tickets=300, seed=5, end=datetime.now(UTC) - timedelta(hours=1), days=20)
-    with open_store(path) as store:
-        tasks = Tasks(store, watch_interval_ms=0)
-        widget = StatsPanel(tasks)
-        qtbot.addWidget(widget)
-        widget.resize(1280, 800)
-        widget.show()
-        with qtbot.wait_signal(widget.report_shown, timeout=20000):
-            pass
-        qtbot.waitUntil(lambda: tasks.pending == 0, timeout=20000)
+    with open_store(path) as store, shown_stats_panel(qtbot, store) as widget:
         yield widget
-        tasks.shutdown()
 
 
 def answer_dialog(monkeypatch, path: Path) -> list[str]:  # noqa: ANN001

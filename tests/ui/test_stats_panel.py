@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from desk.core.db import open_store
 from desk.core.demo import generate
 from desk.core.settings import set_setting
+from tests.ui.conftest import shown_stats_panel
 
 
 @pytest.fixture
@@ -25,19 +26,8 @@ def demo_store(tmp_path: Path):  # noqa: ANN201
 
 @pytest.fixture
 def panel(qtbot, demo_store):  # noqa: ANN001, ANN201
-    from desk.ui.stats.panel import StatsPanel
-    from desk.ui.tasks import Tasks
-
-    tasks = Tasks(demo_store, watch_interval_ms=0)
-    widget = StatsPanel(tasks)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    with qtbot.wait_signal(widget.report_shown, timeout=20000):
-        pass
-    qtbot.waitUntil(lambda: tasks.pending == 0, timeout=20000)
-    yield widget
-    tasks.shutdown()
+    with shown_stats_panel(qtbot, demo_store) as widget:
+        yield widget
 
 
 def test_first_report_fills_charts_tiles_and_tables(panel) -> None:  # noqa: ANN001
