@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "desk.cli.people",
     "desk.cli.choices",
     "desk.cli.settings",
+    "desk.cli.counter",
+    "desk.cli.receipt",
 )
 
 

@@ -110,7 +110,11 @@ def run_stats(args: argparse.Namespace) -> int:
         target = ServiceTarget(level=args.target_level / 100, seconds=round(args.target_minutes * 60))
         with ExitStack() as bar:
             report = compute_stats(session, flt, target=target, progress=_days_progress(args, bar))
-        tables = ex.report_tables(report, expected_by_category(session))
+        from desk.core.stats.ratings import ratings_report, ratings_tables
+
+        # CSAT from people's own ratings, with the response rate and low-rating comments
+        tables = [*ex.report_tables(report, expected_by_category(session)),
+                  *ratings_tables(ratings_report(session, flt))]
     if args.format == "text":
         _emit(args.output, "\n".join(_text(table) for table in tables))
     elif args.format == "json":

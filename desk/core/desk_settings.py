@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import Setting, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.people import active_agent_count
@@ -49,7 +50,11 @@ KEYS = {
     "opening_hours": "opening_hours",
     "closed_days": "closed_days",
     "phone": "phone",
+    "counter_names": "counter_names",
 }
+# How the counter display names the people waiting (a room can read it): "first-initial"
+# ("Kim L."), "first" ("Kim") or "none" (ticket numbers only).
+COUNTER_NAMES = ("first-initial", "first", "none")
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class DeskSettings:
     opening_hours: tuple[tuple[Period, ...], ...] = DEFAULT_HOURS
     closed_days: tuple[date, ...] = ()  # the desk's own closed days, besides public holidays
     phone: str = ""  # shown on the closed screen
+    counter_names: str = "first-initial"  # one of COUNTER_NAMES
 
 
 # --- validation: each returns the clean value or raises InvalidInput saying what is wrong ------
@@ -167,7 +173,7 @@ def check_hours(value: object) -> tuple[tuple[Period, ...], ...]:
                 raise errors.InvalidInput(f"{day}: the desk closes ({closes:%H:%M}) before it opens ({opens:%H:%M}).")
             clean.append((opens, closes))
         clean.sort()
-        for (_, first_close), (second_open, _) in zip(clean, clean[1:], strict=False):
+        for (_opens, first_close), (second_open, _closes) in zip(clean, clean[1:], strict=False):
             if second_open < first_close:
                 raise errors.InvalidInput(f"{day}: two opening periods overlap.")
         week.append(tuple(clean))
@@ -237,6 +243,14 @@ def check_phone(value: object) -> str:
     return phone
 
 
+def check_counter_names(value: object) -> str:
+    if value not in COUNTER_NAMES:
+        raise errors.InvalidInput(
+            _("Counter names must be one of {choices} (got {value!r}).").format(
+                choices=", ".join(COUNTER_NAMES), value=value))
+    return str(value)
+
+
 def validated(
     values: DeskSettings | Mapping[str, object], *, base: DeskSettings, strict: bool = True,
 ) -> DeskSettings:
@@ -267,6 +281,7 @@ def validated(
         opening_hours=check_hours(merged["opening_hours"]),
         closed_days=check_closed_days(merged["closed_days"]),
         phone=check_phone(merged["phone"]),
+        counter_names=check_counter_names(merged["counter_names"]),
     )
 
 

@@ -44,7 +44,8 @@ SELECT t.id, t.uuid, t.subject, t.description, t.status, t.priority, t.channel,
        t.requester_id, r.name AS requester_name, r.kind AS requester_kind,
        t.assignee_id, a.name AS assignee_name, t.logged_by_id, t.logged_after_the_fact,
        {", ".join(time.format(name=name) + f" AS {name}" for name in TIMES)},
-       t.reopen_count, t.version, t.satisfaction, t.satisfaction_comment, t.expected_resolution,
+       t.reopen_count, t.version, t.satisfaction, t.satisfaction_comment, t.satisfaction_source,
+       t.expected_resolution,
        (SELECT group_concat(g.name, ' ') FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
          WHERE tt.ticket_id = t.id) AS tags {extra}
 FROM tickets t LEFT JOIN categories c ON c.id = t.category_id LEFT JOIN locations l ON l.id = t.location_id
@@ -82,9 +83,9 @@ SELECT t.id AS ticket_id, t.channel, t.status, t.category_id, t.requester_kind, 
        {HANDLE} AS handle_seconds,
        t.left_at IS NOT NULL AS walked_away,
        t.reopen_count > 0 AND t.left_at IS NULL AS reopened,
-       t.satisfaction
+       CASE WHEN t.satisfaction_source = 'agent' THEN NULL ELSE t.satisfaction END AS satisfaction
 FROM (SELECT id, channel, status, category_id, requester_kind, assignee_id, logged_after_the_fact,
-             reopen_count, satisfaction, {_EPOCH} FROM tickets) AS t
+             reopen_count, satisfaction, satisfaction_source, {_EPOCH} FROM tickets) AS t
 """
 DAILY_VIEW = """
 SELECT date(arrived_at) AS day, count(*) AS tickets,

@@ -152,6 +152,12 @@ class Ticket(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     satisfaction: Mapped[str | None] = mapped_column(String(4))
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    # Who gave the rating (0012): "person" (their own: exit survey, helpdesk survey, import) or
+    # "agent" (what an agent was told: labelled, left out of CSAT); when, and the agent credited.
+    satisfaction_source: Mapped[str | None] = mapped_column(String(6))
+    satisfaction_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    satisfaction_agent_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    satisfaction_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     expected_resolution: Mapped[str | None] = mapped_column(Text)
 
     requester: Mapped[Person] = relationship(foreign_keys=[requester_id])

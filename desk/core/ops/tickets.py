@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import (
     CHANNELS,
     DESK_CHANNELS,
@@ -222,13 +223,29 @@ def _apply(
                 _choice(value, PRIORITIES, "Priority")
             elif name == "channel":
                 _choice(value, CHANNELS, "Channel")
-            elif name == "satisfaction" and value is not None:
-                _choice(value, SATISFACTION, "Satisfaction")
+            elif name == "satisfaction":
+                _rating_source(ticket, value, actor_id=actor_id, now=now, pulled=origin is not None)
             setattr(ticket, name, value)
         record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action=action,
                field=name, old=old, new=value, origin=origin)
         changed = True
     return changed
+
+
+def _rating_source(ticket: Ticket, value: object, *, actor_id: int | None, now: datetime, pulled: bool) -> None:
+    """Who a rating set through a field change comes from (docs/metrics.md, "CSAT"): one pulled
+    from the helpdesk is the person's own (its survey); one typed in here is agent-reported,
+    kept apart from CSAT. The person's own rating is theirs: no agent replaces it."""
+    if value is not None:
+        _choice(value, SATISFACTION, "Satisfaction")
+    if not pulled and ticket.satisfaction_source == "person" and ticket.satisfaction is not None:
+        raise errors.InvalidInput(_("The person rated this ticket themselves; an agent cannot change that rating."))
+    if value is None:
+        ticket.satisfaction_source = ticket.satisfaction_at = ticket.satisfaction_agent_id = None
+        return
+    ticket.satisfaction_source = "person" if pulled else "agent"
+    ticket.satisfaction_at = now
+    ticket.satisfaction_agent_id = ticket.assignee_id if pulled else actor_id
 
 
 def _change(

@@ -77,9 +77,14 @@ assert len(CHANNELS) < 64, "the channel code must fit in the flags below SMALL"
 # ticket that was never walked away from is the best the fields can tell (``history`` decides
 # from the history where there is one). docs/metrics.md, "Reopened".
 REOPENED = "(t.reopen_count > 0 AND t.left_at IS NULL)"
+# CSAT counts people's own ratings only (docs/metrics.md, "CSAT"): an agent-reported one is 0
+# here ("not rated"); good is 4 and bad 3 (their lengths).
+PEOPLES_RATING = (
+    "(CASE WHEN t.satisfaction_source = 'agent' THEN 0 ELSE coalesce(length(t.satisfaction), 0) END)"
+)
 FLAGS = (
     f"t.logged_after_the_fact + 2 * (t.left_at IS NOT NULL) + 4 * {REOPENED}"
-    f" + 16 * coalesce(length(t.satisfaction), 0) + 128 * {CHANNEL_CODE}"
+    f" + 16 * {PEOPLES_RATING} + 128 * {CHANNEL_CODE}"
 )
 BITS = 20
 MASK = (1 << BITS) - 1

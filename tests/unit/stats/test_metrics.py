@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from desk.core.models import Ticket
-from desk.core.ops import comments, people, shifts, tickets
+from desk.core.ops import comments, people, shifts, survey, tickets
 from desk.core.settings import set_setting
 from desk.core.stats import StatsFilter, compute_stats
 
@@ -23,9 +22,8 @@ def at(month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> dat
 
 
 def rate(session, ticket_id: int, value: str) -> None:  # noqa: ANN001
-    version = session.get(Ticket, ticket_id).version
-    tickets.update_ticket(session, ticket_id=ticket_id, actor_id=None, expected_version=version,
-                          fields={"satisfaction": value}, now=at(3, 11, 12))
+    """The person's own rating (exit survey): CSAT counts only those (docs/metrics.md, "CSAT")."""
+    survey.record_rating(session, ticket_id=ticket_id, rating=value, now=at(3, 11, 12))
 
 
 @pytest.fixture
