@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QTabWidget, QWidget
+from shiboken6 import isValid
 
 from desk import __version__
 from desk.core.db import Store
@@ -244,6 +245,8 @@ class MainWindow(QMainWindow):
         self._action("View", "&Stats", self.show_stats, "Ctrl+2", "Show the statistics")
         self._action("View", "&Find…", qp.focus_search, "Ctrl+F", "Search tickets")
         self._action("View", "&Refresh", qp.refresh, "F5", "Reload the queue")
+        self._action("View", "C&ounter display", self.show_counter_display, None,
+                     "Open the display for the people waiting, full screen on a second monitor or TV")
         self._action("View", "Close &tab", lambda: self.close_tab(self.tabs.currentIndex()),
                      "Ctrl+W", "Close the current ticket tab")
         self._action("Ticket", "&Open", qp.open_selected, None, "Open the selected ticket")
@@ -267,6 +270,17 @@ class MainWindow(QMainWindow):
                      "Show the folder with Desk's log files (for a support request)")
         self.menu("Help").addSeparator()
         self._action("Help", "&About Desk", self._about, None, "Version, the store's path and schema version")
+
+    def show_counter_display(self, *, screen: int | None = None) -> QWidget:
+        """The counter display (one per window), full screen on ``screen`` or the second screen."""
+        display = getattr(self, "_counter_display", None)
+        if display is None or not isValid(display):
+            from desk.ui.counter.display import CounterDisplay
+
+            display = self._counter_display = CounterDisplay(self.tasks, self)
+        display.show_on(screen)
+        display.raise_()
+        return display
 
     def manage_canned(self) -> QWidget:
         from desk.ui.canned.manager import CannedManager
