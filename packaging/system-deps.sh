@@ -10,8 +10,9 @@ want=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
       libxcb-render-util0 libxcb-image0 fonts-dejavu-core)
 if [ "${1:-app}" = test ]; then
   want+=(xvfb xauth)
-  # The receipt test turns the PDF it renders into an image to check it (pdftoppm, pdftotext).
-  want+=(poppler-utils)
+  # The receipt test turns the PDF it renders into an image and text to check it (pdftoppm,
+  # pdftotext), and compiles the Korean catalog it prints in (msgfmt).
+  want+=(poppler-utils gettext)
   # The sync tests run against a real RT 5; outside CI they are skipped when it is missing.
   if [ "${CI:-}" = true ] || [ "${DESK_WITH_RT:-}" = 1 ]; then want+=(request-tracker5 rt5-db-sqlite starlet); fi
 fi

@@ -91,17 +91,21 @@ def receipt_html(session: Session, *, ticket_id: int) -> str:
     expected = expected_resolution_text(session, ticket)
     with in_language(settings.language):
         desk = escape(settings.desk_name or _("Service desk"))
+        promise = (_("We expect this to take {estimate}.").format(estimate=expected) if expected
+                   else _("We will tell you as soon as we know how long this takes."))
+        description = _paragraphs(ticket.description) if ticket.description.strip() else ""
+        # translated here, outside the f-strings, where the message extractor finds them
+        label = {key: escape(text) for key, text in (
+            ("request", _("Your request")), ("number", _("Ticket number")), ("asked", _("What you asked")),
+            ("expect", _("What to expect")), ("follow_up", _("How to follow up")))}
         return (
             f"<html><head>{STYLE}</head><body>"
             f"<h1>{desk}</h1>"
-            f"<p class='muted'>{escape(_('Your request'))} · {_local(ticket.arrived_at, session)}</p>"
-            f"<p>{escape(_('Ticket number'))}<br/><span class='number'>#{ticket.id}</span></p>"
-            f"<p><b>{escape(_('What you asked'))}</b><br/>{escape(ticket.subject)}<br/>"
-            f"{_paragraphs(ticket.description) if ticket.description.strip() else ''}</p>"
-            f"<p><b>{escape(_('What to expect'))}</b><br/>"
-            + (escape(_("We expect this to take {estimate}.").format(estimate=expected)) if expected
-               else escape(_("We will tell you as soon as we know how long this takes.")))
-            + f"</p><p><b>{escape(_('How to follow up'))}</b><br/>{_follow_up(settings, ticket.id)}</p>"
+            f"<p class='muted'>{label['request']} · {_local(ticket.arrived_at, session)}</p>"
+            f"<p>{label['number']}<br/><span class='number'>#{ticket.id}</span></p>"
+            f"<p><b>{label['asked']}</b><br/>{escape(ticket.subject)}<br/>{description}</p>"
+            f"<p><b>{label['expect']}</b><br/>{escape(promise)}</p>"
+            f"<p><b>{label['follow_up']}</b><br/>{_follow_up(settings, ticket.id)}</p>"
             "</body></html>"
         )
 
@@ -122,20 +126,24 @@ def ticket_html(session: Session, *, ticket_id: int, internal: bool = False) -> 
         ]
         table = "".join(f"<tr><td class='muted'>{escape(label)}</td><td>{escape(str(value))}</td></tr>"
                         for label, value in rows if value)
+        note, unknown = _("internal note"), _("(unknown)")
         messages = []
         for comment in ticket.comments:
             if not comment.is_public and not internal:
                 continue
-            who = comment.author.name if comment.author else _("(unknown)")
-            kind = "" if comment.is_public else f" · {_('internal note')}"
+            who = comment.author.name if comment.author else unknown
+            kind = "" if comment.is_public else f" · {note}"
             messages.append(f"<p><b>{escape(who)}</b> <span class='muted'>{_local(comment.created_at, session)}"
                             f"{escape(kind)}</span><br/>{_paragraphs(comment.body)}</p>")
-        conversation = "".join(messages) or f"<p class='muted'>{escape(_('No replies yet.'))}</p>"
+        no_replies = _("No replies yet.")
+        conversation = "".join(messages) or f"<p class='muted'>{escape(no_replies)}</p>"
+        headings = {"description": _("Description"), "conversation": _("Conversation"),
+                    "follow_up": _("How to follow up")}
         return (
             f"<html><head>{STYLE}</head><body>"
             f"<h1>#{ticket.id} {escape(ticket.subject)}</h1><table>{table}</table>"
-            f"<h2>{escape(_('Description'))}</h2><p>{_paragraphs(ticket.description)}</p>"
-            f"<h2>{escape(_('Conversation'))}</h2>{conversation}"
-            f"<h2>{escape(_('How to follow up'))}</h2><p>{_follow_up(settings, ticket.id)}</p>"
+            f"<h2>{escape(headings['description'])}</h2><p>{_paragraphs(ticket.description)}</p>"
+            f"<h2>{escape(headings['conversation'])}</h2>{conversation}"
+            f"<h2>{escape(headings['follow_up'])}</h2><p>{_follow_up(settings, ticket.id)}</p>"
             "</body></html>"
         )

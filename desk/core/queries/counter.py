@@ -8,7 +8,7 @@ screen faces a room. No Qt here; the UI formats times with QLocale.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -58,6 +58,7 @@ class Opening:
     hours: tuple[tuple[tuple[str, str], ...], ...]  # per weekday, Monday first: (opens, closes)
     phone: str
     desk_name: str
+    timezone: str = "UTC"  # the desk's (IANA): opening times are shown in it
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def opening(settings: DeskSettings, *, now: datetime) -> Opening:
                     break
             if next_open is not None:
                 break
-    return Opening(is_open, next_open, hours, settings.phone, settings.desk_name)
+    return Opening(is_open, next_open.astimezone(UTC) if next_open else None, hours, settings.phone,
+                   settings.desk_name, settings.timezone)
 
 
 def counter_board(session: Session, *, now: datetime | None = None) -> CounterBoard:

@@ -50,6 +50,9 @@ class TicketView:
     estimate: str | None  # what history says for the category, e.g. "about 3 days"
     timezone: str = "UTC"
     names: dict[int, str] = field(default_factory=dict)  # person id -> name
+    # The person rated the ticket themselves (exit survey, helpdesk): their rating, which no
+    # agent may change; the editor shows it and locks the agent-reported field.
+    rated_by_person: bool = False
 
     def label(self, name: str, value: object) -> str:
         """A field value as the user reads it."""
@@ -68,7 +71,7 @@ class TicketView:
 
 FIELD_LABELS = {
     "status": "Status", "priority": "Priority", "category_id": "Category", "location_id": "Location",
-    "assignee_id": "Assignee", "tags": "Tags", "satisfaction": "Satisfaction",
+    "assignee_id": "Assignee", "tags": "Tags", "satisfaction": "Agent-reported rating",
     "expected_resolution": "Expected resolution", "subject": "Subject", "requester_id": "Requester",
     "canned_response": "Canned response", "description": "Description", "channel": "Channel",
 }
@@ -110,4 +113,5 @@ def ticket_view(session: Session, *, ticket_id: int, agent_id: int | None) -> Ti
         categories=choices.categories(session), locations=choices.locations(session), agents=agents,
         tags=choices.tag_names(session), estimate=estimate, timezone=desk_timezone(session).key,
         names=names,
+        rated_by_person=ticket.satisfaction is not None and ticket.satisfaction_source == "person",
     )

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from desk.core.i18n import _, ngettext
 from desk.core.models import utcnow
@@ -33,13 +34,14 @@ ROWS = 8  # people listed; the rest are counted
 TICK_MS = 20_000  # clocks and open/closed follow time, not only changes
 STYLE = """
 #counterDisplay { background: #10243e; }
-#counterDisplay QLabel, #counterDisplay QCheckBox { color: #f4f6fa; }
-#counterDisplay QLabel[role="headline"] { color: #ffd75e; font-weight: 600; }
-#counterDisplay QLabel[role="muted"] { color: #b8c4d6; }
+#counterDisplay QLabel, #counterDisplay QCheckBox { color: #f4f6fa; font-size: %(size)dpt; }
+#counterDisplay QLabel[role="headline"] { color: #ffd75e; font-weight: 600; font-size: %(big)dpt; }
+#counterDisplay QLabel[role="muted"] { color: #b8c4d6; font-size: %(small)dpt; }
 #counterDisplay QPushButton { background: #1f3d63; color: #f4f6fa; border: 2px solid #6b8fbf;
-                              border-radius: 18px; padding: 12px; }
+                              border-radius: 18px; padding: 12px; font-size: %(big)dpt; }
+#counterDisplay QCheckBox::indicator { width: %(size)dpx; height: %(size)dpx; }
 #counterDisplay QPushButton:pressed { background: #33608f; }
-#counterDisplay QPlainTextEdit { background: #f4f6fa; color: #10243e; }
+#counterDisplay QPlainTextEdit { background: #f4f6fa; color: #10243e; font-size: %(size)dpt; }
 """
 
 
@@ -58,24 +60,23 @@ def estimate_text(estimate: WaitRange | None) -> str:
     return _("about {low}–{high} min").format(low=low, high=high)
 
 
-def _local(moment: datetime) -> QDateTime:
-    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-
-
 class CounterDisplay(QWidget):
     """Top-level window. ``called`` is emitted (with the chime) when a new person is called."""
 
     called = Signal(int)  # ticket id
     board_shown = Signal()  # a board was loaded and shown (tests wait for it)
 
-    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        """``clock``: now, in UTC (tests pass a fixed one)."""
         super().__init__(parent, Qt.WindowType.Window)
         self.tasks = tasks
+        self._clock = clock
         self.setObjectName("counterDisplay")
         self.setAccessibleName("Counter display")
         self.setWindowTitle(_("Desk — counter display"))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(STYLE)
+        self.set_text_size(24)
         self.setToolTip(_("For the people waiting; Esc closes it"))
         self.chime = Chime(self)
         self.board: CounterBoard | None = None
@@ -85,6 +86,9 @@ class CounterDisplay(QWidget):
         self._loading = False
         self._again = False
         self.pages = QStackedWidget(self)
+        # whatever the text size, the screen's size wins (a page too wide for a small screen
+        # would push the window out of full screen)
+        self.pages.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 32, 48, 32)
         layout.addWidget(self.pages)
@@ -117,6 +121,8 @@ class CounterDisplay(QWidget):
         grid_box = QWidget(page)
         self.grid = QGridLayout(grid_box)
         self.grid.setHorizontalSpacing(40)
+        for column_index, stretch in enumerate((1, 5, 2, 3)):  # the name gets the room
+            self.grid.setColumnStretch(column_index, stretch)
         self.rows: list[tuple[QLabel, QLabel, QLabel, QLabel]] = []
         for header, column_index in ((_("#"), 0), (_("Name"), 1), (_("Waited"), 2), (_("Expected wait"), 3)):
             label = QLabel(header, grid_box)
@@ -169,10 +175,10 @@ class CounterDisplay(QWidget):
             self._again = True
             return
         self._loading = True
-        mark = self._mark
+        mark, clock = self._mark, self._clock
 
         def read(session):  # noqa: ANN001, ANN202 - runs on the DB worker
-            now = utcnow()
+            now = clock()
             board = counter_board(session, now=now)
             if mark is None:  # opened just now: only Done's from here on are asked about
                 return board, [], last_audit_id(session)
@@ -208,9 +214,9 @@ class CounterDisplay(QWidget):
 
     # -- showing ------------------------------------------------------------------------------
     def _show(self, board: CounterBoard) -> None:
-        now = utcnow()
+        now = self._clock()
         self.title.setText(board.opening.desk_name or _("Service desk"))
-        lines = [_("Now serving {name} at {agent}").format(name=item.name or f"#{item.ticket_id}", agent=item.agent)
+        lines = [_("Now serving {name} — with {agent}").format(name=item.name or f"#{item.ticket_id}", agent=item.agent)
                  for item in board.serving]
         self.serving.setText("\n".join(lines) if lines else "")
         self.serving.setVisible(bool(lines))
@@ -243,7 +249,10 @@ class CounterDisplay(QWidget):
             days.append(f"{day}: {spans}")
         self.hours.setText("\n".join(days))
         if opening.next_open is not None:
-            when = locale.toString(_local(opening.next_open), QLocale.FormatType.LongFormat)
+            moment = QDateTime.fromSecsSinceEpoch(int(opening.next_open.timestamp()),
+                                                  QTimeZone(opening.timezone.encode()))
+            when = (f"{locale.toString(moment.date(), QLocale.FormatType.LongFormat)} "
+                    f"{locale.toString(moment.time(), QLocale.FormatType.ShortFormat)}")
             self.next_open.setText(_("We open again {when}").format(when=when))
         else:
             self.next_open.setText("")
@@ -292,18 +301,10 @@ class CounterDisplay(QWidget):
         self.showFullScreen()
 
     def set_text_size(self, points: float) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(points)
-        self.setFont(font)
-        big = QFont(font)
-        big.setPointSizeF(points * 1.5)
-        big.setBold(True)
-        for label in (self.title, self.serving, self.closed, self.survey.question, self.survey.thanks):
-            label.setFont(big)
-        faces = QFont(font)
-        faces.setPointSizeF(points * 1.8)
-        for face in (self.survey.good, self.survey.bad):
-            face.setFont(faces)
+        """Text at ``points`` (headlines half again as big): set in the style sheet, which
+        styled labels follow (they do not inherit a parent's setFont)."""
+        size = round(points)
+        self.setStyleSheet(STYLE % {"size": size, "big": round(size * 1.5), "small": round(size * 0.7)})
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() == Qt.Key.Key_Escape:

@@ -8,7 +8,8 @@ one). Untouched, the page goes away quietly after ``TIMEOUT_MS``; nothing is sto
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -26,6 +27,27 @@ from desk.ui.widgets import named
 TIMEOUT_MS = 45_000  # untouched: the person has gone
 THANKS_MS = 3_000
 MAX_COMMENT = 2000
+
+
+def face_pixmap(*, happy: bool, size: int) -> QPixmap:
+    """A drawn smiling or frowning face (no emoji font needed: many desktops have none)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor("#10243e"), size / 24))
+    painter.setBrush(QColor("#ffd75e" if happy else "#9fb4d0"))
+    margin = size / 16
+    painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin))
+    painter.setBrush(QColor("#10243e"))
+    for x in (0.36, 0.64):
+        painter.drawEllipse(QRectF(size * x - size / 20, size * 0.36, size / 10, size / 10))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(QColor("#10243e"), size / 16, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    mouth = QRectF(size * 0.3, size * (0.42 if happy else 0.62), size * 0.4, size * 0.3)
+    painter.drawArc(mouth, (200 if happy else 20) * 16, 140 * 16)
+    painter.end()
+    return pixmap
 
 
 class SurveyPage(QWidget):
@@ -52,8 +74,8 @@ class SurveyPage(QWidget):
         layout.addWidget(self.question)
         faces = QHBoxLayout()
         faces.addStretch(1)
-        self.good = self._face("🙂", _("Good"), _("It went well"), "good")
-        self.bad = self._face("🙁", _("Bad"), _("It did not go well"), "bad")
+        self.good = self._face(True, _("Good"), _("It went well"), "good")
+        self.bad = self._face(False, _("Bad"), _("It did not go well"), "bad")
         faces.addWidget(self.good)
         faces.addSpacing(60)
         faces.addWidget(self.bad)
@@ -78,10 +100,12 @@ class SurveyPage(QWidget):
         layout.addWidget(self.thanks)
         layout.addStretch(1)
 
-    def _face(self, face: str, word: str, tip: str, rating: str) -> QPushButton:
-        made = named(QPushButton(f"{face}\n{word}", self), word, tip)
+    def _face(self, happy: bool, word: str, tip: str, rating: str) -> QPushButton:
+        made = named(QPushButton(word, self), word, tip)
+        made.setIcon(QIcon(face_pixmap(happy=happy, size=128)))
+        made.setIconSize(QSize(96, 96))
         made.setCheckable(False)  # nothing is ever shown as chosen before the person chooses
-        made.setMinimumSize(220, 200)
+        made.setMinimumSize(300, 160)
         made.clicked.connect(lambda _checked=False: self._chosen(rating))
         return made
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.edit_session import EditSession
+from desk.core.i18n import _
 from desk.core.models import PRIORITIES, STATUSES
 from desk.core.ops.canned import tag_name
 from desk.core.queries.editor import FIELD_LABELS, TicketView
@@ -34,7 +35,8 @@ TIPS = {
     "location_id": "Building or room",
     "assignee_id": "The agent working on it",
     "tags": "Comma-separated tags; existing tags are suggested as you type",
-    "satisfaction": "The requester's satisfaction rating",
+    "satisfaction": ("What the person told you about the service, recorded as agent-reported: it is "
+                     "not counted in CSAT (people rate themselves on the counter display's exit survey)"),
     "expected_resolution": "What you promised the requester about when it will be done",
 }
 COMBOS = ("status", "priority", "category_id", "location_id", "assignee_id", "satisfaction")
@@ -100,6 +102,7 @@ class FieldsPanel(QWidget):
         self.expected_resolution = QLineEdit(self)
         self.expected_resolution.textEdited.connect(lambda _t: self._touch("expected_resolution"))
         self.labels: dict[str, QLabel] = {"requester_id": requester_label}
+        self._label_text: dict[str, str] = {}  # labels that differ from FIELD_LABELS for this ticket
         for name in ("status", "priority", "category_id", "location_id", "assignee_id", "tags",
                      "satisfaction", "expected_resolution"):
             widget = getattr(self, name)
@@ -216,7 +219,7 @@ class FieldsPanel(QWidget):
     def _mark(self) -> None:
         changed = self.session.marked_fields()
         for name, label in self.labels.items():
-            label.setText(FIELD_LABELS[name] + (" •" if name in changed else ""))
+            label.setText(self._label_text.get(name, FIELD_LABELS[name]) + (" •" if name in changed else ""))
             font = label.font()
             font.setBold(name in changed)
             label.setFont(font)
@@ -236,6 +239,7 @@ class FieldsPanel(QWidget):
                 staged = self.session.staged_value(name)
                 if getattr(self, name).currentData() != staged:  # its choice left the list: put it back
                     self.set_value(name, staged)
+        self._show_rating_owner(view)
         self._show_requester()
         if new_category:
             self._show_new_category(new_category)
@@ -245,6 +249,16 @@ class FieldsPanel(QWidget):
         )
         self.expected_resolution.setPlaceholderText(view.estimate or "e.g. about a week")
         self._mark()
+
+    def _show_rating_owner(self, view: TicketView) -> None:
+        """A rating the person gave is theirs: shown, locked (the core refuses a change too)."""
+        self.satisfaction.setEnabled(not view.rated_by_person)
+        self._label_text["satisfaction"] = (_("Person's rating") if view.rated_by_person
+                                            else FIELD_LABELS["satisfaction"])
+        self.satisfaction.setAccessibleName(_("Person's rating") if view.rated_by_person
+                                            else FIELD_LABELS["satisfaction"])
+        self.satisfaction.setToolTip(_("The person rated this themselves; nobody can change it")
+                                     if view.rated_by_person else TIPS["satisfaction"])
 
     def _fill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
         current = combo.currentData()

@@ -38,7 +38,14 @@ class HistoryView(QTreeWidget):
                 old, new = (_label_id(view, entry.field, value) for value in (old, new))
             QTreeWidgetItem(self, [
                 entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), entry.actor or "(system)",
-                entry.action, FIELD_LABELS.get(entry.field or "", entry.field or ""), old or "", new or "",
+                entry.action, _field_label(entry.action, entry.field), old or "", new or "",
             ])
         for column in range(4):
             self.resizeColumnToContents(column)
+
+
+def _field_label(action: str, field: str | None) -> str:
+    """The field's label; a rating the person gave (action "rate") is not the agent-reported field."""
+    if action == "rate":
+        return {"satisfaction": "Person's rating", "satisfaction_comment": "Person's comment"}.get(field or "", field or "")
+    return FIELD_LABELS.get(field or "", field or "")
