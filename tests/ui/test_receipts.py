@@ -86,7 +86,7 @@ def test_receipt_in_the_desks_language(session, store, ticket_id: int, korean_ca
     before = i18n.current_language()
     html = receipt_html(session, ticket_id=ticket_id)
     assert i18n.current_language() == before  # the window keeps its own language
-    assert "접수 번호" in html  # "Ticket number" from the Korean catalog
+    assert "요청하신 내용" in html and "What you asked" not in html  # from the Korean catalog
 
 
 def test_unknown_ticket_is_refused(store, tmp_path: Path, capsys) -> None:  # noqa: ANN001
