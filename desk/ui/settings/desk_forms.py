@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from desk.core import calendar
 from desk.core.desk_settings import DEFAULT_HOURS, NINE_TO_SIX, WEEKDAYS, Period
+from desk.core.i18n import _
 from desk.ui.widgets import button, named
 
 LANGUAGES = (("Follow the system", ""), ("English", "en"), ("한국어 (Korean)", "ko"))
@@ -141,15 +142,28 @@ class DeskForm(QWidget):
         form.addRow("Desk &name:", self.name)
         form.addRow("&Time zone:", self.zone)
         form.addRow("&Language:", self.language)
+        self.phone = named(QLineEdit(self), "Phone", _("Shown on the counter display's closed screen and on receipts"))
+        self.phone.setPlaceholderText(_("e.g. 02-880-1234"))
+        form.addRow(_("&Phone:"), self.phone)
+        self.counter_names = named(QComboBox(self), "Names on the counter display",
+                                   _("How the counter display, which faces the room, names the people waiting"))
+        for label, code in ((_("First name and initial (Kim L.)"), "first-initial"),
+                            (_("First name only (Kim)"), "first"), (_("No names: ticket numbers only"), "none")):
+            self.counter_names.addItem(label, code)
+        form.addRow(_("Names on the &counter display:"), self.counter_names)
 
-    def set_values(self, *, desk_name: str, timezone: str, language: str) -> None:
+    def set_values(self, *, desk_name: str, timezone: str, language: str, phone: str = "",
+                   counter_names: str = "first-initial") -> None:
         self.name.setText(desk_name)
         self.zone.set_zone(timezone)
         self.language.setCurrentIndex(max(0, self.language.findData(language)))
+        self.phone.setText(phone)
+        self.counter_names.setCurrentIndex(max(0, self.counter_names.findData(counter_names)))
 
     def values(self) -> dict[str, str]:
         return {"desk_name": " ".join(self.name.text().split()), "timezone": self.zone.zone(),
-                "language": self.language.currentData() or ""}
+                "language": self.language.currentData() or "", "phone": self.phone.text().strip(),
+                "counter_names": self.counter_names.currentData() or "first-initial"}
 
 
 class TermsEditor(QWidget):

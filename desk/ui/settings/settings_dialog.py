@@ -178,7 +178,8 @@ class SettingsDialog(QDialog):
         settings, terms = found
         self._settings = settings
         self.desk_form.set_values(desk_name=settings.desk_name, timezone=settings.timezone,  # type: ignore[attr-defined]
-                                  language=settings.language)  # type: ignore[attr-defined]
+                                  language=settings.language, phone=settings.phone,  # type: ignore[attr-defined]
+                                  counter_names=settings.counter_names)  # type: ignore[attr-defined]
         self.terms.set_terms(terms)
         self.hours.set_hours(settings.opening_hours)  # type: ignore[attr-defined]
         self.holidays.set_values(country=settings.holidays_country,  # type: ignore[attr-defined]

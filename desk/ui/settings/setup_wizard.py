@@ -171,7 +171,8 @@ class SetupWizard(QWizard):
         self.agents_page.completeChanged.emit()
         settings = start.settings
         self.desk_form.set_values(desk_name=settings.desk_name, timezone=settings.timezone,
-                                  language=settings.language)
+                                  language=settings.language, phone=settings.phone,
+                                  counter_names=settings.counter_names)
         if start.terms:
             self.terms.set_terms(start.terms)
         else:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desk.core import files
 from desk.core.calendar import current_term
+from desk.core.i18n import _, ngettext
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
 from desk.core.settings import desk_timezone, get_setting
@@ -256,15 +257,20 @@ class StatsPanel(QWidget):
         self.agents_box = TableBox("Agents", "Per agent: handled, solved, medians, CSAT", body)
         self.staffing_box = TableBox("Staffing", "Arrivals, agents needed and on shift per weekday × hour", body)
         self.expected_box = TableBox("Expected resolution", "Median and p80 per category, last 90 days", body)
+        # CSAT is people's own ratings only (docs/metrics.md): its response rate and the low-rating comments
+        self.ratings_box = TableBox(_("Low-rating comments"),
+                                    _("What people said with a bad rating, newest first (anonymous ones without name)"),
+                                    body)
+        self.ratings = None  # desk.core.stats.ratings.RatingsReport of the shown period
         grid = QGridLayout()
         for index, chart in enumerate(self.charts):
             grid.addWidget(chart, index // 2, index % 2)
         layout = QVBoxLayout(body)
         layout.addLayout(tiles)
         layout.addLayout(grid)
-        for box in (self.agents_box, self.staffing_box, self.expected_box):
+        for box in (self.ratings_box, self.agents_box, self.staffing_box, self.expected_box):
             layout.addWidget(box)
-        for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box):
+        for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box, self.ratings_box):
             exported.saved.connect(self._say_saved)
 
     # -- state ----------------------------------------------------------------------------------
@@ -403,6 +409,30 @@ class StatsPanel(QWidget):
         self.tasks.db(compute, done, failed, owner=self)
         self.tasks.db(expected_by_category, self._expected_loaded, self._failed, owner=self)
 
+        def ratings(session):  # noqa: ANN001, ANN202 - runs on the DB worker, after compute
+            from desk.core.stats.ratings import ratings_report
+
+            return ratings_report(session, flt)
+
+        def ratings_done(report) -> None:  # noqa: ANN001 - RatingsReport
+            if generation == self._generation:
+                self._show_ratings(report)
+
+        self.tasks.db(ratings, ratings_done, self._failed, owner=self)
+
+    def _show_ratings(self, ratings) -> None:  # noqa: ANN001 - desk.core.stats.ratings.RatingsReport
+        """The CSAT tile says what it rests on: people's ratings and the response rate."""
+        from desk.core.stats.ratings import ratings_tables
+
+        self.ratings = ratings
+        count = ngettext("{n} person's rating", "{n} people's ratings", ratings.rated).format(n=f"{ratings.rated:,}")
+        responded = _("{rate} responded").format(rate=_percent(ratings.response_rate))
+        self.tiles["CSAT"].setText(f"<small>CSAT</small><br><b>{_percent(ratings.csat)}<br>"
+                                   f"<small>{count} · {responded}</small></b>")
+        self.tiles["CSAT"].setToolTip(_("Good of people's own ratings; agent-reported ratings ({n}) are not counted")
+                                      .format(n=ratings.agent_reported))
+        self.ratings_box.show_table(ratings_tables(ratings)[1])
+
     def _show_days_progress(self, generation: int, done: int, total: int) -> None:
         if generation != self._generation:
             return
@@ -497,7 +527,7 @@ class StatsPanel(QWidget):
         caption = ExportCaption(period=self.period_text(), filters=self.filters_text(), desk=self.desk_name)
         for chart in self.charts:
             chart.caption = caption
-        for box in (self.agents_box, self.staffing_box, self.expected_box):
+        for box in (self.agents_box, self.staffing_box, self.expected_box, self.ratings_box):
             box.period = caption.period
         later = self.end_edit.date().toPython() > report.filter.end
         self._say(f"{report.timezone} · computed in {seconds:.2f} s"
@@ -507,7 +537,10 @@ class StatsPanel(QWidget):
     # -- exports --------------------------------------------------------------------------------
     def tables(self) -> list[ex.Table]:
         assert self.report is not None
-        return ex.report_tables(self.report, self.expected)
+        from desk.core.stats.ratings import ratings_tables
+
+        extra = ratings_tables(self.ratings) if self.ratings is not None else []
+        return [*ex.report_tables(self.report, self.expected), *extra]
 
     def export_xlsx(self, path: Path) -> Path:
         return ex.write_xlsx(self.tables(), path)
