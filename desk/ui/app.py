@@ -258,6 +258,12 @@ class MainWindow(QMainWindow):
                      "Mark the selected ticket solved")
         self._action("Ticket", "&Left without service", qp.left_selected, None,
                      "Record that the person left before being served")
+        self._action("Ticket", "&Print receipt…", lambda: _receipts().print_receipt(self), None,
+                     "Print the receipt slip for the person: number, request, what to expect, how to follow up")
+        self._action("Ticket", "S&ave receipt as PDF…", lambda: _receipts().save_receipt_pdf(self), None,
+                     "Save the receipt slip of the ticket on screen as a PDF")
+        self._action("Ticket", "Print &ticket with conversation…", lambda: _receipts().print_receipt(self, whole=True),
+                     None, "Print the ticket on screen with its public conversation")
         self._action("Ticket", "Canned &responses…", self.manage_canned, None,
                      "Create, edit, import and export canned responses")
         self._action("Help", "&User guide", self.show_guide, "F1", "How to use Desk (offline)")
@@ -408,6 +414,10 @@ def _install_default_canned(session):  # noqa: ANN001, ANN202
     from desk.core import canned_io  # on the DB worker: the window does not wait for the ORM
 
     return canned_io.install_defaults(session)
+
+
+def _receipts():  # noqa: ANN202 - the module, loaded when first used (quicker start)
+    return importlib.import_module("desk.ui.receipt_actions")
 
 
 def _load_sync_code() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from desk.core import files
 from desk.core.i18n import _
@@ -72,7 +72,7 @@ def print_html(parent: QWidget | None, html: str, *, page: QPageSize.PageSizeId 
             done(bool(result))
 
     dialog.finished.connect(finished)
-    dialog.open()
+    QDialog.open(dialog)  # window-modal, not exec'd (QPrintDialog.open in PySide wants a slot)
     return dialog
 
 

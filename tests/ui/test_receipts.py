@@ -92,3 +92,26 @@ def test_receipt_in_the_desks_language(session, store, ticket_id: int, korean_ca
 def test_unknown_ticket_is_refused(store, tmp_path: Path, capsys) -> None:  # noqa: ANN001
     assert main(["receipt", "999", "--db", str(store.path), "-o", str(tmp_path / "x.pdf")]) != 0
     assert "999" in capsys.readouterr().err and not (tmp_path / "x.pdf").exists()
+
+
+def test_ticket_menu_saves_and_prints_the_receipt_of_the_ticket_on_screen(qtbot, main_window, ticket_id: int,  # noqa: ANN001
+                                                                         tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desk.ui import receipt_actions
+
+    texts = {a.text().replace("&", "") for a in main_window.menu("Ticket").actions()}
+    assert {"Print receipt…", "Save receipt as PDF…", "Print ticket with conversation…"} <= texts
+    main_window.open_ticket(ticket_id)
+    target = tmp_path / "from-menu.pdf"
+    receipt_actions.save_receipt_pdf(main_window, path_for=lambda _window, _id: target)
+    qtbot.waitUntil(target.exists, timeout=10000)
+    assert f"#{ticket_id}" in pdf_text(target)
+    receipt_actions.print_receipt(main_window)
+
+    def dialog():  # noqa: ANN202
+        return next((w for w in QApplication.topLevelWidgets() if w.accessibleName() == "Print dialog"
+                     and w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: dialog() is not None, timeout=10000)
+    dialog().reject()  # cancelled: nothing printed, nothing said

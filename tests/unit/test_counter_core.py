@@ -172,3 +172,39 @@ def test_agent_reported_rating_is_labelled_as_such(session, agent_id: int, reque
     assert (ticket.satisfaction_source, ticket.satisfaction_agent_id) == ("agent", agent_id)
     with pytest.raises(errors.InvalidInput):  # not done yet: nothing to rate
         survey.record_rating(session, ticket_id=ticket_id, rating="good")
+
+
+def test_upgrade_to_0012_tells_agents_ratings_from_peoples(tmp_path) -> None:  # noqa: ANN001
+    """An older store: a rating last set in the editor becomes agent-reported (out of CSAT); one
+    pulled from the helpdesk or imported stays the person's, credited to the assignee."""
+    import sqlite3
+    from contextlib import closing
+
+    from desk.core import db
+
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0008")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("INSERT INTO people (id, uuid, name, is_agent, role, created_at) VALUES (1, 'a', 'Ana', 1, 'staff', 0)")
+        conn.execute("INSERT INTO people (id, uuid, name, kind, created_at) VALUES (2, 'r', 'Kim Lee', 'student', 0)")
+        for ticket_id, rating in ((1, "good"), (2, "bad"), (3, "good"), (4, None)):
+            conn.execute(
+                "INSERT INTO tickets (id, uuid, subject, description, status, priority, channel, requester_id,"
+                " assignee_id, arrived_at, created_at, updated_at, reopen_count, version, satisfaction,"
+                " logged_after_the_fact) VALUES (?, ?, 's', '', 'solved', 'normal', 'walk-in', 2, 1, 100, 100, 100,"
+                " 0, 1, ?, 0)", (ticket_id, f"t{ticket_id}", rating))
+        audit = ("INSERT INTO audit_events (ticket_id, actor_id, at, action, field, old, new, origin)"
+                 " VALUES (?, ?, ?, ?, 'satisfaction', NULL, ?, ?)")
+        conn.execute(audit, (1, 1, 500, "update", "good", None))  # typed in by Ana in the editor
+        conn.execute(audit, (2, 1, 400, "update", "good", None))  # Ana typed good, then the helpdesk said bad
+        conn.execute(audit, (2, None, 600, "pull", "bad", "zd"))
+        conn.commit()  # ticket 3: imported, no audit row
+    with db.open_store(path) as store, store.session() as session:
+        found = {t.id: (t.satisfaction_source, t.satisfaction_agent_id, t.satisfaction_at)
+                 for t in session.query(Ticket).order_by(Ticket.id)}
+    assert found == {
+        1: ("agent", 1, datetime.fromtimestamp(500, UTC)),
+        2: ("person", 1, datetime.fromtimestamp(600, UTC)),
+        3: ("person", 1, None),
+        4: (None, None, None),
+    }

@@ -62,3 +62,15 @@ def test_low_rating_comments_listed_anonymous_without_names(session, rated, agen
 def test_filters_apply_to_ratings(session, rated, other_agent_id: int) -> None:  # noqa: ANN001
     bo = ratings_report(session, StatsFilter(start=PERIOD.start, end=PERIOD.end, agent_ids=(other_agent_id,)))
     assert (bo.rated, bo.askable, bo.agent_reported, bo.csat) == (0, 2, 1, None)
+
+
+def test_desk_stats_reports_csat_from_peoples_ratings_with_the_response_rate(store, rated, capsys) -> None:  # noqa: ANN001
+    from desk.cli.main import main
+
+    assert main(["stats", "--db", str(store.path), "--from", "2026-11-30", "--to", "2026-11-30"]) == 0
+    out = capsys.readouterr().out
+    lines = {" ".join(line.split()[:-1]): line.split()[-1] for line in out.splitlines() if line.strip()}
+    assert lines["CSAT, good of people's ratings (%)"] == "33.3"
+    assert lines["Response rate (%)"] == "60"
+    assert lines["Agent-reported ratings (not in CSAT)"] == "1"
+    assert "Waited too long" in out and "Rude" in out and "Person C" not in out  # C rated anonymously
