@@ -29,7 +29,7 @@ COLUMNS = (
 )
 FULL_ONLY = (
     "service_started_at", "left_at", "updated_at", "reopen_count", "version", "logged_after_the_fact",
-    "satisfaction_comment", "expected_resolution", "requester", "assignee", "logged_by", "comments",
+    "satisfaction_comment", "satisfaction_source", "expected_resolution", "requester", "assignee", "logged_by", "comments",
     "history",
 )
 TIMES = ("arrived_at", "created_at", "service_started_at", "first_response_at", "solved_at", "left_at", "updated_at")
@@ -225,8 +225,14 @@ def validate_full(row: Mapping[str, object], cleaner: _Cleaner) -> dict[str, obj
         clean[name] = value
     clean["id"] = row.get("id") if isinstance(row.get("id"), int) else None
     clean["logged_after_the_fact"] = bool(row.get("logged_after_the_fact"))
-    for name in ("satisfaction", "satisfaction_comment", "expected_resolution"):
+    for name in ("satisfaction", "satisfaction_comment", "satisfaction_source", "expected_resolution"):
         clean[name] = clean[name] or None
+    # Who rated (0012): an agent-reported rating stays one, never becomes a person's on the way
+    # through an export (docs/metrics.md, "CSAT"); a rating without a source is the person's.
+    if clean["satisfaction_source"] not in (None, "person", "agent"):
+        raise ValueError(f"satisfaction source {str(clean['satisfaction_source'])[:20]!r} must be person, agent or empty")
+    if clean["satisfaction"] is None:
+        clean["satisfaction_source"] = None
     clean["requester"] = _person(row.get("requester"), "requester", cleaner, required=True)
     clean["assignee"] = _person(row.get("assignee"), "assignee", cleaner)
     clean["logged_by"] = _person(row.get("logged_by"), "logged by", cleaner)

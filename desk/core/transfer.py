@@ -127,7 +127,8 @@ def full_records(session: Session, chunk: list[Ticket]) -> Iterator[dict[str, ob
             "service_started_at": _iso(ticket.service_started_at), "left_at": _iso(ticket.left_at),
             "updated_at": _iso(ticket.updated_at), "reopen_count": ticket.reopen_count, "version": ticket.version,
             "logged_after_the_fact": ticket.logged_after_the_fact,
-            "satisfaction_comment": ticket.satisfaction_comment, "expected_resolution": ticket.expected_resolution,
+            "satisfaction_comment": ticket.satisfaction_comment, "satisfaction_source": ticket.satisfaction_source,
+            "expected_resolution": ticket.expected_resolution,
             "requester": person_ref(ticket.requester), "assignee": person_ref(ticket.assignee),
             "logged_by": person_ref(persons.get(ticket.logged_by_id or 0)),
             "comments": [

@@ -20,7 +20,8 @@ END = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 TIME_FIELDS = ("arrived_at", "created_at", "service_started_at", "first_response_at", "solved_at", "left_at",
                "updated_at")
 SCALARS = ("subject", "description", "status", "priority", "channel", "logged_after_the_fact", "reopen_count",
-           "version", "satisfaction", "satisfaction_comment", "expected_resolution", *TIME_FIELDS)
+           "version", "satisfaction", "satisfaction_comment", "satisfaction_source", "expected_resolution",
+           *TIME_FIELDS)
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ TICKET_FIELDS = (
     "subject", "description", "status", "priority", "channel", "logged_after_the_fact",
     "arrived_at", "created_at", "service_started_at", "first_response_at", "solved_at", "left_at",
     "updated_at", "reopen_count", "version", "satisfaction", "satisfaction_comment",
-    "expected_resolution",
+    "satisfaction_source", "expected_resolution",
 )
 
 
