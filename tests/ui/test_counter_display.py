@@ -183,3 +183,25 @@ def test_view_menu_opens_the_counter_display(qtbot, main_window) -> None:  # noq
     assert shown.accessibleName() == "Counter display"
     qtbot.keyClick(shown, Qt.Key.Key_Escape)
     assert not shown.isVisible()
+
+
+def test_desk_counter_command_opens_the_display_full_screen_on_its_own(qtbot, store, desk) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desk.cli.main import main
+    from desk.ui.counter.display import CounterDisplay
+
+    seen: list[tuple[bool, str]] = []
+
+    def look() -> None:  # once the display shows its board: note what it shows, then close it
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, CounterDisplay) and w.isVisible()]
+        if shown and shown[0].board is not None and shown[0].isFullScreen():
+            seen.append((True, by_name(shown[0], "Waiting count", QLabel).text()))
+            shown[0].close()
+        else:
+            QTimer.singleShot(20, look)
+
+    QTimer.singleShot(0, look)
+    assert main(["counter", "--db", str(store.path), "--screen", "0"]) == 0
+    assert seen == [(True, "2 people waiting")]
