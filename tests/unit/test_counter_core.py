@@ -145,6 +145,10 @@ def test_survey_rating_is_the_persons_credited_to_the_serving_agent(session, age
     assert (ticket.satisfaction, ticket.satisfaction_source, ticket.satisfaction_agent_id) == ("bad", "person", agent_id)
     assert ticket.satisfaction_comment == "too slow" and ticket.satisfaction_at == NOW
     assert counter.done_since(session, audit_id=mark, now=NOW) == []  # asked once
+    call = tickets.log_ticket(session, actor_id=agent_id, requester_id=person(session, "Caller Person"),
+                              subject="phone", channel="phone", now=NOW - timedelta(minutes=3)).created_id
+    tickets.solve(session, ticket_id=call, actor_id=agent_id, now=NOW)
+    assert counter.done_since(session, audit_id=mark, now=NOW) == []  # a caller is not at the screen
     with pytest.raises(errors.InvalidInput):
         survey.record_rating(session, ticket_id=ticket_id, rating="good", now=NOW)
     # the agent cannot replace the person's rating through the editor

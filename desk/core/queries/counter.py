@@ -18,7 +18,6 @@ from desk.core.models import Shift, utcnow
 from desk.core.queries.frontdesk import walk_in_line
 from desk.core.queries.wait_estimate import WaitRange, estimate_wait, service_sample
 from desk.core.settings import desk_timezone
-from desk.core.vocabulary import DESK_CHANNELS_SQL
 
 SERVING_SHOWN = 3  # "now serving" lines at most: the latest calls
 SURVEY_WINDOW = timedelta(minutes=10)  # a Done older than this is not asked about any more
@@ -124,7 +123,7 @@ def counter_board(session: Session, *, now: datetime | None = None) -> CounterBo
 
 @dataclass(frozen=True)
 class DoneTicket:
-    """A walk-in or call just done: the exit survey may ask this person."""
+    """A walk-in just done: the exit survey may ask this person."""
 
     ticket_id: int
     name: str
@@ -137,15 +136,16 @@ def last_audit_id(session: Session) -> int:
 
 
 def done_since(session: Session, *, audit_id: int, now: datetime | None = None) -> list[DoneTicket]:
-    """Walk-ins and calls solved after audit row ``audit_id`` (within ``SURVEY_WINDOW``), served
-    (not walk-aways), not yet rated by the person, oldest first. Reads only newer audit rows."""
+    """Walk-ins solved after audit row ``audit_id`` (within ``SURVEY_WINDOW``), served (not
+    walk-aways), not yet rated by the person, oldest first (a caller is not at the screen to
+    answer). Reads only newer audit rows."""
     now = now or utcnow()
     settings = load_desk_settings(session)
     rows = session.execute(text(
         "SELECT e.id, t.id, p.name, coalesce(a.name, s.name, '') FROM audit_events e"
         " JOIN tickets t ON t.id = e.ticket_id JOIN people p ON p.id = t.requester_id"
         " LEFT JOIN people a ON a.id = t.assignee_id LEFT JOIN people s ON s.id = e.actor_id"
-        f" WHERE e.id > :audit AND e.field = 'status' AND e.new = 'solved' AND {DESK_CHANNELS_SQL}"
+        " WHERE e.id > :audit AND e.field = 'status' AND e.new = 'solved' AND t.channel = 'walk-in'"
         " AND t.status = 'solved' AND t.left_at IS NULL AND e.at >= :since"
         " AND NOT (coalesce(t.satisfaction_source, '') = 'person' AND t.satisfaction IS NOT NULL)"
         " ORDER BY e.id"
