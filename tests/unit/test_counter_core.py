@@ -40,10 +40,10 @@ def served(session, *, agent_id: int, minutes: float, done_at: datetime, name: s
 
 
 def test_names_are_masked_as_the_desk_chose() -> None:
-    assert counter.shown_name("Kim Lee Park", "first-initial") == "Kim P."
-    assert counter.shown_name("Kim", "first-initial") == "Kim"
-    assert counter.shown_name("Kim Lee Park", "first") == "Kim"
-    assert counter.shown_name("Kim Lee Park", "none") == ""
+    assert counter.shown_name("Kim Lee Park", style="first-initial") == "Kim P."
+    assert counter.shown_name("Kim", style="first-initial") == "Kim"
+    assert counter.shown_name("Kim Lee Park", style="first") == "Kim"
+    assert counter.shown_name("Kim Lee Park", style="none") == ""
 
 
 def test_estimate_is_a_range_from_the_middle_half_of_service_times() -> None:

@@ -23,7 +23,7 @@ SERVING_SHOWN = 3  # "now serving" lines at most: the latest calls
 SURVEY_WINDOW = timedelta(minutes=10)  # a Done older than this is not asked about any more
 
 
-def shown_name(name: str, style: str) -> str:
+def shown_name(name: str, *, style: str) -> str:
     """``Kim Lee Park`` as the counter shows it: "Kim P." (first-initial), "Kim" (first), or ""."""
     parts = name.split()
     if style == "none" or not parts:
@@ -110,13 +110,13 @@ def counter_board(session: Session, *, now: datetime | None = None) -> CounterBo
     waiting_entries = [entry for entry in line if entry.waiting]
     sample, basis = service_sample(session, now=now, zone=desk_timezone(session)) if waiting_entries else ([], "")
     waiting = [
-        Waiting(position, entry.ticket_id, shown_name(entry.requester, style), entry.arrived_at,
+        Waiting(position, entry.ticket_id, shown_name(entry.requester, style=style), entry.arrived_at,
                 estimate_wait(position=position, service_times=sample, servers=servers, basis=basis))
         for position, entry in enumerate(waiting_entries, 1)
     ]
     being_served = sorted((entry for entry in line if not entry.waiting and entry.assignee),
                           key=lambda entry: entry.service_started_at or now, reverse=True)
-    serving = [Serving(entry.ticket_id, shown_name(entry.requester, style), shown_name(entry.assignee or "", "first"),
+    serving = [Serving(entry.ticket_id, shown_name(entry.requester, style=style), shown_name(entry.assignee or "", style="first"),
                        entry.service_started_at or now) for entry in being_served[:SERVING_SHOWN]]
     return CounterBoard(opening(settings, now=now), waiting, serving, servers, style)
 
@@ -152,6 +152,6 @@ def done_since(session: Session, *, audit_id: int, now: datetime | None = None) 
     ), {"audit": audit_id, "since": int((now - SURVEY_WINDOW).timestamp())})
     seen: dict[int, DoneTicket] = {}
     for event_id, ticket_id, name, agent in rows:
-        seen[ticket_id] = DoneTicket(ticket_id, shown_name(name, settings.counter_names),
-                                     shown_name(agent, "first"), event_id)
+        seen[ticket_id] = DoneTicket(ticket_id, shown_name(name, style=settings.counter_names),
+                                     shown_name(agent, style="first"), event_id)
     return sorted(seen.values(), key=lambda done: done.audit_id)
