@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,15 +23,21 @@ def smtp_server() -> Iterator[servers.SmtpServer]:
 
 
 @pytest.fixture
-def imap_server(tmp_path: Path) -> Iterator[servers.ImapServer]:
+def imap_server() -> Iterator[servers.ImapServer]:
     if not servers.dovecot_available():
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but dovecot is missing: packaging/system-deps.sh test installs dovecot-imapd.")
         pytest.skip("dovecot is not installed (Debian: apt-get install dovecot-imapd); the IMAP tests need it.")
-    server = servers.ImapServer(tmp_path / "dovecot")
-    server.start()
-    yield server
-    server.stop()
+    # Not under pytest's tmp_path: its folders are private to the test's user, and dovecot's mail
+    # processes run as another one (nobody, when the tests run as root).
+    root = Path(tempfile.mkdtemp(prefix="desk-dovecot-"))
+    server = servers.ImapServer(root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def configure(session, *, smtp_port: int, imap_port: int | None = None,  # noqa: ANN001

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.i18n import _
-from desk.core.mail import compose
+from desk.core.mail import compose, outbox
 from desk.core.mail.parsing import Incoming
 from desk.core.mail.settings import load_mail_settings
 from desk.core.models import MailInbox, MailOutbox, Setting, Ticket, utcnow
@@ -93,7 +93,7 @@ def receive(session: Session, *, mail: Incoming, cursor: str | None = None, now:
             changes = log_request(session, actor_id=None, requester=NewRequester(name=mail.sender_name or None,
                                                                                  email=mail.sender),
                                   subject=mail.subject or _("(no subject)"), channel="email", description=text,
-                                  now=now)
+                                  now=now, confirm=False)
             ticket_id, comment_id = changes.created_id, None
         else:
             found = people.ensure_requester(session, email=mail.sender, name=mail.sender_name or None)
@@ -109,6 +109,9 @@ def receive(session: Session, *, mail: Incoming, cursor: str | None = None, now:
             changes = found | Changes.for_ticket(ticket_id, comments=True)
         session.add(MailInbox(message_id=mail.message_id, ticket_id=ticket_id, comment_id=comment_id,
                               sender=mail.sender, subject=mail.subject[:500], size=mail.size, received_at=now))
+        if comment_id is None:  # a new ticket: "we have your request", answering the person's mail
+            session.flush()
+            outbox.queue_confirmation(session, ticket=session.get(Ticket, ticket_id), now=now)  # type: ignore[arg-type]
         record(session, ticket_id=ticket_id, actor_id=None, at=now, action="mail-received", field="from",
                new=mail.sender)
         _save_cursor(session, cursor)

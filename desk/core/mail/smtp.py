@@ -33,28 +33,32 @@ def _answer(exc: smtplib.SMTPResponseException) -> str:
 
 
 def connect(settings: MailSettings, password: str, *, timeout: float = TIMEOUT) -> smtplib.SMTP:
-    """An open, logged-in connection (raises ``MailFailure``)."""
+    """An open, logged-in connection (raises ``MailFailure``; a half-open one is closed)."""
     where = f"{settings.smtp_host}:{settings.smtp_port}"
+    server: smtplib.SMTP | None = None
     try:
         if settings.smtp_security == "ssl":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=timeout,
-                                                    context=ssl.create_default_context())
+            server = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=timeout,
+                                      context=ssl.create_default_context())
         else:
             server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
             if settings.smtp_security == "starttls":
                 server.starttls(context=ssl.create_default_context())
         if settings.username and password:
             server.login(settings.username, password)
+        return server
     except smtplib.SMTPAuthenticationError:
-        raise MailFailure(_("The mail server {where} refused the user name or password; set the password "
-                            "again (`desk mail setup --password-stdin` or Settings → E-mail).").format(where=where)) from None
+        failure = MailFailure(_("The mail server {where} refused the user name or password; set the password "
+                                "again (`desk mail setup --password-stdin` or Settings → E-mail).").format(where=where))
     except smtplib.SMTPNotSupportedError:
-        raise MailFailure(_("The mail server {where} does not offer STARTTLS; choose another security setting.")
-                          .format(where=where)) from None
+        failure = MailFailure(_("The mail server {where} does not offer STARTTLS; choose another security setting.")
+                              .format(where=where))
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailFailure(_("The mail server {where} cannot be reached ({why}).")
-                          .format(where=where, why=type(exc).__name__)) from None
-    return server
+        failure = MailFailure(_("The mail server {where} cannot be reached ({why}).")
+                              .format(where=where, why=type(exc).__name__))
+    if server is not None:
+        server.close()
+    raise failure
 
 
 def deliver(settings: MailSettings, password: str, message: EmailMessage, *, timeout: float = TIMEOUT) -> None:
