@@ -64,3 +64,6 @@ def mail_desk(session, smtp_server: servers.SmtpServer) -> mail_settings.MailSet
 def full_mail_desk(session, smtp_server: servers.SmtpServer,  # noqa: ANN001
                    imap_server: servers.ImapServer) -> mail_settings.MailSettings:
     return configure(session, smtp_port=smtp_server.port, imap_port=imap_server.port)
+
+
+from tests.ui.conftest import main_window, tasks  # noqa: E402, F401 - the window fixtures, for test_mail_ui

@@ -234,6 +234,7 @@ class Delivery:
     attempts: int
     error: str | None
     at: datetime | None  # sent at, or the next attempt
+    via: str = "email"  # "email", or the name of the hosted helpdesk that carries it
 
 
 def reply_states(session: Session, ticket_id: int) -> dict[int | None, Delivery]:
@@ -246,9 +247,35 @@ def reply_states(session: Session, ticket_id: int) -> dict[int | None, Delivery]
             for comment_id, state, attempts, error, sent_at, next_at in rows}
 
 
+def deliveries(session: Session, ticket_id: int) -> dict[int | None, Delivery]:
+    """What became of each public reply of the ticket: its e-mail, or its trip to a hosted
+    helpdesk (waiting in the sync outbox = queued; known upstream = sent, the helpdesk mails it)."""
+    from desk.core.models import SyncComment, SyncOutbox
+
+    found = reply_states(session, ticket_id)
+    comments = select(Comment.id).where(Comment.ticket_id == ticket_id, Comment.is_public.is_(True))
+    for comment_id, name in session.execute(select(SyncComment.comment_id, SyncRemote.name)
+                                            .join(SyncRemote, SyncRemote.id == SyncComment.remote_id)
+                                            .where(SyncComment.comment_id.in_(comments))):
+        found.setdefault(comment_id, Delivery(state="sent", attempts=0, error=None, at=None, via=name))
+    for comment_id, name, attempts, error in session.execute(
+            select(SyncOutbox.comment_id, SyncRemote.name, SyncOutbox.attempts, SyncOutbox.last_error)
+            .join(SyncRemote, SyncRemote.id == SyncOutbox.remote_id)
+            .where(SyncOutbox.kind == "comment", SyncOutbox.comment_id.in_(comments))):
+        found[comment_id] = Delivery(state="queued", attempts=attempts, error=error, at=None, via=name)
+    return found
+
+
 def counts(session: Session) -> dict[str, int]:
     found = dict(session.execute(select(MailOutbox.state, func.count()).group_by(MailOutbox.state)).all())
     return {state: int(found.get(state, 0)) for state in STATES}
+
+
+def waiting_problem(session: Session) -> str | None:
+    """Why the mail still waiting did not go yet (the latest attempt's error), if it failed."""
+    return session.scalar(select(MailOutbox.last_error)
+                          .where(MailOutbox.state == "queued", MailOutbox.last_error.is_not(None))
+                          .order_by(MailOutbox.id.desc()).limit(1))
 
 
 def listing(session: Session, *, states: Iterable[str] = STATES, limit: int = 100) -> list[MailOutbox]:
