@@ -56,6 +56,10 @@ def test_setup_test_send_status_outbox_fetch(tmp_path: Path, capsys, monkeypatch
     assert "Channel to people: e-mail from help@desk.test" in status
     assert "Outbox: 0 queued, 1 sent, 0 failed" in status and "stored in the system keyring" in status
     assert servers.PASSWORD not in status
+    logs = [path for path in (tmp_path / "logs").rglob("*") if path.is_file()]
+    stored = [path for path in tmp_path.glob("cli.sqlite3*") if path.is_file()]
+    assert logs and stored  # the CLI logged its work; neither the log nor the store holds the password
+    assert all(servers.PASSWORD.encode() not in path.read_bytes() for path in logs + stored)
 
 
 def test_a_wrong_password_keeps_the_mail_queued_and_says_why(tmp_path: Path, capsys, monkeypatch,  # noqa: ANN001

@@ -253,16 +253,19 @@ def deliveries(session: Session, ticket_id: int) -> dict[int | None, Delivery]:
     from desk.core.models import SyncComment, SyncOutbox
 
     found = reply_states(session, ticket_id)
-    comments = select(Comment.id).where(Comment.ticket_id == ticket_id, Comment.is_public.is_(True))
-    for comment_id, name in session.execute(select(SyncComment.comment_id, SyncRemote.name)
-                                            .join(SyncRemote, SyncRemote.id == SyncComment.remote_id)
-                                            .where(SyncComment.comment_id.in_(comments))):
-        found.setdefault(comment_id, Delivery(state="sent", attempts=0, error=None, at=None, via=name))
-    for comment_id, name, attempts, error in session.execute(
-            select(SyncOutbox.comment_id, SyncRemote.name, SyncOutbox.attempts, SyncOutbox.last_error)
-            .join(SyncRemote, SyncRemote.id == SyncOutbox.remote_id)
-            .where(SyncOutbox.kind == "comment", SyncOutbox.comment_id.in_(comments))):
-        found[comment_id] = Delivery(state="queued", attempts=attempts, error=error, at=None, via=name)
+    remotes = dict(session.execute(select(SyncRemote.id, SyncRemote.name)).all())
+    if not remotes:
+        return found
+    public = list(session.scalars(select(Comment.id).where(Comment.ticket_id == ticket_id, Comment.is_public.is_(True))))
+    for remote_id, name in remotes.items():  # by (remote, comment): the index of sync_comments
+        for comment_id in session.scalars(select(SyncComment.comment_id).where(
+                SyncComment.remote_id == remote_id, SyncComment.comment_id.in_(public))):
+            found.setdefault(comment_id, Delivery(state="sent", attempts=0, error=None, at=None, via=name))
+    for comment_id, remote_id, attempts, error in session.execute(
+            select(SyncOutbox.comment_id, SyncOutbox.remote_id, SyncOutbox.attempts, SyncOutbox.last_error)
+            .where(SyncOutbox.ticket_id == ticket_id, SyncOutbox.kind == "comment")):
+        found[comment_id] = Delivery(state="queued", attempts=attempts, error=error, at=None,
+                                     via=remotes.get(remote_id, ""))
     return found
 
 

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
-from desk.core.i18n import _
+from desk.core.i18n import N_, _
 from desk.core.mail import settings as ms
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button, named
 
-SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": _("none (loopback only)")}
+SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": N_("none (loopback only)")}
 
 
 def _test(settings: ms.MailSettings) -> list[str]:
@@ -113,7 +113,7 @@ class MailPage(QWidget):
     def _security(self, name: str) -> QComboBox:
         box = named(QComboBox(self), name, _("How the connection is encrypted"))
         for code in ms.SECURITY:
-            box.addItem(SECURITY_LABELS[code], code)
+            box.addItem(_(SECURITY_LABELS[code]), code)
         return box
 
     # -- loading --------------------------------------------------------------------------------
