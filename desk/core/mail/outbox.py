@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from desk.core.changes import Changes
@@ -62,39 +62,53 @@ def _desk_name(session: Session) -> str:
     return session.scalar(select(Setting.value).where(Setting.key == "desk_name")) or ""
 
 
+def _thread(session: Session, ticket_id: int) -> list[tuple[str, bool]]:
+    """(Message-ID, read from the person?) of the ticket's mail so far, oldest first: one query."""
+    sent = select(MailOutbox.message_id, MailOutbox.created_at.label("at"), literal(False).label("inbound")) \
+        .where(MailOutbox.ticket_id == ticket_id)
+    read = select(MailInbox.message_id, MailInbox.received_at.label("at"), literal(True).label("inbound")) \
+        .where(MailInbox.ticket_id == ticket_id, MailInbox.skipped.is_(None))
+    both = union_all(sent, read).subquery()
+    return [(message_id, bool(inbound)) for message_id, inbound in
+            session.execute(select(both.c.message_id, both.c.inbound).order_by(both.c.at))]
+
+
 def thread_ids(session: Session, ticket_id: int) -> list[str]:
     """Message-IDs of the ticket's mail so far, oldest first (what we sent and what we read)."""
-    sent = session.execute(select(MailOutbox.message_id, MailOutbox.created_at)
-                           .where(MailOutbox.ticket_id == ticket_id)).all()
-    read = session.execute(select(MailInbox.message_id, MailInbox.received_at)
-                           .where(MailInbox.ticket_id == ticket_id, MailInbox.skipped.is_(None))).all()
-    return [message_id for message_id, _at in sorted([*sent, *read], key=lambda row: row[1])]
-
-
-def _latest_inbound(session: Session, ticket_id: int) -> str | None:
-    return session.scalar(select(MailInbox.message_id)
-                          .where(MailInbox.ticket_id == ticket_id, MailInbox.skipped.is_(None))
-                          .order_by(MailInbox.received_at.desc()).limit(1))
+    return [message_id for message_id, _inbound in _thread(session, ticket_id)]
 
 
 def _queue(session: Session, *, ticket: Ticket, comment_id: int | None, kind: str, to: str, subject: str,
            body: str, settings: MailSettings, now: datetime) -> MailOutbox:
-    thread = thread_ids(session, ticket.id)
-    in_reply_to = _latest_inbound(session, ticket.id) or (thread[-1] if thread else None)
+    thread = _thread(session, ticket.id)
+    inbound = [message_id for message_id, from_person in thread if from_person]
+    # Answer the person's latest mail if there is one, else continue our own thread.
+    in_reply_to = inbound[-1] if inbound else (thread[-1][0] if thread else None)
     row = MailOutbox(ticket_id=ticket.id, comment_id=comment_id, kind=kind,
                      message_id=compose.new_message_id(settings), to_address=to, subject=subject, body=body,
-                     in_reply_to=in_reply_to, refs=" ".join(thread[-MAX_REFERENCES:]), state="queued",
-                     attempts=0, next_attempt_at=now, created_at=now)
+                     in_reply_to=in_reply_to, refs=" ".join(message_id for message_id, _i in thread[-MAX_REFERENCES:]),
+                     state="queued", attempts=0, next_attempt_at=now, created_at=now)
     session.add(row)
     record(session, ticket_id=ticket.id, actor_id=None, at=now, action="mail-queued", field=kind, new=to)
     return row
 
 
+def _sending_settings(session: Session, requester_email: str | None) -> MailSettings | None:
+    """The mail settings when Desk's own e-mail reaches this person; cheapest checks first, so
+    a desk without e-mail pays one small query per reply or ticket."""
+    if not requester_email:
+        return None
+    settings = load_mail_settings(session)
+    if not settings.sending or has_remote(session):
+        return None
+    return settings
+
+
 def queue_reply(session: Session, *, ticket: Ticket, comment: Comment, now: datetime) -> bool:
     """Inside the reply's transaction: queue its e-mail when Desk's mail is the channel."""
     requester: Person = ticket.requester
-    settings = load_mail_settings(session)
-    if channel(session, requester_email=requester.email, settings=settings) != "email":
+    settings = _sending_settings(session, requester.email)
+    if settings is None:
         return False
     session.flush()  # the comment's id
     _queue(session, ticket=ticket, comment_id=comment.id, kind="reply", to=str(requester.email),
@@ -109,8 +123,8 @@ def queue_confirmation(session: Session, *, ticket: Ticket, now: datetime) -> bo
     from desk.core.templating import expected_resolution_text
 
     requester = session.get(Person, ticket.requester_id)
-    settings = load_mail_settings(session)
-    if requester is None or channel(session, requester_email=requester.email, settings=settings) != "email":
+    settings = _sending_settings(session, requester.email if requester else None)
+    if requester is None or settings is None:
         return False
     body = compose.confirmation_body(
         ticket_id=ticket.id, first_name=requester.first_name, subject=ticket.subject,

@@ -111,7 +111,9 @@ def validated(values: Mapping[str, object], *, base: MailSettings) -> MailSettin
 
 def load_mail_settings(session: Session) -> MailSettings:
     """The mail account as stored; defaults for what was never set (or no longer validates)."""
-    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.like(PREFIX + "%"))).all()
+    # A key range, not LIKE: SQLite walks the primary key's index for it.
+    rows = session.execute(select(Setting.key, Setting.value)
+                           .where(Setting.key >= PREFIX, Setting.key < PREFIX[:-1] + "/")).all()
     stored = {key[len(PREFIX):]: value for key, value in rows if key[len(PREFIX):] in FIELDS}
     settings = MailSettings()
     for name, value in stored.items():
