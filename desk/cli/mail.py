@@ -1,4 +1,4 @@
-"""`desk mail setup|test|status|outbox|send|fetch`: the desk's own e-mail (no hosted helpdesk).
+"""`desk mail setup|test|status|outbox|retry|send|fetch`: the desk's own e-mail (no hosted helpdesk).
 
 The password is read from standard input (hidden when typed at a terminal) and goes to the
 system keyring only, after the settings' operation; it is never printed.
@@ -54,11 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     box.add_argument("--limit", type=int, default=50, help=_("how many (newest first; default 50)"))
     box.add_argument("--json", action="store_true", help=_("machine-readable output"))
     box.set_defaults(func=run_outbox)
+    retry = actions.add_parser("retry", help=_("try a failed e-mail again now"))
+    retry.add_argument("mail_id", type=int, metavar="ID", help=_("the mail's number (`desk mail outbox` lists them)"))
+    retry.add_argument("--as", dest="agent", metavar="EMAIL", help=_("the agent asking"))
+    retry.set_defaults(func=run_retry)
     send = actions.add_parser("send", help=_("send what is due in the outbox now"))
     send.set_defaults(func=run_send)
     fetch = actions.add_parser("fetch", help=_("read new mail from the IMAP folder onto tickets"))
     fetch.set_defaults(func=run_fetch)
-    for action in (setup, test, status, box, send, fetch):
+    for action in (setup, test, status, box, retry, send, fetch):
         add_db_option(action)
 
 
@@ -179,6 +183,15 @@ def run_outbox(args: argparse.Namespace) -> int:
         when = (row["sent"] or row["created"]).astimezone().strftime("%Y-%m-%d %H:%M")
         line = f"{row['id']:>5}  #{row['ticket']:<6} {row['kind']:<12} {row['state']:<8} {when}  {row['to']}"
         print(line + (f"  — {row['error']}" if row["error"] else ""))
+    return 0
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        changes = outbox.retry(session, mail_id=args.mail_id, actor_id=agent_for(session, args.agent))
+    if not changes.ticket_ids:
+        raise errors.NotFound(_("There is no failed or waiting e-mail number {id}.").format(id=args.mail_id))
+    print(_("Mail {id} is queued again; `desk mail send` sends it now.").format(id=args.mail_id))
     return 0
 
 

@@ -75,6 +75,13 @@ def test_a_wrong_password_keeps_the_mail_queued_and_says_why(tmp_path: Path, cap
     assert "IMAP: The IMAP server 127.0.0.1" in capsys.readouterr().out
     assert smtp_server.messages == []
 
+    _setup(db, smtp_server, imap_server, servers.PASSWORD, monkeypatch)  # the right password now
+    capsys.readouterr()
+    assert main(["mail", "retry", "1", "--db", str(db)]) == 0  # no need to wait for the back-off
+    assert "Mail 1 is queued again" in capsys.readouterr().out
+    assert main(["mail", "send", "--db", str(db)]) == 0 and len(smtp_server.messages) == 1
+    assert main(["mail", "retry", "99", "--db", str(db)]) == 2
+
 
 def test_the_password_is_in_no_store_log_message_or_error(tmp_path: Path, smtp_server, imap_server) -> None:  # noqa: ANN001
     """After setting up, sending, a refused login and reading mail, the password is only in the keyring."""
