@@ -152,3 +152,15 @@ def test_a_requester_without_an_address_gets_no_mail(session, mail_desk, agent_i
     ticket_id = _ticket(session, walk_in, agent_id)
     replies.send_reply(session, ticket_id=ticket_id, author_id=agent_id, body="Done at the desk.", public=True)
     assert _rows(session) == [] and outbox.channel(session, requester_email=None) is None
+
+
+def test_a_promise_typed_before_the_confirmation_goes_is_the_one_it_makes(
+        session, mail_desk, smtp_server: SmtpServer, agent_id) -> None:  # noqa: ANN001
+    logged = intake.log_request(session, actor_id=agent_id, subject="New laptop",
+                                requester=intake.NewRequester(name="Mina Park", email="mina@uni.test"))
+    tickets.update_ticket(session, ticket_id=logged.created_id, actor_id=agent_id, expected_version=1,
+                          fields={"expected_resolution": "about a week"})
+    sender.deliver_due(session)
+    [message] = smtp_server.messages
+    assert "What to expect: this usually takes about a week." in message.get_content()
+    assert "about a week" in _rows(session)[0].body  # what was sent is what is recorded

@@ -118,18 +118,24 @@ def queue_reply(session: Session, *, ticket: Ticket, comment: Comment, now: date
     return True
 
 
-def queue_confirmation(session: Session, *, ticket: Ticket, now: datetime) -> bool:
-    """Inside the new ticket's transaction: "we have your request", with what to expect."""
+def _confirmation_text(session: Session, ticket: Ticket, requester: Person) -> str:
     from desk.core.templating import expected_resolution_text
 
+    return compose.confirmation_body(
+        ticket_id=ticket.id, first_name=requester.first_name, subject=ticket.subject,
+        description=ticket.description, expected=expected_resolution_text(session, ticket),
+        desk_name=_desk_name(session))
+
+
+def queue_confirmation(session: Session, *, ticket: Ticket, now: datetime) -> bool:
+    """Inside the new ticket's transaction: "we have your request", with what to expect. Its
+    words are written again when it is sent (``claim``), so a promise the agent typed on the
+    ticket meanwhile is the one the person reads."""
     requester = session.get(Person, ticket.requester_id)
     settings = _sending_settings(session, requester.email if requester else None)
     if requester is None or settings is None:
         return False
-    body = compose.confirmation_body(
-        ticket_id=ticket.id, first_name=requester.first_name, subject=ticket.subject,
-        description=ticket.description, expected=expected_resolution_text(session, ticket),
-        desk_name=_desk_name(session))
+    body = _confirmation_text(session, ticket, requester)
     _queue(session, ticket=ticket, comment_id=None, kind="confirmation", to=str(requester.email),
            subject=compose.confirmation_subject(ticket_id=ticket.id, subject=ticket.subject), body=body,
            settings=settings, now=now)
@@ -178,6 +184,9 @@ def claim(session: Session, *, mail_id: int, now: datetime) -> Outgoing | None:
         row = session.get(MailOutbox, mail_id)
         session.refresh(row)
         assert row is not None
+        ticket = session.get(Ticket, row.ticket_id)
+        if row.kind == "confirmation" and row.attempts == 1 and ticket is not None:
+            row.body = _confirmation_text(session, ticket, ticket.requester)  # the promise as it is now
         return Outgoing(id=row.id, ticket_id=row.ticket_id, to=row.to_address, subject=row.subject,
                         body=row.body, message_id=row.message_id, in_reply_to=row.in_reply_to,
                         references=row.refs, automatic=row.kind == "confirmation", attempts=row.attempts)
