@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the Debian/Ubuntu packages Desk needs are present.
 #   packaging/system-deps.sh app    libraries Qt needs to open a window
-#   packaging/system-deps.sh test   the same, plus Xvfb, poppler-utils (receipt PDFs) and a Request Tracker 5 for the sync tests
+#   packaging/system-deps.sh test   the same, plus Xvfb, poppler-utils and gettext (receipt PDFs),
+#                                   dovecot (IMAP) for the e-mail tests and a Request Tracker 5
+#                                   for the sync tests
 # Installs what is missing when run as root (or with password-less sudo); otherwise prints the
 # exact command to run and stops.
 set -euo pipefail
@@ -13,6 +15,8 @@ if [ "${1:-app}" = test ]; then
   # The receipt test turns the PDF it renders into an image and text to check it (pdftoppm,
   # pdftotext), and compiles the Korean catalog it prints in (msgfmt).
   want+=(poppler-utils gettext)
+  # The e-mail tests start their own dovecot on a loopback port (tests/mail/servers.py).
+  want+=(dovecot-imapd)
   # The sync tests run against a real RT 5; outside CI they are skipped when it is missing.
   if [ "${CI:-}" = true ] || [ "${DESK_WITH_RT:-}" = 1 ]; then want+=(request-tracker5 rt5-db-sqlite starlet); fi
 fi

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "desk.cli.settings",
     "desk.cli.counter",
     "desk.cli.receipt",
+    "desk.cli.mail",
 )
 
 

@@ -353,3 +353,44 @@ class SyncPerson(Base):
     email: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
     is_agent: Mapped[bool | None] = mapped_column(Boolean)  # staff upstream; None = not known
+
+
+# --- E-mail without a hosted helpdesk (migration 0011; see desk/core/mail/) -------------------
+
+
+class MailOutbox(Base):
+    """An e-mail owed to a person; written in the transaction of the reply or ticket it tells of."""
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # reply | confirmation
+    message_id: Mapped[str] = mapped_column(Text, unique=True)  # chosen before the first attempt
+    to_address: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    in_reply_to: Mapped[str | None] = mapped_column(Text)
+    refs: Mapped[str] = mapped_column(Text, default="")  # the References header, space-separated
+    state: Mapped[str] = mapped_column(String(8), default="queued")  # queued|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class MailInbox(Base):
+    """A message read from the IMAP folder, by Message-ID: what it became, or why it was skipped."""
+
+    __tablename__ = "mail_inbox"
+
+    message_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    sender: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[str | None] = mapped_column(Text)  # why nothing was written (None: it landed)
+    received_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

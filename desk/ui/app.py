@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         # first rows are on screen; only its widgets are made here. Started at once, its imports
         # held the GIL while the rows were painted and the first screenful came 0.3 s later.
         QTimer.singleShot(SYNC_PRELOAD_DELAY_MS, self, self._load_sync)
+        QTimer.singleShot(SYNC_PRELOAD_DELAY_MS, self, self.install_mail)
         from desk.ui.queue.notify import install_notifications  # its Qt types wait for the paint
 
         self.notifier = install_notifications(self, self.tasks, self.current_agent_id, self.menu("View"))
@@ -191,6 +192,15 @@ class MainWindow(QMainWindow):
 
             controller = install(self)
         return controller
+
+    def install_mail(self) -> QObject:
+        """The mail worker (once): sends the outbox and reads answers while e-mail is set up."""
+        worker = getattr(self, "mail_worker", None)
+        if worker is None:
+            from desk.ui.mail_worker import install
+
+            worker = install(self)
+        return worker
 
     def _add_fixed_tab(self, widget: QWidget, title: str) -> None:
         self._hide_close_button(self.tabs.addTab(widget, title))
@@ -381,6 +391,9 @@ class MainWindow(QMainWindow):
         controller = getattr(self, "sync_controller", None)
         if controller is not None:
             controller.shutdown()  # a run stops at its next checkpoint; the close does not wait
+        worker = getattr(self, "mail_worker", None)
+        if worker is not None:
+            worker.shutdown()
         self.tasks.shutdown()
         super().closeEvent(event)
 
@@ -487,4 +500,8 @@ def run(db_path: Path | str | None) -> int:
         if controller is not None:
             controller.shutdown()
             controller.wait_stopped(SYNC_STOP_GRACE_S)  # the window is gone already
+        worker = getattr(window, "mail_worker", None)
+        if worker is not None:
+            worker.shutdown()
+            worker.wait_stopped(SYNC_STOP_GRACE_S)
         store.close()

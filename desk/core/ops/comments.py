@@ -84,5 +84,10 @@ def add_comment(
             ticket.version += 1
         ticket.updated_at = now
         session.flush()
+        author = session.get(Person, author_id) if author_id is not None else None
+        if public and author is not None and author.is_agent and author.id != ticket.requester_id:
+            from desk.core.mail import outbox  # builds on this package's ops
+
+            outbox.queue_reply(session, ticket=ticket, comment=comment, now=now)
         return Changes(ticket_ids=frozenset({ticket_id}), tickets=True, comments=True,
                        created_id=comment.id)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.mail import outbox
+from desk.core.models import Ticket
 from desk.core.ops import people
 from desk.core.ops.comments import add_comment
 from desk.core.ops.tickets import log_ticket
@@ -44,10 +46,12 @@ def log_request(
     arrived_at: datetime | None = None,
     tags: Iterable[str] = (),
     now: datetime | None = None,
+    confirm: bool = True,
 ) -> Changes:
     """Log a ticket for ``requester`` (an existing person's id, or a ``NewRequester`` created
     unless their e-mail is known). ``category_name``/``location_name`` are created if new.
-    ``created_id`` is the ticket's id."""
+    ``created_id`` is the ticket's id. With Desk's own e-mail set up, the person is told "we
+    have your request" (queued in this transaction) unless ``confirm`` is False."""
     with unit_of_work(session):
         changes = Changes()
         if isinstance(requester, NewRequester):
@@ -65,6 +69,10 @@ def log_request(
             category_id=category_id, location_id=location_id, description=description,
             priority=priority, arrived_at=arrived_at, tags=tags, now=now,
         )
+        if confirm:
+            ticket = session.get(Ticket, logged.created_id)
+            assert ticket is not None
+            outbox.queue_confirmation(session, ticket=ticket, now=ticket.created_at)
         return dataclasses.replace(changes | logged, created_id=logged.created_id)
 
 

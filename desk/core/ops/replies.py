@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.mail import outbox as mail_outbox
 from desk.core.models import CannedResponse, Draft, utcnow
 from desk.core.ops import people
 from desk.core.ops._audit import record
@@ -77,6 +78,8 @@ def send_reply(
                 canned.usage_count += 1
                 record(session, ticket_id=ticket_id, actor_id=author_id, at=now,
                        action="canned", field="canned_response", new=canned.title)
+        if comment is not None and public and _by_agent(session, author_id, ticket.requester_id):
+            mail_outbox.queue_reply(session, ticket=ticket, comment=comment, now=now)
         if author_id is not None and comment is not None:
             session.execute(
                 delete(Draft).where(Draft.ticket_id == ticket_id, Draft.agent_id == author_id)
@@ -88,3 +91,11 @@ def send_reply(
             choices=category_added,
             created_id=comment.id if comment is not None else None,
         )
+
+
+def _by_agent(session: Session, author_id: int | None, requester_id: int) -> bool:
+    """A reply that goes to the person: an agent's, not the requester's own words."""
+    from desk.core.models import Person
+
+    author = session.get(Person, author_id) if author_id is not None else None
+    return bool(author and author.is_agent and author.id != requester_id)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from desk.core.mail.outbox import Delivery, channel, deliveries
 from desk.core.models import Person
 from desk.core.ops.drafts import DraftText, load_draft
 from desk.core.queries import choices
@@ -24,6 +25,7 @@ class Message:
     public: bool
     body: str
     created_at: datetime
+    delivery: Delivery | None = None  # what became of a public reply (None: recorded only)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class TicketView:
     # The person rated the ticket themselves (exit survey, helpdesk): their rating, which no
     # agent may change; the editor shows it and locks the agent-reported field.
     rated_by_person: bool = False
+    # How a public reply reaches the person: "email", "remote" (a hosted helpdesk), None (it
+    # is only recorded: the editor says "Record reply", never "Send").
+    reply_channel: str | None = None
+    confirmation: Delivery | None = None  # the "we have your request" e-mail, if one was owed
 
     def label(self, name: str, value: object) -> str:
         """A field value as the user reads it."""
@@ -84,6 +90,7 @@ def ticket_view(session: Session, *, ticket_id: int, agent_id: int | None) -> Ti
     agents = choices.agents(session)
     names = dict(agents)
     messages = []
+    delivered = deliveries(session, ticket.id)
     for comment in ticket.comments:
         author: Person | None = comment.author
         if author is not None:
@@ -91,7 +98,7 @@ def ticket_view(session: Session, *, ticket_id: int, agent_id: int | None) -> Ti
         messages.append(Message(
             id=comment.id, author=author.name if author else "(unknown)",
             author_is_agent=bool(author and author.is_agent), public=comment.is_public,
-            body=comment.body, created_at=comment.created_at,
+            body=comment.body, created_at=comment.created_at, delivery=delivered.get(comment.id),
         ))
     names.setdefault(ticket.requester.id, ticket.requester.name)
     if ticket.assignee is not None:
@@ -112,6 +119,7 @@ def ticket_view(session: Session, *, ticket_id: int, agent_id: int | None) -> Ti
         draft=load_draft(session, ticket_id=ticket_id, agent_id=agent_id) if agent_id is not None else None,
         categories=choices.categories(session), locations=choices.locations(session), agents=agents,
         tags=choices.tag_names(session), estimate=estimate, timezone=desk_timezone(session).key,
-        names=names,
         rated_by_person=ticket.satisfaction is not None and ticket.satisfaction_source == "person",
+        names=names, reply_channel=channel(session, requester_email=ticket.requester.email),
+        confirmation=delivered.get(None),
     )

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import nh3
-from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtCore import QByteArray, QDateTime, QLocale, QTimeZone, QUrl
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from desk.core.i18n import _
+from desk.core.mail.outbox import Delivery
 from desk.core.queries.editor import TicketView
 from desk.ui import theme
 
@@ -56,12 +59,42 @@ def _block(heading: str, body: str, bubble: theme.Bubble) -> str:
     )
 
 
+def _local(moment: datetime | None, zone: str) -> str:
+    """A time as the desk's people read it (QLocale: their language's words and order)."""
+    if moment is None:
+        return ""
+    when = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone(zone.encode()))
+    return QLocale().toString(when, QLocale.FormatType.ShortFormat)
+
+
+def delivery_text(delivery: Delivery | None, *, zone: str = "UTC") -> str:
+    """What became of a public reply, in words: recorded only, queued, sent, failed (why)."""
+    if delivery is None:
+        return _("recorded only, not sent")
+    if delivery.state == "sent":
+        if delivery.via != "email":
+            return _("sent to {helpdesk}").format(helpdesk=delivery.via)
+        return _("e-mail sent {when}").format(when=_local(delivery.at, zone)).strip()
+    if delivery.state == "failed":
+        return _("e-mail failed: {why}").format(why=delivery.error or _("unknown reason"))
+    if delivery.via != "email":
+        return _("waiting to sync to {helpdesk}").format(helpdesk=delivery.via)
+    if delivery.state == "sending":
+        return _("e-mail being sent")
+    if delivery.error:
+        return _("e-mail queued, will try again {when}: {why}").format(when=_local(delivery.at, zone),
+                                                                       why=delivery.error)
+    return _("e-mail queued")
+
+
 def conversation_html(view: TicketView, pal: QPalette | None = None) -> str:
     zone = ZoneInfo(view.timezone)
     bubbles = theme.bubbles(pal)
+    confirmation = "" if view.confirmation is None else " · " + html.escape(
+        _("“We have your request”: {state}").format(state=delivery_text(view.confirmation, zone=view.timezone)))
     parts = [_block(
         f"<b>{html.escape(view.requester)}</b> · request via {html.escape(view.channel)} · "
-        f"{_when(view.arrived_at, zone)}",
+        f"{_when(view.arrived_at, zone)}{confirmation}",
         body_html(view.description) if view.description.strip() else f"<i>{html.escape(view.subject)}</i>",
         bubbles["request"],
     )]
@@ -74,6 +107,8 @@ def conversation_html(view: TicketView, pal: QPalette | None = None) -> str:
             kind, bubble = "🔒 Internal note (not sent to the requester)", bubbles["note"]
         heading = (f"<b>{html.escape(message.author)}</b> · <b>{kind}</b> · "
                    f"{_when(message.created_at, zone)}")
+        if message.public and message.author_is_agent:
+            heading += f" · <i>{html.escape(delivery_text(message.delivery, zone=view.timezone))}</i>"
         parts.append(_block(heading, body_html(message.body), bubble))
     return "".join(parts)
 

@@ -213,6 +213,7 @@ class TicketEditor(QWidget):
                             f"<p>{view.channel} · arrived {when} · {view.fields['status']}</p>")
         self.setWindowTitle(f"#{view.id} {view.subject}")  # the main window may show it on the tab
         self.conversation.show_view(view)
+        self.reply_box.show_channel(view.reply_channel)
         self.fields.set_view(view)
         self.history.show_view(view)
 
@@ -313,12 +314,12 @@ class TicketEditor(QWidget):
                           s, ticket_id=sub.ticket_id, author_id=agent, body=sub.body, public=sub.public,
                           expected_version=sub.expected_version, fields=sub.fields, canned_id=sub.canned_id,
                           new_category=sub.new_category),
-                      initiator=self, on_done=lambda _c: self._sent(body),
+                      initiator=self, on_done=lambda _c: self._sent(body, public=sub.public),
                       on_error=lambda exc: self._send_failed(exc, body, sub.fields), owner=self)
 
-    def _sent(self, body: str) -> None:
+    def _sent(self, body: str, *, public: bool = True) -> None:
         self.session.sent(body)
-        self.reply_box.sent(body)
+        self.reply_box.sent(body, public=public)
         self.notice.hide()
         self.sent.emit()
         self.reload()

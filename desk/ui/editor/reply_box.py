@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.edit_session import Controls, EditSession
+from desk.core.i18n import _
 from desk.core.ops import drafts
 from desk.core.queries.editor import TicketView
 from desk.ui import theme
@@ -43,6 +44,7 @@ class ReplyBox(QWidget):
         self.tasks = tasks
         self.session = session
         self._restoring = False  # the box is filled by the program, not typed
+        self.channel: str | None = None  # how a public reply reaches the person (see show_channel)
         self.public = QRadioButton("&Public reply", self)
         self.public.setAccessibleName("Public reply")
         self.public.setToolTip("The requester receives this (Alt+P)")
@@ -139,11 +141,33 @@ class ReplyBox(QWidget):
         (self.public if public else self.internal).setChecked(True)
         self._restoring = False
 
-    def _mode_changed(self) -> None:
+    def show_channel(self, channel: str | None) -> None:
+        """How a public reply reaches the person ("email", "remote", or None: nobody is told)."""
+        self.channel = channel
+        self._label_buttons()
+
+    def _label_buttons(self) -> None:
         note = self.internal.isChecked()
+        recorded = not note and self.channel is None
+        if note:
+            send, solve = "&Send note", "Add note and mark solved"
+        elif recorded:
+            send, solve = _("&Record reply"), _("Record reply and mark solved")
+        else:
+            send, solve = "&Send", "Send and mark solved"
+        self.send_button.setText(send)
+        self.send_button.setAccessibleName(send.replace("&", ""))
+        self.solve_button.setText(solve)
+        self.solve_button.setAccessibleName(solve)
+        if recorded:
+            self.send_button.setToolTip(_("Keep the reply on the ticket; no e-mail or helpdesk reaches this person, "
+                                          "so tell them yourself (Ctrl+Enter)"))
+        else:
+            self.send_button.setToolTip("Send the reply or note with the field changes (Ctrl+Enter)")
+
+    def _mode_changed(self) -> None:
         self._note_colour()
-        self.send_button.setText("&Send note" if note else "&Send")
-        self.solve_button.setText("Add note and mark solved" if note else "Send and mark solved")
+        self._label_buttons()
         if not self._restoring:
             self._typed()
 
@@ -207,7 +231,19 @@ class ReplyBox(QWidget):
     def sending(self) -> None:
         self._draft_timer.stop()  # the send removes the draft; a save now would bring it back
 
-    def sent(self, body: str) -> None:
+    def _outcome(self, body: str, *, public: bool) -> str:
+        """What became of it, honestly: "Sent." only when something carries it to the person."""
+        if not body.strip():
+            return "Saved."
+        if not public:
+            return _("Note saved.")
+        if self.channel == "email":
+            return _("Reply saved; the e-mail is queued.")
+        if self.channel == "remote":
+            return _("Reply saved; it goes to the helpdesk with the next sync.")
+        return _("Reply recorded; not sent (no e-mail or helpdesk reaches this person).")
+
+    def sent(self, body: str, *, public: bool = True) -> None:
         """The reply went (or, with no body, the field changes were saved)."""
         if body.strip() and self.text() == body:
             self._restoring = True
@@ -215,7 +251,7 @@ class ReplyBox(QWidget):
             self._restoring = False
         if body.strip() and self.text():
             self._draft_timer.start()  # typed more while it was sending
-        self.draft_label.setText("Sent." if body.strip() else "Saved.")
+        self.draft_label.setText(self._outcome(body, public=public))
         self.canned_label.clear()
 
     def insert_canned(self, *, text: str, public: bool, title: str, select: str | None = None) -> None:

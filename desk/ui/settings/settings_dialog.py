@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
+from desk.core.i18n import _
 from desk.ui.settings.choices import ChoicesTab
 from desk.ui.settings.desk_forms import (
     DeskForm,
@@ -32,10 +33,11 @@ from desk.ui.settings.desk_forms import (
     fit_to_screen,
     scrolled,
 )
+from desk.ui.settings.mail_page import MailPage
 from desk.ui.settings.people import AgentsTab, RequestersTab
 from desk.ui.widgets import button, named
 
-TABS = ("Desk", "Calendar", "People", "Categories & locations")
+TABS = ("Desk", "Calendar", "People", "Categories & locations", "E-mail")
 
 
 def _load(session):  # noqa: ANN001, ANN202 - on the DB worker
@@ -99,6 +101,8 @@ class SettingsDialog(QDialog):
             QVBoxLayout(box).addWidget(tab_widget)
             row.addWidget(box)
         self.tabs.addTab(scrolled(choices, self), "Categories && l&ocations")
+        self.mail = MailPage(self.tasks, actor, self)
+        self.tabs.addTab(scrolled(self.mail, self), _("&E-mail"))
         layout.addWidget(self.tabs)
         bottom = QHBoxLayout()
         self.setup_button = button("Run the set-up assistant a&gain…", "Go through the first-day set-up again",
