@@ -205,3 +205,26 @@ def test_desk_counter_command_opens_the_display_full_screen_on_its_own(qtbot, st
     QTimer.singleShot(0, look)
     assert main(["counter", "--db", str(store.path), "--screen", "0"]) == 0
     assert seen == [(True, "2 people waiting")]
+
+
+def test_without_qt_multimedia_the_chime_is_played_by_the_desktops_player(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """PySide6-Essentials has no Qt Multimedia: the WAV goes to the first player on PATH."""
+    import os
+    import sys
+
+    from desk.ui.counter import chime as chime_module
+
+    played = tmp_path / "played.txt"
+    for name in chime_module.SOUND_PLAYERS:  # whichever the machine has, ours comes first on PATH
+        player = tmp_path / name
+        player.write_text(f"#!{sys.executable}\nimport sys\nopen({str(played)!r}, 'w').write(sys.argv[1])\n")
+        player.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setitem(sys.modules, "PySide6.QtMultimedia", None)  # as on an Essentials install
+    chime = chime_module.Chime()
+    assert chime.plays_sound_file
+    rung: list[bool] = []
+    chime.rung.connect(lambda: rung.append(True))
+    chime.ring()
+    assert rung == [True]
+    qtbot.waitUntil(lambda: played.exists() and played.read_text() == str(chime_module.CHIME), timeout=10_000)
