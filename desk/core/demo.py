@@ -347,4 +347,11 @@ def _build_search_index(conn: sqlite3.Connection) -> None:
         " LEFT JOIN demo_comment_text d ON d.ticket_id = t.id"
     )
     conn.execute("DROP TABLE temp.demo_comment_text")
+    conn.execute("INSERT INTO ticket_ko(ticket_ko) VALUES ('delete-all')")
+    conn.execute(  # the same terms the search triggers write (migration 0009)
+        "INSERT INTO ticket_ko (rowid, subject, body)"
+        " SELECT id, s, b FROM (SELECT rowid AS id, desk_ko_terms(subject) AS s,"
+        "        desk_ko_body(description, comments, requester) AS b FROM ticket_fts)"
+        " WHERE s != '' OR b != ''"
+    )
 
