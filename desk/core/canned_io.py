@@ -360,6 +360,32 @@ def defaults_path(session: Session) -> Path:
     return DEFAULTS_BY_LANGUAGE.get(language, DEFAULTS_PATH)
 
 
+def defaults_follow_language(session: Session, *, language: str, actor_id: int | None = None) -> bool:
+    """Inside the caller's transaction (the set-up assistant's): the default responses nobody
+    has used or edited yet are rewritten in ``language`` — the window installs them as it
+    starts, before the assistant asks for the desk's language. True when any changed."""
+    target = DEFAULTS_BY_LANGUAGE.get(language)
+    if target is None:
+        return False
+    sets = {lang: json.loads(path.read_text(encoding="utf-8"))["canned_responses"]
+            for lang, path in DEFAULTS_BY_LANGUAGE.items()}
+    wanted = sets[language]
+    untouched = {(item["title"], item["body"]): index
+                 for lang, items in sets.items() if lang != language for index, item in enumerate(items)}
+    changed = False
+    now = utcnow()
+    for canned in session.scalars(select(CannedResponse).where(CannedResponse.usage_count == 0)):
+        index = untouched.get((canned.title, canned.body))
+        if index is None:
+            continue
+        old = canned.title
+        canned.title, canned.body, canned.updated_at = wanted[index]["title"], wanted[index]["body"], now
+        record(session, ticket_id=None, actor_id=actor_id, at=now, action="canned-edit",
+               field="canned_response", old=old, new=canned.title)
+        changed = True
+    return changed
+
+
 def install_defaults(session: Session, *, path: Path | None = None) -> Changes:
     """Load the default canned responses once per store, in the store's language (the desk's
     language setting; when it follows the system, the language Desk speaks now). Calling it

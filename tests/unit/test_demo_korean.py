@@ -131,3 +131,26 @@ def test_demo_cli_writes_a_korean_desk(tmp_path, capsys):  # noqa: ANN001
     assert main(["demo", "--db", str(path), "--tickets", "50", "--days", "10", "--locale", "ko"]) == 0
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT count(*) FROM tickets WHERE subject GLOB ?", (HANGUL,)).fetchone() == (50,)
+
+
+def test_the_set_up_assistants_language_rewrites_the_untouched_defaults(store):  # noqa: ANN001
+    """The window installs the defaults as it starts, before the assistant asks the language."""
+    from sqlalchemy import select
+
+    from desk.core.models import AuditEvent, CannedResponse
+    from desk.ui.settings.setup_plan import AgentPlan, SetupPlan, apply_setup
+
+    with store.session() as session:
+        canned_io.install_defaults(session)
+        used = session.scalar(select(CannedResponse).where(CannedResponse.title == "Password reset: done"))
+        edited = session.scalar(select(CannedResponse).where(CannedResponse.title == "Expected resolution time"))
+        used.usage_count, edited.body = 3, edited.body + "\nOur own line."
+        session.commit()
+        changes = apply_setup(session, plan=SetupPlan(
+            settings={"language": "ko"}, agents=[AgentPlan(name="김민수", email="ms@desk.test", role="supervisor")]))
+        titles = {row.title for row in list_canned(session, agent_id=None, everyone=True)}
+        rewritten = session.scalars(select(AuditEvent).where(AuditEvent.action == "canned-edit")).all()
+    assert changes.canned
+    assert "비밀번호 초기화: 신분증 지참 요청" in titles and "Password reset: please bring photo ID" not in titles
+    assert {"Password reset: done", "Expected resolution time"} <= titles  # used or edited: the team's now
+    assert len(titles) == 16 and len(rewritten) == 14
