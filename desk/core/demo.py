@@ -36,6 +36,7 @@ from desk.core.demo_text import (
     NOTES,
     REPLIES,
 )
+from desk.core.i18n import _
 from desk.core.stats import days as stats_days
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def generate(
     import time
 
     if locale not in LOCALES:
-        raise errors.InvalidInput(f"The demo locale must be one of {', '.join(LOCALES)}.")
+        raise errors.InvalidInput(_("The demo locale must be one of {locales}.").format(locales=", ".join(LOCALES)))
     shape = KOREAN if locale == "ko" else ENGLISH
     if korean_share is not None:
         shape = DemoLocale(shape.offset_hours, shape.semester_starts, min(max(korean_share, 0.0), 1.0))
@@ -183,7 +184,7 @@ def _people(
     by_kind: dict[str, list[int]] = {k: [] for k in kinds}
     used: set[str] = set()
     for kind, count in kinds.items():
-        for _ in range(count):
+        for _number in range(count):
             person_id += 1
             first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
             last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
@@ -205,7 +206,7 @@ def _people(
             by_kind[kind].append(person_id)
     agents = []
     for role, count in AGENT_COUNTS.items():
-        for _ in range(count):
+        for _number in range(count):
             person_id += 1
             first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
             last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
