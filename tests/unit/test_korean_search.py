@@ -189,3 +189,60 @@ def test_similar_subjects_use_the_same_korean_words_and_ignore_particles(session
     assert similar("The HDMI is not working") == [cable]
     assert subject_words("프린터가 안 돼요 and the") == ["프린터"]
     assert subject_words("모니터를 꼭 봐 주세요") == ["모니터", "꼭", "봐"]
+
+
+WORDS = ["전원이", "무선인터넷", "연결", "화면", "김", "프린터를", "안", "USB포트", "projector", "오류가"]
+NAMES = ["김민수", "이서연", "남궁민수", "Wei Chen"]
+_OPERATIONS = st.lists(st.tuples(
+    st.sampled_from(["log", "subject", "comment", "edit-comment", "drop-comment", "rename", "drop-ticket"]),
+    st.integers(0, 30), st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join),
+    st.sampled_from(NAMES)), min_size=1, max_size=25)
+
+
+def _postings(conn: sqlite3.Connection, table: str) -> list[tuple]:  # noqa: ANN001
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_{table} USING fts5vocab(main, {table}, 'instance')")
+    return conn.execute(f"SELECT term, doc, col, offset FROM temp.vocab_{table} ORDER BY 1, 2, 3, 4").fetchall()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_OPERATIONS)
+def test_the_bigram_index_always_equals_one_built_afresh(store, operations):  # noqa: ANN001
+    """Whatever is changed in whatever order, the triggers leave exactly the postings a fresh
+    build of the same rows has (a contentless table deletes by the terms it is given)."""
+    with closing(store.raw_connection()) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")  # tickets are dropped with their audit rows kept
+        conn.execute("BEGIN")
+        people_ids = [conn.execute("INSERT INTO people (uuid, name, email, kind, is_agent, created_at)"
+                                   " VALUES (?, ?, ?, 'staff', 0, 0)", (f"p{n}", name, f"p{n}@x.test")).lastrowid
+                      for n, name in enumerate(NAMES)]
+        for step, (action, pick, words, name) in enumerate(operations):
+            ticket_ids = [row[0] for row in conn.execute("SELECT id FROM tickets ORDER BY id")]
+            comment_ids = [row[0] for row in conn.execute("SELECT id FROM comments ORDER BY id")]
+            ticket = ticket_ids[pick % len(ticket_ids)] if ticket_ids else None
+            if action == "log" or ticket is None:
+                conn.execute("INSERT INTO tickets (uuid, subject, description, requester_id, arrived_at, created_at,"
+                             " updated_at) VALUES (?, ?, ?, ?, 0, 0, 0)",
+                             (f"t{step}", words, words[::-1], people_ids[pick % len(people_ids)]))
+            elif action == "subject":
+                conn.execute("UPDATE tickets SET subject = ?, requester_id = ? WHERE id = ?",
+                             (words, people_ids[pick % len(people_ids)], ticket))
+            elif action == "comment":
+                conn.execute("INSERT INTO comments (uuid, ticket_id, body, created_at) VALUES (?, ?, ?, 0)",
+                             (f"c{step}", ticket, words))
+            elif action == "edit-comment" and comment_ids:
+                conn.execute("UPDATE comments SET body = ? WHERE id = ?", (words, comment_ids[pick % len(comment_ids)]))
+            elif action == "drop-comment" and comment_ids:
+                conn.execute("DELETE FROM comments WHERE id = ?", (comment_ids[pick % len(comment_ids)],))
+            elif action == "rename":
+                conn.execute("UPDATE people SET name = ? WHERE id = ?", (name + words[:2], people_ids[pick % 4]))
+            elif action == "drop-ticket":
+                conn.execute("DELETE FROM comments WHERE ticket_id = ?", (ticket,))
+                conn.execute("DELETE FROM tickets WHERE id = ?", (ticket,))
+        conn.execute("CREATE VIRTUAL TABLE temp.fresh USING fts5(subject, body, content = '', columnsize = 0)")
+        conn.execute("INSERT INTO temp.fresh (rowid, subject, body) SELECT rowid, desk_ko_terms(subject),"
+                     " desk_ko_body(description, comments, requester) FROM ticket_fts")
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_fresh USING fts5vocab(temp, fresh, 'instance')")
+        fresh = conn.execute("SELECT term, doc, col, offset FROM temp.vocab_fresh ORDER BY 1, 2, 3, 4").fetchall()
+        assert _postings(conn, "ticket_ko") == fresh
+        conn.execute("INSERT INTO ticket_ko(ticket_ko) VALUES ('integrity-check')")
+        conn.execute("ROLLBACK")
