@@ -246,3 +246,28 @@ def test_the_bigram_index_always_equals_one_built_afresh(store, operations):  # 
         assert _postings(conn, "ticket_ko") == fresh
         conn.execute("INSERT INTO ticket_ko(ticket_ko) VALUES ('integrity-check')")
         conn.execute("ROLLBACK")
+
+
+def test_mixed_searches_page_through_the_newest_windows_and_miss_nothing(session, agent_id, requester_id,  # noqa: ANN001
+                                                                        monkeypatch):
+    """Korean and other words together try the newest tickets first (windows of ids); paged
+    newest first they give every match once, in order, whatever the windows are."""
+    monkeypatch.setattr(queue, "MIXED_WINDOWS", (4, 12))
+    wanted = []
+    for n in range(40):
+        subject = "노트북 HDMI 연결" if n % 3 else ("HDMI 케이블" if n % 2 else "노트북 연결")
+        ticket_id = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                       subject=subject).created_id
+        if n % 3:
+            wanted.append(ticket_id)
+    filt = queue.QueueFilter(view="all", search="노트북 HDMI 연결")
+    assert len(queue.page_statements(filt, sort="id", descending=True)) == 3
+    seen, after = [], None
+    while True:
+        rows = queue.page(session, filt, sort="id", descending=True, after=after, limit=5)
+        if not rows:
+            break
+        seen += [ticket_id for _key, ticket_id in rows]
+        after = rows[-1]
+    assert seen == sorted(wanted, reverse=True)
+    assert _found(session, "노트북 HDMI 연결") == set(wanted)  # oldest first: one statement, no windows

@@ -202,8 +202,11 @@ def page_statements(
     others = [c for c in conditions if c not in SEARCHES]
     if queue.view not in OPEN_VIEWS:
         if sort == "id":
-            return [_statement(f"{table} f JOIN tickets t ON t.id = f.rowid", conditions, params,
-                               "f.rowid", descending, after, limit, by_rowid=True)]
+            whole = _statement(f"{table} f JOIN tickets t ON t.id = f.rowid", conditions, params,
+                               "f.rowid", descending, after, limit, by_rowid=True)
+            if KO_ALSO in conditions and descending:
+                return [*_newest_windows(conditions, params, after, limit), whole]
+            return [whole]
         return [_statement(f"{table} f JOIN tickets t ON t.id = f.rowid", conditions, params,
                            SORTS[sort], descending, after, limit)]
     others = [OPEN_CONDITION, *others] if OPEN_CONDITION not in others else others
@@ -217,6 +220,26 @@ def page_statements(
     search_in += [SEARCH_KO_IN] if "ko_match" in params else []
     return [_statement("tickets t INDEXED BY ix_tickets_open_arrived", [*others, *search_in],
                        params, SORTS[sort], descending, after, limit)]
+
+
+# Korean and other words together, newest first: the Korean words' matches are read into a
+# set once per statement, so over all tickets that set can be a tenth of the store (30 ms on a
+# million). The newest tickets are tried first, the set bounded to them; a window that fills
+# the page is the page, else the next, larger one is tried, and at last every ticket.
+MIXED_WINDOWS = (20_000, 200_000)  # ticket ids below the newest (or below the page's last)
+
+
+def _newest_windows(conditions: list[str], params: dict[str, object], after: tuple[object, int] | None,
+                    limit: int) -> list[tuple[str, dict[str, object]]]:
+    top = ":after_id" if after is not None else "(SELECT coalesce(max(id), 0) + 1 FROM tickets)"
+    statements = []
+    for size in MIXED_WINDOWS:
+        low = f"{top} - {int(size)}"
+        bounded = [f"+f.rowid IN (SELECT rowid FROM ticket_ko WHERE ticket_ko MATCH :ko_match AND rowid >= {low})"
+                   if c == KO_ALSO else c for c in conditions] + [f"f.rowid >= {low}"]
+        statements.append(_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", bounded, params,
+                                     "f.rowid", True, after, limit, by_rowid=True))
+    return statements
 
 
 def _statement(
