@@ -10,6 +10,7 @@ from desk.cli.common import agent_for, existing_store, say_progress, session_for
 from desk.cli.main import add_db_option, db_path
 from desk.cli.progress import add_progress_option, progress_bar, store_steps
 from desk.core import db
+from desk.core.i18n import _
 from desk.core.importing import ImportReport, import_people_file, import_tickets_file
 from desk.core.transfer import export_file, write_export
 
@@ -45,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="the file lists people (name, e-mail, phone, kind), not tickets")
     imp.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
                      help="read the file's HEADER as Desk's COLUMN (repeatable)")
-    imp.add_argument("--encoding", help="the file's text encoding (default UTF-8; e.g. cp949 for Korean Excel)")
+    imp.add_argument("--encoding", help=_("the file's text encoding (default UTF-8; e.g. cp949 for Korean Excel, "
+                                          "or auto to read it in the encoding it looks like)"))
     imp.add_argument("--delimiter", help="the CSV column separator (default: detected; e.g. ';' or tab)")
     imp.add_argument("--dry-run", action="store_true", help="check the file and say what would be imported; write nothing")
     imp.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent importing")
@@ -105,6 +107,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _say_report(report: ImportReport, args: argparse.Namespace) -> int:
     what = "people" if args.people else "tickets"
+    if report.read_as:
+        print(_("{file}: read as {encoding} (the encoding it looks like).").format(
+            file=args.file, encoding=report.read_as), file=sys.stderr)
     if not report.ok:
         for where, reason in report.problems[:200]:
             place = f"{report.unit} {where}" if where else "file"

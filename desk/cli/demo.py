@@ -7,7 +7,8 @@ import sys
 
 from desk.cli.main import add_db_option, db_path
 from desk.cli.progress import add_progress_option, progress_bar
-from desk.core.demo import generate
+from desk.core.demo import LOCALES, generate
+from desk.core.i18n import _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tickets", type=int, default=20_000, help="how many tickets (default 20000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--days", type=int, default=365, help="days of history (default 365)")
+    parser.add_argument("--locale", choices=LOCALES, default="en",
+                        help=_("en: an English-speaking desk; ko: a Korean desk (Korean names, requests "
+                               "and replies, Seoul time, the Korean academic calendar)"))
     add_progress_option(parser)
     parser.set_defaults(func=run)
 
@@ -27,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     with progress_bar(args, "demo") as tick:
         summary = generate(db_path(args), tickets=args.tickets, seed=args.seed, days=args.days, steps=tick,
+                           locale=args.locale,
                            progress=None if tick else lambda message: print(f"demo: {message}", file=sys.stderr))
     print(f"{summary.tickets:,} tickets, {summary.comments:,} replies and notes, "
           f"{summary.requesters:,} requesters, {summary.agents} agents in {summary.seconds:.1f} s "

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from desk.cli.common import say_every_step
 from desk.cli.main import add_db_option, db_path
-from desk.core import db, errors
-from desk.core.desk_settings import needs_setup
+from desk.core import canned_io, db, errors
+from desk.core.desk_settings import needs_setup, save_desk_settings
+from desk.core.i18n import LANGUAGES, _
 from desk.core.ops import choices
 
 
@@ -25,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("path", nargs="?", type=Path, help="where to create the store")
     parser.add_argument("--defaults", action="store_true",
                         help="add the default categories and locations of a university tech desk")
+    parser.add_argument("--language", choices=LANGUAGES,
+                        help=_("the store's language: its default canned responses are written in it "
+                               "and the window speaks it (default: follow the system)"))
     parser.set_defaults(func=run)
 
 
@@ -49,10 +53,16 @@ def run(args: argparse.Namespace) -> int:
     _refuse_foreign(path)  # open_store itself refuses a file that is not SQLite at all
     with db.open_store(path, progress=say_every_step if existed else None) as store, store.session() as session:
         seeded = choices.seed_defaults(session).choices if args.defaults else False
+        if args.language:
+            save_desk_settings(session, actor_id=None, values={"language": args.language})
+            installed = bool(canned_io.install_defaults(session).canned)
         first_run = needs_setup(session)
     revision = db.schema_state(path)[0]
     print(f"{'Opened the existing' if existed else 'Created a new'} Desk store at {path} (schema {revision})"
           + ("; added the default categories and locations" if seeded else ""))
+    if args.language:
+        print(_("Language: {language}; default canned responses added.").format(language=args.language)
+              if installed else _("Language: {language}.").format(language=args.language))
     if first_run:
         print(f"Next: add the first agent with `desk agent add --db {path} --name NAME --email EMAIL`, "
               "or open the window (`desk --db PATH`) for the set-up assistant.")

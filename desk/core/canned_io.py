@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 from desk.core import errors, files, templating
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.desk_settings import load_desk_settings
+from desk.core.i18n import current_language
 from desk.core.models import CannedResponse, Person, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.canned import MAX_TITLE, normalise_actions
@@ -36,6 +38,8 @@ from desk.core.settings import get_setting
 
 FORMAT = "desk-canned-responses"
 DEFAULTS_PATH = Path(__file__).resolve().parent.parent.parent / "resources" / "canned" / "default.json"
+# The default set in each language Desk speaks; a store gets the one of its language.
+DEFAULTS_BY_LANGUAGE = {"en": DEFAULTS_PATH, "ko": DEFAULTS_PATH.with_name("default.ko.json")}
 DEFAULTS_SETTING = "canned.defaults_installed"
 
 # Zendesk placeholder -> Desk placeholder (only the ones that mean the same thing)
@@ -350,11 +354,45 @@ def import_file(
     return import_data(session, data, actor_id=actor_id, owner_id=owner_id, include_inactive=include_inactive)
 
 
-def install_defaults(session: Session, *, path: Path = DEFAULTS_PATH) -> Changes:
-    """Load the default canned responses once per store. Calling it again does nothing, so a
-    default the team deleted stays deleted."""
+def defaults_path(session: Session) -> Path:
+    """The default set for this store's language."""
+    language = load_desk_settings(session).language or current_language()
+    return DEFAULTS_BY_LANGUAGE.get(language, DEFAULTS_PATH)
+
+
+def defaults_follow_language(session: Session, *, language: str, actor_id: int | None = None) -> bool:
+    """Inside the caller's transaction (the set-up assistant's): the default responses nobody
+    has used or edited yet are rewritten in ``language`` — the window installs them as it
+    starts, before the assistant asks for the desk's language. True when any changed."""
+    target = DEFAULTS_BY_LANGUAGE.get(language)
+    if target is None:
+        return False
+    sets = {lang: json.loads(path.read_text(encoding="utf-8"))["canned_responses"]
+            for lang, path in DEFAULTS_BY_LANGUAGE.items()}
+    wanted = sets[language]
+    untouched = {(item["title"], item["body"]): index
+                 for lang, items in sets.items() if lang != language for index, item in enumerate(items)}
+    changed = False
+    now = utcnow()
+    for canned in session.scalars(select(CannedResponse).where(CannedResponse.usage_count == 0)):
+        index = untouched.get((canned.title, canned.body))
+        if index is None:
+            continue
+        old = canned.title
+        canned.title, canned.body, canned.updated_at = wanted[index]["title"], wanted[index]["body"], now
+        record(session, ticket_id=None, actor_id=actor_id, at=now, action="canned-edit",
+               field="canned_response", old=old, new=canned.title)
+        changed = True
+    return changed
+
+
+def install_defaults(session: Session, *, path: Path | None = None) -> Changes:
+    """Load the default canned responses once per store, in the store's language (the desk's
+    language setting; when it follows the system, the language Desk speaks now). Calling it
+    again does nothing, so a default the team deleted stays deleted."""
     if get_setting(session, DEFAULTS_SETTING):
         return Changes()
+    path = path or defaults_path(session)
     data = json.loads(path.read_text(encoding="utf-8"))
     report = ImportReport()
     items = parse(data, report)

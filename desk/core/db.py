@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.core import errors
+from desk.core import errors, korean
+from desk.core.i18n import _
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -166,6 +167,7 @@ def _install_pragmas(engine: Engine, path: Path) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        korean.register(dbapi_conn)  # the search triggers compute Korean terms
 
     @event.listens_for(engine, "handle_error")
     def on_error(context: ExceptionContext) -> BaseException | None:
@@ -212,6 +214,7 @@ class Store:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        korean.register(conn)
         return conn
 
     def close(self) -> None:
@@ -455,12 +458,16 @@ def integrity_problems(store: Store) -> list[str]:
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if result != ["ok"]:
             problems.extend(result)
-        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+        for table, rowid, parent, _constraint in conn.execute("PRAGMA foreign_key_check"):
             problems.append(f"{table} row {rowid} points to a missing {parent} row")
         try:
             conn.execute("INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
+        try:
+            conn.execute("INSERT INTO ticket_ko(ticket_ko) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            problems.append(_("Korean search index: {error}").format(error=exc))
         missing = conn.execute(
             "SELECT count(*) FROM tickets WHERE id NOT IN (SELECT rowid FROM ticket_fts)"
         ).fetchone()[0]

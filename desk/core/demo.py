@@ -12,16 +12,19 @@ day summaries are built once at the end, so a million tickets take minutes, not 
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import numpy as np
 
+from desk.core import demo_text_ko as ko
 from desk.core import errors
 from desk.core.db import open_store
 from desk.core.demo_text import (
@@ -33,7 +36,13 @@ from desk.core.demo_text import (
     NOTES,
     REPLIES,
 )
+from desk.core.i18n import _
 from desk.core.stats import days as stats_days
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+FOLLOW_UP = "Thanks, that worked. One more question about it though."
 
 DAY = 86_400
 CHANNELS = np.array(["walk-in", "phone", "email", "web"])
@@ -47,6 +56,21 @@ HOUR_WEIGHTS = np.array(
     [0, 0, 0, 0, 0, 0, 0.05, 0.3, 1.0, 1.6, 1.9, 1.7, 1.1, 1.4, 1.6, 1.3, 1.0, 0.6, 0.3, 0.15, 0.08, 0.03, 0, 0]
 )
 LOCAL_OFFSET_HOURS = -5  # demo desk time zone (America/New_York, ignoring DST for shaping only)
+LOCALES = ("en", "ko")
+
+
+@dataclass(frozen=True)
+class DemoLocale:
+    """What differs between an English and a Korean demo desk."""
+
+    offset_hours: int  # the desk's time zone, for the shape of the day only
+    semester_starts: tuple[tuple[int, int], ...]  # (month, day) the term rushes begin
+    korean_share: float  # of people (and so of their tickets) written in Korean
+
+
+ENGLISH = DemoLocale(LOCAL_OFFSET_HOURS, ((8, 25), (1, 12)), 0.0)
+# Korean universities start terms on 2 March and 1 September (desk.core.calendar preset "ko").
+KOREAN = DemoLocale(9, ((3, 2), (9, 1)), 1.0)
 
 
 @dataclass
@@ -58,14 +82,13 @@ class DemoSummary:
     seconds: float
 
 
-def _semester_surge(days: np.ndarray) -> np.ndarray:
-    """×2.5 in the first two weeks of each semester (from late August and mid January)."""
+def _semester_surge(days: np.ndarray, starts: tuple[tuple[int, int], ...] = ENGLISH.semester_starts) -> np.ndarray:
+    """×2.5 in the first two weeks of each semester (English desk: from late August and mid
+    January; Korean: from 2 March and 1 September)."""
     factor = np.ones(len(days))
     for index, day in enumerate(days):
         d = date.fromordinal(int(day))
-        fall = date(d.year, 8, 25)
-        spring = date(d.year, 1, 12)
-        if 0 <= (d - fall).days < 14 or 0 <= (d - spring).days < 14:
+        if any(0 <= (d - date(d.year, month, first)).days < 14 for month, first in starts):
             factor[index] = 2.5
     return factor
 
@@ -84,15 +107,29 @@ def generate(
     days: int = 365,
     progress: Callable[[str], None] | None = None,
     steps: Callable[[int, int], None] | None = None,
+    locale: str = "en",
+    korean_share: float | None = None,
 ) -> DemoSummary:
     """Fill an empty store at ``path`` with demo data ending at ``end`` (default: now).
     ``progress`` hears what is being done; ``steps(done, total)`` how far the tickets got
-    (their rows, then their replies: ``total`` is twice the tickets)."""
+    (their rows, then their replies: ``total`` is twice the tickets).
+
+    ``locale="ko"``: a Korean desk (Korean names, categories, buildings, subjects, details and
+    replies, Seoul's day, the Korean academic calendar and language). ``korean_share`` makes
+    that share of the people of an English desk Korean, with their tickets (the bench store's
+    mix). The English data for a seed is the same with or without Korean: the Korean choices
+    come from a random stream of their own."""
     import time
 
+    if locale not in LOCALES:
+        raise errors.InvalidInput(_("The demo locale must be one of {locales}.").format(locales=", ".join(LOCALES)))
+    shape = KOREAN if locale == "ko" else ENGLISH
+    if korean_share is not None:
+        shape = DemoLocale(shape.offset_hours, shape.semester_starts, min(max(korean_share, 0.0), 1.0))
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     rng = np.random.default_rng(seed)
+    korean_rng = np.random.default_rng([seed, 82])
     end_ts = int((end or datetime.now(UTC)).timestamp())
     start_ts = end_ts - days * DAY
     with open_store(path) as store, closing(store.raw_connection()) as conn:
@@ -101,12 +138,14 @@ def generate(
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
         try:
-            requesters, agents = _people(conn, rng, start_ts)
+            requesters, agents, korean = _people(conn, rng, start_ts, korean_rng=korean_rng,
+                                                 share=shape.korean_share, korean_desk=locale == "ko")
             say(f"{len(requesters):,} requesters and {len(agents)} agents")
-            _shifts(conn, rng, agents, start_ts, end_ts)
+            _shifts(conn, rng, agents, start_ts, end_ts, offset_hours=shape.offset_hours)
             triggers = _suspend_triggers(conn)
             count_comments = _tickets(conn, rng, tickets, requesters, agents, start_ts, end_ts, say,
-                                      steps or (lambda _done, _total: None))
+                                      steps or (lambda _done, _total: None), shape=shape, korean=korean,
+                                      korean_rng=korean_rng)
             say("building the search index")
             _build_search_index(conn)
             for sql in triggers:
@@ -120,18 +159,32 @@ def generate(
         say("building the stats day summaries")
         with store.session() as session:
             stats_days.rebuild_all(session)
+            if locale == "ko":
+                _korean_desk(session, start_ts, end_ts)
     return DemoSummary(tickets, sum(len(ids) for ids in requesters.values()), len(agents), count_comments,
                        time.perf_counter() - started)
 
 
-def _people(conn: sqlite3.Connection, rng: np.random.Generator, created: int) -> tuple[dict[str, np.ndarray], list[int]]:
+def _korean_name(rng: np.random.Generator) -> str:
+    families = [name for name, _share in ko.FAMILY_NAMES]
+    weights = np.array([share for _name, share in ko.FAMILY_NAMES])
+    family = families[int(rng.choice(len(families), p=weights / weights.sum()))]
+    return family + ko.GIVEN_NAMES[int(rng.integers(len(ko.GIVEN_NAMES)))]
+
+
+def _people(
+    conn: sqlite3.Connection, rng: np.random.Generator, created: int, *,
+    korean_rng: np.random.Generator, share: float, korean_desk: bool,
+) -> tuple[dict[str, np.ndarray], list[int], np.ndarray]:
+    """Requesters and agents; the third value says, by person id, who is Korean."""
     kinds = {"faculty": 520, "staff": 680, "student": 2200}
+    korean = np.zeros(sum(kinds.values()) + sum(AGENT_COUNTS.values()) + 1, dtype=bool)
     rows = []
     person_id = 0
     by_kind: dict[str, list[int]] = {k: [] for k in kinds}
     used: set[str] = set()
     for kind, count in kinds.items():
-        for _ in range(count):
+        for _number in range(count):
             person_id += 1
             first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
             last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
@@ -143,17 +196,27 @@ def _people(conn: sqlite3.Connection, rng: np.random.Generator, created: int) ->
             used.add(handle)
             domain = "students.uni.example" if kind == "student" else "uni.example"
             phone = f"+1 555 01{int(rng.integers(0, 100)):02d} {int(rng.integers(1000, 9999))}"
-            rows.append((person_id, f"{first} {last}", f"{handle}@{domain}", phone, kind, 0, None, created))
+            name = f"{first} {last}"
+            if share and korean_rng.random() < share:  # a Korean name, an e-mail by number, a mobile
+                korean[person_id] = True
+                name = _korean_name(korean_rng)
+                handle = f"{2016 + person_id % 10}{person_id:05d}" if kind == "student" else f"u{person_id:05d}"
+                phone = f"010-{int(korean_rng.integers(2000, 9999))}-{int(korean_rng.integers(1000, 9999))}"
+            rows.append((person_id, name, f"{handle}@{domain}", phone, kind, 0, None, created))
             by_kind[kind].append(person_id)
     agents = []
     for role, count in AGENT_COUNTS.items():
-        for _ in range(count):
+        for _number in range(count):
             person_id += 1
             first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
             last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
             handle = f"{first[0]}{last}.desk{person_id}".lower()
             kind = "student" if role == "student-worker" else "staff"
-            rows.append((person_id, f"{first} {last}", f"{handle}@uni.example", None, kind, 1, role, created))
+            name = f"{first} {last}"
+            if share and korean_rng.random() < share:
+                korean[person_id] = True
+                name, handle = _korean_name(korean_rng), f"desk{person_id}"
+            rows.append((person_id, name, f"{handle}@uni.example", None, kind, 1, role, created))
             agents.append(person_id)
     uuids = _uuids(rng, len(rows))
     conn.executemany(
@@ -161,14 +224,16 @@ def _people(conn: sqlite3.Connection, rng: np.random.Generator, created: int) ->
         " VALUES (?,?,?,?,?,?,?,?,?)",
         [row + (uuid,) for row, uuid in zip(rows, uuids, strict=True)],
     )
+    categories = ko.CATEGORY_NAMES if korean_desk else [c.name for c in CATEGORIES]
     conn.executemany("INSERT INTO categories (id, name) VALUES (?, ?)",
-                     [(i + 1, c.name) for i, c in enumerate(CATEGORIES)])
+                     [(i + 1, name) for i, name in enumerate(categories)])
     conn.executemany("INSERT INTO locations (id, name) VALUES (?, ?)",
-                     [(i + 1, name) for i, name in enumerate(BUILDINGS)])
-    return {k: np.array(v) for k, v in by_kind.items()}, agents
+                     [(i + 1, name) for i, name in enumerate(ko.BUILDINGS if korean_desk else BUILDINGS)])
+    return {k: np.array(v) for k, v in by_kind.items()}, agents, korean
 
 
-def _shifts(conn: sqlite3.Connection, rng: np.random.Generator, agents: list[int], start: int, end: int) -> None:
+def _shifts(conn: sqlite3.Connection, rng: np.random.Generator, agents: list[int], start: int, end: int, *,
+            offset_hours: int = LOCAL_OFFSET_HOURS) -> None:
     """Weekday shifts 08–12, 12–16, 16–19 (desk time) with 2–5 agents each."""
     rows = []
     first_day = start - start % DAY
@@ -179,27 +244,27 @@ def _shifts(conn: sqlite3.Connection, rng: np.random.Generator, agents: list[int
         for begin, finish in ((8, 12), (12, 16), (16, 19)):
             size = int(rng.integers(2, 6))
             for agent in rng.choice(agents, size=size, replace=False):
-                s = day_start + (begin - LOCAL_OFFSET_HOURS) * 3600
-                e = day_start + (finish - LOCAL_OFFSET_HOURS) * 3600
+                s = day_start + (begin - offset_hours) * 3600
+                e = day_start + (finish - offset_hours) * 3600
                 if s < end:
                     rows.append((int(agent), s, e if e < end else None))
     conn.executemany("INSERT INTO shifts (agent_id, started_at, ended_at) VALUES (?,?,?)", rows)
 
 
-def _arrivals(rng: np.random.Generator, count: int, start: int, end: int) -> np.ndarray:
+def _arrivals(rng: np.random.Generator, count: int, start: int, end: int, shape: DemoLocale = ENGLISH) -> np.ndarray:
     """Arrival times with weekday, hour-of-day and semester-start peaks, sorted."""
     day0 = start // DAY
     day_numbers = np.arange(day0, end // DAY + 1)
     ordinals = day_numbers + date(1970, 1, 1).toordinal()
     weekdays = (day_numbers + 3) % 7  # 1970-01-01 was a Thursday
-    weights = WEEKDAY_WEIGHTS[weekdays] * _semester_surge(ordinals)
+    weights = WEEKDAY_WEIGHTS[weekdays] * _semester_surge(ordinals, shape.semester_starts)
     p = weights / weights.sum()
     hour_p = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
     times = np.zeros(0, dtype=np.int64)
     while len(times) < count:  # times outside [start, end) — the rest of today — are drawn again
         missing = count - len(times)  # (clipping them piled dozens of walk-ins up at "now")
         drawn = (rng.choice(day_numbers, size=missing, p=p) * DAY
-                 + (rng.choice(24, size=missing, p=hour_p) - LOCAL_OFFSET_HOURS) * 3600
+                 + (rng.choice(24, size=missing, p=hour_p) - shape.offset_hours) * 3600
                  + rng.integers(0, 3600, size=missing))
         times = np.concatenate([times, drawn[(drawn >= start) & (drawn < end)]])
     times.sort()
@@ -209,9 +274,10 @@ def _arrivals(rng: np.random.Generator, count: int, start: int, end: int) -> np.
 def _tickets(
     conn: sqlite3.Connection, rng: np.random.Generator, count: int,
     requesters: dict[str, np.ndarray], agents: list[int], start: int, end: int,
-    say: Callable[[str], None], steps: Callable[[int, int], None],
+    say: Callable[[str], None], steps: Callable[[int, int], None], *,
+    shape: DemoLocale, korean: np.ndarray, korean_rng: np.random.Generator,
 ) -> int:
-    arrived = _arrivals(rng, count, start, end)
+    arrived = _arrivals(rng, count, start, end, shape)
     channel = rng.choice(len(CHANNELS), size=count, p=CHANNEL_WEIGHTS)
     category = rng.choice(len(CATEGORIES), size=count, p=[c.weight for c in CATEGORIES])
     kind_probs = np.array([c.kind_mix for c in CATEGORIES])
@@ -263,12 +329,21 @@ def _tickets(
         if i % 5000 == 0:
             steps(i, 2 * count)
         c = int(category[i])
-        template = subjects[c][int(rng.integers(len(subjects[c])))]
-        subject = template.format(room=int(rng.integers(100, 450)), n=int(rng.integers(2, 40)))
+        which = int(rng.integers(len(subjects[c])))
+        room, n = int(rng.integers(100, 450)), int(rng.integers(2, 40))
+        channel_name = str(CHANNELS[channel[i]])
+        if korean[requester[i]]:
+            subject = ko.SUBJECTS[c][which].format(room=room, n=n)
+            details = ko.DETAILS[c]
+            detail = details[int(korean_rng.integers(len(details)))] + " " if korean_rng.random() < 0.6 else ""
+            description = f"{subject}. {detail}접수: {ko.CHANNEL_WORDS[channel_name]}."
+        else:
+            subject = subjects[c][which].format(room=room, n=n)
+            description = f"{subject}. Reported via {channel_name}."
         served = at_desk[i] and not left[i] and service[i] <= end
         frt = int(first_response[i]) if first_response[i] <= end and not left[i] else None
         rows.append((
-            i + 1, uuids[i], subject, f"{subject}. Reported via {CHANNELS[channel[i]]}.",
+            i + 1, uuids[i], subject, description,
             str(status[i]), str(PRIORITIES[priority[i]]), str(CHANNELS[channel[i]]), c + 1,
             int(location[i]), int(requester[i]),
             None if unassigned[i] else int(assignee[i]), int(logged_by[i]) if at_desk[i] else None,
@@ -299,18 +374,20 @@ def _tickets(
             steps(count + i, 2 * count)
         if first_response[i] <= end and not left[i]:
             who = int(assignee[i])
+            # Replies and notes in the requester's language (the same mix in both).
+            replies, notes, follow_up = ((ko.REPLIES, ko.NOTES, ko.FOLLOW_UP) if korean[requester[i]]
+                                         else (REPLIES, NOTES, FOLLOW_UP))
             comments.append((next(comment_uuids), i + 1, who, 1,
-                             REPLIES[int(rng.integers(len(REPLIES)))], int(first_response[i])))
+                             replies[int(rng.integers(len(REPLIES)))], int(first_response[i])))
             if rng.random() < 0.35:
                 comments.append((next(comment_uuids), i + 1, who, 0,
-                                 NOTES[int(rng.integers(len(NOTES)))], int(first_response[i]) + 120))
+                                 notes[int(rng.integers(len(NOTES)))], int(first_response[i]) + 120))
             if rng.random() < 0.3 or reopened[i]:  # a follow-up question gets a second answer,
                 asked = int(min(first_response[i] + 3600, end))  # so not every ticket is one-touch
-                comments.append((next(comment_uuids), i + 1, int(requester[i]), 1,
-                                 "Thanks, that worked. One more question about it though.", asked))
+                comments.append((next(comment_uuids), i + 1, int(requester[i]), 1, follow_up, asked))
                 if asked + 900 <= end:
                     comments.append((next(comment_uuids), i + 1, who, 1,
-                                     REPLIES[int(rng.integers(len(REPLIES)))], asked + 900))
+                                     replies[int(rng.integers(len(REPLIES)))], asked + 900))
     conn.executemany(
         "INSERT INTO comments (uuid, ticket_id, author_id, is_public, body, created_at)"
         " VALUES (?,?,?,?,?,?)",
@@ -318,6 +395,21 @@ def _tickets(
     )
     steps(2 * count, 2 * count)
     return len(comments)
+
+
+def _korean_desk(session: Session, start: int, end: int) -> None:
+    """A Korean demo desk speaks Korean, keeps Seoul's time and public holidays and the Korean
+    academic year (its default canned responses follow the language when installed)."""
+    from desk.core import calendar
+    from desk.core.desk_settings import save_desk_settings
+
+    save_desk_settings(session, actor_id=None, values={
+        "language": "ko", "timezone": "Asia/Seoul", "holidays_country": "KR", "desk_name": "기술지원센터"})
+    years = range(datetime.fromtimestamp(start, UTC).year, datetime.fromtimestamp(end, UTC).year + 2)
+    # Named as a Korean desk writes them: "2026학년도 1학기" (the spring term), "… 2학기" (autumn).
+    terms = [dataclasses.replace(term, name=f"{term.start.year}학년도 {1 if term.start.month == 3 else 2}학기")
+             for term in calendar.preset_terms("ko", years=years)]
+    calendar.set_terms(session, terms=terms, actor_id=None)
 
 
 def _suspend_triggers(conn: sqlite3.Connection) -> list[str]:
@@ -347,4 +439,11 @@ def _build_search_index(conn: sqlite3.Connection) -> None:
         " LEFT JOIN demo_comment_text d ON d.ticket_id = t.id"
     )
     conn.execute("DROP TABLE temp.demo_comment_text")
+    conn.execute("INSERT INTO ticket_ko(ticket_ko) VALUES ('delete-all')")
+    conn.execute(  # the same terms the search triggers write (migration 0009)
+        "INSERT INTO ticket_ko (rowid, subject, body)"
+        " SELECT id, s, b FROM (SELECT rowid AS id, desk_ko_terms(subject) AS s,"
+        "        desk_ko_body(description, comments, requester) AS b FROM ticket_fts)"
+        " WHERE s != '' OR b != ''"
+    )
 

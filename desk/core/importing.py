@@ -40,11 +40,19 @@ ALIASES = {
     "name": "requester_name", "requester name": "requester_name", "kind": "requester_kind",
     "type": "requester_kind", "queue": "category", "building": "location", "arrived": "arrived_at",
     "created": "created_at", "opened": "created_at", "solved": "solved_at",
+    # as a Korean desk heads its sheets
+    "제목": "subject", "내용": "description", "상세 내용": "description", "이메일": "requester_email",
+    "요청자 이메일": "requester_email", "이름": "requester_name", "요청자": "requester_name",
+    "성명": "requester_name", "분류": "category", "카테고리": "category", "위치": "location",
+    "건물": "location", "장소": "location", "상태": "status", "우선순위": "priority", "접수 일시": "arrived_at",
+    "접수일시": "arrived_at", "해결 일시": "solved_at", "해결일시": "solved_at",
 }
 PEOPLE_ALIASES = {
     "name": "name", "full name": "name", "display name": "name", "email": "email", "e-mail": "email",
     "mail": "email", "email address": "email", "phone": "phone", "telephone": "phone", "tel": "phone",
     "mobile": "phone", "kind": "kind", "type": "kind", "affiliation": "kind",
+    "이름": "name", "성명": "name", "이메일": "email", "전자우편": "email", "전화": "phone", "전화번호": "phone",
+    "휴대폰": "phone", "연락처": "phone", "구분": "kind",
 }
 IMPORT_REQUIRED = ("subject", "requester_email")
 NOT_IN_EXPORTS = "links to remote helpdesks, drafts, shifts, canned responses and settings (a ticket file does not hold them)"
@@ -62,6 +70,7 @@ class ImportReport:
     not_carried: list[str] = field(default_factory=list)
     counts: imports.ImportCounts = field(default_factory=imports.ImportCounts)
     changes: Changes = field(default_factory=Changes)  # what the import touched, for the window
+    read_as: str = ""  # with --encoding auto: the encoding the file was found to be in
 
     def summary(self, *, what: str = "tickets") -> str:
         """One line saying what was (or would be) imported."""
@@ -326,7 +335,8 @@ def _header_lacks(table: reading.Table, report: ImportReport, needed: tuple[str,
 
 def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None = None) -> tuple[list[dict[str, object]], ImportReport]:
     """Validated records of ``table`` and a report holding every problem (nothing written)."""
-    report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems))
+    report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems),
+                          read_as=table.encoding if table.guessed else "")
     if _header_lacks(table, report, IMPORT_REQUIRED, mapping, COLUMNS, ALIASES):
         return [], report
     cleaner = _Cleaner()
@@ -410,7 +420,8 @@ def import_people_file(
 ) -> ImportReport:
     """People (name, e-mail, phone, kind) from a file: new ones added, known e-mails updated."""
     table = _read(path, encoding=encoding, delimiter=delimiter)
-    report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems))
+    report = ImportReport(unit=table.unit, format=table.format, problems=list(table.problems),
+                          read_as=table.encoding if table.guessed else "")
     fields = ("name", "email", "phone", "kind")
     if (_header_lacks(table, report, ("name",), mapping, fields, PEOPLE_ALIASES)
             and _header_lacks(table, ImportReport(), ("email",), mapping, fields, PEOPLE_ALIASES)):

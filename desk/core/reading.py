@@ -10,7 +10,9 @@ export is held in memory once.
 
 The text is decoded before anything is parsed, so a file in another encoding fails at once with a
 hint (Korean Excel saves CP949) rather than as a garbled header. Byte-order marks (UTF-8, UTF-16)
-are honoured and dropped.
+are honoured and dropped. The hint's guess: Korean when the bytes read as CP949 and are mostly
+Hangul (EUC-KR is part of CP949), else what charset-normalizer finds; ``encoding="auto"`` reads
+the file in that guess, and the table says which encoding it was read in.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from sqlite_utils.utils import Format, RowsFromFileBadJSON, rows_from_file
 
 from desk.core import errors
+from desk.core.i18n import _
 
 MAX_CELL = 64 * 1024 * 1024  # characters; csv's default 128 Ki would turn a long cell into a crash
 DELIMITERS = (",", ";", "\t", "|")
@@ -44,11 +47,32 @@ class Table:
     rows: Iterable[tuple[int, object]] = field(default_factory=list)  # JSON: read as consumed
     header: list[str] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    encoding: str = "utf-8"  # what the text was read as
+    guessed: bool = False  # with encoding="auto": found by looking at the bytes
+
+
+AUTO = "auto"  # the encoding option that means "look at the bytes"
 
 
 def decode(data: bytes, *, encoding: str | None, name: str) -> str:
     """The file's text. Without ``encoding``: a byte-order mark decides, else UTF-8; a file that
     is not UTF-8 raises InvalidInput naming the likely encoding and the option to pass."""
+    return decode_as(data, encoding=encoding, name=name)[0]
+
+
+def decode_as(data: bytes, *, encoding: str | None, name: str) -> tuple[str, str]:
+    """``(text, encoding read as)``; like ``decode``, and ``encoding="auto"`` reads UTF-8 (or
+    a byte-order mark's encoding) when it fits and the guessed encoding otherwise."""
+    if encoding and encoding.lower() == AUTO:
+        try:
+            return decode_as(data, encoding=None, name=name)
+        except errors.InvalidInput:
+            guess = guess_encoding(data)
+            if guess is None:
+                raise errors.InvalidInput(_("Desk cannot tell what encoding {name} is in; re-run with --encoding "
+                                            "and the file's encoding (cp949 for Korean Excel).").format(name=name)
+                                          ) from None
+            return decode_as(data, encoding=guess, name=name)
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -59,11 +83,11 @@ def decode(data: bytes, *, encoding: str | None, name: str) -> str:
         except UnicodeDecodeError as exc:
             raise errors.InvalidInput(
                 f"{name} is not valid {encoding} text (byte {exc.start:,}).{_hint(data)}") from None
-        return text.removeprefix("\ufeff")
+        return text.removeprefix("\ufeff"), codecs.lookup(encoding).name
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(codec).removeprefix("\ufeff")
+                return data.decode(codec).removeprefix("\ufeff"), codec
             except UnicodeDecodeError as exc:
                 raise errors.InvalidInput(f"{name} starts like {codec} text but is not (byte {exc.start:,}).") from None
     try:
@@ -72,7 +96,35 @@ def decode(data: bytes, *, encoding: str | None, name: str) -> str:
         raise errors.InvalidInput(f"{name} is not UTF-8 text (byte {exc.start:,}).{_hint(data)}") from None
     if "\x00" in text[:4096]:  # valid UTF-8, but no text file has NULs: UTF-16 of plain ASCII, or binary
         raise errors.InvalidInput(f"{name} is not a text file as Desk reads one (it holds NUL bytes).{_hint(data)}")
-    return text
+    return text, "utf-8"
+
+
+def _looks_korean(data: bytes) -> bool:
+    """The bytes read as CP949 (Korean Windows; EUC-KR is a part of it), and most of what is
+    not ASCII is Hangul: a short file such as one Korean cell is still recognised, where a
+    general detector needs more text."""
+    try:
+        korean = data.decode("cp949")
+    except UnicodeDecodeError:
+        return False
+    foreign = [ch for ch in korean if ord(ch) > 127]
+    return bool(foreign) and sum("\uac00" <= ch <= "\ud7a3" for ch in foreign) >= 0.6 * len(foreign)
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """The encoding the bytes are most likely in (a Python codec name), or None."""
+    if _looks_korean(data[:65536]):
+        return "cp949"
+    from charset_normalizer import from_bytes  # loaded only for a file that is not UTF-8
+
+    best = from_bytes(data[:65536]).best()
+    if best is None or best.encoding in ("ascii", "utf_8"):
+        return None
+    try:
+        data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return best.encoding
 
 
 def _hint(data: bytes) -> str:
@@ -82,13 +134,12 @@ def _hint(data: bytes) -> str:
         return " This looks like UTF-16 without a byte-order mark; re-run with --encoding utf-16-le."
     if b"\x00" in head:
         return " It looks like a binary file (a spreadsheet or an image?): save it as CSV first."
-    try:
-        korean = data.decode("cp949")
-    except UnicodeDecodeError:
-        korean = ""
-    foreign = [ch for ch in korean if ord(ch) > 127]
-    if foreign and sum("\uac00" <= ch <= "\ud7a3" for ch in foreign) >= 0.6 * len(foreign):
-        return " This looks like CP949 (Korean Windows); re-run with --encoding cp949."
+    guess = guess_encoding(data)
+    if guess == "cp949":
+        return " This looks like CP949 (Korean Windows); re-run with --encoding cp949." + _(
+            " (--encoding auto reads a file in the encoding it looks like.)")
+    if guess is not None and guess not in ("cp1252", "latin_1", "cp1250"):  # Western guesses: below
+        return _(" This looks like {encoding} text; re-run with --encoding {encoding}.").format(encoding=guess)
     try:
         data.decode("cp1252")
     except UnicodeDecodeError:
@@ -100,8 +151,14 @@ def read_table(data: bytes, *, name: str, encoding: str | None = None, delimiter
                fmt: str | None = None) -> Table:
     """Every row of ``data``; file-level trouble raises InvalidInput, row-level trouble is
     listed in ``Table.problems`` with its line."""
-    text = decode(data, encoding=encoding, name=name)
+    text, used = decode_as(data, encoding=encoding, name=name)
     del data  # a big file is held once, as text (the caller keeps no reference either)
+    table = _parse(text, name=name, delimiter=delimiter, fmt=fmt)
+    table.encoding, table.guessed = used, bool(encoding and encoding.lower() == AUTO and used != "utf-8")
+    return table
+
+
+def _parse(text: str, *, name: str, delimiter: str | None, fmt: str | None) -> Table:
     if not text or text.isspace():
         return Table(format=fmt or "csv", unit="line", problems=[(0, "the file is empty")])
     if fmt is None and delimiter is None:

@@ -28,7 +28,18 @@ QUERIES = {
     "search_open_common_words": (queue.QueueFilter(view="all-open", search="password reset"), "id", True),
     "search_all_by_arrival": (queue.QueueFilter(view="all", search="projector"), "waiting", False),
     "search_operators": (queue.QueueFilter(view="all", search='"NEAR(-* (wifi'), "id", True),
+    # Korean (issue 13): through the Hangul bigram index, as the queue shows them.
+    "search_korean_particle_newest_first": (queue.QueueFilter(view="all", search="전원"), "id", True),
+    "search_korean_common_word_newest_first": (queue.QueueFilter(view="all", search="연결"), "id", True),
+    "search_korean_compound_newest_first": (queue.QueueFilter(view="all", search="인터넷"), "id", True),
+    "search_korean_family_name": (queue.QueueFilter(view="all", search="김"), "id", True),
+    "search_korean_given_name": (queue.QueueFilter(view="all", search="민수"), "id", True),
+    "search_korean_mixed": (queue.QueueFilter(view="all", search="노트북 HDMI 연결"), "id", True),
+    "search_korean_open_newest_first": (queue.QueueFilter(view="all-open", search="화면"), "id", True),
+    "search_korean_open_by_arrival": (queue.QueueFilter(view="all-open", search="오류"), "waiting", False),
+    "search_korean_all_by_arrival": (queue.QueueFilter(view="all", search="프로젝터"), "waiting", False),
 }
+KOREAN = [name for name in QUERIES if name.startswith("search_korean")]
 REPEATS = 40
 
 
@@ -39,6 +50,18 @@ def _raw_page(raw: sqlite3.Connection, statements: list[tuple[str, dict]], limit
         if len(rows) >= limit or index == len(statements) - 1:
             return rows
     return []
+
+
+def _index_sizes(raw: sqlite3.Connection) -> dict[str, object]:
+    """Bytes of the unicode61 index (ticket_fts and its shadow tables) and of the Hangul bigram
+    index (ticket_ko), and the growth the bigram index adds (budget: <= 25%)."""
+    sizes = dict(raw.execute(
+        "SELECT CASE WHEN name LIKE 'ticket_ko%' THEN 'ko' ELSE 'fts' END, sum(pgsize) FROM dbstat"
+        " WHERE name LIKE 'ticket_fts%' OR name LIKE 'ticket_ko%' GROUP BY 1").fetchall())
+    korean_tickets = raw.execute("SELECT count(*) FROM tickets WHERE subject GLOB '*[가-힣]*'").fetchone()[0]
+    return {"unicode61_bytes": sizes.get("fts", 0), "bigram_bytes": sizes.get("ko", 0),
+            "growth": round(sizes.get("ko", 0) / max(sizes.get("fts", 1), 1), 3),
+            "korean_tickets": korean_tickets}
 
 
 def run(ctx: BenchContext) -> dict[str, object]:
@@ -62,6 +85,8 @@ def run(ctx: BenchContext) -> dict[str, object]:
             results[name] = figures
         size = path.stat().st_size
         results["store_bytes_per_ticket"] = round(size / ctx.scale)
+        results["korean_search_worst_p95_ms"] = max(results[name]["p95_ms"] for name in KOREAN)
+        results["search_index"] = _index_sizes(raw)
     copy = ctx.copy_of(ctx.scale)
     with open_store(copy) as store, store.session() as session:
         requester = session.execute(text("SELECT id FROM people WHERE is_agent = 0 LIMIT 1")).scalar_one()
@@ -74,6 +99,15 @@ def run(ctx: BenchContext) -> dict[str, object]:
                                description="Walk-in: the HDMI input shows nothing.")
 
         results["log_walk_in"] = summary_ms(timed(log_one, 200))
+        korean_requester = session.execute(text(
+            "SELECT id FROM people WHERE is_agent = 0 AND name GLOB '*[가-힣]*' LIMIT 1")).scalar_one()
+
+        def log_korean() -> None:
+            tickets.log_ticket(session, actor_id=agent, requester_id=korean_requester, category_id=1,
+                               subject="204호 강의실 프로젝터 화면이 안 나와요", arrived_at=arrived,
+                               description="방문 접수: 노트북 HDMI 연결 후 신호 없음이라고 나옵니다.")
+
+        results["log_walk_in_korean"] = summary_ms(timed(log_korean, 200))
     for leftover in copy.parent.iterdir():
         leftover.unlink()
     copy.parent.rmdir()

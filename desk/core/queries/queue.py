@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from desk.core import errors
-from desk.core.queries.search import fts_query, ticket_number
+from desk.core.queries.search import fts_query, ko_query, ticket_number
 from desk.core.vocabulary import DONE_STATUSES, OPEN_SQL, WAITING_AT_DESK_SQL, sql_list
 
 if TYPE_CHECKING:
@@ -74,6 +74,18 @@ JOINS = {
 }
 ALL_JOINS = "".join(JOINS.values())
 SEARCH = "ticket_fts MATCH :match"
+SEARCH_KO = "ticket_ko MATCH :ko_match"  # Korean words only: the bigram index is walked instead
+# Korean and other words typed together: ticket_fts is walked and the Korean words are a
+# membership test (``+`` so FTS5 is not asked to run the match once per ticket).
+KO_ALSO = "+f.rowid IN (SELECT rowid FROM ticket_ko WHERE ticket_ko MATCH :ko_match)"
+SEARCHES = (SEARCH, SEARCH_KO, KO_ALSO)
+
+
+def _search_table(conditions: list[str]) -> str | None:
+    """The FTS5 table a statement walks (aliased ``f``), or None when nothing is searched."""
+    if SEARCH in conditions:
+        return "ticket_fts"
+    return "ticket_ko" if SEARCH_KO in conditions else None
 
 
 def _joins(*sql: str) -> str:
@@ -140,11 +152,14 @@ def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
         if value is not None:
             conditions.append(FILTERS[name])
             params[name] = value
-    match = fts_query(queue.search)
+    match, korean_match = fts_query(queue.search), ko_query(queue.search)
     if match:
         conditions.append(SEARCH)
         params["match"] = match
-    elif queue.search.strip():
+    if korean_match:
+        conditions.append(KO_ALSO if match else SEARCH_KO)
+        params["ko_match"] = korean_match
+    if not match and not korean_match and queue.search.strip():
         conditions.append("0")  # only punctuation typed: nothing can match
     return conditions, params
 
@@ -154,6 +169,7 @@ def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
 OPEN_VIEWS = frozenset({"all-open", "waiting", "unassigned", "mine", "pending"})
 OPEN_CONDITION = f"t.status IN {OPEN}"  # spelled exactly as ix_tickets_open_arrived's WHERE
 SEARCH_IN = "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :match)"
+SEARCH_KO_IN = "t.id IN (SELECT rowid FROM ticket_ko WHERE ticket_ko MATCH :ko_match)"
 
 
 def page_statements(
@@ -179,24 +195,51 @@ def page_statements(
     if sort not in SORTS:
         raise errors.InvalidInput(f"Cannot sort by {sort!r}.")
     conditions, params = _where(queue)
-    if SEARCH not in conditions:
+    table = _search_table(conditions)
+    if table is None:
         return [_statement("tickets t", conditions, params, SORTS[sort], descending, after, limit)]
-    others = [c for c in conditions if c != SEARCH]
+    searches = [c for c in conditions if c in SEARCHES]
+    others = [c for c in conditions if c not in SEARCHES]
     if queue.view not in OPEN_VIEWS:
         if sort == "id":
-            return [_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", conditions, params,
-                               "f.rowid", descending, after, limit, by_rowid=True)]
-        return [_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", conditions, params,
+            whole = _statement(f"{table} f JOIN tickets t ON t.id = f.rowid", conditions, params,
+                               "f.rowid", descending, after, limit, by_rowid=True)
+            if KO_ALSO in conditions and descending:
+                return [*_newest_windows(conditions, params, after, limit), whole]
+            return [whole]
+        return [_statement(f"{table} f JOIN tickets t ON t.id = f.rowid", conditions, params,
                            SORTS[sort], descending, after, limit)]
     others = [OPEN_CONDITION, *others] if OPEN_CONDITION not in others else others
     if sort == "id" and descending:
         where = " AND ".join(others)
         in_view = (f"+f.rowid IN (SELECT t.id FROM tickets t INDEXED BY ix_tickets_open_arrived"
                    f"{_joins(where)} WHERE {where})")
-        return [_statement("ticket_fts f", [SEARCH, in_view], params, "f.rowid", True, after, limit,
+        return [_statement(f"{table} f", [*searches, in_view], params, "f.rowid", True, after, limit,
                            by_rowid=True, row_id="f.rowid")]
-    return [_statement("tickets t INDEXED BY ix_tickets_open_arrived", [*others, SEARCH_IN],
+    search_in = [SEARCH_IN] if SEARCH in searches else []
+    search_in += [SEARCH_KO_IN] if "ko_match" in params else []
+    return [_statement("tickets t INDEXED BY ix_tickets_open_arrived", [*others, *search_in],
                        params, SORTS[sort], descending, after, limit)]
+
+
+# Korean and other words together, newest first: the Korean words' matches are read into a
+# set once per statement, so over all tickets that set can be a tenth of the store (30 ms on a
+# million). The newest tickets are tried first, the set bounded to them; a window that fills
+# the page is the page, else the next, larger one is tried, and at last every ticket.
+MIXED_WINDOWS = (20_000, 200_000)  # ticket ids below the newest (or below the page's last)
+
+
+def _newest_windows(conditions: list[str], params: dict[str, object], after: tuple[object, int] | None,
+                    limit: int) -> list[tuple[str, dict[str, object]]]:
+    top = ":after_id" if after is not None else "(SELECT coalesce(max(id), 0) + 1 FROM tickets)"
+    statements = []
+    for size in MIXED_WINDOWS:
+        low = f"{top} - {int(size)}"
+        bounded = [f"+f.rowid IN (SELECT rowid FROM ticket_ko WHERE ticket_ko MATCH :ko_match AND rowid >= {low})"
+                   if c == KO_ALSO else c for c in conditions] + [f"f.rowid >= {low}"]
+        statements.append(_statement("ticket_fts f JOIN tickets t ON t.id = f.rowid", bounded, params,
+                                     "f.rowid", True, after, limit, by_rowid=True))
+    return statements
 
 
 def _statement(
@@ -257,7 +300,8 @@ def _ticket_statement(ticket_id: int, sort: str) -> tuple[str, dict[str, object]
 def count(session: Reader, queue: QueueFilter) -> int:
     conditions, params = _where(queue)
     where = " AND ".join(conditions)
-    source = "ticket_fts f JOIN tickets t ON t.id = f.rowid" if SEARCH in conditions else "tickets t"
+    table = _search_table(conditions)
+    source = f"{table} f JOIN tickets t ON t.id = f.rowid" if table else "tickets t"
     sql = f"SELECT count(*) FROM {source}{_joins(where)} WHERE {where}"
     return int(next(iter(_execute(session, sql, params)))[0])
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from desk.core import errors
+from desk.core import errors, korean
 from desk.core.models import OPEN_STATUSES, AuditEvent, Person, Ticket, utcnow
 from desk.core.queries.search import HANGUL_WORD, subject_words
 
@@ -89,29 +89,32 @@ def similar_recent(
     now: datetime | None = None, limit: int = 5,
 ) -> list[Ticket]:
     """Tickets logged in the last ``within`` whose subject shares a word that says something
-    ("in", "the" and Korean particles do not count: ``search.subject_words``)."""
+    ("in", "the", Korean particles and function words do not count: ``search.subject_words``),
+    most shared words first, then newest. A Korean word is looked up by its syllable pairs in
+    the subjects of ``ticket_ko``, so "프린터" finds "프린터를" and "컬러프린터"."""
     meaningful = subject_words(subject)
     if not meaningful:
         return []
-    # Any of the words, ranked by FTS; restricted to the subject column. A Korean word stripped
-    # of its particle matches the same word with any other particle ("프린터" finds "프린터를").
-    words = [f'"{word}"*' if HANGUL_WORD.match(word) else f'"{word}"' for word in meaningful]
-    any_word = "subject : (" + " OR ".join(words) + ")"
-    since = (now or utcnow()) - within
-    from sqlalchemy import text
-
-    ids = [
-        row[0]
-        for row in session.execute(
-            text(
-                "SELECT t.id FROM ticket_fts f JOIN tickets t ON t.id = f.rowid"
-                " WHERE ticket_fts MATCH :match AND t.created_at >= :since"
-                " ORDER BY f.rank LIMIT :limit"
-            ),
-            {"match": any_word, "since": int(since.timestamp()), "limit": limit},
-        )
-    ]
+    plain = [f'"{word}"' for word in meaningful if not korean.SYLLABLES.search(word)]
+    hangul = [phrase for word in meaningful for phrase in korean.query_phrases(word)]
+    since = int(((now or utcnow()) - within).timestamp())
+    ids: set[int] = set()
+    for table, terms in (("ticket_fts", plain), ("ticket_ko", hangul)):
+        if terms:
+            ids.update(session.scalars(
+                text(f"SELECT f.rowid FROM {table} f JOIN tickets t ON t.id = f.rowid"
+                     f" WHERE {table} MATCH :match AND t.created_at >= :since ORDER BY f.rowid DESC LIMIT 50"),
+                {"match": "subject : (" + " OR ".join(terms) + ")", "since": since}))
     if not ids:
         return []
-    by_id = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
+    found = list(session.scalars(select(Ticket).where(Ticket.id.in_(ids))))
+    found.sort(key=lambda ticket: (-_shared_words(meaningful, ticket.subject), -ticket.id))
+    return found[:limit]
+
+
+def _shared_words(words: list[str], subject: str) -> int:
+    """How many of ``words`` the subject has (a Korean word of two syllables or more also
+    inside a longer word, as the bigram index finds it)."""
+    own = set(subject_words(subject))
+    folded = korean.nfc(subject).lower()
+    return sum(1 for word in words if word in own or (len(word) > 1 and HANGUL_WORD.match(word) and word in folded))

@@ -92,7 +92,7 @@ def _apply_choices(session: Session, *, kind: str, plan: ChoicesPlan, actor_id: 
 def apply_setup(session: Session, *, plan: SetupPlan) -> Changes:
     """Save the whole plan as one transaction (see the module notes). The first new agent is
     the actor of the audit rows of everything after them."""
-    from desk.core import calendar, desk_settings
+    from desk.core import calendar, canned_io, desk_settings
     from desk.core.ops import people
     from desk.ui.settings.choices import load_choices
 
@@ -106,6 +106,9 @@ def apply_setup(session: Session, *, plan: SetupPlan) -> Changes:
             changes |= made
         if plan.settings is not None:  # only the fields of the pages not skipped
             changes |= desk_settings.save_desk_settings(session, actor_id=actor_id, values=dict(plan.settings))
+            language = dict(plan.settings).get("language")
+            if language and canned_io.defaults_follow_language(session, language=str(language), actor_id=actor_id):
+                changes |= Changes(canned=True)  # the untouched defaults now speak the desk's language
         if plan.terms is not None:
             changes |= calendar.set_terms(session, terms=list(plan.terms), actor_id=actor_id)
         for kind, choices_plan in (("category", plan.categories), ("location", plan.locations)):
