@@ -136,9 +136,13 @@ def suggest_rota(
         status, bound = "optimal", 0.0
     else:
         model, take = _model(options, required, workers, step, integer=True, max_short=None)
-        result = model.solve(_cbc(time_limit))
-        if result != pulp.LpStatusOptimal or model.sol_status not in (
-                pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        found = (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        model.solve(_cbc(time_limit))
+        if model.sol_status not in found:
+            # no rota within the time limit (a loaded machine): the program always has one (the
+            # shortfall variables make it feasible), so let CBC run until it has it
+            model.solve(_cbc(None))
+        if model.sol_status not in found:
             raise errors.InvalidInput(_("No rota could be found for these workers."))
         chosen = [options[k][1] for k in range(len(options)) if (take[k].value() or 0) > 0.5]
         status = "optimal" if model.sol_status == pulp.LpSolutionOptimal else "time limit"
@@ -199,4 +203,6 @@ def _cbc(time_limit: float | None) -> object:
     needs Python 3.12; COIN_CMD on the same binary is the supported way)."""
     import pulp
 
-    return pulp.COIN_CMD(path=pulp.PULP_CBC_CMD.pulp_cbc_path, msg=False, timeLimit=time_limit, threads=1)
+    # processor time, not wall time: other programs on a busy machine must not cut the search short
+    return pulp.COIN_CMD(path=pulp.PULP_CBC_CMD.pulp_cbc_path, msg=False, timeLimit=time_limit, threads=1,
+                         timeMode="cpu")

@@ -45,6 +45,7 @@ class Demand:
     handle_observed: bool
     patience: PatienceEstimate
     quick_questions: int
+    handle_samples: np.ndarray  # the tickets' one-visit handle times (seconds); empty when too few
 
 
 def _slots(zone: ZoneSegments, epochs: np.ndarray, interval_minutes: int) -> np.ndarray:
@@ -108,7 +109,8 @@ def demand(session: Session, *, start: int, end: int, interval_minutes: int = 30
         observed = False
     walked, served = _waits(session, start, end)
     return Demand(interval_minutes, rate, max(handle_seconds, 1.0), observed,
-                  estimate_patience(walkaway_waits=walked, served_waits=served), len(quick))
+                  estimate_patience(walkaway_waits=walked, served_waits=served), len(quick),
+                  handles.astype(float) if observed else np.zeros(0))
 
 
 def planned_agents(session: Session, *, week_start: int, weeks: int = 1, interval_minutes: int = 30,

@@ -3,6 +3,7 @@ and against Erlang C in the limit of infinite patience."""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, getcontext
 
 import pytest
@@ -90,7 +91,9 @@ def test_erlang_a_overloaded_desk_stays_finite() -> None:
        target=st.integers(0, 600))
 def test_erlang_a_tends_to_erlang_c_as_patience_grows(traffic: float, handle: float, extra: int,
                                                       target: int) -> None:
-    agents = int(traffic) + extra
+    # at least half an erlang of headroom: as N − A → 0 the Erlang C queue grows without bound, and
+    # no finite patience leaves it unchanged (nor does a truncated chain hold it)
+    agents = math.ceil(traffic + 0.5) + extra - 1
     figures = erlang_a(agents=agents, arrivals_per_hour=traffic * 3600 / handle, handle_seconds=handle,
                        patience_seconds=1e12, target_seconds=target)
     assert figures.wait_probability == pytest.approx(erlang_c(agents, traffic), abs=1e-6)
