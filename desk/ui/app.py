@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
                      "Record that the person left before being served")
         self._action("Ticket", "Canned &responses…", self.manage_canned, None,
                      "Create, edit, import and export canned responses")
+        importlib.import_module("desk.ui.queue.quick_question").install(self)  # F8: quick questions
         self._action("Help", "&User guide", self.show_guide, "F1", "How to use Desk (offline)")
         self._action("Help", "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/",
                      "Every shortcut this window has")
