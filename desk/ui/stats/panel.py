@@ -256,6 +256,7 @@ class StatsPanel(QWidget):
         self.agents_box = TableBox("Agents", "Per agent: handled, solved, medians, CSAT", body)
         self.staffing_box = TableBox("Staffing", "Arrivals, agents needed and on shift per weekday × hour", body)
         self.expected_box = TableBox("Expected resolution", "Median and p80 per category, last 90 days", body)
+        self.plan_button = self._plan_button(self.staffing_box)
         grid = QGridLayout()
         for index, chart in enumerate(self.charts):
             grid.addWidget(chart, index // 2, index % 2)
@@ -266,6 +267,24 @@ class StatsPanel(QWidget):
             layout.addWidget(box)
         for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box):
             exported.saved.connect(self._say_saved)
+
+    def _plan_button(self, box: TableBox) -> QWidget:
+        """Staffing → Plan: the rota planner (desk.ui.stats.rota_planner), beside the table's CSV."""
+        from desk.core.i18n import _
+        from desk.ui.widgets import button
+
+        plan = button(_("&Plan…"), _("Plan the rota of the coming weeks against the agents needed"), box,
+                      name=_("Plan rota"), slot=self.open_planner)
+        box.layout().itemAt(0).layout().addWidget(plan)
+        return plan
+
+    def open_planner(self) -> QWidget:
+        from desk.ui.stats.rota_planner import RotaPlanner
+
+        dialog = RotaPlanner(self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # -- state ----------------------------------------------------------------------------------
     def today(self) -> date:
