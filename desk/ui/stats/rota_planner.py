@@ -197,14 +197,20 @@ class RotaPlanner(QDialog):
         self.loaded.emit()
 
     def _columns(self) -> range:
-        """The intervals shown: from the first to the last one anyone is needed or available."""
+        """The intervals shown: from the first to the last one anyone is needed or planned (the
+        workers' availability when nothing is needed yet), an hour either side."""
         assert self.data is not None
         interval = self.interval_minutes()
         used = [i for i in range(1440 // interval) if self.data.table.required_shrunk[:, i].any()]
-        for worker in self.data.workers:
-            for _day, start, end in worker.availability:
-                used += [start // interval, max(end // interval - 1, 0)]
-        return range(min(used), max(used) + 1) if used else range(8 * 60 // interval, 20 * 60 // interval)
+        used += [i for cells in self.data.on.values() for i in cells]
+        if not used:
+            for worker in self.data.workers:
+                for _day, start, end in worker.availability:
+                    used += [start // interval, max(end // interval - 1, 0)]
+        if used:
+            margin = 60 // interval
+            return range(max(min(used) - margin, 0), min(max(used) + margin, 1440 // interval - 1) + 1)
+        return range(8 * 60 // interval, 20 * 60 // interval)
 
     def _fill(self) -> None:
         if self.data is None:
