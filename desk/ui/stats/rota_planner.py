@@ -110,6 +110,7 @@ class RotaPlanner(QDialog):
         super().__init__(parent)
         self.tasks = tasks
         self.data: Loaded | None = None
+        self._shown: range | None = None
         self.suggestion: RotaSuggestion | None = None
         self.setWindowTitle(_("Plan the rota"))
         self.setAccessibleName(_("Rota planner"))
@@ -193,10 +194,17 @@ class RotaPlanner(QDialog):
 
     def _loaded(self, data: Loaded) -> None:
         self.data = data
+        self._shown = None
         self._fill()
         self.loaded.emit()
 
     def _columns(self) -> range:
+        """The intervals shown, fixed from a load or a suggestion on (so cells stay put while edited)."""
+        if self._shown is None:
+            self._shown = self._wanted_columns()
+        return self._shown
+
+    def _wanted_columns(self) -> range:
         """The intervals shown: from the first to the last one anyone is needed or planned (the
         workers' availability when nothing is needed yet), an hour either side."""
         assert self.data is not None
@@ -331,6 +339,7 @@ class RotaPlanner(QDialog):
         self.suggest_button.setEnabled(True)
         assert self.data is not None
         self.suggestion = result[0]
+        self._shown = None
         interval = self.interval_minutes()
         self.data.on = {}
         for shift in self.suggestion.shifts:
