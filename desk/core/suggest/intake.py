@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from desk.core.models import utcnow
 from desk.core.suggest.features import features
-from desk.core.suggest.model import NaiveBayes, Suggestion
+from desk.core.suggest.model import NaiveBayes, Suggestion, encode
 
 # The most recent solved tickets a model learns from: enough for any desk's vocabulary, and the
 # recent ones say what the categories mean now. Keeps a retrain of a 1M store within seconds.
@@ -47,10 +47,13 @@ def training_rows(session: Session, *, limit: int = TRAIN_CAP, before: datetime 
 
 def train_from_rows(rows: list[tuple[str, int | None, int | None, int]]) -> IntakeModels:
     started = time.perf_counter()
-    with_category = [(s, c) for s, c, _l, _t in rows if c is not None]
-    with_location = [(s, loc) for s, _c, loc, _t in rows if loc is not None]
-    category = NaiveBayes.train_calibrated([s for s, _ in with_category], [c for _, c in with_category])
-    location = NaiveBayes.train_calibrated([s for s, _ in with_location], [loc for _, loc in with_location])
+    encoded = encode([features(row[0]) for row in rows])  # once, for both models
+    subjects = [row[0] for row in rows]
+    models = []
+    for column in (1, 2):  # category, location; -1 (no label) is never counted
+        labels = [row[column] if row[column] is not None else -1 for row in rows]
+        models.append(NaiveBayes.train_calibrated(subjects, labels, encoded=encoded))
+    category, location = models
     return IntakeModels(category, location, len(rows), time.perf_counter() - started)
 
 
