@@ -100,3 +100,39 @@ def _plan_and_export(qtbot, store, panel, monday: date, other_agent_id: int, tmp
         dialog.export_pdf(tmp_path / "rota.pdf")
     assert (tmp_path / "rota.pdf").read_bytes().startswith(b"%PDF")
     dialog.close()
+
+
+def test_shrinkage_setting_and_walk_aways_per_level(qtbot, store, session, requester_id, agent_id,  # noqa: ANN001
+                                                    other_agent_id) -> None:
+    from datetime import datetime
+
+    from desk.core.db import unit_of_work
+    from desk.core.settings import get_setting
+    from desk.core.stats.staffing_intervals import SHRINKAGE_KEY
+
+    monday = _desk(session, requester_id, agent_id, other_agent_id)
+    with unit_of_work(session):  # walk-aways, so that a patience is known (Erlang A)
+        base = datetime.combine(monday - timedelta(weeks=1), datetime.min.time()).replace(hour=10)
+        for minute in range(0, 60, 10):
+            arrived = base + timedelta(minutes=minute)
+            session.add(Ticket(subject="left", requester_id=requester_id, channel="walk-in", arrived_at=arrived,
+                               created_at=arrived, status="closed", left_at=arrived + timedelta(minutes=20)))
+    with shown_stats_panel(qtbot, store) as panel:
+        dialog = _planner(qtbot, panel)
+        dialog.first_day.setDate(QDate(monday.year, monday.month, monday.day))
+        qtbot.waitUntil(lambda: dialog.data is not None and dialog.data.weeks.monday == monday, timeout=20000)
+        assert dialog.data.table.patience_seconds is not None
+        before = dialog.data.table.required_shrunk.sum()
+        dialog.shrinkage.setFocus()
+        dialog.shrinkage.selectAll()
+        qtbot.keyClicks(dialog.shrinkage, "50")
+        with qtbot.wait_signal(dialog.loaded, timeout=20000):
+            qtbot.keyClick(dialog.shrinkage, Qt.Key.Key_Return)
+        assert float(get_setting(session, SHRINKAGE_KEY)) == 0.5
+        assert dialog.data.table.required_shrunk.sum() >= before
+        assert "50%" in dialog.summary.text()
+        columns = dialog._columns()
+        ten = next(c for c, i in enumerate(columns) if i == 20)  # Monday 10:00–10:30
+        dialog.grid.setCurrentCell(len(dialog.data.workers), ten)
+        assert "walk away" in dialog.levels.text() and "in time" in dialog.levels.text()
+        dialog.close()

@@ -47,12 +47,12 @@ from desk.core import files
 from desk.core.changes import Changes
 from desk.core.i18n import _, ngettext
 from desk.core.ops.rota import publish_plan, replace_plan
-from desk.core.settings import desk_timezone
-from desk.core.staffing.intervals import IntervalTable
+from desk.core.settings import desk_timezone, set_setting
+from desk.core.staffing.intervals import IntervalTable, walk_away_by_level
 from desk.core.staffing.planning import PlanWeeks, plan_weeks, requirement, suggest_for
 from desk.core.staffing.rota import RotaSuggestion, ShiftSlot, Worker
 from desk.core.staffing.rota_store import planned_rows, rota_csv, rota_icalendars, shift_times, workers
-from desk.core.stats.staffing_intervals import planned_agents
+from desk.core.stats.staffing_intervals import SHRINKAGE_KEY, planned_agents
 from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.stats.saving import ask_save_path
@@ -129,6 +129,17 @@ class RotaPlanner(QDialog):
         self.interval.setToolTip(_("Length of each interval of the day"))
         for minutes in (30, 60):
             self.interval.addItem(ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes), minutes)
+        self.shrinkage = QSpinBox(self)
+        self.shrinkage.setRange(0, 90)
+        self.shrinkage.setSuffix("%")
+        self.shrinkage.setAccessibleName(_("Shrinkage"))
+        self.shrinkage.setToolTip(_("Share of scheduled time away from the desk (breaks, back-office work): "
+                                    "the rota schedules required ÷ (1 − shrinkage)"))
+        self.levels = QLabel("", self)
+        self.levels.setAccessibleName(_("Walk-aways by staffing level"))
+        self.levels.setToolTip(_("For the chosen interval: with each number of agents, the share predicted "
+                                 "to walk away and to be served in time (Erlang A)"))
+        self.levels.setWordWrap(True)
         self.days = QTabBar(self)
         self.days.setAccessibleName(_("Day"))
         locale = QLocale()
@@ -154,7 +165,7 @@ class RotaPlanner(QDialog):
                             slot=self.export_pdf)
         controls = QHBoxLayout()
         for label, widget in ((_("&Week of:"), self.first_day), (_("W&eeks:"), self.weeks),
-                              (_("&Interval:"), self.interval)):
+                              (_("&Interval:"), self.interval), (_("S&hrinkage:"), self.shrinkage)):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             controls.addWidget(caption)
@@ -167,11 +178,14 @@ class RotaPlanner(QDialog):
         layout.addWidget(self.days)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.summary)
+        layout.addWidget(self.levels)
         self.resize(1100, 640)
         self.first_day.dateChanged.connect(lambda _d: self.reload())
         self.weeks.valueChanged.connect(lambda _n: self.reload())
         self.interval.currentIndexChanged.connect(lambda _i: self.reload())
         self.days.currentChanged.connect(lambda _i: self._fill())
+        self.shrinkage.editingFinished.connect(self._save_shrinkage)
+        self.grid.currentCellChanged.connect(lambda _r, column, _pr, _pc: self._show_levels(column))
         self.grid.cellClicked.connect(lambda row, column: self.toggle([(row, column)]))
         space = QShortcut(QKeySequence(Qt.Key.Key_Space), self.grid)
         space.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -195,6 +209,9 @@ class RotaPlanner(QDialog):
     def _loaded(self, data: Loaded) -> None:
         self.data = data
         self._shown = None
+        self.shrinkage.blockSignals(True)
+        self.shrinkage.setValue(round(data.table.shrinkage * 100))
+        self.shrinkage.blockSignals(False)
         self._fill()
         self.loaded.emit()
 
@@ -298,6 +315,32 @@ class RotaPlanner(QDialog):
             text += " " + _("Suggestion: {status}, at most {gap:g} h above the least possible.").format(
                 status=self.suggestion.status, gap=max(self.suggestion.hours - self.suggestion.lower_bound_hours, 0))
         self.summary.setText(text)
+
+    def _save_shrinkage(self) -> None:
+        if self.data is None or round(self.data.table.shrinkage * 100) == self.shrinkage.value():
+            return
+        value = str(self.shrinkage.value() / 100)
+        self.tasks.op(lambda s: set_setting(s, key=SHRINKAGE_KEY, value=value), initiator=self,
+                      on_done=lambda _c: self.reload(), on_error=lambda exc: show_error(self, exc))
+
+    def _show_levels(self, column: int) -> None:
+        """Erlang A's walk-away share and service level per staffing level for one interval."""
+        if self.data is None or column < 0 or column >= len(self._columns()):
+            return
+        table, day, i = self.data.table, self.days.currentIndex(), self._columns()[column]
+        rate = float(table.arrivals_per_hour[day, i])
+        if table.patience_seconds is None or rate <= 0:
+            self.levels.setText("")
+            return
+        needed = int(table.required[day, i])
+        rows = walk_away_by_level(arrivals_per_hour=rate, handle_seconds=table.handle_seconds,
+                                  patience_seconds=table.patience_seconds, target_seconds=table.target.seconds,
+                                  agents=range(max(needed - 2, 1), needed + 3))
+        when = self.grid.horizontalHeaderItem(column).text()
+        parts = [_("{n} → {away:.0%} walk away, {served:.0%} in time").format(n=n, away=away, served=served)
+                 for n, away, served in rows]
+        self.levels.setText(_("At {when} ({rate:.1f} arrivals an hour): {levels}.").format(
+            when=when, rate=rate, levels="; ".join(parts)))
 
     # -- editing -------------------------------------------------------------------------------
     def toggle(self, cells: list[tuple[int, int]]) -> None:
