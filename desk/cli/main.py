@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "desk.cli.choices",
     "desk.cli.settings",
     "desk.cli.staffing",
+    "desk.cli.rota",
 )
 
 

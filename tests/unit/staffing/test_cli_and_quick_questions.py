@@ -52,3 +52,41 @@ def test_quick_question_refuses_an_unknown_effort(session) -> None:  # noqa: ANN
     with pytest.raises(errors.InvalidInput):
         tally_quick_question(session, effort="huge")
     assert session.scalar(select(func.count()).select_from(QuickQuestion)) == 0
+
+
+def test_rota_command_sets_availability_suggests_and_exports(tmp_path, capsys) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime, timedelta
+
+    from icalendar import Calendar
+
+    from desk.core.db import open_store, unit_of_work
+    from desk.core.ops import people
+    from desk.core.settings import TIMEZONE_KEY, set_setting
+
+    db = tmp_path / "desk.sqlite3"
+    monday = datetime(2026, 12, 7, tzinfo=UTC)
+    with open_store(db) as store, store.session() as session:
+        set_setting(session, key=TIMEZONE_KEY, value="UTC")
+        people.add_agent(session, name="Ana Student", email="ana@desk.test")
+        requester = people.ensure_requester(session, email="r@uni.test", name="R", kind="staff").created_id
+        with unit_of_work(session):
+            for week in range(1, 5):
+                for minute in range(0, 60, 10):
+                    arrived = monday - timedelta(weeks=week) + timedelta(hours=10, minutes=minute)
+                    session.add(Ticket(subject="x", requester_id=requester, channel="walk-in", arrived_at=arrived,
+                                       created_at=arrived, status="solved", service_started_at=arrived,
+                                       first_response_at=arrived, solved_at=arrived + timedelta(minutes=5)))
+    assert main(["rota", "availability", "ana@desk.test", "mon=09:00-13:00", "--max-hours", "10",
+                 "--db", str(db)]) == 0
+    assert main(["rota", "availability", "ana@desk.test", "monday=9-13", "--db", str(db)]) != 0
+    capsys.readouterr()
+    assert main(["rota", "suggest", "--week", "2026-12-09", "--json", "--db", str(db)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["week"] == "2026-12-07" and result["shifts"] >= 1 and result["shortfall_interval_agents"] == 0
+    assert main(["rota", "export", "--week", "2026-12-07", "--format", "csv", "--out", str(tmp_path / "r.csv"),
+                 "--db", str(db)]) == 0
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[1].startswith("Ana Student,2026-12-07,")
+    assert main(["rota", "export", "--week", "2026-12-07", "--format", "ics", "--out", str(tmp_path / "ics"),
+                 "--db", str(db)]) == 0
+    events = Calendar.from_ical((tmp_path / "ics" / "Ana Student.ics").read_bytes()).walk("VEVENT")
+    assert len(events) == result["shifts"]
