@@ -35,6 +35,8 @@ COMMAND_MODULES = (
     "desk.cli.counter",
     "desk.cli.receipt",
     "desk.cli.mail",
+    "desk.cli.staffing",
+    "desk.cli.rota",
 )
 
 

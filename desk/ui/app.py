@@ -276,6 +276,7 @@ class MainWindow(QMainWindow):
                      None, "Print the ticket on screen with its public conversation")
         self._action("Ticket", "Canned &responses…", self.manage_canned, None,
                      "Create, edit, import and export canned responses")
+        importlib.import_module("desk.ui.queue.quick_question").install(self)  # F8: quick questions
         self._action("Help", "&User guide", self.show_guide, "F1", "How to use Desk (offline)")
         self._action("Help", "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/",
                      "Every shortcut this window has")

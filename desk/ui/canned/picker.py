@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.i18n import _
 from desk.core.ops import canned
 from desk.core.queries.canned import CannedRow, list_canned
 from desk.ui import theme
@@ -57,6 +58,34 @@ def preview_html(shown: canned.CannedPreview) -> str:
         parts.append(f"<p style='color:{theme.error_css()};'>Unknown placeholders left as typed: "
                      + ", ".join(html.escape("{{" + n + "}}") for n in shown.unknown) + "</p>")
     return "".join(parts)
+
+
+def _suggested_first(session, ticket_id: int, rows: list) -> list:  # noqa: ANN001
+    """The canned responses used on solved tickets like this one first (``similar_canned``), each
+    marked with its share; the rest in their usual order."""
+    from desk.core.models import Ticket
+    from desk.core.suggest.intake import similar_canned
+
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        return rows
+    found = {s.canned_id: s.score for s in similar_canned(session, subject=ticket.subject,
+                                                          category_id=ticket.category_id)}
+    if not found:
+        return rows
+    first = [_Suggested(row, found[row.id]) for row in rows if row.id in found]
+    first.sort(key=lambda row: -row.suggested_share)
+    return first + [row for row in rows if row.id not in found]
+
+
+class _Suggested:
+    """A listed canned response with the share it had on similar solved tickets."""
+
+    def __init__(self, row: object, share: float) -> None:
+        self._row, self.suggested_share = row, share
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._row, name)
 
 
 class CannedPicker(QDialog):
@@ -140,8 +169,13 @@ class CannedPicker(QDialog):
     def refresh(self) -> None:
         self._search_serial += 1
         serial, words, agent = self._search_serial, self.search.text(), self.agent_id
-        self.tasks.db(lambda s: list_canned(s, agent_id=agent, search=words),
-                      on_done=lambda rows: self._listed(serial, rows),
+        ticket_id = self.ticket_id
+
+        def work(session):  # noqa: ANN001, ANN202
+            rows = list_canned(session, agent_id=agent, search=words)
+            return rows if words.strip() else _suggested_first(session, ticket_id, rows)
+
+        self.tasks.db(work, on_done=lambda rows: self._listed(serial, rows),
                       on_error=lambda exc: show_error(self, exc), owner=self)
 
     def _listed(self, serial: int, rows: list[CannedRow]) -> None:
@@ -150,6 +184,10 @@ class CannedPicker(QDialog):
         self.list.clear()
         for row in rows:
             scope = "" if row.shared else " · personal"
+            share = getattr(row, "suggested_share", None)
+            if share is not None:  # desk.core.suggest: used on solved tickets like this one
+                scope += " · " + _("suggested: {percent:.0%} of the uses on similar solved tickets").format(
+                    percent=share)
             item = QListWidgetItem(f"{row.title}\n{row.usage_count} uses{scope}")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             item.setToolTip(row.body[:400])

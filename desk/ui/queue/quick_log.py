@@ -190,6 +190,11 @@ class QuickLogDialog(QDialog):
         form.addRow("Ca&tegory:", self.category)
         form.addRow("&Location:", self.location)
         form.addRow("&Subject:", self.subject)
+        from desk.ui.queue.intake_hints import IntakeHints
+
+        self.hints = IntakeHints(tasks=tasks, subject=self.subject, category=self.category,
+                                 location=self.location, parent=self)
+        form.addRow("", self.hints.label)
         form.addRow("&Details:", self.details)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -208,6 +213,7 @@ class QuickLogDialog(QDialog):
         self.subject.textEdited.connect(lambda _t: self._clear_problem_if_fixed())
         self.requester.textEdited.connect(lambda _t: self._clear_problem_if_fixed())
         self.category.currentIndexChanged.connect(lambda _i: self._check_expectation())
+        self.new_kind.currentIndexChanged.connect(lambda _i: self._check_expectation())
         tasks.db(choices, on_done=self._fill_choices)
         self.requester.setFocus()
 
@@ -223,6 +229,7 @@ class QuickLogDialog(QDialog):
         if not keep_text:
             self.requester.setText(person.name)
         self._update_requester_state()
+        self._check_expectation()  # the expected resolution depends on the requester's kind
         rid = person.id
         self.tasks.db(
             lambda s: [(t.id, t.subject) for t in ticket_queries.open_tickets_of(s, rid)],
@@ -423,6 +430,16 @@ class QuickLogDialog(QDialog):
 
     def _check_expectation(self) -> None:
         category_id = self.category.currentData()
+        kind = self._chosen.kind if self._chosen is not None else self.new_kind.currentData()
+        if category_id is not None:
+            from desk.core.suggest.intake import expected_for
+
+            def by_kind(session):  # noqa: ANN001, ANN202 - the requester's kind when it has history
+                median, p80, n, _by_kind = expected_for(session, category_id=category_id, kind=kind)
+                return median, p80, n
+
+            self.tasks.db(by_kind, on_done=self._expectation_found)
+            return
         self.tasks.db(lambda s: expected_resolution(s, category_id), on_done=self._expectation_found)
 
     def _expectation_found(self, result: tuple[timedelta | None, timedelta | None, int]) -> None:

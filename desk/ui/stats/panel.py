@@ -262,6 +262,7 @@ class StatsPanel(QWidget):
                                     _("What people said with a bad rating, newest first (anonymous ones without name)"),
                                     body)
         self.ratings = None  # desk.core.stats.ratings.RatingsReport of the shown period
+        self.plan_button = self._plan_button(self.staffing_box)
         grid = QGridLayout()
         for index, chart in enumerate(self.charts):
             grid.addWidget(chart, index // 2, index % 2)
@@ -272,6 +273,24 @@ class StatsPanel(QWidget):
             layout.addWidget(box)
         for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box, self.ratings_box):
             exported.saved.connect(self._say_saved)
+
+    def _plan_button(self, box: TableBox) -> QWidget:
+        """Staffing → Plan: the rota planner (desk.ui.stats.rota_planner), beside the table's CSV."""
+        from desk.core.i18n import _
+        from desk.ui.widgets import button
+
+        plan = button(_("&Plan…"), _("Plan the rota of the coming weeks against the agents needed"), box,
+                      name=_("Plan rota"), slot=self.open_planner)
+        box.layout().itemAt(0).layout().addWidget(plan)
+        return plan
+
+    def open_planner(self) -> QWidget:
+        from desk.ui.stats.rota_planner import RotaPlanner
+
+        dialog = RotaPlanner(self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # -- state ----------------------------------------------------------------------------------
     def today(self) -> date:
