@@ -20,6 +20,7 @@ from desk.core.ops import tickets as ticket_ops
 from desk.core.sync import config, credentials
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import MassChangeRefused
+from tests.store_dump import dump_rows
 from tests.sync.conftest import sync_zendesk
 from tests.sync.fake_zendesk import FakeZendesk
 
@@ -32,7 +33,7 @@ def files(path: Path) -> dict[str, bytes]:
 def rows(path: Path) -> list[str]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return list(connection.iterdump())
+        return dump_rows(connection)
     finally:
         connection.close()
 

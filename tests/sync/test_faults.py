@@ -17,6 +17,7 @@ from desk.core.sync import config, credentials, engine
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import RemoteAuthError, RemoteProtocolError, RemoteUnavailable, check_url
 from desk.core.sync.remotes.zendesk import ZendeskRemote
+from tests.store_dump import dump_rows
 from tests.sync.conftest import Waits
 from tests.sync.fake_zendesk import FakeZendesk
 
@@ -107,7 +108,7 @@ def test_unauthorised_token_is_never_shown(session: Any, zd: FakeZendesk, caplog
     assert secret not in repr(Secret(token=secret))
     session.rollback()
     with session.connection() as conn:
-        dump = "\n".join(conn.connection.dbapi_connection.iterdump())
+        dump = "\n".join(dump_rows(conn.connection.dbapi_connection))
     assert secret not in dump
 
 
