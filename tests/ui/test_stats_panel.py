@@ -128,3 +128,18 @@ def test_this_semester_is_offered_only_from_configured_terms(panel, qtbot) -> No
     with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
         panel.preset.setCurrentIndex(index)
     assert blocker.args[0].filter.start == term.start
+
+
+def test_business_hours_box_measures_durations_in_open_time(panel, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox
+
+    box = next(w for w in panel.findChildren(QCheckBox) if w.accessibleName() == "Durations in business hours")
+    before = panel.report
+    assert not before.business_hours
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    after = blocker.args[0]
+    assert after.business_hours and after.summary.tickets == before.summary.tickets
+    # Demo tickets wait across nights and weekends: open time is less than calendar time.
+    assert after.resolution.mean < before.resolution.mean

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFrame,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from desk.core import files
 from desk.core.calendar import current_term
+from desk.core.i18n import _
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
 from desk.core.settings import desk_timezone, get_setting
@@ -169,6 +171,11 @@ class StatsPanel(QWidget):
             box.setAccessibleName(name)
             box.setToolTip(tip)
             box.valueChanged.connect(self._schedule)
+        self.business_hours = QCheckBox(_("Business hours"), self)
+        self.business_hours.setAccessibleName(_("Durations in business hours"))
+        self.business_hours.setToolTip(_("Count only the desk's open hours in waits, responses and resolutions "
+                                         "(opening hours, holidays and closed days from Settings)"))
+        self.business_hours.toggled.connect(self._schedule)
         self.refresh_button = self._push("&Refresh", "Refresh statistics", "Compute again (F5)", self.refresh)
         self.refresh_button.setShortcut("F5")
         xlsx = self._push("Export XLSX…", "Export report as XLSX", "Every table, one sheet each", self._ask_xlsx)
@@ -184,7 +191,7 @@ class StatsPanel(QWidget):
             first.addWidget(widget)
         first.addStretch(1)
         for widget in (QLabel("Staffing target:", self), self.level, QLabel("within", self), self.minutes,
-                       self.refresh_button, xlsx, html):
+                       self.business_hours, self.refresh_button, xlsx, html):
             second.addWidget(widget)
         second.addWidget(self.status, 1)  # the rest of the row: messages are read whole
         self.status.setWordWrap(True)
@@ -377,6 +384,7 @@ class StatsPanel(QWidget):
             self._say(problem, error=True)
             return
         generation, flt, target = self._generation, self.current_filter(), self.target()
+        business_hours = self.business_hours.isChecked()
         started = time.perf_counter()
         self._say("Computing…")
 
@@ -384,7 +392,8 @@ class StatsPanel(QWidget):
             self.days_progressed.emit(generation, done, total)
 
         def compute(session) -> StatsReport:  # noqa: ANN001 - runs on the DB worker
-            return compute_stats(session, flt, target=target, progress=progress, cancel=cancel.is_set)
+            return compute_stats(session, flt, target=target, progress=progress, cancel=cancel.is_set,
+                                 business_hours=business_hours)
 
         def done(report: StatsReport) -> None:
             if generation == self._generation:
