@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "desk.cli.people",
     "desk.cli.choices",
     "desk.cli.settings",
+    "desk.cli.rules",
 )
 
 

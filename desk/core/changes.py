@@ -17,6 +17,7 @@ class Changes:
     drafts: bool = False
     settings: bool = False  # store-wide settings, saved views
     remotes: bool = False  # remotes added/removed, their sync state (last synced, errors, outbox)
+    rules: bool = False  # triggers, automations, SLA policies added, edited, reordered
     created_id: int | None = None  # the new row's id, for operations that create one
 
     def __or__(self, other: Changes) -> Changes:
@@ -34,4 +35,4 @@ class Changes:
 
 # Everything a screen could show: what an external change (another process) may have touched.
 EVERYTHING = Changes(tickets=True, comments=True, people=True, choices=True, shifts=True, canned=True,
-                     drafts=True, settings=True, remotes=True)
+                     drafts=True, settings=True, remotes=True, rules=True)
