@@ -211,3 +211,20 @@ def refresh_due(session: Session, ticket: Ticket, *, policies: list[LoadedRule],
 
 def active_policies(session: Session) -> list[LoadedRule]:
     return load_rules(session, kind="sla", active_only=True)
+
+
+def ticket_clocks(session: Session, *, ticket_id: int, now: datetime | None = None) -> tuple[str | None, list[Clock]]:
+    """The ticket's SLA policy (its name, None when none covers it) and its clocks now: what the
+    ticket editor shows."""
+    from desk.core.models import utcnow
+    from desk.core.rules.engine import desk_calendar
+
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        return None, []
+    now = now or utcnow()
+    calendar = desk_calendar(session)
+    policy = policy_for(ticket, active_policies(session), now=now, calendar=calendar)
+    if policy is None:
+        return None, []
+    return policy.name, clocks(session, ticket, policy, now=now, calendar=calendar)
