@@ -69,6 +69,10 @@ UPGRADE = (
     "ALTER TABLE tickets ADD COLUMN sla_due_at INTEGER",
     "ALTER TABLE tickets ADD COLUMN sla_due_target TEXT",
     "CREATE INDEX ix_tickets_sla_due ON tickets(sla_due_at, id) WHERE sla_due_at IS NOT NULL",
+    # The queue's "Due" sort of the open views, read in order from an index (no sort of every
+    # open ticket); the expression and the WHERE are spelled exactly as desk.core.queries.queue's.
+    """CREATE INDEX ix_tickets_open_due ON tickets(coalesce(sla_due_at, 9223372036854775807), id)
+        WHERE status IN ('new','open','pending','on-hold')""",
     "ALTER TABLE audit_events ADD COLUMN rule_id INTEGER REFERENCES rules(id)",
 )
 
@@ -80,6 +84,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("ALTER TABLE audit_events DROP COLUMN rule_id")
+    op.execute("DROP INDEX IF EXISTS ix_tickets_open_due")
     op.execute("DROP INDEX IF EXISTS ix_tickets_sla_due")
     for column in ("sla_due_target", "sla_due_at", "sla_policy_id"):
         op.execute(f"ALTER TABLE tickets DROP COLUMN {column}")
