@@ -97,6 +97,16 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
+def attainment_table(report: SlaReport) -> Table:
+    """Every grouping in one table (the stats panel's "SLA attainment" box)."""
+    rows = []
+    for group, found in ((_("Policy · target"), report.by_policy_target), (_("Category"), report.by_category),
+                         (_("Agent"), report.by_agent)):
+        rows += [(group, row.name, row.met, row.breached, _percent(row.attainment)) for row in found]
+    return Table(_("SLA attainment"), (_("By"), _("Name"), _("Met"), _("Breached"), _("Attainment (%)")),
+                 tuple(rows), key="sla-attainment")
+
+
 def report_tables(report: SlaReport) -> list[Table]:
     """The report as the stats exports' tables (text, CSV, JSON, XLSX alike)."""
     columns = (_("Met"), _("Breached"), _("Attainment (%)"))

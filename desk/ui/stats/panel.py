@@ -88,6 +88,7 @@ def _percent(value: float | None) -> str:
 
 class StatsPanel(QWidget):
     report_shown = Signal(object)  # StatsReport, after every chart and table shows it
+    sla_shown = Signal()  # the SLA attainment and breaches tables are filled
     days_progressed = Signal(int, int, int)  # (generation, days done, days to rebuild), from the DB worker
 
     def __init__(self, tasks, parent: QWidget | None = None):  # noqa: ANN001 - desk.ui.tasks.Tasks
@@ -263,15 +264,20 @@ class StatsPanel(QWidget):
         self.agents_box = TableBox("Agents", "Per agent: handled, solved, medians, CSAT", body)
         self.staffing_box = TableBox("Staffing", "Arrivals, agents needed and on shift per weekday × hour", body)
         self.expected_box = TableBox("Expected resolution", "Median and p80 per category, last 90 days", body)
+        self.sla_box = TableBox(_("SLA attainment"), _("Met and breached SLA targets per policy and target, "
+                                                      "category and agent (docs/rules.md)"), body)
+        self.breaches_box = TableBox(_("SLA breaches"), _("The tickets of the period that missed an SLA target"), body)
+        self.sla_tables: list[ex.Table] = []
         grid = QGridLayout()
         for index, chart in enumerate(self.charts):
             grid.addWidget(chart, index // 2, index % 2)
         layout = QVBoxLayout(body)
         layout.addLayout(tiles)
         layout.addLayout(grid)
-        for box in (self.agents_box, self.staffing_box, self.expected_box):
+        for box in (self.agents_box, self.staffing_box, self.expected_box, self.sla_box, self.breaches_box):
             layout.addWidget(box)
-        for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box):
+        for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box, self.sla_box,
+                         self.breaches_box):
             exported.saved.connect(self._say_saved)
 
     # -- state ----------------------------------------------------------------------------------
@@ -506,17 +512,36 @@ class StatsPanel(QWidget):
         caption = ExportCaption(period=self.period_text(), filters=self.filters_text(), desk=self.desk_name)
         for chart in self.charts:
             chart.caption = caption
-        for box in (self.agents_box, self.staffing_box, self.expected_box):
+        for box in (self.agents_box, self.staffing_box, self.expected_box, self.sla_box, self.breaches_box):
             box.period = caption.period
+        self._load_sla(report)
         later = self.end_edit.date().toPython() > report.filter.end
         self._say(f"{report.timezone} · computed in {seconds:.2f} s"
                   + (f" · up to today ({report.filter.end}): later days have not happened yet" if later else ""))
         self.report_shown.emit(report)
 
+    def _load_sla(self, report: StatsReport) -> None:
+        start, end = report.filter.start, report.filter.end
+
+        def work(session):  # noqa: ANN001, ANN202 - on the DB worker
+            from desk.core.rules.sla_report import attainment_table, report_tables, sla_report
+
+            found = sla_report(session, start=start, end=end)
+            return attainment_table(found), report_tables(found)[-1]
+
+        self.tasks.db(work, on_done=self._sla_loaded, on_error=self._failed, owner=self, discardable=True)
+
+    def _sla_loaded(self, tables: tuple[ex.Table, ex.Table]) -> None:
+        attainment, breaches = tables
+        self.sla_tables = [attainment, breaches]
+        self.sla_box.show_table(attainment)
+        self.breaches_box.show_table(breaches)
+        self.sla_shown.emit()
+
     # -- exports --------------------------------------------------------------------------------
     def tables(self) -> list[ex.Table]:
         assert self.report is not None
-        return ex.report_tables(self.report, self.expected)
+        return ex.report_tables(self.report, self.expected) + self.sla_tables
 
     def export_xlsx(self, path: Path) -> Path:
         return ex.write_xlsx(self.tables(), path)
