@@ -197,6 +197,8 @@ class RulesDialog(QDialog):
         table.setAccessibleName(name)
         table.horizontalHeader().setStretchLastSection(True)
         table.verticalHeader().hide()
+        table.setColumnWidth(0, 190)  # "hours_since_status" whole
+        table.setColumnWidth(1, 130)
         return table
 
     def kind_code(self) -> str:
