@@ -72,9 +72,11 @@ def after_operation(session: Session) -> None:
 
 
 def refresh_all_due(session: Session, *, now: datetime | None = None) -> int:
-    """Work out every open ticket's SLA due time again (policies were added, edited, reordered);
-    returns how many tickets changed. Runs inside the caller's unit of work."""
-    from sqlalchemy import or_, select
+    """Work out every open ticket's SLA policy and due time again (policies were added, edited,
+    reordered); returns how many tickets changed. Runs inside the caller's unit of work. Closed
+    and solved tickets keep the policy they had when they last changed: attainment judges them
+    by the promise made at the time (docs/rules.md, "Attainment")."""
+    from sqlalchemy import select
 
     from desk.core.models import utcnow
     from desk.core.vocabulary import OPEN_STATUSES
@@ -83,9 +85,22 @@ def refresh_all_due(session: Session, *, now: datetime | None = None) -> int:
     policies = sla.active_policies(session)
     calendar = desk_calendar(session)
     changed = 0
-    query = select(Ticket).where(or_(Ticket.status.in_(OPEN_STATUSES), Ticket.sla_policy_id.is_not(None)))
+    query = select(Ticket).where(Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.id)
+    batch: list[Ticket] = []
+
+    def work_off() -> int:
+        histories = sla.load_histories(session, [ticket.id for ticket in batch])  # two queries a batch
+        done = 0
+        for ticket in batch:
+            before = (ticket.sla_policy_id, ticket.sla_due_at, ticket.sla_due_target)
+            sla.refresh_due(session, ticket, policies=policies, now=now, calendar=calendar,
+                            history=histories[ticket.id])
+            done += before != (ticket.sla_policy_id, ticket.sla_due_at, ticket.sla_due_target)
+        batch.clear()
+        return done
+
     for ticket in session.scalars(query):
-        before = (ticket.sla_policy_id, ticket.sla_due_at, ticket.sla_due_target)
-        sla.refresh_due(session, ticket, policies=policies, now=now, calendar=calendar)
-        changed += before != (ticket.sla_policy_id, ticket.sla_due_at, ticket.sla_due_target)
-    return changed
+        batch.append(ticket)
+        if len(batch) == 500:
+            changed += work_off()
+    return changed + work_off()

@@ -72,20 +72,62 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def status_spans(session: Session, ticket: Ticket, *, until: datetime) -> list[tuple[datetime, datetime, str]]:
-    """The ticket's statuses over time, from the status history (audit), up to ``until``."""
-    rows = session.execute(
+@dataclass(frozen=True)
+class History:
+    """What the clocks read besides the ticket: its status changes (at, old, new) and its public
+    comments (created_at, author_id, author is an agent), each in order."""
+
+    statuses: list[tuple[datetime, str | None, str | None]]
+    comments: list[tuple[datetime, int | None, bool]]
+
+
+def _epoch_time(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def load_histories(session: Session, ticket_ids: list[int]) -> dict[int, History]:
+    """The histories of many tickets in two indexed queries (``refresh_all_due``)."""
+    from sqlalchemy import text
+
+    found: dict[int, History] = {ticket_id: History([], []) for ticket_id in ticket_ids}
+    ids = "[" + ",".join(str(int(i)) for i in ticket_ids) + "]"
+    for ticket_id, at, old, new in session.execute(text(
+            "SELECT ticket_id, at, old, new FROM audit_events WHERE field = 'status' AND ticket_id IN"
+            " (SELECT value FROM json_each(:ids)) ORDER BY ticket_id, at, id"), {"ids": ids}):
+        found[ticket_id].statuses.append((_epoch_time(at), old, new))
+    for ticket_id, at, author, agent in session.execute(text(
+            "SELECT c.ticket_id, c.created_at, c.author_id, coalesce(p.is_agent, 0) FROM comments c"
+            " LEFT JOIN people p ON p.id = c.author_id WHERE c.is_public AND c.ticket_id IN"
+            " (SELECT value FROM json_each(:ids)) ORDER BY c.ticket_id, c.created_at, c.id"), {"ids": ids}):
+        found[ticket_id].comments.append((_epoch_time(at), author, bool(agent)))
+    return found
+
+
+def _history(session: Session, ticket: Ticket) -> History:
+    statuses = session.execute(
         select(AuditEvent.at, AuditEvent.old, AuditEvent.new)
         .where(AuditEvent.ticket_id == ticket.id, AuditEvent.field == "status")
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
+    comments = session.execute(
+        select(Comment.created_at, Comment.author_id, Person.is_agent)
+        .outerjoin(Person, Person.id == Comment.author_id)
+        .where(Comment.ticket_id == ticket.id, Comment.is_public.is_(True))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    return History([(_aware(a), o, n) for a, o, n in statuses], [(_aware(c), a, bool(g)) for c, a, g in comments])
+
+
+def status_spans(ticket: Ticket, history: History, *, until: datetime) -> list[tuple[datetime, datetime, str]]:
+    """The ticket's statuses over time, from the status history (audit), up to ``until``."""
+    rows = history.statuses
     spans: list[tuple[datetime, datetime, str]] = []
-    at, status = _aware(ticket.created_at), (rows[0].old if rows and rows[0].old else "new") if rows else ticket.status
-    for row in rows:
-        moment = max(_aware(row.at), at)
+    at, status = _aware(ticket.created_at), (rows[0][1] if rows and rows[0][1] else "new") if rows else ticket.status
+    for row_at, _old, new in rows:
+        moment = max(_aware(row_at), at)
         if moment > at:
             spans.append((at, min(moment, until), status))
-        at, status = moment, row.new or status
+        at, status = moment, new or status
     if until > at:
         spans.append((at, until, status))
     return [(a, b, s) for a, b, s in spans if b > a]
@@ -145,35 +187,31 @@ def _first_response_at(ticket: Ticket) -> datetime | None:
     return ticket.first_response_at
 
 
-def _reply_cycles(session: Session, ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
+def _reply_cycles(ticket: Ticket, history: History) -> list[tuple[datetime, datetime | None]]:
     """(requester wrote after an agent's public reply, next public agent reply or None)."""
-    rows = session.execute(
-        select(Comment.created_at, Comment.author_id, Person.is_agent)
-        .outerjoin(Person, Person.id == Comment.author_id)
-        .where(Comment.ticket_id == ticket.id, Comment.is_public.is_(True))
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
     cycles: list[tuple[datetime, datetime | None]] = []
     answered, waiting_since = False, None
-    for row in rows:
-        by_agent = bool(row.is_agent) and row.author_id != ticket.requester_id
+    for created_at, author_id, is_agent in history.comments:
+        by_agent = is_agent and author_id != ticket.requester_id
         if by_agent:
             if waiting_since is not None:
-                cycles.append((waiting_since, _aware(row.created_at)))
+                cycles.append((waiting_since, _aware(created_at)))
                 waiting_since = None
             answered = True
-        elif answered and waiting_since is None and row.author_id == ticket.requester_id:
-            waiting_since = _aware(row.created_at)
+        elif answered and waiting_since is None and author_id == ticket.requester_id:
+            waiting_since = _aware(created_at)
     if waiting_since is not None:
         cycles.append((waiting_since, None))
     return cycles
 
 
 def clocks(session: Session, ticket: Ticket, policy: LoadedRule, *, now: datetime,
-           calendar: BusinessCalendar) -> list[Clock]:
-    """Every clock of ``policy`` on ``ticket`` (next reply: one per cycle), as of ``now``."""
+           calendar: BusinessCalendar, history: History | None = None) -> list[Clock]:
+    """Every clock of ``policy`` on ``ticket`` (next reply: one per cycle), as of ``now``;
+    ``history`` if it was loaded already (``load_histories``)."""
     definition = policy.definition
-    spans = status_spans(session, ticket, until=now)
+    history = history if history is not None else _history(session, ticket)
+    spans = status_spans(ticket, history, until=now)
     holes = _not_counting(spans, pause=bool(definition.get("pause", True)))
     current = ticket.status  # the history's last span may be empty (changed this very second)
     paused_now = current in STOPPED or (current in PAUSED and bool(definition.get("pause", True)))
@@ -187,19 +225,19 @@ def clocks(session: Session, ticket: Ticket, policy: LoadedRule, *, now: datetim
             solved = ticket.solved_at if ticket.status in STOPPED else None
             found.append(_clock(target, _aware(ticket.created_at), solved and _aware(solved), **common))
         else:
-            for start, stop in _reply_cycles(session, ticket):
+            for start, stop in _reply_cycles(ticket, history):
                 found.append(_clock(target, start, stop, **common))
     return found
 
 
 def refresh_due(session: Session, ticket: Ticket, *, policies: list[LoadedRule], now: datetime,
-                calendar: BusinessCalendar) -> None:
+                calendar: BusinessCalendar, history: History | None = None) -> None:
     """Keep ``ticket.sla_policy_id`` / ``sla_due_at`` / ``sla_due_target`` current (no audit row:
     they are worked out from what the audit already says)."""
     policy = policy_for(ticket, policies, now=now, calendar=calendar)
     due, target = None, None
     if policy is not None:
-        running = [clock for clock in clocks(session, ticket, policy, now=now, calendar=calendar)
+        running = [clock for clock in clocks(session, ticket, policy, now=now, calendar=calendar, history=history)
                    if clock.running and clock.due_at is not None]
         if running:
             first = min(running, key=lambda clock: clock.due_at)  # type: ignore[arg-type, return-value]
