@@ -89,6 +89,11 @@ def run(ctx: BenchContext) -> dict[str, object]:
                                "added_p95_ms": round(loaded["p95_ms"] - base["p95_ms"], 3), "budget_added_p95_ms": 2}
 
         rules.install_defaults(session)  # three automations and the Standard SLA policy
+        _log_and_update(session, requester_id)
+        with_sla = summary_ms(_log_and_update(session, requester_id))
+        results["triggers"]["fifty_and_standard_sla"] = with_sla
+        results["triggers"]["added_p50_ms"] = round(loaded["p50_ms"] - base["p50_ms"], 3)
+        results["triggers"]["sla_added_p50_ms"] = round(with_sla["p50_ms"] - loaded["p50_ms"], 3)
         started = time.perf_counter()
         fired = automations.run_until_done(session)
         backlog_seconds = time.perf_counter() - started
