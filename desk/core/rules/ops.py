@@ -195,8 +195,9 @@ def import_rules(session: Session, *, actor_id: int | None, data: object, replac
 
 
 # The sensible defaults (docs/rules.md, "Defaults"): installed once per store, then the desk's own.
+CLOSE_SOLVED = "Close solved tickets after 4 days"
 DEFAULTS: tuple[dict[str, Any], ...] = (
-    {"kind": "automation", "name": "Close solved tickets after 4 days", "active": True,
+    {"kind": "automation", "name": CLOSE_SOLVED, "active": True,
      "all": [{"field": "status", "op": "is", "value": "solved"},
              {"field": "hours_since_status", "op": "ge", "value": 96}],
      "actions": [{"action": "set", "field": "status", "value": "closed"}]},
@@ -223,9 +224,16 @@ def install_defaults(session: Session, *, actor_id: int | None = None, now: date
     if session.get(Setting, DEFAULTS_KEY) is not None:
         return Changes()
     now = now or utcnow()
+    from desk.core.models import SyncRemote
+
+    # A desk that syncs with Zendesk or RT lets the helpdesk close its own tickets (it runs its
+    # own automations): the closing default comes switched off there, to be turned on knowingly.
+    synced = session.scalar(select(func.count(SyncRemote.id))) or 0
     with unit_of_work(session):
         session.merge(Setting(key=DEFAULTS_KEY, value=now.isoformat()))
         for item in DEFAULTS:
+            if synced and item["name"] == CLOSE_SOLVED:
+                item = {**item, "active": False}
             if session.scalar(select(Rule.id).where(Rule.kind == item["kind"], Rule.name == item["name"])) is None:
                 body = {k: v for k, v in item.items() if k not in ("kind", "name", "active")}
                 add_rule(session, actor_id=actor_id, kind=item["kind"], name=item["name"], definition=body,

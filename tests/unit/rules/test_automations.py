@@ -112,3 +112,14 @@ def test_a_walk_in_waiting_15_minutes_notifies_once(session, requester_id):  # n
     assert [(f.rule, f.ticket_id) for f in fired] == [("Walk-in waiting 15 minutes", ticket_id)]
     assert "waiting for 15 minutes" in session.scalar(select(DeskNotice.text))
     assert automations.run_until_done(session, now=MONDAY + timedelta(minutes=30)) == []
+
+
+def test_a_synced_desk_gets_the_closing_default_switched_off(session):  # noqa: ANN001
+    from desk.core.models import SyncRemote
+    from desk.core.rules.store import rule_by_name
+
+    session.add(SyncRemote(name="zendesk", kind="zendesk", url="https://uni.zendesk.com"))
+    session.commit()
+    rules.install_defaults(session)
+    assert not rule_by_name(session, kind="automation", name=rules.CLOSE_SOLVED).active
+    assert rule_by_name(session, kind="automation", name="Walk-in waiting 15 minutes").active
