@@ -198,6 +198,27 @@ class BusinessCalendar:
                 raise errors.InvalidInput(_("The desk is closed for years ahead, so business time never passes."))
 
 
+    def latest_start(self, end: datetime, duration: timedelta) -> datetime | None:
+        """The latest moment ``t`` with ``business_duration(t, end) >= duration`` (None when
+        there is not that much open time in the years before ``end``): the exact edge an
+        automation's "pending for 27 business hours" asks the index for."""
+        seconds, epoch = int(duration.total_seconds()), _epoch(end)
+        if seconds <= 0:
+            return datetime.fromtimestamp(epoch, UTC)
+        for years_back in range(1, MAX_YEARS_AHEAD + 1):
+            self._cover(epoch - years_back * 366 * DAY, epoch)
+            target = int(self._open_before(np.array([epoch]))[0]) - seconds
+            if target >= 0 and len(self._opens):
+                ends = self._before + (self._closes - self._opens)
+                index = int(np.searchsorted(ends, target, side="left"))
+                if int(ends[index]) == target:  # exactly at a closing: the closed stretch after it counts too
+                    if index + 1 < len(self._opens):
+                        return datetime.fromtimestamp(min(int(self._opens[index + 1]), epoch), UTC)
+                    return datetime.fromtimestamp(int(self._closes[index]), UTC)
+                return datetime.fromtimestamp(int(self._opens[index]) + target - int(self._before[index]), UTC)
+        return None
+
+
 def calendar_for(settings: DeskSettings) -> BusinessCalendar:
     """The business calendar of the desk's settings (holidays fetched per year when needed)."""
     return BusinessCalendar.from_settings(settings)

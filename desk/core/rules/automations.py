@@ -70,9 +70,11 @@ def _firing_key(rule: LoadedRule) -> Any:
         .concat(func.coalesce(cast(column, Text), ""))
 
 
-def candidates(session: Session, rule: LoadedRule, *, now: datetime, limit: int) -> list[tuple[int, str]]:
+def candidates(session: Session, rule: LoadedRule, *, now: datetime, limit: int,
+               calendar: Any = None) -> list[tuple[int, str]]:
     """(ticket id, firing key) of the tickets the rule's indexable conditions let through and on
     which it has not fired for this condition."""
+    calendar = calendar if calendar is not None else LazyCalendar(session)
     where = []
     for condition in rule.definition["all"]:
         name, op, value = condition["field"], condition["op"], condition.get("value")
@@ -84,12 +86,18 @@ def candidates(session: Session, rule: LoadedRule, *, now: datetime, limit: int)
                 where.append(column != value)
             else:
                 where.append(column.in_(value) if op == "in" else column.not_in(value))
+        elif name == "assignee" and value == "none" and op in ("is", "is_not"):
+            where.append(Ticket.assignee_id.is_(None) if op == "is" else Ticket.assignee_id.is_not(None))
         elif name in ANCHORS:
-            # A business-hours span is never longer than the calendar span: the calendar bound
-            # is a safe first cut, checked exactly afterwards.
-            edge = now - timedelta(hours=float(value))
+            # The exact edge, in open hours too (the latest start that is long enough ago), so
+            # the index hands over only tickets that qualify, not every one "not yet" each pass.
+            hours = timedelta(hours=float(value))
+            edge = calendar.latest_start(now, hours) if condition.get("business") else now - hours
             column = ANCHORS[name]
-            where.append(column <= edge if op == "ge" else column > edge)
+            if edge is None:
+                where.append(literal(op != "ge"))  # never that much open time: ge never holds
+            else:
+                where.append(column <= edge if op == "ge" else column > edge)
     key = _firing_key(rule)
     fired = exists().where(and_(RuleFiring.rule_id == rule.id, RuleFiring.ticket_id == Ticket.id,
                                 RuleFiring.condition == key))
@@ -113,8 +121,8 @@ def _fire(session: Session, rule: LoadedRule, ticket_id: int, *, now: datetime, 
             return None  # another process fired it a moment ago
         return ticket, key
 
-    if dry_run:
-        found = check()
+    found = check()  # read first: a ticket that does not qualify costs no write transaction
+    if dry_run or found is None:
         return Firing(rule.id, rule.name, ticket_id, found[0].subject) if found else None
     with unit_of_work(session):
         found = check()
@@ -134,7 +142,7 @@ def run_pass(session: Session, *, now: datetime | None = None, dry_run: bool = F
     fired: list[Firing] = []
     more = False
     for rule in load_rules(session, kind="automation", active_only=True):
-        found = candidates(session, rule, now=now, limit=batch)
+        found = candidates(session, rule, now=now, limit=batch, calendar=calendar)
         more |= len(found) == batch
         for ticket_id, _key in found:
             firing = _fire(session, rule, ticket_id, now=now, calendar=calendar, dry_run=dry_run)

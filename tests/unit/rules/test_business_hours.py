@@ -118,3 +118,16 @@ def test_a_desk_without_opening_hours_says_so():
 
     with pytest.raises(errors.InvalidInput):
         calendar.add_business_time(SPRING, timedelta(hours=1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(week=weeks.filter(lambda w: _weekly_minutes(w) >= 30), end=moments, data=st.data(),
+       country=st.sampled_from(["", "US"]))
+def test_latest_start_is_the_edge_of_enough_open_time(week, end, data, country):  # noqa: ANN001
+    minutes = data.draw(st.integers(1, 2 * _weekly_minutes(week)), label="minutes")
+    desk = DeskSettings(timezone=NY, opening_hours=week, holidays_country=country)
+    calendar = BusinessCalendar.from_settings(desk)
+    edge = calendar.latest_start(end, timedelta(minutes=minutes))
+    assert edge is not None and edge <= end
+    assert calendar.business_seconds(edge, end) >= minutes * 60
+    assert calendar.business_seconds(edge + timedelta(seconds=1), end) < minutes * 60 or edge == end
