@@ -100,8 +100,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     defaults = commands.add_parser("defaults", help=_("add the default rules (once per store)"),
                                    description=_("Add the default rules: close solved tickets after 4 days, "
-                                                 "remind about tickets pending 3 business days, notify about "
-                                                 "walk-ins waiting 15 minutes, a standard SLA policy."))
+                                                 "remind the requester after 3 business days pending and "
+                                                 "solve after 7, notify about walk-ins waiting 15 minutes, "
+                                                 "a standard SLA policy."))
     add_db_option(defaults)
     defaults.set_defaults(func=run_defaults)
 

@@ -123,3 +123,22 @@ def test_a_synced_desk_gets_the_closing_default_switched_off(session):  # noqa: 
     rules.install_defaults(session)
     assert not rule_by_name(session, kind="automation", name=rules.CLOSE_SOLVED).active
     assert rule_by_name(session, kind="automation", name="Walk-in waiting 15 minutes").active
+
+
+def test_the_default_reminder_replies_to_the_requester_then_solves(session, requester_id, agent_id):  # noqa: ANN001
+    from desk.core import canned_io
+    from desk.core.desk_settings import save_desk_settings
+
+    save_desk_settings(session, actor_id=None, values={"timezone": "UTC"})  # Mon-Fri 09-18
+    canned_io.install_defaults(session)
+    rules.install_defaults(session)
+    ticket_id = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Form",
+                                   channel="email", now=MONDAY).created_id
+    tickets.update_ticket(session, ticket_id=ticket_id, actor_id=agent_id, expected_version=1,
+                          fields={"status": "pending"}, now=MONDAY)
+    automations.run_until_done(session, now=MONDAY + timedelta(days=3))  # Thursday 10:00: 27 open hours
+    reply = session.scalar(select(Comment).where(Comment.ticket_id == ticket_id, Comment.is_public.is_(True)))
+    assert reply is not None and "We need a little more information" in reply.body
+    assert session.get(Ticket, ticket_id).status == "pending"
+    automations.run_until_done(session, now=MONDAY + timedelta(days=9))  # 7 business days on
+    assert session.get(Ticket, ticket_id).status == "solved"
