@@ -59,14 +59,21 @@ def after_operation(session: Session) -> None:
     by_ticket: dict[int, list[AuditNote]] = {}
     for note in notes:
         by_ticket.setdefault(note.ticket_id, []).append(note)
-    for ticket_id, ticket_notes in by_ticket.items():
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            continue
-        if triggers:
-            run_triggers(session, ticket, ticket_notes, triggers=triggers, now=now, calendar=calendar)
-        if policies or ticket.sla_policy_id is not None:
-            sla.refresh_due(session, ticket, policies=policies, now=now, calendar=calendar)  # type: ignore[arg-type]
+    touched = [ticket for ticket in (session.get(Ticket, ticket_id) for ticket_id in by_ticket) if ticket is not None]
+    if triggers:
+        for ticket in touched:
+            run_triggers(session, ticket, by_ticket[ticket.id], triggers=triggers, now=now, calendar=calendar)
+    clocked = [ticket for ticket in touched if policies or ticket.sla_policy_id is not None]
+    # One operation, one ticket: its history is read as it is needed. A bulk one (an import, a
+    # sync pull) reads the histories of 500 tickets at a time in two queries.
+    if len(clocked) > 1:
+        session.flush()  # the histories are read with plain SQL
+    for first in range(0, len(clocked), 500):
+        chunk = clocked[first:first + 500]
+        histories = sla.load_histories(session, [t.id for t in chunk]) if len(chunk) > 1 else {}
+        for ticket in chunk:
+            sla.refresh_due(session, ticket, policies=policies, now=now, calendar=calendar,  # type: ignore[arg-type]
+                            history=histories.get(ticket.id))
     session.info.pop(PENDING, None)
     session.flush()
 

@@ -104,3 +104,15 @@ def test_a_policy_added_later_sets_the_open_tickets_due(session, requester_id): 
     assert state(session, ticket_id) == (new, at(4, 12), "first_response")
     rules.set_active(session, actor_id=None, rule_id=new, active=False, now=at(4, 10, 40))
     assert state(session, ticket_id) == (None, None, None)
+
+
+def test_a_bulk_operation_sets_every_tickets_due_in_one_go(session, policy, requester_id, agent_id):  # noqa: ANN001
+    from desk.core.db import unit_of_work
+
+    with unit_of_work(session):  # as an import does: many operations, one transaction
+        made = [tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject=f"Bulk {i}",
+                                   channel="email", now=at(4, 10)).created_id for i in range(3)]
+        comments.add_comment(session, ticket_id=made[0], author_id=agent_id, body="Hello", public=True,
+                             now=at(4, 10, 30))
+    assert [state(session, i) for i in made] == [
+        (policy, at(4, 18), "resolution"), (policy, at(4, 11), "first_response"), (policy, at(4, 11), "first_response")]
