@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "desk.cli.mail",
     "desk.cli.staffing",
     "desk.cli.rota",
+    "desk.cli.rules",
 )
 
 

@@ -12,6 +12,7 @@ from desk.cli.common import session_for
 from desk.cli.main import add_db_option
 from desk.cli.progress import Tick, add_progress_option, progress_bar
 from desk.core import errors, files
+from desk.core.i18n import _
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.staffing import ServiceTarget
 from desk.core.stats import StatsFilter, compute_stats
@@ -55,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="staffing: share of walk-ins and calls to serve in time (default 80)")
     parser.add_argument("--target-minutes", type=float, default=5.0, metavar="MIN",
                         help="staffing: ... within this many minutes (default 5)")
+    parser.add_argument("--business-hours", action="store_true",
+                        help=_("measure every duration in the desk's open hours only (opening hours, "
+                               "holidays and closed days from `desk settings`); default: calendar hours"))
     add_progress_option(parser)
     parser.set_defaults(func=run_stats)
 
@@ -109,7 +113,8 @@ def run_stats(args: argparse.Namespace) -> int:
         )
         target = ServiceTarget(level=args.target_level / 100, seconds=round(args.target_minutes * 60))
         with ExitStack() as bar:
-            report = compute_stats(session, flt, target=target, progress=_days_progress(args, bar))
+            report = compute_stats(session, flt, target=target, progress=_days_progress(args, bar),
+                                   business_hours=args.business_hours)
         from desk.core.stats.ratings import ratings_report, ratings_tables
 
         # CSAT from people's own ratings, with the response rate and low-rating comments

@@ -19,6 +19,7 @@ class Changes:
     remotes: bool = False  # remotes added/removed, their sync state (last synced, errors, outbox)
     quick_questions: bool = False  # a quick question tallied (staffing arrivals, not tickets)
     rota: bool = False  # planned shifts, availability or maximum hours
+    rules: bool = False  # triggers, automations, SLA policies added, edited, reordered
     created_id: int | None = None  # the new row's id, for operations that create one
 
     def __or__(self, other: Changes) -> Changes:
@@ -37,4 +38,4 @@ class Changes:
 # Everything a screen could show: what an external change (another process) may have touched.
 EVERYTHING = Changes(tickets=True, comments=True, people=True, choices=True, shifts=True, canned=True,
                      drafts=True, settings=True, remotes=True, quick_questions=True,
-                     rota=True)
+                     rota=True, rules=True)

@@ -253,6 +253,7 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         with session.begin():
             session.connection(execution_options={"immediate": True})
             yield session
+            _before_commit(session)
     except errors.DeskError as exc:
         log.info("%s rolled back: %s: %s", name, type(exc).__name__, exc.message)
         raise
@@ -263,6 +264,16 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         log.debug("%s committed", name)
     finally:
         session.info["unit_of_work_depth"] = 0
+        session.info.pop("rules_pending", None)  # a rolled-back operation's notes mean nothing now
+
+
+def _before_commit(session: Session) -> None:
+    """The operation is done and about to commit: run the rules (triggers, SLA clocks) on the
+    tickets it changed, in its transaction (``desk.core.ops._audit.record`` noted them)."""
+    if session.info.get("rules_pending"):
+        from desk.core.rules.engine import after_operation  # the rules build on the whole core
+
+        after_operation(session)
 
 
 def _operation_name() -> str:

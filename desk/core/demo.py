@@ -362,6 +362,7 @@ def _tickets(
         " reopen_count, version, satisfaction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
+    conn.execute("UPDATE tickets SET status_changed_at = updated_at")  # the last status change, near enough
     conn.execute(
         "INSERT INTO audit_events (ticket_id, actor_id, at, action, field, new)"
         " SELECT id, logged_by_id, created_at, 'create', 'channel', channel FROM tickets"

@@ -61,6 +61,11 @@ class Timestamp(TypeDecorator[datetime]):
         return datetime.fromtimestamp(value, UTC)
 
 
+def _created_at(context: object) -> object:
+    """Default of ``status_changed_at``: a new ticket's status began when it was created."""
+    return context.get_current_parameters().get("created_at")  # type: ignore[attr-defined]
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -159,6 +164,13 @@ class Ticket(Base):
     satisfaction_agent_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     satisfaction_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     expected_resolution: Mapped[str | None] = mapped_column(Text)
+    # When the status last changed (automations' "pending for 3 days"; 0010).
+    status_changed_at: Mapped[datetime | None] = mapped_column(Timestamp, default=_created_at)
+    # The matching SLA policy and the next due moment of its running clocks (NULL while paused
+    # or none runs), kept by desk.core.rules.sla; local only, never synced (0010).
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("rules.id", ondelete="SET NULL"))
+    sla_due_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    sla_due_target: Mapped[str | None] = mapped_column(Text)
 
     requester: Mapped[Person] = relationship(foreign_keys=[requester_id])
     assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id])
@@ -201,6 +213,48 @@ class AuditEvent(Base):
     # The remote helpdesk a pulled change came from (its name); NULL for local work. With no
     # local person for whoever made it upstream, ``actor_id`` is NULL and the remote is the actor.
     origin: Mapped[str | None] = mapped_column(Text)
+    # The rule (trigger, automation) that made this change; NULL for a person or a remote (0010).
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("rules.id"))
+
+
+class Rule(Base):
+    """A trigger, an automation or an SLA policy (``kind``), its JSON ``definition`` checked by
+    ``desk.core.rules.definitions``; ``position`` orders the rules of one kind."""
+
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    definition: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class RuleFiring(Base):
+    """An automation fired on a ticket for one condition (digest@clock start): never again."""
+
+    __tablename__ = "rule_firings"
+
+    rule_id: Mapped[int] = mapped_column(ForeignKey("rules.id", ondelete="CASCADE"), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    condition: Mapped[str] = mapped_column(Text, primary_key=True)
+    fired_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class DeskNotice(Base):
+    """A rule's "notify the desk" message; the window shows it until someone has seen it."""
+
+    __tablename__ = "desk_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("rules.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class CannedResponse(Base):

@@ -24,6 +24,7 @@ from shiboken6 import isValid
 from desk import __version__
 from desk.core.db import Store
 from desk.core.errors import DeskError
+from desk.core.i18n import _
 from desk.core.logs import log_folder, setup_logging
 from desk.ui import startup
 from desk.ui.errors import show_error
@@ -176,6 +177,9 @@ class MainWindow(QMainWindow):
         from desk.ui.queue.notify import install_notifications  # its Qt types wait for the paint
 
         self.notifier = install_notifications(self, self.tasks, self.current_agent_id, self.menu("View"))
+        from desk.ui.rules.runner import install_rules  # automations each minute, notices, SLA warnings
+
+        self.rules_runner = install_rules(self, self.tasks)
         if self._first_run:  # its widgets and the settings code are not needed for the first paint
             from desk.ui.settings.setup_wizard import offer_setup
 
@@ -277,6 +281,8 @@ class MainWindow(QMainWindow):
         self._action("Ticket", "Canned &responses…", self.manage_canned, None,
                      "Create, edit, import and export canned responses")
         importlib.import_module("desk.ui.queue.quick_question").install(self)  # F8: quick questions
+        self._action("Ticket", _("R&ules and SLA…"), self.manage_rules, None,
+                     _("Triggers, automations and SLA policies: list, order, switch on or off, edit, test"))
         self._action("Help", "&User guide", self.show_guide, "F1", "How to use Desk (offline)")
         self._action("Help", "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/",
                      "Every shortcut this window has")
@@ -298,6 +304,14 @@ class MainWindow(QMainWindow):
         display.show_on(screen)
         display.raise_()
         return display
+
+    def manage_rules(self) -> QWidget:
+        from desk.ui.rules.editor import RulesDialog
+
+        dialog = RulesDialog(self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def manage_canned(self) -> QWidget:
         from desk.ui.canned.manager import CannedManager

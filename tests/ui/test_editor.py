@@ -356,3 +356,22 @@ def test_a_staged_choice_that_left_the_list_stays_shown_and_staged(qtbot, tasks,
         tasks.changes_executed.emit(Changes(people=True), EXTERNAL)
     assert combo.findData(other_agent_id) >= 0 and combo.currentData() == other_agent_id
     assert editor.fields.changed_fields() == {"assignee_id": other_agent_id}
+
+
+def test_the_sla_box_shows_each_targets_clock(qtbot, tasks, session, requester_id, agent_id):  # noqa: ANN001
+    from datetime import timedelta
+
+    from desk.core.models import utcnow
+    from desk.core.rules import ops as rules
+
+    rules.add_rule(session, actor_id=None, kind="sla", name="Walk-ins", definition={
+        "targets": {"first_response": {"hours": 0.25, "business": False},
+                    "resolution": {"hours": 48, "business": False}}})
+    late = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Printer",
+                              arrived_at=utcnow() - timedelta(minutes=40)).created_id
+    editor = open_editor(qtbot, tasks, late, agent_id)
+    box = named(editor, "SLA clocks")
+    qtbot.waitUntil(box.isVisible)
+    text = box.text()
+    assert "SLA: Walk-ins" in text and "First response (15 min): breached by 25 min" in text
+    assert "Resolution (2 d 0 h): 1 d 23 h left (due" in text

@@ -95,8 +95,36 @@ def test_header_labels_and_tooltips(tasks):
     model = QueueModel(tasks)
     horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
     labels = [model.headerData(c, horizontal, Qt.ItemDataRole.DisplayRole) for c in range(model.columnCount())]
-    assert labels[:4] == ["#", "Wait / age", "Requester", "Subject"] and len(labels) == 10
+    assert labels[:4] == ["#", "Wait / age", "Requester", "Subject"] and len(labels) == 11
+    assert labels[10] == "Due"  # the SLA column (issue 15)
     assert model.headerData(3, horizontal, Qt.ItemDataRole.ToolTipRole) == "What it is about (click to sort)"
     assert model.headerData(3, horizontal, Qt.ItemDataRole.FontRole) is None
     assert model.headerData(0, vertical, Qt.ItemDataRole.DisplayRole) is None
-    assert model.headerData(10, horizontal, Qt.ItemDataRole.DisplayRole) is None
+    assert model.headerData(11, horizontal, Qt.ItemDataRole.DisplayRole) is None
+
+
+def test_the_due_column_shows_and_sorts_by_the_next_sla_target(tasks, qtbot, session, requester_id):
+    from desk.core.rules import ops as rules
+    from desk.ui.queue.model import COL_DUE
+
+    rules.add_rule(session, actor_id=None, kind="sla", name="Fast", definition={
+        "all": [{"field": "priority", "op": "is", "value": "urgent"}],
+        "targets": {"first_response": {"hours": 1, "business": False}}})
+    rules.add_rule(session, actor_id=None, kind="sla", name="Slow", definition={
+        "targets": {"first_response": {"hours": 4, "business": False}}})
+    now = datetime.now(UTC).replace(microsecond=0)
+    slow = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Slow", channel="email",
+                              now=now).created_id
+    late = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Late", channel="email",
+                              priority="urgent", arrived_at=now - timedelta(hours=2), now=now).created_id
+    model = QueueModel(tasks, clock=lambda: now)
+    with qtbot.wait_signal(model.loaded, timeout=10000):
+        model.sort(COL_DUE, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.cached_row(late) is not None and model.cached_row(slow) is not None)
+    assert model.ids()[:2] == [late, slow]  # the breached one first
+    assert _texts(model, late)[COL_DUE] == "1 h 00 late"
+    assert _texts(model, slow)[COL_DUE] == "in 4 h 00"
+    index = model.index(model.row_of(late), COL_DUE)
+    assert model.data(index, Qt.ItemDataRole.ForegroundRole) is not None
+    assert "breached" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(model.row_of(slow), COL_DUE), Qt.ItemDataRole.ForegroundRole) is None

@@ -128,3 +128,37 @@ def test_this_semester_is_offered_only_from_configured_terms(panel, qtbot) -> No
     with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
         panel.preset.setCurrentIndex(index)
     assert blocker.args[0].filter.start == term.start
+
+
+def test_business_hours_box_measures_durations_in_open_time(panel, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox
+
+    box = next(w for w in panel.findChildren(QCheckBox) if w.accessibleName() == "Durations in business hours")
+    before = panel.report
+    assert not before.business_hours
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    after = blocker.args[0]
+    assert after.business_hours and after.summary.tickets == before.summary.tickets
+    # Demo tickets wait across nights and weekends: open time is less than calendar time.
+    assert after.resolution.mean < before.resolution.mean
+
+
+def test_sla_attainment_and_breaches_are_shown_and_exported(qtbot, store, tmp_path) -> None:  # noqa: ANN001
+    from desk.core.models import utcnow
+    from desk.core.ops import people, tickets
+    from desk.core.rules import ops as rules
+
+    with store.session() as session:
+        requester = people.ensure_requester(session, email="kim@uni.test", name="Kim Lee").created_id
+        rules.add_rule(session, actor_id=None, kind="sla", name="Quick", definition={
+            "targets": {"first_response": {"hours": 0.1, "business": False}}})
+        tickets.log_ticket(session, actor_id=None, requester_id=requester, subject="Scanner",
+                           arrived_at=utcnow() - timedelta(minutes=30))
+    with shown_stats_panel(qtbot, store) as panel:
+        qtbot.waitUntil(lambda: panel.sla_box.view.rowCount() > 0, timeout=20000)
+        cells = [panel.sla_box.view.item(0, c).text() for c in range(panel.sla_box.view.columnCount())]
+        assert cells[:4] == ["Policy · target", "Quick · First response", "0", "1"]
+        assert panel.breaches_box.view.rowCount() == 1
+        assert [t.key for t in panel.tables()][-2:] == ["sla-attainment", "sla-breached"]

@@ -90,6 +90,7 @@ def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
             ticket.reopen_count += 1
         ticket.solved_at = None
     ticket.status = status
+    ticket.status_changed_at = now
 
 
 def bump_version(ticket: Ticket, now: datetime) -> None:

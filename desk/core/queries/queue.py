@@ -55,6 +55,8 @@ SORTS: dict[str, str] = {
     "assignee": "coalesce(a.name, '')",
     "location": "coalesce(l.name, '')",
     "updated": "t.updated_at",
+    # The next SLA due time (desk.core.rules.sla keeps it); tickets without a running clock last.
+    "due": "coalesce(t.sla_due_at, 9223372036854775807)",
 }
 # Filters a saved view may hold: name -> SQL condition with a parameter of the same name.
 FILTERS: dict[str, str] = {
@@ -129,6 +131,8 @@ class QueueRow(NamedTuple):
     left_at: datetime | None
     unsynced: bool = False
     first_response_at: datetime | None = None
+    sla_due_at: datetime | None = None  # the next SLA due time of a running clock (docs/rules.md)
+    sla_due_target: str | None = None  # first_response, next_reply or resolution
 
 
 TICKET_NUMBER = "t.id = :ticket_number"
@@ -311,7 +315,8 @@ _ROW_SQL = (
     " t.priority, a.name, t.assignee_id, l.name, t.updated_at, t.version,"
     " t.service_started_at, t.left_at,"
     # Local changes still waiting in the sync outbox (the queue marks such rows).
-    " EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ticket_id = t.id), t.first_response_at"
+    " EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ticket_id = t.id), t.first_response_at,"
+    " t.sla_due_at, t.sla_due_target"
     f" FROM tickets t{ALL_JOINS} WHERE t.id IN (SELECT value FROM json_each(:ids))"
 )
 
@@ -331,7 +336,7 @@ def rows_for(session: Reader, ids: Sequence[int]) -> dict[int, QueueRow]:
     result: dict[int, QueueRow] = {}
     for row in _execute(session, _ROW_SQL, {"ids": id_list}):
         values = list(row)
-        for index in (2, 13, 15, 16, 18):
+        for index in (2, 13, 15, 16, 18, 19):
             values[index] = _to_time(values[index])
         values[17] = bool(values[17])
         result[values[0]] = QueueRow(*values)

@@ -5,6 +5,7 @@ section, that is where the definition is explained (and how Zendesk Explore diff
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desk.core import staffing
+from desk.core.business_hours import BusinessCalendar
 from desk.core.models import CHANNELS, OPEN_STATUSES, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
 from desk.core.stats import facts as F
@@ -88,6 +90,7 @@ class StatsReport:
     agents: list[AgentRow]
     staffing: staffing.StaffingPlan
     generated_at: datetime = field(default_factory=utcnow)
+    business_hours: bool = False  # durations count only the desk's open time (docs/metrics.md)
 
 
 def period_bounds(session: Session, flt: F.StatsFilter) -> tuple[int, int, ZoneSegments]:
@@ -106,17 +109,25 @@ def compute_stats(
     now: datetime | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    business_hours: bool = False,
 ) -> StatsReport:
     """All metrics for tickets that arrived in the filter's period (desk time zone).
 
     The first computation over days whose summaries are stale (a big import, an upgrade)
     rebuilds them first: ``progress(days done, days to rebuild)`` follows that, ``cancel()``
-    stops it between months with ``StatsCancelled`` (``desk.core.stats.days``)."""
+    stops it between months with ``StatsCancelled`` (``desk.core.stats.days``).
+
+    ``business_hours``: every duration (wait, first response, resolution, the
+    "served within N" judgement) counts only the desk's open time (docs/metrics.md,
+    "Business hours"); counts and dates are the same either way."""
     target = target or staffing.ServiceTarget()
     now_ts = int((now or utcnow()).timestamp())
     start, end, zone = period_bounds(session, flt)
     every, one_reply, every_steps = period_facts(session, start, end, progress=progress, cancel=cancel)
     facts = every.matching(flt)  # kinds are read with the facts
+    calendar = _business_calendar(session) if business_hours else None
+    if calendar is not None:
+        facts = in_business_hours(facts, calendar)
     steps = every_steps if facts is every else every_steps[member(every_steps["ticket_id"], facts.ticket_id)]
     predicate, params = flt.predicate()
     params = {**params, "start": start, "end": end}
@@ -159,7 +170,7 @@ def compute_stats(
         desk_arrivals=int(facts.at_desk.sum()),
         walked_away=int((facts.left & facts.at_desk).sum()),
         abandonment_rate=rate(int((facts.left & facts.at_desk).sum()), int(facts.at_desk.sum())),
-        served_in_target=_served_within(facts, desk_known, target.seconds, min(end, now_ts)),
+        served_in_target=_served_within(facts, desk_known, target.seconds, min(end, now_ts), calendar),
         logged_after_the_fact=int(facts.late.sum()),
         unanswered=int((~frt_ok & ~facts.left).sum()),
         solved=int(facts.solved.sum()),
@@ -203,6 +214,35 @@ def compute_stats(
         by_location=_volume(facts, facts.location_id, _names(session, "locations"), outcomes, resolutions),
         agents=_agents(session, facts, outcomes, responses, resolutions),
         staffing=_staffing(session, facts, zone, start, end, cell, now_ts, target, handle_seconds),
+        business_hours=calendar is not None,
+    )
+
+
+def _business_calendar(session: Session) -> BusinessCalendar:
+    from desk.core.desk_settings import load_desk_settings
+
+    return BusinessCalendar.from_settings(load_desk_settings(session))
+
+
+def in_business_hours(facts: F.TicketFacts, calendar: BusinessCalendar) -> F.TicketFacts:
+    """``facts`` with each duration measured in the desk's open seconds between the same two
+    moments (docs/metrics.md, "Business hours"): first response from arrival, resolution
+    from creation (solve − resolution). Handle time stays as it is: it is the agent's working
+    time with the person, which staffing needs whether or not the desk was open."""
+
+    def measured(durations: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        known = durations >= 0
+        if not known.any():
+            return durations
+        out = durations.copy()
+        out[known] = calendar.durations(ends[known] - durations[known], ends[known])
+        return out
+
+    response_at = facts.arrived + facts.first_response
+    return dataclasses.replace(
+        facts,
+        first_response=measured(facts.first_response, response_at),
+        resolution=measured(facts.resolution, facts.solved_time),
     )
 
 
@@ -223,7 +263,9 @@ def _earlier_is_smaller(session: Session, start: int) -> bool:
     return capped("arrived_at < :start") <= capped("updated_at >= :start")
 
 
-def _served_within(facts: F.TicketFacts, desk: np.ndarray, seconds: int, until: int) -> float | None:
+def _served_within(
+    facts: F.TicketFacts, desk: np.ndarray, seconds: int, until: int, calendar: BusinessCalendar | None = None,
+) -> float | None:
     """docs/metrics.md, "Served within N": of the walk-ins and calls (``desk``), each once,
     the share whose service started within ``seconds`` of arrival. A walk-away is never served
     within N; one still waiting at ``until`` (the period's end, or now) counts only once its
@@ -231,7 +273,9 @@ def _served_within(facts: F.TicketFacts, desk: np.ndarray, seconds: int, until: 
     served = desk & (facts.first_response >= 0)
     walked_away = desk & ~served & facts.left
     waiting = desk & ~served & ~facts.left
-    overdue = waiting & (until - facts.arrived > seconds)
+    waited = until - facts.arrived if calendar is None else \
+        calendar.durations(facts.arrived, np.full(len(facts), until, dtype=np.int64))
+    overdue = waiting & (waited > seconds)
     in_time = served & (facts.first_response <= seconds)
     return rate(int(in_time.sum()), int(served.sum() + walked_away.sum() + overdue.sum()))
 

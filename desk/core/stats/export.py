@@ -17,6 +17,7 @@ from datetime import date, time
 from pathlib import Path
 
 from desk.core import files
+from desk.core.i18n import _
 from desk.core.stats.compute import ExpectedRow, StatsReport, VolumeRow
 from desk.core.stats.distributions import HIST_LABELS, Distribution
 
@@ -81,6 +82,7 @@ def summary_table(report: StatsReport) -> Table:
         ("CSAT, good of rated (%)", percent(s.csat)),
         ("Rated", s.rated),
         ("Backlog at end of period", s.backlog_end),
+        (_("Durations in"), _("business hours") if report.business_hours else _("calendar hours")),
     ]
     return Table("Summary", ("Metric", "Value"), tuple(rows))
 

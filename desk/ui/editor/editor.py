@@ -53,6 +53,12 @@ from desk.ui.tasks import Tasks
 from desk.ui.widgets import ask, button
 
 
+def _clocks(session, ticket_id: int):  # noqa: ANN001, ANN202 - on the DB worker
+    from desk.core.rules.sla import ticket_clocks
+
+    return ticket_clocks(session, ticket_id=ticket_id)
+
+
 class TicketEditor(QWidget):
     loaded = Signal()  # a view of the ticket was shown
     sent = Signal()  # a reply, note or field change was saved
@@ -129,6 +135,10 @@ class TicketEditor(QWidget):
         side = QWidget(self)
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.fields)
+        from desk.ui.editor.sla_clocks import SlaClocks
+
+        self.sla_clocks = SlaClocks(side)
+        side_layout.addWidget(self.sla_clocks)
         row = QHBoxLayout()
         row.addWidget(self.revert_button)
         row.addWidget(self.save_button)
@@ -182,6 +192,8 @@ class TicketEditor(QWidget):
         self.tasks.db(lambda s: ticket_view(s, ticket_id=ticket_id, agent_id=agent_id),
                       on_done=self._show, on_error=self._load_failed, owner=self)
         self.load_sync_state()
+        self.tasks.db(lambda s: _clocks(s, ticket_id), on_done=self.sla_clocks.show_clocks, owner=self,
+                      discardable=True)
 
     def load_sync_state(self) -> None:
         ticket_id = self.ticket_id

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 
+from desk.core.i18n import N_, _
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter, QueueRow
 from desk.core.vocabulary import DESK_CHANNELS, DONE_STATUSES, OPEN_STATUSES, format_age, is_waiting_at_desk
@@ -49,8 +50,11 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("Priority", "priority", "low, normal, high, urgent"),
     ("Assignee", "assignee", "Who has claimed it"),
     ("Location", "location", "Building or room"),
+    (N_("Due"), "due", N_("When the next SLA target is due (red: breached, amber: due within the hour); "
+                          "empty while paused or without a policy")),
 )
-COL_ID, COL_AGE, COL_PRIORITY = 0, 1, 7
+COL_ID, COL_AGE, COL_PRIORITY, COL_DUE = 0, 1, 7, 10
+DUE_SOON_SECONDS = 3600  # a target due within this long is shown in amber
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
@@ -113,6 +117,44 @@ def _red() -> QBrush:
     return _BRUSH[0]
 
 
+def _amber() -> QBrush:
+    if len(_BRUSH) < 2:
+        from PySide6.QtGui import QBrush
+
+        from desk.ui import theme
+
+        _red()
+        _BRUSH.append(QBrush(theme.pick(theme.WARNING_TEXT)))
+    return _BRUSH[1]
+
+
+TARGET_NAMES = {"first_response": N_("first response"), "next_reply": N_("next reply"),
+                "resolution": N_("resolution")}
+
+
+def due_text(due: datetime | None, now: datetime) -> str:
+    """"in 2 h 05" before the SLA target is due, "2 h 05 late" after; "" without a running clock."""
+    if due is None:
+        return ""
+    left = (due - now).total_seconds()
+    if left > 0:
+        return _("in {time}").format(time=format_age(left))
+    return _("{time} late").format(time=format_age(-left))
+
+
+def due_tooltip(due: datetime | None, target: str | None, now: datetime) -> str:
+    if due is None:
+        return _("No SLA clock running (no policy, paused, or every target met)")
+    from PySide6.QtCore import QDateTime, QLocale
+
+    when = QLocale().toString(QDateTime.fromSecsSinceEpoch(int(due.timestamp())), QLocale.FormatType.ShortFormat)
+    name = _(TARGET_NAMES.get(target or "", target or ""))
+    if due > now:
+        return _("{target} due {when} ({text})").format(target=name.capitalize(), when=when, text=due_text(due, now))
+    return _("{target} breached: was due {when} ({text})").format(target=name.capitalize(), when=when,
+                                                                  text=due_text(due, now))
+
+
 Texts = tuple[str, ...]
 
 
@@ -120,7 +162,7 @@ def row_texts(row: QueueRow) -> Texts:
     """The text of each column of ``row``; the age column (it ticks) is left empty."""
     return (f"↑ {row.id}" if row.unsynced else str(row.id), "", row.requester, row.subject,
             row.category or "", row.channel, row.status, row.priority, row.assignee or "",
-            row.location or "")
+            row.location or "", "")
 
 
 def load_rows(conn: queue.Reader, ids: list[int]) -> tuple[dict[int, QueueRow], dict[int, Texts]]:
@@ -206,6 +248,8 @@ class QueueModel(QAbstractTableModel):
         if role == DISPLAY:
             if column == COL_AGE:
                 return format_age(self._age_seconds(row))
+            if column == COL_DUE:
+                return due_text(row.sla_due_at, self._clock())
             texts = self._texts.get(ticket_id)
             if texts is None:
                 texts = self._texts[ticket_id] = row_texts(row)
@@ -220,6 +264,8 @@ class QueueModel(QAbstractTableModel):
             if _is_waiting(row) and (self._clock() - row.arrived_at).total_seconds() >= LONG_WAIT_SECONDS:
                 return _bold_font() if role == FONT else _red() if role == FOREGROUND else None
             return None
+        if column == COL_DUE:
+            return self._due_style(row, role)
         if column != COL_PRIORITY:
             return None
         if role == FONT and row.priority in ("high", "urgent"):
@@ -448,7 +494,19 @@ class QueueModel(QAbstractTableModel):
             return format_age(self._age_seconds(row))
         return row_texts(row)[column]
 
+    def _due_style(self, row: QueueRow, role: int) -> object:
+        if row.sla_due_at is None or role not in (FONT, FOREGROUND):
+            return None
+        left = (row.sla_due_at - self._clock()).total_seconds()
+        if left <= 0:
+            return _bold_font() if role == FONT else _red()
+        if left <= DUE_SOON_SECONDS and role == FOREGROUND:
+            return _amber()
+        return None
+
     def _tooltip(self, row: QueueRow, column: int) -> str:
+        if column == COL_DUE:
+            return due_tooltip(row.sla_due_at, row.sla_due_target, self._clock())
         if column == COL_AGE:
             local = row.arrived_at.astimezone().strftime("%a %d %b %H:%M")
             if _still_waiting(row):

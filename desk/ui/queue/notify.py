@@ -114,6 +114,14 @@ class DeskNotifier(QObject):
         if tray is not None and shown is not None:
             tray.showMessage(shown[0], shown[1], QSystemTrayIcon.MessageIcon.Information, SHOWN_MS)
 
+    def show_message(self, title: str, text: str) -> bool:
+        """A tray message (the rules' notices, SLA warnings); False when there is no tray."""
+        tray = self._tray_icon() if self.enabled else None
+        if tray is None:
+            return False
+        tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, SHOWN_MS)
+        return True
+
     def _tray_icon(self) -> QSystemTrayIcon | None:
         if self._tray is None and QSystemTrayIcon.isSystemTrayAvailable():
             icon = self._window.windowIcon()

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFrame,
@@ -87,6 +88,7 @@ def _percent(value: float | None) -> str:
 
 class StatsPanel(QWidget):
     report_shown = Signal(object)  # StatsReport, after every chart and table shows it
+    sla_shown = Signal()  # the SLA attainment and breaches tables are filled
     days_progressed = Signal(int, int, int)  # (generation, days done, days to rebuild), from the DB worker
 
     def __init__(self, tasks, parent: QWidget | None = None):  # noqa: ANN001 - desk.ui.tasks.Tasks
@@ -170,6 +172,11 @@ class StatsPanel(QWidget):
             box.setAccessibleName(name)
             box.setToolTip(tip)
             box.valueChanged.connect(self._schedule)
+        self.business_hours = QCheckBox(_("Business hours"), self)
+        self.business_hours.setAccessibleName(_("Durations in business hours"))
+        self.business_hours.setToolTip(_("Count only the desk's open hours in waits, responses and resolutions "
+                                         "(opening hours, holidays and closed days from Settings)"))
+        self.business_hours.toggled.connect(self._schedule)
         self.refresh_button = self._push("&Refresh", "Refresh statistics", "Compute again (F5)", self.refresh)
         self.refresh_button.setShortcut("F5")
         xlsx = self._push("Export XLSX…", "Export report as XLSX", "Every table, one sheet each", self._ask_xlsx)
@@ -185,7 +192,7 @@ class StatsPanel(QWidget):
             first.addWidget(widget)
         first.addStretch(1)
         for widget in (QLabel("Staffing target:", self), self.level, QLabel("within", self), self.minutes,
-                       self.refresh_button, xlsx, html):
+                       self.business_hours, self.refresh_button, xlsx, html):
             second.addWidget(widget)
         second.addWidget(self.status, 1)  # the rest of the row: messages are read whole
         self.status.setWordWrap(True)
@@ -263,15 +270,21 @@ class StatsPanel(QWidget):
                                     body)
         self.ratings = None  # desk.core.stats.ratings.RatingsReport of the shown period
         self.plan_button = self._plan_button(self.staffing_box)
+        self.sla_box = TableBox(_("SLA attainment"), _("Met and breached SLA targets per policy and target, "
+                                                      "category and agent (docs/rules.md)"), body)
+        self.breaches_box = TableBox(_("SLA breaches"), _("The tickets of the period that missed an SLA target"), body)
+        self.sla_tables: list[ex.Table] = []
         grid = QGridLayout()
         for index, chart in enumerate(self.charts):
             grid.addWidget(chart, index // 2, index % 2)
         layout = QVBoxLayout(body)
         layout.addLayout(tiles)
         layout.addLayout(grid)
-        for box in (self.ratings_box, self.agents_box, self.staffing_box, self.expected_box):
+        for box in (self.ratings_box, self.agents_box, self.staffing_box, self.expected_box, self.sla_box,
+                    self.breaches_box):
             layout.addWidget(box)
-        for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box, self.ratings_box):
+        for exported in (*self.charts, self.agents_box, self.staffing_box, self.expected_box, self.ratings_box,
+                         self.sla_box, self.breaches_box):
             exported.saved.connect(self._say_saved)
 
     def _plan_button(self, box: TableBox) -> QWidget:
@@ -402,6 +415,7 @@ class StatsPanel(QWidget):
             self._say(problem, error=True)
             return
         generation, flt, target = self._generation, self.current_filter(), self.target()
+        business_hours = self.business_hours.isChecked()
         started = time.perf_counter()
         self._say("Computing…")
 
@@ -409,7 +423,8 @@ class StatsPanel(QWidget):
             self.days_progressed.emit(generation, done, total)
 
         def compute(session) -> StatsReport:  # noqa: ANN001 - runs on the DB worker
-            return compute_stats(session, flt, target=target, progress=progress, cancel=cancel.is_set)
+            return compute_stats(session, flt, target=target, progress=progress, cancel=cancel.is_set,
+                                 business_hours=business_hours)
 
         def done(report: StatsReport) -> None:
             if generation == self._generation:
@@ -546,12 +561,32 @@ class StatsPanel(QWidget):
         caption = ExportCaption(period=self.period_text(), filters=self.filters_text(), desk=self.desk_name)
         for chart in self.charts:
             chart.caption = caption
-        for box in (self.agents_box, self.staffing_box, self.expected_box, self.ratings_box):
+        for box in (self.agents_box, self.staffing_box, self.expected_box, self.ratings_box, self.sla_box,
+                    self.breaches_box):
             box.period = caption.period
+        self._load_sla(report)
         later = self.end_edit.date().toPython() > report.filter.end
         self._say(f"{report.timezone} · computed in {seconds:.2f} s"
                   + (f" · up to today ({report.filter.end}): later days have not happened yet" if later else ""))
         self.report_shown.emit(report)
+
+    def _load_sla(self, report: StatsReport) -> None:
+        start, end = report.filter.start, report.filter.end
+
+        def work(session):  # noqa: ANN001, ANN202 - on the DB worker
+            from desk.core.rules.sla_report import attainment_table, report_tables, sla_report
+
+            found = sla_report(session, start=start, end=end)
+            return attainment_table(found), report_tables(found)[-1]
+
+        self.tasks.db(work, on_done=self._sla_loaded, on_error=self._failed, owner=self, discardable=True)
+
+    def _sla_loaded(self, tables: tuple[ex.Table, ex.Table]) -> None:
+        attainment, breaches = tables
+        self.sla_tables = [attainment, breaches]
+        self.sla_box.show_table(attainment)
+        self.breaches_box.show_table(breaches)
+        self.sla_shown.emit()
 
     # -- exports --------------------------------------------------------------------------------
     def tables(self) -> list[ex.Table]:
@@ -559,7 +594,7 @@ class StatsPanel(QWidget):
         from desk.core.stats.ratings import ratings_tables
 
         extra = ratings_tables(self.ratings) if self.ratings is not None else []
-        return [*ex.report_tables(self.report, self.expected), *extra]
+        return [*ex.report_tables(self.report, self.expected), *extra, *self.sla_tables]
 
     def export_xlsx(self, path: Path) -> Path:
         return ex.write_xlsx(self.tables(), path)
