@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 
+from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
-from desk.core import errors
+from desk.core import errors, inputs
 from desk.core.sync import config, credentials, engine
 from desk.core.sync.run import sync_all
 
@@ -59,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     resolve = actions.add_parser("resolve", help="settle a sync conflict",
                                  description="Keep the local value (mine) or the remote's (theirs).")
-    resolve.add_argument("conflict_id", type=int)
+    resolve.add_argument("conflict_id", type=arguments.ID)
     resolve.add_argument("keep", choices=("mine", "theirs"))
     add_db_option(resolve)
     resolve.set_defaults(func=cmd_resolve)
@@ -76,10 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    try:
-        mapping = json.loads(args.config) if args.config else None
-    except json.JSONDecodeError as exc:
-        raise errors.InvalidInput(f"--config is not valid JSON ({exc.msg}).") from None
+    mapping = inputs.parse_json(args.config, what="--config") if args.config else None
     with session_for(args) as session:
         config.add_remote(session, name=args.name, kind=args.kind, url=args.url, username=args.user,
                           auth=args.auth, config=mapping)

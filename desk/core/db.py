@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desk.core import errors
+from desk.core.i18n import _
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -375,6 +376,16 @@ def _prepare_schema(path: Path, *, migrate: bool, progress: Progress | None = No
                 f"{path} was written by a newer version of Desk (schema {revision}). "
                 "It was not changed. Update Desk to open it."
             ) from exc
+        from desk.core.schema_check import newer_tables
+
+        with translated_errors(path), closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+            newer = newer_tables(conn, revision)
+        if newer:
+            raise errors.StoreSchemaMismatch(_(
+                "{path} says it is at schema {revision}, but it already has parts of a newer schema "
+                "({tables}). Desk did not touch it: upgrading would try to create them again. Restore "
+                "the store from a backup, or ask for help to set its stamp right.").format(
+                    path=path, revision=revision, tables=", ".join(newer)))
     elif has_tables:
         raise errors.StoreCorrupt(f"{path} is an SQLite database, but not a Desk store. Nothing was changed.")
     if not migrate:
@@ -449,21 +460,37 @@ def schema_state(path: Path) -> tuple[str | None, str]:
 
 
 def integrity_problems(store: Store) -> list[str]:
-    """``PRAGMA integrity_check`` + foreign keys + FTS consistency; empty list = healthy."""
+    """``PRAGMA integrity_check`` + foreign keys + every table, index and trigger the store's
+    schema expects (``schema_check``) + the search index's own check; empty list = healthy."""
+    from desk.core.schema_check import SEARCH_INDEX, schema_problems
+
     problems: list[str] = []
     with translated_errors(store.path), closing(store.raw_connection()) as conn:
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if result != ["ok"]:
             problems.extend(result)
-        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-            problems.append(f"{table} row {rowid} points to a missing {parent} row")
+        for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+            problems.append(_("{table} row {rowid} points to a missing {parent} row").format(
+                table=table, rowid=rowid, parent=parent))
+        missing = schema_problems(conn, current_revision(conn) or SCHEMA_HEAD)
+        problems.extend(problem.describe() for problem in missing)
+        if any(problem.object.name == SEARCH_INDEX for problem in missing):
+            return problems
         try:
-            conn.execute("INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('integrity-check', 1)")
+            conn.execute(f"INSERT INTO {SEARCH_INDEX}({SEARCH_INDEX}, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
-            problems.append(f"full-text index: {exc}")
-        missing = conn.execute(
-            "SELECT count(*) FROM tickets WHERE id NOT IN (SELECT rowid FROM ticket_fts)"
+            problems.append(_("the search index is damaged: {error}").format(error=exc))
+        unindexed = conn.execute(
+            f"SELECT count(*) FROM tickets WHERE id NOT IN (SELECT rowid FROM {SEARCH_INDEX})"
         ).fetchone()[0]
-        if missing:
-            problems.append(f"{missing} tickets are missing from the search index")
+        if unindexed:
+            problems.append(_("{count} tickets are missing from the search index").format(count=f"{unindexed:,}"))
     return problems
+
+
+def repair_store(store: Store) -> list[str]:
+    """Rebuild the search index and put back missing triggers and indexes (``desk check --repair``)."""
+    from desk.core.schema_check import repair
+
+    with translated_errors(store.path), closing(store.raw_connection()) as conn:
+        return repair(conn, current_revision(conn) or SCHEMA_HEAD)
