@@ -4,7 +4,8 @@ arguments and return an exit code. ``DeskError`` becomes a message, never a trac
 
 Exit codes: 0 done; 2 a usage error (a bad argument, value or input file: argparse's own code,
 and ``InvalidInput``/``NotFound``...); 1 an environment error (the store, a file or folder, the
-network or a remote: ``ENVIRONMENT_ERRORS``); 3 the window cannot start; 130 interrupted."""
+network or a remote: ``_environment_errors``); 3 the window cannot start; 70 a bug (its
+traceback goes to the log file, never to the screen); 130 interrupted."""
 
 from __future__ import annotations
 
@@ -150,9 +151,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception:
+    except Exception as exc:
         log.exception("desk %s failed with a bug", argv[0] if argv else "gui")
-        raise
+        if args.func is run_gui:
+            raise  # the window has its own crash dialog (and the test of start-up sees it)
+        return _bug(exc)
+
+
+BUG_EXIT = 70  # sysexits' EX_SOFTWARE: neither the input nor the environment, but Desk itself
+
+
+def _bug(exc: Exception) -> int:
+    """A bug: no traceback on screen (it is in the log file, secrets redacted), a few words
+    and where to find the details."""
+    from desk.core.logs import log_folder
+
+    print(_("desk: something went wrong inside Desk ({error}). "
+            "Please report it with the details from the log file in {folder}.").format(
+                error=type(exc).__name__, folder=log_folder()), file=sys.stderr)
+    return BUG_EXIT
 
 
 def _explain(exc: DeskError) -> int:

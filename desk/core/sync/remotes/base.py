@@ -165,12 +165,16 @@ def is_loopback(host: str) -> bool:
 
 def check_url(url: str) -> str:
     """The base URL without a trailing slash; HTTPS is required except on loopback."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        hostname, _port = parts.hostname, parts.port  # a broken IPv6 literal or port raises here
+    except ValueError:
+        hostname = None
+    if hostname is None or parts.scheme not in ("http", "https"):
         raise errors.InvalidInput(f"{url!r} is not a web address (expected https://host/...).")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(hostname):
         raise errors.InvalidInput(
-            f"{parts.hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer)."
+            f"{hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer)."
         )
     if parts.username or parts.password or parts.query:
         raise errors.InvalidInput("Put the user in --user and the token in the keyring, not in the URL.")
