@@ -173,8 +173,8 @@ def _install_pragmas(engine: Engine, path: Path) -> None:
         # The one place where every Session's reads, writes and commits have their SQLite
         # errors classified: a locked, full, read-only, damaged store raises its typed error.
         typed = classify(context.original_exception, path)
-        if isinstance(typed, errors.StoreCorrupt):
-            typed = found_damage(path) or typed
+        if isinstance(typed, errors.StoreCorrupt) and typed.sqlite_error.startswith("SQLITE_CORRUPT"):
+            typed = found_damage(path) or typed  # damaged pages, not "this is no database at all"
         if typed is not None:
             typed.__cause__ = context.original_exception
         return typed
