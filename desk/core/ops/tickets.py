@@ -61,7 +61,7 @@ def _clean_subject(subject: str, *, origin: str | None = None) -> str:
         raise errors.InvalidInput(_(
             "The subject is {length:,} characters long; at most {limit} fit. Keep it to one line and put "
             "the rest in the details.").format(length=len(subject), limit=MAX_SUBJECT))
-    return subject[:MAX_SUBJECT]
+    return subject[:MAX_SUBJECT].rstrip()
 
 
 def load_ticket(session: Session, ticket_id: int) -> Ticket:

@@ -139,7 +139,7 @@ def merge_fields(
 def _subject_key(subject: str) -> str:
     from desk.core.ops.tickets import MAX_SUBJECT
 
-    return " ".join(subject.split())[:MAX_SUBJECT]
+    return " ".join(subject.split())[:MAX_SUBJECT].rstrip()  # as ops.tickets._clean_subject cuts it
 
 
 def same_value(normalize: Callable[[str, Any], Any]) -> Callable[[str, Any, Any], bool]:

@@ -150,12 +150,14 @@ class Paging:
     sentence (and the loop stops, keeping what it has) when the server repeats a cursor, when
     there have been ``max_pages`` pages, or when the loop has run ``max_seconds``."""
 
-    def __init__(self, remote: str, what: str, *, max_pages: int = MAX_PAGES, max_seconds: float = MAX_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, remote: str, what: str, *, max_pages: int | None = None, max_seconds: float | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         self.remote, self.what = remote, what
-        self.max_pages, self.max_seconds = max_pages, max_seconds
-        self._clock = clock
-        self._started = clock()
+        # Read at each loop's start (not bound at import), so a test may lower them.
+        self.max_pages = MAX_PAGES if max_pages is None else max_pages
+        self.max_seconds = MAX_SECONDS if max_seconds is None else max_seconds
+        self._clock = clock or time.monotonic
+        self._started = self._clock()
         self._seen: set[str] = set()
         self.pages = 0
         self.note: str | None = None
