@@ -491,6 +491,21 @@ def upgrade(path: Path, revision: str = "head", *, progress: Progress | None = N
         engine.dispose()
 
 
+def build_schema(path: Path, revision: str) -> None:
+    """Run the migrations up to ``revision`` on a scratch file (no progress, no backup): what
+    ``schema_check`` compares stores with. Not ``upgrade``: that is the user's upgrade."""
+    from alembic import command
+
+    engine = _engine(path)
+    try:
+        with translated_errors(path), engine.begin() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
 def _engine(path: Path) -> Engine:
     from sqlalchemy import create_engine
 

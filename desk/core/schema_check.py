@@ -77,7 +77,7 @@ def expected_schema(revision: str) -> dict[tuple[str, str], SchemaObject]:
 
     with tempfile.TemporaryDirectory(prefix="desk-schema-") as folder:
         scratch = Path(folder) / "expected.sqlite3"
-        db.upgrade(scratch, revision)
+        db.build_schema(scratch, revision)
         with closing(sqlite3.connect(scratch)) as conn:
             return _objects(conn)
 

@@ -70,6 +70,13 @@ BINARY = {"random.bin": bytes(range(256)) * 2, "latin1.csv": "subject,requester_
           "bad-utf8.json": b'[{"title": "\xff\xfe"}]'}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _count_invocations() -> Iterator[None]:
+    """How many fuzzed invocations ran (shown with ``pytest -s``, for the issue's report)."""
+    yield
+    print(f"\nfuzzed desk invocations: {INVOCATIONS['count']}")
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small store with the defaults, an agent, a requester, tickets and a reply."""
