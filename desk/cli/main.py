@@ -144,8 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.Error as exc:
         # A plain-sqlite3 read outside the Session layer (which types its own errors).
         typed = classify(exc, db_path(args))
-        if typed is None:
-            raise
+        if typed is None:  # not the environment: a bug (a constraint Desk should have checked first)
+            log.exception("desk %s failed with a bug", argv[0] if argv else "gui")
+            if args.func is run_gui:
+                raise
+            return _bug(exc)
         return _explain(typed)
     except KeyboardInterrupt:
         return 130

@@ -92,6 +92,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def fresh_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store just made by `desk init --defaults`: categories and locations, nobody, no tickets."""
+    path = tmp_path_factory.mktemp("fuzz-fresh") / "desk.sqlite3"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["init", str(path), "--defaults"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The input files, copied into each example's folder (a command may overwrite one)."""
     folder = tmp_path_factory.mktemp("fuzz-inputs")
@@ -224,14 +233,14 @@ def check_invocation(argv: list[str], store: Path) -> None:
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_fuzzed_command_never_shows_a_traceback(command, template, inputs):
+def test_fuzzed_command_never_shows_a_traceback(command, template, fresh_template, inputs):
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(argv=argv_for(command), store_choice=st.sampled_from(["store", "store", "store", "missing",
+    @given(argv=argv_for(command), store_choice=st.sampled_from(["store", "store", "store", "fresh", "missing",
                                                                          "unwritable", "folder", "not-a-store"]))
     def run(argv: list[str], store_choice: str) -> None:
-        with scratch_store(template, inputs) as store:
-            target = {"store": store, "missing": store.parent / "no" / "desk.sqlite3",
+        with scratch_store(fresh_template if store_choice == "fresh" else template, inputs) as store:
+            target = {"store": store, "fresh": store, "missing": store.parent / "no" / "desk.sqlite3",
                       "unwritable": Path("/sys/desk.sqlite3"), "folder": store.parent}.get(store_choice)
             if store_choice == "not-a-store":
                 target = store.parent / "notes.sqlite3"

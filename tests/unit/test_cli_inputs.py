@@ -120,3 +120,12 @@ def test_a_store_in_a_folder_that_cannot_be_entered_exits_1(capsys):
 
 def test_a_nul_in_an_output_name_is_a_message(db, capsys):
     assert "is not valid text" in refused(["export", "-o", "out\x00.csv"], db, capsys, code=2)
+
+
+def test_demo_into_a_store_made_by_init_defaults_is_refused_not_a_traceback(tmp_path, capsys):
+    path = tmp_path / "desk.sqlite3"
+    assert main(["init", str(path), "--defaults"]) == 0
+    capsys.readouterr()
+    assert main(["demo", "--db", str(path), "--tickets", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "already has people or categories" in err and "Traceback" not in err
