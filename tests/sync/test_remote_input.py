@@ -270,3 +270,35 @@ def test_a_long_remote_subject_is_cut_here_and_never_written_back(session, zd, a
     assert any(r.startswith("PUT") for r in zd.state.requests[before:])  # the priority went up, not the cut
     run_sync(session, zd)
     assert zd.state.tickets[remote_ticket["id"]]["subject"] == long_subject
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 412, 422, 500, 502, 503])
+@pytest.mark.parametrize(("kind", "auth"), [("zendesk", "token"), ("zendesk", "oauth"), ("rt", "token"),
+                                            ("rt", "password")])
+def test_every_http_error_path_is_scrubbed(kind, auth, status):
+    """Whatever a server answers, and however Desk authenticates, its error text is scrubbed."""
+    import httpx
+
+    from desk.core.sync.remotes.base import RemoteError
+    from desk.core.sync.remotes.rt import RTRemote
+
+    token = "s3cr3t-T0KEN-value"
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        header = request.headers.get("Authorization", "")
+        page = f"denied for {header} / token={token} / {token}"
+        if status >= 500:
+            return httpx.Response(status, text=f"<html>{page}</html>")
+        return httpx.Response(status, json={"error": "Denied", "description": page})
+
+    options = {"url": "http://127.0.0.1:9", "username": "agent@example.com", "auth": auth,
+               "secret": Secret(token=token), "sleep": Waits(), "transport": httpx.MockTransport(echo)}
+    remote = ZendeskRemote(**options) if kind == "zendesk" else RTRemote(**options)
+    try:
+        with pytest.raises(RemoteError) as raised:
+            remote.get("1")
+    finally:
+        remote.close()
+    message = raised.value.message
+    assert token not in message and "czNjcjN0" not in message  # nor its base64 inside a Basic value
+    assert "agent@example.com/token:" not in message and "agent@example.com:" not in message
