@@ -199,13 +199,18 @@ def fingerprint(path: Path) -> tuple:
 
 @contextlib.contextmanager
 def scratch_store(template: Path, inputs: Path) -> Iterator[Path]:
+    """A copy of the store and the inputs in a folder of the example's own, which is also the
+    working directory: a fuzzed relative path (an export, a backup, `init`) lands there."""
     folder = Path(tempfile.mkdtemp(prefix="desk-fuzz-"))
+    here = os.getcwd()
     try:
         shutil.copytree(inputs, folder, dirs_exist_ok=True)
         path = folder / "desk.sqlite3"
         shutil.copy(template, path)
+        os.chdir(folder)
         yield path
     finally:
+        os.chdir(here)
         shutil.rmtree(folder, ignore_errors=True)
 
 
