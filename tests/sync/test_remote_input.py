@@ -258,7 +258,8 @@ def test_rt_malformed_items_are_skipped_and_the_rest_comes(session, rt, monkeypa
 def test_a_long_remote_subject_is_cut_here_and_never_written_back(session, zd, agent_id):
     long_subject = "Projector " + "very " * 150 + "long"
     zd.create_ticket({"subject": long_subject, "comment": {"body": "hi", "public": True}})
-    run_sync(session, zd)
+    report = run_sync(session, zd)
+    assert any("its subject has 764 characters; Desk shows the first 500" in note for note in report.notes)
     [ticket] = session.scalars(select(Ticket)).all()
     assert ticket.subject == " ".join(long_subject.split())[:ticket_ops.MAX_SUBJECT].rstrip()
     ticket_ops.update_ticket(session, ticket_id=ticket.id, actor_id=agent_id, expected_version=ticket.version,
