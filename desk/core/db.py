@@ -19,12 +19,12 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.core import errors
+from desk.core import errors, store_damage
 from desk.core.i18n import _
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def _install_pragmas(engine: Engine, path: Path) -> None:
         # errors classified: a locked, full, read-only, damaged store raises its typed error.
         typed = classify(context.original_exception, path)
         if isinstance(typed, errors.StoreCorrupt) and typed.sqlite_error.startswith("SQLITE_CORRUPT"):
-            typed = found_damage(path) or typed  # damaged pages, not "this is no database at all"
+            typed = store_damage.found_damage(path) or typed  # damaged pages, not "no database at all"
         if typed is not None:
             typed.__cause__ = context.original_exception
         return typed
@@ -183,61 +183,6 @@ def _install_pragmas(engine: Engine, path: Path) -> None:
     def on_begin(conn: object) -> None:
         immediate = conn.get_execution_options().get("immediate")  # type: ignore[attr-defined]
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
-
-
-# Stores found damaged in this process (resolved path -> the message): nothing more is written
-# to them. A marker file beside the store carries the finding to the next process, which runs
-# ``quick_check`` on open (see ``open_store``) instead of trusting the file again.
-_damaged: dict[str, errors.StoreDamaged] = {}
-DAMAGE_MARKER_SUFFIX = "-damaged"
-
-
-def _marker(path: Path) -> Path:
-    return path.with_name(path.name + DAMAGE_MARKER_SUFFIX)
-
-
-def quick_check(path: Path) -> list[str]:
-    """``PRAGMA quick_check`` on a connection of its own; [] when the pages are sound."""
-    try:
-        with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-            rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check(20)")]
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    return [] if rows == ["ok"] else rows
-
-
-def _damage_error(path: Path, findings: list[str]) -> errors.StoreDamaged:
-    return errors.StoreDamaged(_(
-        "{path} has damaged pages (SQLite's check says: {finding}). Desk will not write to it, so nothing "
-        "more is lost. To recover: close Desk, keep this file aside, and put your latest backup in its place "
-        "(a copy made by `desk backup`, or the {stem}.before-… copy Desk makes before an upgrade); "
-        "`desk check --db COPY` tells whether a copy is sound. What is still readable can be saved first "
-        "with `desk export --db {path} --format json -o FILE`.").format(
-            path=path, finding=findings[0][:200], stem=path.stem), sqlite_error="SQLITE_CORRUPT")
-
-
-def found_damage(path: Path) -> errors.StoreDamaged | None:
-    """After SQLite reported corruption: check the pages; when damaged, refuse every later write
-    to ``path`` (in this process, and in the next through the marker file)."""
-    key = str(Path(path).resolve())
-    if key in _damaged:
-        return _damaged[key]
-    findings = quick_check(path)
-    if not findings:
-        return None
-    log.error("%s has damaged pages: %s", path, "; ".join(findings))
-    _damaged[key] = error = _damage_error(Path(path), findings)
-    try:
-        _marker(Path(path)).write_text("; ".join(findings) + "\n", encoding="utf-8")
-    except OSError as exc:
-        log.warning("could not leave the damage marker beside %s: %s", path, exc)
-    return error
-
-
-def refuse_if_damaged(path: Path) -> None:
-    error = _damaged.get(str(Path(path).resolve()))
-    if error is not None:
-        raise error
 
 
 class Store:
@@ -304,7 +249,7 @@ def unit_of_work(session: Session) -> Iterator[Session]:
     bind = session.get_bind()
     database = getattr(getattr(bind, "url", None), "database", None)
     if database:
-        refuse_if_damaged(Path(database))  # before BEGIN: nothing is written to a damaged file
+        store_damage.refuse_if_damaged(Path(database))  # before BEGIN: nothing written to a damaged file
     if session.in_transaction():
         session.commit()  # end any read snapshot so the write sees the latest data
     session.info["unit_of_work_depth"] = 1
@@ -527,14 +472,7 @@ def open_store(path: Path | str | None = None, *, migrate: bool = True,
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise errors.StoreReadOnly(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
-    if _marker(path).exists():  # an earlier run found damaged pages: look again before any write
-        findings = quick_check(path)
-        if findings:
-            _damaged[str(path.resolve())] = _damage_error(path, findings)
-        else:
-            _damaged.pop(str(path.resolve()), None)
-            with suppress(OSError):
-                _marker(path).unlink()  # restored from a backup: sound again
+    store_damage.recheck_on_open(path)  # an earlier run found damaged pages: look again first
     _prepare_schema(path, migrate=migrate, progress=progress)
     return Store(path)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desk.cli.main import main
-from desk.core import db, errors
+from desk.core import db, errors, store_damage
 from desk.core.db import open_store
 from desk.core.ops import people, tickets
 from desk.core.schema_check import expected_schema
@@ -129,10 +129,10 @@ def test_a_store_with_damaged_pages_is_not_written_to_and_says_how_to_recover(st
     assert "has damaged pages" in capsys.readouterr().err
     assert store_path.read_bytes() == before
     # Restored from a backup: the marker goes, writing works again.
-    db._damaged.clear()  # a new process
+    store_damage._damaged.clear()  # a new process
     backup = store_path.with_name("restored.sqlite3")
     with open_store(backup) as fresh:
         fresh.close()
     backup.replace(store_path)
     assert main(["category", "add", "Lab", "--db", str(store_path)]) == 0
-    assert not store_path.with_name(store_path.name + db.DAMAGE_MARKER_SUFFIX).exists()
+    assert not store_path.with_name(store_path.name + store_damage.DAMAGE_MARKER_SUFFIX).exists()
