@@ -7,6 +7,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from desk.cli import arguments
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
 from desk.core import canned_io
@@ -61,8 +62,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Post the filled-in text and apply the actions; --dry-run only shows them.",
     )
     add_db_option(applying)
-    applying.add_argument("ticket", type=int, help="ticket number")
-    applying.add_argument("canned", type=int, help="canned response id (see desk canned list)")
+    applying.add_argument("ticket", type=arguments.ID, help="ticket number")
+    applying.add_argument("canned", type=arguments.ID, help="canned response id (see desk canned list)")
     applying.add_argument("--as", dest="agent", metavar="EMAIL", required=True, help="the agent replying")
     applying.add_argument("--dry-run", action="store_true", help="show what would happen, change nothing")
     applying.set_defaults(func=run_apply)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
-from desk.core import errors
+from desk.core import errors, inputs
 from desk.core.models import Category, Location
 from desk.core.ops import choices
 from desk.core.queries.choices import choice_rows
@@ -70,8 +70,8 @@ def choice_ref(session: Session, kind: str, ref: str) -> Category | Location:
     model = _model(kind)
     text = " ".join(ref.split())
     row = session.scalar(select(model).where(func.lower(model.name) == text.lower()))
-    if row is None and text.lstrip("#").isdigit():
-        row = session.get(model, int(text.lstrip("#")))
+    if row is None and (number := inputs.parse_id(text)) is not None:
+        row = session.get(model, number)
     if row is None:
         raise errors.NotFound(f"There is no {kind} {text!r}. See `desk {kind} list --all`.")
     return row

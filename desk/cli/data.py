@@ -54,9 +54,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_progress_option(imp)
     imp.set_defaults(func=run_import)
 
-    check = subparsers.add_parser("check", help="check the store's integrity",
-                                  description="Run SQLite's integrity and foreign-key checks and verify the search index.")
+    check = subparsers.add_parser(
+        "check", help=_("check the store's integrity"),
+        description=_("Run SQLite's integrity and foreign-key checks, check that every table, index and "
+                      "trigger of the store's schema is there, and verify the search index. With --repair, "
+                      "rebuild the search index and put back missing triggers and indexes."))
     add_db_option(check)
+    check.add_argument("--repair", action="store_true",
+                       help=_("rebuild the search index and put back missing triggers and indexes"))
     check.set_defaults(func=run_check)
 
     backup = subparsers.add_parser("backup", help="copy the store safely, even while Desk is open",
@@ -139,11 +144,18 @@ def _say_report(report: ImportReport, args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     with db.open_store(existing_store(args), progress=say_progress) as store:
         problems = db.integrity_problems(store)
+        if problems and args.repair:
+            for done in db.repair_store(store):
+                print(_("repaired: {what}").format(what=done))
+            problems = db.integrity_problems(store)
     if problems:
         for problem in problems:
-            print(f"problem: {problem}")
+            print(_("problem: {problem}").format(problem=problem))
+        if not args.repair:
+            print(_("`desk check --repair` rebuilds the search index and puts back missing triggers and "
+                    "indexes; for anything else, restore a backup (`desk backup` makes one)."))
         return 1
-    print(f"{db_path(args)}: ok")
+    print(_("{path}: ok").format(path=db_path(args)))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from desk.cli import arguments
 from desk.cli.main import add_db_option, db_path
 from desk.cli.progress import add_progress_option, progress_bar
 from desk.core.demo import LOCALES, generate
@@ -18,9 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the last year. The same seed gives the same data.",
     )
     add_db_option(parser)
-    parser.add_argument("--tickets", type=int, default=20_000, help="how many tickets (default 20000)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--days", type=int, default=365, help="days of history (default 365)")
+    parser.add_argument("--tickets", type=arguments.whole_number(low=0, high=5_000_000), default=20_000, help="how many tickets (default 20000)")
+    parser.add_argument("--seed", type=arguments.whole_number(), default=1, help="random seed (default 1)")
+    parser.add_argument("--days", type=arguments.whole_number(low=1, high=3650), default=365, help="days of history (default 365)")
     parser.add_argument("--locale", choices=LOCALES, default="en",
                         help=_("en: an English-speaking desk; ko: a Korean desk (Korean names, requests "
                                "and replies, Seoul time, the Korean academic calendar)"))

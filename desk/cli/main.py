@@ -1,6 +1,11 @@
 """Entry point. Each sub-command lives in a module of this package exposing
 ``register(subparsers)``; list it in ``COMMAND_MODULES``. Commands receive the parsed
-arguments and return an exit code. ``DeskError`` becomes a message, never a traceback."""
+arguments and return an exit code. ``DeskError`` becomes a message, never a traceback.
+
+Exit codes: 0 done; 2 a usage error (a bad argument, value or input file: argparse's own code,
+and ``InvalidInput``/``NotFound``...); 1 an environment error (the store, a file or folder, the
+network or a remote: ``_environment_errors``); 3 the window cannot start; 70 a bug (its
+traceback goes to the log file, never to the screen); 130 interrupted."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from pathlib import Path
 
 from desk import __version__
 from desk.core.db import classify, default_db_path
-from desk.core.errors import DeskError
+from desk.core.errors import DeskError, FileError, StoreError
+from desk.core.i18n import _
 from desk.core.logs import setup_logging
 
 log = logging.getLogger("desk.cli")  # not __name__: that is "__main__" under python -m
@@ -106,8 +112,35 @@ def _gui_only(argv: Sequence[str]) -> argparse.Namespace | None:
     return args
 
 
+def _environment_errors() -> tuple[type[DeskError], ...]:
+    """Failures of the world around Desk, not of what was typed: exit code 1."""
+    from desk.core.sync.credentials import MissingSecret
+    from desk.core.sync.remotes.base import RemoteError
+
+    return (StoreError, FileError, RemoteError, MissingSecret)
+
+
+def _undecodable_argument(argv: Sequence[str]) -> str | None:
+    """The first argument holding a lone surrogate: bytes a terminal or a script handed over
+    that are not UTF-8 (Python keeps them as U+DC80..U+DCFF). Nothing can store or print it."""
+    for arg in argv:
+        if "\x00" in arg:  # no real command line can hold one (C strings), but a caller can
+            return arg.replace("\x00", "\\0")
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _undecodable_argument(argv)
+    if bad is not None:
+        print(_("desk: the argument {argument} is not valid text (bytes that are not UTF-8, or a NUL). "
+                "Check your terminal's or script's encoding and type it again.").format(argument=bad),
+              file=sys.stderr)
+        return 2
     args = _gui_only(argv) or build_parser().parse_args(argv)
     setup_logging()
     try:
@@ -117,23 +150,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.Error as exc:
         # A plain-sqlite3 read outside the Session layer (which types its own errors).
         typed = classify(exc, db_path(args))
-        if typed is None:
-            raise
+        if typed is None:  # not the environment: a bug (a constraint Desk should have checked first)
+            log.exception("desk %s failed with a bug", argv[0] if argv else "gui")
+            if args.func is run_gui:
+                raise
+            return _bug(exc)
         return _explain(typed)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception:
+    except Exception as exc:
         log.exception("desk %s failed with a bug", argv[0] if argv else "gui")
-        raise
+        if args.func is run_gui:
+            raise  # the window has its own crash dialog (and the test of start-up sees it)
+        return _bug(exc)
+
+
+BUG_EXIT = 70  # sysexits' EX_SOFTWARE: neither the input nor the environment, but Desk itself
+
+
+def _bug(exc: Exception) -> int:
+    """A bug: no traceback on screen (it is in the log file, secrets redacted), a few words
+    and where to find the details."""
+    from desk.core.logs import log_folder
+
+    print(_("desk: something went wrong inside Desk ({error}). "
+            "Please report it with the details from the log file in {folder}.").format(
+                error=type(exc).__name__, folder=log_folder()), file=sys.stderr)
+    return BUG_EXIT
 
 
 def _explain(exc: DeskError) -> int:
-    """An expected failure: its message on standard error (and in the log), exit code 2."""
+    """An expected failure: its message on standard error (and in the log); exit code 1 for
+    an environment error, 2 for a usage error (see the module docstring)."""
     log.warning("%s: %s", type(exc).__name__, exc.message)
     print(f"desk: {exc.message}", file=sys.stderr)
-    return 2
+    return 1 if isinstance(exc, _environment_errors()) else 2
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ import argparse
 
 from sqlalchemy.orm import Session
 
+from desk.cli import arguments
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
-from desk.core import errors
+from desk.core import errors, inputs
 from desk.core.models import PERSON_KINDS, Person
 from desk.core.ops import people
 from desk.core.queries.tickets import find_people
@@ -21,12 +22,13 @@ def person_ref(session: Session, ref: str, *, agent: bool = False) -> Person:
     what = "agent" if agent else "person"
     text = ref.strip()
     person = None
-    if text.lstrip("#").isdigit():
-        person = session.get(Person, int(text.lstrip("#")))
+    if inputs.looks_like_id(text):
+        number = inputs.parse_id(text)
+        person = session.get(Person, number) if number is not None else None
     elif "@" in text:
         person = people.find_person_by_email(session, text)
     if person is None or (agent and not person.is_agent):
-        how = "id" if text.lstrip("#").isdigit() else "e-mail"
+        how = "id" if inputs.looks_like_id(text) else "e-mail"
         raise errors.NotFound(f"No {what} has the {how} {text}.")
     return person
 
@@ -43,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="people whose name, e-mail or phone contains WORDS")
     add_db_option(listing)
     listing.add_argument("search", nargs="?", default="", help="what to look for (default: everyone)")
-    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    listing.add_argument("--limit", type=arguments.COUNT, default=50, help="at most this many (default 50)")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=run_list)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from desk.cli import arguments
 from desk.cli.common import agent_for, session_for
 from desk.cli.main import add_db_option
 from desk.core import calendar, errors
@@ -44,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     set_.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent making the change")
     set_.set_defaults(func=run_set)
     holidays = actions.add_parser("holidays", help="list the days the desk is closed (public holidays + closed days)")
-    holidays.add_argument("--year", type=int, action="append", metavar="YEAR",
+    holidays.add_argument("--year", type=arguments.whole_number(low=1, high=9999), action="append", metavar="YEAR",
                           help="which year (repeatable; default this year)")
     holidays.set_defaults(func=run_holidays)
     for action in (get, set_, holidays):

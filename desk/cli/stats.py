@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
+from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
 from desk.cli.progress import Tick, add_progress_option, progress_bar
@@ -31,9 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "same numbers the Stats panel shows.",
     )
     add_db_option(parser)
-    parser.add_argument("--from", dest="start", type=date.fromisoformat, metavar="DATE",
+    parser.add_argument("--from", dest="start", type=arguments.iso_date, metavar="DATE",
                         help="first day, YYYY-MM-DD (default: 30 days ago)")
-    parser.add_argument("--to", dest="end", type=date.fromisoformat, metavar="DATE",
+    parser.add_argument("--to", dest="end", type=arguments.iso_date, metavar="DATE",
                         help="last day, inclusive (default: today)")
     parser.add_argument("--period", choices=tuple(PERIODS),
                         help="instead of --from/--to: today, the last 7 or 30 days, or the desk's current "
@@ -52,9 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only this location (repeatable)")
     parser.add_argument("--agent", action="append", default=[], metavar="EMAIL",
                         help="only tickets assigned to this agent (repeatable)")
-    parser.add_argument("--target-level", type=float, default=80.0, metavar="PERCENT",
+    parser.add_argument("--target-level", type=arguments.real_number(low=1, high=99.9), default=80.0, metavar="PERCENT",
                         help="staffing: share of walk-ins and calls to serve in time (default 80)")
-    parser.add_argument("--target-minutes", type=float, default=5.0, metavar="MIN",
+    parser.add_argument("--target-minutes", type=arguments.real_number(low=0.1, high=1440), default=5.0, metavar="MIN",
                         help="staffing: ... within this many minutes (default 5)")
     parser.add_argument("--business-hours", action="store_true",
                         help=_("measure every duration in the desk's open hours only (opening hours, "

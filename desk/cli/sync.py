@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 
+from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
-from desk.core import errors
+from desk.core import errors, inputs
+from desk.core.i18n import _
 from desk.core.sync import config, credentials, engine
 from desk.core.sync.run import sync_all
 
@@ -52,6 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db_option(remove)
     remove.set_defaults(func=cmd_remove)
 
+    reset = actions.add_parser(
+        "reset-cursor", help=_("forget where the pull got to: the next sync pulls everything again"),
+        description=_("Forget the remote's saved pull position. Use it when the server refuses the saved "
+                      "position (HTTP 422) or after restoring the remote helpdesk; the next sync pulls "
+                      "everything again and merges what is unchanged as a no-op."))
+    reset.add_argument("name")
+    add_db_option(reset)
+    reset.set_defaults(func=cmd_reset_cursor)
+
     conflicts = actions.add_parser("conflicts", help="list fields changed on both sides",
                                    description="List sync conflicts waiting for a person.")
     add_db_option(conflicts)
@@ -59,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     resolve = actions.add_parser("resolve", help="settle a sync conflict",
                                  description="Keep the local value (mine) or the remote's (theirs).")
-    resolve.add_argument("conflict_id", type=int)
+    resolve.add_argument("conflict_id", type=arguments.ID)
     resolve.add_argument("keep", choices=("mine", "theirs"))
     add_db_option(resolve)
     resolve.set_defaults(func=cmd_resolve)
@@ -76,10 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    try:
-        mapping = json.loads(args.config) if args.config else None
-    except json.JSONDecodeError as exc:
-        raise errors.InvalidInput(f"--config is not valid JSON ({exc.msg}).") from None
+    mapping = inputs.parse_json(args.config, what="--config") if args.config else None
     with session_for(args) as session:
         config.add_remote(session, name=args.name, kind=args.kind, url=args.url, username=args.user,
                           auth=args.auth, config=mapping)
@@ -131,6 +139,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reset_cursor(args: argparse.Namespace) -> int:
+    with session_for(args) as session:
+        config.reset_cursor(session, name=args.name)
+    print(_("The next sync of {name} pulls everything again.").format(name=args.name))
+    return 0
+
+
 def cmd_conflicts(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         rows = engine.open_conflicts(session)
@@ -164,6 +179,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
               f"changed {report.updated_local}, replies {report.comments_in}); pushed new "
               f"{report.created_remote}, changed {report.updated_remote}, replies {report.comments_out}; "
               f"conflicts {report.conflicts}; {report.requests} requests")
+        for note in report.notes:
+            print(f"  {note}")
+        for reason in report.skipped:
+            print(f"  {reason}")
     for remote, problem in run.not_sent:
         print(f"  {remote}: not sent: {problem}", file=sys.stderr)
     for failure in run.failures:

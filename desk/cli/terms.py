@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from pathlib import Path
 
+from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
-from desk.core import calendar, errors
+from desk.core import calendar, errors, inputs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,9 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db_option(preset)
     preset.add_argument("preset", choices=sorted(calendar.PRESETS), help="us or ko")
     this_year = date.today().year
-    preset.add_argument("--from-year", type=int, default=this_year - 1, metavar="YEAR",
+    preset.add_argument("--from-year", type=arguments.whole_number(low=1, high=9990), default=this_year - 1, metavar="YEAR",
                         help=f"first academic year (default: last year, {this_year - 1})")
-    preset.add_argument("--years", type=int, default=3, metavar="N", help="how many academic years (default 3)")
+    preset.add_argument("--years", type=arguments.whole_number(low=1, high=50), default=3, metavar="N", help="how many academic years (default 3)")
     preset.set_defaults(func=run_set_preset)
     from_file = actions.add_parser("set", help="replace the terms with those in a JSON file")
     add_db_option(from_file)
@@ -67,12 +67,7 @@ def run_set_preset(args: argparse.Namespace) -> int:
 
 
 def run_set_file(args: argparse.Namespace) -> int:
-    try:
-        raw = json.loads(args.file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise errors.InvalidInput(f"Cannot read {args.file}: {exc.strerror or exc}.") from exc
-    except ValueError as exc:
-        raise errors.InvalidInput(f"{args.file} is not valid JSON ({exc}).") from exc
+    raw = inputs.read_json_file(args.file, what=str(args.file))
     with session_for(args) as session:
         calendar.set_terms(session, terms=raw)
         _print(calendar.terms(session), date.today())

@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from desk.cli import arguments
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
 from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
@@ -15,6 +16,8 @@ from desk.core.queries.tickets import get_ticket, history
 from desk.core.settings import desk_timezone, start_of_local_day
 from desk.core.transfer import ticket_record
 from desk.core.vocabulary import format_age
+
+MAX_MINUTES_AGO = 10 * 366 * 24 * 60  # ten years: older is a typo, and far older no date can hold
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     log.add_argument("--location", help="building or room")
     log.add_argument("--subject", required=True, help="one line saying what is wrong")
     log.add_argument("--details", default="", help="longer description")
-    log.add_argument("--arrived-minutes-ago", type=int, default=0, metavar="N",
-                     help="the person arrived N minutes ago (default: now)")
+    log.add_argument("--arrived-minutes-ago", type=arguments.whole_number(low=0, high=MAX_MINUTES_AGO), default=0,
+                     metavar="N", help="the person arrived N minutes ago (default: now; at most ten years)")
     log.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent logging it")
     log.set_defaults(func=run_log)
 
@@ -42,14 +45,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--view", choices=list(queue.VIEWS), default="all-open", help="which view (default all-open)")
     listing.add_argument("--search", default="", help="words to search for (subject, text, replies, requester)")
     listing.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent, for --view mine")
-    listing.add_argument("--limit", type=int, default=50, help="at most this many rows (default 50)")
+    listing.add_argument("--limit", type=arguments.COUNT, default=50, help="at most this many rows (default 50)")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.set_defaults(func=run_list)
 
     show = subparsers.add_parser("show", help="show one ticket with its conversation",
                                  description="Show a ticket, its replies and notes, and its history.")
     add_db_option(show)
-    show.add_argument("id", type=int, help="ticket number")
+    show.add_argument("id", type=arguments.ID, help="ticket number")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=run_show)
 

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.core import errors, files, templating
+from desk.core import errors, files, inputs, templating
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.desk_settings import load_desk_settings
@@ -189,7 +189,11 @@ def macro_to_item(macro: dict[str, Any], report: ImportReport) -> dict[str, Any]
     def unmapped(name: str, value: object, reason: str) -> None:
         report.unmapped.append(Unmapped(title, name, json.dumps(value, ensure_ascii=False), reason))
 
-    for action in macro.get("actions") or []:
+    raw_actions = macro.get("actions")
+    for action in raw_actions if isinstance(raw_actions, list) else []:
+        if not isinstance(action, dict):
+            unmapped("?", action, "an action that is not an object")
+            continue
         name, value = action.get("field"), action.get("value")
         if name == "comment_value":
             body_text = _comment_text(value)
@@ -345,12 +349,7 @@ def import_file(
     include_inactive: bool = False,
 ) -> tuple[Changes, ImportReport]:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise errors.InvalidInput(f"Cannot read {path}: {exc.strerror}.") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise errors.InvalidInput(f"{path} is not JSON: {exc}.") from exc
+    data = inputs.read_json_file(path, what=str(path))
     return import_data(session, data, actor_id=actor_id, owner_id=owner_id, include_inactive=include_inactive)
 
 

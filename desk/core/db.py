@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.core import errors, korean
+from desk.core import errors, korean, store_damage
 from desk.core.i18n import _
 
 if TYPE_CHECKING:
@@ -174,6 +174,8 @@ def _install_pragmas(engine: Engine, path: Path) -> None:
         # The one place where every Session's reads, writes and commits have their SQLite
         # errors classified: a locked, full, read-only, damaged store raises its typed error.
         typed = classify(context.original_exception, path)
+        if isinstance(typed, errors.StoreCorrupt) and typed.sqlite_error.startswith("SQLITE_CORRUPT"):
+            typed = store_damage.found_damage(path) or typed  # damaged pages, not "no database at all"
         if typed is not None:
             typed.__cause__ = context.original_exception
         return typed
@@ -246,6 +248,10 @@ def unit_of_work(session: Session) -> Iterator[Session]:
             session.info["unit_of_work_depth"] = depth
         return
     name = _operation_name()
+    bind = session.get_bind()
+    database = getattr(getattr(bind, "url", None), "database", None)
+    if database:
+        store_damage.refuse_if_damaged(Path(database))  # before BEGIN: nothing written to a damaged file
     if session.in_transaction():
         session.commit()  # end any read snapshot so the write sees the latest data
     session.info["unit_of_work_depth"] = 1
@@ -389,6 +395,18 @@ def _prepare_schema(path: Path, *, migrate: bool, progress: Progress | None = No
                 f"{path} was written by a newer version of Desk (schema {revision}). "
                 "It was not changed. Update Desk to open it."
             ) from exc
+        from desk.core.schema_check import newer_tables
+
+        with translated_errors(path), closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+            newer = newer_tables(conn, revision)
+        if newer:
+            raise errors.StoreSchemaMismatch(_(
+                "{path} says it is at schema {revision}, but it already has parts of a newer schema "
+                "({tables}). Desk did not touch it: upgrading would try to create them again. Restore "
+                "the store from a backup, or ask for help to set its stamp right.").format(
+                    path=path, revision=revision,
+                    tables=", ".join(newer[:6]) + (_(" and {count} more").format(count=len(newer) - 6)
+                                                   if len(newer) > 6 else "")))
     elif has_tables:
         raise errors.StoreCorrupt(f"{path} is an SQLite database, but not a Desk store. Nothing was changed.")
     if not migrate:
@@ -431,6 +449,21 @@ def upgrade(path: Path, revision: str = "head", *, progress: Progress | None = N
         engine.dispose()
 
 
+def build_schema(path: Path, revision: str) -> None:
+    """Run the migrations up to ``revision`` on a scratch file (no progress, no backup): what
+    ``schema_check`` compares stores with. Not ``upgrade``: that is the user's upgrade."""
+    from alembic import command
+
+    engine = _engine(path)
+    try:
+        with translated_errors(path), engine.begin() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
 def _engine(path: Path) -> Engine:
     from sqlalchemy import create_engine
 
@@ -452,6 +485,7 @@ def open_store(path: Path | str | None = None, *, migrate: bool = True,
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise errors.StoreReadOnly(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
+    store_damage.recheck_on_open(path)  # an earlier run found damaged pages: look again first
     _prepare_schema(path, migrate=migrate, progress=progress)
     return Store(path)
 
@@ -463,25 +497,41 @@ def schema_state(path: Path) -> tuple[str | None, str]:
 
 
 def integrity_problems(store: Store) -> list[str]:
-    """``PRAGMA integrity_check`` + foreign keys + FTS consistency; empty list = healthy."""
+    """``PRAGMA integrity_check`` + foreign keys + every table, index and trigger the store's
+    schema expects (``schema_check``) + the search index's own check; empty list = healthy."""
+    from desk.core.schema_check import SEARCH_INDEX, schema_problems
+
     problems: list[str] = []
     with translated_errors(store.path), closing(store.raw_connection()) as conn:
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if result != ["ok"]:
             problems.extend(result)
-        for table, rowid, parent, _constraint in conn.execute("PRAGMA foreign_key_check"):
-            problems.append(f"{table} row {rowid} points to a missing {parent} row")
+        for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+            problems.append(_("{table} row {rowid} points to a missing {parent} row").format(
+                table=table, rowid=rowid, parent=parent))
+        missing = schema_problems(conn, current_revision(conn) or SCHEMA_HEAD)
+        problems.extend(problem.describe() for problem in missing)
+        if any(problem.object.name == SEARCH_INDEX for problem in missing):
+            return problems
         try:
-            conn.execute("INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('integrity-check', 1)")
+            conn.execute(f"INSERT INTO {SEARCH_INDEX}({SEARCH_INDEX}, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
-            problems.append(f"full-text index: {exc}")
+            problems.append(_("the search index is damaged: {error}").format(error=exc))
         try:
             conn.execute("INSERT INTO ticket_ko(ticket_ko) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
             problems.append(_("Korean search index: {error}").format(error=exc))
-        missing = conn.execute(
-            "SELECT count(*) FROM tickets WHERE id NOT IN (SELECT rowid FROM ticket_fts)"
+        unindexed = conn.execute(
+            f"SELECT count(*) FROM tickets WHERE id NOT IN (SELECT rowid FROM {SEARCH_INDEX})"
         ).fetchone()[0]
-        if missing:
-            problems.append(f"{missing} tickets are missing from the search index")
+        if unindexed:
+            problems.append(_("{count} tickets are missing from the search index").format(count=f"{unindexed:,}"))
     return problems
+
+
+def repair_store(store: Store) -> list[str]:
+    """Rebuild the search index and put back missing triggers and indexes (``desk check --repair``)."""
+    from desk.core.schema_check import repair
+
+    with translated_errors(store.path), closing(store.raw_connection()) as conn:
+        return repair(conn, current_revision(conn) or SCHEMA_HEAD)

@@ -135,6 +135,10 @@ def generate(
     with open_store(path) as store, closing(store.raw_connection()) as conn:
         if conn.execute("SELECT count(*) FROM tickets").fetchone()[0]:
             raise errors.InvalidInput(f"{store.path} already has tickets; give demo a new --db file.")
+        if conn.execute("SELECT (SELECT count(*) FROM categories) + (SELECT count(*) FROM people)").fetchone()[0]:
+            # Demo data brings its own people and categories with fixed ids (`desk init --defaults`
+            # or the set-up assistant already made some): mixing them would collide.
+            raise errors.InvalidInput(f"{store.path} already has people or categories; give demo a new --db file.")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
         try:

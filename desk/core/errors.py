@@ -55,6 +55,16 @@ class StoreTooNew(StoreError):
     pass
 
 
+class StoreSchemaMismatch(StoreCorrupt):
+    """The schema stamp disagrees with the tables (an older stamp over a newer schema): an
+    upgrade would try to create what exists, so the store is refused untouched."""
+
+
+class StoreDamaged(StoreCorrupt):
+    """SQLite found damaged pages (``quick_check`` failed after a write failed): Desk writes
+    nothing more to this file; the message says how to recover from the backup."""
+
+
 class DiskFull(StoreError):
     """The disk (or the store's size limit) is full (SQLITE_FULL)."""
 

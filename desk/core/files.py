@@ -61,8 +61,24 @@ def file_errors(path: Path | str, *, what: str = "file") -> Iterator[None]:
         raise file_error(path, exc, what=what) from exc
 
 
+def _check_name(path: Path, *, what: str) -> None:
+    """A name the operating system cannot take at all (a NUL character, a lone surrogate)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        bad = True
+    else:
+        bad = "\x00" in text
+    if bad:
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\0")
+        raise errors.FileError(f"The {what} {shown} cannot be written: the name holds characters no "
+                               "file name can have. Choose another name.", path=shown, reason="invalid name")
+
+
 def make_folder(folder: Path, *, what: str = "folder") -> Path:
     """``mkdir -p`` with a FileError (not a traceback) when that is not allowed."""
+    _check_name(folder, what=what)
     with file_errors(folder, what=what):
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, "a file has that name", str(folder))
@@ -76,6 +92,7 @@ def atomic_path(path: Path, *, what: str = "file") -> Iterator[Path]:
     without an error, removed otherwise. For writers that want a file name (SQLite's backup,
     openpyxl); see ``write_text`` for text."""
     path = Path(path)
+    _check_name(path, what=what)
     with file_errors(path, what=what):
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))

@@ -21,6 +21,7 @@ from desk.core.changes import Changes
 from desk.core.models import AGENT_ROLES, CHANNELS, PERSON_KINDS, PRIORITIES, SATISFACTION, STATUSES, Ticket
 from desk.core.ops import imports
 from desk.core.ops.comments import MAX_BODY
+from desk.core.ops.tickets import MAX_SUBJECT
 
 COLUMNS = (
     "id", "uuid", "subject", "description", "status", "priority", "channel", "category",
@@ -181,8 +182,9 @@ def _satisfaction_and_sizes(clean: dict[str, object]) -> None:
     for name in ("subject", "description"):
         if len(str(clean.get(name) or "")) > MAX_BODY:
             raise ValueError(f"{name} is {len(str(clean[name])):,} characters; the limit is {MAX_BODY:,}")
-    if len(str(clean.get("subject") or "")) > 10_000:
-        raise ValueError(f"subject is {len(str(clean['subject'])):,} characters; a subject is one line")
+    if len(" ".join(str(clean.get("subject") or "").split())) > MAX_SUBJECT:  # said, never cut silently
+        raise ValueError(f"subject is {len(str(clean['subject'])):,} characters; at most {MAX_SUBJECT} fit "
+                         "(a subject is one line: put the rest in the description)")
 
 
 def _person(value: object, what: str, cleaner: _Cleaner, *, required: bool = False) -> dict[str, object] | None:

@@ -186,7 +186,7 @@ def _detect(text: str) -> str:
         _rows, found = rows_from_file(io.BytesIO(head.encode("utf-8")), encoding="utf-8")
     except csv.Error:  # the sniffer found no delimiter at all: one column
         return "csv"
-    except (ValueError, RowsFromFileBadJSON):
+    except (ValueError, RowsFromFileBadJSON, RecursionError):  # deep nesting: _read_json says so
         return "json"
     return {Format.CSV: "csv", Format.TSV: "tsv", Format.JSON: "json", Format.NL: "ndjson"}[found]
 

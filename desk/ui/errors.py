@@ -49,6 +49,7 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
         log.warning("shown to the user: %s: %s", type(exc).__name__, exc.message)
     else:
         log.error("a bug reached the window", exc_info=(type(exc), exc, exc.__traceback__))
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     box = QMessageBox(parent)
@@ -57,6 +58,7 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Desk cannot use the store" if isinstance(exc, StoreError)
                            else "Desk could not write the file" if isinstance(exc, FileError) else "Desk")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # may quote a remote's or a file's words
         box.setText(exc.message)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
     else:

@@ -8,6 +8,10 @@
   editor's Send: comment, FTS trigger, audit, version check, draft removal), ``save_draft``
   (what typing triggers), ``apply_canned`` (render + actions + usage count). p50/p95.
 
+* ``large``: in a fresh process on a small store, opening a ticket with one 300,000-character
+  unbroken reply and one with a 10 MB conversation: the longest gap between a 16 ms timer's
+  callbacks while each opens and is painted (budget: no frame over 100 ms), and the time to shown.
+
 Run alone: ``python -m tests.perf.run --only editor``.
 """
 
@@ -38,7 +42,77 @@ def run(ctx) -> dict[str, object]:  # noqa: ANN001 - tests.perf.run.BenchContext
                          check=True, capture_output=True, text=True, env=env).stdout
     opened = json.loads(out.strip().splitlines()[-1])
     writes = _writes(ctx.copy_of(100_000))
-    return {"tickets": ctx.scale, **opened, "writes_100k": writes}
+    out = subprocess.run([sys.executable, "-m", "tests.perf.bench_editor", "large"],
+                         check=True, capture_output=True, text=True, env=env).stdout
+    large = json.loads(out.strip().splitlines()[-1])
+    return {"tickets": ctx.scale, **opened, "writes_100k": writes, "large": large}
+
+
+def _large() -> None:
+    """The longest frame while opening very large conversations (see the module docstring)."""
+    import tempfile
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desk.core.db import open_store
+    from desk.core.ops import comments, people, tickets
+    from desk.ui.editor.editor import TicketEditor
+    from desk.ui.tasks import Tasks
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    folder = Path(tempfile.mkdtemp(prefix="desk-bench-large-"))
+    store = open_store(folder / "large.sqlite3")
+    with store.session() as session:
+        agent = people.add_agent(session, name="Ana", email="ana@desk.test").created_id
+        requester = people.ensure_requester(session, email="wei@uni.test", name="Wei").created_id
+        unbroken = tickets.log_ticket(session, actor_id=agent, requester_id=requester, subject="Log").created_id
+        comments.add_comment(session, ticket_id=unbroken, author_id=agent, body="x" * 300_000, public=True)
+        huge = tickets.log_ticket(session, actor_id=agent, requester_id=requester, subject="Loop",
+                                  description="loop " * 200_000).created_id
+        for number in range(9):
+            comments.add_comment(session, ticket_id=huge, author_id=agent, public=True,
+                                 body=f"Bounce {number}: " + "bounced mail header " * 55_000)
+        small = tickets.log_ticket(session, actor_id=agent, requester_id=requester, subject="Small").created_id
+        comments.add_comment(session, ticket_id=small, author_id=agent, body="Fixed the lamp.", public=True)
+        session.commit()
+    tasks = Tasks(store, watch_interval_ms=0)
+    result: dict[str, object] = {}
+    # A small ticket first and last: the floor (creating and first painting an editor) in the same run.
+    for name, ticket_id in (("small_ticket", small), ("unbroken_300k", unbroken), ("conversation_10mb", huge),
+                            ("small_ticket_again", small)):
+        gaps: list[float] = []
+        last = [time.perf_counter()]
+
+        def tick(gaps: list[float] = gaps, last: list[float] = last) -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        timer = QTimer()
+        timer.setInterval(16)
+        timer.timeout.connect(tick)
+        start = time.perf_counter()
+        timer.start()
+        editor = TicketEditor(tasks, ticket_id, lambda: agent)
+        editor.resize(1280, 800)
+        editor.show()
+        while editor.view is None:
+            app.processEvents()
+        shown = time.perf_counter() - start
+        end = time.perf_counter() + 0.3  # the paints after it is shown count too
+        while time.perf_counter() < end:
+            app.processEvents()
+        timer.stop()
+        result[name] = {"shown_ms": round(shown * 1000, 1), "longest_frame_ms": round(max(gaps) * 1000, 1),
+                        "frames": len(gaps), "budget_ms": 100}
+        editor.close()
+        editor.deleteLater()
+        while tasks.pending:
+            app.processEvents()
+    tasks.shutdown()
+    store.close()
+    print(json.dumps(result))
 
 
 def _writes(path: Path) -> dict[str, object]:
@@ -123,3 +197,5 @@ def _open(path: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "open":
         _open(sys.argv[2])
+    elif sys.argv[1] == "large":
+        _large()

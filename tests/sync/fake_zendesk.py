@@ -12,7 +12,10 @@
   minute excluded) on a virtual clock the tests move (``advance``);
 * users show/search, ``/macros/active``;
 * injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
-  (connection closed before handling) or "lost" (handled, then the connection is dropped).
+  (connection closed before handling) or "lost" (handled, then the connection is dropped), and
+  "echo401" / "echo422" / "echo-html": an error page that repeats the request's credentials;
+* ``state.export_mode``: "repeat" (the export answers "more to come" with the same cursor forever)
+  or "endless" (a new cursor each time, never the end); a cursor it cannot read is a 422.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class FakeState:
     next_id: int = 1
     requests: list[str] = field(default_factory=list)
     page_size: int = 1000
+    export_mode: str | None = None  # "repeat" or "endless": a server whose export never ends
 
 
 class FakeZendesk:
@@ -175,10 +179,19 @@ class FakeZendesk:
                 self._touch(ticket)
             return 200, {"ticket": dict(ticket), "audit": {"id": self._id(), "ticket_id": tid, "events": events}}
 
-    def export(self, cursor: str | None, start_time: int | None) -> dict[str, Any]:
+    def export(self, cursor: str | None, start_time: int | None) -> dict[str, Any] | None:
         with self.lock:
+            if self.state.export_mode == "repeat":
+                return {"tickets": [], "after_cursor": "c2FtZQ==", "end_of_stream": False}
+            if self.state.export_mode == "endless":
+                self.state.next_id += 1
+                after = base64.b64encode(f"{self.state.next_id}|0".encode()).decode()
+                return {"tickets": [], "after_cursor": after, "end_of_stream": False}
             if cursor:
-                ts, last_id = map(int, base64.b64decode(cursor).decode().split("|"))
+                try:
+                    ts, last_id = map(int, base64.b64decode(cursor).decode().split("|"))
+                except ValueError:
+                    return None  # an expired or foreign cursor: 422 (see the route)
             else:
                 ts, last_id = int(start_time or 0), 0
             horizon = self.state.now - 60  # the newest minute is never returned
@@ -247,6 +260,14 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 return self._send(500, {"error": "InternalError"})
             if fault == "garbage":
                 return self._send(200, b"<html>maintenance</html>")
+            if fault in ("echo401", "echo422", "echo-html"):  # a server that repeats the credentials
+                header = self.headers.get("Authorization", "")
+                decoded = base64.b64decode(header[6:]).decode() if header.startswith("Basic ") else ""
+                echo = f"Authorization: {header} (user {decoded}, token {fake.state.token})"
+                if fault == "echo-html":
+                    return self._send(502, f"<html><pre>{echo}</pre></html>".encode())
+                return self._send(401 if fault == "echo401" else 422,
+                                  {"error": "Invalid", "description": f"Rejected request with {echo}"})
             if path == "/oauth/tokens" and method == "POST":
                 body = json.loads(raw or b"{}")
                 if body.get("refresh_token") != fake.state.refresh_token:
@@ -322,8 +343,10 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
             if segs == ["incremental", "tickets", "cursor"] and method == "GET":
                 if "cursor" not in query and "start_time" not in query:
                     return 400, {"error": "InvalidValue", "description": "start_time or cursor required"}, {}
-                return 200, fake.export(query.get("cursor"),
-                                        int(query["start_time"]) if "start_time" in query else None), {}
+                page = fake.export(query.get("cursor"), int(query["start_time"]) if "start_time" in query else None)
+                if page is None:
+                    return 422, {"error": "InvalidPaginationParameter", "description": "cursor is invalid"}, {}
+                return 200, page, {}
             if len(segs) == 2 and segs[0] == "users" and segs[1].isdigit():
                 with fake.lock:
                     user = fake.state.users.get(int(segs[1]))

@@ -1,5 +1,5 @@
 """File errors of every CLI writer (export, stats --output, backup, canned export) are
-messages with exit code 2, never a traceback, and leave nothing half-written."""
+messages with exit code 1 (an environment error), never a traceback, and leave nothing half-written."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def db(store, session, requester_id) -> str:  # noqa: ANN001
 
 
 def run(argv: list[str], capsys) -> str:  # noqa: ANN001
-    assert main(argv) == 2
+    assert main(argv) == 1  # an environment error (issue 18: 2 is for usage errors)
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
     assert captured.err.startswith("desk: ")

@@ -97,7 +97,7 @@ def test_a_refused_operation_is_logged_with_its_reason(log_file, session):
 def test_the_cli_sets_the_log_up_and_logs_what_it_told_the_user(tmp_path, capsys):
     bad = tmp_path / "notes.sqlite3"
     bad.write_text("not a store")
-    assert main(["list", "--db", str(bad)]) == 2
+    assert main(["list", "--db", str(bad)]) == 1  # environment error (issue 18)
     text = read(tmp_path / "logs" / "desk.log")  # DESK_LOG_DIR of the test (conftest)
     assert "StoreCorrupt" in text and str(bad) in text
     assert "not a Desk store" in capsys.readouterr().err

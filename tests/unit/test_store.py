@@ -75,7 +75,7 @@ def test_non_database_file_is_refused_untouched(tmp_path, content, capsys):
     with pytest.raises(errors.StoreCorrupt):
         open_store(path)
     assert path.read_bytes() == content
-    assert main(["list", "--db", str(path)]) == 2
+    assert main(["list", "--db", str(path)]) == 1  # environment error (issue 18)
     err = capsys.readouterr().err
     assert "not a Desk store" in err and "Traceback" not in err
 
@@ -88,7 +88,7 @@ def test_damaged_database_gets_a_clear_message(tmp_path, capsys):
     path.write_bytes(bytes(data))
     with pytest.raises(errors.StoreCorrupt, match="damaged"):
         open_store(path)
-    assert main(["check", "--db", str(path)]) == 2
+    assert main(["check", "--db", str(path)]) == 1  # environment error (issue 18)
     assert "Traceback" not in capsys.readouterr().err
 
 
@@ -109,7 +109,7 @@ def test_locked_store_gets_a_clear_message(tmp_path, monkeypatch, capsys):
         monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
         with pytest.raises(errors.StoreLocked, match="in use by another program"):
             open_store(path)
-        assert main(["list", "--db", str(path)]) == 2
+        assert main(["list", "--db", str(path)]) == 1  # environment error (issue 18)
         assert "in use by another program" in capsys.readouterr().err
         holder.rollback()
 

@@ -49,11 +49,19 @@ def _choice(value: object, allowed: tuple[str, ...], what: str) -> None:
         raise errors.InvalidInput(f"{what} must be one of {', '.join(allowed)} (got {value!r}).")
 
 
-def _clean_subject(subject: str) -> str:
+def _clean_subject(subject: str, *, origin: str | None = None) -> str:
+    """One line of at most ``MAX_SUBJECT`` characters. A longer one typed here is refused with
+    a message (never cut without a word); one pulled from a remote (``origin``) is kept cut to
+    the limit, and the sync's merge counts the cut copy as equal to the remote's, so the cut is
+    never written back upstream (``sync.merge.same_value``)."""
     subject = " ".join(subject.split())
     if not subject:
-        raise errors.InvalidInput("A ticket needs a subject.")
-    return subject[:MAX_SUBJECT]
+        raise errors.InvalidInput(_("A ticket needs a subject."))
+    if len(subject) > MAX_SUBJECT and origin is None:
+        raise errors.InvalidInput(_(
+            "The subject is {length:,} characters long; at most {limit} fit. Keep it to one line and put "
+            "the rest in the details.").format(length=len(subject), limit=MAX_SUBJECT))
+    return subject[:MAX_SUBJECT].rstrip()
 
 
 def load_ticket(session: Session, ticket_id: int) -> Ticket:
@@ -136,7 +144,7 @@ def log_ticket(
         if session.get(Person, requester_id) is None:
             raise errors.NotFound(f"There is no person #{requester_id}.")
         ticket = Ticket(
-            subject=_clean_subject(subject), description=description, channel=channel,
+            subject=_clean_subject(subject, origin=origin), description=description, channel=channel,
             priority=priority, category_id=category_id, location_id=location_id,
             requester_id=requester_id, logged_by_id=actor_id, arrived_at=arrived_at,
             created_at=now, updated_at=now, status="new", version=1,
@@ -219,7 +227,7 @@ def _apply(
             _set_status(ticket, str(value), now)
         else:
             if name == "subject":
-                value = _clean_subject(str(value))
+                value = _clean_subject(str(value), origin=origin)
             elif name == "priority":
                 _choice(value, PRIORITIES, "Priority")
             elif name == "channel":

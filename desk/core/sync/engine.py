@@ -167,6 +167,10 @@ class Engine(Pull, Push):
         self._load_people()
         try:
             pages = self.listing()
+            for page in pages:  # what the adapter left out (sync/validate.py), and where paging stopped
+                self.report.skipped.extend(page.skipped)
+                self.report.notes.extend(page.notes)
+                self.report.notes.extend(_long_subjects(self.row.name, page))
             self.report.plan = self.make_plan(pages)
             if self.dry_run:  # the plan is the answer, with the guard's word on it
                 self.report.pulled = sum(len(page.tickets) for page in pages)
@@ -189,7 +193,7 @@ class Engine(Pull, Push):
                 with unit_of_work(self.session):
                     row = self.session.get(SyncRemote, self.remote_id)
                     if row is not None:
-                        row.last_error = exc.message[:500]
+                        row.last_error = self.remote.http.scrub(exc.message)[:500]
             raise
         finally:
             self.report.requests = self.remote.http.requests - before
@@ -198,8 +202,20 @@ class Engine(Pull, Push):
             row = self.session.get(SyncRemote, self.remote_id)
             if row is not None:
                 row.last_synced_at = utcnow()
-                row.last_error = "; ".join(self.report.failed)[:500] or None
+                row.last_error = self.remote.http.scrub("; ".join(self.report.failed))[:500] or None
         return self.report
+
+
+def _long_subjects(remote: str, page: PullPage) -> list[str]:
+    """Said, not silent: a remote subject longer than Desk keeps is cut here (never upstream)."""
+    from desk.core.i18n import _
+    from desk.core.ops.tickets import MAX_SUBJECT
+
+    return [_("{remote} ticket {id}: its subject has {length:,} characters; Desk shows the first {limit} "
+              "and leaves the remote's whole.").format(remote=remote, id=ticket.remote_id, length=len(subject),
+                                                      limit=MAX_SUBJECT)
+            for ticket in page.tickets
+            if isinstance(subject := ticket.fields.get("subject"), str) and len(" ".join(subject.split())) > MAX_SUBJECT]
 
 
 def sync(

@@ -136,11 +136,21 @@ def merge_fields(
     return out
 
 
+def _subject_key(subject: str) -> str:
+    from desk.core.ops.tickets import MAX_SUBJECT
+
+    return " ".join(subject.split())[:MAX_SUBJECT].rstrip()  # as ops.tickets._clean_subject cuts it
+
+
 def same_value(normalize: Callable[[str, Any], Any]) -> Callable[[str, Any, Any], bool]:
     """Equality after a round trip through the remote (its lossy mappings)."""
     def same(name: str, a: Any, b: Any) -> bool:
         if name == "requester" and (a is None or b is None):
             return True  # a walk-in without e-mail: the remote cannot say who it is
+        if name == "subject" and isinstance(a, str) and isinstance(b, str):
+            # Desk keeps a remote's over-long subject cut to its limit: the cut copy is the
+            # same subject, never a local change to send back upstream.
+            return _subject_key(a) == _subject_key(b)
         return normalize(name, a) == normalize(name, b)
     return same
 

@@ -159,6 +159,8 @@ def _log_report(report: SyncReport, *, seconds: float) -> None:
              len(report.failed), report.requests, seconds)
     for problem in report.failed:
         log.warning("sync %s: not sent: %s", report.remote, problem)
+    for line in [*report.notes, *report.skipped]:
+        log.warning("sync %s: %s", report.remote, line)
 
 
 @contextmanager

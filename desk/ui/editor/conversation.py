@@ -4,12 +4,20 @@ Bodies are plain text (escaped, line breaks kept). A body that is HTML (from a s
 sanitized with nh3: no scripts, styles, images or iframes, only http/https/mailto links. The
 browser loads no resource at all (``loadResource`` returns nothing), so nothing remote is
 ever fetched; links open in the system browser only when clicked.
+
+Size: Qt lays a document out on the UI thread, and an unbroken run of text costs it far more than
+words (300,000 characters without a space took ~5 s). So what is rendered at once is capped
+(``Limits``): each message shows its first ``BODY_CHARS`` characters with a "Show the rest" link
+that adds as many again, the conversation stops after ``TOTAL_CHARS`` with a link for the
+remaining messages, and long unbroken runs get break opportunities (a zero-width space every
+``RUN`` characters). A 10 MB conversation then costs no more than a short one to show.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +26,7 @@ from PySide6.QtCore import QByteArray, QDateTime, QLocale, QTimeZone, QUrl
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from desk.core.i18n import _
+from desk.core.i18n import _, ngettext
 from desk.core.mail.outbox import Delivery
 from desk.core.queries.editor import TicketView
 from desk.ui import theme
@@ -31,15 +39,57 @@ _HTML_HINT = re.compile(r"<(p|br|div|b|strong|i|em|ul|ol|li|a|table|span|blockqu
 
 
 
-def body_html(body: str) -> str:
-    """A comment body as safe HTML."""
+BODY_CHARS = 10_000  # per message, and per "Show the rest"
+TOTAL_CHARS = 30_000  # the conversation at once (~35 ms of layout); "Show the rest" adds as much again
+RUN = 80  # longest run of text without a break opportunity
+MORE = "desk-more"  # the scheme of the "show the rest" links (handled here, never opened)
+_TAG = re.compile(r"(<[^>]*>)")
+_LONG_RUN = re.compile(rf"([^\s<>&]{{{RUN}}})(?=[^\s<>&])")
+
+
+@dataclass
+class Limits:
+    """How much of each message is shown (index 0 is the request) and of the whole conversation."""
+
+    shown: dict[int, int] = field(default_factory=dict)  # message index -> characters shown
+    total: int = TOTAL_CHARS
+
+    def of(self, index: int) -> int:
+        return self.shown.get(index, BODY_CHARS)
+
+
+def _breakable(text: str) -> str:
+    """Break opportunities in long unbroken runs (outside tags and entities), so Qt's layout
+    stays linear in the text's length."""
+    if len(text) <= RUN:
+        return text
+    parts = _TAG.split(text)  # odd items are tags: their attributes (a link's address) stay whole
+    return "".join(part if number % 2 else _LONG_RUN.sub("\\1\u200b", part) for number, part in enumerate(parts))
+
+
+def body_html(body: str, *, limit: int | None = None) -> str:
+    """A comment body as safe HTML (its first ``limit`` characters when given)."""
+    if limit is not None:
+        body = body[:limit]
     if _HTML_HINT.search(body):
-        return nh3.clean(
+        return _breakable(nh3.clean(
             body, tags=SAFE_TAGS, clean_content_tags={"script", "style"},
             attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"},
-        )
-    escaped = html.escape(body)
+        ))
+    escaped = _breakable(html.escape(body))
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _capped_body(index: int, body: str, limits: Limits, budget: int) -> tuple[str, int]:
+    """The body's HTML within its limit and the budget left, with a "Show the rest" link when
+    it is cut; returns (html, characters used)."""
+    limit = max(1, min(limits.of(index), budget)) if budget < len(body) else limits.of(index)
+    if len(body) <= limit:
+        return body_html(body), len(body)
+    rest = len(body) - limit
+    link = (f"<p><a href='{MORE}:message/{index}'>" + html.escape(_("Show the rest ({count} more characters)").format(
+        count=f"{rest:,}")) + "</a></p>")
+    return body_html(body, limit=limit) + "…" + link, limit
 
 
 def _when(moment: object, zone: ZoneInfo) -> str:
@@ -87,18 +137,31 @@ def delivery_text(delivery: Delivery | None, *, zone: str = "UTC") -> str:
     return _("e-mail queued")
 
 
-def conversation_html(view: TicketView, pal: QPalette | None = None) -> str:
+def conversation_html(view: TicketView, pal: QPalette | None = None, limits: Limits | None = None) -> str:
     zone = ZoneInfo(view.timezone)
     bubbles = theme.bubbles(pal)
+    limits = limits or Limits()
+    budget = limits.total
     confirmation = "" if view.confirmation is None else " · " + html.escape(
         _("“We have your request”: {state}").format(state=delivery_text(view.confirmation, zone=view.timezone)))
+    if view.description.strip():
+        request, used = _capped_body(0, view.description, limits, budget)
+        budget -= used
+    else:
+        request = f"<i>{html.escape(view.subject)}</i>"
     parts = [_block(
         f"<b>{html.escape(view.requester)}</b> · request via {html.escape(view.channel)} · "
         f"{_when(view.arrived_at, zone)}{confirmation}",
-        body_html(view.description) if view.description.strip() else f"<i>{html.escape(view.subject)}</i>",
+        request,
         bubbles["request"],
     )]
-    for message in view.messages:
+    for index, message in enumerate(view.messages, start=1):
+        if budget <= 0:
+            left = len(view.messages) - index + 1
+            parts.append(f"<p><a href='{MORE}:messages'>" + html.escape(ngettext(
+                "Show the rest ({count} more message)", "Show the rest ({count} more messages)", left).format(
+                    count=f"{left:,}")) + "</a></p>")
+            break
         if message.public and not message.author_is_agent:
             kind, bubble = "Reply from the requester", bubbles["request"]
         elif message.public:
@@ -109,7 +172,9 @@ def conversation_html(view: TicketView, pal: QPalette | None = None) -> str:
                    f"{_when(message.created_at, zone)}")
         if message.public and message.author_is_agent:
             heading += f" · <i>{html.escape(delivery_text(message.delivery, zone=view.timezone))}</i>"
-        parts.append(_block(heading, body_html(message.body), bubble))
+        body, used = _capped_body(index, message.body, limits, budget)
+        budget -= used
+        parts.append(_block(heading, body, bubble))
     return "".join(parts)
 
 
@@ -125,6 +190,7 @@ class ConversationView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._open)
         self.shown: TicketView | None = None
+        self.limits = Limits()
         theme.follow(self, lambda: self.shown is not None and self.show_view(self.shown))
 
     def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 - Qt override
@@ -133,14 +199,31 @@ class ConversationView(QTextBrowser):
         return QByteArray()
 
     def show_view(self, view: TicketView) -> None:
+        if self.shown is None or self.shown.id != view.id:
+            self.limits = Limits()  # another ticket: start capped again
         self.shown = view
         bar = self.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
-        self.setHtml(conversation_html(view, self.palette()))
+        self.setHtml(conversation_html(view, self.palette(), self.limits))
         if at_end:
             bar.setValue(bar.maximum())
 
-    @staticmethod
-    def _open(url: QUrl) -> None:
-        if url.scheme() in ("http", "https", "mailto"):
+    def show_more(self, what: str) -> None:
+        """``message/N``: N's next ``BODY_CHARS`` characters; ``messages``: the next messages."""
+        if what.startswith("message/"):
+            index = int(what.removeprefix("message/"))
+            self.limits.shown[index] = self.limits.of(index) + BODY_CHARS
+            self.limits.total += BODY_CHARS
+        else:
+            self.limits.total += TOTAL_CHARS
+        if self.shown is not None:
+            bar = self.verticalScrollBar()
+            where = bar.value()
+            self.setHtml(conversation_html(self.shown, self.palette(), self.limits))
+            bar.setValue(where)  # stay where the reader was, not at the top
+
+    def _open(self, url: QUrl) -> None:
+        if url.scheme() == MORE:
+            self.show_more(url.path())
+        elif url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)

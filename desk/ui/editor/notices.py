@@ -11,7 +11,7 @@ import html
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desk.core.edit_session import ChangedElsewhere
-from desk.ui import theme
+from desk.ui import plain_text, theme
 
 
 def notice_text(changed: ChangedElsewhere) -> str:
@@ -24,7 +24,7 @@ def notice_text(changed: ChangedElsewhere) -> str:
 class ChangedNotice(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel(self)
+        self.label = plain_text.plain_label(QLabel(self))  # may name who changed it
         self.label.setObjectName("changedBanner")
         self.label.setAccessibleName("Changed elsewhere")
         self.label.setToolTip("This ticket was changed by someone else while it was open")

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desk.core.sync.config import OpenConflict, TicketSyncState
-from desk.ui import theme
+from desk.ui import plain_text, theme
 
 SYNC_FIELD_LABELS = {
     "subject": "Subject", "status": "Status", "priority": "Priority", "category": "Category",
@@ -41,7 +41,7 @@ class SyncBanner(QWidget):
         self.setToolTip("Whether this ticket's changes reached the remote helpdesks, and conflicts to resolve")
         self.state: TicketSyncState | None = None
         self.buttons: dict[tuple[int, str], QPushButton] = {}
-        self.unsynced = QLabel(self)
+        self.unsynced = plain_text.plain_label(QLabel(self))
         self.unsynced.setObjectName("unsyncedLabel")
         self.unsynced.setAccessibleName("Sync state of this ticket")
         self.unsynced.setToolTip("Changes made here wait in the outbox until the next sync sends them")
@@ -119,7 +119,7 @@ class SyncBanner(QWidget):
                 label.setTextFormat(Qt.TextFormat.RichText)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 label.setAccessibleName(accessible)
-                label.setToolTip(f"{accessible}: {text}")
+                label.setToolTip(plain_text.tooltip(f"{accessible}: {text}"))
                 self.grid.addWidget(label, row, column)
             for column, (keep, text, tip) in enumerate((
                 ("mine", "Keep mine", f"Keep “{mine}” here and send it to {conflict.remote} on the next sync"),
@@ -127,7 +127,7 @@ class SyncBanner(QWidget):
             ), start=3):
                 button = QPushButton(text, self.box)
                 button.setAccessibleName(f"{text}: {name}")
-                button.setToolTip(tip)
+                button.setToolTip(plain_text.tooltip(tip))  # their value, from the remote
                 button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
                 button.clicked.connect(lambda _c=False, i=conflict.id, k=keep: self.resolve_requested.emit(i, k))
                 self.grid.addWidget(button, row, column)

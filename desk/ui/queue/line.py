@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.vocabulary import counted, format_age
+from desk.ui import plain_text
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
@@ -214,7 +215,7 @@ class WalkInLine(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, entry.ticket_id)
             state = "waiting" if entry.waiting else f"being served by {entry.assignee or 'someone'}"
             how = "phone call" if entry.channel == "phone" else "walk-in"
-            item.setToolTip(f"#{entry.ticket_id} {entry.requester}: {entry.subject} ({how}, {state})")
+            item.setToolTip(plain_text.tooltip(f"#{entry.ticket_id} {entry.requester}: {entry.subject} ({how}, {state})"))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{how}: {item.text()}")
             self.list.addItem(item)
             if entry.ticket_id == selected:

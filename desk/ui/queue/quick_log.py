@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
+from desk.core.i18n import _
 from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
 from desk.core.ops import intake
 from desk.core.ops import tickets as ticket_ops
@@ -143,7 +144,8 @@ class QuickLogDialog(QDialog):
         for combo in (self.category, self.location):
             combo.addItem("(none)", None)
         self.subject = tip(QLineEdit(self), "Subject", "One line: what is wrong or what is wanted")
-        self.subject.setMaxLength(ticket_ops.MAX_SUBJECT)
+        # No setMaxLength: it cuts a pasted subject without a word. A longer one is said below.
+        self.subject.setMaxLength(ticket_ops.MAX_SUBJECT * 4)
         self.details = tip(QPlainTextEdit(self), "Details",
                            "Anything else worth knowing (Tab leaves the box, Ctrl+Enter logs)")
         self.details.setTabChangesFocus(True)
@@ -211,6 +213,7 @@ class QuickLogDialog(QDialog):
         self._similar_timer.timeout.connect(self._check_similar)
         self.subject.textEdited.connect(lambda _t: self._similar_timer.start())
         self.subject.textEdited.connect(lambda _t: self._clear_problem_if_fixed())
+        self.subject.textChanged.connect(self._say_if_too_long)
         self.requester.textEdited.connect(lambda _t: self._clear_problem_if_fixed())
         self.category.currentIndexChanged.connect(lambda _i: self._check_expectation())
         self.new_kind.currentIndexChanged.connect(lambda _i: self._check_expectation())
@@ -246,6 +249,9 @@ class QuickLogDialog(QDialog):
             return
         if not subject:
             self._refuse(self.subject, "Type a subject: one line saying what it is about.")
+            return
+        if len(subject) > ticket_ops.MAX_SUBJECT:
+            self._refuse(self.subject, _long_subject(len(subject)))
             return
         chosen = self._chosen or self._exact_match(typed)
         new_email = self.new_email.text().strip() or (typed if "@" in typed else None)
@@ -413,11 +419,22 @@ class QuickLogDialog(QDialog):
         self.added_to.emit(ticket_id)
         self.accept()
 
+    def _say_if_too_long(self, text: str) -> None:
+        """Said as it happens (typed or pasted), never cut without a word."""
+        length = len(" ".join(text.split()))
+        if length > ticket_ops.MAX_SUBJECT:
+            self._problem_field = self.subject
+            self.problem.setText(_long_subject(length))
+            self.problem.setVisible(True)
+        elif self._problem_field is self.subject and self.problem.text().startswith(_long_subject(0)[:12]):
+            self.problem.setVisible(False)
+
     def _clear_problem_if_fixed(self) -> None:
         """The red "what is missing" line goes once what it asked for has been typed."""
         field = self._problem_field
         if self.problem.isVisible() and isinstance(field, QLineEdit) and field.text().strip():
             self.problem.setVisible(False)
+        self._say_if_too_long(self.subject.text())  # still too long: that stays said
 
     def _fit(self) -> None:
         """Grow to show wrapped warnings in full (word-wrapped labels do not push the dialog)."""
@@ -484,3 +501,8 @@ class QuickLogDialog(QDialog):
     def _link(self, href: str) -> None:
         if href.startswith("ticket:"):
             self.open_requested.emit(int(href.split(":", 1)[1]))
+
+
+def _long_subject(length: int) -> str:
+    return _("The subject is {length:,} characters long; at most {limit} fit. Keep it to one line and put "
+             "the rest in the details.").format(length=length, limit=ticket_ops.MAX_SUBJECT)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
+from desk.ui import plain_text
 from desk.ui.widgets import button
 
 SHOWN_MS = 10_000
@@ -19,7 +20,7 @@ class UndoNotice(QWidget):
         super().__init__(bar)
         self.setObjectName("undoNotice")
         self.setAccessibleName("Undo notice")
-        self.label = QLabel("", self)
+        self.label = plain_text.plain_label(QLabel("", self))  # names a ticket's subject
         self.label.setAccessibleName("Notice")
         self.undo_button = button("&Undo", "Take the last action back (Alt+U)", self, slot=self._undo)
         layout = QHBoxLayout(self)
@@ -36,7 +37,7 @@ class UndoNotice(QWidget):
 
     def offer(self, text: str, undo: Callable[[], None]) -> None:
         self.label.setText(text)
-        self.setToolTip(text)
+        self.setToolTip(plain_text.tooltip(text))
         self._undo_action = undo
         self.show()
         self.timer.start()

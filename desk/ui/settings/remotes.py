@@ -33,6 +33,7 @@ from shiboken6 import isValid
 
 from desk.core import errors
 from desk.core.sync import config, credentials
+from desk.ui import plain_text
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import named
@@ -185,8 +186,10 @@ class RemotesDialog(QDialog):
             values = (item["name"], item["kind"], item["url"], item["user"], item["auth"], "…", item["last"],
                       item["pending"], item["error"])
             for column, value in enumerate(values):
-                cell = QTableWidgetItem(str(value))
+                cell = QTableWidgetItem(str(value))  # an item view's text is plain text
                 cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if column == len(values) - 1 and value:  # the remote's last error, often cut off
+                    cell.setToolTip(plain_text.tooltip(str(value)))
                 self.table.setItem(index, column, cell)
         if rows and not self.table.selectedItems():
             self.table.selectRow(0)

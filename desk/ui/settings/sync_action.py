@@ -27,9 +27,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QProgressBar, QW
 
 from desk.core.changes import Changes
 from desk.core.db import Store
+from desk.core.i18n import _, ngettext
 from desk.core.sync import config
 from desk.core.sync.run import SyncRun, sync_all
-from desk.ui import theme
+from desk.ui import plain_text, theme
 from desk.ui.errors import show_error
 from desk.ui.settings.remotes import RemotesDialog
 from desk.ui.tasks import Tasks
@@ -338,10 +339,10 @@ class SyncController(QObject):
         offline = [failure for failure in run.failures if failure.offline]
         self.status.offline.setVisible(bool(offline))
         if offline:
-            self.status.offline.setToolTip("\n".join(f"{f.remote}: {f.message}" for f in offline))
+            self.status.offline.setToolTip(plain_text.tooltip("\n".join(f"{f.remote}: {f.message}" for f in offline)))
         if run.failures:
             self.status.label.setText(failure_text(run))
-            self.status.label.setToolTip(failure_tip(run, run.finished_at or run.started_at))
+            self.status.label.setToolTip(plain_text.tooltip(failure_tip(run, run.finished_at or run.started_at)))
             self.status.label.setStyleSheet(failed_style())
         elif run.cancelled:
             self.status.label.setText("Sync stopped")
@@ -352,6 +353,13 @@ class SyncController(QObject):
             self._show_last(run.finished_at)
             if run.not_sent:  # open conflicts are counted next to this, from the store
                 self.status.label.setText(self.status.label.text() + f" · {len(run.not_sent)} not sent")
+            said = [line for report in run.reports for line in (*report.notes, *report.skipped)]
+            if said:  # items left out, a paging loop stopped: said, with the reasons in the tooltip
+                skipped = sum(len(report.skipped) for report in run.reports)
+                self.status.label.setText(self.status.label.text() + " · " + (
+                    ngettext("{count} item skipped", "{count} items skipped", skipped).format(count=skipped)
+                    if skipped else _("see the notes")))
+                self.status.label.setToolTip(plain_text.tooltip("\n".join(said[:20])))  # remote words: text
 
 
 def _last_state(session: object) -> tuple[datetime | None, list[tuple[str, str]]]:

@@ -43,7 +43,12 @@ class RemoteProtocolError(RemoteError):
 
 
 class RemoteRejected(RemoteError):
-    """The server refused a change (validation, permission); the outbox keeps it."""
+    """The server refused a request (validation, permission); the outbox keeps a change.
+    ``status`` is the HTTP status (422: a saved pull cursor the server no longer takes)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RemoteConflict(RemoteError):
@@ -113,6 +118,8 @@ class PullPage:
     tickets: list[RemoteTicket] = field(default_factory=list)
     comments: list[RemoteComment] = field(default_factory=list)
     cursor: str | None = None
+    skipped: list[str] = field(default_factory=list)  # items not used, each with why (sync/validate.py)
+    notes: list[str] = field(default_factory=list)  # a paging loop stopped, a cursor was refused...
 
 
 @dataclass
@@ -165,12 +172,16 @@ def is_loopback(host: str) -> bool:
 
 def check_url(url: str) -> str:
     """The base URL without a trailing slash; HTTPS is required except on loopback."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        hostname, _port = parts.hostname, parts.port  # a broken IPv6 literal or port raises here
+    except ValueError:
+        hostname = None
+    if hostname is None or parts.scheme not in ("http", "https"):
         raise errors.InvalidInput(f"{url!r} is not a web address (expected https://host/...).")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(hostname):
         raise errors.InvalidInput(
-            f"{parts.hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer)."
+            f"{hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer)."
         )
     if parts.username or parts.password or parts.query:
         raise errors.InvalidInput("Put the user in --user and the token in the keyring, not in the URL.")
@@ -270,10 +281,20 @@ class Http:
             self._wait(delay)
             delay *= 2
 
+    def scrub(self, text: str) -> str:
+        """``text`` (from the server) without the credentials this client sends (``validate.scrub``)."""
+        from desk.core.sync.validate import scrub, secrets_in_headers
+
+        try:
+            headers = self._headers()
+        except Exception:  # noqa: BLE001 - no headers to read: the generic patterns still apply
+            headers = {}
+        return scrub(text, secrets=secrets_in_headers(headers))
+
     def error(self, response: httpx.Response) -> RemoteError:
         status = response.status_code
         where = f"{response.request.method} {urlsplit(str(response.request.url)).path}"
-        detail = _detail(response)
+        detail = self.scrub(_detail(response))
         if status in (401, 403):
             return RemoteAuthError(
                 f"{self.name} refused Desk's credentials (HTTP {status}{': ' + detail if detail else ''}). "
@@ -281,7 +302,8 @@ class Http:
             )
         if status in (409, 412):
             return RemoteConflict(f"{self.name}: the ticket changed meanwhile ({where}, HTTP {status}).")
-        return RemoteRejected(f"{self.name} refused {where} (HTTP {status}{': ' + detail if detail else ''}).")
+        return RemoteRejected(f"{self.name} refused {where} (HTTP {status}{': ' + detail if detail else ''}).",
+                              status=status)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)

@@ -24,6 +24,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desk.core.i18n import _
+from desk.core.sync import validate
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import (
     Canned,
@@ -88,6 +90,8 @@ class RTRemote:
         self.people_in = {v: k for k, v in self.people_out.items()}
         self._zone: str | None = None
         self._staff: dict[str, bool | None] = {}  # RT user name -> privileged
+        self.notes: list[str] = []  # for the next page: a paging loop stopped, a cursor refused
+        self.skipped: list[str] = []  # for the next page: items left out and why (sync/validate.py)
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -145,9 +149,10 @@ class RTRemote:
         expect(isinstance(data, dict) and "id" in data, "Request Tracker", "a ticket without id")
         cfs = {}
         for cf in data.get("CustomFields") or []:
-            if isinstance(cf, dict) and cf.get("name"):
-                values = cf.get("values") or []
-                cfs[cf["name"]] = values[0] if values else None
+            if isinstance(cf, dict) and isinstance(cf.get("name"), str):
+                values = cf.get("values")
+                first = values[0] if isinstance(values, list) and values else None
+                cfs[cf["name"]] = first if isinstance(first, str) else None  # a number or object is no value
         requestors = data.get("Requestor") or []
         requester = self._email(requestors[0]) if isinstance(requestors, list) and requestors else None
         created = data.get("Created")
@@ -191,6 +196,7 @@ class RTRemote:
     def _collection(self, method: str, path: str, *, params: dict[str, Any],
                     json_body: Any = None) -> Iterator[list[dict[str, Any]]]:
         page = 1
+        paging = validate.Paging("Request Tracker", path.strip("/"))
         while True:
             query = {"per_page": PAGE, **params, "page": page}
             if json_body is None:
@@ -202,11 +208,42 @@ class RTRemote:
             yield [item for item in data["items"] if isinstance(item, dict)]
             if not data.get("next_page") or not data["items"]:
                 return
+            stop = paging.step(page)
+            if stop is None and isinstance(data.get("pages"), int) and page >= data["pages"]:
+                return  # RT says how many pages there are: never ask past the last
+            if stop:
+                self.notes.append(stop)
+                return
             page += 1
 
     # --- the Remote protocol ------------------------------------------------------------
+    def _cursor_state(self, cursor: str | None) -> dict[str, Any]:
+        """The saved position; one that cannot be read (hand-edited, another Desk's) means a full
+        pull, said in the report, rather than a sync that fails forever."""
+        fresh: dict[str, Any] = {"updated": None, "txn": 0}
+        if not cursor:
+            return fresh
+        try:
+            state = json.loads(cursor)
+            valid = (isinstance(state, dict) and isinstance(state.get("txn"), int) and state["txn"] >= 0
+                     and (state.get("updated") is None or (isinstance(state["updated"], str)
+                                                           and datetime.strptime(state["updated"], "%Y-%m-%d %H:%M:%S"))))
+        except ValueError:
+            valid = False
+        if valid:
+            return state
+        self.notes.append(_("Request Tracker: the saved sync position could not be used; Desk pulled everything "
+                            "again instead. `desk remote reset-cursor` does this by hand."))
+        return fresh
+
+    def _take_notes(self, page: PullPage) -> PullPage:
+        page.notes.extend(self.notes)
+        page.skipped.extend(self.skipped)
+        self.notes, self.skipped = [], []
+        return page
+
     def pull(self, cursor: str | None) -> Iterator[PullPage]:
-        state = json.loads(cursor) if cursor else {"updated": None, "txn": 0}
+        state = self._cursor_state(cursor)
         # The newest transaction now: comments are read up to it, so a ticket born after the
         # ticket pass below never has its comments skipped.
         newest = 0
@@ -223,20 +260,27 @@ class RTRemote:
         for items in self._collection("GET", "/tickets", params=params):
             page = PullPage()
             for item in items:
+                problem = validate.rt_ticket_problem(item)
+                if problem:
+                    page.skipped.append(validate.skipped("Request Tracker", "ticket", item.get("id"), problem))
+                    continue
                 page.tickets.append(self._ticket(item))
                 if item.get("LastUpdated"):
                     stamp = _rt_date(item["LastUpdated"])
                     state["updated"] = max(state["updated"] or stamp, stamp)
             page.cursor = json.dumps(state)
-            yield page
+            yield self._take_notes(page)
         if newest > state["txn"]:
+            stopped = False
             for page in self._comments(f"id > {int(state['txn'])} AND id <= {newest}"):
                 if page.comments:
                     state["txn"] = max(int(c.remote_id) for c in page.comments)
                 page.cursor = json.dumps(state)
-                yield page
-            state["txn"] = newest
-            yield PullPage(cursor=json.dumps(state))
+                stopped = stopped or bool(self.notes)
+                yield self._take_notes(page)
+            if not stopped:  # a listing cut short resumes after the last transaction it brought
+                state["txn"] = newest
+            yield self._take_notes(PullPage(cursor=json.dumps(state)))
 
     def _privileged(self, ref: Any) -> bool | None:
         """RT's privileged users are its staff (they get the web UI); unprivileged ones are
@@ -282,7 +326,15 @@ class RTRemote:
                 "fields[Creator]": "EmailAddress", "orderby": "id", "order": "ASC"}):
             if not items:
                 continue
-            txns = {str(item["id"]): item for item in items}
+            txns = {}
+            for item in items:
+                problem = validate.rt_transaction_problem(item)
+                if problem:
+                    self.skipped.append(validate.skipped("Request Tracker", "transaction", item.get("id"), problem))
+                else:
+                    txns[str(item["id"])] = item
+            if not txns:
+                continue
             low, high = min(map(int, txns)), max(map(int, txns))
             texts: dict[str, str] = {}
             for parts in self._collection("POST", "/attachments", params={
@@ -294,7 +346,12 @@ class RTRemote:
                 for part in parts:
                     txn = str(part.get("TransactionId"))
                     if txn in txns and txn not in texts:
-                        texts[txn] = str(part.get("Content") or "")
+                        problem = validate.rt_content_problem(part.get("Content"))
+                        if problem:
+                            self.skipped.append(validate.skipped("Request Tracker", "transaction", txn, problem))
+                            del txns[txn]
+                            continue
+                        texts[txn] = part.get("Content") or ""
             page = PullPage()
             for txn_id, item in txns.items():
                 kind = item.get("Type")
@@ -347,7 +404,7 @@ class RTRemote:
         expect(isinstance(data, list), "Request Tracker", "an update answer that is not a list of messages")
         failures = [str(m) for m in data if any(word in str(m).lower() for word in FAILURE_WORDS)]
         if failures:
-            raise RemoteRejected("Request Tracker refused the change: " + "; ".join(failures)[:300])
+            raise RemoteRejected(self.http.scrub("Request Tracker refused the change: " + "; ".join(failures)[:300]))
         return self.get(remote_id)
 
     def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:

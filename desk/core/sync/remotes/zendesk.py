@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from desk.core.i18n import _
+from desk.core.sync import validate
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import (
     Canned,
@@ -72,6 +74,7 @@ class ZendeskRemote:
         self.user_ids: dict[str, str | None] = {}  # email -> id
         self.staff: dict[str, bool] = {}  # id -> agent or admin (end-users are not)
         self._tags: dict[str, list[str]] = {}
+        self.skipped: list[str] = []  # the page being read: items left out and why (sync/validate.py)
 
     # --- auth ---------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
@@ -135,6 +138,10 @@ class ZendeskRemote:
         if key not in self.users:
             data = self.http.json("GET", f"/api/v2/users/{key}")
             expect(isinstance(data, dict) and isinstance(data.get("user"), dict), "Zendesk", "no user object")
+            problem = validate.zendesk_user_problem(data["user"])
+            if problem:  # kept as a person Desk does not know, said in the report
+                self.skipped.append(validate.skipped("Zendesk", "user", key, problem))
+                data["user"] = {}
             email = data["user"].get("email")
             self.users[key] = (email.lower() if isinstance(email, str) else None, data["user"].get("name"))
             self.staff[key] = data["user"].get("role") in STAFF_ROLES
@@ -158,6 +165,8 @@ class ZendeskRemote:
 
     def _ticket(self, data: Any) -> RemoteTicket:
         expect(isinstance(data, dict) and "id" in data and "status" in data, "Zendesk", "a ticket without id/status")
+        problem = validate.zendesk_ticket_problem(data)
+        expect(problem is None, "Zendesk", f"ticket {str(data.get('id'))[:40]}: {problem}")
         remote_id = str(data["id"])
         tags = [str(tag) for tag in data.get("tags") or []]
         self._tags[remote_id] = tags
@@ -166,7 +175,8 @@ class ZendeskRemote:
         if "field_id" in cat:
             for item in data.get("custom_fields") or []:
                 if isinstance(item, dict) and str(item.get("id")) == str(cat["field_id"]):
-                    category = item.get("value") or None
+                    value = item.get("value")
+                    category = value if isinstance(value, str) and value else None
         else:
             prefix = cat.get("tag_prefix", "desk_category_")
             matches = sorted(tag[len(prefix):] for tag in tags if tag.startswith(prefix))
@@ -220,24 +230,48 @@ class ZendeskRemote:
 
     # --- the Remote protocol ------------------------------------------------------------
     def pull(self, cursor: str | None) -> Iterator[PullPage]:
-        params: dict[str, Any] = {"cursor": cursor} if cursor else {"start_time": int(self.config.get("start_time", 0))}
+        start = {"start_time": int(self.config.get("start_time", 0))}
+        params: dict[str, Any] = {"cursor": cursor} if cursor else start
+        paging = validate.Paging("Zendesk", "ticket export")
+        notes: list[str] = []
         while True:
-            data = self.http.json("GET", "/api/v2/incremental/tickets/cursor.json", params=params)
+            try:
+                data = self.http.json("GET", "/api/v2/incremental/tickets/cursor.json", params=params)
+            except RemoteRejected as refused:
+                if refused.status not in (400, 422) or "cursor" not in params:
+                    raise
+                # The saved position is refused (expired, or from another account): a full pull
+                # from the start is safe (what is unchanged merges as a no-op) and unblocks sync.
+                notes.append(_("Zendesk refused the saved sync position (HTTP {status}); Desk pulled everything "
+                               "again from the start instead. `desk remote reset-cursor` does this by hand.").format(
+                                   status=refused.status))
+                params, cursor = dict(start), None
+                continue
             expect(isinstance(data, dict) and isinstance(data.get("tickets"), list)
                    and isinstance(data.get("end_of_stream"), bool), "Zendesk", "not an incremental export page")
-            page = PullPage(cursor=data.get("after_cursor") or cursor)
+            after = data.get("after_cursor") if isinstance(data.get("after_cursor"), str) else None
+            page = PullPage(cursor=after or cursor, notes=notes)
+            notes = []
+            self.skipped = page.skipped
             for raw in data["tickets"]:
                 if not isinstance(raw, dict) or raw.get("status") == "deleted":
+                    continue
+                problem = validate.zendesk_ticket_problem(raw)
+                if problem:
+                    page.skipped.append(validate.skipped("Zendesk", "ticket", raw.get("id"), problem))
                     continue
                 ticket = self._ticket(raw)
                 page.tickets.append(ticket)
                 # Always read the comments of a changed ticket: a version we stored after a push
                 # may already include a reply made on the web that we have not pulled yet.
                 page.comments.extend(self.comments_of(ticket.remote_id))
+            stop = None if data["end_of_stream"] or not after else paging.step(after)
+            if stop:
+                page.notes.append(stop)
             yield page
-            if data["end_of_stream"] or not data.get("after_cursor"):
+            if data["end_of_stream"] or not after or stop:
                 return
-            params = {"cursor": data["after_cursor"]}
+            params = {"cursor": after}
 
     def get(self, remote_id: str) -> RemoteTicket:
         data = self.http.json("GET", f"/api/v2/tickets/{remote_id}")
@@ -296,23 +330,35 @@ class ZendeskRemote:
     def comments_of(self, remote_id: str) -> list[RemoteComment]:
         comments: list[RemoteComment] = []
         params: dict[str, Any] = {"page[size]": 100}
+        paging = validate.Paging("Zendesk", f"comments of ticket {remote_id}")
+        first = True
         while True:
             data = self.http.json("GET", f"/api/v2/tickets/{remote_id}/comments", params=params)
             expect(isinstance(data, dict) and isinstance(data.get("comments"), list), "Zendesk", "no comments list")
             for raw in data["comments"]:
-                expect(isinstance(raw, dict) and "id" in raw, "Zendesk", "a comment without id")
+                problem = validate.zendesk_comment_problem(raw)
+                if problem:
+                    ident = raw.get("id") if isinstance(raw, dict) else None
+                    self.skipped.append(validate.skipped("Zendesk", f"ticket {remote_id} comment", ident, problem))
+                    first = False  # the description may be the one skipped: the next is a reply
+                    continue
+                is_description, first = first, False
                 author_id = str(raw["author_id"]) if raw.get("author_id") else None
                 author, _ = self._user(author_id) if author_id else (None, None)
                 comments.append(RemoteComment(
                     remote_id=str(raw["id"]), ticket_remote_id=remote_id,
                     body=raw.get("plain_body") if raw.get("body") is None else raw["body"],
                     public=bool(raw.get("public", True)), author_email=author,
-                    is_description=not comments,
+                    is_description=is_description,
                     author_is_agent=self.staff.get(author_id) if author_id else None,
                     created_at=_when(raw.get("created_at")),
                 ))
-            meta = data.get("meta") or {}
+            meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
             if not meta.get("has_more") or not data["comments"]:
+                return comments
+            stop = paging.step(meta.get("after_cursor"))
+            if stop:
+                self.skipped.append(stop)
                 return comments
             params = {"page[size]": 100, "page[after]": meta.get("after_cursor")}
 
