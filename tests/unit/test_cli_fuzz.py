@@ -188,7 +188,7 @@ def fingerprint(path: Path) -> tuple:
         return ()
     with closing(sqlite3.connect(path)) as conn:
         names = [row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ticket_fts_%' ORDER BY name")]
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ticket_fts_%' AND name != 'ticket_ko' ORDER BY name")]
         rows = [(name, conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()) for name in names]
         rows.append(conn.execute("SELECT total(version), max(updated_at), group_concat(subject) FROM tickets").fetchone())
         rows.append(conn.execute("SELECT group_concat(name), group_concat(hidden) FROM categories").fetchone())
