@@ -10,7 +10,8 @@
 * ``GET /tickets/{id}/comments`` with cursor pagination;
 * ``GET /incremental/tickets/cursor.json`` (opaque cursor, ``end_of_stream``, the newest
   minute excluded) on a virtual clock the tests move (``advance``);
-* users show/search, ``/macros/active``;
+* users show/search, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
+  merged by id on update); 422 for an assignee who is not an agent, or none on a solved ticket;
 * injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
   (connection closed before handling) or "lost" (handled, then the connection is dropped).
 """
@@ -51,6 +52,7 @@ class FakeState:
     next_id: int = 1
     requests: list[str] = field(default_factory=list)
     page_size: int = 1000
+    ticket_fields: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeZendesk:
@@ -155,6 +157,11 @@ class FakeZendesk:
                 return 422, {"error": "RecordInvalid", "description": "Record validation errors",
                              "details": {"status": [{"description": "closed prevents ticket update"}]}}
             events = []
+            if isinstance(body.get("custom_fields"), list):
+                # Zendesk sets the fields named and keeps the others (unlike tags, which replace).
+                merged = {int(item["id"]): item.get("value") for item in ticket.get("custom_fields") or []}
+                merged.update({int(item["id"]): item.get("value") for item in body["custom_fields"]})
+                body = {**body, "custom_fields": [{"id": k, "value": v} for k, v in sorted(merged.items())]}
             for key in ("subject", "status", "priority", "assignee_id", "requester_id", "tags", "custom_fields"):
                 if key in body and ticket.get(key) != body[key]:
                     events.append({"id": self._id(), "type": "Change", "field_name": key,
@@ -174,6 +181,28 @@ class FakeZendesk:
             if events:
                 self._touch(ticket)
             return 200, {"ticket": dict(ticket), "audit": {"id": self._id(), "ticket_id": tid, "events": events}}
+
+    def add_ticket_field(self, title: str, kind: str = "text") -> int:
+        with self.lock:
+            fid = self._id()
+            self.state.ticket_fields.append({"id": fid, "type": kind, "title": title, "active": True,
+                                             "removable": True})
+            return fid
+
+    def refusal(self, ticket: dict[str, Any] | None, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Zendesk's validations Desk meets: the assignee must be an agent, and a solved or
+        closed ticket needs one (a 422 RecordInvalid, as the real API answers)."""
+        with self.lock:
+            assignee = body["assignee_id"] if "assignee_id" in body else (ticket or {}).get("assignee_id")
+            status = body.get("status") or (ticket or {}).get("status")
+            if assignee is not None and self.state.users.get(int(assignee), {}).get("role") not in ("agent", "admin"):
+                problem = "is not an agent"
+            elif status in ("solved", "closed") and assignee is None:
+                problem = "is required when the ticket is solved"
+            else:
+                return None
+        return {"error": "RecordInvalid", "description": "Record validation errors",
+                "details": {"assignee": [{"description": f"Assignee: {problem}"}]}}
 
     def export(self, cursor: str | None, start_time: int | None) -> dict[str, Any]:
         with self.lock:
@@ -287,6 +316,9 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                             return 400, {"error": "IdempotentRequestError",
                                          "description": "Request parameters don't match the given idempotency key"}, {}
                         return status, cached, {"x-idempotency-lookup": "hit"}
+                    refused = fake.refusal(None, ticket)
+                    if refused is not None:
+                        return 422, refused, {}
                     created = fake.create_ticket(ticket)
                     answer = {"ticket": dict(created)}
                     if key:
@@ -307,6 +339,11 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                         return 404, {"error": "RecordNotFound", "description": "Not found"}, {}
                     return 200, {"ticket": dict(ticket)}, {}
                 if method == "PUT":
+                    with fake.lock:
+                        current = fake.state.tickets.get(tid)
+                    refused = fake.refusal(current, body.get("ticket") or {}) if current is not None else None
+                    if refused is not None and current is not None and current["status"] != "closed":
+                        return 422, refused, {}
                     status, answer = fake.update_ticket(tid, body.get("ticket") or {})
                     return status, answer, {}
             if len(segs) == 3 and segs[0] == "tickets" and segs[2] == "comments" and method == "GET":
@@ -335,6 +372,18 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     users = [dict(u) for u in fake.state.users.values() if u["email"] == wanted]
                 return 200, {"users": users, "count": len(users), "next_page": None}, {}
+            if segs == ["ticket_fields"] and method == "GET":
+                with fake.lock:
+                    return 200, {"ticket_fields": [dict(f) for f in fake.state.ticket_fields],
+                                 "count": len(fake.state.ticket_fields), "next_page": None}, {}
+            if segs == ["ticket_fields"] and method == "POST":
+                wanted = body.get("ticket_field") or {}
+                if not wanted.get("title") or wanted.get("type") not in ("text", "textarea"):
+                    return 422, {"error": "RecordInvalid", "description": "Record validation errors"}, {}
+                fid = fake.add_ticket_field(str(wanted["title"]), str(wanted["type"]))
+                with fake.lock:
+                    made = next(f for f in fake.state.ticket_fields if f["id"] == fid)
+                return 201, {"ticket_field": dict(made)}, {}
             if segs == ["macros", "active"]:
                 with fake.lock:
                     return 200, {"macros": list(fake.state.macros), "count": len(fake.state.macros),

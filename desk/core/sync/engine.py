@@ -193,12 +193,13 @@ class Engine(Pull, Push):
             raise
         finally:
             self.report.requests = self.remote.http.requests - before
+            self.report.notes.extend(note for note in getattr(self.remote, "notes", []) if note not in self.report.notes)
         self._save_people()
         with unit_of_work(self.session):
             row = self.session.get(SyncRemote, self.remote_id)
             if row is not None:
                 row.last_synced_at = utcnow()
-                row.last_error = "; ".join(self.report.failed)[:500] or None
+                row.last_error = "; ".join(self.report.failed + self.report.notes)[:500] or None
         return self.report
 
 

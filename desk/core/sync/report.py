@@ -28,6 +28,7 @@ class SyncReport:
     conflicts: int = 0
     requests: int = 0
     failed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # not errors, but people must see them (no account upstream)
     ticket_ids: set[int] = field(default_factory=set)  # local tickets this run wrote to
     people_added: bool = False  # a requester or agent was added for a remote person
     choices_added: bool = False  # a category or an agent was added: filters and pickers change

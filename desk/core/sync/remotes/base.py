@@ -21,8 +21,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from desk.core import errors
+from desk.core.sync.desk_fields import DESK_KEYS
 
-SYNCED_FIELDS = ("subject", "status", "priority", "category", "requester", "assignee")
+# The helpdesk's own fields, then the desk's work (``desk_fields``). A remote that cannot carry
+# a field leaves it out of ``RemoteTicket.fields``; the merge then leaves it alone both ways.
+SYNCED_FIELDS = ("subject", "status", "priority", "category", "requester", "assignee", *DESK_KEYS)
 USER_AGENT = "desk-sync/1.0"  # never a browser UA: RT answers those with a login redirect
 
 
@@ -48,6 +51,12 @@ class RemoteRejected(RemoteError):
 
 class RemoteConflict(RemoteError):
     """A conditional update lost the race (Zendesk 409, RT 412)."""
+
+
+class RemoteNotReady(RemoteRejected):
+    """The remote lacks what Desk needs to write safely (the uuid field above all: without it a
+    retried create cannot be found, so every sync would add another copy). Nothing was written;
+    ``desk remote check NAME`` lists what is missing and how to add it."""
 
 
 class MassChangeRefused(RemoteError):

@@ -24,7 +24,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desk.core.i18n import _
 from desk.core.sync.credentials import Secret
+from desk.core.sync.desk_fields import BY_KEY, DESK_FIELDS, NOBODY, wire_in, wire_out
 from desk.core.sync.remotes.base import (
     Canned,
     Capabilities,
@@ -32,6 +34,7 @@ from desk.core.sync.remotes.base import (
     PullPage,
     RemoteAuthError,
     RemoteComment,
+    RemoteNotReady,
     RemoteRejected,
     RemoteTicket,
     decode,
@@ -50,6 +53,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "people": {},  # local e-mail -> RT user name, for owners whose RT name is not their e-mail
 }
 PAGE = 100
+CLAIMED_BY = next(f for f in DESK_FIELDS if f.key == "claimed_by")
 UNSET_DATE = "1970-01-01T00:00:00Z"
 FAILURE_WORDS = ("isn't a valid", "permission denied", "couldn't", "could not", "not a valid",
                  "does not exist", "invalid", "failed")
@@ -58,6 +62,13 @@ TICKET_FIELDS = "Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdat
 
 def _sql(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _real_name(ref: Any) -> str | None:
+    """A requester's RealName when RT sent one (``fields[Requestor]=RealName``): names survive."""
+    if isinstance(ref, dict) and isinstance(ref.get("RealName"), str) and ref["RealName"].strip():
+        return ref["RealName"].strip()
+    return None
 
 
 def _rt_date(iso: str) -> str:
@@ -88,6 +99,9 @@ class RTRemote:
         self.people_in = {v: k for k, v in self.people_out.items()}
         self._zone: str | None = None
         self._staff: dict[str, bool | None] = {}  # RT user name -> privileged
+        self._queue_fields: set[str] | None = None
+        self.notes: list[str] = []  # shown after the run ("not synced: no account on Request Tracker")
+        self._owners: dict[str, str | None] = {}  # agent e-mail -> RT user name (None: no account)
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -113,6 +127,8 @@ class RTRemote:
         return min(table, key=lambda name: (abs(table[name] - number), -table[name]))
 
     def normalize(self, field: str, value: Any) -> Any:
+        if field in BY_KEY:
+            return wire_in(field, value)
         if field == "status":
             return self._status_in(self.config["status"].get(value, value))
         if field == "priority":
@@ -136,10 +152,45 @@ class RTRemote:
             return None
         return name.lower() if "@" in name else None
 
-    def _owner_out(self, email: str | None) -> str:
+    def _owner_out(self, email: str | None) -> str | None:
+        """The RT user name for an agent's e-mail: the configured map first, then RT's users
+        looked up by EmailAddress (privileged ones only: RT refuses others as owners). None when
+        RT has no such agent: the claim then travels in "Desk Claimed By" only."""
         if not email:
             return "Nobody"
-        return self.people_out.get(email.lower(), email)
+        email = email.lower()
+        if email in self.people_out:
+            return self.people_out[email]
+        if email not in self._owners:
+            self._owners[email] = self._find_user(email)
+        return self._owners[email]
+
+    def _find_user(self, email: str) -> str | None:
+        try:
+            data = self.http.json("POST", f"{self.api}/users", params={"fields": "Name,EmailAddress"},
+                                  json=[{"field": "EmailAddress", "operator": "=", "value": email}])
+        except (RemoteRejected, RemoteAuthError):  # may not list users: try the e-mail as the name
+            return email
+        items = data.get("items") if isinstance(data, dict) else None
+        for item in items or []:
+            if isinstance(item, dict) and str(item.get("EmailAddress") or "").lower() == email:
+                name = str(item.get("Name") or item.get("id") or email)
+                # The collection leaves Privileged empty; RT refuses unprivileged owners.
+                return name if self._privileged({"id": name}) is not False else None
+        return None
+
+    def has_account(self, email: str | None) -> bool:
+        """Whether ``email`` can own tickets here (for "not synced: no account on RT")."""
+        return not email or self._owner_out(email) is not None
+
+    def _assignee_in(self, owner: Any, cfs: Mapping[str, Any]) -> str | None:
+        """RT's owner, or, when RT shows nobody, the agent "Desk Claimed By" names (an agent
+        without an RT account: other PCs still see who has the person)."""
+        native = self._email(owner)
+        if native:
+            return native
+        claimed = wire_in("claimed_by", cfs.get(CLAIMED_BY.rt_name))
+        return None if claimed in (None, NOBODY) else claimed
 
     def _ticket(self, data: Any, version: str | None = None) -> RemoteTicket:
         expect(isinstance(data, dict) and "id" in data, "Request Tracker", "a ticket without id")
@@ -149,20 +200,26 @@ class RTRemote:
                 values = cf.get("values") or []
                 cfs[cf["name"]] = values[0] if values else None
         requestors = data.get("Requestor") or []
-        requester = self._email(requestors[0]) if isinstance(requestors, list) and requestors else None
+        first = requestors[0] if isinstance(requestors, list) and requestors else None
+        requester = self._email(first)
         created = data.get("Created")
+        fields: dict[str, Any] = {
+            "subject": data.get("Subject") or "(no subject)",
+            "status": self._status_in(str(data.get("Status", "open"))),
+            "priority": self._priority_in(data.get("Priority")),
+            "category": cfs.get(self.config["category_field"]) or None,
+            "requester": requester,
+            "assignee": self._assignee_in(data.get("Owner"), cfs),
+        }
+        # The desk's own work, from the custom fields the queue has (an absent one is left alone).
+        for item in DESK_FIELDS:
+            if item.merged and item.rt_name in cfs:
+                fields[item.key] = wire_in(item.key, cfs[item.rt_name])
         return RemoteTicket(
             remote_id=str(data["id"]), version=version or data.get("LastUpdated"),
-            fields={
-                "subject": data.get("Subject") or "(no subject)",
-                "status": self._status_in(str(data.get("Status", "open"))),
-                "priority": self._priority_in(data.get("Priority")),
-                "category": cfs.get(self.config["category_field"]) or None,
-                "requester": requester,
-                "assignee": self._email(data.get("Owner")),
-            },
+            fields=fields,
             uuid=cfs.get(self.config["uuid_field"]) or None,
-            requester_name=requester,
+            requester_name=_real_name(first) or requester,
             created_at=(datetime.fromisoformat(created.replace("Z", "+00:00"))
                         if isinstance(created, str) and created != UNSET_DATE else None),
         )
@@ -178,11 +235,22 @@ class RTRemote:
             elif name == "priority":
                 body["Priority"] = self.config["priority"].get(value, 50)
             elif name == "assignee":
-                body["Owner"] = self._owner_out(value)
+                owner = self._owner_out(value)
+                if owner is not None:
+                    body["Owner"] = owner
+                else:  # no RT staff account: nobody natively, the claim in "Desk Claimed By"
+                    body["Owner"] = "Nobody"
+                    note = _("not synced: no account on Request Tracker for {email}; the claim travels in "
+                             "the custom field “{field}”.").format(email=value, field=CLAIMED_BY.rt_name)
+                    if note not in self.notes:
+                        self.notes.append(note)
+                cfs[CLAIMED_BY.rt_name] = (value or NOBODY).lower()
             elif name == "requester" and value:
                 body["Requestor"] = [value]
             elif name == "category":
                 cfs[self.config["category_field"]] = value or None
+            elif name in BY_KEY:
+                cfs[BY_KEY[name].rt_name] = wire_out(name, value)
         if cfs:
             body["CustomFields"] = cfs
         return body
@@ -218,7 +286,7 @@ class RTRemote:
         if state["updated"]:
             where.append(f"LastUpdated >= {_sql(self._in_user_zone(state['updated']))}")
         params = {"query": " AND ".join(where) or "id > 0", "fields": TICKET_FIELDS,
-                  "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress",
+                  "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress,RealName",
                   "orderby": "LastUpdated", "order": "ASC"}
         for items in self._collection("GET", "/tickets", params=params):
             page = PullPage()
@@ -321,8 +389,24 @@ class RTRemote:
             return self.get(str(items[0]["id"])) if items else None
         return None
 
+    def queue_fields(self) -> set[str]:
+        """The ticket custom fields the synced queue has (global ones included), read once."""
+        if self._queue_fields is None:
+            queue = self.config["queue"] or "General"
+            data = self.http.json("GET", f"{self.api}/queue/{quote(str(queue), safe='')}")
+            expect(isinstance(data, dict), "Request Tracker", "a queue that is not an object")
+            self._queue_fields = {str(cf.get("name")) for cf in data.get("TicketCustomFields") or []
+                                  if isinstance(cf, dict) and cf.get("name")}
+        return self._queue_fields
+
     def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
                requester_name: str | None) -> RemoteTicket:
+        if self.config["uuid_field"] not in self.queue_fields():
+            # Without it a retried create cannot be found again: refuse before writing anything.
+            raise RemoteNotReady(_(
+                "Request Tracker's queue {queue} has no ticket custom field {field}, so Desk cannot tell "
+                "its tickets apart and would create copies; nothing was sent. Run `desk remote check` "
+                "for the steps to add it.").format(queue=self.config["queue"], field=self.config["uuid_field"]))
         body = self._out(fields)
         if body.get("Owner") == "Nobody":
             del body["Owner"]
@@ -332,6 +416,8 @@ class RTRemote:
         body.setdefault("CustomFields", {})[self.config["uuid_field"]] = uuid
         data = self.http.json("POST", f"{self.api}/ticket", json=body, ok=(201,), retry=False)
         expect(isinstance(data, dict) and data.get("id"), "Request Tracker", "create without an id")
+        if requester_name and fields.get("requester") and requester_name != fields["requester"]:
+            self._set_real_name(str(fields["requester"]), requester_name)
         created = self.get(str(data["id"]))
         if created.uuid != uuid:
             raise RemoteRejected(
@@ -339,6 +425,18 @@ class RTRemote:
                 "create it (Freeform, single value, applied to the queue) so Desk can avoid duplicates."
             )
         return created
+
+    def _set_real_name(self, email: str, name: str) -> None:
+        """RT makes requesters from their e-mail alone; give it the person's name so other PCs
+        (and RT's own screens) show the name, not the address. Refused (no AdminUsers right):
+        the name stays on this PC only."""
+        try:
+            data = self.http.json("GET", f"{self.api}/user/{quote(email, safe='@')}")
+            if isinstance(data, dict) and not str(data.get("RealName") or "").strip():
+                self.http.request("PUT", f"{self.api}/user/{quote(email, safe='@')}", json={"RealName": name},
+                                  ok=(200,))
+        except (RemoteRejected, RemoteAuthError):
+            pass
 
     def update(self, remote_id: str, *, version: str | None, changes: Mapping[str, Any]) -> RemoteTicket:
         headers = {"If-Match": version} if version else {}

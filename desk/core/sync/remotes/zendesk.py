@@ -16,7 +16,17 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from desk.core.i18n import _
 from desk.core.sync.credentials import Secret
+from desk.core.sync.desk_fields import (
+    BY_KEY,
+    DESK_FIELDS,
+    NOBODY,
+    ZENDESK_CATEGORY_TITLE,
+    tags_in,
+    wire_in,
+    wire_out,
+)
 from desk.core.sync.remotes.base import (
     Canned,
     Capabilities,
@@ -33,7 +43,8 @@ from desk.core.sync.remotes.base import (
 STATUS_OUT = {"new": "new", "open": "open", "pending": "pending", "on-hold": "hold",
               "solved": "solved", "closed": "closed"}
 PRIORITIES = ("low", "normal", "high", "urgent")
-STAFF_ROLES = ("agent", "admin")  # Zendesk user roles; "end-user" is a requester
+STAFF_ROLES = ("agent", "admin")
+STAND_IN_TAG = "desk_stand_in_assignee"  # the API user is the assignee only because Zendesk needs one  # Zendesk user roles; "end-user" is a requester
 DEFAULT_CONFIG: dict[str, Any] = {
     "status": STATUS_OUT,
     # category: {"tag_prefix": "desk_category_"} (tags) or {"field_id": 123} (a custom field)
@@ -72,6 +83,10 @@ class ZendeskRemote:
         self.user_ids: dict[str, str | None] = {}  # email -> id
         self.staff: dict[str, bool] = {}  # id -> agent or admin (end-users are not)
         self._tags: dict[str, list[str]] = {}
+        self._assignees: dict[str, str | None] = {}  # ticket id -> assignee_id as last read
+        self._statuses: dict[str, str] = {}  # ticket id -> Zendesk status as last read
+        self._fields: dict[str, int] | None = None  # desk field key -> Zendesk ticket field id
+        self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
 
     # --- auth ---------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
@@ -107,9 +122,11 @@ class ZendeskRemote:
 
     # --- mapping ------------------------------------------------------------------------
     def normalize(self, field: str, value: Any) -> Any:
+        if field in BY_KEY:
+            return wire_in(field, value)
         if field == "status":
             return self.status_in.get(self.status_out.get(value, value), value)
-        if field == "category" and value is not None and "tag_prefix" in self.config["category"]:
+        if field == "category" and value is not None and self._category_field() is None:
             return _slug(value)
         if field in ("requester", "assignee") and isinstance(value, str):
             return value.lower()
@@ -126,7 +143,52 @@ class ZendeskRemote:
         email = str(value).lower()
         if lookup:
             self._user_id(email)
+            self._field_ids()
+        if self._fields is not None and "claimed_by" in self._fields:
+            return True  # an agent without a seat travels in "Desk claimed by"
         return self.user_ids.get(email, "") is not None
+
+    def has_account(self, email: str | None) -> bool:
+        """Whether ``email`` is an agent (or admin) here, who can be a ticket's assignee."""
+        if not email:
+            return True
+        uid = self._user_id(email)
+        return uid is not None and self.staff.get(uid, False)
+
+    def _field_ids(self) -> dict[str, int]:
+        """Desk's ticket fields on this account by key (``desk_fields``), read once per adapter
+        (``config["fields"]`` may name them instead: no request at all)."""
+        if self._fields is None:
+            configured = self.config.get("fields")
+            if isinstance(configured, dict) and configured:
+                self._fields = {str(k): int(v) for k, v in configured.items()}
+            else:
+                self._fields = {}
+                by_title = {f.zendesk_title.lower(): f.key for f in DESK_FIELDS}
+                by_title[ZENDESK_CATEGORY_TITLE.lower()] = "category"
+                for item in self.ticket_fields():
+                    key = by_title.get(str(item.get("title") or "").lower())
+                    if key and item.get("active", True) and key not in self._fields:
+                        self._fields[key] = int(item["id"])
+        return self._fields
+
+    def ticket_fields(self) -> list[dict[str, Any]]:
+        """Every ticket field of the account (``GET /api/v2/ticket_fields``)."""
+        data = self.http.json("GET", "/api/v2/ticket_fields")
+        expect(isinstance(data, dict) and isinstance(data.get("ticket_fields"), list), "Zendesk",
+               "no ticket_fields list")
+        return [item for item in data["ticket_fields"] if isinstance(item, dict) and "id" in item]
+
+    def _category_field(self) -> int | None:
+        cat = self.config["category"]
+        if "field_id" in cat:
+            return int(cat["field_id"])
+        return self._field_ids().get("category")  # None: the category travels as a tag (older set-ups)
+
+    def _me(self) -> str | None:
+        """The API user's id: the stand-in assignee Zendesk insists on for a solved or closed
+        ticket nobody served (a walk-away); "Desk claimed by" says nobody."""
+        return self._user_id(self.username) if "@" in self.username else None
 
     def _user(self, user_id: Any) -> tuple[str | None, str | None]:
         if user_id is None:
@@ -161,36 +223,61 @@ class ZendeskRemote:
         remote_id = str(data["id"])
         tags = [str(tag) for tag in data.get("tags") or []]
         self._tags[remote_id] = tags
-        category: str | None = None
-        cat = self.config["category"]
-        if "field_id" in cat:
-            for item in data.get("custom_fields") or []:
-                if isinstance(item, dict) and str(item.get("id")) == str(cat["field_id"]):
-                    category = item.get("value") or None
-        else:
-            prefix = cat.get("tag_prefix", "desk_category_")
+        self._assignees[remote_id] = str(data["assignee_id"]) if data.get("assignee_id") else None
+        self._statuses[remote_id] = str(data["status"])
+        ids = self._field_ids()
+        values: dict[int, Any] = {}
+        for item in data.get("custom_fields") or []:
+            if isinstance(item, dict) and "id" in item:
+                values[int(item["id"])] = item.get("value")
+        prefix = self.config["category"].get("tag_prefix", "desk_category_")
+        category_field = self._category_field()
+        if category_field is not None:
+            category = values.get(category_field) or None
+        else:  # older set-ups: the category as a tag (its slug; see normalize)
             matches = sorted(tag[len(prefix):] for tag in tags if tag.startswith(prefix))
             category = matches[0] if matches else None
         requester_email, requester_name = self._user(data.get("requester_id"))
-        assignee_email, _ = self._user(data.get("assignee_id"))
+        assignee_email, _name = self._user(data.get("assignee_id"))
         created = data.get("created_at")
+        fields: dict[str, Any] = {
+            "subject": data.get("subject") or data.get("raw_subject") or "(no subject)",
+            "status": self.status_in.get(data["status"], "open"),
+            "priority": data.get("priority") if data.get("priority") in PRIORITIES else "normal",
+            "category": category,
+            "requester": requester_email,
+            "assignee": self._assignee_in(assignee_email, values.get(ids["claimed_by"]) if "claimed_by" in ids else None,
+                                          stand_in=STAND_IN_TAG in tags),
+            # Zendesk's own tags are Desk's tags (not the category's tag, nor the stand-in mark).
+            "tags": sorted({tag for tag in tags if not tag.startswith(prefix) and tag != STAND_IN_TAG}),
+        }
+        for item in DESK_FIELDS:
+            if item.merged and item.key != "tags" and item.key in ids:
+                fields[item.key] = wire_in(item.key, values.get(ids[item.key]))
         return RemoteTicket(
-            remote_id=remote_id, version=data.get("updated_at"),
-            fields={
-                "subject": data.get("subject") or data.get("raw_subject") or "(no subject)",
-                "status": self.status_in.get(data["status"], "open"),
-                "priority": data.get("priority") if data.get("priority") in PRIORITIES else "normal",
-                "category": category,
-                "requester": requester_email,
-                "assignee": assignee_email,
-            },
+            remote_id=remote_id, version=data.get("updated_at"), fields=fields,
             uuid=data.get("external_id") or None, description=data.get("description") or "",
             requester_name=requester_name,
             created_at=_when(created),
         )
 
+    def _assignee_in(self, native: str | None, claimed_raw: Any, *, stand_in: bool) -> str | None:
+        """Zendesk's assignee, unless it shows nobody or only the stand-in (the API user on a
+        walk-away, ``_solvable``): then "Desk claimed by" says who has the person (an agent
+        without a seat), or nobody."""
+        if native is not None and not (stand_in and native == self.username.lower()):
+            return native
+        claimed = wire_in("claimed_by", claimed_raw)
+        return None if claimed in (None, NOBODY) else claimed
+
     def _out(self, remote_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {}
+        ids = self._field_ids()
+        custom: dict[int, Any] = {}
+        prefix = self.config["category"].get("tag_prefix", "desk_category_")
+        category_field = self._category_field()
+        tags = list(self._tags.get(remote_id or "", []))
+        tags_changed = False
         for name, value in changes.items():
             if name == "subject":
                 body["subject"] = value
@@ -199,7 +286,7 @@ class ZendeskRemote:
             elif name == "priority":
                 body["priority"] = value
             elif name == "assignee":
-                body["assignee_id"] = int(uid) if (uid := self._user_id(value)) else None
+                self._assignee_out(value, body, custom, ids)
             elif name == "requester" and value:
                 uid = self._user_id(value)
                 if uid:
@@ -207,16 +294,58 @@ class ZendeskRemote:
                 else:
                     body["requester"] = {"email": value, "name": value.split("@")[0]}
             elif name == "category":
-                cat = self.config["category"]
-                if "field_id" in cat:
-                    body["custom_fields"] = [{"id": int(cat["field_id"]), "value": value}]
+                if category_field is not None:
+                    custom[category_field] = value
                 else:
-                    prefix = cat.get("tag_prefix", "desk_category_")
-                    tags = [t for t in self._tags.get(remote_id or "", []) if not t.startswith(prefix)]
-                    if value:
-                        tags.append(prefix + _slug(value))
-                    body["tags"] = tags  # tags replace the whole list: keep the others
+                    tags = [t for t in tags if not t.startswith(prefix)] + ([prefix + _slug(value)] if value else [])
+                    tags_changed = True
+            elif name == "tags":
+                tags = [t for t in tags if t.startswith(prefix) or t == STAND_IN_TAG] + tags_in(value)
+                tags_changed = True
+            elif name in ids and name in BY_KEY:
+                custom[ids[name]] = wire_out(name, value)
+        if tags_changed:
+            body["tags"] = sorted(set(tags))  # tags replace the whole list: the others are kept above
+        if custom:
+            body["custom_fields"] = [{"id": key, "value": value} for key, value in custom.items()]
         return body
+
+    def _assignee_out(self, email: str | None, body: dict[str, Any], custom: dict[int, Any],
+                      ids: Mapping[str, int]) -> None:
+        if "claimed_by" in ids:
+            custom[ids["claimed_by"]] = (email or NOBODY).lower()
+        if not email:
+            body["assignee_id"] = None
+            return
+        uid = self._user_id(email)
+        if uid is not None and self.staff.get(uid, False):
+            body["assignee_id"] = int(uid)
+            return
+        # No agent account (or no paid seat): Zendesk would refuse or drop it. Nobody natively;
+        # other PCs read the claim from "Desk claimed by".
+        where = _("in the field “Desk claimed by”") if "claimed_by" in ids else _(
+            "anywhere: run `desk remote prepare` to add Desk's fields")
+        note = _("not synced: no account on Zendesk for {email}; the claim travels {where}.").format(
+            email=email, where=where)
+        if note not in self.notes:
+            self.notes.append(note)
+        if "claimed_by" in ids:
+            body["assignee_id"] = None
+
+    def _solvable(self, remote_id: str | None, body: dict[str, Any], *, closing: bool) -> None:
+        """Zendesk refuses to solve or close a ticket without an assignee. A walk-away (nobody
+        served them) still has to be closed: the API user stands in natively and the ticket is
+        tagged ``STAND_IN_TAG``, so it comes back unassigned (or with the seatless agent "Desk
+        claimed by" names). A real assignee later drops the tag."""
+        tags = list(body["tags"]) if "tags" in body else list(self._tags.get(remote_id or "", []))
+        current = body["assignee_id"] if "assignee_id" in body else self._assignees.get(remote_id or "")
+        stand_in = closing and not current and (me := self._me()) is not None
+        if stand_in:
+            body["assignee_id"] = int(me)  # type: ignore[arg-type]
+            if STAND_IN_TAG not in tags:
+                body["tags"] = sorted({*tags, STAND_IN_TAG})
+        elif "assignee_id" in body and body["assignee_id"] and STAND_IN_TAG in tags:
+            body["tags"] = sorted(set(tags) - {STAND_IN_TAG})
 
     # --- the Remote protocol ------------------------------------------------------------
     def pull(self, cursor: str | None) -> Iterator[PullPage]:
@@ -254,6 +383,7 @@ class ZendeskRemote:
     def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
                requester_name: str | None) -> RemoteTicket:
         body = self._out(None, {k: v for k, v in fields.items() if k != "requester"})
+        self._solvable(None, body, closing=body.get("status") in ("solved", "closed"))
         body.update(external_id=uuid, comment={"body": description.strip() or fields["subject"], "public": True})
         if fields.get("requester"):
             body["requester"] = {"email": fields["requester"],
@@ -273,6 +403,9 @@ class ZendeskRemote:
 
     def update(self, remote_id: str, *, version: str | None, changes: Mapping[str, Any]) -> RemoteTicket:
         body = self._out(remote_id, changes)
+        closing = body.get("status") in ("solved", "closed") or (
+            "status" not in body and self._statuses.get(remote_id) in ("solved", "closed"))
+        self._solvable(remote_id, body, closing=closing)
         if version:
             body.update(safe_update=True, updated_stamp=version)
         response = self.http.request("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": body}, ok=(200,))
