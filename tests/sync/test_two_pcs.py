@@ -236,3 +236,29 @@ def test_a_remote_without_the_uuid_field_gets_no_ticket(session: Any, backend: A
     session.rollback()
     assert session.scalar(select(SyncOutbox.kind)) == "create"  # kept for when the field exists
 
+
+
+def test_a_claim_is_confirmed_with_the_helpdesk_and_refused_when_taken_elsewhere(two_pcs: Any) -> None:
+    """B claims first (confirmed upstream at once, before any sync); A's claim a moment later is
+    refused with who has the person, and nothing is claimed on A."""
+    from desk.core.sync.confirm import TakenElsewhere, confirm_claim
+
+    a, b, backend, staff_a, staff_b = two_pcs
+    tid = walk_in(a, staff_a["ana"], "Same person, two PCs")
+    both(backend, a, b)
+    on_b = one(b, "Same person, two PCs").id
+    b.rollback()
+    build = lambda _row: backend.adapter()  # noqa: E731 - the test's adapter, with its token
+    confirmed = confirm_claim(b, ticket_id=on_b, agent_id=staff_b["bo"], build=build)
+    assert confirmed.remotes == (backend.kind,)
+    ticket_ops.claim(b, ticket_id=on_b, agent_id=staff_b["bo"])
+    a.rollback()
+    with pytest.raises(TakenElsewhere, match="bo@desk.test"):
+        confirm_claim(a, ticket_id=tid, agent_id=staff_a["ana"], build=build)
+    a.rollback()
+    assert a.get(Ticket, tid).assignee_id is None  # nothing claimed here
+    both(backend, b, a)
+    assert one(a, "Same person, two PCs").assignee_id == staff_a["bo"]
+    assert one(b, "Same person, two PCs").assignee_id == staff_b["bo"]
+    b.rollback()
+    assert b.scalar(select(SyncOutbox.id)) is None
