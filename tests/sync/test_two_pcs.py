@@ -262,3 +262,28 @@ def test_a_claim_is_confirmed_with_the_helpdesk_and_refused_when_taken_elsewhere
     assert one(b, "Same person, two PCs").assignee_id == staff_b["bo"]
     b.rollback()
     assert b.scalar(select(SyncOutbox.id)) is None
+
+
+def test_the_probe_sees_another_pcs_claim_with_one_request(two_pcs: Any) -> None:
+    """What lets B look every 5 s: one request says whether RT moved since B's last pull."""
+    from desk.core.sync.probe import has_news
+
+    a, b, backend, staff_a, _staff_b = two_pcs
+    tid = walk_in(a, staff_a["ana"], "Probe me")
+    both(backend, a, b)
+    sync(b, backend)
+    adapters: list[Any] = []
+
+    def build(_row: Any) -> Any:
+        adapters.append(backend.adapter())
+        return adapters[-1]
+
+    expected_quiet = None if backend.kind == "zendesk" else False  # Zendesk cannot say cheaply
+    assert has_news(b, build=build) is expected_quiet
+    ticket_ops.claim(a, ticket_id=tid, agent_id=staff_a["ana"])
+    assert has_news(a, build=build) is True  # local work waits in the outbox
+    sync(a, backend)
+    if backend.kind == "rt":
+        requests_before = sum(x.http.requests for x in adapters)
+        assert has_news(b, build=build) is True
+        assert sum(x.http.requests for x in adapters) - requests_before == 1

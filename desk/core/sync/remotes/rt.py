@@ -306,6 +306,16 @@ class RTRemote:
             state["txn"] = newest
             yield PullPage(cursor=json.dumps(state))
 
+    def changed_since(self, cursor: str | None) -> bool:
+        """One request: has anything happened on RT since the pull that saved ``cursor``? (the
+        newest transaction id against the one the cursor has read up to). Lets a PC look every
+        few seconds for another PC's claim at the cost of one small request."""
+        state = json.loads(cursor) if cursor else {"txn": 0}
+        for items in self._collection("GET", "/transactions", params={
+                "query": "ObjectType = 'RT::Ticket'", "orderby": "id", "order": "DESC", "per_page": 1}):
+            return bool(items) and int(items[0]["id"]) > int(state.get("txn") or 0)
+        return False
+
     def _privileged(self, ref: Any) -> bool | None:
         """RT's privileged users are its staff (they get the web UI); unprivileged ones are
         requesters. The transaction's inline Creator leaves ``Privileged`` empty, so each author
