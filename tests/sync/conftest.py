@@ -99,6 +99,15 @@ class ZendeskBackend:
     def agent_account(self, email: str, name: str) -> None:
         self.fake.user(email, name, role="agent")
 
+    def merge(self, remote_id: str, into: str) -> None:
+        self.fake.merge_ticket(int(remote_id), int(into))
+
+    def delete(self, remote_id: str) -> None:
+        self.fake.delete_ticket(int(remote_id))
+
+    def move_away(self, remote_id: str) -> None:
+        pytest.skip("Zendesk has no queues: a ticket cannot leave the synced set by moving")
+
     def fault(self, kind: str) -> None:
         self.fake.fail_next(kind)
 
@@ -163,6 +172,19 @@ class RTBackend:
                                                    "Privileged": 1})
         if response.status_code != 201:  # made by an earlier test of this session: same address
             assert "already" in response.text.lower() or "in use" in response.text.lower(), response.text
+
+    def merge(self, remote_id: str, into: str) -> None:
+        rt_server.merge(self.server, remote_id, into)
+
+    def delete(self, remote_id: str) -> None:
+        response = self.client.put(f"/ticket/{remote_id}", json={"Status": "deleted"})
+        assert response.status_code == 200 and "deleted" in response.text, response.text
+
+    def move_away(self, remote_id: str) -> None:
+        other = self.queue + "-elsewhere"
+        self.client.post("/queue", json={"Name": other})
+        response = self.client.put(f"/ticket/{remote_id}", json={"Queue": other})
+        assert response.status_code == 200 and other in response.text, response.text
 
     def ticket_count(self) -> int:
         response = self.client.get("/tickets", params={"query": f"Queue = '{self.queue}'", "per_page": 1})

@@ -148,7 +148,7 @@ class FakeZendesk:
     def update_ticket(self, tid: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self.lock:
             ticket = self.state.tickets.get(tid)
-            if ticket is None:
+            if ticket is None or ticket["status"] == "deleted":
                 return 404, {"error": "RecordNotFound", "description": "Not found"}
             if body.get("safe_update") and body.get("updated_stamp") != ticket["updated_at"]:
                 return 409, {"error": "UpdateConflict",
@@ -175,12 +175,37 @@ class FakeZendesk:
                 self.state.comments[tid].append({
                     "id": cid, "type": "Comment", "body": comment.get("body", ""),
                     "plain_body": comment.get("body", ""), "public": bool(comment.get("public", True)),
-                    "author_id": self.agent_id, "created_at": _iso(self.state.now)})
+                    "author_id": int(comment.get("author_id") or self.agent_id), "created_at": _iso(self.state.now)})
                 events.append({"id": cid, "type": "Comment", "body": comment.get("body", ""),
                                "public": bool(comment.get("public", True))})
             if events:
                 self._touch(ticket)
             return 200, {"ticket": dict(ticket), "audit": {"id": self._id(), "ticket_id": tid, "events": events}}
+
+    def rate(self, tid: int, score: str, comment: str = "") -> None:
+        """The requester answers the satisfaction survey (the ticket's ``satisfaction_rating``)."""
+        with self.lock:
+            ticket = self.state.tickets[tid]
+            ticket["satisfaction_rating"] = {"id": self._id(), "score": score, "comment": comment,
+                                             "updated_at": _iso(self.state.now)}
+            self._touch(ticket)
+
+    def delete_ticket(self, tid: int) -> None:
+        """Deleted by an agent: the export lists it as "deleted", GET answers 404."""
+        with self.lock:
+            self.state.tickets[tid]["status"] = "deleted"
+            self._touch(self.state.tickets[tid])
+
+    def merge_ticket(self, tid: int, into: int) -> None:
+        """Zendesk's merge: the source is closed, tagged closed_by_merge, with a note."""
+        with self.lock:
+            ticket = self.state.tickets[tid]
+            ticket["status"] = "closed"
+            ticket["tags"] = sorted({*(ticket.get("tags") or []), "closed_by_merge"})
+            self.state.comments[tid].append({
+                "id": self._id(), "type": "Comment", "body": f"This request was closed and merged into request #{into}.",
+                "plain_body": "", "public": False, "author_id": self.agent_id, "created_at": _iso(self.state.now)})
+            self._touch(ticket)
 
     def add_ticket_field(self, title: str, kind: str = "text") -> int:
         with self.lock:
@@ -326,7 +351,7 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 return 201, answer, {"Location": created["url"], **({"x-idempotency-lookup": "miss"} if key else {})}
             if segs == ["tickets"] and method == "GET":
                 with fake.lock:
-                    found = [dict(t) for t in fake.state.tickets.values()
+                    found = [dict(t) for t in fake.state.tickets.values() if t["status"] != "deleted"
                              if "external_id" not in query or t.get("external_id") == query["external_id"]]
                 return 200, {"tickets": found[:100], "next_page": None, "previous_page": None,
                              "count": len(found)}, {}
@@ -335,7 +360,7 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 if method == "GET":
                     with fake.lock:
                         ticket = fake.state.tickets.get(tid)
-                    if ticket is None:
+                    if ticket is None or ticket["status"] == "deleted":
                         return 404, {"error": "RecordNotFound", "description": "Not found"}, {}
                     return 200, {"ticket": dict(ticket)}, {}
                 if method == "PUT":

@@ -121,6 +121,24 @@ $RT::Handle->Commit;
 """.replace("RT_LIB", RT_LIB)
 
 
+MERGE = """use lib 'RT_LIB';
+use RT; RT::LoadConfig(); RT::Init();
+my ($from, $into) = @ARGV;
+my $t = RT::Ticket->new(RT->SystemUser); $t->Load($from);
+my ($ok, $msg) = $t->MergeInto($into);
+die "merge: $msg" unless $ok;
+""".replace("RT_LIB", RT_LIB)
+
+
+def merge(server: RTServer, ticket: str, into: str) -> None:
+    """Merge RT ticket ``ticket`` into ``into`` as a person does in RT's web UI (REST 2 has no
+    merge call): RT then answers the old id with the survivor (EffectiveId)."""
+    env = _environment(server.directory, free_port())
+    (server.directory / "merge.pl").write_text(MERGE)
+    subprocess.run(["perl", str(server.directory / "merge.pl"), str(ticket), str(into)], env=env, check=True,
+                   capture_output=True, timeout=120)
+
+
 def _environment(directory: Path, port: int) -> dict[str, str]:
     (directory / "conf.d").mkdir(parents=True, exist_ok=True)
     config = directory / "RT_SiteConfig.pm"

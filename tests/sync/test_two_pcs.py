@@ -287,3 +287,114 @@ def test_the_probe_sees_another_pcs_claim_with_one_request(two_pcs: Any) -> None
         requests_before = sum(x.http.requests for x in adapters)
         assert has_news(b, build=build) is True
         assert sum(x.http.requests for x in adapters) - requests_before == 1
+
+
+def _edit(session: Any, tid: int, actor: int, **fields: Any) -> None:
+    ticket = session.get(Ticket, tid)
+    ticket_ops.update_ticket(session, ticket_id=tid, actor_id=actor, expected_version=ticket.version, fields=fields)
+
+
+def _remote_of(session: Any, tid: int) -> str:
+    from desk.core.models import SyncStatus
+
+    session.rollback()
+    return session.scalar(select(SyncStatus.remote_ticket_id).where(SyncStatus.ticket_id == tid))
+
+
+def _gone(session: Any, tid: int) -> tuple[str | None, str | None]:
+    from desk.core.models import SyncStatus
+
+    session.rollback()
+    row = session.scalar(select(SyncStatus).where(SyncStatus.ticket_id == tid))
+    return row.gone, row.gone_detail
+
+
+def test_a_ticket_merged_upstream_is_shown_merged_and_never_overwritten(two_pcs: Any) -> None:
+    a, _b, backend, staff_a, _staff_b = two_pcs
+    old = walk_in(a, staff_a["ana"], "Old copy")
+    survivor = walk_in(a, staff_a["ana"], "The survivor")
+    sync(a, backend)
+    backend.merge(_remote_of(a, old), into=_remote_of(a, survivor))
+    _edit(a, old, staff_a["ana"], subject="Old copy, edited here")
+    report = sync(a, backend)
+    assert report.failed == [], report.failed
+    assert _gone(a, old)[0] == "merged"
+    a.rollback()
+    ticket = a.get(Ticket, old)
+    assert ticket.subject == "Old copy, edited here"  # not the survivor's subject or requester
+    assert any("No longer synced" in c.body and not c.is_public for c in ticket.comments)
+    assert any("no longer synced" in note for note in report.notes)
+    assert backend.probe().get(_remote_of(a, survivor)).fields["subject"] == "The survivor"
+    _edit(a, old, staff_a["ana"], subject="Still here")
+    again = sync(a, backend)
+    assert again.failed == [] and again.updated_remote == 0
+    a.rollback()
+    assert a.scalar(select(SyncOutbox.id)) is None
+
+
+def test_a_deleted_remote_ticket_is_marked_and_stops_syncing(two_pcs: Any) -> None:
+    a, b, backend, staff_a, _staff_b = two_pcs
+    tid = walk_in(a, staff_a["ana"], "Deleted upstream")
+    both(backend, a, b)
+    backend.delete(_remote_of(a, tid))
+    _edit(a, tid, staff_a["ana"], priority="high")
+    for _ in range(2):  # never a failure on every sync (Zendesk used to answer 404 each time)
+        report = sync(a, backend)
+        assert report.failed == [], report.failed
+    assert _gone(a, tid)[0] == "deleted"
+    a.rollback()
+    assert a.get(Ticket, tid).priority == "high"
+    sync(b, backend)
+    on_b = one(b, "Deleted upstream")
+    assert _gone(b, on_b.id)[0] in ("deleted", None)  # B learns it when the remote lists it
+
+
+def test_a_ticket_moved_out_of_the_queue_is_marked_moved_away(two_pcs: Any) -> None:
+    a, _b, backend, staff_a, _staff_b = two_pcs
+    tid = walk_in(a, staff_a["ana"], "Moved to another queue")
+    sync(a, backend)
+    backend.move_away(_remote_of(a, tid))
+    _edit(a, tid, staff_a["ana"], priority="low")
+    report = sync(a, backend)
+    assert report.failed == [], report.failed
+    gone, detail = _gone(a, tid)
+    assert gone == "moved" and "moved out of the queue" in (detail or "")
+
+
+@pytest.mark.parametrize(("score", "expected"), [("good", "good"), ("bad", "bad"), ("offered", None)])
+def test_zendesk_csat_comes_down_as_good_or_bad(session: Any, zendesk: Any, agent_id: int, requester_id: int,
+                                                score: str, expected: str | None) -> None:
+    """The person's own rating (Zendesk's survey) counts as Explore counts it; "offered" is no rating."""
+    from tests.sync.conftest import ZendeskBackend
+
+    backend = ZendeskBackend(zendesk)
+    backend.prepare_fields()
+    backend.add_remote(session)
+    tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id, subject="Rated").created_id
+    sync(session, backend)
+    zendesk.rate(int(_remote_of(session, tid)), score, comment="Quick and friendly" if score != "offered" else "")
+    sync(session, backend)
+    session.rollback()
+    ticket = session.get(Ticket, tid)
+    assert ticket.satisfaction == expected
+    assert ticket.satisfaction_comment == ("Quick and friendly" if expected else None)
+    backend.close()
+
+
+def test_reply_authors_are_kept_both_ways(two_pcs: Any) -> None:
+    """A's reply by Ana arrives on B as Ana's on Zendesk (its author_id). On RT the API user
+    writes it, so it comes down without a local author: not yet solved there."""
+    a, b, backend, staff_a, staff_b = two_pcs
+    tid = walk_in(a, staff_a["ana"], "Who said that")
+    sync(a, backend)
+    comment_ops.add_comment(a, ticket_id=tid, author_id=staff_a["ana"], body="On my way", public=True)
+    both(backend, a, b)
+    on_b = one(b, "Who said that")
+    [reply] = [c for c in on_b.comments if c.body == "On my way"]
+    if backend.kind == "zendesk":
+        assert reply.author_id == staff_b["ana"]
+        rid = _remote_of(a, tid)
+        authors = {c.body: c.author_email for c in backend.probe().comments_of(rid)}
+        assert authors["On my way"] == "ana@desk.test"
+    else:  # RT: written by the API user (no per-agent tokens yet): no agent is made up for it
+        assert reply.author_id is None

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import (
     Category,
     Location,
@@ -284,11 +285,33 @@ class Merger:
     def _to_local_values(self, values: dict[str, Any]) -> dict[str, Any]:
         return to_local_values(self.session, values, created=self.report.added)
 
+    def _mark_gone(self, ticket: Ticket, status: SyncStatus, remote: RemoteTicket, *, now: datetime) -> None:
+        """Merged, deleted or moved away upstream: the link is marked and stops syncing, the
+        ticket keeps its own fields (never the survivor's), and an internal note says why."""
+        if status.gone is not None:
+            return
+        from desk.core.ops.comments import insert_comment  # comments builds on the ticket ops
+
+        status.gone = remote.gone or "deleted"
+        status.gone_detail = remote.gone_detail or status.gone
+        status.synced_at = now
+        mark = self._outbox_mark()
+        insert_comment(self.session, ticket, author_id=None, body=_gone_note(self.row.name, status.gone_detail),
+                       public=False, now=now, status=None, origin=self.row.name)
+        self.session.flush()
+        self._drop_echo(mark, ticket.id)  # the note is for this PC: nothing goes up any more
+        note = _("Ticket #{id} {detail}: no longer synced.").format(id=ticket.id, detail=status.gone_detail)
+        self.report.notes.append(note)
+        self.report.ticket_ids.add(ticket.id)
+
     # --- three-way merge ----------------------------------------------------------------
     def _merge(self, ticket: Ticket, status: SyncStatus, remote: RemoteTicket, *, now: datetime) -> dict[str, Any]:
         """Apply the remote's side locally (through the ticket operation's ``_apply``, the remote
         as the actor) and record conflicts; returns what must go up. Runs inside the caller's
         unit of work."""
+        if remote.gone or status.gone:
+            self._mark_gone(ticket, status, remote, now=now)
+            return {}
         base = json.loads(status.base or "{}")
         kept = self._open_conflicts(ticket.id)
         merged = merge_fields(base=base, local=local_fields(ticket), remote=remote.fields,
@@ -314,6 +337,11 @@ class Merger:
         status.remote_version = remote.version
         status.synced_at = now
         return merged.to_remote
+
+
+def _gone_note(remote: str, detail: str) -> str:
+    return _("No longer synced with {remote}: {detail}. This ticket stays as it is here; what was not "
+             "sent before is kept on this PC only.").format(remote=remote, detail=detail)
 
 
 def enqueue(remote_id: int, ticket_id: int, now: datetime, kind: str = "update"):  # noqa: ANN201

@@ -47,6 +47,8 @@ class Pull(Merger):
                 if ticket is None:
                     return
                 to_remote = self._merge(ticket, status, remote_ticket, now=now)
+            elif remote_ticket.gone:
+                return  # deleted or merged upstream before this PC ever had it: nothing to add
             else:
                 ticket = None
                 if remote_ticket.uuid:

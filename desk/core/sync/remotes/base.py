@@ -101,6 +101,10 @@ class RemoteTicket:
     description: str | None = None
     requester_name: str | None = None
     created_at: datetime | None = None
+    # No longer this ticket upstream: "merged" (into another), "deleted", or "moved" (out of the
+    # synced queue); ``gone_detail`` says so in words. Such a ticket is marked, never merged in.
+    gone: str | None = None
+    gone_detail: str | None = None
 
 
 @dataclass
@@ -154,7 +158,10 @@ class Remote(Protocol):
         """``value`` as it comes back after a round trip through the remote (lossy mappings)."""
         ...
 
-    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str: ...
+    def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
+        """``author_email``: who wrote it here; the adapter keeps them as its author upstream
+        where it can (Zendesk ``author_id`` for an agent with an account)."""
+        ...
 
     def comments_of(self, remote_id: str) -> list[RemoteComment]: ...
 

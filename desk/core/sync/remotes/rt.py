@@ -100,6 +100,7 @@ class RTRemote:
         self._zone: str | None = None
         self._staff: dict[str, bool | None] = {}  # RT user name -> privileged
         self._queue_fields: set[str] | None = None
+        self._queue_ident: str | None = None
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Request Tracker")
         self._owners: dict[str, str | None] = {}  # agent e-mail -> RT user name (None: no account)
 
@@ -215,8 +216,10 @@ class RTRemote:
         for item in DESK_FIELDS:
             if item.merged and item.rt_name in cfs:
                 fields[item.key] = wire_in(item.key, cfs[item.rt_name])
+        deleted = str(data.get("Status", "")) == "deleted"
         return RemoteTicket(
             remote_id=str(data["id"]), version=version or data.get("LastUpdated"),
+            gone="deleted" if deleted else None, gone_detail=_("deleted on Request Tracker") if deleted else None,
             fields=fields,
             uuid=cfs.get(self.config["uuid_field"]) or None,
             requester_name=_real_name(first) or requester,
@@ -388,10 +391,34 @@ class RTRemote:
             yield page
 
     def get(self, remote_id: str) -> RemoteTicket:
-        response = self.http.request("GET", f"{self.api}/ticket/{int(remote_id)}", ok=(200,))
+        """The ticket, or one marked ``gone``: RT answers a merged ticket's id with the
+        survivor (EffectiveId), a deleted one with Status "deleted", and a moved one from
+        another queue."""
+        response = self.http.request("GET", f"{self.api}/ticket/{int(remote_id)}", ok=(200, 404))
+        if response.status_code == 404:
+            return RemoteTicket(remote_id=str(remote_id), version=None, fields={}, gone="deleted",
+                                gone_detail=_("deleted on Request Tracker"))
         etag = response.headers.get("etag")
         expect(bool(etag), "Request Tracker", "a ticket without an ETag")
-        return self._ticket(decode(response, "Request Tracker"), version=etag)
+        data = decode(response, "Request Tracker")
+        ticket = self._ticket(data, version=etag)
+        if str(ticket.remote_id) != str(int(remote_id)):
+            return RemoteTicket(remote_id=str(remote_id), version=None, fields={}, gone="merged",
+                                gone_detail=_("merged into Request Tracker #{id}").format(id=ticket.remote_id))
+        queue = data.get("Queue") if isinstance(data, dict) else None
+        queue_id = str(queue.get("id")) if isinstance(queue, dict) else None
+        if self.config.get("queue") and queue_id and self._queue_id() not in (None, queue_id):
+            ticket.gone, ticket.gone_detail = "moved", _("moved out of the queue {queue} on Request Tracker").format(
+                queue=self.config["queue"])
+        return ticket
+
+    def _queue_id(self) -> str | None:
+        if self._queue_ident is None:
+            try:
+                self.queue_fields()
+            except RemoteRejected:
+                return None
+        return self._queue_ident
 
     def find_by_uuid(self, uuid: str) -> RemoteTicket | None:
         query = f"CF.{{{self.config['uuid_field']}}} = {_sql(uuid)}"
@@ -407,6 +434,7 @@ class RTRemote:
             expect(isinstance(data, dict), "Request Tracker", "a queue that is not an object")
             self._queue_fields = {str(cf.get("name")) for cf in data.get("TicketCustomFields") or []
                                   if isinstance(cf, dict) and cf.get("name")}
+            self._queue_ident = str(data.get("id")) if data.get("id") is not None else None
         return self._queue_fields
 
     def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
@@ -458,7 +486,8 @@ class RTRemote:
             raise RemoteRejected("Request Tracker refused the change: " + "; ".join(failures)[:300])
         return self.get(remote_id)
 
-    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:
+    def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
+        # Sent as the API user: RT has no "on behalf of" in REST 2 (per-agent tokens: not yet).
         kind = "correspond" if public else "comment"
         response = self.http.request("POST", f"{self.api}/ticket/{int(remote_id)}/{kind}",
                                      json={"Content": body, "ContentType": "text/plain"}, ok=(201,), retry=False)

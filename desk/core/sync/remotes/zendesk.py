@@ -44,6 +44,7 @@ STATUS_OUT = {"new": "new", "open": "open", "pending": "pending", "on-hold": "ho
               "solved": "solved", "closed": "closed"}
 PRIORITIES = ("low", "normal", "high", "urgent")
 STAFF_ROLES = ("agent", "admin")
+MERGED_TAG = "closed_by_merge"  # Zendesk tags the ticket it closes into another
 STAND_IN_TAG = "desk_stand_in_assignee"  # the API user is the assignee only because Zendesk needs one  # Zendesk user roles; "end-user" is a requester
 DEFAULT_CONFIG: dict[str, Any] = {
     "status": STATUS_OUT,
@@ -54,6 +55,25 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 def _when(stamp: Any) -> datetime | None:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if isinstance(stamp, str) else None
+
+
+def _csat(rating: Any) -> dict[str, Any]:
+    """Zendesk's own satisfaction rating (the person's e-mail or web survey) counted as Explore
+    counts it: "good" and "bad" are ratings, "offered"/"unoffered" (or a bare state string) are
+    not. A person's rating wins over "Desk satisfaction" (an agent cannot set it upstream)."""
+    if not isinstance(rating, dict) or not str(rating.get("score") or "").startswith(("good", "bad")):
+        return {}
+    score = "good" if str(rating["score"]).startswith("good") else "bad"
+    out: dict[str, Any] = {"satisfaction": score}
+    if isinstance(rating.get("comment"), str) and rating["comment"].strip():
+        out["satisfaction_comment"] = rating["comment"].strip()
+    # satisfaction_at: rating["updated_at"] maps to tickets.satisfaction_at (0012) once it lands.
+    return out
+
+
+def _deleted(remote_id: str) -> RemoteTicket:
+    return RemoteTicket(remote_id=remote_id, version=None, fields={}, gone="deleted",
+                        gone_detail=_("deleted on Zendesk"))
 
 
 def _slug(name: str) -> str:
@@ -254,8 +274,12 @@ class ZendeskRemote:
         for item in DESK_FIELDS:
             if item.merged and item.key != "tags" and item.key in ids:
                 fields[item.key] = wire_in(item.key, values.get(ids[item.key]))
+        fields.update(_csat(data.get("satisfaction_rating")))
+        merged = data["status"] == "closed" and MERGED_TAG in tags
         return RemoteTicket(
             remote_id=remote_id, version=data.get("updated_at"), fields=fields,
+            gone="merged" if merged else None,
+            gone_detail=_("closed and merged into another ticket on Zendesk") if merged else None,
             uuid=data.get("external_id") or None, description=data.get("description") or "",
             requester_name=requester_name,
             created_at=_when(created),
@@ -356,7 +380,10 @@ class ZendeskRemote:
                    and isinstance(data.get("end_of_stream"), bool), "Zendesk", "not an incremental export page")
             page = PullPage(cursor=data.get("after_cursor") or cursor)
             for raw in data["tickets"]:
-                if not isinstance(raw, dict) or raw.get("status") == "deleted":
+                if not isinstance(raw, dict):
+                    continue
+                if raw.get("status") == "deleted":  # marked if we have it, never created
+                    page.tickets.append(_deleted(str(raw.get("id"))))
                     continue
                 ticket = self._ticket(raw)
                 page.tickets.append(ticket)
@@ -369,7 +396,10 @@ class ZendeskRemote:
             params = {"cursor": data["after_cursor"]}
 
     def get(self, remote_id: str) -> RemoteTicket:
-        data = self.http.json("GET", f"/api/v2/tickets/{remote_id}")
+        response = self.http.request("GET", f"/api/v2/tickets/{remote_id}", ok=(200, 404))
+        if response.status_code == 404:  # deleted (or never there): marked, not an error each sync
+            return _deleted(remote_id)
+        data = decode(response, "Zendesk")
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         return self._ticket(data.get("ticket"))
 
@@ -413,9 +443,13 @@ class ZendeskRemote:
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         return self._ticket(data.get("ticket"))
 
-    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:
-        data = self.http.json("PUT", f"/api/v2/tickets/{remote_id}",
-                              json={"ticket": {"comment": {"body": body, "public": bool(public)}}}, retry=False)
+    def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
+        comment: dict[str, Any] = {"body": body, "public": bool(public)}
+        author = self._user_id(author_email) if author_email else None
+        if author is not None and self.staff.get(author, False):
+            comment["author_id"] = int(author)  # the agent who wrote it, not the API user
+        data = self.http.json("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": {"comment": comment}},
+                              retry=False)
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         events = (data.get("audit") or {}).get("events") or []
         ids = [str(e["id"]) for e in events if isinstance(e, dict) and e.get("type") == "Comment" and "id" in e]
