@@ -398,3 +398,32 @@ def test_reply_authors_are_kept_both_ways(two_pcs: Any) -> None:
         assert authors["On my way"] == "ana@desk.test"
     else:  # RT: written by the API user (no per-agent tokens yet): no agent is made up for it
         assert reply.author_id is None
+
+
+def test_a_closed_zendesk_ticket_reopened_here_becomes_a_follow_up(session: Any, zendesk: Any, agent_id: int,
+                                                                   requester_id: int) -> None:
+    from tests.sync.conftest import ZendeskBackend
+
+    backend = ZendeskBackend(zendesk)
+    backend.prepare_fields()
+    backend.add_remote(session)
+    tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id, subject="Came back").created_id
+    sync(session, backend)
+    closed = int(_remote_of(session, tid))
+    zendesk.update_ticket(closed, {"status": "closed", "assignee_id": zendesk.agent_id})
+    sync(session, backend)
+    session.rollback()
+    assert session.get(Ticket, tid).status == "closed"
+    ticket_ops.reopen(session, ticket_id=tid, actor_id=agent_id)
+    report = sync(session, backend)
+    assert report.failed == [], report.failed  # not refused on every sync
+    follow = int(_remote_of(session, tid))
+    assert follow != closed
+    assert zendesk.state.tickets[closed]["status"] == "closed"
+    assert zendesk.state.tickets[follow]["status"] == "open"
+    assert any("follow-up" in note for note in report.notes)
+    again = sync(session, backend)
+    assert again.failed == [] and again.created_remote == 0 and again.created_local == 0
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+    backend.close()

@@ -157,6 +157,11 @@ class Push(Merger):
                 status = self._status_by_ticket(ticket_id)
                 if ticket is None or status is None:
                     return
+                if updated.remote_id != status.remote_ticket_id:
+                    # The remote continued it as another ticket (a Zendesk follow-up of a closed
+                    # one): that one is this ticket's from now on; its fields are what was sent.
+                    status.remote_ticket_id = updated.remote_id
+                    status.base = json.dumps(updated.fields)
                 base = json.loads(status.base or "{}")
                 base.update(to_remote)
                 status.base = json.dumps(base)

@@ -105,6 +105,7 @@ class ZendeskRemote:
         self._tags: dict[str, list[str]] = {}
         self._assignees: dict[str, str | None] = {}  # ticket id -> assignee_id as last read
         self._statuses: dict[str, str] = {}  # ticket id -> Zendesk status as last read
+        self._raw_requester: dict[str, str | None] = {}  # ticket id -> requester_id as last read
         self._fields: dict[str, int] | None = None  # desk field key -> Zendesk ticket field id
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
 
@@ -245,6 +246,7 @@ class ZendeskRemote:
         self._tags[remote_id] = tags
         self._assignees[remote_id] = str(data["assignee_id"]) if data.get("assignee_id") else None
         self._statuses[remote_id] = str(data["status"])
+        self._raw_requester[remote_id] = str(data["requester_id"]) if data.get("requester_id") else None
         ids = self._field_ids()
         values: dict[int, Any] = {}
         for item in data.get("custom_fields") or []:
@@ -438,10 +440,37 @@ class ZendeskRemote:
         self._solvable(remote_id, body, closing=closing)
         if version:
             body.update(safe_update=True, updated_stamp=version)
-        response = self.http.request("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": body}, ok=(200,))
+        try:
+            response = self.http.request("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": body}, ok=(200,))
+        except RemoteRejected as exc:
+            reopened = changes.get("status") in ("new", "open", "pending", "on-hold")
+            if not (reopened and self._statuses.get(remote_id) == "closed" and "closed" in exc.message.lower()):
+                raise
+            return self._follow_up(remote_id, changes)
         data = decode(response, "Zendesk")
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         return self._ticket(data.get("ticket"))
+
+    def _follow_up(self, remote_id: str, changes: Mapping[str, Any]) -> RemoteTicket:
+        """Zendesk never reopens a closed ticket: a ticket reopened at the desk becomes a
+        follow-up (``via_followup_source_id``), which the engine links instead of the closed one."""
+        source = self.get(remote_id)
+        fields = {**source.fields, **changes}
+        body = self._out(None, {k: v for k, v in fields.items() if k not in ("requester", "assignee")})
+        body.update(via_followup_source_id=int(remote_id), external_id=source.uuid,
+                    comment={"body": _("Follow-up to #{id}, reopened at the desk.").format(id=remote_id),
+                             "public": False})
+        source_raw = self._raw_requester.get(remote_id)
+        if source_raw:
+            body["requester_id"] = int(source_raw)
+        if fields.get("assignee"):
+            self._assignee_out(fields["assignee"], body, {}, self._field_ids())
+        data = self.http.json("POST", "/api/v2/tickets", json={"ticket": body}, ok=(201,), retry=False)
+        expect(isinstance(data, dict), "Zendesk", "not a JSON object")
+        follow = self._ticket(data.get("ticket"))
+        self.notes.append(_("Zendesk ticket #{old} was closed; reopened here, it continues as follow-up #{new}.").format(
+            old=remote_id, new=follow.remote_id))
+        return follow
 
     def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
         comment: dict[str, Any] = {"body": body, "public": bool(public)}
