@@ -99,6 +99,10 @@ class ZendeskRemote:
         self._save_secret = save_secret
         self.http = Http(url, headers=self._headers, name="Zendesk",
                          on_unauthorized=self._refresh if auth == "oauth" else None, **http_options)
+        # Agents whose Zendesk address is not their Desk e-mail (Settings → Remotes → People).
+        self.people_out: dict[str, str] = {str(k).lower(): str(v).lower() for k, v in
+                                           (self.config.get("people") or {}).items()}
+        self.people_in = {v: k for k, v in self.people_out.items()}
         self.users: dict[str, tuple[str | None, str | None]] = {}  # id -> (email, name)
         self.user_ids: dict[str, str | None] = {}  # email -> id
         self.staff: dict[str, bool] = {}  # id -> agent or admin (end-users are not)
@@ -219,6 +223,8 @@ class ZendeskRemote:
             data = self.http.json("GET", f"/api/v2/users/{key}")
             expect(isinstance(data, dict) and isinstance(data.get("user"), dict), "Zendesk", "no user object")
             email = data["user"].get("email")
+            if isinstance(email, str):
+                email = self.people_in.get(email.lower(), email)
             self.users[key] = (email.lower() if isinstance(email, str) else None, data["user"].get("name"))
             self.staff[key] = data["user"].get("role") in STAFF_ROLES
             if email:
@@ -230,9 +236,10 @@ class ZendeskRemote:
             return None
         email = email.lower()
         if email not in self.user_ids:
-            data = self.http.json("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
+            upstream = self.people_out.get(email, email)
+            data = self.http.json("GET", "/api/v2/users/search", params={"query": f"email:{upstream}"})
             expect(isinstance(data, dict) and isinstance(data.get("users"), list), "Zendesk", "no users list")
-            found = [user for user in data["users"] if str(user.get("email", "")).lower() == email]
+            found = [user for user in data["users"] if str(user.get("email", "")).lower() == upstream]
             self.user_ids[email] = str(found[0]["id"]) if found else None
             if found:
                 self.users[str(found[0]["id"])] = (email, found[0].get("name"))
