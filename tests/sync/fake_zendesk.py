@@ -349,6 +349,12 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                     if key:
                         fake.state.idempotency[key] = (raw.decode(), 201, answer)
                 return 201, answer, {"Location": created["url"], **({"x-idempotency-lookup": "miss"} if key else {})}
+            if segs == ["tickets", "show_many"] and method == "GET":
+                wanted = {int(x) for x in query.get("ids", "").split(",") if x.strip().isdigit()}
+                with fake.lock:
+                    found = [dict(t) for tid, t in sorted(fake.state.tickets.items())
+                             if tid in wanted and t["status"] != "deleted"]
+                return 200, {"tickets": found}, {}
             if segs == ["tickets"] and method == "GET":
                 with fake.lock:
                     found = [dict(t) for t in fake.state.tickets.values() if t["status"] != "deleted"

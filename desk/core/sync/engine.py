@@ -123,6 +123,10 @@ class Engine(Pull, Push):
         """Every page the remote has for us since the saved cursor (reads only)."""
         cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
         cursor = cursor_row.value if cursor_row else None
+        if hasattr(self.remote, "watch"):  # Zendesk: read the live line by id (its export lags)
+            from desk.core.sync.probe import live_line
+
+            self.remote.watch = live_line(self.session, self.remote_id)
         self.session.rollback()
         return list(self.remote.pull(cursor))
 

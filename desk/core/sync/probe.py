@@ -2,10 +2,12 @@
 for another PC's claim without a full sync each time (issue 14: a claim on one PC shows on the
 others within seconds).
 
-``has_news`` is True when the outbox has local work, or a remote that can say cheaply
-(``changed_since``: RT's newest transaction) has moved since the saved pull cursor; None when
-no remote can say (Zendesk: its incremental export holds back the newest minute, so only the
-regular sync finds the change). Reads only; no transaction is held across the requests.
+``has_news`` is True when the outbox has local work, or a remote says (``changed_since``, one
+request) it moved: RT by its newest transaction against the saved pull cursor; Zendesk by the
+``updated_at`` of the tickets in the live line (``show_many``), because its incremental export
+holds back the newest minute — so on Zendesk another PC's claim, service or walk-away on a
+person already in the line shows in seconds, a brand-new walk-in after that minute. None when
+no remote can say. Reads only; no transaction is held across the requests.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.core.models import SyncCursor, SyncOutbox, SyncRemote
+from desk.core.models import SyncCursor, SyncOutbox, SyncRemote, SyncStatus, Ticket
 from desk.core.sync.remotes.base import Remote, RemoteError
+from desk.core.vocabulary import DESK_CHANNELS
 
 if TYPE_CHECKING:
     from desk.core.db import Store
@@ -40,6 +43,21 @@ def _session(store_or_session: Store | Session) -> Iterator[Session]:
         yield store_or_session
 
 
+WATCHED = 100  # live-line tickets a probe asks about by id (Zendesk: one show_many request)
+
+
+def live_line(session: Session, remote_id: int) -> list[tuple[str, str | None]]:
+    """(remote id, version) of the synced tickets in the walk-in line and being served: the ones
+    another PC claims, serves or marks as gone."""
+    rows = session.execute(
+        select(SyncStatus.remote_ticket_id, SyncStatus.remote_version)
+        .join(Ticket, Ticket.id == SyncStatus.ticket_id)
+        .where(SyncStatus.remote_id == remote_id, SyncStatus.gone.is_(None),
+               Ticket.status.in_(("new", "open")), Ticket.channel.in_(DESK_CHANNELS))
+        .order_by(Ticket.arrived_at.desc()).limit(WATCHED))
+    return [(str(rid), version) for rid, version in rows]
+
+
 def has_news(store_or_session: Store | Session, *,
              build: Callable[[SyncRemote], Remote] | None = None) -> bool | None:
     from desk.core.sync.remotes import build_remote
@@ -51,6 +69,7 @@ def has_news(store_or_session: Store | Session, *,
             return True
         rows = list(session.scalars(select(SyncRemote).order_by(SyncRemote.name)))
         cursors = {row.id: (c.value if (c := session.get(SyncCursor, (row.id, "pull"))) else None) for row in rows}
+        watched = {row.id: live_line(session, row.id) for row in rows}
         for row in rows:
             session.expunge(row)
         session.rollback()
@@ -60,9 +79,11 @@ def has_news(store_or_session: Store | Session, *,
         try:
             if not hasattr(remote, "changed_since"):
                 continue
-            if remote.changed_since(cursors[row.id]):  # type: ignore[attr-defined]
+            news = remote.changed_since(cursors[row.id], watched=watched[row.id])  # type: ignore[attr-defined]
+            if news:
                 return True
-            answer = False
+            if news is False:
+                answer = False
         except RemoteError:
             continue  # unreachable or refusing: the regular sync says what is wrong
         finally:

@@ -64,6 +64,20 @@ def _sql(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+AUTHOR_LINE = "[Desk: written by {email}]"  # first line of a reply sent for another agent
+
+
+def _author_line(text: str) -> tuple[str | None, str]:
+    """(the agent named in a Desk author line, the text without it), or (None, text)."""
+    first, _newline, rest = text.partition("\n")
+    prefix, suffix = AUTHOR_LINE.split("{email}")
+    if first.startswith(prefix) and first.rstrip().endswith(suffix):
+        email = first.strip()[len(prefix):-len(suffix)].strip().lower()
+        if "@" in email:
+            return email, rest
+    return None, text
+
+
 def _real_name(ref: Any) -> str | None:
     """A requester's RealName when RT sent one (``fields[Requestor]=RealName``): names survive."""
     if isinstance(ref, dict) and isinstance(ref.get("RealName"), str) and ref["RealName"].strip():
@@ -309,7 +323,7 @@ class RTRemote:
             state["txn"] = newest
             yield PullPage(cursor=json.dumps(state))
 
-    def changed_since(self, cursor: str | None) -> bool:
+    def changed_since(self, cursor: str | None, *, watched: Any = ()) -> bool:
         """One request: has anything happened on RT since the pull that saved ``cursor``? (the
         newest transaction id against the one the cursor has read up to). Lets a PC look every
         few seconds for another PC's claim at the cost of one small request."""
@@ -379,10 +393,11 @@ class RTRemote:
             page = PullPage()
             for txn_id, item in txns.items():
                 kind = item.get("Type")
+                written_by, text = _author_line(texts.get(txn_id, ""))
                 page.comments.append(RemoteComment(
-                    remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=texts.get(txn_id, ""),
-                    public=kind != "Comment", author_email=self._email(item.get("Creator")),
-                    author_is_agent=self._privileged(item.get("Creator")),
+                    remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=text,
+                    public=kind != "Comment", author_email=written_by or self._email(item.get("Creator")),
+                    author_is_agent=True if written_by else self._privileged(item.get("Creator")),
                     created_at=(datetime.fromisoformat(item["Created"].replace("Z", "+00:00"))
                                 if isinstance(item.get("Created"), str) else None),
                     is_description=kind == "Create",
@@ -487,10 +502,12 @@ class RTRemote:
         return self.get(remote_id)
 
     def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
-        # Sent as the API user: RT has no "on behalf of" in REST 2 (per-agent tokens: not yet).
+        # REST 2 has no "on behalf of": sent as the API user, with the real author in a first
+        # line RT shows as such and other Desk PCs read back (``_author_line``).
         kind = "correspond" if public else "comment"
+        content = f"{AUTHOR_LINE.format(email=author_email)}\n{body}" if author_email else body
         response = self.http.request("POST", f"{self.api}/ticket/{int(remote_id)}/{kind}",
-                                     json={"Content": body, "ContentType": "text/plain"}, ok=(201,), retry=False)
+                                     json={"Content": content, "ContentType": "text/plain"}, ok=(201,), retry=False)
         location = response.headers.get("location", "")
         txn = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
         expect("/transaction/" in location and txn.isdigit(), "Request Tracker",

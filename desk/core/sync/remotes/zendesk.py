@@ -12,7 +12,7 @@ always sent. Auth: ``{email}/token:{token}`` basic, or an OAuth bearer token ref
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -111,6 +111,8 @@ class ZendeskRemote:
         self._statuses: dict[str, str] = {}  # ticket id -> Zendesk status as last read
         self._raw_requester: dict[str, str | None] = {}  # ticket id -> requester_id as last read
         self._fields: dict[str, int] | None = None  # desk field key -> Zendesk ticket field id
+        # (remote id, version) of the live line, set by the engine before a pull (``probe``).
+        self.watch: list[tuple[str, str | None]] = []
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
 
     # --- auth ---------------------------------------------------------------------------
@@ -383,6 +385,8 @@ class ZendeskRemote:
     # --- the Remote protocol ------------------------------------------------------------
     def pull(self, cursor: str | None) -> Iterator[PullPage]:
         params: dict[str, Any] = {"cursor": cursor} if cursor else {"start_time": int(self.config.get("start_time", 0))}
+        seen: set[str] = set()
+        last = cursor
         while True:
             data = self.http.json("GET", "/api/v2/incremental/tickets/cursor.json", params=params)
             expect(isinstance(data, dict) and isinstance(data.get("tickets"), list)
@@ -399,10 +403,27 @@ class ZendeskRemote:
                 # Always read the comments of a changed ticket: a version we stored after a push
                 # may already include a reply made on the web that we have not pulled yet.
                 page.comments.extend(self.comments_of(ticket.remote_id))
+            seen.update(t.remote_id for t in page.tickets)
+            last = page.cursor
             yield page
             if data["end_of_stream"] or not data.get("after_cursor"):
-                return
+                break
             params = {"cursor": data["after_cursor"]}
+        # The export holds back the newest minute: the live line's tickets are read by id, so
+        # another PC's claim shows here in seconds (the cursor stays the export's).
+        fresh = [rid for rid, version in self.watch if rid not in seen]
+        if fresh:
+            data = self.http.json("GET", "/api/v2/tickets/show_many", params={"ids": ",".join(fresh[:100])})
+            expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
+            versions = dict(self.watch)
+            page = PullPage(cursor=last)
+            for raw in data["tickets"]:
+                if isinstance(raw, dict) and raw.get("updated_at") != versions.get(str(raw.get("id"))):
+                    ticket = self._ticket(raw)
+                    page.tickets.append(ticket)
+                    page.comments.extend(self.comments_of(ticket.remote_id))
+            if page.tickets:
+                yield page
 
     def get(self, remote_id: str) -> RemoteTicket:
         response = self.http.request("GET", f"/api/v2/tickets/{remote_id}", ok=(200, 404))
@@ -457,6 +478,18 @@ class ZendeskRemote:
         data = decode(response, "Zendesk")
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         return self._ticket(data.get("ticket"))
+
+    def changed_since(self, cursor: str | None, *, watched: Sequence[tuple[str, str | None]] = ()) -> bool | None:
+        """One request: did any ticket of the live line change (``show_many`` by id, compared
+        with the ``updated_at`` last agreed)? The incremental export would not show it for a
+        minute. None when there is nothing to watch (only the regular sync can tell)."""
+        if not watched:
+            return None
+        ids = ",".join(rid for rid, _version in watched[:100])
+        data = self.http.json("GET", "/api/v2/tickets/show_many", params={"ids": ids})
+        expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
+        now = {str(t.get("id")): t.get("updated_at") for t in data["tickets"] if isinstance(t, dict)}
+        return any(now.get(rid) != version for rid, version in watched[:100])
 
     def _follow_up(self, remote_id: str, changes: Mapping[str, Any]) -> RemoteTicket:
         """Zendesk never reopens a closed ticket: a ticket reopened at the desk becomes a
