@@ -457,3 +457,20 @@ def test_on_zendesk_a_claim_reaches_the_other_pc_before_the_exports_minute(sessi
     now_sync(pc_b)
     assert one(pc_b, "Claimed a second ago").assignee_id == staff_b["ana"]
     backend.close()
+
+
+def test_an_rt_owner_desk_cannot_place_is_left_alone_not_unassigned(two_pcs: Any) -> None:
+    a, _b, backend, staff_a, _staff_b = two_pcs
+    if backend.kind != "rt":
+        pytest.skip("RT owners are logins; Zendesk assignees always have an e-mail")
+    tid = walk_in(a, staff_a["ana"], "Owned by a login")
+    ticket_ops.claim(a, ticket_id=tid, agent_id=staff_a["ana"])
+    sync(a, backend)
+    login = f"nomail-{tid}-{len(backend.queue)}"
+    assert backend.client.post("/user", json={"Name": login, "Privileged": 1}).status_code == 201
+    response = backend.client.put(f"/ticket/{_remote_of(a, tid)}", json={"Owner": login})
+    assert response.status_code == 200 and login in response.text, response.text
+    report = sync(a, backend)
+    assert report.failed == []
+    a.rollback()
+    assert a.get(Ticket, tid).assignee_id == staff_a["ana"]  # not made "unassigned"

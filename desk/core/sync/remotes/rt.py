@@ -53,6 +53,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "people": {},  # local e-mail -> RT user name, for owners whose RT name is not their e-mail
 }
 PAGE = 100
+UNKNOWN_OWNER: Any = object()  # owned by a login with no e-mail: Desk cannot say who
 CLAIMED_BY = next(f for f in DESK_FIELDS if f.key == "claimed_by")
 UNSET_DATE = "1970-01-01T00:00:00Z"
 FAILURE_WORDS = ("isn't a valid", "permission denied", "couldn't", "could not", "not a valid",
@@ -116,7 +117,8 @@ class RTRemote:
         self._queue_fields: set[str] | None = None
         self._queue_ident: str | None = None
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Request Tracker")
-        self._owners: dict[str, str | None] = {}  # agent e-mail -> RT user name (None: no account)
+        self._owners: dict[str, str | None] = {}
+        self._logins: dict[str, str | None] = {}  # RT login -> e-mail (None: none known)  # agent e-mail -> RT user name (None: no account)
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -194,6 +196,19 @@ class RTRemote:
                 return name if self._privileged({"id": name}) is not False else None
         return None
 
+    def _login_email(self, login: str) -> str | None:
+        """An owner's e-mail when only the login came (``GET /user/:login``, once per login)."""
+        if login not in self._logins:
+            try:
+                data = self.http.json("GET", f"{self.api}/user/{quote(login, safe='@')}")
+            except (RemoteRejected, RemoteAuthError):
+                data = None
+            email = data.get("EmailAddress") if isinstance(data, dict) else None
+            self._logins[login] = email.lower() if isinstance(email, str) and email else None
+            if self._logins[login]:
+                self.people_in.setdefault(login, self._logins[login])
+        return self._logins[login]
+
     def has_account(self, email: str | None) -> bool:
         """Whether ``email`` can own tickets here (for "not synced: no account on RT")."""
         return not email or self._owner_out(email) is not None
@@ -204,6 +219,10 @@ class RTRemote:
         native = self._email(owner)
         if native:
             return native
+        login = str(owner.get("id") or "") if isinstance(owner, dict) else ""
+        if login and login not in ("Nobody", "RT_System"):
+            found = self._login_email(login)
+            return found if found else UNKNOWN_OWNER
         claimed = wire_in("claimed_by", cfs.get(CLAIMED_BY.rt_name))
         return None if claimed in (None, NOBODY) else claimed
 
@@ -226,6 +245,8 @@ class RTRemote:
             "requester": requester,
             "assignee": self._assignee_in(data.get("Owner"), cfs),
         }
+        if fields["assignee"] is UNKNOWN_OWNER:
+            del fields["assignee"]  # an RT login Desk cannot tie to anyone: left alone both ways
         # The desk's own work, from the custom fields the queue has (an absent one is left alone).
         for item in DESK_FIELDS:
             if item.merged and item.rt_name in cfs:
