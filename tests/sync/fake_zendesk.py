@@ -217,6 +217,8 @@ class FakeZendesk:
     def refusal(self, ticket: dict[str, Any] | None, body: dict[str, Any]) -> dict[str, Any] | None:
         """Zendesk's validations Desk meets: the assignee must be an agent, and a solved or
         closed ticket needs one (a 422 RecordInvalid, as the real API answers)."""
+        if ticket is not None and "status" not in body and "assignee_id" not in body:
+            return None  # e.g. a comment only: a ticket the tests made solved without one stays so
         with self.lock:
             assignee = body["assignee_id"] if "assignee_id" in body else (ticket or {}).get("assignee_id")
             status = body.get("status") or (ticket or {}).get("status")
