@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+
+from sqlalchemy import select
 
 from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
 from desk.core import errors, inputs
 from desk.core.i18n import _
-from desk.core.sync import config, credentials, engine
+from desk.core.models import Person
+from desk.core.sync import config, credentials, engine, readiness
 from desk.core.sync.run import sync_all
 
 
@@ -75,6 +79,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db_option(resolve)
     resolve.set_defaults(func=cmd_resolve)
 
+    check = actions.add_parser("check", help=_("say what the remote lacks for Desk (reads only)"),
+                               description=_("Before any write: list what the remote has and lacks for Desk "
+                                             "(queue, custom fields, rights, agent accounts) and the exact "
+                                             "steps or API calls to fix each. Exit 1 while something is "
+                                             "missing."))
+    check.add_argument("name")
+    add_db_option(check)
+    check.set_defaults(func=cmd_check)
+
+    prepare = actions.add_parser("prepare", help=_("create Desk's custom fields on the remote"),
+                                 description=_("Create what `desk remote check` finds missing, where the "
+                                               "remote's API and the token's rights allow it (Zendesk ticket "
+                                               "fields; an RT queue). RT cannot create custom fields through "
+                                               "its API: a data file for rt-setup-database-5 is written."))
+    prepare.add_argument("name")
+    prepare.add_argument("--datafile", default="desk-rt-fields.pl",
+                         help=_("RT: where to write the custom-field data file (default: %(default)s)"))
+    add_db_option(prepare)
+    prepare.set_defaults(func=cmd_prepare)
+
     sync = subparsers.add_parser("sync", help="sync with one remote or all of them",
                                  description="Pull remote changes and push local ones (all remotes by default).")
     sync.add_argument("name", nargs="?")
@@ -84,6 +108,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="go ahead although the run would close or overwrite a large share of the tickets")
     add_db_option(sync)
     sync.set_defaults(func=cmd_sync)
+
+
+def _agents_and_adapter(args: argparse.Namespace):  # noqa: ANN202
+    from desk.core.sync.remotes import build_remote
+
+    with session_for(args) as session:
+        row = config.get_remote(session, args.name)
+        agents = list(session.scalars(select(Person.email).where(
+            Person.is_agent.is_(True), Person.active.is_(True), Person.email.is_not(None))))
+        session.expunge(row)
+    return agents, build_remote(row)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    agents, remote = _agents_and_adapter(args)
+    try:
+        findings = readiness.check(remote, agents=agents)
+    finally:
+        remote.close()
+    for finding in findings:
+        print(f"{_('ok') if finding.ok else _('MISSING')}\t{finding.what}")
+        if not finding.ok:
+            print(f"\t{_('fix')}: {finding.fix}")
+    if readiness.ready(findings) and all(f.ok for f in findings):
+        print(_("{name} has everything Desk needs.").format(name=args.name))
+        return 0
+    if not readiness.ready(findings):
+        print(_("Desk will not create tickets on {name} until the essential items above are fixed.").format(
+            name=args.name))
+    return 1
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    _agents, remote = _agents_and_adapter(args)
+    try:
+        done = readiness.prepare(remote, datafile=Path(args.datafile))
+    finally:
+        remote.close()
+    for line in done or [_("Nothing to create: {name} has Desk's fields.").format(name=args.name)]:
+        print(line)
+    return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:

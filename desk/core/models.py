@@ -347,6 +347,9 @@ class SyncStatus(Base):
     remote_version: Mapped[str | None] = mapped_column(Text)
     base: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: agreed value}
     synced_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Merged, deleted or moved away upstream (0013): no longer synced, kept and shown as such.
+    gone: Mapped[str | None] = mapped_column(String(8))
+    gone_detail: Mapped[str | None] = mapped_column(Text)
 
 
 class SyncComment(Base):

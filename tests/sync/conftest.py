@@ -13,6 +13,7 @@ import pytest
 from desk.core.sync import config as sync_config
 from desk.core.sync import engine
 from desk.core.sync.credentials import Secret
+from desk.core.sync.desk_fields import DESK_FIELDS, ZENDESK_CATEGORY_TITLE
 from desk.core.sync.remotes.rt import RTRemote
 from desk.core.sync.remotes.zendesk import ZendeskRemote
 from tests.sync import rt_server
@@ -89,6 +90,24 @@ class ZendeskBackend:
     def ticket_count(self) -> int:
         return len(self.fake.state.tickets)
 
+    def prepare_fields(self) -> None:
+        """Desk's ticket fields on the account, as `desk remote prepare` makes them."""
+        for item in DESK_FIELDS:
+            self.fake.add_ticket_field(item.zendesk_title, item.zendesk_type)
+        self.fake.add_ticket_field(ZENDESK_CATEGORY_TITLE)
+
+    def agent_account(self, email: str, name: str) -> None:
+        self.fake.user(email, name, role="agent")
+
+    def merge(self, remote_id: str, into: str) -> None:
+        self.fake.merge_ticket(int(remote_id), int(into))
+
+    def delete(self, remote_id: str) -> None:
+        self.fake.delete_ticket(int(remote_id))
+
+    def move_away(self, remote_id: str) -> None:
+        pytest.skip("Zendesk has no queues: a ticket cannot leave the synced set by moving")
+
     def fault(self, kind: str) -> None:
         self.fake.fail_next(kind)
 
@@ -142,6 +161,30 @@ class RTBackend:
         response = self.client.post(f"/ticket/{remote_id}/{kind}",
                                     json={"Content": body, "ContentType": "text/plain"})
         assert response.status_code == 201, response.text
+
+    def prepare_fields(self) -> None:
+        pass  # the session's RT has every Desk custom field (rt_server.RT_FIELD_NAMES), applied globally
+
+    def agent_account(self, email: str, name: str) -> None:
+        """An RT staff user whose login is not the e-mail (RT logins rarely are)."""
+        login = email.split("@")[0] + f"-{os.getpid()}-{next(_counter)}"
+        response = self.client.post("/user", json={"Name": login, "EmailAddress": email, "RealName": name,
+                                                   "Privileged": 1})
+        if response.status_code != 201:  # made by an earlier test of this session: same address
+            assert "already" in response.text.lower() or "in use" in response.text.lower(), response.text
+
+    def merge(self, remote_id: str, into: str) -> None:
+        rt_server.merge(self.server, remote_id, into)
+
+    def delete(self, remote_id: str) -> None:
+        response = self.client.put(f"/ticket/{remote_id}", json={"Status": "deleted"})
+        assert response.status_code == 200 and "deleted" in response.text, response.text
+
+    def move_away(self, remote_id: str) -> None:
+        other = self.queue + "-elsewhere"
+        self.client.post("/queue", json={"Name": other})
+        response = self.client.put(f"/ticket/{remote_id}", json={"Queue": other})
+        assert response.status_code == 200 and other in response.text, response.text
 
     def ticket_count(self) -> int:
         response = self.client.get("/tickets", params={"query": f"Queue = '{self.queue}'", "per_page": 1})

@@ -10,7 +10,8 @@
 * ``GET /tickets/{id}/comments`` with cursor pagination;
 * ``GET /incremental/tickets/cursor.json`` (opaque cursor, ``end_of_stream``, the newest
   minute excluded) on a virtual clock the tests move (``advance``);
-* users show/search, ``/macros/active``;
+* users show/search, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
+  merged by id on update); 422 for an assignee who is not an agent, or none on a solved ticket;
 * injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
   (connection closed before handling) or "lost" (handled, then the connection is dropped), and
   "echo401" / "echo422" / "echo-html": an error page that repeats the request's credentials;
@@ -55,6 +56,7 @@ class FakeState:
     requests: list[str] = field(default_factory=list)
     page_size: int = 1000
     export_mode: str | None = None  # "repeat" or "endless": a server whose export never ends
+    ticket_fields: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeZendesk:
@@ -150,7 +152,7 @@ class FakeZendesk:
     def update_ticket(self, tid: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self.lock:
             ticket = self.state.tickets.get(tid)
-            if ticket is None:
+            if ticket is None or ticket["status"] == "deleted":
                 return 404, {"error": "RecordNotFound", "description": "Not found"}
             if body.get("safe_update") and body.get("updated_stamp") != ticket["updated_at"]:
                 return 409, {"error": "UpdateConflict",
@@ -159,6 +161,11 @@ class FakeZendesk:
                 return 422, {"error": "RecordInvalid", "description": "Record validation errors",
                              "details": {"status": [{"description": "closed prevents ticket update"}]}}
             events = []
+            if isinstance(body.get("custom_fields"), list):
+                # Zendesk sets the fields named and keeps the others (unlike tags, which replace).
+                merged = {int(item["id"]): item.get("value") for item in ticket.get("custom_fields") or []}
+                merged.update({int(item["id"]): item.get("value") for item in body["custom_fields"]})
+                body = {**body, "custom_fields": [{"id": k, "value": v} for k, v in sorted(merged.items())]}
             for key in ("subject", "status", "priority", "assignee_id", "requester_id", "tags", "custom_fields"):
                 if key in body and ticket.get(key) != body[key]:
                     events.append({"id": self._id(), "type": "Change", "field_name": key,
@@ -172,12 +179,61 @@ class FakeZendesk:
                 self.state.comments[tid].append({
                     "id": cid, "type": "Comment", "body": comment.get("body", ""),
                     "plain_body": comment.get("body", ""), "public": bool(comment.get("public", True)),
-                    "author_id": self.agent_id, "created_at": _iso(self.state.now)})
+                    "author_id": int(comment.get("author_id") or self.agent_id), "created_at": _iso(self.state.now)})
                 events.append({"id": cid, "type": "Comment", "body": comment.get("body", ""),
                                "public": bool(comment.get("public", True))})
             if events:
                 self._touch(ticket)
             return 200, {"ticket": dict(ticket), "audit": {"id": self._id(), "ticket_id": tid, "events": events}}
+
+    def rate(self, tid: int, score: str, comment: str = "") -> None:
+        """The requester answers the satisfaction survey (the ticket's ``satisfaction_rating``)."""
+        with self.lock:
+            ticket = self.state.tickets[tid]
+            ticket["satisfaction_rating"] = {"id": self._id(), "score": score, "comment": comment,
+                                             "updated_at": _iso(self.state.now)}
+            self._touch(ticket)
+
+    def delete_ticket(self, tid: int) -> None:
+        """Deleted by an agent: the export lists it as "deleted", GET answers 404."""
+        with self.lock:
+            self.state.tickets[tid]["status"] = "deleted"
+            self._touch(self.state.tickets[tid])
+
+    def merge_ticket(self, tid: int, into: int) -> None:
+        """Zendesk's merge: the source is closed, tagged closed_by_merge, with a note."""
+        with self.lock:
+            ticket = self.state.tickets[tid]
+            ticket["status"] = "closed"
+            ticket["tags"] = sorted({*(ticket.get("tags") or []), "closed_by_merge"})
+            self.state.comments[tid].append({
+                "id": self._id(), "type": "Comment", "body": f"This request was closed and merged into request #{into}.",
+                "plain_body": "", "public": False, "author_id": self.agent_id, "created_at": _iso(self.state.now)})
+            self._touch(ticket)
+
+    def add_ticket_field(self, title: str, kind: str = "text") -> int:
+        with self.lock:
+            fid = self._id()
+            self.state.ticket_fields.append({"id": fid, "type": kind, "title": title, "active": True,
+                                             "removable": True})
+            return fid
+
+    def refusal(self, ticket: dict[str, Any] | None, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Zendesk's validations Desk meets: the assignee must be an agent, and a solved or
+        closed ticket needs one (a 422 RecordInvalid, as the real API answers)."""
+        if ticket is not None and "status" not in body and "assignee_id" not in body:
+            return None  # e.g. a comment only: a ticket the tests made solved without one stays so
+        with self.lock:
+            assignee = body["assignee_id"] if "assignee_id" in body else (ticket or {}).get("assignee_id")
+            status = body.get("status") or (ticket or {}).get("status")
+            if assignee is not None and self.state.users.get(int(assignee), {}).get("role") not in ("agent", "admin"):
+                problem = "is not an agent"
+            elif status in ("solved", "closed") and assignee is None:
+                problem = "is required when the ticket is solved"
+            else:
+                return None
+        return {"error": "RecordInvalid", "description": "Record validation errors",
+                "details": {"assignee": [{"description": f"Assignee: {problem}"}]}}
 
     def export(self, cursor: str | None, start_time: int | None) -> dict[str, Any] | None:
         with self.lock:
@@ -308,14 +364,23 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                             return 400, {"error": "IdempotentRequestError",
                                          "description": "Request parameters don't match the given idempotency key"}, {}
                         return status, cached, {"x-idempotency-lookup": "hit"}
+                    refused = fake.refusal(None, ticket)
+                    if refused is not None:
+                        return 422, refused, {}
                     created = fake.create_ticket(ticket)
                     answer = {"ticket": dict(created)}
                     if key:
                         fake.state.idempotency[key] = (raw.decode(), 201, answer)
                 return 201, answer, {"Location": created["url"], **({"x-idempotency-lookup": "miss"} if key else {})}
+            if segs == ["tickets", "show_many"] and method == "GET":
+                wanted = {int(x) for x in query.get("ids", "").split(",") if x.strip().isdigit()}
+                with fake.lock:
+                    found = [dict(t) for tid, t in sorted(fake.state.tickets.items())
+                             if tid in wanted and t["status"] != "deleted"]
+                return 200, {"tickets": found}, {}
             if segs == ["tickets"] and method == "GET":
                 with fake.lock:
-                    found = [dict(t) for t in fake.state.tickets.values()
+                    found = [dict(t) for t in fake.state.tickets.values() if t["status"] != "deleted"
                              if "external_id" not in query or t.get("external_id") == query["external_id"]]
                 return 200, {"tickets": found[:100], "next_page": None, "previous_page": None,
                              "count": len(found)}, {}
@@ -324,10 +389,15 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 if method == "GET":
                     with fake.lock:
                         ticket = fake.state.tickets.get(tid)
-                    if ticket is None:
+                    if ticket is None or ticket["status"] == "deleted":
                         return 404, {"error": "RecordNotFound", "description": "Not found"}, {}
                     return 200, {"ticket": dict(ticket)}, {}
                 if method == "PUT":
+                    with fake.lock:
+                        current = fake.state.tickets.get(tid)
+                    refused = fake.refusal(current, body.get("ticket") or {}) if current is not None else None
+                    if refused is not None and current is not None and current["status"] != "closed":
+                        return 422, refused, {}
                     status, answer = fake.update_ticket(tid, body.get("ticket") or {})
                     return status, answer, {}
             if len(segs) == 3 and segs[0] == "tickets" and segs[2] == "comments" and method == "GET":
@@ -358,6 +428,18 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     users = [dict(u) for u in fake.state.users.values() if u["email"] == wanted]
                 return 200, {"users": users, "count": len(users), "next_page": None}, {}
+            if segs == ["ticket_fields"] and method == "GET":
+                with fake.lock:
+                    return 200, {"ticket_fields": [dict(f) for f in fake.state.ticket_fields],
+                                 "count": len(fake.state.ticket_fields), "next_page": None}, {}
+            if segs == ["ticket_fields"] and method == "POST":
+                wanted = body.get("ticket_field") or {}
+                if not wanted.get("title") or wanted.get("type") not in ("text", "textarea"):
+                    return 422, {"error": "RecordInvalid", "description": "Record validation errors"}, {}
+                fid = fake.add_ticket_field(str(wanted["title"]), str(wanted["type"]))
+                with fake.lock:
+                    made = next(f for f in fake.state.ticket_fields if f["id"] == fid)
+                return 201, {"ticket_field": dict(made)}, {}
             if segs == ["macros", "active"]:
                 with fake.lock:
                     return 200, {"macros": list(fake.state.macros), "count": len(fake.state.macros),

@@ -2,7 +2,7 @@
 
 Uses RT's ``RT_SITE_CONFIG``/``RT_SITE_CONFIG_DIR`` overrides so nothing under /etc is touched
 (REMOTE-APIS.md B12). Creates an auth token for root and the ticket custom fields Desk uses
-(``Desk UUID``, ``Desk Category``). Used by the session fixture and by the sync benchmark.
+(``Desk UUID``, ``Desk Category`` and the desk's own fields, ``desk_fields.DESK_FIELDS``). Used by the session fixture and by the sync benchmark.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from desk.core.sync.desk_fields import DESK_FIELDS, RT_CATEGORY_FIELD, RT_UUID_FIELD
+
+# Every custom field Desk documents (`desk remote check` lists them), as an RT admin would create them.
+RT_FIELD_NAMES = (RT_UUID_FIELD, RT_CATEGORY_FIELD, *(f.rt_name for f in DESK_FIELDS))
 
 SETUP = "/usr/sbin/rt-setup-database-5"
 SERVER = "/usr/share/request-tracker5/libexec/rt-server"
@@ -44,7 +49,7 @@ Set($BcryptCost, 4);
 PREPARE = """use lib 'RT_LIB';
 use RT; RT::LoadConfig(); RT::Init();
 my $u = RT::User->new(RT->SystemUser); $u->Load('root');
-for my $name ('Desk UUID', 'Desk Category') {
+for my $name (NAMES) {
     my $cf = RT::CustomField->new(RT->SystemUser);
     my ($id, $msg) = $cf->Create(Name => $name, Type => 'Freeform', MaxValues => 1,
                                  LookupType => 'RT::Queue-RT::Ticket');
@@ -52,11 +57,17 @@ for my $name ('Desk UUID', 'Desk Category') {
     my ($ok, $m2) = $cf->AddToObject(RT::Queue->new(RT->SystemUser));
     die "apply: $m2" unless $ok;
 }
+# Staff (privileged users) may own and work tickets, as on a desk's RT.
+my $staff = RT::Group->new(RT->SystemUser); $staff->LoadSystemInternalGroup('Privileged');
+for my $right (qw(OwnTicket ShowTicket SeeQueue ModifyTicket ReplyToTicket CommentOnTicket SeeCustomField ModifyCustomField)) {
+    my ($granted, $why) = $staff->PrincipalObj->GrantRight(Right => $right, Object => $RT::System);
+    die "right $right: $why" unless $granted;
+}
 my $t = RT::AuthToken->new(RT::CurrentUser->new($u));
 my ($ok, $msg, $auth) = $t->Create(Owner => $u->Id, Description => 'desk tests');
 die "token: $msg" unless $ok;
 print "$auth\\n";
-""".replace("RT_LIB", RT_LIB)
+""".replace("RT_LIB", RT_LIB).replace("NAMES", ", ".join(repr(name) for name in RT_FIELD_NAMES))
 
 
 def available() -> bool:
@@ -108,6 +119,24 @@ for my $i (1..$n) {
 }
 $RT::Handle->Commit;
 """.replace("RT_LIB", RT_LIB)
+
+
+MERGE = """use lib 'RT_LIB';
+use RT; RT::LoadConfig(); RT::Init();
+my ($from, $into) = @ARGV;
+my $t = RT::Ticket->new(RT->SystemUser); $t->Load($from);
+my ($ok, $msg) = $t->MergeInto($into);
+die "merge: $msg" unless $ok;
+""".replace("RT_LIB", RT_LIB)
+
+
+def merge(server: RTServer, ticket: str, into: str) -> None:
+    """Merge RT ticket ``ticket`` into ``into`` as a person does in RT's web UI (REST 2 has no
+    merge call): RT then answers the old id with the survivor (EffectiveId)."""
+    env = _environment(server.directory, free_port())
+    (server.directory / "merge.pl").write_text(MERGE)
+    subprocess.run(["perl", str(server.directory / "merge.pl"), str(ticket), str(into)], env=env, check=True,
+                   capture_output=True, timeout=120)
 
 
 def _environment(directory: Path, port: int) -> dict[str, str]:

@@ -40,6 +40,18 @@ VALUES: dict[str, tuple[Any, ...]] = {
     "category": (None, "AV", "Network"),
     "requester": (None, "kim@uni.test", "wei@uni.test"),
     "assignee": (None, "ana@desk.test", "bo@desk.test"),
+    # The desk's own work (desk_fields) merges like the rest.
+    "channel": ("walk-in", "phone", "web"),
+    "arrived_at": ("2026-12-01T09:00:00Z", "2026-12-01T09:05:00Z"),
+    "service_started_at": (None, "2026-12-01T09:10:00Z"),
+    "first_response_at": (None, "2026-12-01T09:10:00Z"),
+    "left_at": (None, "2026-12-01T09:30:00Z"),
+    "location": (None, "Library", "Front desk"),
+    "requester_kind": ("guest", "student", "faculty"),
+    "tags": ([], ["loaner"], ["loaner", "vip"]),
+    "satisfaction": (None, "good", "bad"),
+    "satisfaction_comment": (None, "Quick, thanks"),
+    "expected_resolution": (None, "Friday noon"),
 }
 
 

@@ -46,11 +46,15 @@ def tasks(store: Store, qtbot) -> Iterator[object]:  # noqa: ANN001
     made.shutdown()
 
 
-def connect_zendesk(main_window, session, zendesk):  # noqa: ANN001, ANN201
-    """Configure remote "zd" on the fake Zendesk, store its token, install the Sync menu."""
+def connect_zendesk(main_window, session, zendesk, *, automatic: bool = False):  # noqa: ANN001, ANN201
+    """Configure remote "zd" on the fake Zendesk, store its token, install the Sync menu.
+    Syncing "Only when asked" unless ``automatic`` (on start, after changes, every 30 s), so a
+    test of Sync now is not raced by a background run."""
     from desk.core.sync import config, credentials
-    from desk.ui.settings.sync_action import install
+    from desk.ui.settings.sync_action import DEFAULT_INTERVAL, install
 
+    controller = install(main_window)
+    controller.set_interval(DEFAULT_INTERVAL if automatic else 0)
     config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
     credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
     session.rollback()

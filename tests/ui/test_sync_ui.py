@@ -336,3 +336,64 @@ def test_a_malformed_oauth_credential_adds_no_remote(qtbot: Any, main_window: An
     qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
     assert config.list_remotes(session) == [] and dialog.table.rowCount() == 0
     dialog.close()
+
+
+def test_with_a_remote_a_change_here_goes_up_a_moment_later(qtbot: Any, main_window: Any, session: Any,
+                                                            zendesk: FakeZendesk, agent_id: int,
+                                                            requester_id: int) -> None:
+    """Automatic sync (the default): on start, ~2 s after each change made in this window, and
+    every 30 s; a claim made here is on the helpdesk without anyone pressing Sync now."""
+    from desk.ui.settings.sync_action import CHANGE_DELAY_MS, DEFAULT_INTERVAL, INTERVALS
+
+    assert DEFAULT_INTERVAL == 30 and 0 in INTERVALS  # 30 s unless set otherwise, and "off" exists
+    controller = connect_zendesk(main_window, session, zendesk, automatic=True)
+    assert controller.interval_actions[30].isChecked() and controller.timer.interval() == 30_000
+    qtbot.waitUntil(lambda: controller.remote_count == 1 and not controller.running, timeout=20000)
+    tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                                subject="Claimed at the counter").created_id
+    session.rollback()
+    before = len(zendesk.state.tickets)
+    with qtbot.waitSignal(controller.finished, timeout=20000) as blocker:
+        main_window.tasks.op(lambda s: ticket_ops.claim(s, ticket_id=tid, agent_id=agent_id))
+        qtbot.waitUntil(lambda: controller.soon.isActive() or controller.running, timeout=5000)
+    assert controller.soon.interval() == CHANGE_DELAY_MS
+    assert isinstance(blocker.args[0], list), blocker.args
+    assert len(zendesk.state.tickets) == before + 1
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(SyncOutbox)) == 0
+    controller.interval_actions[0].trigger()  # "Only when asked": nothing runs by itself
+    assert not controller.timer.isActive() and not controller.soon.isActive()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+
+
+def test_the_agent_map_is_edited_in_the_remotes_dialog(qtbot: Any, controller: Any, main_window: Any,
+                                                       session: Any, agent_id: int) -> None:
+    """People… lists the agents here; an account typed for one is kept in the remote's config
+    (RT login / Zendesk address when it is not the Desk e-mail); the others stay matched by e-mail."""
+    import json
+
+    from desk.core.sync.remotes.zendesk import ZendeskRemote
+
+    dialog: RemotesDialog = controller.show_remotes()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1 and dialog.people_button.isEnabled())
+    qtbot.mouseClick(dialog.people_button, Qt.MouseButton.LeftButton)
+    people = dialog.people_dialog
+    qtbot.waitUntil(lambda: people.loaded)
+    assert people.table.accessibleName() == "Agent accounts"
+    row = next(r for r in range(people.table.rowCount()) if people.table.item(r, 1).text() == "ana@desk.test")
+    people.table.setFocus()
+    people.table.setCurrentCell(row, 2)  # moving onto the cell opens its editor (as a click does)
+    qtbot.waitUntil(lambda: people.table.findChild(QLineEdit) is not None)
+    editor = people.table.findChild(QLineEdit)
+    qtbot.keyClicks(editor, "ana.student@zd.test")
+    with qtbot.waitSignal(people.saved, timeout=5000):
+        qtbot.mouseClick(people.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    session.rollback()
+    saved = json.loads(config.get_remote(session, "zd").config)
+    assert saved["people"] == {"ana@desk.test": "ana.student@zd.test"}
+    session.rollback()
+    # The adapter looks the agent up under that address.
+    assert ZendeskRemote(url="http://127.0.0.1:9", username="x@y.test", auth="token",
+                         secret=credentials.Secret(token="t"), config=saved).people_out == saved["people"]
+    dialog.close()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)

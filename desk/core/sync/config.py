@@ -75,6 +75,37 @@ def set_config(session: Session, *, name: str, config: dict[str, Any], actor_id:
         return Changes(remotes=True)
 
 
+def people_map(session: Session, *, name: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The remote's map of agents (local e-mail -> their account upstream, when it is not found
+    by the same e-mail) and every active agent here as (e-mail, name). Reads only."""
+    from desk.core.models import Person
+
+    row = get_remote(session, name)
+    mapping = {str(k).lower(): str(v) for k, v in (json.loads(row.config or "{}").get("people") or {}).items()}
+    agents = [(str(email).lower(), str(agent_name)) for email, agent_name in session.execute(
+        select(Person.email, Person.name).where(Person.is_agent.is_(True), Person.active.is_(True),
+                                                Person.email.is_not(None)).order_by(Person.name))]
+    session.rollback()
+    return mapping, agents
+
+
+def set_people_map(session: Session, *, name: str, mapping: dict[str, str], actor_id: int | None = None) -> Changes:
+    """Set the agents' accounts upstream (empty = matched by e-mail, the default): RT user names
+    or Zendesk e-mails for agents whose account there is not their Desk e-mail."""
+    with unit_of_work(session):
+        row = get_remote(session, name)
+        current = json.loads(row.config or "{}")
+        clean = {k.strip().lower(): v.strip() for k, v in mapping.items() if k.strip() and v.strip()}
+        if clean:
+            current["people"] = clean
+        else:
+            current.pop("people", None)
+        old, row.config = row.config, json.dumps(current)
+        record(session, ticket_id=None, actor_id=actor_id, at=utcnow(), action="remote-config",
+               field=f"remote:{name}"[:32], old=old, new=row.config)
+        return Changes(remotes=True)
+
+
 def remove_remote(session: Session, *, name: str, actor_id: int | None = None) -> Changes:
     """Forget a remote, its status, outbox and conflicts. Tickets stay.
 

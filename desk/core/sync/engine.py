@@ -123,6 +123,10 @@ class Engine(Pull, Push):
         """Every page the remote has for us since the saved cursor (reads only)."""
         cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
         cursor = cursor_row.value if cursor_row else None
+        if hasattr(self.remote, "watch"):  # Zendesk: read the live line by id (its export lags)
+            from desk.core.sync.probe import live_line
+
+            self.remote.watch = live_line(self.session, self.remote_id)
         self.session.rollback()
         return list(self.remote.pull(cursor))
 
@@ -197,12 +201,13 @@ class Engine(Pull, Push):
             raise
         finally:
             self.report.requests = self.remote.http.requests - before
+            self.report.notes.extend(note for note in getattr(self.remote, "notes", []) if note not in self.report.notes)
         self._save_people()
         with unit_of_work(self.session):
             row = self.session.get(SyncRemote, self.remote_id)
             if row is not None:
                 row.last_synced_at = utcnow()
-                row.last_error = self.remote.http.scrub("; ".join(self.report.failed))[:500] or None
+                row.last_error = self.remote.http.scrub("; ".join(self.report.failed + self.report.notes))[:500] or None
         return self.report
 
 

@@ -23,10 +23,23 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.models import Category, SyncConflict, SyncOutbox, SyncRemote, SyncStatus, Ticket, utcnow
+from desk.core.i18n import _
+from desk.core.models import (
+    Category,
+    Location,
+    SyncConflict,
+    SyncOutbox,
+    SyncRemote,
+    SyncStatus,
+    Ticket,
+    utcnow,
+)
 from desk.core.ops import people
 from desk.core.ops.tickets import _apply, bump_version
+from desk.core.sync.desk_fields import DESK_KEYS, TIME_KEYS, tags_in, time_in, time_out
+from desk.core.sync.desk_fields import normalize as desk_normalize
 from desk.core.sync.remotes.base import SYNCED_FIELDS, Remote, RemoteTicket
+from desk.core.vocabulary import CHANNELS, PERSON_KINDS, SATISFACTION
 
 if TYPE_CHECKING:
     from desk.core.sync.report import SyncReport
@@ -35,13 +48,28 @@ MISSING = object()
 
 
 def local_fields(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's synced fields as wire values (names, e-mails, ``desk_fields`` strings)."""
+    requester = ticket.requester
     return {
         "subject": ticket.subject,
         "status": ticket.status,
         "priority": ticket.priority,
         "category": ticket.category.name if ticket.category else None,
-        "requester": ticket.requester.email.lower() if ticket.requester and ticket.requester.email else None,
+        "requester": requester.email.lower() if requester and requester.email else None,
         "assignee": ticket.assignee.email.lower() if ticket.assignee and ticket.assignee.email else None,
+        # The desk's own work (desk_fields.DESK_FIELDS), so another PC's line is this one's.
+        "channel": ticket.channel,
+        "arrived_at": time_out(ticket.arrived_at),
+        "service_started_at": time_out(ticket.service_started_at),
+        "first_response_at": time_out(ticket.first_response_at),
+        "left_at": time_out(ticket.left_at),
+        "location": ticket.location.name if ticket.location else None,
+        "requester_kind": requester.kind if requester else None,
+        "tags": sorted(tag.name for tag in ticket.tags),
+        "satisfaction": ticket.satisfaction,
+        "satisfaction_comment": ticket.satisfaction_comment,
+        # satisfaction_at: map tickets.satisfaction_at (0012) here when it lands (see desk_fields).
+        "expected_resolution": ticket.expected_resolution,
     }
 
 
@@ -73,9 +101,17 @@ def _category_id(session: Session, name: str | None, *, created: Created | None 
     return people.ensure_category(session, name=name).created_id
 
 
+def _location_id(session: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    found = session.scalar(select(Location.id).where(Location.name == name))
+    return found if found is not None else people.ensure_location(session, name=name).created_id
+
+
 def to_local_values(session: Session, values: dict[str, Any], *, created: Created | None = None) -> dict[str, Any]:
-    """Synced field values (names, e-mails) as ticket columns (ids), creating what is missing
-    (``created`` hears of each person, agent or category added)."""
+    """Synced field values (names, e-mails, wire strings) as ticket columns (ids, datetimes),
+    creating what is missing (``created`` hears of each person, agent or category added).
+    ``requester_kind`` stays as it is: it belongs to the person (``apply_requester_kind``)."""
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name == "category":
@@ -85,9 +121,50 @@ def to_local_values(session: Session, values: dict[str, Any], *, created: Create
                 out["requester_id"] = _person(session, value, created=created)
         elif name == "assignee":
             out["assignee_id"] = _person(session, value, agent=True, created=created)
+        elif name in TIME_KEYS:
+            moment = time_in(value)
+            if moment is not None or name != "arrived_at":  # a ticket always has an arrival
+                out[name] = moment
+        elif name == "location":
+            out["location_id"] = _location_id(session, value)
+        elif name == "tags":
+            out["tags"] = tags_in(value)
+        elif name == "channel":
+            if value in CHANNELS:
+                out["channel"] = value
+        elif name == "satisfaction":
+            out["satisfaction"] = value if value in SATISFACTION else None
+        elif name in ("satisfaction_comment", "expected_resolution"):
+            out[name] = value or None
+        elif name == "requester_kind":
+            out[name] = value
         else:
             out[name] = value
     return out
+
+
+def apply_requester_kind(session: Session, ticket: Ticket, kind: Any) -> None:
+    """The requester kind another PC recorded (faculty, staff, student, guest): it is the
+    person's, so it is set on the requester (stats group by it)."""
+    requester = ticket.requester
+    if kind in PERSON_KINDS and requester is not None and requester.kind != kind:
+        requester.kind = kind
+
+
+def apply_local(session: Session, ticket: Ticket, values: dict[str, Any], *, actor_id: int | None,
+                now: datetime, action: str, origin: str | None = None, created: Created | None = None) -> bool:
+    """Set synced values (wire terms) on ``ticket`` through the ticket operation's ``_apply``.
+    The desk's times go first so a status change that implies one (solved on the spot starts
+    service) sees the other PC's real value, not now."""
+    local = to_local_values(session, values, created=created)
+    kind = local.pop("requester_kind", MISSING)
+    ordered = {k: v for k, v in local.items() if k in TIME_KEYS}
+    ordered.update((k, v) for k, v in local.items() if k not in TIME_KEYS)
+    changed = _apply(session, ticket, ordered, actor_id=actor_id, now=now, action=action, origin=origin)
+    if kind is not MISSING:
+        session.flush()
+        apply_requester_kind(session, ticket, kind)
+    return changed
 
 
 @dataclass
@@ -113,6 +190,8 @@ def merge_fields(
     planner and the executor's ``_merge`` share it, so a plan says what the run will do."""
     out = FieldMerge()
     for name in SYNCED_FIELDS:
+        if name not in remote:
+            continue  # the remote does not carry it (no such custom field): neither side changes
         mine, theirs = local.get(name), remote.get(name)
         if maps is not None and not maps(name, mine):
             continue  # e.g. an assignee the remote does not know: neither side is overwritten
@@ -151,6 +230,8 @@ def same_value(normalize: Callable[[str, Any], Any]) -> Callable[[str, Any, Any]
             # Desk keeps a remote's over-long subject cut to its limit: the cut copy is the
             # same subject, never a local change to send back upstream.
             return _subject_key(a) == _subject_key(b)
+        if name in DESK_KEYS:  # one wire format for both remotes
+            return desk_normalize(name, a) == desk_normalize(name, b)
         return normalize(name, a) == normalize(name, b)
     return same
 
@@ -214,11 +295,33 @@ class Merger:
     def _to_local_values(self, values: dict[str, Any]) -> dict[str, Any]:
         return to_local_values(self.session, values, created=self.report.added)
 
+    def _mark_gone(self, ticket: Ticket, status: SyncStatus, remote: RemoteTicket, *, now: datetime) -> None:
+        """Merged, deleted or moved away upstream: the link is marked and stops syncing, the
+        ticket keeps its own fields (never the survivor's), and an internal note says why."""
+        if status.gone is not None:
+            return
+        from desk.core.ops.comments import insert_comment  # comments builds on the ticket ops
+
+        status.gone = remote.gone or "deleted"
+        status.gone_detail = remote.gone_detail or status.gone
+        status.synced_at = now
+        mark = self._outbox_mark()
+        insert_comment(self.session, ticket, author_id=None, body=_gone_note(self.row.name, status.gone_detail),
+                       public=False, now=now, status=None, origin=self.row.name)
+        self.session.flush()
+        self._drop_echo(mark, ticket.id)  # the note is for this PC: nothing goes up any more
+        note = _("Ticket #{id} {detail}: no longer synced.").format(id=ticket.id, detail=status.gone_detail)
+        self.report.notes.append(note)
+        self.report.ticket_ids.add(ticket.id)
+
     # --- three-way merge ----------------------------------------------------------------
     def _merge(self, ticket: Ticket, status: SyncStatus, remote: RemoteTicket, *, now: datetime) -> dict[str, Any]:
         """Apply the remote's side locally (through the ticket operation's ``_apply``, the remote
         as the actor) and record conflicts; returns what must go up. Runs inside the caller's
         unit of work."""
+        if remote.gone or status.gone:
+            self._mark_gone(ticket, status, remote, now=now)
+            return {}
         base = json.loads(status.base or "{}")
         kept = self._open_conflicts(ticket.id)
         merged = merge_fields(base=base, local=local_fields(ticket), remote=remote.fields,
@@ -235,8 +338,8 @@ class Merger:
             self.report.conflicts += 1
             self.report.ticket_ids.add(ticket.id)
         if merged.to_local:
-            if _apply(self.session, ticket, self._to_local_values(merged.to_local), actor_id=None, now=now,
-                      action="sync", origin=self.row.name):
+            if apply_local(self.session, ticket, merged.to_local, actor_id=None, now=now, action="sync",
+                           origin=self.row.name, created=self.report.added):
                 bump_version(ticket, now)
             self.report.updated_local += 1
             self.report.ticket_ids.add(ticket.id)
@@ -244,6 +347,11 @@ class Merger:
         status.remote_version = remote.version
         status.synced_at = now
         return merged.to_remote
+
+
+def _gone_note(remote: str, detail: str) -> str:
+    return _("No longer synced with {remote}: {detail}. This ticket stays as it is here; what was not "
+             "sent before is kept on this PC only.").format(remote=remote, detail=detail)
 
 
 def enqueue(remote_id: int, ticket_id: int, now: datetime, kind: str = "update"):  # noqa: ANN201
@@ -271,8 +379,8 @@ def resolve_conflict(session: Session, *, conflict_id: int, keep: str, actor_id:
             status.base = json.dumps(base)
         ticket = session.get(Ticket, conflict.ticket_id)
         if keep == "theirs" and ticket is not None:
-            local = to_local_values(session, {conflict.field: theirs})
-            if _apply(session, ticket, local, actor_id=actor_id, now=now, action="sync-resolve"):
+            if apply_local(session, ticket, {conflict.field: theirs}, actor_id=actor_id, now=now,
+                           action="sync-resolve"):
                 bump_version(ticket, now)
         elif ticket is not None:
             session.execute(enqueue(conflict.remote_id, conflict.ticket_id, now))

@@ -202,6 +202,13 @@ class _Planner:
     def ticket(self, page: int, remote: RemoteTicket) -> None:
         rid = remote.remote_id
         common = {"page": page, "remote_ticket_id": rid, "ticket": remote}
+        if remote.gone:  # merged, deleted or moved away upstream: marked, never merged in
+            link = self.linked.get(rid)
+            here = {"ticket_id": link.ticket_id} if link is not None else {}
+            self.add(kind="skip", reason=f"{remote.gone_detail or remote.gone}: "
+                     + ("marked here, no longer synced" if link is not None else "not here, nothing to add"),
+                     quiet=link is None, **here, **common)
+            return
         if rid in self.linked:
             link = self.linked[rid]
             if link is None:

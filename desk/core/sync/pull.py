@@ -28,8 +28,10 @@ from desk.core.models import (
 from desk.core.ops import people
 from desk.core.ops.comments import insert_comment
 from desk.core.ops.tickets import _apply, log_ticket
-from desk.core.sync.merge import Merger, enqueue
+from desk.core.sync.desk_fields import DESK_KEYS, time_in
+from desk.core.sync.merge import Merger, apply_local, enqueue
 from desk.core.sync.remotes.base import RemoteComment, RemoteTicket
+from desk.core.vocabulary import CHANNELS
 
 
 class Pull(Merger):
@@ -45,6 +47,8 @@ class Pull(Merger):
                 if ticket is None:
                     return
                 to_remote = self._merge(ticket, status, remote_ticket, now=now)
+            elif remote_ticket.gone:
+                return  # deleted or merged upstream before this PC ever had it: nothing to add
             else:
                 ticket = None
                 if remote_ticket.uuid:
@@ -73,22 +77,30 @@ class Pull(Merger):
                 self.session.execute(enqueue(self.remote_id, ticket.id, now))
 
     def _create_local(self, remote_ticket: RemoteTicket, *, now: datetime) -> Ticket:
+        """A ticket first seen upstream. One logged on another Desk PC keeps that PC's channel,
+        arrival and the rest of the desk's work (``desk_fields``), so it stands in this PC's
+        walk-in line at the same place with the same wait; anything else arrived by the web
+        when the remote created it."""
         values = remote_ticket.fields
         requester_id = self._person(values.get("requester"), remote_ticket.requester_name)
         if requester_id is None:
             requester_id = people.ensure_requester(
                 self.session, email=None, name=remote_ticket.requester_name or "Unknown requester").created_id
         created = remote_ticket.created_at if remote_ticket.created_at and remote_ticket.created_at <= now else now
+        arrived = time_in(values.get("arrived_at")) or created
+        channel = values.get("channel") if values.get("channel") in CHANNELS else "web"
         changes = log_ticket(
             self.session, actor_id=None, requester_id=requester_id, subject=values.get("subject") or "(no subject)",
-            channel="web", category_id=self._category_id(values.get("category")),
+            channel=channel, category_id=self._category_id(values.get("category")),
             description=remote_ticket.description or "", priority=values.get("priority") or "normal",
-            arrived_at=created, uuid=remote_ticket.uuid or None, now=now, origin=self.row.name,
+            arrived_at=min(arrived, now), uuid=remote_ticket.uuid or None, now=now, origin=self.row.name,
         )
         ticket = self.session.get(Ticket, changes.created_id)
         assert ticket is not None
-        rest = {"status": values.get("status") or "new", "assignee_id": self._person(values.get("assignee"), agent=True)}
-        _apply(self.session, ticket, rest, actor_id=None, now=now, action="sync", origin=self.row.name)
+        rest = {name: values[name] for name in DESK_KEYS if name in values and name not in ("channel", "arrived_at")}
+        rest.update(status=values.get("status") or "new", assignee=values.get("assignee"))
+        apply_local(self.session, ticket, rest, actor_id=None, now=now, action="sync", origin=self.row.name,
+                    created=self.report.added)
         self.report.created_local += 1
         self.report.ticket_ids.add(ticket.id)
         return ticket

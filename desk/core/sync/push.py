@@ -116,6 +116,10 @@ class Push(Merger):
                     if ticket is not None and status is None:
                         self.session.execute(enqueue(self.remote_id, ticket_id, utcnow(), "create"))
                 return
+            if status.gone is not None:  # merged, deleted or moved away upstream: stays here
+                with unit_of_work(self.session):
+                    self._finish(outbox_id)
+                return
             base = json.loads(status.base or "{}")
             local = local_fields(ticket)
             conflicts = self._open_conflicts(ticket_id)
@@ -153,6 +157,11 @@ class Push(Merger):
                 status = self._status_by_ticket(ticket_id)
                 if ticket is None or status is None:
                     return
+                if updated.remote_id != status.remote_ticket_id:
+                    # The remote continued it as another ticket (a Zendesk follow-up of a closed
+                    # one): that one is this ticket's from now on; its fields are what was sent.
+                    status.remote_ticket_id = updated.remote_id
+                    status.base = json.dumps(updated.fields)
                 base = json.loads(status.base or "{}")
                 base.update(to_remote)
                 status.base = json.dumps(base)
@@ -172,7 +181,7 @@ class Push(Merger):
         status = self._status_by_ticket(ticket_id)
         mapped = comment_id is not None and self.session.scalar(select(SyncComment).where(
             SyncComment.remote_id == self.remote_id, SyncComment.comment_id == comment_id)) is not None
-        if comment is None or mapped:
+        if comment is None or mapped or (status is not None and status.gone is not None):
             with unit_of_work(self.session):
                 self._finish(outbox_id)
             return
@@ -186,6 +195,7 @@ class Push(Merger):
                     self.session.execute(enqueue(self.remote_id, ticket_id, utcnow(), "create"))
             raise RemoteConflict(f"Ticket #{ticket_id} is not on {self.row.name} yet; its reply waits.")
         remote_ticket_id, body, public = status.remote_ticket_id, comment.body, comment.is_public
+        author = comment.author.email.lower() if comment.author is not None and comment.author.email else None
         self.session.rollback()
         self._started(outbox_id)
         remote_comment_id = None
@@ -199,7 +209,8 @@ class Push(Merger):
                     remote_comment_id = candidate.remote_id
                     break
         if remote_comment_id is None:
-            remote_comment_id = self.remote.add_comment(remote_ticket_id, body=body, public=public)
+            remote_comment_id = self.remote.add_comment(remote_ticket_id, body=body, public=public,
+                                                        author_email=author)
             self.report.comments_out += 1
         self._checkpoint("comment: sent")
         with unit_of_work(self.session):

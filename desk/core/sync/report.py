@@ -29,7 +29,9 @@ class SyncReport:
     requests: int = 0
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # remote items left out, each with why (sync/validate.py)
-    notes: list[str] = field(default_factory=list)  # a paging loop stopped, a refused cursor fell back...
+    # Not errors, but people must see them: a paging loop stopped, a refused cursor fell back,
+    # an agent with no account upstream...
+    notes: list[str] = field(default_factory=list)
     ticket_ids: set[int] = field(default_factory=set)  # local tickets this run wrote to
     people_added: bool = False  # a requester or agent was added for a remote person
     choices_added: bool = False  # a category or an agent was added: filters and pickers change

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from desk.core.vocabulary import counted, format_age
 from desk.ui import plain_text
 from desk.ui.errors import show_error
+from desk.ui.queue.claiming import claim_confirmed
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
 
@@ -132,8 +133,17 @@ class WalkInLine(QWidget):
         agent_id = self._agent()
         if agent_id is None:
             return
-        self._tasks.op(lambda s: _ticket_ops().take_next(s, agent_id=agent_id), initiator=self,
-                       on_done=self._took, on_error=lambda exc: show_error(self, exc), owner=self)
+        def confirmed_or_none(ticket_id: int | None) -> None:
+            if ticket_id is None:  # nobody waiting: the operation says so
+                self._tasks.op(lambda s: _ticket_ops().take_next(s, agent_id=agent_id), initiator=self,
+                               on_done=self._took, on_error=lambda exc: show_error(self, exc), owner=self)
+                return
+            # The helpdesk is asked first: another PC may have taken this person a moment ago.
+            claim_confirmed(self._tasks, ticket_id=ticket_id, agent_id=agent_id, initiator=self,
+                            on_done=self._took, on_error=lambda exc: show_error(self, exc), owner=self)
+
+        self._tasks.db(lambda s: _ticket_ops().oldest_waiting_id(s), on_done=confirmed_or_none,
+                       on_error=lambda exc: show_error(self, exc), owner=self)
 
     def select(self, ticket_id: int) -> None:
         """Select ``ticket_id`` in the line now if it is there, and again after the next fill."""

@@ -217,10 +217,10 @@ class QueuePanel(QWidget):
     def claim_selected(self) -> None:
         ticket_id, agent_id = self._target(), self._need_agent()
         if ticket_id is not None and agent_id is not None:
-            from desk.core.ops import tickets as ticket_ops
+            from desk.ui.queue.claiming import claim_confirmed
 
-            self.tasks.op(lambda s: ticket_ops.claim(s, ticket_id=ticket_id, agent_id=agent_id),
-                          initiator=self, on_error=lambda exc: show_error(self, exc), owner=self)
+            claim_confirmed(self.tasks, ticket_id=ticket_id, agent_id=agent_id, initiator=self, on_done=None,
+                            on_error=lambda exc: show_error(self, exc), owner=self)
 
     def release_selected(self) -> None:
         ticket_id, agent_id = self._target(), self._need_agent()

@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desk.core import errors
+from desk.core.i18n import _
 from desk.core.sync import config, credentials
 from desk.ui import plain_text
 from desk.ui.errors import show_error
+from desk.ui.settings.remote_people import RemotePeopleDialog
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import named
 
@@ -152,8 +154,10 @@ class RemotesDialog(QDialog):
                                    "Replace the selected remote's token")
         self.remove_button = named(QPushButton("&Remove", self), "Remove remote",
                                     "Forget the selected remote and its token (tickets stay)")
+        self.people_button = named(QPushButton(_("&People…"), self), _("Agent accounts"),
+                                   _("Which account on the selected remote each agent here is"))
         self.close_button = named(QPushButton("&Close", self), "Close", "Close this window")
-        for button in (self.add_button, self.token_button, self.remove_button):
+        for button in (self.add_button, self.token_button, self.people_button, self.remove_button):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.close_button)
@@ -161,6 +165,7 @@ class RemotesDialog(QDialog):
         self.add_button.clicked.connect(self.add)
         self.token_button.clicked.connect(self.set_token)
         self.remove_button.clicked.connect(self.remove)
+        self.people_button.clicked.connect(self.people)
         self.close_button.clicked.connect(self.accept)
         self.rows: list[dict[str, object]] = []
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -171,6 +176,7 @@ class RemotesDialog(QDialog):
         chosen = self.selected_name() is not None
         self.token_button.setEnabled(chosen)
         self.remove_button.setEnabled(chosen)
+        self.people_button.setEnabled(chosen)
 
     def refresh(self) -> None:
         self.tasks.db(load_rows, on_done=self._loaded, on_error=lambda exc: show_error(self, exc), owner=self)
@@ -269,6 +275,17 @@ class RemotesDialog(QDialog):
         buttons.accepted.connect(accepted)
         dialog.open()
         self.token_dialog = dialog
+
+    def people(self) -> RemotePeopleDialog | None:
+        """The agents' accounts on the selected remote (matched by e-mail unless set here)."""
+        name = self.selected_name()
+        if name is None:
+            return None
+        dialog = RemotePeopleDialog(self.tasks, name, self)
+        dialog.saved.connect(self.changed)
+        dialog.open()
+        self.people_dialog = dialog
+        return dialog
 
     def remove(self) -> None:
         name = self.selected_name()

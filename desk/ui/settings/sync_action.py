@@ -1,7 +1,7 @@
 """The Sync menu and status: "Sync now" in the background with progress, "last synced" time,
 an offline indicator, how many tickets are not yet synced and how many sync conflicts are open
-(refreshed after each run and on ``changes_executed``), optional sync every N minutes, and
-Settings → Remotes.
+(refreshed after each run and on ``changes_executed``), automatic sync (on start, two seconds
+after each local change and every 30 s by default; configurable, or off), and Settings → Remotes.
 
 ``install(main_window)`` adds the actions to ``main_window.menu("Sync")`` and the indicator to
 the status bar. A run is ``desk.core.sync.run.sync_all`` on a thread of its own with its own
@@ -28,14 +28,22 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QProgressBar, QW
 from desk.core.changes import Changes
 from desk.core.db import Store
 from desk.core.i18n import _, ngettext
-from desk.core.sync import config
+from desk.core.sync import config, probe
 from desk.core.sync.run import SyncRun, sync_all
 from desk.ui import plain_text, theme
 from desk.ui.errors import show_error
 from desk.ui.settings.remotes import RemotesDialog
-from desk.ui.tasks import Tasks
+from desk.ui.tasks import EXTERNAL, Tasks
 
-INTERVALS = (0, 5, 15, 60)  # minutes; 0 = only when asked
+# Seconds between background syncs; 0 = only when asked. With a remote, Desk also syncs on start
+# and CHANGE_DELAY_MS after each local change, so a claim on one PC shows on the others within
+# seconds (issue 14: the PCs of one desk share their line through the helpdesk).
+# Between runs a one-request probe (``desk.core.sync.probe``) looks every PROBE_MS for another
+# PC's change, so a claim shows here in seconds although a full sync runs only every 30 s.
+INTERVALS = (0, 30, 120, 300, 900)
+DEFAULT_INTERVAL = probe.DEFAULT_INTERVAL_S
+CHANGE_DELAY_MS = probe.CHANGE_DELAY_S * 1000  # a burst of edits goes up as one run
+PROBE_MS = probe.PROBE_S * 1000
 NOT_SYNCED = "Not synced yet"
 NO_REMOTE = "Local only"
 
@@ -153,6 +161,14 @@ class SyncController(QObject):
         self.bridge.ended.connect(self._ended)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._scheduled)
+        # A local change goes up (and the others' come down) a moment later, not minutes later.
+        self.soon = QTimer(self, singleShot=True, interval=CHANGE_DELAY_MS)
+        self.soon.timeout.connect(self._scheduled)
+        self.again = False  # a change arrived during a run: one more run when it ends
+        self.prober = QTimer(self, interval=PROBE_MS)
+        self.prober.timeout.connect(self._probe)
+        self.probing = False
+        self.started = False  # the sync on start has been asked for
         menu = window.menu("Sync") if hasattr(window, "menu") else window.menuBar().addMenu("&Sync")
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("F9"))
@@ -160,17 +176,18 @@ class SyncController(QObject):
         self.sync_action.setStatusTip(self.sync_action.toolTip())
         self.sync_action.triggered.connect(lambda _c=False: self.sync_now())
         menu.addAction(self.sync_action)
-        every = menu.addMenu("Sync &every")
-        every.setToolTip("Sync automatically in the background")
+        every = menu.addMenu(_("Sync &every"))
+        every.setToolTip(_("Sync automatically: on start, after each change here, and every so often"))
         self.interval_actions: dict[int, QAction] = {}
-        saved = int(QSettings().value("sync/interval_minutes", 0) or 0)
-        for minutes in INTERVALS:
-            action = QAction("Only when asked" if minutes == 0 else f"{minutes} minutes", self)
+        saved = int(QSettings().value("sync/interval_seconds", DEFAULT_INTERVAL) or 0)
+        for seconds in INTERVALS:
+            action = QAction(_interval_label(seconds), self)
             action.setCheckable(True)
-            action.setToolTip("Sync automatically every so often" if minutes else "Sync only with Sync now")
-            action.triggered.connect(lambda _c=False, m=minutes: self.set_interval(m))
+            action.setToolTip(_("Sync on start, a moment after each change here, and on this schedule")
+                              if seconds else _("Sync only with Sync now"))
+            action.triggered.connect(lambda _c=False, s=seconds: self.set_interval(s))
             every.addAction(action)
-            self.interval_actions[minutes] = action
+            self.interval_actions[seconds] = action
         remotes = QAction("&Remotes…", self)
         remotes.setToolTip("Add, change or remove remote helpdesks")
         remotes.setStatusTip(remotes.toolTip())
@@ -178,7 +195,8 @@ class SyncController(QObject):
         menu.addSeparator()
         menu.addAction(remotes)
         self.remotes_action = remotes
-        self.set_interval(saved if saved in INTERVALS else 0)
+        self.interval = 0
+        self.set_interval(saved if saved in INTERVALS else DEFAULT_INTERVAL)
         self.tasks.db(_last_state, on_done=self._show_last_state, owner=self)
         self.refresh_counts()
         tasks.changes_executed.connect(self._changes_executed)
@@ -191,6 +209,9 @@ class SyncController(QObject):
         self.remote_count = counts.remotes
         self.status.show_counts(counts)
         self._update_action()
+        if not self.started and counts.remotes and self.interval:
+            self.started = True  # sync on start: the other PCs' line is here before the first claim
+            self.sync_now()
 
     def _update_action(self) -> None:
         """Sync now is offered while no run is under way; with no remote it says so when
@@ -200,18 +221,30 @@ class SyncController(QObject):
         self.sync_action.setToolTip(SYNC_TIP if has_remote else NO_REMOTE_TIP)
         self.sync_action.setStatusTip(self.sync_action.toolTip())
 
-    def _changes_executed(self, changes: Changes, _initiator: object) -> None:
+    def _changes_executed(self, changes: Changes, initiator: object) -> None:
         if changes.tickets or changes.comments or changes.remotes or changes.ticket_ids:
             self.refresh_counts()
+        # Work done in this window (not a sync's own writes, nor another process seen by the
+        # store watch: a sync run commits from its own session, so that would loop).
+        local_work = initiator not in ("sync", EXTERNAL) and (changes.tickets or changes.comments or changes.ticket_ids)
+        if local_work and self.interval and self.remote_count:
+            if self.running:
+                self.again = True
+            else:
+                self.soon.start()  # restarted by each change of a burst
 
-    def set_interval(self, minutes: int) -> None:
+    def set_interval(self, seconds: int) -> None:
         for value, action in self.interval_actions.items():
-            action.setChecked(value == minutes)
-        QSettings().setValue("sync/interval_minutes", minutes)
-        if minutes:
-            self.timer.start(minutes * 60_000)
+            action.setChecked(value == seconds)
+        QSettings().setValue("sync/interval_seconds", seconds)
+        self.interval = seconds
+        if seconds:
+            self.timer.start(seconds * 1000)
+            self.prober.start()
         else:
             self.timer.stop()
+            self.soon.stop()
+            self.prober.stop()
 
     def show_remotes(self) -> RemotesDialog:
         # Adding or removing a remote is an op: its Changes(remotes=True) reach every screen
@@ -225,6 +258,23 @@ class SyncController(QObject):
         """The timer's sync: quiet when there is nothing to sync with (the user did not ask)."""
         if self.remote_count != 0:
             self.sync_now()
+
+    def _probe(self) -> None:
+        """Every few seconds, one small request: has another PC changed something? Then sync."""
+        if self.running or self.probing or self.closed or not self.remote_count:
+            return
+        self.probing = True
+        store = self.store
+
+        def answered(news: object) -> None:
+            self.probing = False
+            if news and not self.closed:
+                self.sync_now()
+
+        def failed(_exc: BaseException) -> None:
+            self.probing = False  # the regular sync shows what is wrong
+
+        self.tasks.net(lambda: probe.has_news(store), on_done=answered, on_error=failed, owner=self)
 
     def say_no_remote(self) -> None:
         """Sync now with nothing to sync with: say so where the eye goes, and how to add one."""
@@ -277,6 +327,8 @@ class SyncController(QObject):
         """The window is closing: no new run; a run under way stops at its next checkpoint."""
         self.closed = True
         self.timer.stop()
+        self.soon.stop()
+        self.prober.stop()
         self._update_action()
         if self._cancel is not None:
             self._cancel.set()
@@ -334,6 +386,9 @@ class SyncController(QObject):
         self._show_run(result)
         self.tasks.changes_executed.emit(result.changes(), "sync")  # refreshes the counts too
         self.finished.emit(result.reports if result.ok else result)
+        if self.again:
+            self.again = False
+            self.soon.start()
 
     def _show_run(self, run: SyncRun) -> None:
         offline = [failure for failure in run.failures if failure.offline]
@@ -360,6 +415,15 @@ class SyncController(QObject):
                     ngettext("{count} item skipped", "{count} items skipped", skipped).format(count=skipped)
                     if skipped else _("see the notes")))
                 self.status.label.setToolTip(plain_text.tooltip("\n".join(said[:20])))  # remote words: text
+
+
+def _interval_label(seconds: int) -> str:
+    if seconds == 0:
+        return _("Only when asked")
+    if seconds < 60:
+        return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
+    minutes = seconds // 60
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
 
 
 def _last_state(session: object) -> tuple[datetime | None, list[tuple[str, str]]]:

@@ -21,8 +21,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from desk.core import errors
+from desk.core.sync.desk_fields import DESK_KEYS
 
-SYNCED_FIELDS = ("subject", "status", "priority", "category", "requester", "assignee")
+# The helpdesk's own fields, then the desk's work (``desk_fields``). A remote that cannot carry
+# a field leaves it out of ``RemoteTicket.fields``; the merge then leaves it alone both ways.
+SYNCED_FIELDS = ("subject", "status", "priority", "category", "requester", "assignee", *DESK_KEYS)
 USER_AGENT = "desk-sync/1.0"  # never a browser UA: RT answers those with a login redirect
 
 
@@ -53,6 +56,12 @@ class RemoteRejected(RemoteError):
 
 class RemoteConflict(RemoteError):
     """A conditional update lost the race (Zendesk 409, RT 412)."""
+
+
+class RemoteNotReady(RemoteRejected):
+    """The remote lacks what Desk needs to write safely (the uuid field above all: without it a
+    retried create cannot be found, so every sync would add another copy). Nothing was written;
+    ``desk remote check NAME`` lists what is missing and how to add it."""
 
 
 class MassChangeRefused(RemoteError):
@@ -97,6 +106,10 @@ class RemoteTicket:
     description: str | None = None
     requester_name: str | None = None
     created_at: datetime | None = None
+    # No longer this ticket upstream: "merged" (into another), "deleted", or "moved" (out of the
+    # synced queue); ``gone_detail`` says so in words. Such a ticket is marked, never merged in.
+    gone: str | None = None
+    gone_detail: str | None = None
 
 
 @dataclass
@@ -152,7 +165,10 @@ class Remote(Protocol):
         """``value`` as it comes back after a round trip through the remote (lossy mappings)."""
         ...
 
-    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str: ...
+    def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
+        """``author_email``: who wrote it here; the adapter keeps them as its author upstream
+        where it can (Zendesk ``author_id`` for an agent with an account)."""
+        ...
 
     def comments_of(self, remote_id: str) -> list[RemoteComment]: ...
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from desk.core.i18n import _
 from desk.core.sync import validate
 from desk.core.sync.credentials import Secret
+from desk.core.sync.desk_fields import BY_KEY, DESK_FIELDS, NOBODY, wire_in, wire_out
 from desk.core.sync.remotes.base import (
     Canned,
     Capabilities,
@@ -34,6 +35,7 @@ from desk.core.sync.remotes.base import (
     PullPage,
     RemoteAuthError,
     RemoteComment,
+    RemoteNotReady,
     RemoteRejected,
     RemoteTicket,
     decode,
@@ -52,6 +54,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "people": {},  # local e-mail -> RT user name, for owners whose RT name is not their e-mail
 }
 PAGE = 100
+UNKNOWN_OWNER: Any = object()  # owned by a login with no e-mail: Desk cannot say who
+CLAIMED_BY = next(f for f in DESK_FIELDS if f.key == "claimed_by")
 UNSET_DATE = "1970-01-01T00:00:00Z"
 FAILURE_WORDS = ("isn't a valid", "permission denied", "couldn't", "could not", "not a valid",
                  "does not exist", "invalid", "failed")
@@ -60,6 +64,27 @@ TICKET_FIELDS = "Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdat
 
 def _sql(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+AUTHOR_LINE = "[Desk: written by {email}]"  # first line of a reply sent for another agent
+
+
+def _author_line(text: str) -> tuple[str | None, str]:
+    """(the agent named in a Desk author line, the text without it), or (None, text)."""
+    first, _newline, rest = text.partition("\n")
+    prefix, suffix = AUTHOR_LINE.split("{email}")
+    if first.startswith(prefix) and first.rstrip().endswith(suffix):
+        email = first.strip()[len(prefix):-len(suffix)].strip().lower()
+        if "@" in email:
+            return email, rest
+    return None, text
+
+
+def _real_name(ref: Any) -> str | None:
+    """A requester's RealName when RT sent one (``fields[Requestor]=RealName``): names survive."""
+    if isinstance(ref, dict) and isinstance(ref.get("RealName"), str) and ref["RealName"].strip():
+        return ref["RealName"].strip()
+    return None
 
 
 def _rt_date(iso: str) -> str:
@@ -90,8 +115,14 @@ class RTRemote:
         self.people_in = {v: k for k, v in self.people_out.items()}
         self._zone: str | None = None
         self._staff: dict[str, bool | None] = {}  # RT user name -> privileged
-        self.notes: list[str] = []  # for the next page: a paging loop stopped, a cursor refused
+        # For the next page (a paging loop stopped, a cursor refused) and, after the run, what
+        # people must see ("not synced: no account on Request Tracker").
+        self.notes: list[str] = []
         self.skipped: list[str] = []  # for the next page: items left out and why (sync/validate.py)
+        self._queue_fields: set[str] | None = None
+        self._queue_ident: str | None = None
+        self._owners: dict[str, str | None] = {}  # agent e-mail -> RT user name (None: no account)
+        self._logins: dict[str, str | None] = {}  # RT login -> e-mail (None: none known)
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -117,6 +148,8 @@ class RTRemote:
         return min(table, key=lambda name: (abs(table[name] - number), -table[name]))
 
     def normalize(self, field: str, value: Any) -> Any:
+        if field in BY_KEY:
+            return wire_in(field, value)
         if field == "status":
             return self._status_in(self.config["status"].get(value, value))
         if field == "priority":
@@ -140,10 +173,62 @@ class RTRemote:
             return None
         return name.lower() if "@" in name else None
 
-    def _owner_out(self, email: str | None) -> str:
+    def _owner_out(self, email: str | None) -> str | None:
+        """The RT user name for an agent's e-mail: the configured map first, then RT's users
+        looked up by EmailAddress (privileged ones only: RT refuses others as owners). None when
+        RT has no such agent: the claim then travels in "Desk Claimed By" only."""
         if not email:
             return "Nobody"
-        return self.people_out.get(email.lower(), email)
+        email = email.lower()
+        if email in self.people_out:
+            return self.people_out[email]
+        if email not in self._owners:
+            self._owners[email] = self._find_user(email)
+        return self._owners[email]
+
+    def _find_user(self, email: str) -> str | None:
+        try:
+            data = self.http.json("POST", f"{self.api}/users", params={"fields": "Name,EmailAddress"},
+                                  json=[{"field": "EmailAddress", "operator": "=", "value": email}])
+        except (RemoteRejected, RemoteAuthError):  # may not list users: try the e-mail as the name
+            return email
+        items = data.get("items") if isinstance(data, dict) else None
+        for item in items or []:
+            if isinstance(item, dict) and str(item.get("EmailAddress") or "").lower() == email:
+                name = str(item.get("Name") or item.get("id") or email)
+                # The collection leaves Privileged empty; RT refuses unprivileged owners.
+                return name if self._privileged({"id": name}) is not False else None
+        return None
+
+    def _login_email(self, login: str) -> str | None:
+        """An owner's e-mail when only the login came (``GET /user/:login``, once per login)."""
+        if login not in self._logins:
+            try:
+                data = self.http.json("GET", f"{self.api}/user/{quote(login, safe='@')}")
+            except (RemoteRejected, RemoteAuthError):
+                data = None
+            email = data.get("EmailAddress") if isinstance(data, dict) else None
+            self._logins[login] = email.lower() if isinstance(email, str) and email else None
+            if self._logins[login]:
+                self.people_in.setdefault(login, self._logins[login])
+        return self._logins[login]
+
+    def has_account(self, email: str | None) -> bool:
+        """Whether ``email`` can own tickets here (for "not synced: no account on RT")."""
+        return not email or self._owner_out(email) is not None
+
+    def _assignee_in(self, owner: Any, cfs: Mapping[str, Any]) -> str | None:
+        """RT's owner, or, when RT shows nobody, the agent "Desk Claimed By" names (an agent
+        without an RT account: other PCs still see who has the person)."""
+        native = self._email(owner)
+        if native:
+            return native
+        login = str(owner.get("id") or "") if isinstance(owner, dict) else ""
+        if login and login not in ("Nobody", "RT_System"):
+            found = self._login_email(login)
+            return found if found else UNKNOWN_OWNER
+        claimed = wire_in("claimed_by", cfs.get(CLAIMED_BY.rt_name))
+        return None if claimed in (None, NOBODY) else claimed
 
     def _ticket(self, data: Any, version: str | None = None) -> RemoteTicket:
         expect(isinstance(data, dict) and "id" in data, "Request Tracker", "a ticket without id")
@@ -154,20 +239,30 @@ class RTRemote:
                 first = values[0] if isinstance(values, list) and values else None
                 cfs[cf["name"]] = first if isinstance(first, str) else None  # a number or object is no value
         requestors = data.get("Requestor") or []
-        requester = self._email(requestors[0]) if isinstance(requestors, list) and requestors else None
+        first = requestors[0] if isinstance(requestors, list) and requestors else None
+        requester = self._email(first)
         created = data.get("Created")
+        fields: dict[str, Any] = {
+            "subject": data.get("Subject") or "(no subject)",
+            "status": self._status_in(str(data.get("Status", "open"))),
+            "priority": self._priority_in(data.get("Priority")),
+            "category": cfs.get(self.config["category_field"]) or None,
+            "requester": requester,
+            "assignee": self._assignee_in(data.get("Owner"), cfs),
+        }
+        if fields["assignee"] is UNKNOWN_OWNER:
+            del fields["assignee"]  # an RT login Desk cannot tie to anyone: left alone both ways
+        # The desk's own work, from the custom fields the queue has (an absent one is left alone).
+        for item in DESK_FIELDS:
+            if item.merged and item.rt_name in cfs:
+                fields[item.key] = wire_in(item.key, cfs[item.rt_name])
+        deleted = str(data.get("Status", "")) == "deleted"
         return RemoteTicket(
             remote_id=str(data["id"]), version=version or data.get("LastUpdated"),
-            fields={
-                "subject": data.get("Subject") or "(no subject)",
-                "status": self._status_in(str(data.get("Status", "open"))),
-                "priority": self._priority_in(data.get("Priority")),
-                "category": cfs.get(self.config["category_field"]) or None,
-                "requester": requester,
-                "assignee": self._email(data.get("Owner")),
-            },
+            gone="deleted" if deleted else None, gone_detail=_("deleted on Request Tracker") if deleted else None,
+            fields=fields,
             uuid=cfs.get(self.config["uuid_field"]) or None,
-            requester_name=requester,
+            requester_name=_real_name(first) or requester,
             created_at=(datetime.fromisoformat(created.replace("Z", "+00:00"))
                         if isinstance(created, str) and created != UNSET_DATE else None),
         )
@@ -183,11 +278,22 @@ class RTRemote:
             elif name == "priority":
                 body["Priority"] = self.config["priority"].get(value, 50)
             elif name == "assignee":
-                body["Owner"] = self._owner_out(value)
+                owner = self._owner_out(value)
+                if owner is not None:
+                    body["Owner"] = owner
+                else:  # no RT staff account: nobody natively, the claim in "Desk Claimed By"
+                    body["Owner"] = "Nobody"
+                    note = _("not synced: no account on Request Tracker for {email}; the claim travels in "
+                             "the custom field “{field}”.").format(email=value, field=CLAIMED_BY.rt_name)
+                    if note not in self.notes:
+                        self.notes.append(note)
+                cfs[CLAIMED_BY.rt_name] = (value or NOBODY).lower()
             elif name == "requester" and value:
                 body["Requestor"] = [value]
             elif name == "category":
                 cfs[self.config["category_field"]] = value or None
+            elif name in BY_KEY:
+                cfs[BY_KEY[name].rt_name] = wire_out(name, value)
         if cfs:
             body["CustomFields"] = cfs
         return body
@@ -255,7 +361,7 @@ class RTRemote:
         if state["updated"]:
             where.append(f"LastUpdated >= {_sql(self._in_user_zone(state['updated']))}")
         params = {"query": " AND ".join(where) or "id > 0", "fields": TICKET_FIELDS,
-                  "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress",
+                  "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress,RealName",
                   "orderby": "LastUpdated", "order": "ASC"}
         for items in self._collection("GET", "/tickets", params=params):
             page = PullPage()
@@ -281,6 +387,16 @@ class RTRemote:
             if not stopped:  # a listing cut short resumes after the last transaction it brought
                 state["txn"] = newest
             yield self._take_notes(PullPage(cursor=json.dumps(state)))
+
+    def changed_since(self, cursor: str | None, *, watched: Any = ()) -> bool:
+        """One request: has anything happened on RT since the pull that saved ``cursor``? (the
+        newest transaction id against the one the cursor has read up to). Lets a PC look every
+        few seconds for another PC's claim at the cost of one small request."""
+        state = json.loads(cursor) if cursor else {"txn": 0}
+        for items in self._collection("GET", "/transactions", params={
+                "query": "ObjectType = 'RT::Ticket'", "orderby": "id", "order": "DESC", "per_page": 1}):
+            return bool(items) and int(items[0]["id"]) > int(state.get("txn") or 0)
+        return False
 
     def _privileged(self, ref: Any) -> bool | None:
         """RT's privileged users are its staff (they get the web UI); unprivileged ones are
@@ -355,10 +471,11 @@ class RTRemote:
             page = PullPage()
             for txn_id, item in txns.items():
                 kind = item.get("Type")
+                written_by, text = _author_line(texts.get(txn_id, ""))
                 page.comments.append(RemoteComment(
-                    remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=texts.get(txn_id, ""),
-                    public=kind != "Comment", author_email=self._email(item.get("Creator")),
-                    author_is_agent=self._privileged(item.get("Creator")),
+                    remote_id=txn_id, ticket_remote_id=str(item.get("ObjectId")), body=text,
+                    public=kind != "Comment", author_email=written_by or self._email(item.get("Creator")),
+                    author_is_agent=True if written_by else self._privileged(item.get("Creator")),
                     created_at=(datetime.fromisoformat(item["Created"].replace("Z", "+00:00"))
                                 if isinstance(item.get("Created"), str) else None),
                     is_description=kind == "Create",
@@ -367,10 +484,34 @@ class RTRemote:
             yield page
 
     def get(self, remote_id: str) -> RemoteTicket:
-        response = self.http.request("GET", f"{self.api}/ticket/{int(remote_id)}", ok=(200,))
+        """The ticket, or one marked ``gone``: RT answers a merged ticket's id with the
+        survivor (EffectiveId), a deleted one with Status "deleted", and a moved one from
+        another queue."""
+        response = self.http.request("GET", f"{self.api}/ticket/{int(remote_id)}", ok=(200, 404))
+        if response.status_code == 404:
+            return RemoteTicket(remote_id=str(remote_id), version=None, fields={}, gone="deleted",
+                                gone_detail=_("deleted on Request Tracker"))
         etag = response.headers.get("etag")
         expect(bool(etag), "Request Tracker", "a ticket without an ETag")
-        return self._ticket(decode(response, "Request Tracker"), version=etag)
+        data = decode(response, "Request Tracker")
+        ticket = self._ticket(data, version=etag)
+        if str(ticket.remote_id) != str(int(remote_id)):
+            return RemoteTicket(remote_id=str(remote_id), version=None, fields={}, gone="merged",
+                                gone_detail=_("merged into Request Tracker #{id}").format(id=ticket.remote_id))
+        queue = data.get("Queue") if isinstance(data, dict) else None
+        queue_id = str(queue.get("id")) if isinstance(queue, dict) else None
+        if self.config.get("queue") and queue_id and self._queue_id() not in (None, queue_id):
+            ticket.gone, ticket.gone_detail = "moved", _("moved out of the queue {queue} on Request Tracker").format(
+                queue=self.config["queue"])
+        return ticket
+
+    def _queue_id(self) -> str | None:
+        if self._queue_ident is None:
+            try:
+                self.queue_fields()
+            except RemoteRejected:
+                return None
+        return self._queue_ident
 
     def find_by_uuid(self, uuid: str) -> RemoteTicket | None:
         query = f"CF.{{{self.config['uuid_field']}}} = {_sql(uuid)}"
@@ -378,8 +519,25 @@ class RTRemote:
             return self.get(str(items[0]["id"])) if items else None
         return None
 
+    def queue_fields(self) -> set[str]:
+        """The ticket custom fields the synced queue has (global ones included), read once."""
+        if self._queue_fields is None:
+            queue = self.config["queue"] or "General"
+            data = self.http.json("GET", f"{self.api}/queue/{quote(str(queue), safe='')}")
+            expect(isinstance(data, dict), "Request Tracker", "a queue that is not an object")
+            self._queue_fields = {str(cf.get("name")) for cf in data.get("TicketCustomFields") or []
+                                  if isinstance(cf, dict) and cf.get("name")}
+            self._queue_ident = str(data.get("id")) if data.get("id") is not None else None
+        return self._queue_fields
+
     def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
                requester_name: str | None) -> RemoteTicket:
+        if self.config["uuid_field"] not in self.queue_fields():
+            # Without it a retried create cannot be found again: refuse before writing anything.
+            raise RemoteNotReady(_(
+                "Request Tracker's queue {queue} has no ticket custom field {field}, so Desk cannot tell "
+                "its tickets apart and would create copies; nothing was sent. Run `desk remote check` "
+                "for the steps to add it.").format(queue=self.config["queue"], field=self.config["uuid_field"]))
         body = self._out(fields)
         if body.get("Owner") == "Nobody":
             del body["Owner"]
@@ -389,6 +547,8 @@ class RTRemote:
         body.setdefault("CustomFields", {})[self.config["uuid_field"]] = uuid
         data = self.http.json("POST", f"{self.api}/ticket", json=body, ok=(201,), retry=False)
         expect(isinstance(data, dict) and data.get("id"), "Request Tracker", "create without an id")
+        if requester_name and fields.get("requester") and requester_name != fields["requester"]:
+            self._set_real_name(str(fields["requester"]), requester_name)
         created = self.get(str(data["id"]))
         if created.uuid != uuid:
             raise RemoteRejected(
@@ -396,6 +556,18 @@ class RTRemote:
                 "create it (Freeform, single value, applied to the queue) so Desk can avoid duplicates."
             )
         return created
+
+    def _set_real_name(self, email: str, name: str) -> None:
+        """RT makes requesters from their e-mail alone; give it the person's name so other PCs
+        (and RT's own screens) show the name, not the address. Refused (no AdminUsers right):
+        the name stays on this PC only."""
+        try:
+            data = self.http.json("GET", f"{self.api}/user/{quote(email, safe='@')}")
+            if isinstance(data, dict) and not str(data.get("RealName") or "").strip():
+                self.http.request("PUT", f"{self.api}/user/{quote(email, safe='@')}", json={"RealName": name},
+                                  ok=(200,))
+        except (RemoteRejected, RemoteAuthError):
+            pass
 
     def update(self, remote_id: str, *, version: str | None, changes: Mapping[str, Any]) -> RemoteTicket:
         headers = {"If-Match": version} if version else {}
@@ -407,10 +579,13 @@ class RTRemote:
             raise RemoteRejected(self.http.scrub("Request Tracker refused the change: " + "; ".join(failures)[:300]))
         return self.get(remote_id)
 
-    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:
+    def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
+        # REST 2 has no "on behalf of": sent as the API user, with the real author in a first
+        # line RT shows as such and other Desk PCs read back (``_author_line``).
         kind = "correspond" if public else "comment"
+        content = f"{AUTHOR_LINE.format(email=author_email)}\n{body}" if author_email else body
         response = self.http.request("POST", f"{self.api}/ticket/{int(remote_id)}/{kind}",
-                                     json={"Content": body, "ContentType": "text/plain"}, ok=(201,), retry=False)
+                                     json={"Content": content, "ContentType": "text/plain"}, ok=(201,), retry=False)
         location = response.headers.get("location", "")
         txn = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
         expect("/transaction/" in location and txn.isdigit(), "Request Tracker",

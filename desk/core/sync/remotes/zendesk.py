@@ -12,13 +12,22 @@ always sent. Auth: ``{email}/token:{token}`` basic, or an OAuth bearer token ref
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from desk.core.i18n import _
 from desk.core.sync import validate
 from desk.core.sync.credentials import Secret
+from desk.core.sync.desk_fields import (
+    BY_KEY,
+    DESK_FIELDS,
+    NOBODY,
+    ZENDESK_CATEGORY_TITLE,
+    tags_in,
+    wire_in,
+    wire_out,
+)
 from desk.core.sync.remotes.base import (
     Canned,
     Capabilities,
@@ -35,7 +44,9 @@ from desk.core.sync.remotes.base import (
 STATUS_OUT = {"new": "new", "open": "open", "pending": "pending", "on-hold": "hold",
               "solved": "solved", "closed": "closed"}
 PRIORITIES = ("low", "normal", "high", "urgent")
-STAFF_ROLES = ("agent", "admin")  # Zendesk user roles; "end-user" is a requester
+STAFF_ROLES = ("agent", "admin")
+MERGED_TAG = "closed_by_merge"  # Zendesk tags the ticket it closes into another
+STAND_IN_TAG = "desk_stand_in_assignee"  # the API user is the assignee only because Zendesk needs one  # Zendesk user roles; "end-user" is a requester
 DEFAULT_CONFIG: dict[str, Any] = {
     "status": STATUS_OUT,
     # category: {"tag_prefix": "desk_category_"} (tags) or {"field_id": 123} (a custom field)
@@ -45,6 +56,25 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 def _when(stamp: Any) -> datetime | None:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if isinstance(stamp, str) else None
+
+
+def _csat(rating: Any) -> dict[str, Any]:
+    """Zendesk's own satisfaction rating (the person's e-mail or web survey) counted as Explore
+    counts it: "good" and "bad" are ratings, "offered"/"unoffered" (or a bare state string) are
+    not. A person's rating wins over "Desk satisfaction" (an agent cannot set it upstream)."""
+    if not isinstance(rating, dict) or not str(rating.get("score") or "").startswith(("good", "bad")):
+        return {}
+    score = "good" if str(rating["score"]).startswith("good") else "bad"
+    out: dict[str, Any] = {"satisfaction": score}
+    if isinstance(rating.get("comment"), str) and rating["comment"].strip():
+        out["satisfaction_comment"] = rating["comment"].strip()
+    # satisfaction_at: rating["updated_at"] maps to tickets.satisfaction_at (0012) once it lands.
+    return out
+
+
+def _deleted(remote_id: str) -> RemoteTicket:
+    return RemoteTicket(remote_id=remote_id, version=None, fields={}, gone="deleted",
+                        gone_detail=_("deleted on Zendesk"))
 
 
 def _slug(name: str) -> str:
@@ -70,11 +100,22 @@ class ZendeskRemote:
         self._save_secret = save_secret
         self.http = Http(url, headers=self._headers, name="Zendesk",
                          on_unauthorized=self._refresh if auth == "oauth" else None, **http_options)
+        # Agents whose Zendesk address is not their Desk e-mail (Settings → Remotes → People).
+        self.people_out: dict[str, str] = {str(k).lower(): str(v).lower() for k, v in
+                                           (self.config.get("people") or {}).items()}
+        self.people_in = {v: k for k, v in self.people_out.items()}
         self.users: dict[str, tuple[str | None, str | None]] = {}  # id -> (email, name)
         self.user_ids: dict[str, str | None] = {}  # email -> id
         self.staff: dict[str, bool] = {}  # id -> agent or admin (end-users are not)
         self._tags: dict[str, list[str]] = {}
         self.skipped: list[str] = []  # the page being read: items left out and why (sync/validate.py)
+        self._assignees: dict[str, str | None] = {}  # ticket id -> assignee_id as last read
+        self._statuses: dict[str, str] = {}  # ticket id -> Zendesk status as last read
+        self._raw_requester: dict[str, str | None] = {}  # ticket id -> requester_id as last read
+        self._fields: dict[str, int] | None = None  # desk field key -> Zendesk ticket field id
+        # (remote id, version) of the live line, set by the engine before a pull (``probe``).
+        self.watch: list[tuple[str, str | None]] = []
+        self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
 
     # --- auth ---------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
@@ -110,9 +151,11 @@ class ZendeskRemote:
 
     # --- mapping ------------------------------------------------------------------------
     def normalize(self, field: str, value: Any) -> Any:
+        if field in BY_KEY:
+            return wire_in(field, value)
         if field == "status":
             return self.status_in.get(self.status_out.get(value, value), value)
-        if field == "category" and value is not None and "tag_prefix" in self.config["category"]:
+        if field == "category" and value is not None and self._category_field() is None:
             return _slug(value)
         if field in ("requester", "assignee") and isinstance(value, str):
             return value.lower()
@@ -129,7 +172,52 @@ class ZendeskRemote:
         email = str(value).lower()
         if lookup:
             self._user_id(email)
+            self._field_ids()
+        if self._fields is not None and "claimed_by" in self._fields:
+            return True  # an agent without a seat travels in "Desk claimed by"
         return self.user_ids.get(email, "") is not None
+
+    def has_account(self, email: str | None) -> bool:
+        """Whether ``email`` is an agent (or admin) here, who can be a ticket's assignee."""
+        if not email:
+            return True
+        uid = self._user_id(email)
+        return uid is not None and self.staff.get(uid, False)
+
+    def _field_ids(self) -> dict[str, int]:
+        """Desk's ticket fields on this account by key (``desk_fields``), read once per adapter
+        (``config["fields"]`` may name them instead: no request at all)."""
+        if self._fields is None:
+            configured = self.config.get("fields")
+            if isinstance(configured, dict) and configured:
+                self._fields = {str(k): int(v) for k, v in configured.items()}
+            else:
+                self._fields = {}
+                by_title = {f.zendesk_title.lower(): f.key for f in DESK_FIELDS}
+                by_title[ZENDESK_CATEGORY_TITLE.lower()] = "category"
+                for item in self.ticket_fields():
+                    key = by_title.get(str(item.get("title") or "").lower())
+                    if key and item.get("active", True) and key not in self._fields:
+                        self._fields[key] = int(item["id"])
+        return self._fields
+
+    def ticket_fields(self) -> list[dict[str, Any]]:
+        """Every ticket field of the account (``GET /api/v2/ticket_fields``)."""
+        data = self.http.json("GET", "/api/v2/ticket_fields")
+        expect(isinstance(data, dict) and isinstance(data.get("ticket_fields"), list), "Zendesk",
+               "no ticket_fields list")
+        return [item for item in data["ticket_fields"] if isinstance(item, dict) and "id" in item]
+
+    def _category_field(self) -> int | None:
+        cat = self.config["category"]
+        if "field_id" in cat:
+            return int(cat["field_id"])
+        return self._field_ids().get("category")  # None: the category travels as a tag (older set-ups)
+
+    def _me(self) -> str | None:
+        """The API user's id: the stand-in assignee Zendesk insists on for a solved or closed
+        ticket nobody served (a walk-away); "Desk claimed by" says nobody."""
+        return self._user_id(self.username) if "@" in self.username else None
 
     def _user(self, user_id: Any) -> tuple[str | None, str | None]:
         if user_id is None:
@@ -143,6 +231,8 @@ class ZendeskRemote:
                 self.skipped.append(validate.skipped("Zendesk", "user", key, problem))
                 data["user"] = {}
             email = data["user"].get("email")
+            if isinstance(email, str):
+                email = self.people_in.get(email.lower(), email)
             self.users[key] = (email.lower() if isinstance(email, str) else None, data["user"].get("name"))
             self.staff[key] = data["user"].get("role") in STAFF_ROLES
             if email:
@@ -154,9 +244,10 @@ class ZendeskRemote:
             return None
         email = email.lower()
         if email not in self.user_ids:
-            data = self.http.json("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
+            upstream = self.people_out.get(email, email)
+            data = self.http.json("GET", "/api/v2/users/search", params={"query": f"email:{upstream}"})
             expect(isinstance(data, dict) and isinstance(data.get("users"), list), "Zendesk", "no users list")
-            found = [user for user in data["users"] if str(user.get("email", "")).lower() == email]
+            found = [user for user in data["users"] if str(user.get("email", "")).lower() == upstream]
             self.user_ids[email] = str(found[0]["id"]) if found else None
             if found:
                 self.users[str(found[0]["id"])] = (email, found[0].get("name"))
@@ -170,37 +261,67 @@ class ZendeskRemote:
         remote_id = str(data["id"])
         tags = [str(tag) for tag in data.get("tags") or []]
         self._tags[remote_id] = tags
-        category: str | None = None
-        cat = self.config["category"]
-        if "field_id" in cat:
-            for item in data.get("custom_fields") or []:
-                if isinstance(item, dict) and str(item.get("id")) == str(cat["field_id"]):
-                    value = item.get("value")
-                    category = value if isinstance(value, str) and value else None
-        else:
-            prefix = cat.get("tag_prefix", "desk_category_")
+        self._assignees[remote_id] = str(data["assignee_id"]) if data.get("assignee_id") else None
+        self._statuses[remote_id] = str(data["status"])
+        self._raw_requester[remote_id] = str(data["requester_id"]) if data.get("requester_id") else None
+        ids = self._field_ids()
+        values: dict[int, Any] = {}
+        for item in data.get("custom_fields") or []:
+            if isinstance(item, dict) and isinstance(item.get("id"), int):
+                values[item["id"]] = item.get("value")
+        prefix = self.config["category"].get("tag_prefix", "desk_category_")
+        category_field = self._category_field()
+        if category_field is not None:
+            value = values.get(category_field)
+            category = value if isinstance(value, str) and value else None  # a number or object is no value
+        else:  # older set-ups: the category as a tag (its slug; see normalize)
             matches = sorted(tag[len(prefix):] for tag in tags if tag.startswith(prefix))
             category = matches[0] if matches else None
         requester_email, requester_name = self._user(data.get("requester_id"))
-        assignee_email, _ = self._user(data.get("assignee_id"))
+        assignee_email, _name = self._user(data.get("assignee_id"))
         created = data.get("created_at")
+        fields: dict[str, Any] = {
+            "subject": data.get("subject") or data.get("raw_subject") or "(no subject)",
+            "status": self.status_in.get(data["status"], "open"),
+            "priority": data.get("priority") if data.get("priority") in PRIORITIES else "normal",
+            "category": category,
+            "requester": requester_email,
+            "assignee": self._assignee_in(assignee_email, values.get(ids["claimed_by"]) if "claimed_by" in ids else None,
+                                          stand_in=STAND_IN_TAG in tags),
+            # Zendesk's own tags are Desk's tags (not the category's tag, nor the stand-in mark).
+            "tags": sorted({tag for tag in tags if not tag.startswith(prefix) and tag != STAND_IN_TAG}),
+        }
+        for item in DESK_FIELDS:
+            if item.merged and item.key != "tags" and item.key in ids:
+                fields[item.key] = wire_in(item.key, values.get(ids[item.key]))
+        fields.update(_csat(data.get("satisfaction_rating")))
+        merged = data["status"] == "closed" and MERGED_TAG in tags
         return RemoteTicket(
-            remote_id=remote_id, version=data.get("updated_at"),
-            fields={
-                "subject": data.get("subject") or data.get("raw_subject") or "(no subject)",
-                "status": self.status_in.get(data["status"], "open"),
-                "priority": data.get("priority") if data.get("priority") in PRIORITIES else "normal",
-                "category": category,
-                "requester": requester_email,
-                "assignee": assignee_email,
-            },
+            remote_id=remote_id, version=data.get("updated_at"), fields=fields,
+            gone="merged" if merged else None,
+            gone_detail=_("closed and merged into another ticket on Zendesk") if merged else None,
             uuid=data.get("external_id") or None, description=data.get("description") or "",
             requester_name=requester_name,
             created_at=_when(created),
         )
 
+    def _assignee_in(self, native: str | None, claimed_raw: Any, *, stand_in: bool) -> str | None:
+        """Zendesk's assignee, unless it shows nobody or only the stand-in (the API user on a
+        walk-away, ``_solvable``): then "Desk claimed by" says who has the person (an agent
+        without a seat), or nobody."""
+        if native is not None and not (stand_in and native == self.username.lower()):
+            return native
+        claimed = wire_in("claimed_by", claimed_raw)
+        return None if claimed in (None, NOBODY) else claimed
+
     def _out(self, remote_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {}
+        ids = self._field_ids()
+        custom: dict[int, Any] = {}
+        prefix = self.config["category"].get("tag_prefix", "desk_category_")
+        category_field = self._category_field()
+        tags = list(self._tags.get(remote_id or "", []))
+        tags_changed = False
         for name, value in changes.items():
             if name == "subject":
                 body["subject"] = value
@@ -209,7 +330,7 @@ class ZendeskRemote:
             elif name == "priority":
                 body["priority"] = value
             elif name == "assignee":
-                body["assignee_id"] = int(uid) if (uid := self._user_id(value)) else None
+                self._assignee_out(value, body, custom, ids)
             elif name == "requester" and value:
                 uid = self._user_id(value)
                 if uid:
@@ -217,16 +338,58 @@ class ZendeskRemote:
                 else:
                     body["requester"] = {"email": value, "name": value.split("@")[0]}
             elif name == "category":
-                cat = self.config["category"]
-                if "field_id" in cat:
-                    body["custom_fields"] = [{"id": int(cat["field_id"]), "value": value}]
+                if category_field is not None:
+                    custom[category_field] = value
                 else:
-                    prefix = cat.get("tag_prefix", "desk_category_")
-                    tags = [t for t in self._tags.get(remote_id or "", []) if not t.startswith(prefix)]
-                    if value:
-                        tags.append(prefix + _slug(value))
-                    body["tags"] = tags  # tags replace the whole list: keep the others
+                    tags = [t for t in tags if not t.startswith(prefix)] + ([prefix + _slug(value)] if value else [])
+                    tags_changed = True
+            elif name == "tags":
+                tags = [t for t in tags if t.startswith(prefix) or t == STAND_IN_TAG] + tags_in(value)
+                tags_changed = True
+            elif name in ids and name in BY_KEY:
+                custom[ids[name]] = wire_out(name, value)
+        if tags_changed:
+            body["tags"] = sorted(set(tags))  # tags replace the whole list: the others are kept above
+        if custom:
+            body["custom_fields"] = [{"id": key, "value": value} for key, value in custom.items()]
         return body
+
+    def _assignee_out(self, email: str | None, body: dict[str, Any], custom: dict[int, Any],
+                      ids: Mapping[str, int]) -> None:
+        if "claimed_by" in ids:
+            custom[ids["claimed_by"]] = (email or NOBODY).lower()
+        if not email:
+            body["assignee_id"] = None
+            return
+        uid = self._user_id(email)
+        if uid is not None and self.staff.get(uid, False):
+            body["assignee_id"] = int(uid)
+            return
+        # No agent account (or no paid seat): Zendesk would refuse or drop it. Nobody natively;
+        # other PCs read the claim from "Desk claimed by".
+        where = _("in the field “Desk claimed by”") if "claimed_by" in ids else _(
+            "anywhere: run `desk remote prepare` to add Desk's fields")
+        note = _("not synced: no account on Zendesk for {email}; the claim travels {where}.").format(
+            email=email, where=where)
+        if note not in self.notes:
+            self.notes.append(note)
+        if "claimed_by" in ids:
+            body["assignee_id"] = None
+
+    def _solvable(self, remote_id: str | None, body: dict[str, Any], *, closing: bool) -> None:
+        """Zendesk refuses to solve or close a ticket without an assignee. A walk-away (nobody
+        served them) still has to be closed: the API user stands in natively and the ticket is
+        tagged ``STAND_IN_TAG``, so it comes back unassigned (or with the seatless agent "Desk
+        claimed by" names). A real assignee later drops the tag."""
+        tags = list(body["tags"]) if "tags" in body else list(self._tags.get(remote_id or "", []))
+        current = body["assignee_id"] if "assignee_id" in body else self._assignees.get(remote_id or "")
+        stand_in = closing and not current and (me := self._me()) is not None
+        if stand_in:
+            body["assignee_id"] = int(me)  # type: ignore[arg-type]
+            if STAND_IN_TAG not in tags:
+                body["tags"] = sorted({*tags, STAND_IN_TAG})
+        elif "assignee_id" in body and body["assignee_id"] and STAND_IN_TAG in tags:
+            body["tags"] = sorted(set(tags) - {STAND_IN_TAG})
 
     # --- the Remote protocol ------------------------------------------------------------
     def pull(self, cursor: str | None) -> Iterator[PullPage]:
@@ -234,6 +397,8 @@ class ZendeskRemote:
         params: dict[str, Any] = {"cursor": cursor} if cursor else start
         paging = validate.Paging("Zendesk", "ticket export")
         notes: list[str] = []
+        seen: set[str] = set()
+        last = cursor
         while True:
             try:
                 data = self.http.json("GET", "/api/v2/incremental/tickets/cursor.json", params=params)
@@ -254,7 +419,10 @@ class ZendeskRemote:
             notes = []
             self.skipped = page.skipped
             for raw in data["tickets"]:
-                if not isinstance(raw, dict) or raw.get("status") == "deleted":
+                if not isinstance(raw, dict):
+                    continue
+                if raw.get("status") == "deleted":  # marked if we have it, never created
+                    page.tickets.append(_deleted(str(raw.get("id"))))
                     continue
                 problem = validate.zendesk_ticket_problem(raw)
                 if problem:
@@ -268,13 +436,39 @@ class ZendeskRemote:
             stop = None if data["end_of_stream"] or not after else paging.step(after)
             if stop:
                 page.notes.append(stop)
+            seen.update(t.remote_id for t in page.tickets)
+            last = page.cursor
             yield page
             if data["end_of_stream"] or not after or stop:
-                return
+                break
             params = {"cursor": after}
+        # The export holds back the newest minute: the live line's tickets are read by id, so
+        # another PC's claim shows here in seconds (the cursor stays the export's).
+        fresh = [rid for rid, _version in self.watch if rid not in seen]
+        if fresh:
+            data = self.http.json("GET", "/api/v2/tickets/show_many", params={"ids": ",".join(fresh[:100])})
+            expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
+            versions = dict(self.watch)
+            page = PullPage(cursor=last)
+            self.skipped = page.skipped
+            for raw in data["tickets"]:
+                if not isinstance(raw, dict) or raw.get("updated_at") == versions.get(str(raw.get("id"))):
+                    continue
+                problem = validate.zendesk_ticket_problem(raw)
+                if problem:
+                    page.skipped.append(validate.skipped("Zendesk", "ticket", raw.get("id"), problem))
+                    continue
+                ticket = self._ticket(raw)
+                page.tickets.append(ticket)
+                page.comments.extend(self.comments_of(ticket.remote_id))
+            if page.tickets or page.skipped:
+                yield page
 
     def get(self, remote_id: str) -> RemoteTicket:
-        data = self.http.json("GET", f"/api/v2/tickets/{remote_id}")
+        response = self.http.request("GET", f"/api/v2/tickets/{remote_id}", ok=(200, 404))
+        if response.status_code == 404:  # deleted (or never there): marked, not an error each sync
+            return _deleted(remote_id)
+        data = decode(response, "Zendesk")
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         return self._ticket(data.get("ticket"))
 
@@ -288,6 +482,7 @@ class ZendeskRemote:
     def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
                requester_name: str | None) -> RemoteTicket:
         body = self._out(None, {k: v for k, v in fields.items() if k != "requester"})
+        self._solvable(None, body, closing=body.get("status") in ("solved", "closed"))
         body.update(external_id=uuid, comment={"body": description.strip() or fields["subject"], "public": True})
         if fields.get("requester"):
             body["requester"] = {"email": fields["requester"],
@@ -307,16 +502,62 @@ class ZendeskRemote:
 
     def update(self, remote_id: str, *, version: str | None, changes: Mapping[str, Any]) -> RemoteTicket:
         body = self._out(remote_id, changes)
+        closing = body.get("status") in ("solved", "closed") or (
+            "status" not in body and self._statuses.get(remote_id) in ("solved", "closed"))
+        self._solvable(remote_id, body, closing=closing)
         if version:
             body.update(safe_update=True, updated_stamp=version)
-        response = self.http.request("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": body}, ok=(200,))
+        try:
+            response = self.http.request("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": body}, ok=(200,))
+        except RemoteRejected as exc:
+            reopened = changes.get("status") in ("new", "open", "pending", "on-hold")
+            if not (reopened and self._statuses.get(remote_id) == "closed" and "closed" in exc.message.lower()):
+                raise
+            return self._follow_up(remote_id, changes)
         data = decode(response, "Zendesk")
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         return self._ticket(data.get("ticket"))
 
-    def add_comment(self, remote_id: str, *, body: str, public: bool) -> str:
-        data = self.http.json("PUT", f"/api/v2/tickets/{remote_id}",
-                              json={"ticket": {"comment": {"body": body, "public": bool(public)}}}, retry=False)
+    def changed_since(self, cursor: str | None, *, watched: Sequence[tuple[str, str | None]] = ()) -> bool | None:
+        """One request: did any ticket of the live line change (``show_many`` by id, compared
+        with the ``updated_at`` last agreed)? The incremental export would not show it for a
+        minute. None when there is nothing to watch (only the regular sync can tell)."""
+        if not watched:
+            return None
+        ids = ",".join(rid for rid, _version in watched[:100])
+        data = self.http.json("GET", "/api/v2/tickets/show_many", params={"ids": ids})
+        expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
+        now = {str(t.get("id")): t.get("updated_at") for t in data["tickets"] if isinstance(t, dict)}
+        return any(now.get(rid) != version for rid, version in watched[:100])
+
+    def _follow_up(self, remote_id: str, changes: Mapping[str, Any]) -> RemoteTicket:
+        """Zendesk never reopens a closed ticket: a ticket reopened at the desk becomes a
+        follow-up (``via_followup_source_id``), which the engine links instead of the closed one."""
+        source = self.get(remote_id)
+        fields = {**source.fields, **changes}
+        body = self._out(None, {k: v for k, v in fields.items() if k not in ("requester", "assignee")})
+        body.update(via_followup_source_id=int(remote_id), external_id=source.uuid,
+                    comment={"body": _("Follow-up to #{id}, reopened at the desk.").format(id=remote_id),
+                             "public": False})
+        source_raw = self._raw_requester.get(remote_id)
+        if source_raw:
+            body["requester_id"] = int(source_raw)
+        if fields.get("assignee"):
+            self._assignee_out(fields["assignee"], body, {}, self._field_ids())
+        data = self.http.json("POST", "/api/v2/tickets", json={"ticket": body}, ok=(201,), retry=False)
+        expect(isinstance(data, dict), "Zendesk", "not a JSON object")
+        follow = self._ticket(data.get("ticket"))
+        self.notes.append(_("Zendesk ticket #{old} was closed; reopened here, it continues as follow-up #{new}.").format(
+            old=remote_id, new=follow.remote_id))
+        return follow
+
+    def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
+        comment: dict[str, Any] = {"body": body, "public": bool(public)}
+        author = self._user_id(author_email) if author_email else None
+        if author is not None and self.staff.get(author, False):
+            comment["author_id"] = int(author)  # the agent who wrote it, not the API user
+        data = self.http.json("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": {"comment": comment}},
+                              retry=False)
         expect(isinstance(data, dict), "Zendesk", "not a JSON object")
         events = (data.get("audit") or {}).get("events") or []
         ids = [str(e["id"]) for e in events if isinstance(e, dict) and e.get("type") == "Comment" and "id" in e]
