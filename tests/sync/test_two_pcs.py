@@ -157,8 +157,11 @@ def test_every_field_of_the_desks_work_round_trips(two_pcs: Any) -> None:
     mine = a.get(Ticket, tid)
     theirs = one(b, "Moodle gradebook")
     for name in ("channel", "arrived_at", "service_started_at", "first_response_at", "left_at", "status",
-                 "satisfaction", "satisfaction_comment", "expected_resolution"):
+                 "satisfaction", "satisfaction_comment", "satisfaction_source", "satisfaction_at",
+                 "expected_resolution"):
         assert getattr(theirs, name) == getattr(mine, name), name
+    # An agent-reported rating stays agent-reported on the other PC (left out of CSAT there too).
+    assert theirs.satisfaction_source == "agent" and theirs.satisfaction_at is not None
     assert theirs.first_response_at is not None
     assert theirs.location is not None and theirs.location.name == "Library help point"
     assert theirs.category is not None and theirs.category.name == "Curriculum Support"

@@ -233,7 +233,8 @@ def _apply(
             elif name == "channel":
                 _choice(value, CHANNELS, "Channel")
             elif name == "satisfaction":
-                _rating_source(ticket, value, actor_id=actor_id, now=now, pulled=origin is not None)
+                _rating_source(ticket, value, actor_id=actor_id, now=now, pulled=origin is not None,
+                               given=fields)
             setattr(ticket, name, value)
         record(session, ticket_id=ticket.id, actor_id=actor_id, at=now, action=action,
                field=name, old=old, new=value, origin=origin)
@@ -241,10 +242,13 @@ def _apply(
     return changed
 
 
-def _rating_source(ticket: Ticket, value: object, *, actor_id: int | None, now: datetime, pulled: bool) -> None:
+def _rating_source(ticket: Ticket, value: object, *, actor_id: int | None, now: datetime, pulled: bool,
+                   given: Mapping[str, object]) -> None:
     """Who a rating set through a field change comes from (docs/metrics.md, "CSAT"): one pulled
-    from the helpdesk is the person's own (its survey); one typed in here is agent-reported,
-    kept apart from CSAT. The person's own rating is theirs: no agent replaces it."""
+    from the helpdesk is the person's own (its survey) unless another Desk PC sent who rated and
+    when (``given``: its satisfaction_source / satisfaction_at, which win whatever their order);
+    one typed in here is agent-reported, kept apart from CSAT. The person's own rating is theirs:
+    no agent replaces it."""
     if value is not None:
         _choice(value, SATISFACTION, "Satisfaction")
     if not pulled and ticket.satisfaction_source == "person" and ticket.satisfaction is not None:
@@ -255,6 +259,11 @@ def _rating_source(ticket: Ticket, value: object, *, actor_id: int | None, now: 
     ticket.satisfaction_source = "person" if pulled else "agent"
     ticket.satisfaction_at = now
     ticket.satisfaction_agent_id = ticket.assignee_id if pulled else actor_id
+    if pulled:
+        if given.get("satisfaction_source") in ("person", "agent"):
+            ticket.satisfaction_source = str(given["satisfaction_source"])
+        if isinstance(given.get("satisfaction_at"), datetime):
+            ticket.satisfaction_at = given["satisfaction_at"]  # type: ignore[assignment]
 
 
 def _change(

@@ -52,6 +52,10 @@ DESK_FIELDS: tuple[DeskField, ...] = (
     DeskField("satisfaction", "Desk Satisfaction", "Desk satisfaction", "text", N_("the person's rating (good, bad)")),
     DeskField("satisfaction_comment", "Desk Satisfaction Comment", "Desk satisfaction comment", "textarea",
               N_("the person's comment with the rating")),
+    DeskField("satisfaction_source", "Desk Satisfaction Source", "Desk satisfaction source", "text",
+              N_("who gave the rating: person (their own, counted in CSAT) or agent (agent-reported)")),
+    DeskField("satisfaction_at", "Desk Satisfaction At", "Desk satisfaction at", "text",
+              N_("when the rating was given"), is_time=True),
     DeskField("expected_resolution", "Desk Expected Resolution", "Desk expected resolution", "textarea",
               N_("what was promised and by when")),
     DeskField("claimed_by", "Desk Claimed By", "Desk claimed by", "text",
@@ -67,9 +71,7 @@ ZENDESK_CATEGORY_TITLE = "Desk category"
 RT_UUID_FIELD = "Desk UUID"
 RT_CATEGORY_FIELD = "Desk Category"
 
-# satisfaction_at: the other helper's 0012 adds ``tickets.satisfaction_at``. When it lands, the
-# one place to map it is here (a DeskField "satisfaction_at", is_time=True) plus the column in
-# ``merge.local_fields``/``merge.to_local_values`` (marked "satisfaction_at" there).
+RATING_SOURCES = ("person", "agent")  # tickets.satisfaction_source (0012): only "person" counts in CSAT
 
 
 def time_out(value: datetime | None) -> str | None:

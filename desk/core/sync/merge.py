@@ -36,7 +36,7 @@ from desk.core.models import (
 )
 from desk.core.ops import people
 from desk.core.ops.tickets import _apply, bump_version
-from desk.core.sync.desk_fields import DESK_KEYS, TIME_KEYS, tags_in, time_in, time_out
+from desk.core.sync.desk_fields import DESK_KEYS, RATING_SOURCES, TIME_KEYS, tags_in, time_in, time_out
 from desk.core.sync.desk_fields import normalize as desk_normalize
 from desk.core.sync.remotes.base import SYNCED_FIELDS, Remote, RemoteTicket
 from desk.core.vocabulary import CHANNELS, PERSON_KINDS, SATISFACTION
@@ -68,7 +68,9 @@ def local_fields(ticket: Ticket) -> dict[str, Any]:
         "tags": sorted(tag.name for tag in ticket.tags),
         "satisfaction": ticket.satisfaction,
         "satisfaction_comment": ticket.satisfaction_comment,
-        # satisfaction_at: map tickets.satisfaction_at (0012) here when it lands (see desk_fields).
+        # Who rated and when (0012): an agent-reported rating stays one on the other PC.
+        "satisfaction_source": ticket.satisfaction_source if ticket.satisfaction is not None else None,
+        "satisfaction_at": time_out(ticket.satisfaction_at) if ticket.satisfaction is not None else None,
         "expected_resolution": ticket.expected_resolution,
     }
 
@@ -134,6 +136,9 @@ def to_local_values(session: Session, values: dict[str, Any], *, created: Create
                 out["channel"] = value
         elif name == "satisfaction":
             out["satisfaction"] = value if value in SATISFACTION else None
+        elif name == "satisfaction_source":
+            if value in RATING_SOURCES:
+                out[name] = value
         elif name in ("satisfaction_comment", "expected_resolution"):
             out[name] = value or None
         elif name == "requester_kind":

@@ -68,7 +68,9 @@ def _csat(rating: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"satisfaction": score}
     if isinstance(rating.get("comment"), str) and rating["comment"].strip():
         out["satisfaction_comment"] = rating["comment"].strip()
-    # satisfaction_at: rating["updated_at"] maps to tickets.satisfaction_at (0012) once it lands.
+    out["satisfaction_source"] = "person"  # Zendesk's survey is the person's own rating
+    if isinstance(rating.get("updated_at"), str):
+        out["satisfaction_at"] = wire_in("satisfaction_at", rating["updated_at"])
     return out
 
 
