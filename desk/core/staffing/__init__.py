@@ -135,7 +135,7 @@ def with_walk_aways(plan: StaffingPlan, *, patience_seconds: float) -> StaffingP
     and with the agents on shift. Pure arithmetic on the plan's 7 × 24 rates (no store read)."""
     from dataclasses import replace
 
-    from desk.core.staffing.erlang_a import erlang_a
+    from desk.core.staffing.erlang_a import abandonment_share
     from desk.core.staffing.intervals import required_agents
 
     needed_a = np.zeros((7, 24), dtype=np.int64)
@@ -149,8 +149,8 @@ def with_walk_aways(plan: StaffingPlan, *, patience_seconds: float) -> StaffingP
                                                   patience_seconds=patience_seconds, target=plan.target)
             for grid, agents in ((at_a, int(needed_a[day, hour])), (at_c, int(plan.needed[day, hour])),
                                  (on_shift, int(math.floor(plan.on_shift[day, hour] + 1e-9)))):
-                grid[day, hour] = erlang_a(agents=agents, arrivals_per_hour=lam, handle_seconds=plan.handle_seconds,
-                                           patience_seconds=patience_seconds,
-                                           target_seconds=plan.target.seconds).abandonment
+                grid[day, hour] = abandonment_share(agents=agents, arrivals_per_hour=lam,
+                                                    handle_seconds=plan.handle_seconds,
+                                                    patience_seconds=patience_seconds)
     return replace(plan, patience_seconds=patience_seconds, needed_a=needed_a, walk_away_at_a=at_a,
                    walk_away_at_c=at_c, walk_away_on_shift=on_shift)
