@@ -58,3 +58,15 @@ def test_hovering_an_hour_lists_walk_aways_per_staffing_level(panel) -> None:  #
                      handle_seconds=plan.handle_seconds, patience_seconds=plan.patience_seconds,
                      target_seconds=plan.target.seconds).abandonment
     assert f"{needed} agents {share:.0%}" in text
+
+
+def test_without_walk_aways_the_erlang_a_map_says_why(panel, qtbot) -> None:  # noqa: ANN001, F811
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        panel.channel.setCurrentIndex(panel.channel.findData("email"))  # nobody walks away from an e-mail
+    assert blocker.args[0].staffing.patience_seconds is None
+    chart = by_name(panel, QWidget, "Agents needed with walk-aways (Erlang A) chart")
+    assert chart.empty.isVisibleTo(panel) and chart.empty.text() == "Too few walk-aways to estimate patience"
+    view = by_name(panel, QTableWidget, "Staffing")
+    headers = [view.horizontalHeaderItem(c).text() for c in range(view.columnCount())]
+    assert "Agents needed with walk-aways (Erlang A)" not in headers
+    assert "Erlang C only" in panel.staffing_box.heading.text()
