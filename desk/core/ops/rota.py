@@ -62,6 +62,19 @@ def set_max_hours(
     return Changes(rota=True)
 
 
+def set_worker(
+    session: Session, *, agent_id: int, ranges: Iterable[tuple[int, int, int]], max_hours: float | None,
+    actor_id: int | None = None, now: datetime | None = None,
+) -> Changes:
+    """A worker's weekly availability and maximum hours together, as the planner's Workers dialog
+    saves them: one transaction with both audit rows (nothing changes when either is wrong)."""
+    now = now or utcnow()
+    with unit_of_work(session):  # the two operations join this one unit of work
+        set_availability(session, agent_id=agent_id, ranges=ranges, actor_id=actor_id, now=now)
+        set_max_hours(session, agent_id=agent_id, hours=max_hours, actor_id=actor_id, now=now)
+    return Changes(rota=True)
+
+
 def replace_plan(
     session: Session, *, start: datetime, end: datetime, shifts: Iterable[tuple[int, datetime, datetime]],
     draft: bool = True, actor_id: int | None = None, now: datetime | None = None,

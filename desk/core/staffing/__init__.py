@@ -99,13 +99,20 @@ class StaffingPlan:
     needed: np.ndarray  # agents needed (int)
     on_shift: np.ndarray  # mean agents actually signed in during that hour
     level_on_shift: np.ndarray  # service level the agents on shift would give (Erlang C)
+    # Erlang A beside C (``with_walk_aways``); None while the patience is unknown (too few walk-aways)
+    patience_seconds: float | None = None
+    needed_a: np.ndarray | None = None  # agents needed when people walk away (int)
+    walk_away_at_a: np.ndarray | None = None  # predicted walk-away share staffed at needed_a
+    walk_away_at_c: np.ndarray | None = None  # ... staffed at Erlang C's needed
+    walk_away_on_shift: np.ndarray | None = None  # ... with the agents who were on shift
 
 
 def plan(
     arrivals: np.ndarray, occurrences: np.ndarray, on_shift_hours: np.ndarray, *,
-    handle_seconds: float, handle_observed: bool, target: ServiceTarget,
+    handle_seconds: float, handle_observed: bool, target: ServiceTarget, patience_seconds: float | None = None,
 ) -> StaffingPlan:
-    """From arrival counts and agent-hours per weekday × hour and how often each occurred."""
+    """From arrival counts and agent-hours per weekday × hour and how often each occurred (with
+    Erlang A beside C when ``patience_seconds`` is known)."""
     safe = np.maximum(occurrences, 1)
     rate = np.where(occurrences > 0, arrivals / safe, 0.0)
     on_shift = np.where(occurrences > 0, on_shift_hours / safe, 0.0)
@@ -118,4 +125,32 @@ def plan(
             traffic = lam * handle_seconds / 3600
             level[day, hour] = service_level(int(math.floor(on_shift[day, hour] + 1e-9)), traffic,
                                              handle_seconds, target.seconds)
-    return StaffingPlan(target, handle_seconds, handle_observed, rate, needed, on_shift, level)
+    plain = StaffingPlan(target, handle_seconds, handle_observed, rate, needed, on_shift, level)
+    return plain if patience_seconds is None else with_walk_aways(plain, patience_seconds=patience_seconds)
+
+
+def with_walk_aways(plan: StaffingPlan, *, patience_seconds: float) -> StaffingPlan:
+    """``plan`` with Erlang A beside Erlang C: agents needed when waiting people walk away after
+    a mean ``patience_seconds``, and the share predicted to walk away at A's level, at C's level
+    and with the agents on shift. Pure arithmetic on the plan's 7 × 24 rates (no store read)."""
+    from dataclasses import replace
+
+    from desk.core.staffing.erlang_a import abandonment_share
+    from desk.core.staffing.intervals import required_agents
+
+    needed_a = np.zeros((7, 24), dtype=np.int64)
+    at_a, at_c, on_shift = np.zeros((7, 24)), np.zeros((7, 24)), np.zeros((7, 24))
+    for day in range(7):
+        for hour in range(24):
+            lam = float(plan.arrivals_per_hour[day, hour])
+            if lam <= 0:
+                continue
+            needed_a[day, hour] = required_agents(arrivals_per_hour=lam, handle_seconds=plan.handle_seconds,
+                                                  patience_seconds=patience_seconds, target=plan.target)
+            for grid, agents in ((at_a, int(needed_a[day, hour])), (at_c, int(plan.needed[day, hour])),
+                                 (on_shift, int(math.floor(plan.on_shift[day, hour] + 1e-9)))):
+                grid[day, hour] = abandonment_share(agents=agents, arrivals_per_hour=lam,
+                                                    handle_seconds=plan.handle_seconds,
+                                                    patience_seconds=patience_seconds)
+    return replace(plan, patience_seconds=patience_seconds, needed_a=needed_a, walk_away_at_a=at_a,
+                   walk_away_at_c=at_c, walk_away_on_shift=on_shift)

@@ -39,8 +39,10 @@ def with_shrinkage(required: int, shrinkage: float) -> int:
 def _required(rate: float, handle: float, patience: float | None, level: float, seconds: int) -> int:
     if patience is None:
         return agents_needed(rate, handle, ServiceTarget(level, seconds))
+    # Erlang C's answer (cached too) is where the search for Erlang A's starts
     return agents_needed_a(arrivals_per_hour=rate, handle_seconds=handle, patience_seconds=patience,
-                           target_level=level, target_seconds=seconds)
+                           target_level=level, target_seconds=seconds,
+                           near=_required(rate, handle, None, level, seconds))
 
 
 def required_agents(

@@ -37,3 +37,17 @@ def estimate_patience(*, walkaway_waits: np.ndarray, served_waits: np.ndarray) -
     exposure = float(left.sum() + served.sum())
     mean = exposure / len(left) if len(left) >= MIN_WALKAWAYS and exposure > 0 else None
     return PatienceEstimate(mean, len(left), len(served), exposure)
+
+
+def patience_from_facts(facts) -> PatienceEstimate:  # noqa: ANN001 - desk.core.stats.facts.TicketFacts
+    """The estimate from the stats facts already read (no second pass over the tickets).
+
+    Walk-ins and calls logged at the time: a walk-away (left, never solved) waited from arrival to
+    leaving (its ``done``: nothing else closed it); anyone else whose service started waited
+    ``first_response`` (arrival → start of service) and was still there. A walk-away who came
+    back and was solved later has no separate leaving time in the facts and is left out."""
+    known = facts.at_desk & ~facts.late
+    left = known & facts.left & ~facts.solved & (facts.done >= 0)
+    served = known & ~facts.left & (facts.first_response >= 0)
+    return estimate_patience(walkaway_waits=(facts.done[left] - facts.arrived[left]).astype(float),
+                             served_waits=facts.first_response[served].astype(float))

@@ -51,6 +51,28 @@ def workers(session: Session) -> list[Worker]:
             for agent in agents]
 
 
+@dataclass(frozen=True)
+class WorkerSettings:
+    """An agent as the Workers dialog edits them (any active agent, with or without availability)."""
+
+    agent_id: int
+    name: str
+    availability: tuple[tuple[int, int, int], ...]  # (weekday, start minute, end minute)
+    max_hours: float | None
+
+
+def worker_settings(session: Session) -> list[WorkerSettings]:
+    """Every active agent in name order, with their availability and maximum hours."""
+    ranges: dict[int, list[tuple[int, int, int]]] = {}
+    for row in session.scalars(select(AgentAvailability)):
+        ranges.setdefault(row.agent_id, []).append((row.weekday, row.start_minute, row.end_minute))
+    limits = {row.agent_id: row.max_hours_per_week for row in session.scalars(select(AgentLimit))}
+    agents = session.scalars(select(Person).where(Person.is_agent, Person.active, Person.merged_into.is_(None))
+                             .order_by(Person.name)).all()
+    return [WorkerSettings(agent.id, agent.name, tuple(sorted(ranges.get(agent.id, []))), limits.get(agent.id))
+            for agent in agents]
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

@@ -17,6 +17,7 @@ from desk.core import staffing
 from desk.core.business_hours import BusinessCalendar
 from desk.core.models import CHANNELS, OPEN_STATUSES, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
+from desk.core.staffing.patience import patience_from_facts
 from desk.core.stats import facts as F
 from desk.core.stats import history
 from desk.core.stats.days import Cancel, Progress, period_facts
@@ -419,9 +420,12 @@ def _staffing(
     else:
         given = False
     arrivals = np.bincount(cell[facts.at_desk], minlength=168).reshape(7, 24)
+    # Erlang A beside C, with the patience of this period's own walk-aways (the same facts)
+    patience = patience_from_facts(facts)
     return staffing.plan(
         arrivals, _occurrences(zone, start, end), _shift_hours(session, zone, start, end, now),
         handle_seconds=handle_seconds, handle_observed=given, target=target,
+        patience_seconds=patience.mean_seconds,
     )
 
 

@@ -127,7 +127,11 @@ def agents_table(report: StatsReport) -> Table:
 
 
 def staffing_table(report: StatsReport) -> Table:
+    """Per weekday × hour: Erlang C's agents needed and, once the patience is known from the
+    period's walk-aways, Erlang A's beside it with the predicted walk-away share at A's level,
+    at C's level and with the agents on shift (docs/metrics.md, "Staffing")."""
     plan = report.staffing
+    walk = plan.needed_a is not None
     rows = []
     for day in range(7):
         for hour in range(24):
@@ -135,13 +139,32 @@ def staffing_table(report: StatsReport) -> Table:
             on_shift = float(plan.on_shift[day, hour])
             if rate == 0 and on_shift == 0:
                 continue
-            rows.append((WEEKDAYS[day], f"{hour:02d}:00", round(rate, 2), int(plan.needed[day, hour]),
-                         round(on_shift, 1), percent(float(plan.level_on_shift[day, hour]))))
+            row: tuple[Cell, ...] = (WEEKDAYS[day], f"{hour:02d}:00", round(rate, 2), int(plan.needed[day, hour]))
+            if walk:
+                assert plan.needed_a is not None and plan.walk_away_at_a is not None
+                assert plan.walk_away_at_c is not None and plan.walk_away_on_shift is not None
+                row += (int(plan.needed_a[day, hour]), percent(float(plan.walk_away_at_a[day, hour])),
+                        percent(float(plan.walk_away_at_c[day, hour])))
+            row += (round(on_shift, 1), percent(float(plan.level_on_shift[day, hour])))
+            if walk:
+                assert plan.walk_away_on_shift is not None
+                row += (percent(float(plan.walk_away_on_shift[day, hour])),)
+            rows.append(row)
+    if walk:
+        assert plan.patience_seconds is not None
+        model = _(", mean patience {minutes:g} min (Erlang A)").format(minutes=minutes(plan.patience_seconds))
+        columns = ("Weekday", "Hour", "Walk-ins and calls per hour", _("Agents needed (Erlang C)"),
+                   _("Agents needed with walk-aways (Erlang A)"), _("Predicted walk-away share at Erlang A's level (%)"),
+                   _("Predicted walk-away share at Erlang C's level (%)"), "Agents on shift",
+                   "Service level on shift (%)", _("Predicted walk-away share on shift (%)"))
+    else:
+        model = _(", too few walk-aways to estimate patience (Erlang C only)")
+        columns = ("Weekday", "Hour", "Walk-ins and calls per hour", "Agents needed", "Agents on shift",
+                   "Service level on shift (%)")
     return Table(
         f"Staffing (target {percent(plan.target.level):g}% {plan.target.within_text},"
-        f" handle time {minutes(plan.handle_seconds)} min{'' if plan.handle_observed else ', assumed'})",
-        ("Weekday", "Hour", "Walk-ins and calls per hour", "Agents needed", "Agents on shift",
-         "Service level on shift (%)"), tuple(rows))
+        f" handle time {minutes(plan.handle_seconds)} min{'' if plan.handle_observed else ', assumed'}{model})",
+        columns, tuple(rows))
 
 
 def expected_table(rows: Sequence[ExpectedRow], window_days: int = 90) -> Table:

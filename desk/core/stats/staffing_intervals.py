@@ -16,8 +16,7 @@ from desk.core.models_rota import EFFORT_SECONDS
 from desk.core.settings import desk_timezone, get_setting
 from desk.core.staffing import ServiceTarget
 from desk.core.staffing.intervals import IntervalTable, check_interval, interval_table
-from desk.core.staffing.patience import PatienceEstimate, estimate_patience
-from desk.core.stats import facts as F
+from desk.core.staffing.patience import PatienceEstimate, patience_from_facts
 from desk.core.stats.days import period_facts
 from desk.core.stats.zones import ZoneSegments
 
@@ -63,23 +62,6 @@ def _occurrences(zone: ZoneSegments, start: int, end: int, interval_minutes: int
     return np.bincount(_slots(zone, starts, interval_minutes), minlength=7 * per_day).reshape(7, per_day)
 
 
-def _waits(session: Session, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
-    """(walk-aways' waits: left_at − arrived_at, served waits: service start − arrived_at) of
-    walk-ins and calls logged at the time (after-the-fact ones have no honest wait)."""
-    channels = ", ".join(f"'{name}'" for name in F.DESK_CHANNELS)
-    rows = session.execute(text(
-        "SELECT left_at - arrived_at, coalesce(service_started_at, first_response_at) - arrived_at"
-        f" FROM tickets WHERE arrived_at >= :start AND arrived_at < :end AND channel IN ({channels})"
-        " AND NOT logged_after_the_fact"
-        " AND (left_at IS NOT NULL OR service_started_at IS NOT NULL OR first_response_at IS NOT NULL)"),
-        {"start": start, "end": end}).all()
-    data = np.array([(-1 if a is None else a, -1 if b is None else b) for a, b in rows], dtype=float)
-    if not len(data):
-        return np.zeros(0), np.zeros(0)
-    left = data[:, 0] >= 0
-    return data[left, 0], data[~left & (data[:, 1] >= 0), 1]
-
-
 def demand(session: Session, *, start: int, end: int, interval_minutes: int = 30,
            handle_seconds: float | None = None) -> Demand:
     """Mean arrivals per hour in each weekday × slot over [start, end), with handle and patience."""
@@ -107,9 +89,8 @@ def demand(session: Session, *, start: int, end: int, interval_minutes: int = 30
         handle_seconds = (tickets * ticket_handle + effort) / max(tickets + len(quick), 1) or ticket_handle
     else:
         observed = False
-    walked, served = _waits(session, start, end)
-    return Demand(interval_minutes, rate, max(handle_seconds, 1.0), observed,
-                  estimate_patience(walkaway_waits=walked, served_waits=served), len(quick),
+    # the patience from the facts already read, exactly as the Stats panel estimates it
+    return Demand(interval_minutes, rate, max(handle_seconds, 1.0), observed, patience_from_facts(every), len(quick),
                   handles.astype(float) if observed else np.zeros(0))
 
 

@@ -43,6 +43,7 @@ from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
 from desk.core.settings import desk_timezone, get_setting
 from desk.core.staffing import ServiceTarget
+from desk.core.staffing.intervals import walk_away_by_level
 from desk.core.stats import StatsFilter, StatsReport, compute_stats
 from desk.core.stats import export as ex
 from desk.core.stats.compute import expected_by_category
@@ -258,8 +259,13 @@ class StatsPanel(QWidget):
         self.staffing_map = HeatmapChart("Agents needed (Erlang C)",
                                          "Agents each weekday × hour needs to meet the target", body,
                                          empty_message="No walk-ins or calls in this period")
+        # Erlang A beside C: the patience comes from the period's own walk-aways
+        self.staffing_map_a = HeatmapChart(_("Agents needed with walk-aways (Erlang A)"),
+                                           _("Agents each weekday × hour needs to meet the target when waiting "
+                                             "people walk away (patience from this period's walk-aways)"), body,
+                                           empty_message=_("Too few walk-aways to estimate patience"))
         self.charts: list[Chart] = [self.created_solved, self.backlog, self.heatmap, self.staffing_map,
-                                    self.frt, self.resolution, self.by_category, self.by_kind,
+                                    self.staffing_map_a, self.frt, self.resolution, self.by_category, self.by_kind,
                                     self.csat, self.walk_in]
         self.agents_box = TableBox("Agents", "Per agent: handled, solved, medians, CSAT", body)
         self.staffing_box = TableBox("Staffing", "Arrivals, agents needed and on shift per weekday × hour", body)
@@ -556,6 +562,7 @@ class StatsPanel(QWidget):
             f"{plan.arrivals_per_hour[day, hour]:.1f} walk-ins+calls/h, need {plan.needed[day, hour]},"
             f" on shift {plan.on_shift[day, hour]:.1f} (service level {100 * plan.level_on_shift[day, hour]:.0f}%)"),
             numbers=True)
+        self._show_erlang_a(plan, ex.staffing_table(report))
         self.agents_box.show_table(ex.agents_table(report))
         self.staffing_box.show_table(ex.staffing_table(report))
         caption = ExportCaption(period=self.period_text(), filters=self.filters_text(), desk=self.desk_name)
@@ -587,6 +594,25 @@ class StatsPanel(QWidget):
         self.sla_box.show_table(attainment)
         self.breaches_box.show_table(breaches)
         self.sla_shown.emit()
+
+    def _show_erlang_a(self, plan, table: ex.Table) -> None:  # noqa: ANN001 - desk.core.staffing.StaffingPlan
+        if plan.needed_a is None:
+            self.staffing_map_a.show_data(np.zeros((7, 24)), table, lambda _day, _hour: "")
+            return
+
+        def describe(day: int, hour: int) -> str:
+            rate = float(plan.arrivals_per_hour[day, hour])
+            if rate <= 0:
+                return _("nobody arrives")
+            needed = int(plan.needed_a[day, hour])
+            levels = walk_away_by_level(arrivals_per_hour=rate, handle_seconds=plan.handle_seconds,
+                                        patience_seconds=plan.patience_seconds, target_seconds=plan.target.seconds,
+                                        agents=range(max(needed - 2, 0), max(needed + 2, int(plan.needed[day, hour])) + 1))
+            return _("{rate:.1f} walk-ins+calls/h, need {a} (Erlang A) or {c} (Erlang C); walk away: {levels}").format(
+                rate=rate, a=needed, c=int(plan.needed[day, hour]),
+                levels=", ".join(_("{n} agents {away:.0%}").format(n=n, away=away) for n, away, _served in levels))
+
+        self.staffing_map_a.show_data(plan.needed_a, table, describe, numbers=True)
 
     # -- exports --------------------------------------------------------------------------------
     def tables(self) -> list[ex.Table]:

@@ -1,11 +1,13 @@
 """Stats → Staffing → Plan: the rota of the coming week(s) against the requirement.
 
-One day at a time (tabs Monday … Sunday): a row per student worker, a column per interval; a
-filled cell is the worker on shift. Below, the required agents (Erlang A, or C without a known
+Each planned week is its own dated grid (tabs "Week of …"): an edit is saved for that week only,
+so the weeks may differ. One day at a time (tabs Monday … Sunday): a row per student worker, a
+column per interval; a filled cell is the worker on shift. Below, the required agents (Erlang A, or C without a known
 patience, with shrinkage), the scheduled ones, the difference, and who actually signed in (the
 shift log) for weeks that have begun. Space or a click toggles a cell (only inside the worker's
-availability); "Suggest" fills the least-hours draft (``desk.core.staffing.rota``); every change
-is saved as the draft at once (one operation each), and "Publish" makes the draft the rota.
+availability); "Suggest" fills the shown week with the least-hours draft (``desk.core.staffing.rota``);
+every change is saved as that week's draft at once (one operation each), and "Publish" makes the
+draft of every planned week the rota. "Workers…" edits availability and maximum hours.
 Export: CSV, one iCalendar per worker, and a PDF to print.
 """
 
@@ -51,7 +53,14 @@ from desk.core.settings import desk_timezone, set_setting
 from desk.core.staffing.intervals import IntervalTable, walk_away_by_level
 from desk.core.staffing.planning import PlanWeeks, plan_weeks, requirement, suggest_for
 from desk.core.staffing.rota import RotaSuggestion, ShiftSlot, Worker
-from desk.core.staffing.rota_store import planned_rows, rota_csv, rota_icalendars, shift_times, workers
+from desk.core.staffing.rota_store import (
+    local_moment,
+    planned_rows,
+    rota_csv,
+    rota_icalendars,
+    shift_times,
+    workers,
+)
 from desk.core.stats.staffing_intervals import SHRINKAGE_KEY, planned_agents
 from desk.ui import theme
 from desk.ui.errors import show_error
@@ -67,24 +76,28 @@ class Loaded:
     weeks: PlanWeeks
     workers: list[Worker]
     table: IntervalTable
-    on: dict[tuple[int, int], set[int]]  # (agent, weekday) → intervals on shift (first week)
-    actual: np.ndarray  # signed in per weekday × interval (first week)
+    on: dict[tuple[int, int, int], set[int]]  # (week, agent, weekday) → intervals on shift
+    actual: list[np.ndarray]  # per planned week: signed in per weekday × interval
+
+    def week_on(self, week: int) -> dict[tuple[int, int], set[int]]:
+        """(agent, weekday) → intervals on shift in planned week ``week`` (0 = the first)."""
+        return {(agent, day): cells for (w, agent, day), cells in self.on.items() if w == week}
 
 
 def _load(session, *, first_day: date, weeks: int, interval: int) -> Loaded:  # noqa: ANN001
     span = plan_weeks(session, first_day=first_day, weeks=weeks)
     _demand, table = requirement(session, weeks=span, interval_minutes=interval)
     zone = desk_timezone(session)
-    on: dict[tuple[int, int], set[int]] = {}
-    first_week_end = span.start + timedelta(weeks=1)
-    for row in planned_rows(session, start=span.start, end=first_week_end, zone=zone):
+    on: dict[tuple[int, int, int], set[int]] = {}
+    for row in planned_rows(session, start=span.start, end=span.end, zone=zone):
         local = row.starts_at
-        weekday = local.weekday()
+        week = (local.date() - span.monday).days // 7
         first = (local.hour * 60 + local.minute) // interval
         length = int((row.ends_at - row.starts_at).total_seconds() // 60 // interval)
-        on.setdefault((row.agent_id, weekday), set()).update(range(first, first + length))
-    actual = planned_agents(session, week_start=int(span.start.timestamp()), interval_minutes=interval,
-                            table="shifts")
+        on.setdefault((week, row.agent_id, local.weekday()), set()).update(range(first, first + length))
+    actual = [planned_agents(session, week_start=int(local_moment(span.monday + timedelta(weeks=w), 0, zone)
+                                                      .timestamp()), interval_minutes=interval, table="shifts")
+              for w in range(span.weeks)]
     return Loaded(span, workers(session), table, on, actual)
 
 
@@ -123,7 +136,7 @@ class RotaPlanner(QDialog):
         self.weeks = QSpinBox(self)
         self.weeks.setRange(1, 8)
         self.weeks.setAccessibleName(_("Weeks"))
-        self.weeks.setToolTip(_("How many weeks the plan repeats for"))
+        self.weeks.setToolTip(_("How many weeks to plan, from the chosen one: each week is its own grid"))
         self.interval = QComboBox(self)
         self.interval.setAccessibleName(_("Interval"))
         self.interval.setToolTip(_("Length of each interval of the day"))
@@ -140,6 +153,9 @@ class RotaPlanner(QDialog):
         self.levels.setToolTip(_("For the chosen interval: with each number of agents, the share predicted "
                                  "to walk away and to be served in time (Erlang A)"))
         self.levels.setWordWrap(True)
+        self.week_tabs = QTabBar(self)
+        self.week_tabs.setAccessibleName(_("Planned week"))
+        self.week_tabs.setToolTip(_("The week shown: edits and Suggest change this week only"))
         self.days = QTabBar(self)
         self.days.setAccessibleName(_("Day"))
         locale = QLocale()
@@ -153,7 +169,8 @@ class RotaPlanner(QDialog):
         self.summary = QLabel("", self)
         self.summary.setAccessibleName(_("Plan summary"))
         self.summary.setWordWrap(True)
-        self.suggest_button = button(_("&Suggest"), _("Fill a draft that meets the target at the least hours"),
+        self.suggest_button = button(_("&Suggest"),
+                                     _("Fill the shown week's draft so it meets the target at the least hours"),
                                      self, name=_("Suggest"), slot=self.suggest)
         self.publish_button = button(_("&Publish"), _("Make the draft the rota"), self, name=_("Publish"),
                                      slot=self.publish)
@@ -171,10 +188,13 @@ class RotaPlanner(QDialog):
             controls.addWidget(caption)
             controls.addWidget(widget)
         controls.addStretch(1)
-        for widget in (self.suggest_button, self.publish_button, csv_button, ics_button, pdf_button):
+        workers_button = button(_("&Workers…"), _("Availability and maximum hours of each student worker"),
+                                self, name=_("Edit workers"), slot=self.edit_workers)
+        for widget in (workers_button, self.suggest_button, self.publish_button, csv_button, ics_button, pdf_button):
             controls.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.week_tabs)
         layout.addWidget(self.days)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.summary)
@@ -184,6 +204,7 @@ class RotaPlanner(QDialog):
         self.weeks.valueChanged.connect(lambda _n: self.reload())
         self.interval.currentIndexChanged.connect(lambda _i: self.reload())
         self.days.currentChanged.connect(lambda _i: self._fill())
+        self.week_tabs.currentChanged.connect(lambda _i: self._fill())
         self.shrinkage.editingFinished.connect(self._save_shrinkage)
         self.grid.currentCellChanged.connect(lambda _r, column, _pr, _pc: self._show_levels(column))
         self.grid.cellClicked.connect(lambda row, column: self.toggle([(row, column)]))
@@ -209,11 +230,30 @@ class RotaPlanner(QDialog):
     def _loaded(self, data: Loaded) -> None:
         self.data = data
         self._shown = None
+        self._set_week_tabs(data.weeks)
         self.shrinkage.blockSignals(True)
         self.shrinkage.setValue(round(data.table.shrinkage * 100))
         self.shrinkage.blockSignals(False)
         self._fill()
         self.loaded.emit()
+
+    def _set_week_tabs(self, weeks: PlanWeeks) -> None:
+        """One tab per planned week, named by its Monday's date (kept where it was if it still exists)."""
+        keep = self.week_tabs.currentIndex()
+        self.week_tabs.blockSignals(True)
+        while self.week_tabs.count():
+            self.week_tabs.removeTab(0)
+        locale = QLocale()
+        for week in range(weeks.weeks):
+            monday = weeks.monday + timedelta(weeks=week)
+            self.week_tabs.addTab(_("Week of {date}").format(
+                date=locale.toString(QDate(monday.year, monday.month, monday.day), QLocale.FormatType.ShortFormat)))
+        self.week_tabs.setCurrentIndex(min(max(keep, 0), weeks.weeks - 1))
+        self.week_tabs.blockSignals(False)
+
+    def week(self) -> int:
+        """The planned week shown (0 = the first)."""
+        return max(self.week_tabs.currentIndex(), 0)
 
     def _columns(self) -> range:
         """The intervals shown, fixed from a load or a suggestion on (so cells stay put while edited)."""
@@ -241,7 +281,7 @@ class RotaPlanner(QDialog):
         if self.data is None:
             return
         data, day, interval = self.data, self.days.currentIndex(), self.interval_minutes()
-        columns = self._columns()
+        columns, on, actual = self._columns(), data.week_on(self.week()), data.actual[self.week()]
         self.grid.clear()
         self.grid.setRowCount(len(data.workers) + SUMMARY_ROWS)
         self.grid.setColumnCount(len(columns))
@@ -258,7 +298,7 @@ class RotaPlanner(QDialog):
         on_colour = QBrush(theme.tint(theme.BLUE, 0.55))
         off_colour = QBrush(theme.tint(theme.GREY, 0.35))
         for row, worker in enumerate(data.workers):
-            cells = data.on.get((worker.agent_id, day), set())
+            cells = on.get((worker.agent_id, day), set())
             for column, i in enumerate(columns):
                 item = QTableWidgetItem("●" if i in cells else "")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -272,7 +312,7 @@ class RotaPlanner(QDialog):
         required = data.table.required_shrunk[day]
         for column, i in enumerate(columns):
             values = (int(required[i]), int(scheduled[day, i]), int(scheduled[day, i] - required[i]),
-                      f"{data.actual[day, i]:.1f}".rstrip("0").rstrip("."))
+                      f"{actual[day, i]:.1f}".rstrip("0").rstrip("."))
             for offset, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -288,13 +328,14 @@ class RotaPlanner(QDialog):
 
     def _hours(self) -> dict[int, float]:
         assert self.data is not None
-        return {agent: sum(s.hours for s in shifts_of(self.data.on, self.interval_minutes()) if s.agent_id == agent)
+        shifts = shifts_of(self.data.week_on(self.week()), self.interval_minutes())
+        return {agent: sum(s.hours for s in shifts if s.agent_id == agent)
                 for agent in {w.agent_id for w in self.data.workers}}
 
     def _scheduled(self) -> np.ndarray:
         assert self.data is not None
         grid = np.zeros((7, 1440 // self.interval_minutes()), dtype=np.int64)
-        for (_agent, day), cells in self.data.on.items():
+        for (_agent, day), cells in self.data.week_on(self.week()).items():
             for i in cells:
                 grid[day, i] += 1
         return grid
@@ -342,17 +383,27 @@ class RotaPlanner(QDialog):
         self.levels.setText(_("At {when} ({rate:.1f} arrivals an hour): {levels}.").format(
             when=when, rate=rate, levels="; ".join(parts)))
 
+    def edit_workers(self) -> QDialog:
+        """Workers…: availability and maximum hours; the grid reloads after each save."""
+        from desk.ui.stats.rota_workers import WorkersDialog
+
+        dialog = WorkersDialog(self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.reload)
+        dialog.open()
+        return dialog
+
     # -- editing -------------------------------------------------------------------------------
     def toggle(self, cells: list[tuple[int, int]]) -> None:
         if self.data is None:
             return
-        day, columns = self.days.currentIndex(), self._columns()
+        day, columns, week = self.days.currentIndex(), self._columns(), self.week()
         changed = False
         for row, column in cells:
             if row >= len(self.data.workers) or column >= len(columns):
                 continue  # the summary rows are not edited
             worker, i = self.data.workers[row], columns[column]
-            on = self.data.on.setdefault((worker.agent_id, day), set())
+            on = self.data.on.setdefault((week, worker.agent_id, day), set())
             if i in on:
                 on.discard(i)
                 changed = True
@@ -383,25 +434,26 @@ class RotaPlanner(QDialog):
         assert self.data is not None
         self.suggestion = result[0]
         self._shown = None
-        interval = self.interval_minutes()
-        self.data.on = {}
+        interval, week = self.interval_minutes(), self.week()
+        self.data.on = {key: cells for key, cells in self.data.on.items() if key[0] != week}
         for shift in self.suggestion.shifts:
-            self.data.on.setdefault((shift.agent_id, shift.weekday), set()).update(
+            self.data.on.setdefault((week, shift.agent_id, shift.weekday), set()).update(
                 range(shift.start_minute // interval, shift.end_minute // interval))
         self._fill()
         self.save()
 
     def save(self) -> None:
-        """Save the grid as the draft of every planned week (one operation)."""
+        """Save the shown week's grid as that week's draft (one operation); other weeks are kept."""
         assert self.data is not None
-        weeks, interval = self.data.weeks, self.interval_minutes()
-        pattern = shifts_of(self.data.on, interval)
+        week, interval = self.week(), self.interval_minutes()
+        monday = self.data.weeks.monday + timedelta(weeks=week)
+        shifts = shifts_of(self.data.week_on(week), interval)
 
         def work(session) -> Changes:  # noqa: ANN001
             zone = desk_timezone(session)
-            planned = [(s.agent_id, *shift_times(s, weeks.monday + timedelta(weeks=w), zone))
-                       for w in range(weeks.weeks) for s in pattern]
-            return replace_plan(session, start=weeks.start, end=weeks.end, shifts=planned)
+            planned = [(s.agent_id, *shift_times(s, monday, zone)) for s in shifts]
+            return replace_plan(session, start=local_moment(monday, 0, zone),
+                                end=local_moment(monday + timedelta(weeks=1), 0, zone), shifts=planned)
 
         self.tasks.op(work, initiator=self, on_done=lambda _c: self.saved.emit(),
                       on_error=lambda exc: show_error(self, exc))
