@@ -11,20 +11,21 @@ from desk.cli.common import say_every_step
 from desk.cli.main import add_db_option, db_path
 from desk.core import db, errors
 from desk.core.desk_settings import needs_setup
+from desk.core.i18n import _
 from desk.core.ops import choices
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "init", help="create a new Desk store",
-        description="Create and set up a new store at PATH (default: --db, $DESK_DB, else the data "
+        "init", help=_("create a new Desk store"),
+        description=_("Create and set up a new store at PATH (default: --db, $DESK_DB, else the data "
                     "folder). An existing Desk store is upgraded if older and otherwise left as it is; "
-                    "a file that is not a Desk store is refused untouched.",
+                    "a file that is not a Desk store is refused untouched."),
     )
     add_db_option(parser)
-    parser.add_argument("path", nargs="?", type=Path, help="where to create the store")
+    parser.add_argument("path", nargs="?", type=Path, help=_("where to create the store"))
     parser.add_argument("--defaults", action="store_true",
-                        help="add the default categories and locations of a university tech desk")
+                        help=_("add the default categories and locations of a university tech desk"))
     parser.set_defaults(func=run)
 
 
@@ -38,8 +39,7 @@ def _refuse_foreign(path: Path) -> None:
         tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
     if tables:
         raise errors.StoreCorrupt(
-            f"{path} is an SQLite database of another program, not a Desk store. Nothing was changed; "
-            "choose another path."
+            _('{path} is an SQLite database of another program, not a Desk store. Nothing was changed; choose another path.').format(path=path)
         )
 
 
@@ -51,9 +51,8 @@ def run(args: argparse.Namespace) -> int:
         seeded = choices.seed_defaults(session).choices if args.defaults else False
         first_run = needs_setup(session)
     revision = db.schema_state(path)[0]
-    print(f"{'Opened the existing' if existed else 'Created a new'} Desk store at {path} (schema {revision})"
-          + ("; added the default categories and locations" if seeded else ""))
+    print(_('{value} Desk store at {path} (schema {revision})').format(value='Opened the existing' if existed else 'Created a new', path=path, revision=revision)
+          + (_("; added the default categories and locations") if seeded else ""))
     if first_run:
-        print(f"Next: add the first agent with `desk agent add --db {path} --name NAME --email EMAIL`, "
-              "or open the window (`desk --db PATH`) for the set-up assistant.")
+        print(_('Next: add the first agent with `desk agent add --db {path} --name NAME --email EMAIL`, or open the window (`desk --db PATH`) for the set-up assistant.').format(path=path))
     return 0

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors, files, templating
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import CannedResponse, Person, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.canned import MAX_TITLE, normalise_actions
@@ -244,7 +245,7 @@ def parse(data: object, report: ImportReport, *, include_inactive: bool = False)
     if isinstance(data, dict) and data.get("format") == FORMAT:
         items = data.get("canned_responses")
         if not isinstance(items, list):
-            raise errors.InvalidInput("The file has no canned_responses list.")
+            raise errors.InvalidInput(_("The file has no canned_responses list."))
         return [item for item in items if isinstance(item, dict)]
     if isinstance(data, dict) and isinstance(data.get("macros"), list):
         macros = data["macros"]
@@ -256,8 +257,8 @@ def parse(data: object, report: ImportReport, *, include_inactive: bool = False)
     elif isinstance(data, list):
         macros = data
     else:
-        raise errors.InvalidInput("This is neither a Desk canned-response export nor Zendesk macros "
-                                  "(GET /api/v2/macros).")
+        raise errors.InvalidInput(_("This is neither a Desk canned-response export nor Zendesk macros "
+                                  "(GET /api/v2/macros)."))
     items = []
     for macro in macros:
         if not isinstance(macro, dict):
@@ -344,9 +345,9 @@ def import_file(
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise errors.InvalidInput(f"Cannot read {path}: {exc.strerror}.") from exc
+        raise errors.InvalidInput(_('Cannot read {path}: {strerror}.').format(path=path, strerror=exc.strerror)) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise errors.InvalidInput(f"{path} is not JSON: {exc}.") from exc
+        raise errors.InvalidInput(_('{path} is not JSON: {exc}.').format(path=path, exc=exc)) from exc
     return import_data(session, data, actor_id=actor_id, owner_id=owner_id, include_inactive=include_inactive)
 
 

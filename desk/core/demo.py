@@ -33,6 +33,7 @@ from desk.core.demo_text import (
     NOTES,
     REPLIES,
 )
+from desk.core.i18n import _
 from desk.core.stats import days as stats_days
 
 DAY = 86_400
@@ -97,7 +98,7 @@ def generate(
     start_ts = end_ts - days * DAY
     with open_store(path) as store, closing(store.raw_connection()) as conn:
         if conn.execute("SELECT count(*) FROM tickets").fetchone()[0]:
-            raise errors.InvalidInput(f"{store.path} already has tickets; give demo a new --db file.")
+            raise errors.InvalidInput(_('{path} already has tickets; give demo a new --db file.').format(path=store.path))
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -131,7 +132,7 @@ def _people(conn: sqlite3.Connection, rng: np.random.Generator, created: int) ->
     by_kind: dict[str, list[int]] = {k: [] for k in kinds}
     used: set[str] = set()
     for kind, count in kinds.items():
-        for _ in range(count):
+        for _i in range(count):
             person_id += 1
             first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
             last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
@@ -147,7 +148,7 @@ def _people(conn: sqlite3.Connection, rng: np.random.Generator, created: int) ->
             by_kind[kind].append(person_id)
     agents = []
     for role, count in AGENT_COUNTS.items():
-        for _ in range(count):
+        for _i in range(count):
             person_id += 1
             first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
             last = LAST_NAMES[rng.integers(len(LAST_NAMES))]

@@ -17,8 +17,10 @@ from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from desk.core.i18n import _
 from desk.core.queries.editor import TicketView
 from desk.ui import theme
+from desk.ui.language import show_moment
 
 SAFE_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "blockquote", "pre",
              "code", "h1", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "td", "th", "hr", "span",
@@ -41,7 +43,7 @@ def body_html(body: str) -> str:
 
 def _when(moment: object, zone: ZoneInfo) -> str:
     try:
-        return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")  # type: ignore[union-attr]
+        return show_moment(moment.astimezone(zone))  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         return ""
 
@@ -60,18 +62,17 @@ def conversation_html(view: TicketView, pal: QPalette | None = None) -> str:
     zone = ZoneInfo(view.timezone)
     bubbles = theme.bubbles(pal)
     parts = [_block(
-        f"<b>{html.escape(view.requester)}</b> · request via {html.escape(view.channel)} · "
-        f"{_when(view.arrived_at, zone)}",
+        _('<b>{escape}</b> · request via {escape2} · {when}').format(escape=html.escape(view.requester), escape2=html.escape(view.channel), when=_when(view.arrived_at, zone)),
         body_html(view.description) if view.description.strip() else f"<i>{html.escape(view.subject)}</i>",
         bubbles["request"],
     )]
     for message in view.messages:
         if message.public and not message.author_is_agent:
-            kind, bubble = "Reply from the requester", bubbles["request"]
+            kind, bubble = _("Reply from the requester"), bubbles["request"]
         elif message.public:
-            kind, bubble = "Public reply", bubbles["public"]
+            kind, bubble = _("Public reply"), bubbles["public"]
         else:
-            kind, bubble = "🔒 Internal note (not sent to the requester)", bubbles["note"]
+            kind, bubble = _("🔒 Internal note (not sent to the requester)"), bubbles["note"]
         heading = (f"<b>{html.escape(message.author)}</b> · <b>{kind}</b> · "
                    f"{_when(message.created_at, zone)}")
         parts.append(_block(heading, body_html(message.body), bubble))
@@ -85,7 +86,7 @@ class ConversationView(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("conversation")
         self.setAccessibleName("Conversation")
-        self.setToolTip("The request and the requester's replies (grey), public replies (blue), internal notes (yellow, 🔒)")
+        self.setToolTip(_("The request and the requester's replies (grey), public replies (blue), internal notes (yellow, 🔒)"))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._open)

@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
+from desk.core.i18n import _
 from desk.core.queries.editor import FIELD_LABELS, TicketView
+from desk.ui.language import HISTORY_TIME, show_moment
 
 ID_FIELDS = {"category_id", "location_id", "assignee_id", "requester_id"}  # audited as ids, shown as names
 
@@ -24,8 +26,8 @@ class HistoryView(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("History")
-        self.setToolTip("Who changed what, when (from the audit log)")
-        self.setHeaderLabels(["When", "Who", "What", "Field", "Old", "New"])
+        self.setToolTip(_("Who changed what, when (from the audit log)"))
+        self.setHeaderLabels([_("When"), _("Who"), _("What"), _("Field"), _("Old"), _("New")])
         self.setRootIsDecorated(False)
         self.setAlternatingRowColors(True)
 
@@ -37,8 +39,8 @@ class HistoryView(QTreeWidget):
             if entry.field in ID_FIELDS:
                 old, new = (_label_id(view, entry.field, value) for value in (old, new))
             QTreeWidgetItem(self, [
-                entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), entry.actor or "(system)",
-                entry.action, FIELD_LABELS.get(entry.field or "", entry.field or ""), old or "", new or "",
+                show_moment(entry.at.astimezone(zone), HISTORY_TIME), entry.actor or _("(system)"),
+                entry.action, _(FIELD_LABELS.get(entry.field or "", entry.field or "")), old or "", new or "",
             ])
         for column in range(4):
             self.resizeColumnToContents(column)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.edit_session import Controls, EditSession
+from desk.core.i18n import _
 from desk.core.ops import drafts
 from desk.core.queries.editor import TicketView
 from desk.ui import theme
@@ -43,12 +44,12 @@ class ReplyBox(QWidget):
         self.tasks = tasks
         self.session = session
         self._restoring = False  # the box is filled by the program, not typed
-        self.public = QRadioButton("&Public reply", self)
+        self.public = QRadioButton(_("&Public reply"), self)
         self.public.setAccessibleName("Public reply")
-        self.public.setToolTip("The requester receives this (Alt+P)")
-        self.internal = QRadioButton("&Internal note", self)
+        self.public.setToolTip(_("The requester receives this (Alt+P)"))
+        self.internal = QRadioButton(_("&Internal note"), self)
         self.internal.setAccessibleName("Internal note")
-        self.internal.setToolTip("Only agents see this (Alt+I)")
+        self.internal.setToolTip(_("Only agents see this (Alt+I)"))
         self.public.setChecked(True)
         self.mode = QButtonGroup(self)
         self.mode.addButton(self.public)
@@ -57,23 +58,23 @@ class ReplyBox(QWidget):
         self.reply = QPlainTextEdit(self)
         self.reply.setObjectName("reply")
         self.reply.setAccessibleName("Reply")
-        self.reply.setToolTip("Type the reply or note; Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response")
+        self.reply.setToolTip(_("Type the reply or note; Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response"))
         self.reply.setTabChangesFocus(True)
         self.reply.textChanged.connect(self._typed)
         self.reply.installEventFilter(self)
         theme.follow(self.reply, self._note_colour)
-        self.canned_button = button("Canned responses…", "Pick a canned response (Ctrl+Shift+C)", self)
+        self.canned_button = button(_("Canned responses…"), _("Pick a canned response (Ctrl+Shift+C)"), self)
         self.canned_button.clicked.connect(self.canned_requested)
         self.canned_label = QLabel(self)
         self.canned_label.setAccessibleName("Canned response in use")
-        self.canned_label.setToolTip("The canned response this reply came from; its use is counted on send")
+        self.canned_label.setToolTip(_("The canned response this reply came from; its use is counted on send"))
         self.draft_label = QLabel(self)
         self.draft_label.setAccessibleName("Draft status")
-        self.draft_label.setToolTip("Drafts are kept in the store as you type")
-        self.send_button = button("&Send", "Send the reply or note with the field changes (Ctrl+Enter)", self)
+        self.draft_label.setToolTip(_("Drafts are kept in the store as you type"))
+        self.send_button = button(_("&Send"), _("Send the reply or note with the field changes (Ctrl+Enter)"), self)
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(lambda: self.send_requested.emit(False))
-        self.solve_button = button("Send and mark solved", "Send and set the status to solved (Ctrl+Shift+Enter)",
+        self.solve_button = button(_("Send and mark solved"), _("Send and set the status to solved (Ctrl+Shift+Enter)"),
                                    self)
         self.solve_button.clicked.connect(lambda: self.send_requested.emit(True))
 
@@ -124,8 +125,8 @@ class ReplyBox(QWidget):
     def show_agent_present(self, has_agent: bool) -> None:
         self.reply.setReadOnly(not has_agent)
         self.reply.setPlaceholderText(
-            "Type a reply… (Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response)" if has_agent
-            else "Choose who is at the desk (toolbar) to reply."
+            _("Type a reply… (Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response)") if has_agent
+            else _("Choose who is at the desk (toolbar) to reply.")
         )
 
     def show_controls(self, controls: Controls) -> None:
@@ -142,8 +143,8 @@ class ReplyBox(QWidget):
     def _mode_changed(self) -> None:
         note = self.internal.isChecked()
         self._note_colour()
-        self.send_button.setText("&Send note" if note else "&Send")
-        self.solve_button.setText("Add note and mark solved" if note else "Send and mark solved")
+        self.send_button.setText(_("&Send note") if note else _("&Send"))
+        self.solve_button.setText(_("Add note and mark solved") if note else _("Send and mark solved"))
         if not self._restoring:
             self._typed()
 
@@ -167,7 +168,7 @@ class ReplyBox(QWidget):
         draft = self.session.draft.to_restore(view, box_text=self.text())
         if draft is not None:
             self._fill(draft.body, public=draft.public)
-            self.draft_label.setText("Draft restored.")
+            self.draft_label.setText(_("Draft restored."))
 
     def save_draft(self) -> None:
         """Store what is typed now (the timer calls this; closing the tab too)."""
@@ -179,12 +180,12 @@ class ReplyBox(QWidget):
         state.saving(text=text, public=public)
 
         def saved(_changes: Changes) -> None:
-            self.draft_label.setText("Draft saved." if text.strip() else "")
+            self.draft_label.setText(_("Draft saved.") if text.strip() else "")
             self.draft_saved.emit()
 
         def failed(exc: BaseException) -> None:
             state.save_failed()
-            self.draft_label.setText("Draft NOT saved — " + (exc.message if isinstance(exc, errors.DeskError)
+            self.draft_label.setText(_("Draft NOT saved — ") + (exc.message if isinstance(exc, errors.DeskError)
                                                              else str(exc)))
 
         self.tasks.op(lambda s: drafts.save_draft(s, ticket_id=ticket_id, agent_id=agent, body=text, public=public),
@@ -200,7 +201,7 @@ class ReplyBox(QWidget):
         if not self.session.draft.switch_agent(agent_id):
             return False
         self._fill("", public=True)
-        self.draft_label.setText("The previous agent's reply was kept as their draft.")
+        self.draft_label.setText(_("The previous agent's reply was kept as their draft."))
         return True
 
     # -- sending --------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ class ReplyBox(QWidget):
             self._restoring = False
         if body.strip() and self.text():
             self._draft_timer.start()  # typed more while it was sending
-        self.draft_label.setText("Sent." if body.strip() else "Saved.")
+        self.draft_label.setText(_("Sent.") if body.strip() else _("Saved."))
         self.canned_label.clear()
 
     def insert_canned(self, *, text: str, public: bool, title: str, select: str | None = None) -> None:
@@ -230,7 +231,7 @@ class ReplyBox(QWidget):
         else:
             self.reply.setPlainText(text)
         (self.public if public else self.internal).setChecked(True)
-        self.canned_label.setText(f"Canned: {title}")
+        self.canned_label.setText(_('Canned: {title}').format(title=title))
         if select:
             found = self.reply.document().find(select, start)
             if not found.isNull():

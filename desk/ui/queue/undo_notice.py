@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
+from desk.core.i18n import _
 from desk.ui.widgets import button
 
 SHOWN_MS = 10_000
@@ -21,7 +22,7 @@ class UndoNotice(QWidget):
         self.setAccessibleName("Undo notice")
         self.label = QLabel("", self)
         self.label.setAccessibleName("Notice")
-        self.undo_button = button("&Undo", "Take the last action back (Alt+U)", self, slot=self._undo)
+        self.undo_button = button(_("&Undo"), _("Take the last action back (Alt+U)"), self, slot=self._undo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)

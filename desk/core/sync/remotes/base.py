@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from desk.core import errors
+from desk.core.i18n import _
 
 SYNCED_FIELDS = ("subject", "status", "priority", "category", "requester", "assignee")
 USER_AGENT = "desk-sync/1.0"  # never a browser UA: RT answers those with a login redirect
@@ -167,13 +168,13 @@ def check_url(url: str) -> str:
     """The base URL without a trailing slash; HTTPS is required except on loopback."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise errors.InvalidInput(f"{url!r} is not a web address (expected https://host/...).")
+        raise errors.InvalidInput(_('{url!r} is not a web address (expected https://host/...).').format(url=url))
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise errors.InvalidInput(
-            f"{parts.hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer)."
+            _('{hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer).').format(hostname=parts.hostname)
         )
     if parts.username or parts.password or parts.query:
-        raise errors.InvalidInput("Put the user in --user and the token in the keyring, not in the URL.")
+        raise errors.InvalidInput(_("Put the user in --user and the token in the keyring, not in the URL."))
     return url.strip().rstrip("/")
 
 
@@ -276,11 +277,10 @@ class Http:
         detail = _detail(response)
         if status in (401, 403):
             return RemoteAuthError(
-                f"{self.name} refused Desk's credentials (HTTP {status}{': ' + detail if detail else ''}). "
-                "Check the user and set the token again with `desk remote set-token`."
+                _("{name} refused Desk's credentials (HTTP {status}{value}). Check the user and set the token again with `desk remote set-token`.").format(name=self.name, status=status, value=': ' + detail if detail else '')
             )
         if status in (409, 412):
-            return RemoteConflict(f"{self.name}: the ticket changed meanwhile ({where}, HTTP {status}).")
+            return RemoteConflict(_('{name}: the ticket changed meanwhile ({where}, HTTP {status}).').format(name=self.name, where=where, status=status))
         return RemoteRejected(f"{self.name} refused {where} (HTTP {status}{': ' + detail if detail else ''}).")
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -293,15 +293,13 @@ def decode(response: httpx.Response, name: str) -> Any:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         raise RemoteProtocolError(
-            f"{name} sent a response Desk cannot read (HTTP {response.status_code}, "
-            f"{response.headers.get('content-type', 'no content type')}) for "
-            f"{urlsplit(str(response.request.url)).path}. Nothing was changed locally."
+            _('{name} sent a response Desk cannot read (HTTP {status_code}, {get}) for {path}. Nothing was changed locally.').format(name=name, status_code=response.status_code, get=response.headers.get('content-type', 'no content type'), path=urlsplit(str(response.request.url)).path)
         ) from None
 
 
 def expect(condition: bool, name: str, what: str) -> None:
     if not condition:
-        raise RemoteProtocolError(f"{name} sent an unexpected response ({what}). Nothing was changed locally.")
+        raise RemoteProtocolError(_('{name} sent an unexpected response ({what}). Nothing was changed locally.').format(name=name, what=what))
 
 
 def _retry_after(value: str | None, default: float) -> float:

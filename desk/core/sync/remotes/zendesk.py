@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from desk.core.i18n import _
 from desk.core.sync.credentials import Secret
 from desk.core.sync.remotes.base import (
     Canned,
@@ -172,7 +173,7 @@ class ZendeskRemote:
             matches = sorted(tag[len(prefix):] for tag in tags if tag.startswith(prefix))
             category = matches[0] if matches else None
         requester_email, requester_name = self._user(data.get("requester_id"))
-        assignee_email, _ = self._user(data.get("assignee_id"))
+        assignee_email, _id = self._user(data.get("assignee_id"))
         created = data.get("created_at")
         return RemoteTicket(
             remote_id=remote_id, version=data.get("updated_at"),
@@ -291,7 +292,7 @@ class ZendeskRemote:
         for comment in reversed(self.comments_of(remote_id)):  # no audit: find it
             if comment.body == body and comment.public == bool(public):
                 return comment.remote_id
-        raise RemoteConflict("Zendesk did not confirm the comment; it will be checked on the next sync.")
+        raise RemoteConflict(_("Zendesk did not confirm the comment; it will be checked on the next sync."))
 
     def comments_of(self, remote_id: str) -> list[RemoteComment]:
         comments: list[RemoteComment] = []
@@ -302,7 +303,7 @@ class ZendeskRemote:
             for raw in data["comments"]:
                 expect(isinstance(raw, dict) and "id" in raw, "Zendesk", "a comment without id")
                 author_id = str(raw["author_id"]) if raw.get("author_id") else None
-                author, _ = self._user(author_id) if author_id else (None, None)
+                author, _id = self._user(author_id) if author_id else (None, None)
                 comments.append(RemoteComment(
                     remote_id=str(raw["id"]), ticket_remote_id=remote_id,
                     body=raw.get("plain_body") if raw.get("body") is None else raw["body"],
