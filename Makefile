@@ -51,8 +51,8 @@ package: $(STAMP)
 # Re-extract the translatable strings and merge them into every catalog (new ones untranslated).
 messages: $(STAMP)
 	@mkdir -p build
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k counted:2,3 --sort-output --no-location -o build/desk.pot desk
-	$(BIN)/pybabel update -i build/desk.pot -d resources/locale -D desk --no-fuzzy-matching --no-location --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k counted:2,3 --sort-output --no-location --no-wrap -o build/desk.pot desk
+	$(BIN)/pybabel update -i build/desk.pot -d resources/locale -D desk --no-fuzzy-matching --no-wrap --ignore-obsolete
 	$(BIN)/python -m desk.core.i18n_build
 
 clean:

@@ -96,5 +96,5 @@ def run_deactivate(args: argparse.Namespace) -> int:
         agent = person_ref(session, args.who, agent=True)
         people.deactivate_agent(session, actor_id=agent_for(session, args.agent), agent_id=agent.id,
                                 active=args.reactivate)
-        print(_('{value} agent #{id} {name}').format(value='Reactivated' if args.reactivate else 'Deactivated', id=agent.id, name=agent.name))
+        print(_('{value} agent #{id} {name}').format(value=_('Reactivated') if args.reactivate else _('Deactivated'), id=agent.id, name=agent.name))
     return 0

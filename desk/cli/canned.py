@@ -112,7 +112,7 @@ def run_apply(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         agent = agent_for(session, args.agent)
         shown = canned.preview(session, canned_id=args.canned, ticket_id=args.ticket, agent_id=agent)
-        print(_('{value} on #{ticket}:\n').format(value='Public reply' if shown.public else 'Internal note', ticket=args.ticket))
+        print(_('{value} on #{ticket}:\n').format(value=_('Public reply') if shown.public else _('Internal note'), ticket=args.ticket))
         print(shown.text)
         print()
         for change in shown.changes:

@@ -111,7 +111,7 @@ def run_hide(args: argparse.Namespace) -> int:
         row = choice_ref(session, args.kind, args.choice)
         choices.hide_choice(session, actor_id=agent_for(session, args.agent), kind=args.kind,
                             choice_id=row.id, hidden=not args.show)
-        print(f"{'Showing' if args.show else 'Hid'} {args.kind} {row.name!r}")
+        print((_("Showing {kind} {name!r}") if args.show else _("Hid {kind} {name!r}")).format(kind=_(WORD[args.kind]), name=row.name))
     return 0
 
 

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         seeded = choices.seed_defaults(session).choices if args.defaults else False
         first_run = needs_setup(session)
     revision = db.schema_state(path)[0]
-    print(_('{value} Desk store at {path} (schema {revision})').format(value='Opened the existing' if existed else 'Created a new', path=path, revision=revision)
+    print(_('{value} Desk store at {path} (schema {revision})').format(value=_('Opened the existing') if existed else _('Created a new'), path=path, revision=revision)
           + (_("; added the default categories and locations") if seeded else ""))
     if first_run:
         print(_('Next: add the first agent with `desk agent add --db {path} --name NAME --email EMAIL`, or open the window (`desk --db PATH`) for the set-up assistant.').format(path=path))

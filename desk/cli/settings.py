@@ -9,25 +9,25 @@ from desk.cli.common import agent_for, session_for
 from desk.cli.main import add_db_option
 from desk.core import calendar, errors
 from desk.core import desk_settings as ds
-from desk.core.i18n import _
+from desk.core.i18n import N_, _
 
 # Command-line key -> DeskSettings field, in the order `settings get` prints them.
 KEYS = {name.replace("_", "-"): name for name in ds.KEYS}
 KEYS["hours"] = KEYS.pop("opening-hours")
 VALUE_HELP = {
-    "desk-name": "the desk's name",
-    "timezone": "an IANA zone such as Asia/Seoul (the stats days follow it)",
-    "language": "en, ko, or \"\" to follow the system",
-    "holidays-country": "an ISO code such as KR or US (\"\" for none)",
-    "holidays-subdivision": "a state or province code such as CA (\"\" for the whole country)",
-    "hours": "e.g. \"mon-fri 09:00-18:00; sat 10:00-14:00\" (days not named are closed)",
-    "closed-days": "the desk's own closed days, e.g. \"2026-12-24, 2026-12-31\"",
-    "phone": "the desk's phone number (for the closed screen)",
+    "desk-name": N_("the desk's name"),
+    "timezone": N_("an IANA zone such as Asia/Seoul (the stats days follow it)"),
+    "language": N_("en, ko, or \"\" to follow the system"),
+    "holidays-country": N_("an ISO code such as KR or US (\"\" for none)"),
+    "holidays-subdivision": N_("a state or province code such as CA (\"\" for the whole country)"),
+    "hours": N_("e.g. \"mon-fri 09:00-18:00; sat 10:00-14:00\" (days not named are closed)"),
+    "closed-days": N_("the desk's own closed days, e.g. \"2026-12-24, 2026-12-31\""),
+    "phone": N_("the desk's phone number (for the closed screen)"),
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    keys = "\n".join(f"  {key:<21} {text}" for key, text in VALUE_HELP.items())
+    keys = "\n".join(f"  {key:<21} {_(text)}" for key, text in VALUE_HELP.items())
     parser = subparsers.add_parser(
         "settings", help=_("show or change the desk's settings (time zone, hours, holidays...)"),
         description=_("The desk's settings. Keys:\n{keys}\n  terms                 see `desk terms`").format(keys=keys),

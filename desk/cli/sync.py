@@ -177,7 +177,7 @@ def print_plan(report: engine.SyncReport) -> None:
     """``desk sync --dry-run``: the plan, one line per action; nothing was changed."""
     lines = report.plan.lines() if report.plan is not None else []
     print(_('{remote}: dry run, nothing changed ({requests} requests, reads only)').format(remote=report.remote, requests=report.requests))
-    for line in lines or ["nothing to do"]:
+    for line in lines or [_("nothing to do")]:
         print(f"  {line}")
     if report.refused:
         print(f"  refused: {report.refused}")

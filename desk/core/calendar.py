@@ -51,12 +51,12 @@ class TermPreset:
 
 # Contiguous, so that every day belongs to a term (a vacation counts with the term before it).
 PRESETS = {
-    "us": TermPreset("us", "US academic year (spring, summer, fall)", (
+    "us": TermPreset("us", N_("US academic year (spring, summer, fall)"), (
         ("Spring", (1, 1), (5, 31), 0),
         ("Summer", (6, 1), (8, 14), 0),
         ("Fall", (8, 15), (12, 31), 0),
     )),
-    "ko": TermPreset("ko", "Korean academic year (spring from 1 March, autumn from 1 September)", (
+    "ko": TermPreset("ko", N_("Korean academic year (spring from 1 March, autumn from 1 September)"), (
         ("Spring semester", (3, 1), (8, 31), 0),
         ("Autumn semester", (9, 1), (2, 28), 1),  # to the end of February (29 in a leap year)
     )),

@@ -31,7 +31,8 @@ _language = "en"
 
 
 def _(message: str) -> str:
-    return _translation.gettext(message)
+    # gettext("") is the catalog's header, never what a caller with an empty label wants.
+    return _translation.gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -137,3 +138,27 @@ def format_number(value: float) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=babel_locale())
+
+
+def format_day(value: date) -> str:
+    """A day in tables and exports: ISO in English (what spreadsheets and scripts read), the
+    Korean order with the weekday in Korean ("2026. 12. 1. (화)"). ``parse_day`` reads both."""
+    if _language == "en":
+        return value.isoformat()
+    return format_date(value)
+
+
+def parse_day(text: str) -> date:
+    import re
+
+    found = re.fullmatch(r"\s*(\d{4})\. (\d{1,2})\. (\d{1,2})\.(?: \(\S+\))?\s*", text)
+    if found:
+        return date(*(int(part) for part in found.groups()))
+    return date.fromisoformat(text)
+
+
+def territory_name(code: str) -> str | None:
+    """A country's name in the current language (CLDR, through Babel): "KR" -> "대한민국"."""
+    from babel import Locale
+
+    return Locale.parse(babel_locale()).territories.get(code.upper()) if code else None

@@ -37,13 +37,13 @@ class ServiceTarget:
     def within_text(self) -> str:
         """The target as given: "within 30 s", "within 2.5 min", "within 5 min" (never cut to
         whole minutes; a time that is no whole half-minute stays in seconds)."""
-        return f"within {duration_as_given(self.seconds)}"
+        return _("within {duration}").format(duration=duration_as_given(self.seconds))
 
 
 def duration_as_given(seconds: int) -> str:
     if seconds < 60 or seconds % 30:
-        return f"{seconds} s"
-    return f"{seconds / 60:g} min"
+        return _("{seconds} s").format(seconds=seconds)
+    return _("{minutes:g} min").format(minutes=seconds / 60)
 
 
 def erlang_b(agents: int, traffic: float) -> float:

@@ -33,11 +33,25 @@ WORDS = {
     "student-worker": N_("student-worker"), "supervisor": N_("supervisor"),
     "good": N_("good"), "bad": N_("bad"),
 }
+# What the history (audit) shows for each action: the code itself in English (N_), a word in
+# other languages.
+ACTIONS = {
+    "create": N_("create"), "update": N_("update"), "reply": N_("reply"), "note": N_("note"),
+    "claim": N_("claim"), "release": N_("release"), "solve": N_("solve"), "reopen": N_("reopen"),
+    "left": N_("left"), "undo-left": N_("undo-left"), "canned": N_("canned"), "sync": N_("sync"),
+    "sync-resolve": N_("sync-resolve"), "merge-people": N_("merge-people"), "import": N_("import"),
+    "shift-start": N_("shift-start"), "shift-end": N_("shift-end"),
+}
 
 
 def word(code: str | None) -> str:
     """The word shown for a vocabulary code in the current language ("walk-in" -> "방문")."""
     return _(WORDS[code]) if code in WORDS else (code or "")
+
+
+def action_word(action: str | None) -> str:
+    """The history's word for an audit action ("claim" -> "맡음"); unknown ones as they are."""
+    return _(ACTIONS[action]) if action in ACTIONS else (action or "")
 
 
 def sql_list(values: Iterable[str]) -> str:
@@ -80,4 +94,4 @@ def counted(count: int, one: str, many: str) -> str:
     """``count`` with the word that fits it: "1 match", "2 matches", "1,204 tickets". The words
     are passed whole (English plurals are not regular) and go through ngettext, so a language
     with other plural rules picks its own form (extracted with the ``counted:2,3`` keyword)."""
-    return f"{count:,} {ngettext(one, many, count)}"
+    return _("{count} {word}").format(count=f"{count:,}", word=ngettext(one, many, count))  # ko: no space

@@ -32,11 +32,17 @@ from PySide6.QtWidgets import (
 from desk import __version__
 from desk.core.db import SCHEMA_HEAD, Store, current_revision
 from desk.core.errors import DeskError
-from desk.core.i18n import _
+from desk.core.i18n import _, current_language
 from desk.ui.errors import show_error
 from desk.ui.widgets import named
 
 GUIDE_PATH = Path(__file__).resolve().parent.parent.parent / "resources" / "guide" / "index.html"
+
+
+def guide_path(language: str | None = None) -> Path:
+    """The guide in the window's language (``resources/guide/<lang>/index.html``), else English."""
+    translated = GUIDE_PATH.parent / (language or current_language()) / GUIDE_PATH.name
+    return translated if translated.is_file() else GUIDE_PATH
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def _menu_path(action: QAction) -> str:
 
 def _where(widget: QWidget | None) -> str:
     while widget is not None:
-        name = widget.accessibleName() or widget.windowTitle()
+        name = _(widget.accessibleName()) or widget.windowTitle()  # accessible names are English ids
         if name:
             return name
         widget = widget.parentWidget()
@@ -131,8 +137,9 @@ class ShortcutsDialog(QDialog):
 class GuideDialog(QDialog):
     """The user guide shipped with Desk, read from disk (no network)."""
 
-    def __init__(self, parent: QWidget | None = None, *, path: Path = GUIDE_PATH) -> None:
+    def __init__(self, parent: QWidget | None = None, *, path: Path | None = None) -> None:
         super().__init__(parent)
+        path = path or guide_path()
         self.setWindowTitle(_("Desk user guide"))
         self.setObjectName("guideDialog")
         self.resize(720, 640)

@@ -31,7 +31,8 @@ from desk.core import i18n
 KEEP = re.compile(
     r"Desk|Zendesk|Request Tracker|RT|CSV|PNG|HTML|XLSX|JSON|TSV|NDJSON|SQLite|OAuth|API|HTTPS?|UTC|IANA|Excel|"
     r"Ctrl|Shift|Alt|Enter|Esc|Tab|Del|Backspace|PgUp|PgDown|Home|End|Up|Down|F\d+|p\d\d|FRT|Wi-Fi|eduroam|"
-    r"Erlang|av|n|AM|PM|\S+@\S+|https?://\S+|\{\{[^}]*\}\}|\b[a-z]+\.[a-z_.]+\b|[\w-]+\.sqlite3"
+    r"`[^`]*`|\([A-Z]{2}\)|\b[A-Z][A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+|YYYY-MM-DD|English|Korean|Erlang|av|n|AM|PM|PC|GET|Return|(?:/[a-z0-9_]+){2,}|"
+    r"\S+@\S+|https?://\S+|\{\{[^}]*\}\}|\b[a-z]+\.[a-z_.]+\b|[\w-]+\.sqlite3"
 )
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 

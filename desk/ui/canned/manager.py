@@ -89,7 +89,7 @@ class CannedManager(QDialog):
         self.placeholder = named(QComboBox(self), "Insert placeholder", _("Insert a placeholder at the cursor"))
         self.placeholder.addItem(_("Insert placeholder…"), None)
         for name, meaning in templating.PLACEHOLDERS.items():
-            self.placeholder.addItem("{{" + name + "}} — " + meaning, name)
+            self.placeholder.addItem("{{" + name + "}} — " + _(meaning), name)
         self.warning = QLabel(self)
         self.warning.setAccessibleName("Placeholder check")
         self.warning.setToolTip(_("Unknown placeholders are refused when saving"))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desk.core.i18n import _
 from desk.core.queries.editor import TicketView
+from desk.core.vocabulary import word
 from desk.ui import theme
 from desk.ui.language import show_moment
 
@@ -62,7 +63,7 @@ def conversation_html(view: TicketView, pal: QPalette | None = None) -> str:
     zone = ZoneInfo(view.timezone)
     bubbles = theme.bubbles(pal)
     parts = [_block(
-        _('<b>{escape}</b> · request via {escape2} · {when}').format(escape=html.escape(view.requester), escape2=html.escape(view.channel), when=_when(view.arrived_at, zone)),
+        _('<b>{escape}</b> · request via {escape2} · {when}').format(escape=html.escape(view.requester), escape2=html.escape(word(view.channel)), when=_when(view.arrived_at, zone)),
         body_html(view.description) if view.description.strip() else f"<i>{html.escape(view.subject)}</i>",
         bubbles["request"],
     )]

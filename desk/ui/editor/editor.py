@@ -166,12 +166,12 @@ class TicketEditor(QWidget):
     def _shortcuts(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for keys, slot, what in (
-            ("Ctrl+Return", lambda: self.send(), "Send the reply or note"),
-            ("Ctrl+Enter", lambda: self.send(), "Send the reply or note"),
-            ("Ctrl+Shift+Return", lambda: self.send(solve=True), "Send and mark solved"),
-            ("Ctrl+Shift+Enter", lambda: self.send(solve=True), "Send and mark solved"),
-            ("Ctrl+Shift+C", self.open_canned_picker, "Canned responses"),
-            ("Ctrl+S", self.save_fields, "Save the field changes"),
+            ("Ctrl+Return", lambda: self.send(), _("Send the reply or note")),
+            ("Ctrl+Enter", lambda: self.send(), _("Send the reply or note")),
+            ("Ctrl+Shift+Return", lambda: self.send(solve=True), _("Send and mark solved")),
+            ("Ctrl+Shift+Enter", lambda: self.send(solve=True), _("Send and mark solved")),
+            ("Ctrl+Shift+C", self.open_canned_picker, _("Canned responses")),
+            ("Ctrl+S", self.save_fields, _("Save the field changes")),
         ):
             # The context is set apart: PySide6 drops a ``context=`` passed together with a slot.
             shortcut = QShortcut(QKeySequence(keys), self)

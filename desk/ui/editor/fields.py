@@ -171,7 +171,7 @@ class FieldsPanel(QWidget):
             name, kind, email = view.requester, view.requester_kind, view.requester_email
         else:
             return
-        self.requester.setText(f"<b>{_esc(name)}</b>" + (f" · {kind}" if kind else "")
+        self.requester.setText(f"<b>{_esc(name)}</b>" + (f" · {word(kind)}" if kind else "")
                                + (f"<br>{_esc(email)}" if email else ""))
 
     def set_value(self, name: str, value: object) -> None:

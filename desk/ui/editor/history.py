@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from desk.core.i18n import _
 from desk.core.queries.editor import FIELD_LABELS, TicketView
+from desk.core.vocabulary import action_word, word
 from desk.ui.language import HISTORY_TIME, show_moment
 
 ID_FIELDS = {"category_id", "location_id", "assignee_id", "requester_id"}  # audited as ids, shown as names
@@ -40,7 +41,8 @@ class HistoryView(QTreeWidget):
                 old, new = (_label_id(view, entry.field, value) for value in (old, new))
             QTreeWidgetItem(self, [
                 show_moment(entry.at.astimezone(zone), HISTORY_TIME), entry.actor or _("(system)"),
-                entry.action, _(FIELD_LABELS.get(entry.field or "", entry.field or "")), old or "", new or "",
+                action_word(entry.action), _(FIELD_LABELS.get(entry.field or "", entry.field or "")),
+                word(old), word(new),  # codes (walk-in, open…) as words; other values as they are
             ])
         for column in range(4):
             self.resizeColumnToContents(column)

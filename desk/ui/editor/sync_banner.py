@@ -101,7 +101,7 @@ class SyncBanner(QWidget):
         remotes = sorted({c.remote for c in conflicts})
         count = len(conflicts)
         self.title.setText(
-            _('<b>⚠ Sync conflict{value} with {escape}:</b> {value2} changed both here and on the remote helpdesk. Nothing is overwritten until you choose which value stays.').format(value='s' if count > 1 else '', escape=html.escape(', '.join(remotes)), value2='these fields were' if count > 1 else 'this field was'))
+            _('<b>⚠ Sync conflict{value} with {escape}:</b> {value2} changed both here and on the remote helpdesk. Nothing is overwritten until you choose which value stays.').format(value='s' if count > 1 else '', escape=html.escape(', '.join(remotes)), value2=_('these fields were') if count > 1 else _('this field was')))
         for column, heading in enumerate((_("Field"), _("Mine (here)"), _("Theirs (remote)"))):
             label = QLabel(f"<b>{heading}</b>", self.box)
             self.grid.addWidget(label, 0, column)

@@ -134,7 +134,7 @@ class AtDeskSwitcher(QObject):
             self.combo.addItem(f"{agent.name}{mark}", agent.id)
             self.combo.setItemData(self.combo.count() - 1,
                                    f"{agent.name} ({word(agent.role) if agent.role else _('agent')})"
-                                   + (" — on shift" if agent.on_shift_since else ""),
+                                   + (_(" — on shift") if agent.on_shift_since else ""),
                                    role=3)  # Qt.ToolTipRole
         self._select_current()
         self._filling = False

@@ -28,7 +28,7 @@ from desk.ui.queue.status_line import StatusLine
 from desk.ui.queue.table import queue_table
 from desk.ui.queue.undo_notice import UndoNotice
 from desk.ui.tasks import EXTERNAL, Tasks
-from desk.ui.widgets import button
+from desk.ui.widgets import button, guard_composition
 
 if TYPE_CHECKING:
     from desk.core.changes import Changes
@@ -79,6 +79,7 @@ class QueuePanel(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._search_entered)
         self.search.installEventFilter(self)  # Down moves into the results
+        guard_composition(self.search)  # Enter while a Korean syllable is composed does not search
         self.filters = FilterBar(tasks, self)
         self.filters.changed.connect(lambda extra: self.model.update_filter(extra=extra))
 

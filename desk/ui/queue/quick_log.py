@@ -45,7 +45,7 @@ from desk.core.vocabulary import counted, format_age, word
 from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
-from desk.ui.widgets import button
+from desk.ui.widgets import button, guard_composition
 
 LOOKUP_DELAY_MS = 120
 SIMILAR_DELAY_MS = 300
@@ -178,6 +178,7 @@ class QuickLogDialog(QDialog):
         cancel.setAccessibleName("Cancel")
         cancel.setToolTip(_("Close without logging (Esc)"))
         self.buttons.accepted.connect(self.submit)
+        guard_composition(*self.findChildren(QLineEdit))  # a Korean syllable being typed is not Enter
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.submit)

@@ -175,7 +175,7 @@ class ChoicesTab(QWidget):
         self.list.clear()
         for choice in rows:
             uses = f"{choice.tickets} ticket{'s' if choice.tickets != 1 else ''}"
-            item = QListWidgetItem(f"{choice.name}  ({uses}{', hidden' if choice.hidden else ''})")
+            item = QListWidgetItem(f"{choice.name}  ({uses}{_(', hidden') if choice.hidden else ''})")
             item.setData(Qt.ItemDataRole.UserRole, choice.id)
             self.list.addItem(item)
         ids = [c.id for c in rows]

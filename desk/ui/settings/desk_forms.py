@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from desk.core import calendar
 from desk.core.desk_settings import DEFAULT_HOURS, NINE_TO_SIX, WEEKDAYS, Period
-from desk.core.i18n import N_, _
+from desk.core.i18n import N_, _, current_language, territory_name
 from desk.ui.widgets import button, named
 
 LANGUAGES = ((N_("Follow the system"), ""), ("English", "en"), ("한국어 (Korean)", "ko"))
@@ -138,7 +138,7 @@ class DeskForm(QWidget):
                           _("The desk's time zone: days in the stats and opening hours use it. Type to search."))
         self.language = named(QComboBox(self), "Language", _("The language of Desk's screens"))
         for label, code in LANGUAGES:  # the languages' own names stay as they are
-            self.language.addItem(label, code)
+            self.language.addItem(_(label), code)
         form.addRow(_("Desk &name:"), self.name)
         form.addRow(_("&Time zone:"), self.zone)
         form.addRow(_("&Language:"), self.language)
@@ -161,8 +161,8 @@ class TermsEditor(QWidget):
         self._year = first_year or date.today().year
         layout = QVBoxLayout(self)
         presets = QHBoxLayout()
-        for key, label in (("us", "&US academic year"), ("ko", "K&orean academic year")):
-            presets.addWidget(button(label, calendar.PRESETS[key].title, self,
+        for key, label in (("us", _("&US academic year")), ("ko", _("K&orean academic year"))):
+            presets.addWidget(button(label, _(calendar.PRESETS[key].title), self,
                                      slot=lambda k=key: self.use_preset(k)))
         presets.addStretch(1)
         layout.addLayout(presets)
@@ -219,16 +219,17 @@ class HoursEditor(QWidget):
         self.to_edits: list[QTimeEdit] = []
         self._loaded: list[tuple[Period, ...]] = [()] * len(WEEKDAYS)
         for row, day in enumerate(WEEKDAYS):
-            box = named(QCheckBox(day, self), f"Open on {day}", _('Is the desk open on {day}s?').format(day=day))
-            start = named(QTimeEdit(self), f"{day} opens at", _('When the desk opens on {day}s').format(day=day))
-            end = named(QTimeEdit(self), f"{day} closes at", _('When the desk closes on {day}s').format(day=day))
+            shown = _(day)  # WEEKDAYS are English (N_ in desk.core.stats.export); the names stay English
+            box = named(QCheckBox(shown, self), f"Open on {day}", _('Is the desk open on {day}s?').format(day=shown))
+            start = named(QTimeEdit(self), f"{day} opens at", _('When the desk opens on {day}s').format(day=shown))
+            end = named(QTimeEdit(self), f"{day} closes at", _('When the desk closes on {day}s').format(day=shown))
             for edit in (start, end):
                 edit.setDisplayFormat(_("HH:mm"))
             box.toggled.connect(start.setEnabled)
             box.toggled.connect(end.setEnabled)
             grid.addWidget(box, row, 0)
             grid.addWidget(start, row, 1)
-            grid.addWidget(QLabel("to", self), row, 2)
+            grid.addWidget(QLabel(_("to"), self), row, 2)
             grid.addWidget(end, row, 3)
             self.open_boxes.append(box)
             self.from_edits.append(start)
@@ -247,7 +248,7 @@ class HoursEditor(QWidget):
             self.from_edits[index].setTime(QTime(opens.hour, opens.minute))
             self.to_edits[index].setTime(QTime(closes.hour, closes.minute))
             if len(periods) > 1:
-                box.setToolTip(_('Open on {WEEKDAYS}s: ').format(WEEKDAYS=WEEKDAYS[index]) + ", ".join(
+                box.setToolTip(_('Open on {WEEKDAYS}s: ').format(WEEKDAYS=_(WEEKDAYS[index])) + ", ".join(
                     f"{o:%H:%M}–{c:%H:%M}" for o, c in periods) + _(" (only the first is shown here)"))
 
     def hours(self) -> tuple[tuple[Period, ...], ...]:
@@ -275,6 +276,10 @@ class HolidaysEditor(QWidget):
         self.country = named(QComboBox(self), "Holidays country",
                              _("The country whose public holidays the desk is closed on"))
         for code, title in list(COMMON_COUNTRIES) + _other_countries():
+            if not code:
+                title = _(title)
+            elif current_language() != "en":  # Qt names countries in English only; CLDR has the rest
+                title = territory_name({"UK": "GB"}.get(code, code)) or title  # holidays' UK is CLDR's GB
             self.country.addItem(f"{title} ({code})" if code else title, code)
         self.country.currentIndexChanged.connect(lambda _i: self.country_changed.emit(self.country_code()))
         form.addRow(_("Public holidays of:"), self.country)

@@ -214,7 +214,7 @@ class AgentsTab(QWidget, _ActorMixin):
         for index, agent in enumerate(rows):
             role = agent.role or ""
             _set_row(self.table, index, (agent.name, agent.email or "", _(ROLE_TITLES.get(role, role)),
-                                         "yes" if agent.active else _("no (deactivated)")))
+                                         _("yes") if agent.active else _("no (deactivated)")))
         ids = [r.id for r in rows]
         if keep is not None and keep.id in ids:
             self.table.selectRow(ids.index(keep.id))
@@ -286,8 +286,8 @@ class RequestersTab(QWidget, _ActorMixin):
         self.kind = named(QComboBox(self), "Person kind", _("Faculty, staff, student or guest"))
         for kind in PERSON_KINDS:
             self.kind.addItem(word(kind).capitalize(), kind)
-        for label, widget in (("&Name:", self.name), ("&E-mail:", self.email), ("P&hone:", self.phone),
-                              ("&Kind:", self.kind)):
+        for label, widget in ((_("&Name:"), self.name), (_("&E-mail:"), self.email), (_("P&hone:"), self.phone),
+                              (_("&Kind:"), self.kind)):
             form.addRow(label, widget)
         layout.addLayout(form)
         row = QHBoxLayout()
@@ -318,7 +318,7 @@ class RequestersTab(QWidget, _ActorMixin):
         self._rows = rows
         self.table.setRowCount(len(rows))
         for index, person in enumerate(rows):
-            _set_row(self.table, index, (person.name, person.email, person.phone, person.kind))
+            _set_row(self.table, index, (person.name, person.email, person.phone, word(person.kind)))
         self._selected()
 
     def selected(self) -> list[PersonRow]:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
-from desk.core.i18n import _, current_language, system_language
+from desk.core.i18n import N_, _, current_language, system_language
 from desk.ui.language import restart_notice
 from desk.ui.settings.choices import ChoicesTab
 from desk.ui.settings.desk_forms import (
@@ -97,8 +97,8 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout(choices)
         self.categories = ChoicesTab(self.tasks, "category", actor, choices)
         self.locations = ChoicesTab(self.tasks, "location", actor, choices)
-        for title, tab_widget in (("Categories", self.categories), ("Locations", self.locations)):
-            box = QGroupBox(title, choices)
+        for title, tab_widget in ((N_("Categories"), self.categories), (N_("Locations"), self.locations)):
+            box = QGroupBox(_(title), choices)
             QVBoxLayout(box).addWidget(tab_widget)
             row.addWidget(box)
         self.tabs.addTab(scrolled(choices, self), _("Categories && l&ocations"))

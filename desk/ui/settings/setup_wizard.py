@@ -16,7 +16,7 @@ from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from desk.core.changes import Changes
-from desk.core.i18n import _
+from desk.core.i18n import N_, _
 from desk.ui.errors import show_error
 from desk.ui.settings.choices import NamesEditor
 from desk.ui.settings.desk_forms import (
@@ -145,9 +145,9 @@ class SetupWizard(QWizard):
         row = QHBoxLayout()
         self.categories = NamesEditor("category", self.choices_page)
         self.locations = NamesEditor("location", self.choices_page)
-        for label, editor in (("Categories", self.categories), ("Locations", self.locations)):
+        for label, editor in ((N_("Categories"), self.categories), (N_("Locations"), self.locations)):
             column = QVBoxLayout()
-            column.addWidget(QLabel(f"<b>{label}</b>", self.choices_page))
+            column.addWidget(QLabel(f"<b>{_(label)}</b>", self.choices_page))
             column.addWidget(editor)
             row.addLayout(column)
         self.choices_page.body.addLayout(row)

@@ -176,7 +176,7 @@ class Chart(QWidget):
 
     def show_empty(self, empty: bool, message: str = NO_TICKETS) -> None:
         """Say there is nothing to draw, instead of axes with nothing on them."""
-        self.empty.setText(message)
+        self.empty.setText(_(message))
         self.stack.setCurrentWidget(self.empty if empty else self.plot)
         if empty:
             self.hover.setText(" ")

@@ -166,10 +166,10 @@ def duration_text(seconds: float | None) -> str:
     if seconds is None:
         return "–"
     if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
+        return _("{minutes:.1f} min").format(minutes=seconds / 60)
     if seconds < 2 * 86_400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86_400:.1f} d"
+        return _("{hours:.1f} h").format(hours=seconds / 3600)
+    return _("{days:.1f} d").format(days=seconds / 86_400)
 
 
 class HeatmapChart(Chart):

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from desk.core import files
 from desk.core.calendar import current_term
-from desk.core.i18n import N_, _
+from desk.core.i18n import N_, _, ngettext
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
 from desk.core.settings import desk_timezone, get_setting
@@ -143,11 +143,11 @@ class StatsPanel(QWidget):
         self._offer_term(None)
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.start_edit, self.end_edit = QDateEdit(self), QDateEdit(self)
-        for edit, name in ((self.start_edit, "From date"), (self.end_edit, "To date")):
+        for edit, name in ((self.start_edit, N_("From date")), (self.end_edit, N_("To date"))):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
-            edit.setToolTip(_('{name} (inclusive); editing it switches to custom dates').format(name=name))
+            edit.setToolTip(_('{name} (inclusive); editing it switches to custom dates').format(name=_(name)))
             edit.dateChanged.connect(self._dates_edited)
         self.category = self._combo(_("Category filter"), _("Only tickets of this category"), [(_("All categories"), None)])
         self.channel = self._combo(_("Channel filter"), _("Only tickets that came in this way"),
@@ -163,10 +163,10 @@ class StatsPanel(QWidget):
         self.minutes = QSpinBox(self)
         self.minutes.setRange(1, 60)
         self.minutes.setValue(5)
-        self.minutes.setSuffix(" min")
+        self.minutes.setSuffix(_(" min"))
         for box, name, tip in (
-            (self.level, "Service level target", "Staffing: share of walk-ins and calls to serve in time"),
-            (self.minutes, "Answer within", "Staffing: ... within this many minutes"),
+            (self.level, "Service level target", _("Staffing: share of walk-ins and calls to serve in time")),
+            (self.minutes, "Answer within", _("Staffing: ... within this many minutes")),
         ):
             box.setAccessibleName(name)
             box.setToolTip(tip)
@@ -181,11 +181,11 @@ class StatsPanel(QWidget):
         self.status.setToolTip(_("When the numbers were computed and how long it took"))
         rows = QVBoxLayout()
         first, second = QHBoxLayout(), QHBoxLayout()
-        for widget in (self.preset, self.start_edit, QLabel("to", self), self.end_edit, self.category,
+        for widget in (self.preset, self.start_edit, QLabel(_("to"), self), self.end_edit, self.category,
                        self.channel, self.kind, self.agent, self.location):
             first.addWidget(widget)
         first.addStretch(1)
-        for widget in (QLabel(_("Staffing target:"), self), self.level, QLabel("within", self), self.minutes,
+        for widget in (QLabel(_("Staffing target:"), self), self.level, QLabel(_("within"), self), self.minutes,
                        self.refresh_button, xlsx, html):
             second.addWidget(widget)
         second.addWidget(self.status, 1)  # the rest of the row: messages are read whole
@@ -224,15 +224,15 @@ class StatsPanel(QWidget):
     def _build_body(self, body: QWidget) -> None:
         self.tiles: dict[str, QLabel] = {}
         tiles = QGridLayout()
-        names = (_("Tickets"), _("Walk-ins & calls"), _("Median wait"), _("Walked away"), _("First response"),
-                 _("Logged after the fact"), _("Resolution"), _("One-touch"), _("Reopened"), _("CSAT"), _("Backlog"),
-                 _("Never answered"))
+        names = (N_("Tickets"), N_("Walk-ins & calls"), N_("Median wait"), N_("Walked away"), N_("First response"),
+                 N_("Logged after the fact"), N_("Resolution"), N_("One-touch"), N_("Reopened"), N_("CSAT"),
+                 N_("Backlog"), N_("Never answered"))  # the tiles' keys; shown through _()
         for index, name in enumerate(names):
             tile = QLabel("–", body)
             tile.setFrameShape(QFrame.Shape.StyledPanel)
             tile.setTextFormat(Qt.TextFormat.RichText)
             tile.setAccessibleName(name)
-            tile.setToolTip(name)
+            tile.setToolTip(_(name))
             tile.setMinimumWidth(150)
             tile.setWordWrap(True)  # "p90 10.2 min, 64.9% within 5 min" wraps at 200% instead of being cut
             tiles.addWidget(tile, index // 6, index % 6)
@@ -457,38 +457,41 @@ class StatsPanel(QWidget):
             "Tickets": f"{s.tickets:,}",
             "Walk-ins & calls": f"{s.desk_arrivals:,}",
             "Median wait": _('{duration_text}<br><small>p90 {duration_text2}, {percent} {within_text}</small>').format(duration_text=duration_text(report.wait.median), duration_text2=duration_text(report.wait.p90), percent=_percent(s.served_in_target), within_text=report.staffing.target.within_text),
-            "Walked away": f"{_percent(s.abandonment_rate)}<br><small>{s.walked_away:,} people</small>",
+            "Walked away": f"{_percent(s.abandonment_rate)}<br><small>"
+                           + ngettext("{n:,} person", "{n:,} people", s.walked_away).format(n=s.walked_away) + "</small>",
             "First response": _('{duration_text}<br><small>p90 {duration_text2}, mean {duration_text3}</small>').format(duration_text=duration_text(report.first_response.median), duration_text2=duration_text(report.first_response.p90), duration_text3=duration_text(report.first_response.mean)),
             "Logged after the fact": _('{logged_after_the_fact:,}<br><small>median FRT {duration_text}</small>').format(logged_after_the_fact=s.logged_after_the_fact, duration_text=duration_text(report.first_response_late.median)),
             "Resolution": _('{duration_text}<br><small>p90 {duration_text2}, mean {duration_text3}</small>').format(duration_text=duration_text(report.resolution.median), duration_text2=duration_text(report.resolution.p90), duration_text3=duration_text(report.resolution.mean)),
             "One-touch": _percent(s.one_touch_rate), "Reopened": _percent(s.reopen_rate),
-            "CSAT": f"{_percent(s.csat)}<br><small>{s.rated:,} rated</small>",
+            "CSAT": f"{_percent(s.csat)}<br><small>" + _("{n:,} rated").format(n=s.rated) + "</small>",
             "Backlog": f"{s.backlog_end:,}", "Never answered": f"{s.unanswered:,}",
         }
         for name, value in tiles.items():
-            self.tiles[name].setText(f"<small>{name}</small><br><b>{value}</b>")
+            self.tiles[name].setText(f"<small>{_(name)}</small><br><b>{value}</b>")
         d, daily = report.daily, ex.daily_table(report)
-        self.created_solved.show_data(report.days, {"created": d["created"], "solved": d["solved"]}, daily,
-                                      bars="created")
-        self.backlog.show_data(report.days, {"backlog": d["backlog"]}, daily)
+        self.created_solved.show_data(report.days, {_("created"): d["created"], _("solved"): d["solved"]}, daily,
+                                      bars=_("created"))  # series names are what the legend shows
+        self.backlog.show_data(report.days, {_("backlog"): d["backlog"]}, daily)
         self.heatmap.show_data(report.heatmap, ex.heatmap_table(report),
-                               lambda day, hour: f"{int(report.heatmap[day, hour]):,} arrivals")
-        self.frt.show_data(report.first_response, ex.histogram_table(_("First response distribution"), report.first_response))
-        self.resolution.show_data(report.resolution, ex.histogram_table(_("Resolution distribution"), report.resolution))
+                               lambda day, hour: ngettext("{n:,} arrival", "{n:,} arrivals", int(report.heatmap[day, hour]))
+                               .format(n=int(report.heatmap[day, hour])))
+        self.frt.show_data(report.first_response, ex.histogram_table(N_("First response distribution"), report.first_response))
+        self.resolution.show_data(report.resolution, ex.histogram_table(N_("Resolution distribution"), report.resolution))
         for chart, rows, name in ((self.by_category, report.by_category, "By category"),
                                   (self.by_kind, report.by_kind, "By requester kind")):
-            chart.show_data([r.name for r in rows], [r.tickets for r in rows], ex.volume_table(name, rows), " tickets")
+            chart.show_data([word(r.name) for r in rows], [r.tickets for r in rows], ex.volume_table(name, rows), _(" tickets"))
         good = np.convolve(d["csat_good"], np.ones(7))[: len(report.days)]
         rated = np.convolve(d["csat_rated"], np.ones(7))[: len(report.days)]
         with np.errstate(invalid="ignore", divide="ignore"):
             csat = np.where(rated > 0, 100 * good / np.maximum(rated, 1), np.nan)
-        self.csat.show_data(report.days, {"CSAT %": csat}, daily, unit="")
-        self.walk_in.show_data(report.days, {"median wait (min)": d["wait_median"] / 60,
-                                             "walked away": d["walked_away"]}, daily, bars=_("walked away"))
+        self.csat.show_data(report.days, {_("CSAT %"): csat}, daily, unit="")
+        self.walk_in.show_data(report.days, {_("median wait (min)"): d["wait_median"] / 60,
+                                             _("walked away"): d["walked_away"]}, daily, bars=_("walked away"))
         plan = report.staffing
         self.staffing_map.show_data(plan.needed, ex.staffing_table(report), lambda day, hour: (
-            f"{plan.arrivals_per_hour[day, hour]:.1f} walk-ins+calls/h, need {plan.needed[day, hour]},"
-            f" on shift {plan.on_shift[day, hour]:.1f} (service level {100 * plan.level_on_shift[day, hour]:.0f}%)"),
+            _("{arrivals:.1f} walk-ins+calls/h, need {needed}, on shift {on_shift:.1f} (service level {level:.0f}%)")
+            .format(arrivals=plan.arrivals_per_hour[day, hour], needed=plan.needed[day, hour],
+                    on_shift=plan.on_shift[day, hour], level=100 * plan.level_on_shift[day, hour])),
             numbers=True)
         self.agents_box.show_table(ex.agents_table(report))
         self.staffing_box.show_table(ex.staffing_table(report))
