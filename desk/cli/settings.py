@@ -9,7 +9,7 @@ from desk.cli.common import agent_for, session_for
 from desk.cli.main import add_db_option
 from desk.core import calendar, errors
 from desk.core import desk_settings as ds
-from desk.core.i18n import N_, _
+from desk.core.i18n import N_, _, format_weekday
 
 # Command-line key -> DeskSettings field, in the order `settings get` prints them.
 KEYS = {name.replace("_", "-"): name for name in ds.KEYS}
@@ -97,5 +97,5 @@ def run_holidays(args: argparse.Namespace) -> int:
     if not settings.holidays_country:
         print(_("No holidays country is set (`desk settings set holidays-country KR`); only the desk's own closed days."))
     for day, name in days.items():
-        print(f"{day}  {day:%a}  {name}")
+        print(f"{day}  {format_weekday(day)}  {name}")
     return 0

@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
-from desk.core.i18n import _
+from desk.core.i18n import N_, _, current_language, format_datetime, format_moment
 from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
 from desk.core.ops import intake
 from desk.core.queries import queue
 from desk.core.queries.tickets import get_ticket, history
 from desk.core.settings import desk_timezone, start_of_local_day
 from desk.core.transfer import ticket_record
-from desk.core.vocabulary import format_age
+from desk.core.vocabulary import format_age, word
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,6 +69,23 @@ def run_log(args: argparse.Namespace) -> int:
     return 0
 
 
+# `desk show`'s field names: the English is the key as it always printed; N_, translated when shown.
+SHOWN_FIELDS = {
+    "status": N_("status"), "priority": N_("priority"), "channel": N_("channel"), "category": N_("category"),
+    "location": N_("location"), "requester_name": N_("requester name"), "requester_email": N_("requester email"),
+    "assignee_email": N_("assignee email"), "tags": N_("tags"), "arrived_at": N_("arrived at"),
+    "solved_at": N_("solved at"),
+}
+
+
+def _shown_value(key: str, value: object) -> object:
+    if key in ("status", "priority", "channel"):
+        return word(str(value))
+    if key in ("arrived_at", "solved_at") and current_language() != "en":  # ISO text, UTC
+        return format_datetime(datetime.fromisoformat(str(value).replace("Z", "+00:00"))) + " UTC"
+    return value
+
+
 def _age(arrived: datetime) -> str:
     return format_age((datetime.now(UTC) - arrived).total_seconds())
 
@@ -85,7 +102,7 @@ def run_list(args: argparse.Namespace) -> int:
             print_json([row._asdict() for row in ordered])
             return 0
         for row in ordered:
-            print(f"#{row.id:<7} {_age(row.arrived_at):>7}  {row.status:<8} {row.channel:<8} "
+            print(f"#{row.id:<7} {_age(row.arrived_at):>7}  {word(row.status):<8} {word(row.channel):<8} "
                   f"{row.requester[:24]:<24} {row.subject[:60]}")
         print(_('{count} of {count2} tickets').format(count=len(ordered), count2=queue.count(session, filt)))
     return 0
@@ -107,11 +124,12 @@ def run_show(args: argparse.Namespace) -> int:
         for key in ("status", "priority", "channel", "category", "location", "requester_name",
                     "requester_email", "assignee_email", "tags", "arrived_at", "solved_at"):
             if record[key]:
-                print(f"  {key.replace('_', ' ')}: {record[key]}")
+                print(f"  {_(SHOWN_FIELDS[key])}: {_shown_value(key, record[key])}")
         if ticket.description:
             print(f"\n{ticket.description}")
         for comment in record["comments"]:
-            label = "reply" if comment["public"] else _("internal note")
-            print(_('\n--- {label} by {value} at {comment:%Y-%m-%d %H:%M} UTC').format(label=label, value=comment['author'] or 'unknown', comment=comment['created_at']))
+            label = _("reply") if comment["public"] else _("internal note")
+            print(_('\n--- {label} by {value} at {when} UTC').format(
+                label=label, value=comment['author'] or _('unknown'), when=format_moment(comment['created_at'])))
             print(comment["body"])
     return 0

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.i18n import _
+from desk.core.i18n import _, current_language
 from desk.core.models import Setting, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.people import active_agent_count
@@ -349,7 +349,7 @@ def public_holidays(settings: DeskSettings, years: Iterable[int]) -> dict[date, 
 
         calendar = holidays.country_holidays(
             settings.holidays_country, subdiv=settings.holidays_subdivision or None, years=years,
-            language=_holiday_language(settings.holidays_country, settings.language),
+            language=_holiday_language(settings.holidays_country, settings.language or current_language()),
         )
         days.update(sorted(calendar.items()))
     for day in settings.closed_days:

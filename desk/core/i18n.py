@@ -162,3 +162,11 @@ def territory_name(code: str) -> str | None:
     from babel import Locale
 
     return Locale.parse(babel_locale()).territories.get(code.upper()) if code else None
+
+
+def format_moment(value: datetime) -> str:
+    """A moment in the CLI's output: "2026-12-01 14:05" in English (as it always was, for
+    scripts), "2026. 12. 1. (화) 14:05" in Korean."""
+    if _language == "en":
+        return f"{value:%Y-%m-%d %H:%M}"
+    return format_datetime(value)

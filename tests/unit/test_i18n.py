@@ -201,3 +201,30 @@ def test_korean_has_one_plural_form(count: int):
     i18n.set_language("en")
     assert i18n.ngettext("{n:,} person", "{n:,} people", count).format(n=count) == (
         f"{count:,} person" if count == 1 else f"{count:,} people")
+
+
+def test_cli_output_in_korean(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from desk.core.db import open_store
+    from desk.core.ops import comments, people
+
+    db = str(tmp_path / "s.sqlite3")
+    assert main(["init", db]) == 0
+    assert main(["log", "--db", db, "--requester", "jiyoung@uni.test", "--name", "이지영", "--category", "강의실 AV",
+                 "--subject", "빔프로젝터 연결 안 됨", "--kind", "faculty"]) == 0
+    with open_store(db) as store, store.session() as session:
+        agent = people.add_agent(session, name="김민수", email="minsu@desk.test").created_id
+        comments.add_comment(session, ticket_id=1, author_id=agent, body="지금 가겠습니다.", public=True)
+        session.commit()
+    capsys.readouterr()
+    assert main(["--lang", "ko", "show", "1", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "  상태: 진행 중" in out and "  접수 경로: 방문" in out  # open since the agent replied
+    assert re.search(r"  도착: \d{4}\. \d{1,2}\. \d{1,2}\. \([월화수목금토일]\) \d{2}:\d{2} UTC", out), out
+    assert re.search(r"--- 답변, 작성: 김민수, \d{4}\. \d{1,2}\. \d{1,2}\. \([월화수목금토일]\) \d{2}:\d{2} UTC", out), out
+    assert main(["--lang", "ko", "list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "진행 중" in out and "방문" in out and "티켓 1건 중 1건" in out
+    assert main(["--lang", "ko", "settings", "set", "holidays-country", "KR", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "ko", "settings", "holidays", "--year", "2026", "--db", db]) == 0
+    assert "2026-10-03  토  개천절" in capsys.readouterr().out  # the weekday in Korean (Babel)
