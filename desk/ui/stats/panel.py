@@ -430,7 +430,7 @@ class StatsPanel(QWidget):
 
     def filters_text(self) -> str:
         """The filters as a person chose them ("Channel: walk-in"), for captions."""
-        chosen = [f"{combo.accessibleName().removesuffix(' filter')}: {combo.currentText()}"
+        chosen = [f"{_(combo.accessibleName().removesuffix(' filter'))}: {combo.currentText()}"
                   for combo in (self.category, self.channel, self.kind, self.agent, self.location)
                   if combo.currentData() is not None]
         return "; ".join(chosen)
