@@ -75,12 +75,12 @@ class MainWindow(QMainWindow):
         self.at_desk.agent_changed.connect(self.agent_changed)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
-        self.tabs.setAccessibleName("Main tabs")
+        self.tabs.setAccessibleName(_("Main tabs"))
         self.tabs.setToolTip(_("Queue, statistics and open tickets"))
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
-        self.tabs.tabBar().setAccessibleName("Tabs")
+        self.tabs.tabBar().setAccessibleName(_("Tabs"))
         self.tabs.tabBar().setToolTip(_("Queue, Stats and open tickets (Ctrl+1, Ctrl+2; Ctrl+W closes a ticket)"))
         self.queue_panel = QueuePanel(self.tasks, self.current_agent_id, self)
         self.queue_panel.open_requested.connect(self.open_ticket)
@@ -377,7 +377,7 @@ def _explain_open_failure(exc: BaseException | None) -> None:
         logging.getLogger(__name__).warning("cannot open the store: %s: %s", type(exc).__name__, exc.message)
         box = QMessageBox(QMessageBox.Icon.Critical, _("Desk cannot open the store"), exc.message,
                           QMessageBox.StandardButton.Ok)
-        box.setAccessibleName("Desk cannot open the store")
+        box.setAccessibleName(_("Desk cannot open the store"))
         box.exec()
         return
     shown = show_error(None, exc if exc is not None else RuntimeError(_("the store did not open")))

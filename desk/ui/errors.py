@@ -71,7 +71,7 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
         box.setDetailedText(details)
         copy = box.addButton(_("Copy details"), QMessageBox.ButtonRole.ActionRole)
         copy.setToolTip(_("Copy the technical details to the clipboard for a bug report"))
-        copy.setAccessibleName("Copy details")
+        copy.setAccessibleName(_("Copy details"))
         copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
         box.addButton(QMessageBox.StandardButton.Close)
     box.setAccessibleName(box.windowTitle())

@@ -103,11 +103,11 @@ class ShortcutsDialog(QDialog):
         self.setObjectName("shortcutsDialog")
         self.resize(560, 520)
         layout = QVBoxLayout(self)
-        self.filter = named(QLineEdit(self), "Filter shortcuts", _("Type a key or a word to narrow the list"))
+        self.filter = named(QLineEdit(self), _("Filter shortcuts"), _("Type a key or a word to narrow the list"))
         self.filter.setPlaceholderText(_("Filter (e.g. Ctrl or ticket)"))
         self.filter.textChanged.connect(self._apply_filter)
         layout.addWidget(self.filter)
-        self.table = named(QTableWidget(len(rows), 3, self), "Keyboard shortcuts",
+        self.table = named(QTableWidget(len(rows), 3, self), _("Keyboard shortcuts"),
                            _("Every shortcut this window has"))
         self.table.setHorizontalHeaderLabels((_("Keys"), _("Action"), _("Where")))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -120,7 +120,7 @@ class ShortcutsDialog(QDialog):
                 self.table.setItem(index, column, QTableWidgetItem(text))
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        named(buttons.button(QDialogButtonBox.StandardButton.Close), "Close", _("Close this list"))
+        named(buttons.button(QDialogButtonBox.StandardButton.Close), _("Close"), _("Close this list"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
@@ -144,7 +144,7 @@ class GuideDialog(QDialog):
         self.setObjectName("guideDialog")
         self.resize(720, 640)
         layout = QVBoxLayout(self)
-        self.browser = named(QTextBrowser(self), "User guide", _("How to use Desk"))
+        self.browser = named(QTextBrowser(self), _("User guide"), _("How to use Desk"))
         self.browser.setOpenExternalLinks(False)  # the guide is offline; nothing opens a browser
         if path.is_file():
             self.browser.setSource(QUrl.fromLocalFile(str(path)))
@@ -152,7 +152,7 @@ class GuideDialog(QDialog):
             self.browser.setPlainText(_('The user guide is missing from this installation ({path}).').format(path=path))
         layout.addWidget(self.browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        named(buttons.button(QDialogButtonBox.StandardButton.Close), "Close", _("Close the guide"))
+        named(buttons.button(QDialogButtonBox.StandardButton.Close), _("Close"), _("Close the guide"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
@@ -171,7 +171,7 @@ def about_box(parent: QWidget, store: Store, revision: str | None) -> QMessageBo
     box = QMessageBox(QMessageBox.Icon.Information, _("About Desk"), about_text(store, revision),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("aboutBox")
-    box.setAccessibleName("About Desk")
+    box.setAccessibleName(_("About Desk"))
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                 | Qt.TextInteractionFlag.TextSelectableByKeyboard)  # the path can be copied
     box.open()

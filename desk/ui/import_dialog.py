@@ -44,7 +44,7 @@ class ImportRun(QObject):
         self.dialog = QProgressDialog(_('Importing {name}…').format(name=path.name), _("Cancel"), 0, 0, window)
         self.dialog.setObjectName("importProgress")
         self.dialog.setWindowTitle(_("Import"))
-        self.dialog.setAccessibleName("Import progress")
+        self.dialog.setAccessibleName(_("Import progress"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(0)
         self.dialog.setAutoClose(False)

@@ -85,7 +85,7 @@ class StoreOpener(QObject):
             self.dialog = QProgressDialog(self._dialog_parent)
             self.dialog.setObjectName("openingStoreDialog")
             self.dialog.setWindowTitle(_("Desk is preparing the store"))
-            self.dialog.setAccessibleName("Preparing the store")
+            self.dialog.setAccessibleName(_("Preparing the store"))
             self.dialog.setToolTip(_("Desk backs up and upgrades an older store before opening it"))
             self.dialog.setCancelButton(None)  # an upgrade half-done is not a state to leave in
             self.dialog.setMinimumDuration(0)

@@ -8,6 +8,8 @@ from typing import TypeVar
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QPushButton, QWidget
 
+from desk.core.i18n import _
+
 W = TypeVar("W", bound=QWidget)
 
 
@@ -43,9 +45,9 @@ def ask(
     question = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     question.setObjectName(name)
     made: dict[QAbstractButton, str] = {}
-    for label, role, tip in choices:
-        choice = question.addButton(label, role)
-        named(choice, label, tip)
+    for label, role, tip in choices:  # labels are N_-marked English: shown translated, answered as given
+        choice = question.addButton(_(label), role)
+        named(choice, _(label), _(tip))
         made[choice] = label
         if role == QMessageBox.ButtonRole.RejectRole:
             question.setEscapeButton(choice)

@@ -261,7 +261,7 @@ def test_the_setup_assistant_is_all_korean(korean_window, qtbot):  # noqa: ANN00
         left |= set(untranslated(wizard))
     # The suggested terms, categories and locations are data the person edits before saving (the
     # English starter set; Korean starter data is not Desk's own words), not the assistant's text.
-    data = ("QHeaderView '' header:", "QTableWidget 'Terms' header:", "QListWidget '분류' header:",
+    data = ("QHeaderView '' header:", "QTableWidget '학기' header:", "QListWidget '분류' header:",
             "QListWidget '위치' header:")
     left = {line for line in left if not line.startswith(data)}
     assert not left, "\n".join(sorted(left))
@@ -279,6 +279,6 @@ def test_the_other_dialogs_are_korean(korean_window, korean_desk, qtbot):  # noq
         left |= set(untranslated(dialog))
         dialog.close()
     # The canned responses themselves are the store's data (the starter set is another task's).
-    left = {line for line in left if not line.startswith(("QListWidget 'Canned responses' header:",
-                                                          "QLineEdit 'Title'", "QPlainTextEdit 'Body'"))}
+    left = {line for line in left if not line.startswith(("QListWidget '상용구 답변' header:",
+                                                          "QLineEdit '제목'", "QPlainTextEdit '본문'"))}
     assert not left, "\n".join(sorted(left))

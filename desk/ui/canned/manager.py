@@ -57,13 +57,13 @@ class CannedManager(QDialog):
         self.report_box: QMessageBox | None = None
         self.setObjectName("cannedManager")
         self.setWindowTitle(_("Canned responses"))
-        self.setAccessibleName("Manage canned responses")
+        self.setAccessibleName(_("Manage canned responses"))
         self.resize(1000, 640)
 
-        self.search = named(QLineEdit(self), "Search canned responses", _("Words in the title or text"))
+        self.search = named(QLineEdit(self), _("Search canned responses"), _("Words in the title or text"))
         self.search.setPlaceholderText(_("Search…"))
         self.search.setClearButtonEnabled(True)
-        self.list = named(QListWidget(self), "Canned responses", _("Most used first"))
+        self.list = named(QListWidget(self), _("Canned responses"), _("Most used first"))
         self.new_button = button(_("&New"), _("Start a new canned response"), self)
         self.duplicate_button = button(_("D&uplicate"), _("Copy the selected response"), self)
         self.delete_button = button(_("&Delete"), _("Delete the selected response"), self)
@@ -82,31 +82,31 @@ class CannedManager(QDialog):
         row.addWidget(self.export_button)
         left_layout.addLayout(row)
 
-        self.title = named(QLineEdit(self), "Title", _("What agents search for, e.g. “Wi-Fi: eduroam”"))
-        self.shared = named(QCheckBox(_("Shared with every agent"), self), "Shared",
+        self.title = named(QLineEdit(self), _("Title"), _("What agents search for, e.g. “Wi-Fi: eduroam”"))
+        self.shared = named(QCheckBox(_("Shared with every agent"), self), _("Shared"),
                              _("Unticked: only you see it (personal)"))
-        self.body = named(QPlainTextEdit(self), "Text", _("The reply, with placeholders like {{requester.first_name}}"))
-        self.placeholder = named(QComboBox(self), "Insert placeholder", _("Insert a placeholder at the cursor"))
+        self.body = named(QPlainTextEdit(self), _("Text"), _("The reply, with placeholders like {{requester.first_name}}"))
+        self.placeholder = named(QComboBox(self), _("Insert placeholder"), _("Insert a placeholder at the cursor"))
         self.placeholder.addItem(_("Insert placeholder…"), None)
         for name, meaning in templating.PLACEHOLDERS.items():
             self.placeholder.addItem("{{" + name + "}} — " + _(meaning), name)
         self.warning = QLabel(self)
-        self.warning.setAccessibleName("Placeholder check")
+        self.warning.setAccessibleName(_("Placeholder check"))
         self.warning.setToolTip(_("Unknown placeholders are refused when saving"))
         self.warning.setWordWrap(True)
         self.status = self._choice(_("Status"), _("Set the ticket's status"), [_(NO_CHANGE), *STATUSES])
         self.priority = self._choice(_("Priority"), _("Set the ticket's priority"), [_(NO_CHANGE), *PRIORITIES])
-        self.category = named(QLineEdit(self), "Category", _("Set the category (empty: no change)"))
+        self.category = named(QLineEdit(self), _("Category"), _("Set the category (empty: no change)"))
         self.category.setPlaceholderText(_(NO_CHANGE))
-        self.tags_add = named(QLineEdit(self), "Add tags", _("Tags to add, separated by commas"))
-        self.tags_remove = named(QLineEdit(self), "Remove tags", _("Tags to remove, separated by commas"))
-        self.assignee = named(QComboBox(self), "Assignee", _("Assign the ticket"))
-        self.reply_type = named(QComboBox(self), "Reply type", _("Send the text as a public reply or an internal note"))
+        self.tags_add = named(QLineEdit(self), _("Add tags"), _("Tags to add, separated by commas"))
+        self.tags_remove = named(QLineEdit(self), _("Remove tags"), _("Tags to remove, separated by commas"))
+        self.assignee = named(QComboBox(self), _("Assignee"), _("Assign the ticket"))
+        self.reply_type = named(QComboBox(self), _("Reply type"), _("Send the text as a public reply or an internal note"))
         self.reply_type.addItem(_("Public reply"), True)
         self.reply_type.addItem(_("Internal note"), False)
         self.save_button = button(_("&Save"), _("Save this canned response (Ctrl+S)"), self)
         self.message = QLabel(self)
-        self.message.setAccessibleName("Manager status")
+        self.message.setAccessibleName(_("Manager status"))
         form = QFormLayout()
         form.addRow(_("Title"), self.title)
         form.addRow("", self.shared)
@@ -192,7 +192,7 @@ class CannedManager(QDialog):
         self.list.blockSignals(True)
         self.list.clear()
         for row in rows:
-            scope = "shared" if row.shared else "personal"
+            scope = _("shared") if row.shared else _("personal")
             item = QListWidgetItem(_('{title}\n{usage_count} uses · {scope}').format(title=row.title, usage_count=row.usage_count, scope=scope))
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             self.list.addItem(item)
@@ -314,7 +314,7 @@ class CannedManager(QDialog):
         box = QMessageBox(QMessageBox.Icon.Question, _("Delete canned response"),
                           _('Delete “{title}”? This cannot be undone.').format(title=title),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setAccessibleName("Delete canned response")
+        box.setAccessibleName(_("Delete canned response"))
         self.confirm_box = box
 
         def answered(button: int) -> None:
@@ -361,7 +361,7 @@ class CannedManager(QDialog):
         if len(lines) > 1:
             box.setInformativeText(_('{problems} thing(s) could not be imported as they were; see the details.').format(problems=problems))
             box.setDetailedText("\n".join(lines[1:]))
-        box.setAccessibleName("Import finished")
+        box.setAccessibleName(_("Import finished"))
         self.report_box = box
         self.message.setText(lines[0])
         box.open()

@@ -34,7 +34,7 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("conflictDialog")
         self.setWindowTitle(_('Ticket #{id} was changed by someone else').format(id=fresh.id))
-        self.setAccessibleName("Ticket changed by someone else")
+        self.setAccessibleName(_("Ticket changed by someone else"))
         self.mine = dict(mine)
         self.fresh = fresh
         self.choice = "merge"
@@ -86,7 +86,7 @@ class ConflictDialog(QDialog):
         if others:
             info = QLabel(_("<b>Also changed (kept):</b><br>") + "<br>".join(others), self)
             info.setWordWrap(True)
-            info.setAccessibleName("Their other changes")
+            info.setAccessibleName(_("Their other changes"))
             layout.addWidget(info)
 
         buttons = QDialogButtonBox(self)
@@ -97,7 +97,7 @@ class ConflictDialog(QDialog):
         self.merge.setDefault(True)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setToolTip(_("Go back to the editor without saving"))
-        cancel.setAccessibleName("Cancel")
+        cancel.setAccessibleName(_("Cancel"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 

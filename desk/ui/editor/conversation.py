@@ -86,7 +86,7 @@ class ConversationView(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversation")
-        self.setAccessibleName("Conversation")
+        self.setAccessibleName(_("Conversation"))
         self.setToolTip(_("The request and the requester's replies (grey), public replies (blue), internal notes (yellow, 🔒)"))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)

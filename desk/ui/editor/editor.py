@@ -91,7 +91,7 @@ class TicketEditor(QWidget):
     # -- building -------------------------------------------------------------------------------
     def _build(self) -> None:
         self.header = QLabel(f"<h2>#{self.ticket_id}</h2>", self)
-        self.header.setAccessibleName("Ticket")
+        self.header.setAccessibleName(_("Ticket"))
         self.header.setToolTip(_("Ticket number, subject and how it came in"))
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -117,7 +117,7 @@ class TicketEditor(QWidget):
 
         self.history = HistoryView(self)
         self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("Ticket views")
+        self.tabs.setAccessibleName(_("Ticket views"))
         self.tabs.setToolTip(_("Conversation and history"))
         self.tabs.addTab(talk, _("Conversation"))
         self.tabs.addTab(self.history, _("History"))

@@ -72,12 +72,12 @@ class FieldsPanel(QWidget):
         self.requester = QLabel(self)
         self.requester.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.requester.setAccessibleName("Requester")
+        self.requester.setAccessibleName(_("Requester"))
         self.requester.setToolTip(_("Who asked (name, e-mail, kind)"))
         self.requester.setWordWrap(True)
         self.change_requester_button = button(
             _("Change…"), _("Pick another person as the requester (staged like the other fields)"), self,
-            name="Change requester", slot=self.change_requester.emit)
+            name=_("Change requester"), slot=self.change_requester.emit)
         requester_row = QVBoxLayout()  # name and e-mail get the full width; the button sits below
         requester_row.setContentsMargins(0, 0, 0, 0)
         requester_row.addWidget(self.requester)
@@ -113,7 +113,7 @@ class FieldsPanel(QWidget):
             form.addRow(label, widget)
         self.estimate = QLabel(self)
         self.estimate.setWordWrap(True)
-        self.estimate.setAccessibleName("Estimate")
+        self.estimate.setAccessibleName(_("Estimate"))
         self.estimate.setToolTip(_("How long recent tickets of this category took (8 in 10 within)"))
         self.estimate.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", self.estimate)

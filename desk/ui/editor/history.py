@@ -26,7 +26,7 @@ def _label_id(view: TicketView, field: str | None, value: str | None) -> str | N
 class HistoryView(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("History")
+        self.setAccessibleName(_("History"))
         self.setToolTip(_("Who changed what, when (from the audit log)"))
         self.setHeaderLabels([_("When"), _("Who"), _("What"), _("Field"), _("Old"), _("New")])
         self.setRootIsDecorated(False)

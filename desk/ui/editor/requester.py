@@ -32,21 +32,21 @@ class RequesterPicker(QDialog):
         self.tasks = tasks
         self.current_id = current_id
         self.setWindowTitle(_("Change requester"))
-        self.setAccessibleName("Change requester")
-        self.find = named(QLineEdit(self), "Find requester",
+        self.setAccessibleName(_("Change requester"))
+        self.find = named(QLineEdit(self), _("Find requester"),
                           _("Part of a name, e-mail address or phone number; ↓/↑ move through the matches"))
         self.find.setPlaceholderText(_("Name, e-mail or phone"))
-        self.matches = named(QListWidget(self), "Matches",
+        self.matches = named(QListWidget(self), _("Matches"),
                              _("People matching what you typed; Enter or a double-click picks one"))
         self.hint = QLabel(_("Type to find people."), self)
-        self.hint.setAccessibleName("Match count")
+        self.hint.setAccessibleName(_("Match count"))
         self.hint.setToolTip(_("How many people match"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(_("Use this requester"))
-        named(ok, "Use this requester", _("Make the highlighted person the ticket's requester"))
-        named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel", _("Keep the requester as it is"))
+        named(ok, _("Use this requester"), _("Make the highlighted person the ticket's requester"))
+        named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), _("Cancel"), _("Keep the requester as it is"))
         layout = QVBoxLayout(self)
         label = QLabel(_("&Find:"), self)
         label.setBuddy(self.find)

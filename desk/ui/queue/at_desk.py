@@ -50,7 +50,7 @@ class AtDeskSwitcher(QObject):
         self._filling = False
         self.combo = QComboBox(parent)
         self.combo.setObjectName("atDesk")
-        self.combo.setAccessibleName("At the desk")
+        self.combo.setAccessibleName(_("At the desk"))
         self.combo.setToolTip(_("Who is working at this desk. Picking someone signs them in (starts "
                               "their shift); every action is then done as them."))
         self.combo.setMinimumContentsLength(18)
@@ -58,7 +58,7 @@ class AtDeskSwitcher(QObject):
         self.combo.activated.connect(self._picked)
         self.sign_out_button = QToolButton(parent)
         self.sign_out_button.setText(_("Sign out"))
-        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.setAccessibleName(_("Sign out"))
         self.sign_out_button.setToolTip(_("End the current agent's shift at the desk"))
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_button.setEnabled(False)
@@ -68,7 +68,7 @@ class AtDeskSwitcher(QObject):
     def toolbar(self) -> QToolBar:
         bar = QToolBar(_("At the desk"), self.parent())  # type: ignore[arg-type]
         bar.setObjectName("atDeskToolbar")
-        bar.setAccessibleName("At the desk toolbar")
+        bar.setAccessibleName(_("At the desk toolbar"))
         bar.setToolTip(_("Who is working at this desk"))
         bar.setMovable(False)
         label = QLabel(_("&At the desk: "), bar)

@@ -20,18 +20,18 @@ class DoneDialog(QDialog):
         self.ticket_id = ticket_id
         self.setObjectName("doneDialog")
         self.setWindowTitle(_('Done with #{ticket_id}').format(ticket_id=ticket_id))
-        self.setAccessibleName("Done")
+        self.setAccessibleName(_("Done"))
         heading = QLabel(what or _('Ticket #{ticket_id}').format(ticket_id=ticket_id), self)
         heading.setWordWrap(True)
-        self.note = named(QLineEdit(self), "Note",
+        self.note = named(QLineEdit(self), _("Note"),
                           _("What was done, for whoever looks at this ticket later (optional; kept as "
                           "an internal note, never sent)"))
         self.note.setPlaceholderText(_("What was done (optional internal note)"))
         self.buttons = QDialogButtonBox(self)
         self.done_button = named(self.buttons.addButton(_("Done"), QDialogButtonBox.ButtonRole.AcceptRole),
-                                 "Done", _("Mark the ticket solved (Enter)"))
+                                 _("Done"), _("Mark the ticket solved (Enter)"))
         self.done_button.setDefault(True)
-        cancel = named(self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel), "Cancel",
+        cancel = named(self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel), _("Cancel"),
                        _("Leave the ticket as it is (Esc)"))
         cancel.setAutoDefault(False)
         self.buttons.accepted.connect(self.accept)

@@ -64,7 +64,7 @@ class WalkInLine(QWidget):
         self._done_dialog: QDialog | None = None
         self.list = QListWidget(self)
         self.list.setObjectName("walkInLine")
-        self.list.setAccessibleName("Walk-in line")
+        self.list.setAccessibleName(_("Walk-in line"))
         self.list.setToolTip(_("People waiting at the desk, longest first, then those being served. "
                              "Enter opens the ticket."))
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -88,7 +88,7 @@ class WalkInLine(QWidget):
         title = QLabel(_("Walk-in &line"), self)
         title.setBuddy(self.list)
         self.summary = QLabel("", self)
-        self.summary.setAccessibleName("Line summary")
+        self.summary.setAccessibleName(_("Line summary"))
         self.summary.setToolTip(_("How many are waiting and the longest wait"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

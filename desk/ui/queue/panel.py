@@ -67,7 +67,7 @@ class QueuePanel(QWidget):
         # Search and filters
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
-        self.search.setAccessibleName("Search tickets")
+        self.search.setAccessibleName(_("Search tickets"))
         self.search.setToolTip(_("Search subject, details, comments and requester (Ctrl+F). "
                                "Type words; anything is safe to type."))
         self.search.setPlaceholderText(_("Search tickets (Ctrl+F)"))
@@ -103,11 +103,11 @@ class QueuePanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._remember_selection)
 
         # Ticket buttons
-        self.claim_button = button(_("Claim"), _("Take the selected ticket as yours (Ctrl+K)"), self, name="Claim", slot=self.claim_selected)
+        self.claim_button = button(_("Claim"), _("Take the selected ticket as yours (Ctrl+K)"), self, name=_("Claim"), slot=self.claim_selected)
         self.release_button = button(_("Release"), _("Give the selected ticket back to the queue "
-                                      "(Ctrl+Shift+K)"), self, name="Release", slot=self.release_selected)
-        self.new_button = button(_("New ticket…"), _("Log a walk-in, call or request (Ctrl+N)"), self, name="New ticket", slot=self.quick_log)
-        self.open_button = button(_("Open"), _("Open the selected ticket (Enter)"), self, name="Open ticket", slot=self.open_selected)
+                                      "(Ctrl+Shift+K)"), self, name=_("Release"), slot=self.release_selected)
+        self.new_button = button(_("New ticket…"), _("Log a walk-in, call or request (Ctrl+N)"), self, name=_("New ticket"), slot=self.quick_log)
+        self.open_button = button(_("Open"), _("Open the selected ticket (Enter)"), self, name=_("Open ticket"), slot=self.open_selected)
 
         # Walk-in line
         self.line = WalkInLine(tasks, current_agent, self)

@@ -87,7 +87,7 @@ class QuickLogDialog(QDialog):
         self.current_agent = current_agent
         self.setWindowTitle(_("Log a ticket"))
         self.setObjectName("quickLog")
-        self.setAccessibleName("Log a ticket")
+        self.setAccessibleName(_("Log a ticket"))
         self._matches: list[PersonChoice] = []
         self._chosen: PersonChoice | None = None
         self._open_of_requester: list[tuple[int, str]] = []
@@ -101,7 +101,7 @@ class QuickLogDialog(QDialog):
             return widget
 
         # Requester and inline new requester
-        self.requester = tip(QLineEdit(self), "Requester",
+        self.requester = tip(QLineEdit(self), _("Requester"),
                              _("Type a name, e-mail or phone; pick a match with the arrow keys, "
                              "or keep typing to add a new requester"))
         self.requester.setPlaceholderText(_("Name, e-mail or phone"))
@@ -112,13 +112,13 @@ class QuickLogDialog(QDialog):
         self.completer.activated[str].connect(self._completion_picked)
         self.requester.setCompleter(self.completer)
         self.requester.textEdited.connect(self._requester_edited)
-        self.requester_state = tip(QLabel("", self), "Requester status", _("Who the ticket will be for"))
+        self.requester_state = tip(QLabel("", self), _("Requester status"), _("Who the ticket will be for"))
         self.requester_state.setWordWrap(True)
         self.new_box = QGroupBox(_("New requester"), self)
         self.new_box.setToolTip(_("Nobody matched what you typed: these details create the person"))
-        self.new_email = tip(QLineEdit(self.new_box), "New requester e-mail", _("E-mail of the new requester"))
-        self.new_phone = tip(QLineEdit(self.new_box), "New requester phone", _("Phone of the new requester"))
-        self.new_kind = tip(QComboBox(self.new_box), "Requester kind",
+        self.new_email = tip(QLineEdit(self.new_box), _("New requester e-mail"), _("E-mail of the new requester"))
+        self.new_phone = tip(QLineEdit(self.new_box), _("New requester phone"), _("Phone of the new requester"))
+        self.new_kind = tip(QComboBox(self.new_box), _("Requester kind"),
                             _("Faculty, staff, student or guest"))
         for kind in PERSON_KINDS:
             self.new_kind.addItem(word(kind), kind)
@@ -130,26 +130,26 @@ class QuickLogDialog(QDialog):
         self.new_box.setVisible(False)
 
         # Ticket fields
-        self.channel = tip(QComboBox(self), "Channel", _("How the request came in (walk-in by default)"))
+        self.channel = tip(QComboBox(self), _("Channel"), _("How the request came in (walk-in by default)"))
         for channel in CHANNELS:
             self.channel.addItem(word(channel), channel)
-        self.arrived = tip(QSpinBox(self), "Arrived minutes ago",
+        self.arrived = tip(QSpinBox(self), _("Arrived minutes ago"),
                            _("When the person arrived or the call began, in minutes ago "
                            "(wait times are measured from it)"))
         self.arrived.setRange(0, 24 * 60)
         self.arrived.setSuffix(_(" min ago"))
         self.arrived.setSpecialValueText(_("just now"))
-        self.category = tip(QComboBox(self), "Category", _("What kind of request it is"))
-        self.location = tip(QComboBox(self), "Location", _("Where (building or room)"))
+        self.category = tip(QComboBox(self), _("Category"), _("What kind of request it is"))
+        self.location = tip(QComboBox(self), _("Location"), _("Where (building or room)"))
         for combo in (self.category, self.location):
             combo.addItem(_("(none)"), None)
-        self.subject = tip(QLineEdit(self), "Subject", _("One line: what is wrong or what is wanted"))
+        self.subject = tip(QLineEdit(self), _("Subject"), _("One line: what is wrong or what is wanted"))
         self.subject.setMaxLength(ticket_ops.MAX_SUBJECT)
-        self.details = tip(QPlainTextEdit(self), "Details",
+        self.details = tip(QPlainTextEdit(self), _("Details"),
                            _("Anything else worth knowing (Tab leaves the box, Ctrl+Enter logs)"))
         self.details.setTabChangesFocus(True)
         self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * 5 + 12)
-        self.warning = tip(QLabel("", self), "Duplicate warning",
+        self.warning = tip(QLabel("", self), _("Duplicate warning"),
                            _("Open tickets of this requester and similar recent tickets; links open them"))
         self.warning.setWordWrap(True)
         self.warning.setTextFormat(Qt.TextFormat.RichText)
@@ -162,20 +162,20 @@ class QuickLogDialog(QDialog):
         self._add_to_layout.setContentsMargins(0, 0, 0, 0)
         self._add_to_layout.addStretch(1)
         self.add_to_box.setVisible(False)
-        self.expectation = tip(QLabel("", self), "Expected resolution",
+        self.expectation = tip(QLabel("", self), _("Expected resolution"),
                                _("How long tickets of this category took recently (median and 80th percentile)"))
         self.expectation.setWordWrap(True)
         self.expectation.setMinimumHeight(self.expectation.fontMetrics().lineSpacing() * 2 + 4)
-        self.problem = tip(QLabel("", self), "Problem", _("What is missing before the ticket can be logged"))
+        self.problem = tip(QLabel("", self), _("Problem"), _("What is missing before the ticket can be logged"))
         self.problem.setStyleSheet(f"color: {theme.error_css()}")
         self.problem.setVisible(False)
         self.buttons = QDialogButtonBox(self)
         self.log_button = self.buttons.addButton(_("Log ticket"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.log_button.setAccessibleName("Log ticket")
+        self.log_button.setAccessibleName(_("Log ticket"))
         self.log_button.setToolTip(_("Log it (Enter)"))
         self.log_button.setDefault(True)
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
+        cancel.setAccessibleName(_("Cancel"))
         cancel.setToolTip(_("Close without logging (Esc)"))
         self.buttons.accepted.connect(self.submit)
         guard_composition(*self.findChildren(QLineEdit))  # a Korean syllable being typed is not Enter

@@ -44,7 +44,7 @@ class SavedViews(QWidget):
         self.current_filters = current_filters  # what "Save view…" keeps
         self.list = QListWidget(self)
         self.list.setObjectName("views")
-        self.list.setAccessibleName("Views")
+        self.list.setAccessibleName(_("Views"))
         self.list.setToolTip(_("Queue views; saved views are below the line"))
         for name, label in queue.view_labels().items():
             item = QListWidgetItem(label)
@@ -54,8 +54,8 @@ class SavedViews(QWidget):
         self.list.currentItemChanged.connect(self._picked)
         self.list.itemActivated.connect(lambda item: self._picked(item, None))
         self.save_button = button(_("Save view…"), _("Save the current view, filters and search under a name"), self,
-                                  name="Save view", slot=self.save_current)
-        self.delete_button = button(_("Delete view"), _("Delete the selected saved view"), self, name="Delete view",
+                                  name=_("Save view"), slot=self.save_current)
+        self.delete_button = button(_("Delete view"), _("Delete the selected saved view"), self, name=_("Delete view"),
                                     slot=self.delete_selected)
         self.delete_button.setEnabled(False)
         layout = QVBoxLayout(self)

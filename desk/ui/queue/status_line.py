@@ -39,7 +39,7 @@ class StatusLine(QLabel):
                  bar: QStatusBar) -> None:
         super().__init__(bar)
         self.model, self.line, self.switcher = model, line, switcher
-        self.setAccessibleName("Queue status")
+        self.setAccessibleName(_("Queue status"))
         self.setToolTip(_("Tickets in this view, people waiting, and who is at the desk"))
         bar.addPermanentWidget(self, 1)
         model.count_changed.connect(lambda _n: self.refresh())

@@ -19,7 +19,7 @@ STRETCHED = 3  # the subject takes what is left
 def queue_table(model: QueueModel, parent: QWidget) -> QTableView:
     table = QTableView(parent)
     table.setObjectName("queue")
-    table.setAccessibleName("Queue")
+    table.setAccessibleName(_("Queue"))
     table.setToolTip(_("The queue. Enter opens a ticket; click a header to sort."))
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

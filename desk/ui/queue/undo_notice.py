@@ -19,9 +19,9 @@ class UndoNotice(QWidget):
     def __init__(self, bar: QStatusBar) -> None:
         super().__init__(bar)
         self.setObjectName("undoNotice")
-        self.setAccessibleName("Undo notice")
+        self.setAccessibleName(_("Undo notice"))
         self.label = QLabel("", self)
-        self.label.setAccessibleName("Notice")
+        self.label.setAccessibleName(_("Notice"))
         self.undo_button = button(_("&Undo"), _("Take the last action back (Alt+U)"), self, slot=self._undo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

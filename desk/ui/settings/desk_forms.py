@@ -132,11 +132,11 @@ class DeskForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
-        self.name = named(QLineEdit(self), "Desk name", _("Shown in the window title and on the counter screen"))
+        self.name = named(QLineEdit(self), _("Desk name"), _("Shown in the window title and on the counter screen"))
         self.name.setPlaceholderText(_("e.g. Tech Desk, School of Education"))
-        self.zone = named(ZoneCombo(self), "Time zone",
+        self.zone = named(ZoneCombo(self), _("Time zone"),
                           _("The desk's time zone: days in the stats and opening hours use it. Type to search."))
-        self.language = named(QComboBox(self), "Language", _("The language of Desk's screens"))
+        self.language = named(QComboBox(self), _("Language"), _("The language of Desk's screens"))
         for label, code in LANGUAGES:  # the languages' own names stay as they are
             self.language.addItem(_(label), code)
         form.addRow(_("Desk &name:"), self.name)
@@ -166,7 +166,7 @@ class TermsEditor(QWidget):
                                      slot=lambda k=key: self.use_preset(k)))
         presets.addStretch(1)
         layout.addLayout(presets)
-        self.table = named(QTableWidget(0, 3, self), "Terms",
+        self.table = named(QTableWidget(0, 3, self), _("Terms"),
                            _("Name, first day and last day (YYYY-MM-DD) of each term; edit any cell"))
         self.table.setHorizontalHeaderLabels((_("Name"), _("First day"), _("Last day")))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -273,7 +273,7 @@ class HolidaysEditor(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.country = named(QComboBox(self), "Holidays country",
+        self.country = named(QComboBox(self), _("Holidays country"),
                              _("The country whose public holidays the desk is closed on"))
         for code, title in list(COMMON_COUNTRIES) + _other_countries():
             if not code:
@@ -284,15 +284,15 @@ class HolidaysEditor(QWidget):
         self.country.currentIndexChanged.connect(lambda _i: self.country_changed.emit(self.country_code()))
         form.addRow(_("Public holidays of:"), self.country)
         layout.addLayout(form)
-        self.public = named(QListWidget(self), "Public holidays", _("The public holidays of the chosen country"))
+        self.public = named(QListWidget(self), _("Public holidays"), _("The public holidays of the chosen country"))
         self.public.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         layout.addWidget(QLabel(_("Public holidays (the desk is closed):"), self))
         layout.addWidget(self.public)
         layout.addWidget(QLabel(_("The desk's own closed days:"), self))
-        self.closed = named(QListWidget(self), "Closed days", _("Days the desk is closed besides public holidays"))
+        self.closed = named(QListWidget(self), _("Closed days"), _("Days the desk is closed besides public holidays"))
         layout.addWidget(self.closed)
         row = QHBoxLayout()
-        self.new_day = named(QDateEdit(QDate.currentDate(), self), "Closed day to add", _("A date the desk is closed"))
+        self.new_day = named(QDateEdit(QDate.currentDate(), self), _("Closed day to add"), _("A date the desk is closed"))
         self.new_day.setCalendarPopup(True)
         self.new_day.setDisplayFormat("yyyy-MM-dd")
         row.addWidget(self.new_day)

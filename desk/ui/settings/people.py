@@ -37,7 +37,7 @@ ROLE_TITLES = {"student-worker": N_("Student worker"), "staff": N_("Staff"), "su
 
 
 def _role_combo(parent: QWidget) -> QComboBox:
-    combo = named(QComboBox(parent), "Role", _("Student workers and staff serve; supervisors also plan and report"))
+    combo = named(QComboBox(parent), _("Role"), _("Student workers and staff serve; supervisors also plan and report"))
     for role in AGENT_ROLES:
         combo.addItem(_(ROLE_TITLES.get(role, role)), role)
     return combo
@@ -46,8 +46,8 @@ def _role_combo(parent: QWidget) -> QComboBox:
 def _agent_fields(parent: QWidget, layout: QVBoxLayout) -> tuple[QLineEdit, QLineEdit, QComboBox]:
     """Name, e-mail and role fields of an agent, in a form added to ``layout``."""
     form = QFormLayout()
-    name = named(QLineEdit(parent), "Agent name", _("The agent's full name, as colleagues know it"))
-    email = named(QLineEdit(parent), "Agent e-mail", _("Their work e-mail (optional; used by sync)"))
+    name = named(QLineEdit(parent), _("Agent name"), _("The agent's full name, as colleagues know it"))
+    email = named(QLineEdit(parent), _("Agent e-mail"), _("Their work e-mail (optional; used by sync)"))
     role = _role_combo(parent)
     form.addRow(_("&Name:"), name)
     form.addRow(_("&E-mail:"), email)
@@ -89,7 +89,7 @@ class AgentRowsEditor(QWidget):
         layout = QVBoxLayout(self)
         self.name, self.email, self.role = _agent_fields(self, layout)
         row = QHBoxLayout()
-        self.add_button = button(_("&Add agent"), _("Add this agent to the list"), self, name="Add agent", slot=self.add)
+        self.add_button = button(_("&Add agent"), _("Add this agent to the list"), self, name=_("Add agent"), slot=self.add)
         row.addWidget(self.add_button)
         row.addWidget(button(_("Remove agent"), _("Remove the selected agent from the list"), self, slot=self.remove))
         row.addStretch(1)
@@ -185,11 +185,11 @@ class AgentsTab(QWidget, _ActorMixin):
         self.name, self.email, self.role = _agent_fields(self, layout)
         row = QHBoxLayout()
         self.add_button = button(_("&Add agent"), _("Add a new agent with the name, e-mail and role above"), self,
-                                 name="Add agent", slot=self.add)
+                                 name=_("Add agent"), slot=self.add)
         self.save_button = button(_("&Save changes"), _("Save the name, e-mail and role of the selected agent"), self,
-                                  name="Save agent", slot=self.save)
+                                  name=_("Save agent"), slot=self.save)
         self.active_button = button(_("Deacti&vate"), _("Deactivate the selected agent (history keeps the name)"), self,
-                                    name="Deactivate agent", slot=self.toggle_active)
+                                    name=_("Deactivate agent"), slot=self.toggle_active)
         for made in (self.add_button, self.save_button, self.active_button):
             row.addWidget(made)
         row.addStretch(1)
@@ -270,7 +270,7 @@ class RequestersTab(QWidget, _ActorMixin):
         self.tasks, self._actor_id = tasks, actor_id
         self._rows: list[PersonRow] = []
         layout = QVBoxLayout(self)
-        self.search = named(QLineEdit(self), "Search people", _("Type part of a name, e-mail or phone number"))
+        self.search = named(QLineEdit(self), _("Search people"), _("Type part of a name, e-mail or phone number"))
         self.search.setPlaceholderText(_("Search by name, e-mail or phone"))
         self.search.textChanged.connect(lambda _t: self.reload())
         layout.addWidget(self.search)
@@ -280,10 +280,10 @@ class RequestersTab(QWidget, _ActorMixin):
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table)
         form = QFormLayout()
-        self.name = named(QLineEdit(self), "Person name", _("The person's name"))
-        self.email = named(QLineEdit(self), "Person e-mail", _("Their e-mail address"))
-        self.phone = named(QLineEdit(self), "Person phone", _("Their phone number"))
-        self.kind = named(QComboBox(self), "Person kind", _("Faculty, staff, student or guest"))
+        self.name = named(QLineEdit(self), _("Person name"), _("The person's name"))
+        self.email = named(QLineEdit(self), _("Person e-mail"), _("Their e-mail address"))
+        self.phone = named(QLineEdit(self), _("Person phone"), _("Their phone number"))
+        self.kind = named(QComboBox(self), _("Person kind"), _("Faculty, staff, student or guest"))
         for kind in PERSON_KINDS:
             self.kind.addItem(word(kind).capitalize(), kind)
         for label, widget in ((_("&Name:"), self.name), (_("&E-mail:"), self.email), (_("P&hone:"), self.phone),
@@ -292,9 +292,9 @@ class RequestersTab(QWidget, _ActorMixin):
         layout.addLayout(form)
         row = QHBoxLayout()
         self.save_button = button(_("&Save changes"), _("Save the selected person's details"), self,
-                                  name="Save person", slot=self.save)
+                                  name=_("Save person"), slot=self.save)
         self.merge_button = button(_("&Merge the two selected…"), _("Merge two records of the same person into one"),
-                                   self, name="Merge people", slot=self.merge)
+                                   self, name=_("Merge people"), slot=self.merge)
         row.addWidget(self.save_button)
         row.addWidget(self.merge_button)
         row.addStretch(1)

@@ -65,15 +65,15 @@ class RemoteForm(QDialog):
         self.setWindowTitle(_("Add a remote helpdesk"))
         self.setObjectName("remoteForm")
         form = QFormLayout(self)
-        self.name = named(QLineEdit(self), "Remote name", _("A short name, e.g. zendesk or rt"))
-        self.kind = named(QComboBox(self), "Kind", _("Zendesk Support or Request Tracker 5"))
+        self.name = named(QLineEdit(self), _("Remote name"), _("A short name, e.g. zendesk or rt"))
+        self.kind = named(QComboBox(self), _("Kind"), _("Zendesk Support or Request Tracker 5"))
         self.kind.addItem(_("Zendesk"), "zendesk")
         self.kind.addItem(_("Request Tracker 5"), "rt")
-        self.url = named(QLineEdit(self), "Address", "https://yours.zendesk.com or https://rt.example.org "
+        self.url = named(QLineEdit(self), _("Address"), "https://yours.zendesk.com or https://rt.example.org "
                           "(HTTPS required except on this computer)")
-        self.user = named(QLineEdit(self), "User", _("Zendesk: the agent's e-mail; RT: the user name"))
-        self.auth = named(QComboBox(self), "Sign-in", _("How Desk signs in"))
-        self.token = named(QLineEdit(self), "Token", _("The API token, OAuth token or password; kept in the "
+        self.user = named(QLineEdit(self), _("User"), _("Zendesk: the agent's e-mail; RT: the user name"))
+        self.auth = named(QComboBox(self), _("Sign-in"), _("How Desk signs in"))
+        self.token = named(QLineEdit(self), _("Token"), _("The API token, OAuth token or password; kept in the "
                             "system keyring, never in the store"))
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.name.setPlaceholderText("zendesk")
@@ -132,9 +132,9 @@ class RemotesDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(_("Desk syncs its tickets with these helpdesks. Tokens are kept in the system keyring."), self)
         intro.setWordWrap(True)
-        named(intro, "About remotes", _("What this list is"))
+        named(intro, _("About remotes"), _("What this list is"))
         layout.addWidget(intro)
-        self.table = named(QTableWidget(0, len(COLUMNS), self), "Remotes", _("The configured remote helpdesks"))
+        self.table = named(QTableWidget(0, len(COLUMNS), self), _("Remotes"), _("The configured remote helpdesks"))
         self.table.setHorizontalHeaderLabels([_(title) for title in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -142,18 +142,18 @@ class RemotesDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
-        self.empty = named(QLabel(_(EMPTY_TEXT), self), "No remotes yet", _("There is no remote helpdesk yet"))
+        self.empty = named(QLabel(_(EMPTY_TEXT), self), _("No remotes yet"), _("There is no remote helpdesk yet"))
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         layout.addWidget(self.empty, 1)
         row = QHBoxLayout()
-        self.add_button = named(QPushButton(_("&Add…"), self), "Add remote", _("Add a Zendesk or RT remote"))
-        self.token_button = named(QPushButton(_("Set &token…"), self), "Set token",
+        self.add_button = named(QPushButton(_("&Add…"), self), _("Add remote"), _("Add a Zendesk or RT remote"))
+        self.token_button = named(QPushButton(_("Set &token…"), self), _("Set token"),
                                    _("Replace the selected remote's token"))
-        self.remove_button = named(QPushButton(_("&Remove"), self), "Remove remote",
+        self.remove_button = named(QPushButton(_("&Remove"), self), _("Remove remote"),
                                     _("Forget the selected remote and its token (tickets stay)"))
-        self.close_button = named(QPushButton(_("&Close"), self), "Close", _("Close this window"))
+        self.close_button = named(QPushButton(_("&Close"), self), _("Close"), _("Close this window"))
         for button in (self.add_button, self.token_button, self.remove_button):
             row.addWidget(button)
         row.addStretch(1)
@@ -245,7 +245,7 @@ class RemotesDialog(QDialog):
         dialog = QDialog(self)
         dialog.setWindowTitle(_('Token for {name}').format(name=name))
         form = QFormLayout(dialog)
-        field = named(QLineEdit(dialog), "Token", _("Kept in the system keyring; never shown again"))
+        field = named(QLineEdit(dialog), _("Token"), _("Kept in the system keyring; never shown again"))
         field.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(_("&Token"), field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,

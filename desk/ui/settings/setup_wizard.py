@@ -89,7 +89,7 @@ class SetupWizard(QWizard):
         self._skipping = False
         self.setObjectName("setupWizard")
         self.setWindowTitle(_("Set up this desk"))
-        self.setAccessibleName("Set-up assistant")
+        self.setAccessibleName(_("Set-up assistant"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -123,7 +123,7 @@ class SetupWizard(QWizard):
             "changed later under <b>File → Settings</b> (Ctrl+,), where this assistant can also be run again.</p>"),
             self.desk_page)
         welcome.setWordWrap(True)
-        welcome.setAccessibleName("About the set-up assistant")
+        welcome.setAccessibleName(_("About the set-up assistant"))
         self.desk_page.body.addSpacing(12)
         self.desk_page.body.addWidget(welcome)
         self.desk_page.body.addStretch(1)

@@ -103,7 +103,7 @@ class StatsPanel(QWidget):
         self._last_seconds = 0.0
         self._cancel: threading.Event | None = None  # set: the computation under way stops between months
         self.days_progressed.connect(self._show_days_progress, Qt.ConnectionType.QueuedConnection)
-        self.setAccessibleName("Statistics")
+        self.setAccessibleName(_("Statistics"))
         self.setToolTip(_("Statistics for a period: volume, waits, response and resolution times, CSAT, staffing"))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -113,7 +113,7 @@ class StatsPanel(QWidget):
         layout.addLayout(self._build_controls())
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
-        scroll.setAccessibleName("Statistics charts and tables")
+        scroll.setAccessibleName(_("Statistics charts and tables"))
         scroll.setToolTip(_("Scroll for more charts and tables"))
         body = QWidget(scroll)
         scroll.setWidget(body)
@@ -135,7 +135,7 @@ class StatsPanel(QWidget):
 
     def _build_controls(self) -> QVBoxLayout:
         self.preset = QComboBox(self)
-        self.preset.setAccessibleName("Period")
+        self.preset.setAccessibleName(_("Period"))
         self.preset.setToolTip(_("Which days to count (by arrival, in the desk's time zone)"))
         for key in PRESETS:
             self.preset.addItem(_(PRESET_LABELS[key]), key)
@@ -177,7 +177,7 @@ class StatsPanel(QWidget):
         html = self._push(_("Export HTML…"), _("Export printable report"),
                           _("A printable HTML page with every chart and table"), self._ask_html)
         self.status = QLabel("", self)
-        self.status.setAccessibleName("Statistics status")
+        self.status.setAccessibleName(_("Statistics status"))
         self.status.setToolTip(_("When the numbers were computed and how long it took"))
         rows = QVBoxLayout()
         first, second = QHBoxLayout(), QHBoxLayout()
@@ -198,11 +198,11 @@ class StatsPanel(QWidget):
     def _build_working(self) -> QWidget:
         """The row shown only while day summaries are rebuilt: what, how far, and Cancel."""
         self.working = QWidget(self)
-        self.working.setAccessibleName("Working out the statistics")
+        self.working.setAccessibleName(_("Working out the statistics"))
         self.working_label = QLabel("", self.working)
-        self.working_label.setAccessibleName("Statistics progress")
+        self.working_label.setAccessibleName(_("Statistics progress"))
         self.working_bar = QProgressBar(self.working)
-        self.working_bar.setAccessibleName("Days of history worked out")
+        self.working_bar.setAccessibleName(_("Days of history worked out"))
         self.working_bar.setToolTip(_("Day summaries are built once; later reports of these days are quick"))
         self.cancel_button = self._push(_("Cancel"), _("Cancel computing the statistics"),
                                         _("Stop now; the days already worked out are kept"), self._cancel_clicked)
