@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint lock demo package clean
+.PHONY: run test bench lint lock demo package clean messages
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Desk needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
@@ -14,6 +14,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m desk.core.i18n_build  # .po -> .mo (translations are compiled, not committed)
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -46,6 +47,13 @@ package: $(STAMP)
 	$(BIN)/python -m pip install --quiet "pyinstaller==6.22.3"
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/desk.spec
 	@echo "Built dist/desk/desk; desktop entry and AppStream metadata are in packaging/"
+
+# Re-extract the translatable strings and merge them into every catalog (new ones untranslated).
+messages: $(STAMP)
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k counted:2,3 --sort-output --no-location --no-wrap -o build/desk.pot desk
+	$(BIN)/pybabel update -i build/desk.pot -d resources/locale -D desk --no-fuzzy-matching --no-wrap --ignore-obsolete
+	$(BIN)/python -m desk.core.i18n_build
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

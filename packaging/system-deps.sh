@@ -9,7 +9,8 @@
 set -euo pipefail
 want=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
       libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
-      libxcb-render-util0 libxcb-image0 fonts-dejavu-core)
+      libxcb-render-util0 libxcb-image0 fonts-dejavu-core
+      fonts-noto-cjk)  # Hangul (and other CJK text) instead of empty boxes
 if [ "${1:-app}" = test ]; then
   want+=(xvfb xauth)
   # The receipt test turns the PDF it renders into an image and text to check it (pdftoppm,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from desk.cli.main import db_path
 from desk.core import errors
 from desk.core.db import open_store
+from desk.core.i18n import _
 from desk.core.ops import people
 
 
@@ -35,7 +36,7 @@ def existing_store(args: argparse.Namespace) -> Path:
     a new, empty desk. Only the window, `desk init`, `desk demo` and `desk import` create one."""
     path = db_path(args).expanduser()
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
-        raise errors.NotFound(f"No Desk store at {path}. Create one with `desk init {path}`.")
+        raise errors.NotFound(_('No Desk store at {path}. Create one with `desk init {path}`.').format(path=path))
     return path
 
 
@@ -53,7 +54,7 @@ def agent_for(session: Session, email: str | None) -> int | None:
         return None
     person = people.find_person_by_email(session, email)
     if person is None or not person.is_agent:
-        raise errors.NotFound(f"No agent has the e-mail {email}.")
+        raise errors.NotFound(_('No agent has the e-mail {email}.').format(email=email))
     return person.id
 
 

@@ -20,37 +20,37 @@ DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pi
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
-        "export", help="export all tickets (CSV, JSON, an SQLite copy for analysts, XLSX)",
-        description="Write every ticket to standard output or a file. JSON is Desk's own lossless "
+        "export", help=_("export all tickets (CSV, JSON, an SQLite copy for analysts, XLSX)"),
+        description=_("Write every ticket to standard output or a file. JSON is Desk's own lossless "
                     "format (replies, notes, history; `desk import` reads it back); sqlite is a "
                     "reporting copy with metric views for Datasette, pandas or Power Query; xlsx is a "
-                    "ticket sheet with real dates and numbers. sqlite and xlsx need -o FILE.",
+                    "ticket sheet with real dates and numbers. sqlite and xlsx need -o FILE."),
     )
     add_db_option(export)
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="csv", help="output format (default csv)")
-    export.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="csv", help=_("output format (default csv)"))
+    export.add_argument("--output", "-o", type=Path, help=_("write to this file instead of standard output"))
     add_progress_option(export)
     export.set_defaults(func=run_export)
 
     imp = subparsers.add_parser(
-        "import", help="import tickets (or people) from CSV, TSV, JSON or NDJSON (all rows or none)",
-        description="Import tickets from a CSV, TSV, JSON or newline-delimited JSON file (the format "
+        "import", help=_("import tickets (or people) from CSV, TSV, JSON or NDJSON (all rows or none)"),
+        description=_("Import tickets from a CSV, TSV, JSON or newline-delimited JSON file (the format "
                     "is detected). Headers are matched to Desk's columns (see `desk export`) and "
                     "common names (Title, Email, Queue, ...); --map fixes the rest. Desk's own JSON "
                     "export comes back whole. If any row is bad, each bad row is reported with its "
-                    "line and nothing is imported.",
+                    "line and nothing is imported."),
     )
     add_db_option(imp)
-    imp.add_argument("file", type=Path, help="the file to import")
+    imp.add_argument("file", type=Path, help=_("the file to import"))
     imp.add_argument("--people", action="store_true",
-                     help="the file lists people (name, e-mail, phone, kind), not tickets")
+                     help=_("the file lists people (name, e-mail, phone, kind), not tickets"))
     imp.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
-                     help="read the file's HEADER as Desk's COLUMN (repeatable)")
+                     help=_("read the file's HEADER as Desk's COLUMN (repeatable)"))
     imp.add_argument("--encoding", help=_("the file's text encoding (default UTF-8; e.g. cp949 for Korean Excel, "
                                           "or auto to read it in the encoding it looks like)"))
-    imp.add_argument("--delimiter", help="the CSV column separator (default: detected; e.g. ';' or tab)")
-    imp.add_argument("--dry-run", action="store_true", help="check the file and say what would be imported; write nothing")
-    imp.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent importing")
+    imp.add_argument("--delimiter", help=_("the CSV column separator (default: detected; e.g. ';' or tab)"))
+    imp.add_argument("--dry-run", action="store_true", help=_("check the file and say what would be imported; write nothing"))
+    imp.add_argument("--as", dest="agent", metavar="EMAIL", help=_("the agent importing"))
     add_progress_option(imp)
     imp.set_defaults(func=run_import)
 
@@ -64,15 +64,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help=_("rebuild the search index and put back missing triggers and indexes"))
     check.set_defaults(func=run_check)
 
-    backup = subparsers.add_parser("backup", help="copy the store safely, even while Desk is open",
-                                   description="Make a consistent copy of the store with SQLite's backup API.")
+    backup = subparsers.add_parser("backup", help=_("copy the store safely, even while Desk is open"),
+                                   description=_("Make a consistent copy of the store with SQLite's backup API."))
     add_db_option(backup)
-    backup.add_argument("path", type=Path, help="where to write the copy")
+    backup.add_argument("path", type=Path, help=_("where to write the copy"))
     add_progress_option(backup)
     backup.set_defaults(func=run_backup)
 
-    migrate = subparsers.add_parser("migrate", help="upgrade the store to this version of Desk",
-                                    description="Back up and upgrade an older store (opening it does the same).")
+    migrate = subparsers.add_parser("migrate", help=_("upgrade the store to this version of Desk"),
+                                    description=_("Back up and upgrade an older store (opening it does the same)."))
     add_db_option(migrate)
     add_progress_option(migrate)
     migrate.set_defaults(func=run_migrate)
@@ -80,12 +80,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     if args.format in ("sqlite", "xlsx") and not args.output:
-        print(f"desk: --format {args.format} writes a file; give it with -o FILE", file=sys.stderr)
+        print(_('desk: --format {format} writes a file; give it with -o FILE').format(format=args.format), file=sys.stderr)
         return 2
     with session_for(args) as session, progress_bar(args, "export") as tick:
         if args.output:
             count = export_file(session, path=args.output, fmt=args.format, progress=tick)
-            print(f"Exported {count} tickets to {args.output}", file=sys.stderr)
+            print(_('Exported {count} tickets to {output}').format(count=count, output=args.output), file=sys.stderr)
         else:
             write_export(session, sys.stdout, args.format, progress=tick)
     return 0
@@ -96,12 +96,12 @@ def run_import(args: argparse.Namespace) -> int:
     for item in args.map:
         header, sep, column = item.partition("=")
         if not sep:
-            print(f"desk: --map needs HEADER=COLUMN, got {item!r}", file=sys.stderr)
+            print(_('desk: --map needs HEADER=COLUMN, got {item!r}').format(item=item), file=sys.stderr)
             return 2
         mapping[header] = column
     delimiter = DELIMITER_NAMES.get(args.delimiter.lower(), args.delimiter) if args.delimiter else None
     if delimiter is not None and len(delimiter) != 1:
-        print(f"desk: --delimiter must be one character (or tab), got {args.delimiter!r}", file=sys.stderr)
+        print(_('desk: --delimiter must be one character (or tab), got {delimiter!r}').format(delimiter=args.delimiter), file=sys.stderr)
         return 2
     reader = import_people_file if args.people else import_tickets_file
     with session_for(args, create=True) as session, progress_bar(args, "import") as tick:
@@ -120,24 +120,24 @@ def _say_report(report: ImportReport, args: argparse.Namespace) -> int:
             place = f"{report.unit} {where}" if where else "file"
             print(f"{args.file}: {place}: {reason}", file=sys.stderr)
         if len(report.problems) > 200:
-            print(f"... and {len(report.problems) - 200} more", file=sys.stderr)
-        print(f"Nothing imported: {len(report.problems)} problem(s).", file=sys.stderr)
+            print(_('... and {value} more').format(value=len(report.problems) - 200), file=sys.stderr)
+        print(_('Nothing imported: {count} problem(s).').format(count=len(report.problems)), file=sys.stderr)
         return 1
     if report.dry_run:
-        print(f"Dry run ({report.format.upper()}): {report.would_import} {what} would be imported"
-              + (f"; {report.skipped_existing} already present would be skipped" if report.skipped_existing else "")
-              + ". Nothing was written.")
+        print(_('Dry run ({upper}): {would_import} {what} would be imported').format(upper=report.format.upper(), would_import=report.would_import, what=what)
+              + (_('; {skipped_existing} already present would be skipped').format(skipped_existing=report.skipped_existing) if report.skipped_existing else "")
+              + _(". Nothing was written."))
     elif args.people:
-        print(f"Imported {report.counts.people_created} people; updated {report.counts.people_updated}"
-              + (f"; {report.skipped_existing} unchanged" if report.skipped_existing else ""))
+        print(_('Imported {people_created} people; updated {people_updated}').format(people_created=report.counts.people_created, people_updated=report.counts.people_updated)
+              + (_('; {skipped_existing} unchanged').format(skipped_existing=report.skipped_existing) if report.skipped_existing else ""))
     else:
         counts = report.counts
-        extra = f" with {counts.comments} replies and notes" if counts.comments else ""
-        print(f"Imported {report.imported} tickets{extra}"
-              + (f"; {report.skipped_existing} already present were skipped" if report.skipped_existing else "")
-              + (f"; {counts.people_created} new people" if counts.people_created else ""))
+        extra = _(' with {comments} replies and notes').format(comments=counts.comments) if counts.comments else ""
+        print(_('Imported {imported} tickets{extra}').format(imported=report.imported, extra=extra)
+              + (_('; {skipped_existing} already present were skipped').format(skipped_existing=report.skipped_existing) if report.skipped_existing else "")
+              + (_('; {people_created} new people').format(people_created=counts.people_created) if counts.people_created else ""))
     for item in report.not_carried:
-        print(f"Not carried: {item}", file=sys.stderr)
+        print(_('Not carried: {item}').format(item=item), file=sys.stderr)
     return 0
 
 
@@ -162,11 +162,11 @@ def run_check(args: argparse.Namespace) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     source = existing_store(args)
     if args.path.resolve() == source.resolve():
-        print("desk: the backup must go to another file", file=sys.stderr)
+        print(_("desk: the backup must go to another file"), file=sys.stderr)
         return 2
     with db.open_store(source, progress=say_progress) as store, progress_bar(args, "backup") as tick:
         db.backup_to(store.path, args.path, progress=tick)
-    print(f"Backed up {source} to {args.path}")
+    print(_('Backed up {source} to {path}').format(source=source, path=args.path))
     return 0
 
 
@@ -176,6 +176,6 @@ def run_migrate(args: argparse.Namespace) -> int:
     with progress_bar(args, "migrate") as tick, db.open_store(path, progress=store_steps(tick, say_all=True)):
         pass
     after, head = db.schema_state(path)
-    print(f"{path}: schema {before or 'new'} -> {after}" if before != after else f"{path}: already at {head}")
+    print(_('{path}: schema {value} -> {after}').format(path=path, value=before or 'new', after=after) if before != after else _('{path}: already at {head}').format(path=path, head=head))
     return 0
 

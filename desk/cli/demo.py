@@ -14,14 +14,14 @@ from desk.core.i18n import _
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "demo", help="fill an empty store with realistic demo data",
-        description="Fill an empty store with demo tickets, people, replies and shifts over "
-                    "the last year. The same seed gives the same data.",
+        "demo", help=_("fill an empty store with realistic demo data"),
+        description=_("Fill an empty store with demo tickets, people, replies and shifts over "
+                    "the last year. The same seed gives the same data."),
     )
     add_db_option(parser)
-    parser.add_argument("--tickets", type=arguments.whole_number(low=0, high=5_000_000), default=20_000, help="how many tickets (default 20000)")
-    parser.add_argument("--seed", type=arguments.whole_number(), default=1, help="random seed (default 1)")
-    parser.add_argument("--days", type=arguments.whole_number(low=1, high=3650), default=365, help="days of history (default 365)")
+    parser.add_argument("--tickets", type=arguments.whole_number(low=0, high=5_000_000), default=20_000, help=_("how many tickets (default 20000)"))
+    parser.add_argument("--seed", type=arguments.whole_number(), default=1, help=_("random seed (default 1)"))
+    parser.add_argument("--days", type=arguments.whole_number(low=1, high=3650), default=365, help=_("days of history (default 365)"))
     parser.add_argument("--locale", choices=LOCALES, default="en",
                         help=_("en: an English-speaking desk; ko: a Korean desk (Korean names, requests "
                                "and replies, Seoul time, the Korean academic calendar)"))
@@ -34,7 +34,5 @@ def run(args: argparse.Namespace) -> int:
         summary = generate(db_path(args), tickets=args.tickets, seed=args.seed, days=args.days, steps=tick,
                            locale=args.locale,
                            progress=None if tick else lambda message: print(f"demo: {message}", file=sys.stderr))
-    print(f"{summary.tickets:,} tickets, {summary.comments:,} replies and notes, "
-          f"{summary.requesters:,} requesters, {summary.agents} agents in {summary.seconds:.1f} s "
-          f"-> {db_path(args)}")
+    print(_('{tickets:,} tickets, {comments:,} replies and notes, {requesters:,} requesters, {agents} agents in {seconds:.1f} s -> {db_path}').format(tickets=summary.tickets, comments=summary.comments, requesters=summary.requesters, agents=summary.agents, seconds=summary.seconds, db_path=db_path(args)))
     return 0

@@ -17,15 +17,15 @@ from desk.core.ops import choices
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "init", help="create a new Desk store",
-        description="Create and set up a new store at PATH (default: --db, $DESK_DB, else the data "
+        "init", help=_("create a new Desk store"),
+        description=_("Create and set up a new store at PATH (default: --db, $DESK_DB, else the data "
                     "folder). An existing Desk store is upgraded if older and otherwise left as it is; "
-                    "a file that is not a Desk store is refused untouched.",
+                    "a file that is not a Desk store is refused untouched."),
     )
     add_db_option(parser)
-    parser.add_argument("path", nargs="?", type=Path, help="where to create the store")
+    parser.add_argument("path", nargs="?", type=Path, help=_("where to create the store"))
     parser.add_argument("--defaults", action="store_true",
-                        help="add the default categories and locations of a university tech desk")
+                        help=_("add the default categories and locations of a university tech desk"))
     parser.add_argument("--language", choices=LANGUAGES,
                         help=_("the store's language: its default canned responses are written in it "
                                "and the window speaks it (default: follow the system)"))
@@ -42,8 +42,7 @@ def _refuse_foreign(path: Path) -> None:
         tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
     if tables:
         raise errors.StoreCorrupt(
-            f"{path} is an SQLite database of another program, not a Desk store. Nothing was changed; "
-            "choose another path."
+            _('{path} is an SQLite database of another program, not a Desk store. Nothing was changed; choose another path.').format(path=path)
         )
 
 
@@ -64,6 +63,5 @@ def run(args: argparse.Namespace) -> int:
         print(_("Language: {language}; default canned responses added.").format(language=args.language)
               if installed else _("Language: {language}.").format(language=args.language))
     if first_run:
-        print(f"Next: add the first agent with `desk agent add --db {path} --name NAME --email EMAIL`, "
-              "or open the window (`desk --db PATH`) for the set-up assistant.")
+        print(_('Next: add the first agent with `desk agent add --db {path} --name NAME --email EMAIL`, or open the window (`desk --db PATH`) for the set-up assistant.').format(path=path))
     return 0

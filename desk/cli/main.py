@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desk import __version__
+from desk.cli import argparse_words
 from desk.core.db import classify, default_db_path
 from desk.core.errors import DeskError, FileError, StoreError
-from desk.core.i18n import _
+from desk.core.i18n import LANGUAGES, _, set_language, stored_language
 from desk.core.logs import setup_logging
 
 log = logging.getLogger("desk.cli")  # not __name__: that is "__main__" under python -m
@@ -50,13 +51,14 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desk",
-        description="Desk: an offline-first service desk. With no command, opens the window.",
+        description=_("Desk: an offline-first service desk. With no command, opens the window."),
     )
-    parser.add_argument("--version", action="version", version=f"desk {__version__}")
+    parser.add_argument("--version", action="version", version=f"desk {__version__}",
+                        help=_("show program's version number and exit"))
     add_db_option(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    gui = subparsers.add_parser("gui", help="open the Desk window (the default)",
-                                description="Open the Desk window on the store.")
+    gui = subparsers.add_parser("gui", help=_("open the Desk window (the default)"),
+                                description=_("Open the Desk window on the store."))
     add_db_option(gui)
     gui.set_defaults(func=run_gui)
     for name in COMMAND_MODULES:
@@ -68,8 +70,41 @@ def build_parser() -> argparse.ArgumentParser:
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", type=Path, default=argparse.SUPPRESS,
-        help="the store file (default: $DESK_DB, else desk.sqlite3 in your data folder)",
+        help=_("the store file (default: $DESK_DB, else desk.sqlite3 in your data folder)"),
     )
+    # Every command takes --lang where it takes --db: both are read before the parser is built.
+    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                        help=_("the language of messages and the window (default: the store's setting, else the system's)"))
+
+
+def _early_option(argv: Sequence[str], name: str) -> str | None:
+    """The value of ``--name X`` / ``--name=X`` in ``argv`` (the last one wins), read before the
+    parser exists: the parser's own help must already be in the chosen language."""
+    found = None
+    for index, arg in enumerate(argv):
+        if arg == name and index + 1 < len(argv):
+            found = argv[index + 1]
+        elif arg.startswith(name + "="):
+            found = arg.partition("=")[2]
+    return found
+
+
+def choose_language(argv: Sequence[str], *, window: bool) -> str:
+    """--lang, else (for the window) the store's ``language`` setting, else the system locale.
+    The store's setting is the language of the desk's screens; a command in a terminal speaks
+    the terminal's language (LANG) unless told otherwise, as other command-line tools do."""
+    wanted = _early_option(argv, "--lang")
+    if wanted is None and not window:
+        wanted = ""
+    if wanted is None:
+        db = _early_option(argv, "--db")
+        try:
+            wanted = stored_language(Path(db) if db else default_db_path())
+        except OSError:
+            wanted = ""
+    code = set_language(wanted if wanted in LANGUAGES else "")
+    argparse_words.install()
+    return code
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -86,8 +121,7 @@ def run_gui(args: argparse.Namespace) -> int:
         try:
             from desk.ui.app import run
         except ImportError as exc:  # e.g. Qt's system libraries are missing
-            print(f"desk: the window cannot start: {exc}. Run `make run`, which checks "
-                  "the system libraries Qt needs.", file=sys.stderr)
+            print(_('desk: the window cannot start: {exc}. Run `make run`, which checks the system libraries Qt needs.').format(exc=exc), file=sys.stderr)
             return 3
         return run(db_path(args))
     finally:
@@ -100,7 +134,8 @@ def _gui_only(argv: Sequence[str]) -> argparse.Namespace | None:
     quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     add_db_option(quick)
     quick.add_argument("command", nargs="?")
-    if any(arg.startswith("-") and arg != "--db" and not arg.startswith("--db=") for arg in argv):
+    if any(arg.startswith("-") and arg not in ("--db", "--lang") and not arg.startswith(("--db=", "--lang="))
+           for arg in argv):
         return None  # --help, --version and sub-command options go to the full parser
     try:
         args, rest = quick.parse_known_args(argv)
@@ -141,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "Check your terminal's or script's encoding and type it again.").format(argument=bad),
               file=sys.stderr)
         return 2
-    args = _gui_only(argv) or build_parser().parse_args(argv)
+    window = _gui_only(argv)
+    choose_language(argv, window=window is not None)
+    args = window or build_parser().parse_args(argv)
     setup_logging()
     try:
         return int(args.func(args) or 0)

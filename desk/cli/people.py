@@ -10,11 +10,12 @@ from desk.cli import arguments
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
 from desk.core import errors, inputs
+from desk.core.i18n import N_, _
 from desk.core.models import PERSON_KINDS, Person
 from desk.core.ops import people
 from desk.core.queries.tickets import find_people
 
-REF_HELP = "the person's e-mail or #id"
+REF_HELP = N_("the person's e-mail or #id")
 
 
 def person_ref(session: Session, ref: str, *, agent: bool = False) -> Person:
@@ -35,35 +36,35 @@ def person_ref(session: Session, ref: str, *, agent: bool = False) -> Person:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "person", help="find, correct or merge requesters",
-        description="Requesters: look them up, correct a name, e-mail, phone or kind, or merge two "
-                    "records of the same person (tickets and replies move; the audit log keeps both).",
+        "person", help=_("find, correct or merge requesters"),
+        description=_("Requesters: look them up, correct a name, e-mail, phone or kind, or merge two "
+                    "records of the same person (tickets and replies move; the audit log keeps both)."),
     )
     add_db_option(parser)
     actions = parser.add_subparsers(dest="person_command", metavar="ACTION", required=True)
 
-    listing = actions.add_parser("list", help="people whose name, e-mail or phone contains WORDS")
+    listing = actions.add_parser("list", help=_("people whose name, e-mail or phone contains WORDS"))
     add_db_option(listing)
-    listing.add_argument("search", nargs="?", default="", help="what to look for (default: everyone)")
-    listing.add_argument("--limit", type=arguments.COUNT, default=50, help="at most this many (default 50)")
-    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_argument("search", nargs="?", default="", help=_("what to look for (default: everyone)"))
+    listing.add_argument("--limit", type=arguments.COUNT, default=50, help=_("at most this many (default 50)"))
+    listing.add_argument("--json", action="store_true", help=_("print JSON"))
     listing.set_defaults(func=run_list)
 
-    edit = actions.add_parser("edit", help="correct a person's name, e-mail, phone or kind")
+    edit = actions.add_parser("edit", help=_("correct a person's name, e-mail, phone or kind"))
     add_db_option(edit)
-    edit.add_argument("person", help=REF_HELP)
-    edit.add_argument("--name", help="the new name")
-    edit.add_argument("--email", help='the new e-mail ("" removes it)')
-    edit.add_argument("--phone", help='the new phone ("" removes it)')
-    edit.add_argument("--kind", choices=PERSON_KINDS, help="faculty, staff, student or guest")
-    edit.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent making the change")
+    edit.add_argument("person", help=_(REF_HELP))
+    edit.add_argument("--name", help=_("the new name"))
+    edit.add_argument("--email", help=_('the new e-mail ("" removes it)'))
+    edit.add_argument("--phone", help=_('the new phone ("" removes it)'))
+    edit.add_argument("--kind", choices=PERSON_KINDS, help=_("faculty, staff, student or guest"))
+    edit.add_argument("--as", dest="agent", metavar="EMAIL", help=_("the agent making the change"))
     edit.set_defaults(func=run_edit)
 
-    merge = actions.add_parser("merge", help="merge two records of the same person into one")
+    merge = actions.add_parser("merge", help=_("merge two records of the same person into one"))
     add_db_option(merge)
-    merge.add_argument("keep", help=f"the record to keep ({REF_HELP})")
-    merge.add_argument("merge", help=f"the record merged into it ({REF_HELP})")
-    merge.add_argument("--as", dest="agent", metavar="EMAIL", help="the agent making the change")
+    merge.add_argument("keep", help=_('the record to keep ({REF_HELP})').format(REF_HELP=_(REF_HELP)))
+    merge.add_argument("merge", help=_('the record merged into it ({REF_HELP})').format(REF_HELP=_(REF_HELP)))
+    merge.add_argument("--as", dest="agent", metavar="EMAIL", help=_("the agent making the change"))
     merge.set_defaults(func=run_merge)
 
 
@@ -79,7 +80,7 @@ def run_list(args: argparse.Namespace) -> int:
         print_json(found)
         return 0
     for row in found:
-        agent = f"  agent ({row['role']})" if row["agent"] else ""
+        agent = _('  agent ({row})').format(row=row['role']) if row["agent"] else ""
         print(f"#{row['id']:<6} {row['name'][:30]:<30} {row['email'] or '-':<32} {row['kind']:<8}{agent}")
     print(f"{len(found)} people")
     return 0
@@ -90,7 +91,7 @@ def run_edit(args: argparse.Namespace) -> int:
         person = person_ref(session, args.person)
         changes = people.edit_person(session, actor_id=agent_for(session, args.agent), person_id=person.id,
                                      name=args.name, email=args.email, phone=args.phone, kind=args.kind)
-        print(f"Updated #{person.id} {person.name}" if changes.people else f"#{person.id} {person.name}: nothing to change")
+        print(_('Updated #{id} {name}').format(id=person.id, name=person.name) if changes.people else _('#{id} {name}: nothing to change').format(id=person.id, name=person.name))
     return 0
 
 
@@ -99,6 +100,5 @@ def run_merge(args: argparse.Namespace) -> int:
         keep, gone = person_ref(session, args.keep), person_ref(session, args.merge)
         changes = people.merge_people(session, actor_id=agent_for(session, args.agent), keep_id=keep.id,
                                       merge_id=gone.id)
-        print(f"Merged #{gone.id} {gone.name} into #{keep.id} {keep.name}; "
-              f"{len(changes.ticket_ids)} tickets moved")
+        print(_('Merged #{id} {name} into #{id2} {name2}; {count} tickets moved').format(id=gone.id, name=gone.name, id2=keep.id, name2=keep.name, count=len(changes.ticket_ids)))
     return 0

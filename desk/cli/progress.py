@@ -13,12 +13,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from desk.core.i18n import _
+
 Tick = Callable[[int, int], None]  # (done, total)
 
 
 def add_progress_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--progress", action="store_true",
-                        help="show progress on standard error even when it is not a terminal")
+                        help=_("show progress on standard error even when it is not a terminal"))
 
 
 def wanted(args: argparse.Namespace) -> bool:
@@ -54,7 +56,7 @@ def _plain_lines(what: str) -> Tick:
         tenth = 10 * done // total if total else 0
         if tenth > said["tenth"]:
             said["tenth"] = tenth
-            print(f"{what}: {done:,} of {total:,} ({100 * done // max(total, 1)}%)", file=sys.stderr, flush=True)
+            print(_('{what}: {done:,} of {total:,} ({value}%)').format(what=what, done=done, total=total, value=100 * done // max(total, 1)), file=sys.stderr, flush=True)
 
     return tick
 

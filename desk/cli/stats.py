@@ -26,37 +26,37 @@ PERIODS = {"today": "today", "7days": "7 days", "30days": "30 days", "semester":
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "stats", help="print or export the statistics for a period",
-        description="Volume, wait, first response, resolution, CSAT, backlog, per-agent and staffing "
+        "stats", help=_("print or export the statistics for a period"),
+        description=_("Volume, wait, first response, resolution, CSAT, backlog, per-agent and staffing "
                     "numbers for tickets that arrived between --from and --to (desk time zone), the "
-                    "same numbers the Stats panel shows.",
+                    "same numbers the Stats panel shows."),
     )
     add_db_option(parser)
     parser.add_argument("--from", dest="start", type=arguments.iso_date, metavar="DATE",
-                        help="first day, YYYY-MM-DD (default: 30 days ago)")
+                        help=_("first day, YYYY-MM-DD (default: 30 days ago)"))
     parser.add_argument("--to", dest="end", type=arguments.iso_date, metavar="DATE",
-                        help="last day, inclusive (default: today)")
+                        help=_("last day, inclusive (default: today)"))
     parser.add_argument("--period", choices=tuple(PERIODS),
-                        help="instead of --from/--to: today, the last 7 or 30 days, or the desk's current "
-                             "term (semester; set the terms with `desk terms`)")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+                        help=_("instead of --from/--to: today, the last 7 or 30 days, or the desk's current "
+                             "term (semester; set the terms with `desk terms`)"))
+    parser.add_argument("--format", choices=FORMATS, default="text", help=_("output format (default text)"))
     parser.add_argument("--output", type=Path, metavar="PATH",
-                        help="write here (xlsx/html: a file; csv: a folder, one file per table); "
-                             "default: standard output (xlsx needs --output)")
+                        help=_("write here (xlsx/html: a file; csv: a folder, one file per table); "
+                             "default: standard output (xlsx needs --output)"))
     parser.add_argument("--category", action="append", default=[], metavar="NAME",
-                        help="only this category (repeatable)")
+                        help=_("only this category (repeatable)"))
     parser.add_argument("--channel", action="append", default=[], choices=CHANNELS,
-                        help="only this channel (repeatable)")
+                        help=_("only this channel (repeatable)"))
     parser.add_argument("--kind", action="append", default=[], choices=PERSON_KINDS,
-                        help="only requesters of this kind (repeatable)")
+                        help=_("only requesters of this kind (repeatable)"))
     parser.add_argument("--location", action="append", default=[], metavar="NAME",
-                        help="only this location (repeatable)")
+                        help=_("only this location (repeatable)"))
     parser.add_argument("--agent", action="append", default=[], metavar="EMAIL",
-                        help="only tickets assigned to this agent (repeatable)")
+                        help=_("only tickets assigned to this agent (repeatable)"))
     parser.add_argument("--target-level", type=arguments.real_number(low=1, high=99.9), default=80.0, metavar="PERCENT",
-                        help="staffing: share of walk-ins and calls to serve in time (default 80)")
+                        help=_("staffing: share of walk-ins and calls to serve in time (default 80)"))
     parser.add_argument("--target-minutes", type=arguments.real_number(low=0.1, high=1440), default=5.0, metavar="MIN",
-                        help="staffing: ... within this many minutes (default 5)")
+                        help=_("staffing: ... within this many minutes (default 5)"))
     parser.add_argument("--business-hours", action="store_true",
                         help=_("measure every duration in the desk's open hours only (opening hours, "
                                "holidays and closed days from `desk settings`); default: calendar hours"))
@@ -72,7 +72,7 @@ def _ids(session, table: str, names: list[str], what: str) -> tuple[int, ...]:  
         found = session.execute(text(f"SELECT id FROM {table} WHERE name = :n COLLATE NOCASE"),
                                 {"n": name}).scalar()
         if found is None:
-            raise errors.NotFound(f"There is no {what} named {name!r}.")
+            raise errors.NotFound(_('There is no {what} named {name!r}.').format(what=what, name=name))
         ids.append(int(found))
     return tuple(ids)
 
@@ -89,13 +89,13 @@ def _period(session, args: argparse.Namespace) -> tuple[date, date]:  # noqa: AN
     if args.period is None:
         return args.start or today - timedelta(days=29), args.end or today
     if args.start or args.end:
-        raise errors.InvalidInput("Give either --period or --from/--to, not both.")
+        raise errors.InvalidInput(_("Give either --period or --from/--to, not both."))
     return preset_range(PERIODS[args.period], today, term=current_term(session, today))
 
 
 def run_stats(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.output is None:
-        raise errors.InvalidInput("--format xlsx needs --output FILE.xlsx.")
+        raise errors.InvalidInput(_("--format xlsx needs --output FILE.xlsx."))
     with session_for(args) as session:
         from desk.core.ops import people
 
@@ -103,7 +103,7 @@ def run_stats(args: argparse.Namespace) -> int:
         for email in args.agent:
             person = people.find_person_by_email(session, email)
             if person is None or not person.is_agent:
-                raise errors.NotFound(f"No agent has the e-mail {email}.")
+                raise errors.NotFound(_('No agent has the e-mail {email}.').format(email=email))
             agents.append(person.id)
         start, end = _period(session, args)
         flt = StatsFilter(
@@ -145,7 +145,7 @@ def _days_progress(args: argparse.Namespace, bar: ExitStack) -> Tick:
 
     def tick(done: int, total: int) -> None:
         if not shown:
-            shown.append(bar.enter_context(progress_bar(args, f"Working out {total:,} days of history")))
+            shown.append(bar.enter_context(progress_bar(args, _('Working out {total:,} days of history').format(total=total))))
         if shown[0] is not None:
             shown[0](done, total)
 

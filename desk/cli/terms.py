@@ -10,43 +10,44 @@ from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
 from desk.core import calendar, errors, inputs
+from desk.core.i18n import _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "terms", help="list or set the desk's terms (semesters)",
-        description="The desk's terms decide what \"this semester\" means in the Stats panel and in "
+        "terms", help=_("list or set the desk's terms (semesters)"),
+        description=_("The desk's terms decide what \"this semester\" means in the Stats panel and in "
                     "`desk stats --period semester`. Set them from a preset (us: spring, summer, fall; "
-                    "ko: spring from 1 March, autumn from 1 September) or from a JSON file.",
+                    "ko: spring from 1 March, autumn from 1 September) or from a JSON file."),
     )
     add_db_option(parser)
     actions = parser.add_subparsers(dest="terms_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="print the terms, marking the one containing today")
+    listing = actions.add_parser("list", help=_("print the terms, marking the one containing today"))
     add_db_option(listing)
     listing.set_defaults(func=run_list)
-    preset = actions.add_parser("set-preset", help="replace the terms with a preset's academic years")
+    preset = actions.add_parser("set-preset", help=_("replace the terms with a preset's academic years"))
     add_db_option(preset)
-    preset.add_argument("preset", choices=sorted(calendar.PRESETS), help="us or ko")
+    preset.add_argument("preset", choices=sorted(calendar.PRESETS), help=_("us or ko"))
     this_year = date.today().year
     preset.add_argument("--from-year", type=arguments.whole_number(low=1, high=9990), default=this_year - 1, metavar="YEAR",
                         help=f"first academic year (default: last year, {this_year - 1})")
-    preset.add_argument("--years", type=arguments.whole_number(low=1, high=50), default=3, metavar="N", help="how many academic years (default 3)")
+    preset.add_argument("--years", type=arguments.whole_number(low=1, high=50), default=3, metavar="N", help=_("how many academic years (default 3)"))
     preset.set_defaults(func=run_set_preset)
-    from_file = actions.add_parser("set", help="replace the terms with those in a JSON file")
+    from_file = actions.add_parser("set", help=_("replace the terms with those in a JSON file"))
     add_db_option(from_file)
     from_file.add_argument("file", type=Path,
-                           help='a JSON list of {"name": ..., "start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}')
+                           help=_('a JSON list of {"name": ..., "start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}'))
     from_file.set_defaults(func=run_set_file)
-    clear = actions.add_parser("clear", help="remove every term")
+    clear = actions.add_parser("clear", help=_("remove every term"))
     add_db_option(clear)
     clear.set_defaults(func=run_clear)
 
 
 def _print(terms: list[calendar.Term], today: date) -> None:
     if not terms:
-        print(f"No terms are set. {calendar.HOW_TO_SET}")
+        print(_('No terms are set. {HOW_TO_SET}').format(HOW_TO_SET=_(calendar.HOW_TO_SET)))
     for term in terms:
-        mark = "  (today)" if term.start <= today <= term.end else ""
+        mark = _("  (today)") if term.start <= today <= term.end else ""
         print(f"{term.start}  {term.end}  {term.name}{mark}")
 
 
@@ -58,7 +59,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_set_preset(args: argparse.Namespace) -> int:
     if not 1 <= args.years <= 50:
-        raise errors.InvalidInput("--years must be between 1 and 50.")
+        raise errors.InvalidInput(_("--years must be between 1 and 50."))
     made = calendar.preset_terms(args.preset, years=range(args.from_year, args.from_year + args.years))
     with session_for(args) as session:
         calendar.set_terms(session, terms=made)
@@ -77,5 +78,5 @@ def run_set_file(args: argparse.Namespace) -> int:
 def run_clear(args: argparse.Namespace) -> int:
     with session_for(args) as session:
         calendar.set_terms(session, terms=[])
-    print("The terms are cleared.")
+    print(_("The terms are cleared."))
     return 0

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import N_, _
 from desk.core.models import Setting, utcnow
 from desk.core.ops._audit import record
 
 TERMS_KEY = "terms"
 MAX_NAME = 80
 MAX_TERMS = 200
-HOW_TO_SET = "Set the desk's terms with `desk terms set-preset us` (or `ko`), or `desk terms set FILE.json`."
+HOW_TO_SET = N_("Set the desk's terms with `desk terms set-preset us` (or `ko`), or `desk terms set FILE.json`.")
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,12 @@ class TermPreset:
 
 # Contiguous, so that every day belongs to a term (a vacation counts with the term before it).
 PRESETS = {
-    "us": TermPreset("us", "US academic year (spring, summer, fall)", (
+    "us": TermPreset("us", N_("US academic year (spring, summer, fall)"), (
         ("Spring", (1, 1), (5, 31), 0),
         ("Summer", (6, 1), (8, 14), 0),
         ("Fall", (8, 15), (12, 31), 0),
     )),
-    "ko": TermPreset("ko", "Korean academic year (spring from 1 March, autumn from 1 September)", (
+    "ko": TermPreset("ko", N_("Korean academic year (spring from 1 March, autumn from 1 September)"), (
         ("Spring semester", (3, 1), (8, 31), 0),
         ("Autumn semester", (9, 1), (2, 28), 1),  # to the end of February (29 in a leap year)
     )),
@@ -75,7 +76,7 @@ def preset_terms(key: str, *, years: Iterable[int]) -> list[Term]:
     """The preset's terms for each academic year starting in ``years`` (named "Fall 2026"…)."""
     preset = PRESETS.get(key)
     if preset is None:
-        raise errors.InvalidInput(f"Unknown term preset {key!r}; choose one of {', '.join(PRESETS)}.")
+        raise errors.InvalidInput(_('Unknown term preset {key!r}; choose one of {join}.').format(key=key, join=', '.join(PRESETS)))
     made = []
     for year in years:
         for name, (m1, d1), (m2, d2), offset in preset.terms:
@@ -87,30 +88,30 @@ def parse_terms(raw: object) -> list[Term]:
     """Terms from JSON data (a list of {name, start, end}); raises ``InvalidInput`` saying
     what is wrong. Terms may leave gaps but must not overlap."""
     if not isinstance(raw, list):
-        raise errors.InvalidInput("Terms must be a list of {name, start, end}.")
+        raise errors.InvalidInput(_("Terms must be a list of {name, start, end}."))
     if len(raw) > MAX_TERMS:
-        raise errors.InvalidInput(f"At most {MAX_TERMS} terms can be set.")
+        raise errors.InvalidInput(_('At most {MAX_TERMS} terms can be set.').format(MAX_TERMS=MAX_TERMS))
     found: list[Term] = []
     for index, item in enumerate(raw, 1):
         if not isinstance(item, dict) or set(item) != {"name", "start", "end"}:
-            raise errors.InvalidInput(f"Term {index} must have exactly a name, a start and an end.")
+            raise errors.InvalidInput(_('Term {index} must have exactly a name, a start and an end.').format(index=index))
         name = " ".join(str(item["name"]).split())
         if not name or len(name) > MAX_NAME:
-            raise errors.InvalidInput(f"Term {index} needs a name of 1 to {MAX_NAME} characters.")
+            raise errors.InvalidInput(_('Term {index} needs a name of 1 to {MAX_NAME} characters.').format(index=index, MAX_NAME=MAX_NAME))
         try:
             start, end = date.fromisoformat(str(item["start"])), date.fromisoformat(str(item["end"]))
         except ValueError as exc:
-            raise errors.InvalidInput(f"Term {name!r}: dates must be YYYY-MM-DD ({exc}).") from exc
+            raise errors.InvalidInput(_('Term {name!r}: dates must be YYYY-MM-DD ({exc}).').format(name=name, exc=exc)) from exc
         if end < start:
-            raise errors.InvalidInput(f"Term {name!r} ends ({end}) before it starts ({start}).")
+            raise errors.InvalidInput(_('Term {name!r} ends ({end}) before it starts ({start}).').format(name=name, end=end, start=start))
         found.append(Term(name, start, end))
     found.sort(key=lambda term: term.start)
     names = [term.name for term in found]
     if len(set(names)) != len(names):
-        raise errors.InvalidInput("Two terms have the same name.")
+        raise errors.InvalidInput(_("Two terms have the same name."))
     for before, after in zip(found, found[1:], strict=False):
         if after.start <= before.end:
-            raise errors.InvalidInput(f"Terms {before.name!r} and {after.name!r} overlap.")
+            raise errors.InvalidInput(_('Terms {name!r} and {name2!r} overlap.').format(name=before.name, name2=after.name))
     return found
 
 

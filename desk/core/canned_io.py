@@ -29,7 +29,7 @@ from desk.core import errors, files, inputs, templating
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.desk_settings import load_desk_settings
-from desk.core.i18n import current_language
+from desk.core.i18n import _, current_language
 from desk.core.models import CannedResponse, Person, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.canned import MAX_TITLE, normalise_actions
@@ -252,7 +252,7 @@ def parse(data: object, report: ImportReport, *, include_inactive: bool = False)
     if isinstance(data, dict) and data.get("format") == FORMAT:
         items = data.get("canned_responses")
         if not isinstance(items, list):
-            raise errors.InvalidInput("The file has no canned_responses list.")
+            raise errors.InvalidInput(_("The file has no canned_responses list."))
         return [item for item in items if isinstance(item, dict)]
     if isinstance(data, dict) and isinstance(data.get("macros"), list):
         macros = data["macros"]
@@ -264,8 +264,8 @@ def parse(data: object, report: ImportReport, *, include_inactive: bool = False)
     elif isinstance(data, list):
         macros = data
     else:
-        raise errors.InvalidInput("This is neither a Desk canned-response export nor Zendesk macros "
-                                  "(GET /api/v2/macros).")
+        raise errors.InvalidInput(_("This is neither a Desk canned-response export nor Zendesk macros "
+                                  "(GET /api/v2/macros)."))
     items = []
     for macro in macros:
         if not isinstance(macro, dict):

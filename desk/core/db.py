@@ -87,29 +87,25 @@ def _explained(primary: int, path: Path | str) -> errors.StoreError | None:
     """The typed error (with what to do) for a primary result code; None: not the environment."""
     if primary in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL):
         return errors.StoreLocked(
-            f"{path} is in use by another program that is holding it locked. "
-            "Close other Desk windows or wait a moment, then try again."
+            _('{path} is in use by another program that is holding it locked. Close other Desk windows or wait a moment, then try again.').format(path=path)
         )
     if primary in (SQLITE_READONLY, SQLITE_PERM):
         return errors.StoreReadOnly(
-            f"{path} cannot be written (read-only file or folder). "
-            "Check its permissions, or open a copy with --db."
+            _('{path} cannot be written (read-only file or folder). Check its permissions, or open a copy with --db.').format(path=path)
         )
     if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return errors.StoreCorrupt(
-            f"{path} is damaged or is not a Desk store. Restore it from a backup "
-            "(desk backup makes one), or start a new store with --db."
+            _('{path} is damaged or is not a Desk store. Restore it from a backup (desk backup makes one), or start a new store with --db.').format(path=path)
         )
     if primary == SQLITE_FULL:
-        return errors.DiskFull(f"The disk holding {path} is full. Free some space and retry.")
+        return errors.DiskFull(_('The disk holding {path} is full. Free some space and retry.').format(path=path))
     if primary == SQLITE_IOERR:
         return errors.StoreIOError(
-            f"{path} could not be read or written (a disk or network-drive error). "
-            "Check the disk or the connection to the drive, then try again."
+            _('{path} could not be read or written (a disk or network-drive error). Check the disk or the connection to the drive, then try again.').format(path=path)
         )
     if primary == SQLITE_CANTOPEN:
         return errors.StoreCannotOpen(
-            f"{path} cannot be opened. Check that its folder exists and that you may write to it."
+            _('{path} cannot be opened. Check that its folder exists and that you may write to it.').format(path=path)
         )
     return None
 
@@ -299,27 +295,25 @@ def _operation_name() -> str:
 
 def _check_file(path: Path) -> None:
     if path.is_dir():
-        raise errors.StoreCorrupt(f"{path} is a folder, not a Desk store.")
+        raise errors.StoreCorrupt(_('{path} is a folder, not a Desk store.').format(path=path))
     if path.exists() and path.stat().st_size > 0:
         try:
             with path.open("rb") as handle:
                 header = handle.read(len(SQLITE_HEADER))
         except PermissionError as exc:
-            raise errors.StoreReadOnly(f"{path} cannot be read: permission denied.") from exc
+            raise errors.StoreReadOnly(_('{path} cannot be read: permission denied.').format(path=path)) from exc
         if header != SQLITE_HEADER:
             raise errors.StoreCorrupt(
-                f"{path} is not a Desk store (it is not an SQLite database). "
-                "Nothing was changed. Pick another file with --db."
+                _('{path} is not a Desk store (it is not an SQLite database). Nothing was changed. Pick another file with --db.').format(path=path)
             )
     writable_target = path if path.exists() else path.parent
     if writable_target.exists() and not os.access(writable_target, os.W_OK):
         raise errors.StoreReadOnly(
-            f"{path} is read-only for you. Desk needs to write to it and its folder; "
-            "check the permissions, or work on a copy with --db."
+            _('{path} is read-only for you. Desk needs to write to it and its folder; check the permissions, or work on a copy with --db.').format(path=path)
         )
     if path.exists() and not os.access(path.parent, os.W_OK):
         raise errors.StoreReadOnly(
-            f"The folder of {path} is read-only; SQLite needs it for its journal files."
+            _('The folder of {path} is read-only; SQLite needs it for its journal files.').format(path=path)
         )
 
 
@@ -368,8 +362,7 @@ def _copy_error(target: Path, exc: sqlite3.Error) -> errors.FileError:
               SQLITE_READONLY: "the file or folder is read-only", SQLITE_PERM: "permission denied",
               SQLITE_CANTOPEN: "the file cannot be created there"}.get(primary, str(exc))
     log.warning("backup to %s failed: %s (%s)", target, exc, getattr(exc, "sqlite_errorname", "?"))
-    return errors.FileError(f"The backup {target} was not written: {reason}. Nothing was left half-written; "
-                            "free some space or choose another folder, then try again.",
+    return errors.FileError(_('The backup {target} was not written: {reason}. Nothing was left half-written; free some space or choose another folder, then try again.').format(target=target, reason=reason),
                             path=str(target), reason=reason)
 
 
@@ -392,8 +385,7 @@ def _prepare_schema(path: Path, *, migrate: bool, progress: Progress | None = No
             script.get_revision(revision)
         except Exception as exc:  # alembic raises several kinds for an unknown id
             raise errors.StoreTooNew(
-                f"{path} was written by a newer version of Desk (schema {revision}). "
-                "It was not changed. Update Desk to open it."
+                _('{path} was written by a newer version of Desk (schema {revision}). It was not changed. Update Desk to open it.').format(path=path, revision=revision)
             ) from exc
         from desk.core.schema_check import newer_tables
 
@@ -408,9 +400,9 @@ def _prepare_schema(path: Path, *, migrate: bool, progress: Progress | None = No
                     tables=", ".join(newer[:6]) + (_(" and {count} more").format(count=len(newer) - 6)
                                                    if len(newer) > 6 else "")))
     elif has_tables:
-        raise errors.StoreCorrupt(f"{path} is an SQLite database, but not a Desk store. Nothing was changed.")
+        raise errors.StoreCorrupt(_('{path} is an SQLite database, but not a Desk store. Nothing was changed.').format(path=path))
     if not migrate:
-        raise errors.StoreTooNew(f"{path} needs an upgrade; run `desk migrate`.")
+        raise errors.StoreTooNew(_('{path} needs an upgrade; run `desk migrate`.').format(path=path))
     report = progress or (lambda _what, _done, _total: None)
     steps = len(list(script.iterate_revisions(head, revision or "base")))
     if revision is not None:
@@ -484,7 +476,7 @@ def open_store(path: Path | str | None = None, *, migrate: bool = True,
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise errors.StoreReadOnly(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
+        raise errors.StoreReadOnly(_('Cannot create the folder for {path}: {strerror}.').format(path=path, strerror=exc.strerror)) from exc
     store_damage.recheck_on_open(path)  # an earlier run found damaged pages: look again first
     _prepare_schema(path, migrate=migrate, progress=progress)
     return Store(path)

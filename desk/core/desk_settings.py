@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.i18n import _
+from desk.core.i18n import _, current_language
 from desk.core.models import Setting, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.people import active_agent_count
@@ -77,7 +77,7 @@ class DeskSettings:
 def _text(value: object, what: str, limit: int) -> str:
     text = " ".join(str(value or "").split())
     if len(text) > limit:
-        raise errors.InvalidInput(f"The {what} is longer than {limit} characters.")
+        raise errors.InvalidInput(_('The {what} is longer than {limit} characters.').format(what=what, limit=limit))
     return text
 
 
@@ -90,19 +90,19 @@ def check_timezone(value: object, *, strict: bool = True) -> str:
     name = str(value or "").strip()
     if strict and name not in _zones():
         raise errors.InvalidInput(
-            f"{name!r} is not a known time zone; use an IANA name such as Asia/Seoul or America/New_York."
+            _('{name!r} is not a known time zone; use an IANA name such as Asia/Seoul or America/New_York.').format(name=name)
         )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise errors.InvalidInput(f"The time zone {name!r} cannot be loaded.") from exc
+        raise errors.InvalidInput(_('The time zone {name!r} cannot be loaded.').format(name=name)) from exc
     return name
 
 
 def check_language(value: object) -> str:
     language = str(value or "").strip().lower()
     if language not in LANGUAGES:
-        raise errors.InvalidInput("The language must be en, ko, or empty to follow the system.")
+        raise errors.InvalidInput(_("The language must be en, ko, or empty to follow the system."))
     return language
 
 
@@ -118,7 +118,7 @@ def check_country(value: object, *, strict: bool = True) -> str:
         return code
     if code and code not in _countries():
         raise errors.InvalidInput(
-            f"{code!r} is not a country the holidays calendar knows; use an ISO code such as KR or US."
+            _('{code!r} is not a country the holidays calendar knows; use an ISO code such as KR or US.').format(code=code)
         )
     return code
 
@@ -128,12 +128,12 @@ def check_subdivision(country: str, value: object, *, strict: bool = True) -> st
     if not code or (country and not strict and re.fullmatch(r"[A-Z0-9-]{1,8}", code)):
         return code
     if not country:
-        raise errors.InvalidInput("Choose the holidays country before a subdivision.")
+        raise errors.InvalidInput(_("Choose the holidays country before a subdivision."))
     known = [item.upper() for item in _countries().get(country, [])]
     if code not in known:
         sample = ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
         raise errors.InvalidInput(
-            f"{code!r} is not a subdivision of {country}" + (f" (known: {sample})." if known else " (it has none).")
+            _('{code!r} is not a subdivision of {country}').format(code=code, country=country) + (_(' (known: {sample}).').format(sample=sample) if known else _(" (it has none)."))
         )
     return code
 
@@ -143,10 +143,10 @@ def _time(value: object, where: str) -> time:
         return value.replace(second=0, microsecond=0, tzinfo=None)
     text = str(value).strip()
     if not re.fullmatch(r"\d{1,2}:\d{2}", text):
-        raise errors.InvalidInput(f"{where}: {text!r} is not a time of day (HH:MM).")
+        raise errors.InvalidInput(_('{where}: {text!r} is not a time of day (HH:MM).').format(where=where, text=text))
     hours, minutes = (int(part) for part in text.split(":"))
     if hours > 23 or minutes > 59:
-        raise errors.InvalidInput(f"{where}: {text!r} is not a time of day (00:00 to 23:59).")
+        raise errors.InvalidInput(_('{where}: {text!r} is not a time of day (00:00 to 23:59).').format(where=where, text=text))
     return time(hours, minutes)
 
 
@@ -156,26 +156,26 @@ def check_hours(value: object) -> tuple[tuple[Period, ...], ...]:
         by_day = {key.lower()[:3]: periods for key, periods in value.items()}
         unknown = set(by_day) - {day.lower()[:3] for day in WEEKDAYS}
         if unknown:
-            raise errors.InvalidInput(f"Opening hours: unknown weekday {sorted(unknown)[0]!r}.")
+            raise errors.InvalidInput(_('Opening hours: unknown weekday {value!r}.').format(value=sorted(unknown)[0]))
         value = [by_day.get(day.lower()[:3], []) for day in WEEKDAYS]
     if not isinstance(value, list | tuple) or len(value) != 7:
-        raise errors.InvalidInput("Opening hours need seven days, Monday first.")
+        raise errors.InvalidInput(_("Opening hours need seven days, Monday first."))
     week = []
     for day, periods in zip(WEEKDAYS, value, strict=True):
         if not isinstance(periods, list | tuple) or len(periods) > MAX_PERIODS_PER_DAY:
-            raise errors.InvalidInput(f"{day}: give at most {MAX_PERIODS_PER_DAY} opening periods.")
+            raise errors.InvalidInput(_('{day}: give at most {MAX_PERIODS_PER_DAY} opening periods.').format(day=day, MAX_PERIODS_PER_DAY=MAX_PERIODS_PER_DAY))
         clean: list[Period] = []
         for period in periods:
             if not isinstance(period, list | tuple) or len(period) != 2:
-                raise errors.InvalidInput(f"{day}: each opening period is an opening and a closing time.")
+                raise errors.InvalidInput(_('{day}: each opening period is an opening and a closing time.').format(day=day))
             opens, closes = _time(period[0], day), _time(period[1], day)
             if closes <= opens:
-                raise errors.InvalidInput(f"{day}: the desk closes ({closes:%H:%M}) before it opens ({opens:%H:%M}).")
+                raise errors.InvalidInput(_('{day}: the desk closes ({closes:%H:%M}) before it opens ({opens:%H:%M}).').format(day=day, closes=closes, opens=opens))
             clean.append((opens, closes))
         clean.sort()
         for (_opens, first_close), (second_open, _closes) in zip(clean, clean[1:], strict=False):
             if second_open < first_close:
-                raise errors.InvalidInput(f"{day}: two opening periods overlap.")
+                raise errors.InvalidInput(_('{day}: two opening periods overlap.').format(day=day))
         week.append(tuple(clean))
     return tuple(week)
 
@@ -184,24 +184,24 @@ def parse_hours(text: str) -> tuple[tuple[Period, ...], ...]:
     """Opening hours written as the CLI takes them: ``mon-fri 09:00-18:00; sat 10:00-14:00``
     (days not named are closed; ``closed`` or nothing after a day closes it)."""
     abbreviations = [day.lower()[:3] for day in WEEKDAYS]
-    week: list[list[Period]] = [[] for _ in WEEKDAYS]
+    week: list[list[Period]] = [[] for _day in WEEKDAYS]
     for part in (piece.strip() for piece in text.split(";")):
         if not part:
             continue
-        days, _, spans = part.partition(" ")
-        first, _, last = days.lower().partition("-")
+        days, _space, spans = part.partition(" ")
+        first, _dash, last = days.lower().partition("-")
         if first[:3] not in abbreviations or (last and last[:3] not in abbreviations):
-            raise errors.InvalidInput(f"Opening hours: {days!r} is not a weekday or a range such as mon-fri.")
+            raise errors.InvalidInput(_('Opening hours: {days!r} is not a weekday or a range such as mon-fri.').format(days=days))
         start, end = abbreviations.index(first[:3]), abbreviations.index((last or first)[:3])
         if end < start:
-            raise errors.InvalidInput(f"Opening hours: {days!r} runs backwards; write mon-fri.")
+            raise errors.InvalidInput(_('Opening hours: {days!r} runs backwards; write mon-fri.').format(days=days))
         periods = []
         for span in spans.replace(",", " ").split():
             if span.lower() == "closed":
                 continue
             opens, sep, closes = span.partition("-")
             if not sep:
-                raise errors.InvalidInput(f"Opening hours: {span!r} should be HH:MM-HH:MM.")
+                raise errors.InvalidInput(_('Opening hours: {span!r} should be HH:MM-HH:MM.').format(span=span))
             periods.append((opens, closes))
         for index in range(start, end + 1):
             week[index] = periods  # type: ignore[assignment] - checked just below
@@ -221,9 +221,9 @@ def check_closed_days(value: object) -> tuple[date, ...]:
     if isinstance(value, str):
         value = [item for item in re.split(r"[,\s]+", value) if item]
     if not isinstance(value, list | tuple | set | frozenset):
-        raise errors.InvalidInput("Closed days must be a list of dates (YYYY-MM-DD).")
+        raise errors.InvalidInput(_("Closed days must be a list of dates (YYYY-MM-DD)."))
     if len(value) > MAX_CLOSED_DAYS:
-        raise errors.InvalidInput(f"At most {MAX_CLOSED_DAYS} closed days can be set.")
+        raise errors.InvalidInput(_('At most {MAX_CLOSED_DAYS} closed days can be set.').format(MAX_CLOSED_DAYS=MAX_CLOSED_DAYS))
     days = set()
     for item in value:
         if isinstance(item, date):
@@ -232,14 +232,14 @@ def check_closed_days(value: object) -> tuple[date, ...]:
         try:
             days.add(date.fromisoformat(str(item).strip()))
         except ValueError as exc:
-            raise errors.InvalidInput(f"Closed day {item!r} is not a date (YYYY-MM-DD).") from exc
+            raise errors.InvalidInput(_('Closed day {item!r} is not a date (YYYY-MM-DD).').format(item=item)) from exc
     return tuple(sorted(days))
 
 
 def check_phone(value: object) -> str:
     phone = _text(value, "phone number", MAX_PHONE)
     if phone and not re.fullmatch(r"[0-9+()./\- ]+(?:\s*(?:ext\.?|x)\s*[0-9]+)?", phone, re.IGNORECASE):
-        raise errors.InvalidInput(f"{phone!r} is not a phone number (digits, spaces, + - ( ) and ext).")
+        raise errors.InvalidInput(_('{phone!r} is not a phone number (digits, spaces, + - ( ) and ext).').format(phone=phone))
     return phone
 
 
@@ -263,7 +263,7 @@ def validated(
     given = {key.replace("-", "_"): value for key, value in given.items()}
     unknown = set(given) - set(KEYS)
     if unknown:
-        raise errors.InvalidInput(f"Unknown desk setting {sorted(unknown)[0]!r}; known: {', '.join(KEYS)}.")
+        raise errors.InvalidInput(_('Unknown desk setting {value!r}; known: {join}.').format(value=sorted(unknown)[0], join=', '.join(KEYS)))
     merged = {**dataclasses.asdict(base), **given}
 
     def strictly(name: str) -> bool:  # what was already there passed when it was saved
@@ -363,7 +363,7 @@ def public_holidays(settings: DeskSettings, years: Iterable[int]) -> dict[date, 
 
         calendar = holidays.country_holidays(
             settings.holidays_country, subdiv=settings.holidays_subdivision or None, years=years,
-            language=_holiday_language(settings.holidays_country, settings.language),
+            language=_holiday_language(settings.holidays_country, settings.language or current_language()),
         )
         days.update(sorted(calendar.items()))
     for day in settings.closed_days:

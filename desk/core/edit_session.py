@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from desk.core.i18n import _
 from desk.core.queries.editor import EDITOR_FIELDS, FIELD_LABELS
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class EditSession:
         quiet, self._quiet = self._quiet, False
         if old is None or old.version == view.version or self.sending or quiet:
             return None
-        lines = [f"{FIELD_LABELS[name]}: {old.label(name, old.fields.get(name))} → "
+        lines = [f"{_(FIELD_LABELS[name])}: {old.label(name, old.fields.get(name))} → "
                  f"{view.label(name, view.fields.get(name))}"
                  for name in EDITOR_FIELDS if old.fields.get(name) != view.fields.get(name)]
         added = len(view.messages) - len(old.messages)
@@ -136,7 +137,7 @@ class EditSession:
             lines.append(f"{added} new repl{'y' if added == 1 else 'ies'}/note{'s' if added != 1 else ''}")
         if not lines:
             return None
-        return ChangedElsewhere(lines=lines, kept=sorted(FIELD_LABELS[name] for name in self._staged
+        return ChangedElsewhere(lines=lines, kept=sorted(_(FIELD_LABELS[name]) for name in self._staged
                                                          if name in FIELD_LABELS))
 
     def expect_own_change(self) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from desk.core.i18n import _
+
 
 class DeskError(Exception):
     """An expected failure with a message fit to show a user."""
@@ -113,9 +115,9 @@ class ConflictError(DeskError):
         self.conflicts = [] if conflicts is None else conflicts
         DeskError.__init__(
             self,
-            f"Ticket #{self.ticket_id} was changed by someone else "
-            f"(you had version {self.expected_version}, it is now {self.actual_version}). "
-            "Review their changes, then apply yours again.",
+            _("Ticket #{id} was changed by someone else (you had version {mine}, it is now {theirs}). "
+              "Review their changes, then apply yours again.").format(
+                id=self.ticket_id, mine=self.expected_version, theirs=self.actual_version),
         )
 
     def __repr__(self) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desk.core import errors, files
+from desk.core.i18n import _
 from desk.core.stats.facts import AT_DESK, FIRST_RESPONSE, HANDLE, RESOLUTION, SERVICE_AT
 
 if TYPE_CHECKING:
@@ -123,8 +124,7 @@ def export_sqlite(session: Session, *, path: Path, progress: Progress | None = N
             tickets = _fill(db, session, progress)
         except sqlite3.Error as exc:  # writing the copy failed (disk full...): the copy's trouble, not the store's
             log.warning("sqlite export to %s failed: %s", path, exc)
-            raise errors.FileError(f"The export {path} was not written: {exc}. Nothing was left half-written; "
-                                   "free some space or choose another folder, then try again.",
+            raise errors.FileError(_('The export {path} was not written: {exc}. Nothing was left half-written; free some space or choose another folder, then try again.').format(path=path, exc=exc),
                                    path=str(path), reason=str(exc)) from exc
         finally:
             db.close()

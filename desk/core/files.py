@@ -23,6 +23,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from desk.core import errors
+from desk.core.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def make_folder(folder: Path, *, what: str = "folder") -> Path:
     _check_name(folder, what=what)
     with file_errors(folder, what=what):
         if folder.exists() and not folder.is_dir():
-            raise NotADirectoryError(errno.ENOTDIR, "a file has that name", str(folder))
+            raise NotADirectoryError(errno.ENOTDIR, _("a file has that name"), str(folder))
         folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -95,7 +96,7 @@ def atomic_path(path: Path, *, what: str = "file") -> Iterator[Path]:
     _check_name(path, what=what)
     with file_errors(path, what=what):
         if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+            raise IsADirectoryError(errno.EISDIR, _("is a folder"), str(path))
         special = path.exists() and not path.is_file()  # /dev/stdout, a named pipe...
         if not special:
             temp = _new_temporary(path)

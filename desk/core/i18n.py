@@ -19,6 +19,7 @@ from __future__ import annotations
 import gettext
 import locale
 import os
+from datetime import date, datetime
 from pathlib import Path
 
 DOMAIN = "desk"
@@ -30,7 +31,8 @@ _language = "en"
 
 
 def _(message: str) -> str:
-    return _translation.gettext(message)
+    # gettext("") is the catalog's header, never what a caller with an empty label wants.
+    return _translation.gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -65,6 +67,26 @@ def system_language() -> str:
     return code if code in LANGUAGES else "en"
 
 
+def stored_language(db_path: Path | str | None) -> str:
+    """The store's ``language`` setting read straight from the file ("" when absent, not yet a
+    store, or unreadable): the language must be known before any text or widget is made, which
+    is before the store is opened (and perhaps upgraded) properly."""
+    import sqlite3
+
+    if db_path is None or not Path(db_path).is_file():
+        return ""
+    try:
+        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'language'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return ""
+    code = str(row[0] if row else "").strip().lower()
+    return code if code in LANGUAGES else ""
+
+
 def set_language(language: str | None) -> str:
     """Switches the process to ``language`` ("en", "ko"; empty/None follows the system)."""
     global _translation, _language
@@ -74,6 +96,77 @@ def set_language(language: str | None) -> str:
     if code == "en":
         _translation = gettext.NullTranslations()
     else:
+        from desk.core.i18n_build import ensure_compiled
+
+        ensure_compiled(code, locale_dir=LOCALE_DIR)  # a source checkout or an edited .po
         _translation = gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[code], fallback=True)
     _language = code
     return code
+
+
+# Dates and numbers for the CLI and the core's own texts (the UI uses QLocale): Babel's CLDR
+# data, so Korean reads "2026. 12. 1. (화) 14:05" and English "Tue, Dec 1, 2026, 14:05".
+# 24-hour time everywhere, as desks write it.
+_DATE = {"en": "EEE, MMM d, y", "ko": "y. M. d. (E)"}
+_WEEKDAY = {"en": "EEE", "ko": "E"}
+
+
+def babel_locale() -> str:
+    return {"ko": "ko_KR"}.get(_language, "en_US")
+
+
+def format_date(value: date) -> str:
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, _DATE.get(_language, _DATE["en"]), locale=babel_locale())
+
+
+def format_datetime(value: datetime) -> str:
+    """``value`` as the person reads it, in the zone it carries (callers convert first)."""
+    from babel.dates import format_time
+
+    return f"{format_date(value.date())} {format_time(value, 'HH:mm', locale=babel_locale())}"
+
+
+def format_weekday(value: date) -> str:
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, _WEEKDAY.get(_language, "EEE"), locale=babel_locale())
+
+
+def format_number(value: float) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=babel_locale())
+
+
+def format_day(value: date) -> str:
+    """A day in tables and exports: ISO in English (what spreadsheets and scripts read), the
+    Korean order with the weekday in Korean ("2026. 12. 1. (화)"). ``parse_day`` reads both."""
+    if _language == "en":
+        return value.isoformat()
+    return format_date(value)
+
+
+def parse_day(text: str) -> date:
+    import re
+
+    found = re.fullmatch(r"\s*(\d{4})\. (\d{1,2})\. (\d{1,2})\.(?: \(\S+\))?\s*", text)
+    if found:
+        return date(*(int(part) for part in found.groups()))
+    return date.fromisoformat(text)
+
+
+def territory_name(code: str) -> str | None:
+    """A country's name in the current language (CLDR, through Babel): "KR" -> "대한민국"."""
+    from babel import Locale
+
+    return Locale.parse(babel_locale()).territories.get(code.upper()) if code else None
+
+
+def format_moment(value: datetime) -> str:
+    """A moment in the CLI's output: "2026-12-01 14:05" in English (as it always was, for
+    scripts), "2026. 12. 1. (화) 14:05" in Korean."""
+    if _language == "en":
+        return f"{value:%Y-%m-%d %H:%M}"
+    return format_datetime(value)

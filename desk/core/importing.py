@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from desk.core import errors, reading
 from desk.core.changes import Changes
+from desk.core.i18n import _
 from desk.core.models import AGENT_ROLES, CHANNELS, PERSON_KINDS, PRIORITIES, SATISFACTION, STATUSES, Ticket
 from desk.core.ops import imports
 from desk.core.ops.comments import MAX_BODY
@@ -109,7 +110,7 @@ class _Cleaner:
         if isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value):
             return " ".join(str(item) for item in value)
         if not isinstance(value, str):
-            raise ValueError(f"{what} holds a JSON {type(value).__name__}, not text")
+            raise ValueError(_('{what} holds a JSON {name__}, not text').format(what=what, name__=type(value).__name__))
         cleaned = value.replace("\x00", "")
         try:
             cleaned.encode("utf-8")
@@ -140,14 +141,13 @@ def _time(clean: dict[str, object], name: str) -> None:
     try:
         clean[name] = parse_time(str(clean.get(name) or ""))
     except ValueError:
-        raise ValueError(f"{name.replace('_', ' ')} {str(clean.get(name))[:40]!r} is not a date and time "
-                         "(use ISO 8601, e.g. 2026-09-01T14:30:00Z)") from None
+        raise ValueError(_('{replace} {value!r} is not a date and time (use ISO 8601, e.g. 2026-09-01T14:30:00Z)').format(replace=name.replace('_', ' '), value=str(clean.get(name))[:40])) from None
 
 
 def _choices(clean: dict[str, object], name: str, allowed: tuple[str, ...]) -> None:
     value = str(clean.get(name) or "").strip().lower()
     if value and value not in allowed:
-        raise ValueError(f"{name.replace('_', ' ')} {value[:40]!r} is not one of {', '.join(allowed)}")
+        raise ValueError(_('{replace} {value!r} is not one of {join}').format(replace=name.replace('_', ' '), value=value[:40], join=', '.join(allowed)))
     clean[name] = value
 
 
@@ -155,22 +155,22 @@ def validate_flat(row: Mapping[str, str]) -> dict[str, object]:
     """A clean flat record, or ValueError saying what is wrong with the row."""
     for name in IMPORT_REQUIRED:
         if not (row.get(name) or "").strip():
-            raise ValueError(f"{name.replace('_', ' ')} is empty")
+            raise ValueError(_('{replace} is empty').format(replace=name.replace('_', ' ')))
     clean: dict[str, object] = dict(row)
     for name, allowed in (("status", STATUSES), ("priority", PRIORITIES), ("channel", CHANNELS),
                           ("requester_kind", PERSON_KINDS)):
         _choices(clean, name, allowed)
     email = str(clean["requester_email"]).strip()
     if "@" not in email or " " in email:
-        raise ValueError(f"requester e-mail {email[:60]!r} is not an e-mail address")
+        raise ValueError(_('requester e-mail {email!r} is not an e-mail address').format(email=email[:60]))
     for name in ("arrived_at", "created_at", "first_response_at", "solved_at"):
         _time(clean, name)
     arrived, created = clean.get("arrived_at"), clean.get("created_at")
     if isinstance(arrived, datetime) and isinstance(created, datetime) and arrived > created:
-        raise ValueError("arrived at is later than created at")
+        raise ValueError(_("arrived at is later than created at"))
     _satisfaction_and_sizes(clean)
     if not " ".join(str(clean["subject"]).split()):
-        raise ValueError("subject is empty")
+        raise ValueError(_("subject is empty"))
     clean["tags"] = str(clean.get("tags") or "").split()
     clean["kind"] = "flat"
     return clean
@@ -178,7 +178,7 @@ def validate_flat(row: Mapping[str, str]) -> dict[str, object]:
 
 def _satisfaction_and_sizes(clean: dict[str, object]) -> None:
     if clean.get("satisfaction") and clean["satisfaction"] not in SATISFACTION:
-        raise ValueError(f"satisfaction {str(clean['satisfaction'])[:20]!r} must be good, bad or empty")
+        raise ValueError(_('satisfaction {value!r} must be good, bad or empty').format(value=str(clean['satisfaction'])[:20]))
     for name in ("subject", "description"):
         if len(str(clean.get(name) or "")) > MAX_BODY:
             raise ValueError(f"{name} is {len(str(clean[name])):,} characters; the limit is {MAX_BODY:,}")
@@ -191,21 +191,21 @@ def _person(value: object, what: str, cleaner: _Cleaner, *, required: bool = Fal
     if value is None and not required:
         return None
     if not isinstance(value, Mapping):
-        raise ValueError(f"{what} must be an object with name and e-mail")
+        raise ValueError(_('{what} must be an object with name and e-mail').format(what=what))
     ref = {key: cleaner.text(value.get(key), f"{what} {key}") for key in ("uuid", "name", "email", "phone", "kind", "role")}
     if not (ref["name"].strip() or ref["email"].strip()):
-        raise ValueError(f"{what} has neither a name nor an e-mail")
+        raise ValueError(_('{what} has neither a name nor an e-mail').format(what=what))
     if ref["email"] and ("@" not in ref["email"] or " " in ref["email"].strip()):
-        raise ValueError(f"{what} e-mail {ref['email'][:60]!r} is not an e-mail address")
+        raise ValueError(_('{what} e-mail {value!r} is not an e-mail address').format(what=what, value=ref['email'][:60]))
     if ref["kind"] and ref["kind"] not in PERSON_KINDS:
-        raise ValueError(f"{what} kind {ref['kind'][:20]!r} is not one of {', '.join(PERSON_KINDS)}")
+        raise ValueError(_('{what} kind {value!r} is not one of {join}').format(what=what, value=ref['kind'][:20], join=', '.join(PERSON_KINDS)))
     if ref["role"] and ref["role"] not in AGENT_ROLES:
-        raise ValueError(f"{what} role {ref['role'][:20]!r} is not one of {', '.join(AGENT_ROLES)}")
+        raise ValueError(_('{what} role {value!r} is not one of {join}').format(what=what, value=ref['role'][:20], join=', '.join(AGENT_ROLES)))
     ref["name"] = ref["name"] or ref["email"].split("@")[0]
     try:
         created = parse_time(cleaner.text(value.get("created_at"), f"{what} created_at"))
     except ValueError:
-        raise ValueError(f"{what} created_at {str(value.get('created_at'))[:40]!r} is not a date and time") from None
+        raise ValueError(_('{what} created_at {value!r} is not a date and time').format(what=what, value=str(value.get('created_at'))[:40])) from None
     full = {**ref, "is_agent": bool(value.get("is_agent")), "created_at": created}
     return cleaner.people.setdefault(tuple(full.values()), full)
 
@@ -217,22 +217,22 @@ def validate_full(row: Mapping[str, object], cleaner: _Cleaner) -> dict[str, obj
         if name not in ("requester", "assignee", "logged_by", "comments", "history", "id")
     }
     if not " ".join(str(clean["subject"]).split()):
-        raise ValueError("subject is empty")
+        raise ValueError(_("subject is empty"))
     for name, allowed in (("status", STATUSES), ("priority", PRIORITIES), ("channel", CHANNELS)):
         _choices(clean, name, allowed)
         if not clean[name]:
-            raise ValueError(f"{name} is empty")
+            raise ValueError(_('{name} is empty').format(name=name))
     for name in TIMES:
         _time(clean, name)
     for name in ("arrived_at", "created_at"):
         if clean[name] is None:
-            raise ValueError(f"{name.replace('_', ' ')} is empty")
+            raise ValueError(_('{replace} is empty').format(replace=name.replace('_', ' ')))
     clean["updated_at"] = clean["updated_at"] or clean["created_at"]
     _satisfaction_and_sizes(clean)
     for name, default in (("reopen_count", 0), ("version", 1)):
         value = row.get(name, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"{name.replace('_', ' ')} {value!r} is not a whole number")
+            raise ValueError(_('{replace} {value!r} is not a whole number').format(replace=name.replace('_', ' '), value=value))
         clean[name] = value
     clean["id"] = row.get("id") if isinstance(row.get("id"), int) else None
     clean["logged_after_the_fact"] = bool(row.get("logged_after_the_fact"))
@@ -257,36 +257,36 @@ def validate_full(row: Mapping[str, object], cleaner: _Cleaner) -> dict[str, obj
 def _list(row: Mapping[str, object], name: str) -> list[object]:
     value = row.get(name) or []
     if not isinstance(value, list):
-        raise ValueError(f"{name} must be a list")
+        raise ValueError(_('{name} must be a list').format(name=name))
     return value
 
 
 def _comment(item: object, number: int, cleaner: _Cleaner) -> dict[str, object]:
     if not isinstance(item, Mapping):
-        raise ValueError(f"comment {number} is not an object")
+        raise ValueError(_('comment {number} is not an object').format(number=number))
     body = cleaner.text(item.get("body"), f"comment {number} body")
     if len(body) > MAX_BODY:
-        raise ValueError(f"comment {number} is {len(body):,} characters; the limit is {MAX_BODY:,}")
+        raise ValueError(_('comment {number} is {count:,} characters; the limit is {MAX_BODY:,}').format(number=number, count=len(body), MAX_BODY=MAX_BODY))
     try:
         created = parse_time(cleaner.text(item.get("created_at"), "comment time"))
     except ValueError:
         created = None
     if created is None:
-        raise ValueError(f"comment {number} has no valid created_at time")
+        raise ValueError(_('comment {number} has no valid created_at time').format(number=number))
     return {"uuid": cleaner.text(item.get("uuid"), "comment uuid") or None, "public": bool(item.get("public")),
             "body": body, "created_at": created, "author": _person(item.get("author"), f"comment {number} author", cleaner)}
 
 
 def _event(item: object, number: int, cleaner: _Cleaner) -> dict[str, object]:
     if not isinstance(item, Mapping):
-        raise ValueError(f"history entry {number} is not an object")
+        raise ValueError(_('history entry {number} is not an object').format(number=number))
     action = cleaner.text(item.get("action"), "history action")
     try:
         at = parse_time(cleaner.text(item.get("at"), "history time"))
     except ValueError:
         at = None
     if not action or at is None:
-        raise ValueError(f"history entry {number} needs an action and a valid time")
+        raise ValueError(_('history entry {number} needs an action and a valid time').format(number=number))
     event: dict[str, object] = {"action": action[:32], "at": at,
                                 "actor": _person(item.get("actor"), f"history entry {number} actor", cleaner)}
     for key in ("field", "old", "new", "origin"):
@@ -304,7 +304,7 @@ def _read(path: Path, **options: str | None) -> reading.Table:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise errors.InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        raise errors.InvalidInput(_('Cannot read {path}: {value}.').format(path=path, value=exc.strerror or exc)) from exc
     return reading.read_table(data, name=str(path), **options)
 
 
@@ -348,7 +348,7 @@ def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None =
     for where, row in _consumed(table):
         try:
             if not isinstance(row, dict):
-                raise ValueError(f"is a JSON {type(row).__name__}, not an object")
+                raise ValueError(_('is a JSON {name__}, not an object').format(name__=type(row).__name__))
             if isinstance(row.get("requester"), Mapping):
                 known = set(COLUMNS + FULL_ONLY)
                 ignored.update(k for k in row if k not in known)
@@ -363,7 +363,7 @@ def prepare_tickets(table: reading.Table, *, mapping: Mapping[str, str] | None =
                         ignored.add(str(key))
                 record_ = validate_flat(named)
             if record_.get("uuid") and record_["uuid"] in seen:
-                raise ValueError(f"uuid {record_['uuid']} appears twice in the file")
+                raise ValueError(_('uuid {record_} appears twice in the file').format(record_=record_['uuid']))
             seen.add(str(record_.get("uuid") or ""))
             records.append(record_)
         except ValueError as exc:
@@ -435,7 +435,7 @@ def import_people_file(
         person: dict[str, object] = {}
         try:
             if not isinstance(row, dict):
-                raise ValueError(f"is a JSON {type(row).__name__}, not an object")
+                raise ValueError(_('is a JSON {name__}, not an object').format(name__=type(row).__name__))
             for key, value in row.items():
                 name = _canonical(str(key), mapping or {}, ("name", "email", "phone", "kind"), PEOPLE_ALIASES)
                 if name:
@@ -447,7 +447,7 @@ def import_people_file(
             assert ref is not None
             email = str(ref["email"]).lower()
             if email and email in seen:
-                raise ValueError(f"e-mail {email} appears twice in the file")
+                raise ValueError(_('e-mail {email} appears twice in the file').format(email=email))
             seen.add(email)
             records.append({"name": ref["name"], "email": email or None, "phone": ref["phone"] or None,
                             "kind": ref["kind"] or None})

@@ -77,7 +77,7 @@ def decode_as(data: bytes, *, encoding: str | None, name: str) -> tuple[str, str
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise errors.InvalidInput(f"Unknown encoding {encoding!r} (try utf-8, cp949, cp1252 or latin-1).") from None
+            raise errors.InvalidInput(_('Unknown encoding {encoding!r} (try utf-8, cp949, cp1252 or latin-1).').format(encoding=encoding)) from None
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
@@ -89,11 +89,11 @@ def decode_as(data: bytes, *, encoding: str | None, name: str) -> tuple[str, str
             try:
                 return data.decode(codec).removeprefix("\ufeff"), codec
             except UnicodeDecodeError as exc:
-                raise errors.InvalidInput(f"{name} starts like {codec} text but is not (byte {exc.start:,}).") from None
+                raise errors.InvalidInput(_('{name} starts like {codec} text but is not (byte {start:,}).').format(name=name, codec=codec, start=exc.start)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise errors.InvalidInput(f"{name} is not UTF-8 text (byte {exc.start:,}).{_hint(data)}") from None
+        raise errors.InvalidInput(_('{name} is not UTF-8 text (byte {start:,}).{hint}').format(name=name, start=exc.start, hint=_hint(data))) from None
     if "\x00" in text[:4096]:  # valid UTF-8, but no text file has NULs: UTF-16 of plain ASCII, or binary
         raise errors.InvalidInput(f"{name} is not a text file as Desk reads one (it holds NUL bytes).{_hint(data)}")
     return text, "utf-8"
@@ -262,9 +262,9 @@ def _json_records(text: str, name: str) -> Iterator[tuple[int, object]]:
         if not text.startswith("[", at):
             value, end = decoder.raw_decode(text, at)
             if _skip_space(text, end) != len(text):
-                raise json.JSONDecodeError("Extra data", text, _skip_space(text, end))
+                raise json.JSONDecodeError(_("Extra data"), text, _skip_space(text, end))
             if not isinstance(value, dict):
-                raise errors.InvalidInput(f"{name} must hold a JSON list of objects (or one object).")
+                raise errors.InvalidInput(_('{name} must hold a JSON list of objects (or one object).').format(name=name))
             yield 1, value
             return
         at, number = _skip_space(text, at + 1), 0
@@ -278,15 +278,15 @@ def _json_records(text: str, name: str) -> Iterator[tuple[int, object]]:
             if text.startswith("]", at):
                 break
             if not text.startswith(",", at):
-                raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+                raise json.JSONDecodeError(_("Expecting ',' delimiter"), text, at)
             at = _skip_space(text, at + 1)
         if _skip_space(text, at + 1) != len(text):
-            raise json.JSONDecodeError("Extra data", text, _skip_space(text, at + 1))
+            raise json.JSONDecodeError(_("Extra data"), text, _skip_space(text, at + 1))
     except json.JSONDecodeError as exc:
         raise errors.InvalidInput(
-            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+            _('{name} is not valid JSON: {msg} at line {lineno}, column {colno}.').format(name=name, msg=exc.msg, lineno=exc.lineno, colno=exc.colno)) from None
     except RecursionError:
-        raise errors.InvalidInput(f"{name} is JSON nested too deeply to be a list of records.") from None
+        raise errors.InvalidInput(_('{name} is JSON nested too deeply to be a list of records.').format(name=name)) from None
 
 
 def _skip_space(text: str, at: int) -> int:

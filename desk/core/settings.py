@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import Setting
 
 TIMEZONE_KEY = "timezone"
@@ -48,7 +49,7 @@ def desk_timezone(session: Session) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise errors.InvalidInput(f"The desk time zone {name!r} is not a known zone.") from exc
+        raise errors.InvalidInput(_('The desk time zone {name!r} is not a known zone.').format(name=name)) from exc
 
 
 def start_of_local_day(moment: datetime, zone: ZoneInfo) -> datetime:

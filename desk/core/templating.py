@@ -13,20 +13,22 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from desk.core.i18n import N_
+
 # name -> what it stands for (shown in the canned-response manager as help)
 PLACEHOLDERS: dict[str, str] = {
-    "ticket.id": "the ticket number, e.g. 1234",
-    "ticket.subject": "the ticket's subject",
-    "ticket.status": "the ticket's status",
-    "ticket.priority": "the ticket's priority",
-    "ticket.expected_resolution": "how long this kind of request usually takes",
-    "requester.first_name": "the requester's first name",
-    "requester.name": "the requester's full name",
-    "requester.email": "the requester's e-mail address",
-    "agent.first_name": "your first name",
-    "agent.name": "your full name",
-    "category": "the ticket's category",
-    "location": "the ticket's location",
+    "ticket.id": N_("the ticket number, e.g. 1234"),
+    "ticket.subject": N_("the ticket's subject"),
+    "ticket.status": N_("the ticket's status"),
+    "ticket.priority": N_("the ticket's priority"),
+    "ticket.expected_resolution": N_("how long this kind of request usually takes"),
+    "requester.first_name": N_("the requester's first name"),
+    "requester.name": N_("the requester's full name"),
+    "requester.email": N_("the requester's e-mail address"),
+    "agent.first_name": N_("your first name"),
+    "agent.name": N_("your full name"),
+    "category": N_("the ticket's category"),
+    "location": N_("the ticket's location"),
 }
 
 # ``{{ name }}``: no braces inside, so ``{{{x}}}`` and stray braces cannot confuse it.

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from desk.core import errors, files, importing, reading
+from desk.core.i18n import _
 from desk.core.importing import COLUMNS, ImportReport
 from desk.core.models import AuditEvent, Category, Comment, Location, Person, Ticket
 
@@ -185,7 +186,7 @@ def export_file(session: Session, *, path: Path, fmt: str, progress: Progress | 
         writer = exporting.export_sqlite if fmt == "sqlite" else exporting.export_xlsx
         return writer(session, path=path, progress=progress)
     if fmt not in TEXT_FORMATS:
-        raise errors.InvalidInput(f"Unknown export format {fmt!r}; use csv, json, sqlite or xlsx.")
+        raise errors.InvalidInput(_('Unknown export format {fmt!r}; use csv, json, sqlite or xlsx.').format(fmt=fmt))
     with files.atomic_path(path, what="export") as temp, temp.open("w", encoding="utf-8", newline="") as out:
         return write_export(session, out, fmt, progress=progress)
 
@@ -195,4 +196,4 @@ def write_export(session: Session, out: IO[str], fmt: str, *, progress: Progress
         return export_csv(session, out, progress=progress)
     if fmt == "json":
         return export_json(session, out, progress=progress)
-    raise errors.InvalidInput(f"Unknown export format {fmt!r}; use csv or json (sqlite and xlsx need -o FILE).")
+    raise errors.InvalidInput(_('Unknown export format {fmt!r}; use csv or json (sqlite and xlsx need -o FILE).').format(fmt=fmt))

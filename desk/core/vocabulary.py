@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from desk.core.i18n import N_, _, ngettext
+
 STATUSES = ("new", "open", "pending", "on-hold", "solved", "closed")
 OPEN_STATUSES = ("new", "open", "pending", "on-hold")
 DONE_STATUSES = ("solved", "closed")
@@ -21,6 +23,35 @@ DESK_CHANNELS = ("walk-in", "phone")
 PERSON_KINDS = ("faculty", "staff", "student", "guest")
 AGENT_ROLES = ("student-worker", "staff", "supervisor")
 SATISFACTION = ("good", "bad")
+# What people read for each code above (the store keeps the codes): N_ here, _() in word().
+WORDS = {
+    "new": N_("new"), "open": N_("open"), "pending": N_("pending"), "on-hold": N_("on-hold"),
+    "solved": N_("solved"), "closed": N_("closed"),
+    "low": N_("low"), "normal": N_("normal"), "high": N_("high"), "urgent": N_("urgent"),
+    "walk-in": N_("walk-in"), "phone": N_("phone"), "email": N_("email"), "web": N_("web"),
+    "faculty": N_("faculty"), "staff": N_("staff"), "student": N_("student"), "guest": N_("guest"),
+    "student-worker": N_("student-worker"), "supervisor": N_("supervisor"),
+    "good": N_("good"), "bad": N_("bad"),
+}
+# What the history (audit) shows for each action: the code itself in English (N_), a word in
+# other languages.
+ACTIONS = {
+    "create": N_("create"), "update": N_("update"), "reply": N_("reply"), "note": N_("note"),
+    "claim": N_("claim"), "release": N_("release"), "solve": N_("solve"), "reopen": N_("reopen"),
+    "left": N_("left"), "undo-left": N_("undo-left"), "canned": N_("canned"), "sync": N_("sync"),
+    "sync-resolve": N_("sync-resolve"), "merge-people": N_("merge-people"), "import": N_("import"),
+    "shift-start": N_("shift-start"), "shift-end": N_("shift-end"),
+}
+
+
+def word(code: str | None) -> str:
+    """The word shown for a vocabulary code in the current language ("walk-in" -> "방문")."""
+    return _(WORDS[code]) if code in WORDS else (code or "")
+
+
+def action_word(action: str | None) -> str:
+    """The history's word for an audit action ("claim" -> "맡음"); unknown ones as they are."""
+    return _(ACTIONS[action]) if action in ACTIONS else (action or "")
 
 
 def sql_list(values: Iterable[str]) -> str:
@@ -49,17 +80,18 @@ def format_age(seconds: float) -> str:
     """A duration as the queue, the line and ``desk list`` show it: 45 s, 12 min, 3 h 05, 2 d 4 h."""
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return _("{seconds} s").format(seconds=seconds)
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes:02d}"
-    return f"{hours // 24} d {hours % 24} h"
+        return _("{hours} h {minutes:02d}").format(hours=hours, minutes=minutes)
+    return _("{days} d {hours} h").format(days=hours // 24, hours=hours % 24)
 
 
 def counted(count: int, one: str, many: str) -> str:
     """``count`` with the word that fits it: "1 match", "2 matches", "1,204 tickets". The words
-    are passed whole (English plurals are not regular); a translation replaces this one helper."""
-    return f"{count:,} {one if count == 1 else many}"
+    are passed whole (English plurals are not regular) and go through ngettext, so a language
+    with other plural rules picks its own form (extracted with the ``counted:2,3`` keyword)."""
+    return _("{count} {word}").format(count=f"{count:,}", word=ngettext(one, many, count))  # ko: no space

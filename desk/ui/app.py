@@ -24,7 +24,7 @@ from shiboken6 import isValid
 from desk import __version__
 from desk.core.db import Store
 from desk.core.errors import DeskError
-from desk.core.i18n import _
+from desk.core.i18n import N_, _
 from desk.core.logs import log_folder, setup_logging
 from desk.ui import startup
 from desk.ui.errors import show_error
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 # QMessageBox and QSettings are imported where they are used: each Python type PySide6 makes
 # (with its enums) costs start-up time, and the first paint needs neither.
 
-MENUS = ("File", "View", "Ticket", "Sync", "Help")
+MENUS = ("File", "View", "Ticket", "Sync", "Help")  # the keys; MENU_TITLES are what people read
+MENU_TITLES = {"File": N_("&File"), "View": N_("&View"), "Ticket": N_("&Ticket"), "Sync": N_("&Sync"), "Help": N_("&Help")}
 CANNED_DEFAULTS_SETTING = "canned.defaults_installed"  # canned_io.DEFAULTS_SETTING (a test checks)
 SYNC_PRELOAD_DELAY_MS = 300  # after the first screenful is painted, before anyone reaches for Sync
 # After the window has closed, how long a sync run cancelled by the close may take to reach its
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         # The queue's first page is read with plain sqlite3; the ORM jobs of the start (agents,
         # filters, saved views, the walk-in line...) wait until that page is painted.
         self.tasks.hold_orm()
-        self.setWindowTitle(f"Desk — {store.path.name}")
+        self.setWindowTitle(_('Desk — {name}').format(name=store.path.name))
         self.setObjectName("mainWindow")
         from desk.ui.screen_fit import default_size
 
@@ -75,13 +76,13 @@ class MainWindow(QMainWindow):
         self.at_desk.agent_changed.connect(self.agent_changed)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
-        self.tabs.setAccessibleName("Main tabs")
-        self.tabs.setToolTip("Queue, statistics and open tickets")
+        self.tabs.setAccessibleName(_("Main tabs"))
+        self.tabs.setToolTip(_("Queue, statistics and open tickets"))
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
-        self.tabs.tabBar().setAccessibleName("Tabs")
-        self.tabs.tabBar().setToolTip("Queue, Stats and open tickets (Ctrl+1, Ctrl+2; Ctrl+W closes a ticket)")
+        self.tabs.tabBar().setAccessibleName(_("Tabs"))
+        self.tabs.tabBar().setToolTip(_("Queue, Stats and open tickets (Ctrl+1, Ctrl+2; Ctrl+W closes a ticket)"))
         self.queue_panel = QueuePanel(self.tasks, self.current_agent_id, self)
         self.queue_panel.open_requested.connect(self.open_ticket)
         self.queue_panel.model.loaded.connect(self._first_page_shown)
@@ -89,9 +90,9 @@ class MainWindow(QMainWindow):
         self._first_paint = FirstPaintWatcher(self.queue_panel.table, self.queue_panel.model.ready,
                                               self._first_rows_painted)
         self.agent_changed.connect(self.queue_panel.agent_changed)
-        self._add_fixed_tab(self.queue_panel, "Queue")
+        self._add_fixed_tab(self.queue_panel, _("Queue"))
         self._stats_placeholder = QWidget(self)
-        self._add_fixed_tab(self._stats_placeholder, "Stats")
+        self._add_fixed_tab(self._stats_placeholder, _("Stats"))
         self.tabs.currentChanged.connect(self._tab_shown)
         self.setCentralWidget(self.tabs)
         self.addToolBar(self.at_desk.toolbar())
@@ -109,7 +110,7 @@ class MainWindow(QMainWindow):
     def menu(self, name: str) -> QMenu:
         """The menu named ``name`` ("File", "View", "Ticket", "Sync", "Help"), created if new."""
         if name not in self._menus:
-            self._menus[name] = self.menuBar().addMenu(f"&{name}")
+            self._menus[name] = self.menuBar().addMenu(_(MENU_TITLES.get(name, name)))
         return self._menus[name]
 
     def open_ticket(self, ticket_id: int) -> QWidget:
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
         widget.setProperty("ticket_id", ticket_id)
         index = self.tabs.addTab(widget, f"#{ticket_id}")
         widget.windowTitleChanged.connect(lambda title, w=widget: self._retitle(w, title))
-        self.tabs.setTabToolTip(index, f"Ticket #{ticket_id} (Ctrl+W closes it)")
+        self.tabs.setTabToolTip(index, _('Ticket #{ticket_id} (Ctrl+W closes it)').format(ticket_id=ticket_id))
         self.tabs.setCurrentIndex(index)
         self._ticket_tabs[ticket_id] = widget
         return widget
@@ -132,7 +133,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(widget)
         if index >= 0:
             self.tabs.setTabText(index, title if len(title) <= 28 else title[:27] + "…")
-            self.tabs.setTabToolTip(index, f"{title} (Ctrl+W closes it)")
+            self.tabs.setTabToolTip(index, _('{title} (Ctrl+W closes it)').format(title=title))
 
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
@@ -223,10 +224,10 @@ class MainWindow(QMainWindow):
         from desk.ui.stats.panel import StatsPanel  # pyqtgraph loads only when Stats is opened
 
         panel = StatsPanel(self.tasks, self)
-        panel.setToolTip(panel.toolTip() or "Statistics")
+        panel.setToolTip(panel.toolTip() or _("Statistics"))
         self.tabs.blockSignals(True)
         self.tabs.removeTab(1)
-        self.tabs.insertTab(1, panel, "Stats")
+        self.tabs.insertTab(1, panel, _("Stats"))
         self._hide_close_button(1)
         self.tabs.setCurrentIndex(1)
         self.tabs.blockSignals(False)
@@ -248,51 +249,51 @@ class MainWindow(QMainWindow):
         for name in MENUS:
             self.menu(name)
         qp = self.queue_panel
-        self._action("File", "&New ticket…", qp.quick_log, "Ctrl+N", "Log a walk-in, call or request")
-        self._action("File", "&Import tickets…", lambda: importlib.import_module("desk.ui.import_dialog").choose_and_import(self), None, "Bring tickets in from a CSV, TSV or JSON file (all or nothing)")  # noqa: E501 - loaded when used: quicker start
+        self._action("File", _("&New ticket…"), qp.quick_log, _("Ctrl+N"), _("Log a walk-in, call or request"))
+        self._action("File", _("&Import tickets…"), lambda: importlib.import_module("desk.ui.import_dialog").choose_and_import(self), None, _("Bring tickets in from a CSV, TSV or JSON file (all or nothing)"))  # noqa: E501 - loaded when used: quicker start
         self.menu("File").addSeparator()
-        self._action("File", "Se&ttings…", self.show_settings, "Ctrl+,",
-                     "The desk, its calendar, people, categories and locations")
+        self._action("File", _("Se&ttings…"), self.show_settings, _("Ctrl+,"),
+                     _("The desk, its calendar, people, categories and locations"))
         self.menu("File").addSeparator()
-        self._action("File", "&Quit", self.close, "Ctrl+Q", "Close Desk")
-        self._action("View", "&Queue", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", "Show the queue")
-        self._action("View", "&Stats", self.show_stats, "Ctrl+2", "Show the statistics")
-        self._action("View", "&Find…", qp.focus_search, "Ctrl+F", "Search tickets")
-        self._action("View", "&Refresh", qp.refresh, "F5", "Reload the queue")
+        self._action("File", _("&Quit"), self.close, _("Ctrl+Q"), _("Close Desk"))
+        self._action("View", _("&Queue"), lambda: self.tabs.setCurrentIndex(0), _("Ctrl+1"), _("Show the queue"))
+        self._action("View", _("&Stats"), self.show_stats, _("Ctrl+2"), _("Show the statistics"))
+        self._action("View", _("&Find…"), qp.focus_search, _("Ctrl+F"), _("Search tickets"))
+        self._action("View", _("&Refresh"), qp.refresh, _("F5"), _("Reload the queue"))
         self._action("View", "C&ounter display", self.show_counter_display, None,
                      "Open the display for the people waiting, full screen on a second monitor or TV")
-        self._action("View", "Close &tab", lambda: self.close_tab(self.tabs.currentIndex()),
-                     "Ctrl+W", "Close the current ticket tab")
-        self._action("Ticket", "&Open", qp.open_selected, None, "Open the selected ticket")
-        self._action("Ticket", "Take &next", qp.take_next, "Ctrl+T", "Claim the person who has waited longest")
-        self._action("Ticket", "&Claim", qp.claim_selected, "Ctrl+K", "Claim the selected ticket")
-        self._action("Ticket", "&Release", qp.release_selected, "Ctrl+Shift+K",
-                     "Give the selected ticket back to the queue")
-        self._action("Ticket", "&Done (solved)", qp.solve_selected, "Ctrl+D",
-                     "Mark the selected ticket solved")
-        self._action("Ticket", "&Left without service", qp.left_selected, None,
-                     "Record that the person left before being served")
+        self._action("View", _("Close &tab"), lambda: self.close_tab(self.tabs.currentIndex()),
+                     _("Ctrl+W"), _("Close the current ticket tab"))
+        self._action("Ticket", _("&Open"), qp.open_selected, None, _("Open the selected ticket"))
+        self._action("Ticket", _("Take &next"), qp.take_next, _("Ctrl+T"), _("Claim the person who has waited longest"))
+        self._action("Ticket", _("&Claim"), qp.claim_selected, _("Ctrl+K"), _("Claim the selected ticket"))
+        self._action("Ticket", _("&Release"), qp.release_selected, _("Ctrl+Shift+K"),
+                     _("Give the selected ticket back to the queue"))
+        self._action("Ticket", _("&Done (solved)"), qp.solve_selected, _("Ctrl+D"),
+                     _("Mark the selected ticket solved"))
+        self._action("Ticket", _("&Left without service"), qp.left_selected, None,
+                     _("Record that the person left before being served"))
         self._action("Ticket", "&Print receipt…", lambda: _receipts().print_receipt(self), None,
                      "Print the receipt slip for the person: number, request, what to expect, how to follow up")
         self._action("Ticket", "S&ave receipt as PDF…", lambda: _receipts().save_receipt_pdf(self), None,
                      "Save the receipt slip of the ticket on screen as a PDF")
         self._action("Ticket", "Print &ticket with conversation…", lambda: _receipts().print_receipt(self, whole=True),
                      None, "Print the ticket on screen with its public conversation")
-        self._action("Ticket", "Canned &responses…", self.manage_canned, None,
-                     "Create, edit, import and export canned responses")
+        self._action("Ticket", _("Canned &responses…"), self.manage_canned, None,
+                     _("Create, edit, import and export canned responses"))
         importlib.import_module("desk.ui.queue.quick_question").install(self)  # F8: quick questions
         self._action("Ticket", _("R&ules and SLA…"), self.manage_rules, None,
                      _("Triggers, automations and SLA policies: list, order, switch on or off, edit, test"))
-        self._action("Help", "&User guide", self.show_guide, "F1", "How to use Desk (offline)")
-        self._action("Help", "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/",
-                     "Every shortcut this window has")
+        self._action("Help", _("&User guide"), self.show_guide, _("F1"), _("How to use Desk (offline)"))
+        self._action("Help", _("&Keyboard shortcuts"), self.show_shortcuts, _("Ctrl+/"),
+                     _("Every shortcut this window has"))
         self.menu("Help").addSeparator()
-        self._action("Help", "Open &data folder", self.open_data_folder, None,
-                     "Show the folder that holds this store")
-        self._action("Help", "Open &log folder", self.open_log_folder, None,
-                     "Show the folder with Desk's log files (for a support request)")
+        self._action("Help", _("Open &data folder"), self.open_data_folder, None,
+                     _("Show the folder that holds this store"))
+        self._action("Help", _("Open &log folder"), self.open_log_folder, None,
+                     _("Show the folder with Desk's log files (for a support request)"))
         self.menu("Help").addSeparator()
-        self._action("Help", "&About Desk", self._about, None, "Version, the store's path and schema version")
+        self._action("Help", _("&About Desk"), self._about, None, _("Version, the store's path and schema version"))
 
     def show_counter_display(self, *, screen: int | None = None) -> QWidget:
         """The counter display (one per window), full screen on ``screen`` or the second screen."""
@@ -329,12 +330,12 @@ class MainWindow(QMainWindow):
         try:
             from desk.core import files
 
-            files.make_folder(folder, what="log folder")
+            files.make_folder(folder, what=_("log folder"))
         except DeskError as exc:
             show_error(self, exc)
             return folder
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-            show_error(self, DeskError(f"No file manager could show {folder}. Desk's log files are there."))
+            show_error(self, DeskError(_("No file manager could show {folder}. Desk's log files are there.").format(folder=folder)))
         return folder
 
     def show_settings(self, *, tab: str | None = None) -> QWidget:
@@ -351,7 +352,7 @@ class MainWindow(QMainWindow):
         wizard = SetupWizard(self.tasks, self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.saved.connect(lambda _changes: self.statusBar().showMessage(
-            "Set-up saved. Pick your name under “At the desk” to sign in.", 15000))
+            _("Set-up saved. Pick your name under “At the desk” to sign in."), 15000))
         wizard.open()
         return wizard
 
@@ -421,12 +422,12 @@ def _explain_open_failure(exc: BaseException | None) -> None:
         from PySide6.QtWidgets import QMessageBox
 
         logging.getLogger(__name__).warning("cannot open the store: %s: %s", type(exc).__name__, exc.message)
-        box = QMessageBox(QMessageBox.Icon.Critical, "Desk cannot open the store", exc.message,
+        box = QMessageBox(QMessageBox.Icon.Critical, _("Desk cannot open the store"), exc.message,
                           QMessageBox.StandardButton.Ok)
-        box.setAccessibleName("Desk cannot open the store")
+        box.setAccessibleName(_("Desk cannot open the store"))
         box.exec()
         return
-    shown = show_error(None, exc if exc is not None else RuntimeError("the store did not open"))
+    shown = show_error(None, exc if exc is not None else RuntimeError(_("the store did not open")))
     if shown is not None:
         shown.exec()
 
@@ -461,9 +462,12 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
-    app.setApplicationName("Desk")
-    app.setOrganizationName("Desk")
+    app.setApplicationName(_("Desk"))
+    app.setOrganizationName(_("Desk"))
     app.setApplicationVersion(__version__)
+    from desk.ui.language import apply_to_qt
+
+    apply_to_qt(app)  # Qt's own dialogs and QLocale in the language chosen at start (desk.cli.main)
     if os.environ.get("DESK_THEME"):  # dark|light; else the desktop's palette (no theme code at start)
         from desk.ui import theme
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from desk import __version__
 from desk.core.errors import DeskError, FileError, StoreError
+from desk.core.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -57,22 +58,22 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
     if isinstance(exc, DeskError):
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Desk cannot use the store" if isinstance(exc, StoreError)
-                           else "Desk could not write the file" if isinstance(exc, FileError) else "Desk")
+                           else _("Desk could not write the file") if isinstance(exc, FileError) else _("Desk"))
         box.setTextFormat(Qt.TextFormat.PlainText)  # may quote a remote's or a file's words
         box.setText(exc.message)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
     else:
         details = crash_details(exc)
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("Desk ran into a bug")
-        box.setText("Something went wrong inside Desk. Your data is safe; the action did not finish.")
+        box.setWindowTitle(_("Desk ran into a bug"))
+        box.setText(_("Something went wrong inside Desk. Your data is safe; the action did not finish."))
         box.setInformativeText(
-            "Please report it with the details below (Copy details puts them on the clipboard)."
+            _("Please report it with the details below (Copy details puts them on the clipboard).")
         )
         box.setDetailedText(details)
-        copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
-        copy.setToolTip("Copy the technical details to the clipboard for a bug report")
-        copy.setAccessibleName("Copy details")
+        copy = box.addButton(_("Copy details"), QMessageBox.ButtonRole.ActionRole)
+        copy.setToolTip(_("Copy the technical details to the clipboard for a bug report"))
+        copy.setAccessibleName(_("Copy details"))
         copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
         box.addButton(QMessageBox.StandardButton.Close)
     box.setAccessibleName(box.windowTitle())

@@ -32,10 +32,17 @@ from PySide6.QtWidgets import (
 from desk import __version__
 from desk.core.db import SCHEMA_HEAD, Store, current_revision
 from desk.core.errors import DeskError
+from desk.core.i18n import _, current_language
 from desk.ui.errors import show_error
 from desk.ui.widgets import named
 
 GUIDE_PATH = Path(__file__).resolve().parent.parent.parent / "resources" / "guide" / "index.html"
+
+
+def guide_path(language: str | None = None) -> Path:
+    """The guide in the window's language (``resources/guide/<lang>/index.html``), else English."""
+    translated = GUIDE_PATH.parent / (language or current_language()) / GUIDE_PATH.name
+    return translated if translated.is_file() else GUIDE_PATH
 
 
 @dataclass(frozen=True)
@@ -53,16 +60,16 @@ def _menu_path(action: QAction) -> str:
     for owner in action.associatedObjects():
         if isinstance(owner, QMenu):
             return owner.title().replace("&", "")
-    return "Window"
+    return _("Window")
 
 
 def _where(widget: QWidget | None) -> str:
     while widget is not None:
-        name = widget.accessibleName() or widget.windowTitle()
+        name = _(widget.accessibleName()) or widget.windowTitle()  # accessible names are English ids
         if name:
             return name
         widget = widget.parentWidget()
-    return "Window"
+    return _("Window")
 
 
 def shortcut_rows(window: QWidget) -> list[ShortcutRow]:
@@ -81,7 +88,7 @@ def shortcut_rows(window: QWidget) -> list[ShortcutRow]:
             continue
         parent = shortcut.parent()
         where = _where(parent if isinstance(parent, QWidget) else None)
-        what = shortcut.whatsThis() or f"(a key of {where}; it has no description)"
+        what = shortcut.whatsThis() or _('(a key of {where}; it has no description)').format(where=where)
         row = ShortcutRow(_keys(sequence), what, where)
         rows.setdefault((row.where, row.keys), row)
     return sorted(rows.values(), key=lambda r: (r.where != "File", r.where, r.keys))
@@ -92,17 +99,17 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, rows: list[ShortcutRow], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(_("Keyboard shortcuts"))
         self.setObjectName("shortcutsDialog")
         self.resize(560, 520)
         layout = QVBoxLayout(self)
-        self.filter = named(QLineEdit(self), "Filter shortcuts", "Type a key or a word to narrow the list")
-        self.filter.setPlaceholderText("Filter (e.g. Ctrl or ticket)")
+        self.filter = named(QLineEdit(self), _("Filter shortcuts"), _("Type a key or a word to narrow the list"))
+        self.filter.setPlaceholderText(_("Filter (e.g. Ctrl or ticket)"))
         self.filter.textChanged.connect(self._apply_filter)
         layout.addWidget(self.filter)
-        self.table = named(QTableWidget(len(rows), 3, self), "Keyboard shortcuts",
-                           "Every shortcut this window has")
-        self.table.setHorizontalHeaderLabels(("Keys", "Action", "Where"))
+        self.table = named(QTableWidget(len(rows), 3, self), _("Keyboard shortcuts"),
+                           _("Every shortcut this window has"))
+        self.table.setHorizontalHeaderLabels((_("Keys"), _("Action"), _("Where")))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -113,7 +120,7 @@ class ShortcutsDialog(QDialog):
                 self.table.setItem(index, column, QTableWidgetItem(text))
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        named(buttons.button(QDialogButtonBox.StandardButton.Close), "Close", "Close this list")
+        named(buttons.button(QDialogButtonBox.StandardButton.Close), _("Close"), _("Close this list"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
@@ -130,21 +137,22 @@ class ShortcutsDialog(QDialog):
 class GuideDialog(QDialog):
     """The user guide shipped with Desk, read from disk (no network)."""
 
-    def __init__(self, parent: QWidget | None = None, *, path: Path = GUIDE_PATH) -> None:
+    def __init__(self, parent: QWidget | None = None, *, path: Path | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Desk user guide")
+        path = path or guide_path()
+        self.setWindowTitle(_("Desk user guide"))
         self.setObjectName("guideDialog")
         self.resize(720, 640)
         layout = QVBoxLayout(self)
-        self.browser = named(QTextBrowser(self), "User guide", "How to use Desk")
+        self.browser = named(QTextBrowser(self), _("User guide"), _("How to use Desk"))
         self.browser.setOpenExternalLinks(False)  # the guide is offline; nothing opens a browser
         if path.is_file():
             self.browser.setSource(QUrl.fromLocalFile(str(path)))
         else:
-            self.browser.setPlainText(f"The user guide is missing from this installation ({path}).")
+            self.browser.setPlainText(_('The user guide is missing from this installation ({path}).').format(path=path))
         layout.addWidget(self.browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        named(buttons.button(QDialogButtonBox.StandardButton.Close), "Close", "Close the guide")
+        named(buttons.button(QDialogButtonBox.StandardButton.Close), _("Close"), _("Close the guide"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
@@ -155,17 +163,15 @@ def store_revision(conn: sqlite3.Connection) -> str | None:
 
 
 def about_text(store: Store, revision: str | None) -> str:
-    state = "up to date" if revision == SCHEMA_HEAD else f"this Desk expects {SCHEMA_HEAD}"
-    return (f"Desk {__version__}\nAn offline-first service desk.\n\n"
-            f"Store: {store.path.resolve()}\n"
-            f"Schema version: {revision or 'unknown'} ({state})")
+    state = _("up to date") if revision == SCHEMA_HEAD else _('this Desk expects {SCHEMA_HEAD}').format(SCHEMA_HEAD=SCHEMA_HEAD)
+    return (_('Desk {version__}\nAn offline-first service desk.\n\nStore: {resolve}\nSchema version: {value} ({state})').format(version__=__version__, resolve=store.path.resolve(), value=revision or 'unknown', state=state))
 
 
 def about_box(parent: QWidget, store: Store, revision: str | None) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.Information, "About Desk", about_text(store, revision),
+    box = QMessageBox(QMessageBox.Icon.Information, _("About Desk"), about_text(store, revision),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("aboutBox")
-    box.setAccessibleName("About Desk")
+    box.setAccessibleName(_("About Desk"))
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                 | Qt.TextInteractionFlag.TextSelectableByKeyboard)  # the path can be copied
     box.open()
@@ -176,6 +182,6 @@ def open_folder(parent: QWidget, folder: Path, *, what: str) -> bool:
     """Show ``folder`` in the file manager; an error box says where it is when none can."""
     if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
         return True
-    show_error(parent, DeskError(f"No file manager could show {folder}. Desk's {what} is there."))
+    show_error(parent, DeskError(_("No file manager could show {folder}. Desk's {what} is there.").format(folder=folder, what=what)))
     return False
 

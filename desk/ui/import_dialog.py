@@ -16,16 +16,17 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressDialog
 
 from desk.core.changes import Changes
+from desk.core.i18n import N_, _
 from desk.core.importing import ImportCancelled, ImportReport, import_tickets_file
 from desk.ui.errors import show_error
 
-FILTER = "Ticket files (*.csv *.tsv *.txt *.json *.ndjson *.jsonl);;All files (*)"
+FILTER = N_("Ticket files (*.csv *.tsv *.txt *.json *.ndjson *.jsonl);;All files (*)")
 SHOWN_PROBLEMS = 20
 
 
 def choose_and_import(window: QMainWindow) -> ImportRun | None:
     """Ask for a file, then import it (the File menu's action)."""
-    path, _filter = QFileDialog.getOpenFileName(window, "Import tickets", "", FILTER)
+    path, _filter = QFileDialog.getOpenFileName(window, _("Import tickets"), "", _(FILTER))
     return ImportRun(window, Path(path)) if path else None
 
 
@@ -40,10 +41,10 @@ class ImportRun(QObject):
         self.window, self.path = window, path
         self.report: ImportReport | None = None
         self._cancel = threading.Event()
-        self.dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, 0, window)
+        self.dialog = QProgressDialog(_('Importing {name}…').format(name=path.name), _("Cancel"), 0, 0, window)
         self.dialog.setObjectName("importProgress")
-        self.dialog.setWindowTitle("Import")
-        self.dialog.setAccessibleName("Import progress")
+        self.dialog.setWindowTitle(_("Import"))
+        self.dialog.setAccessibleName(_("Import progress"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(0)
         self.dialog.setAutoClose(False)
@@ -62,7 +63,7 @@ class ImportRun(QObject):
 
     def _tick(self, done: int, total: int) -> None:
         if self._cancel.is_set():
-            raise ImportCancelled("The import was cancelled; nothing was imported.")
+            raise ImportCancelled(_("The import was cancelled; nothing was imported."))
         self.progressed.emit(done, total)  # queued to the window's thread
 
     # -- on the window's thread ------------------------------------------------------------------
@@ -76,19 +77,19 @@ class ImportRun(QObject):
         assert report is not None
         box = QMessageBox(self.window)
         box.setObjectName("importSummary")
-        box.setWindowTitle("Import")
+        box.setWindowTitle(_("Import"))
         if report.ok:
             box.setIcon(QMessageBox.Icon.Information)
             box.setText(report.summary())
             if report.not_carried:
-                box.setInformativeText("Not carried: " + "; ".join(report.not_carried))
+                box.setInformativeText(_("Not carried: ") + "; ".join(report.not_carried))
         else:
             box.setIcon(QMessageBox.Icon.Warning)
-            box.setText(f"Nothing was imported: {self.path.name} has {len(report.problems)} problem(s).")
+            box.setText(_('Nothing was imported: {name} has {count} problem(s).').format(name=self.path.name, count=len(report.problems)))
             lines = [f"{report.unit} {where}: {reason}" if where else reason
                      for where, reason in report.problems[:SHOWN_PROBLEMS]]
             if len(report.problems) > SHOWN_PROBLEMS:
-                lines.append(f"… and {len(report.problems) - SHOWN_PROBLEMS} more")
+                lines.append(_('… and {value} more').format(value=len(report.problems) - SHOWN_PROBLEMS))
             box.setInformativeText("\n".join(lines))
         box.setAccessibleName(box.text())
         box.setStandardButtons(QMessageBox.StandardButton.Ok)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desk.core.db import Store, open_store
+from desk.core.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,9 @@ class StoreOpener(QObject):
         if self.dialog is None:
             self.dialog = QProgressDialog(self._dialog_parent)
             self.dialog.setObjectName("openingStoreDialog")
-            self.dialog.setWindowTitle("Desk is preparing the store")
-            self.dialog.setAccessibleName("Preparing the store")
-            self.dialog.setToolTip("Desk backs up and upgrades an older store before opening it")
+            self.dialog.setWindowTitle(_("Desk is preparing the store"))
+            self.dialog.setAccessibleName(_("Preparing the store"))
+            self.dialog.setToolTip(_("Desk backs up and upgrades an older store before opening it"))
             self.dialog.setCancelButton(None)  # an upgrade half-done is not a state to leave in
             self.dialog.setMinimumDuration(0)
             self.dialog.setAutoClose(False)

@@ -42,6 +42,7 @@ from shiboken6 import isValid
 
 from desk.core.db import translated_errors
 from desk.core.errors import DeskError
+from desk.core.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -59,7 +60,7 @@ def __getattr__(name: str) -> object:
         from desk.core import changes
 
         return getattr(changes, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(_('module {name__!r} has no attribute {name!r}').format(name__=__name__, name=name))
 
 log = logging.getLogger(__name__)
 

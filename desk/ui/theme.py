@@ -20,6 +20,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from desk.core.i18n import _
+
 THEME_ENV = "DESK_THEME"
 
 
@@ -223,5 +225,5 @@ def apply_from_environment(app: QApplication) -> None:
     """``DESK_THEME=dark|light``: that palette (on the Fusion style, which honours palettes)."""
     chosen = os.environ.get(THEME_ENV, "").strip().lower()
     if chosen in ("dark", "light"):
-        app.setStyle("Fusion")
+        app.setStyle(_("Fusion"))
         app.setPalette(dark_palette() if chosen == "dark" else light_palette())

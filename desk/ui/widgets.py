@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QPushButton, QWidget
+
+from desk.core.i18n import _
 
 W = TypeVar("W", bound=QWidget)
 
@@ -42,9 +45,9 @@ def ask(
     question = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     question.setObjectName(name)
     made: dict[QAbstractButton, str] = {}
-    for label, role, tip in choices:
-        choice = question.addButton(label, role)
-        named(choice, label, tip)
+    for label, role, tip in choices:  # labels are N_-marked English: shown translated, answered as given
+        choice = question.addButton(_(label), role)
+        named(choice, _(label), _(tip))
         made[choice] = label
         if role == QMessageBox.ButtonRole.RejectRole:
             question.setEscapeButton(choice)
@@ -52,3 +55,31 @@ def ask(
     question.finished.connect(lambda _result: answered(made.get(question.clickedButton(), "")))
     question.open()
     return question
+
+
+class _CompositionGuard(QObject):
+    """Swallows Enter while an input method is composing in the watched line edit: with a Korean
+    IME the syllable being typed (preedit) is not yet text, and Enter must finish it, never
+    submit the form or run the search with half a word."""
+
+    def __init__(self, line: QLineEdit) -> None:
+        super().__init__(line)
+        self.composing = False
+        line.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.InputMethod:
+            self.composing = bool(event.preeditString())  # type: ignore[attr-defined]
+        elif (event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) and self.composing
+              and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):  # type: ignore[attr-defined]
+            event.accept()
+            return True
+        elif event.type() == QEvent.Type.FocusOut:
+            self.composing = False
+        return super().eventFilter(watched, event)
+
+
+def guard_composition(*lines: QLineEdit) -> None:
+    """Enter during IME composition in ``lines`` finishes nothing and submits nothing."""
+    for line in lines:
+        _CompositionGuard(line)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors, templating
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import PRIORITIES, STATUSES, CannedResponse, Category, Person, Ticket, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.replies import send_reply
@@ -64,7 +65,7 @@ def _tag_list(value: object, what: str) -> list[str]:
     if isinstance(value, str):
         value = value.replace(",", " ").split()
     if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
-        raise errors.InvalidInput(f"{what} must be a list of tag names.")
+        raise errors.InvalidInput(_('{what} must be a list of tag names.').format(what=what))
     return sorted({tag_name(item) for item in value if item.strip()})
 
 
@@ -83,26 +84,26 @@ def normalise_actions(session: Session | None, actions: object) -> list[dict[str
         try:
             actions = json.loads(actions or "[]")
         except json.JSONDecodeError as exc:
-            raise errors.InvalidInput(f"The actions are not valid JSON: {exc}.") from exc
+            raise errors.InvalidInput(_('The actions are not valid JSON: {exc}.').format(exc=exc)) from exc
     if not isinstance(actions, (list, tuple)):
-        raise errors.InvalidInput("Actions must be a list of {field, value} pairs.")
+        raise errors.InvalidInput(_("Actions must be a list of {field, value} pairs."))
     tidy: dict[str, Any] = {}
     for action in actions:
         if not isinstance(action, Mapping) or "field" not in action:
-            raise errors.InvalidInput(f"Not an action: {action!r}.")
+            raise errors.InvalidInput(_('Not an action: {action!r}.').format(action=action))
         name, value = action["field"], action.get("value")
         if name not in ACTION_FIELDS:
             raise errors.InvalidInput(
-                f"Unknown action {name!r}; a canned response can set {', '.join(ACTION_FIELDS)}."
+                _('Unknown action {name!r}; a canned response can set {join}.').format(name=name, join=', '.join(ACTION_FIELDS))
             )
         if name == "status" and value not in STATUSES:
-            raise errors.InvalidInput(f"Status must be one of {', '.join(STATUSES)} (got {value!r}).")
+            raise errors.InvalidInput(_('Status must be one of {join} (got {value!r}).').format(join=', '.join(STATUSES), value=value))
         if name == "priority" and value not in PRIORITIES:
-            raise errors.InvalidInput(f"Priority must be one of {', '.join(PRIORITIES)} (got {value!r}).")
+            raise errors.InvalidInput(_('Priority must be one of {join} (got {value!r}).').format(join=', '.join(PRIORITIES), value=value))
         if name == "category":
             value = " ".join(str(value or "").split())
             if not value:
-                raise errors.InvalidInput("The category action needs a category name.")
+                raise errors.InvalidInput(_("The category action needs a category name."))
         if name.startswith("tags_"):
             value = _tag_list(value, ACTION_LABELS[name])
         if name == "assignee":
@@ -110,11 +111,11 @@ def normalise_actions(session: Session | None, actions: object) -> list[dict[str
             if value.lower() in ("me", "none"):
                 value = value.lower()
             elif "@" not in value:
-                raise errors.InvalidInput('Assignee must be "me", "none" or an agent\'s e-mail address.')
+                raise errors.InvalidInput(_('Assignee must be "me", "none" or an agent\'s e-mail address.'))
             elif session is not None and _find_agent(session, value) is None:
-                raise errors.InvalidInput(f"{value} is not an agent in this store.")
+                raise errors.InvalidInput(_('{value} is not an agent in this store.').format(value=value))
         if name == "public" and not isinstance(value, bool):
-            raise errors.InvalidInput("The reply-type action must be true (public) or false (internal).")
+            raise errors.InvalidInput(_("The reply-type action must be true (public) or false (internal)."))
         tidy[name] = value  # a later action for the same field wins, as in Zendesk
     return [{"field": name, "value": tidy[name]} for name in ACTION_FIELDS if name in tidy]
 
@@ -122,7 +123,7 @@ def normalise_actions(session: Session | None, actions: object) -> list[dict[str
 def _clean_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
-        raise errors.InvalidInput("A canned response needs a title.")
+        raise errors.InvalidInput(_("A canned response needs a title."))
     return title[:MAX_TITLE]
 
 
@@ -135,13 +136,13 @@ def _check_body(body: str, allow_unknown: bool) -> None:
 def _get(session: Session, canned_id: int) -> CannedResponse:
     canned = session.get(CannedResponse, canned_id)
     if canned is None:
-        raise errors.NotFound(f"There is no canned response #{canned_id}.")
+        raise errors.NotFound(_('There is no canned response #{canned_id}.').format(canned_id=canned_id))
     return canned
 
 
 def _check_owner(canned: CannedResponse, actor_id: int | None) -> None:
     if canned.owner_id is not None and canned.owner_id != actor_id:
-        raise errors.InvalidInput(f"“{canned.title}” is someone else's personal canned response.")
+        raise errors.InvalidInput(_("“{title}” is someone else's personal canned response.").format(title=canned.title))
 
 
 def create_canned(
@@ -312,7 +313,7 @@ def preview(session: Session, *, canned_id: int, ticket_id: int, agent_id: int |
             else:
                 assignee = _find_agent(session, str(value))
                 if assignee is None:
-                    raise errors.InvalidInput(f"“{canned.title}” assigns to {value}, who is not an agent here.")
+                    raise errors.InvalidInput(_('“{title}” assigns to {value}, who is not an agent here.').format(title=canned.title, value=value))
             if (assignee.id if assignee else None) != ticket.assignee_id:
                 fields["assignee_id"] = assignee.id if assignee else None
                 changes.append(FieldChange("Assignee", _person_label(ticket.assignee), _person_label(assignee)))
@@ -351,5 +352,5 @@ def apply_canned(
 def ticket_version(session: Session, ticket_id: int) -> int:
     version = session.scalar(select(Ticket.version).where(Ticket.id == ticket_id))
     if version is None:
-        raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+        raise errors.NotFound(_('There is no ticket #{ticket_id}.').format(ticket_id=ticket_id))
     return version

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import CannedResponse, Category, Location, Ticket, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.tickets import bump_version
@@ -58,15 +59,15 @@ def _model(kind: str) -> Model:
         return Category
     if kind == "location":
         return Location
-    raise errors.InvalidInput(f"Kind must be one of {', '.join(KINDS)}, not {kind!r}.")
+    raise errors.InvalidInput(_('Kind must be one of {join}, not {kind!r}.').format(join=', '.join(KINDS), kind=kind))
 
 
 def clean_name(name: str, kind: str = "category") -> str:
     name = " ".join(str(name).split())
     if not name:
-        raise errors.InvalidInput(f"The {kind}'s name is empty.")
+        raise errors.InvalidInput(_("The {kind}'s name is empty.").format(kind=kind))
     if len(name) > MAX_NAME:
-        raise errors.InvalidInput(f"The {kind}'s name is longer than {MAX_NAME} characters.")
+        raise errors.InvalidInput(_("The {kind}'s name is longer than {MAX_NAME} characters.").format(kind=kind, MAX_NAME=MAX_NAME))
     return name
 
 
@@ -77,7 +78,7 @@ def _by_name(session: Session, model: Model, name: str) -> Category | Location |
 def _load(session: Session, model: Model, kind: str, choice_id: int) -> Category | Location:
     row = session.get(model, choice_id)
     if row is None:
-        raise errors.NotFound(f"There is no {kind} #{choice_id}.")
+        raise errors.NotFound(_('There is no {kind} #{choice_id}.').format(kind=kind, choice_id=choice_id))
     return row
 
 
@@ -96,7 +97,7 @@ def add_choice(
     with unit_of_work(session):
         existing = _by_name(session, model, name)
         if existing is not None and not existing.hidden:
-            raise errors.InvalidInput(f"There is already a {kind} named {existing.name!r}.")
+            raise errors.InvalidInput(_('There is already a {kind} named {name!r}.').format(kind=kind, name=existing.name))
         if existing is not None:
             existing.hidden = False
             record(session, ticket_id=None, actor_id=actor_id, at=now, action=f"show-{kind}",
@@ -126,7 +127,7 @@ def rename_choice(
         other = _by_name(session, model, name)
         if other is not None and other.id != row.id:
             raise errors.InvalidInput(
-                f"There is already a {kind} named {other.name!r}; merge the two instead."
+                _('There is already a {kind} named {name!r}; merge the two instead.').format(kind=kind, name=other.name)
             )
         old = row.name
         row.name = name
@@ -143,7 +144,7 @@ def merge_choices(
     """Every ticket of ``merge_id`` moves to ``keep_id``; then ``merge_id`` is deleted."""
     model = _model(kind)
     if keep_id == merge_id:
-        raise errors.InvalidInput(f"A {kind} cannot be merged with itself; choose two different ones.")
+        raise errors.InvalidInput(_('A {kind} cannot be merged with itself; choose two different ones.').format(kind=kind))
     now = now or utcnow()
     column = _ticket_column(kind)
     with unit_of_work(session):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import Comment, Person, Ticket, utcnow
 from desk.core.ops._audit import record
 from desk.core.ops.tickets import _apply, load_ticket
@@ -32,7 +33,7 @@ def insert_comment(
     """
     if len(body) > MAX_BODY:
         raise errors.InvalidInput(
-            f"The reply is {len(body):,} characters; the limit is {MAX_BODY:,}. Attach it as a file instead."
+            _('The reply is {count:,} characters; the limit is {MAX_BODY:,}. Attach it as a file instead.').format(count=len(body), MAX_BODY=MAX_BODY)
         )
     author = session.get(Person, author_id) if author_id is not None else None
     comment = Comment(ticket_id=ticket.id, author_id=author_id, body=body, is_public=public,
@@ -72,7 +73,7 @@ def add_comment(
     The first public reply by an agent sets ``first_response_at`` (and starts service).
     """
     if not body.strip():
-        raise errors.InvalidInput("The reply is empty.")
+        raise errors.InvalidInput(_("The reply is empty."))
     now = now or utcnow()
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)

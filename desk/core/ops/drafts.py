@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import Draft, Ticket, utcnow
 from desk.core.ops.comments import MAX_BODY
 
@@ -33,7 +34,7 @@ def save_draft(
     """Keep what the agent typed (replacing their earlier draft); blank text deletes it."""
     if len(body) > MAX_BODY:
         raise errors.InvalidInput(
-            f"The draft is {len(body):,} characters; the limit is {MAX_BODY:,}."
+            _('The draft is {count:,} characters; the limit is {MAX_BODY:,}.').format(count=len(body), MAX_BODY=MAX_BODY)
         )
     now = now or utcnow()
     with unit_of_work(session):
@@ -43,7 +44,7 @@ def save_draft(
             )
             return Changes(drafts=True)
         if session.get(Ticket, ticket_id) is None:
-            raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+            raise errors.NotFound(_('There is no ticket #{ticket_id}.').format(ticket_id=ticket_id))
         draft = session.get(Draft, (ticket_id, agent_id))
         if draft is None:
             session.add(Draft(ticket_id=ticket_id, agent_id=agent_id, body=body, is_public=public,

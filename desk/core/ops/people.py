@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import (
     AGENT_ROLES,
     PERSON_KINDS,
@@ -43,27 +44,27 @@ def _normal_email(email: str | None) -> str | None:
         return None
     email = email.strip()
     if "@" not in email or " " in email:
-        raise errors.InvalidInput(f"{email!r} is not an e-mail address.")
+        raise errors.InvalidInput(_('{email!r} is not an e-mail address.').format(email=email))
     return email.lower()
 
 
 def _clean_name(name: str, what: str = "The name") -> str:
     name = " ".join(name.split())
     if not name:
-        raise errors.InvalidInput(f"{what} is empty.")
+        raise errors.InvalidInput(_('{what} is empty.').format(what=what))
     if len(name) > MAX_NAME:
-        raise errors.InvalidInput(f"{what} is longer than {MAX_NAME} characters.")
+        raise errors.InvalidInput(_('{what} is longer than {MAX_NAME} characters.').format(what=what, MAX_NAME=MAX_NAME))
     return name
 
 
 def _check_role(role: str) -> None:
     if role not in AGENT_ROLES:
-        raise errors.InvalidInput(f"Role must be one of {', '.join(AGENT_ROLES)}.")
+        raise errors.InvalidInput(_('Role must be one of {join}.').format(join=', '.join(AGENT_ROLES)))
 
 
 def _check_kind(kind: str) -> None:
     if kind not in PERSON_KINDS:
-        raise errors.InvalidInput(f"Kind must be one of {', '.join(PERSON_KINDS)}.")
+        raise errors.InvalidInput(_('Kind must be one of {join}.').format(join=', '.join(PERSON_KINDS)))
 
 
 def resolve_merged(session: Session, person: Person | None) -> Person | None:
@@ -84,14 +85,14 @@ def find_person_by_email(session: Session, email: str) -> Person | None:
 def _load_person(session: Session, person_id: int, what: str = "person") -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise errors.NotFound(f"There is no {what} #{person_id}.")
+        raise errors.NotFound(_('There is no {what} #{person_id}.').format(what=what, person_id=person_id))
     return person
 
 
 def _load_agent(session: Session, agent_id: int) -> Person:
     agent = session.get(Person, agent_id)
     if agent is None or not agent.is_agent:
-        raise errors.NotFound(f"There is no agent #{agent_id}.")
+        raise errors.NotFound(_('There is no agent #{agent_id}.').format(agent_id=agent_id))
     return agent
 
 
@@ -99,13 +100,12 @@ def _check_email_free(session: Session, email: str, *, person_id: int | None) ->
     holder = session.scalar(select(Person).where(func.lower(Person.email) == email))
     if holder is not None and holder.id != person_id and holder.merged_into is not None:
         raise errors.InvalidInput(
-            f"{email} is an old address of person #{holder.merged_into} (a record merged into theirs)."
+            _('{email} is an old address of person #{merged_into} (a record merged into theirs).').format(email=email, merged_into=holder.merged_into)
         )
     if holder is not None and holder.id != person_id:
         what = "the agent" if holder.is_agent else "the requester"
         raise errors.InvalidInput(
-            f"{email} already belongs to {what} {holder.name} (#{holder.id}). "
-            "Use another address, or merge the two records."
+            _('{email} already belongs to {what} {name} (#{id}). Use another address, or merge the two records.').format(email=email, what=what, name=holder.name, id=holder.id)
         )
 
 
@@ -139,7 +139,7 @@ def ensure_requester(
             return Changes(created_id=person.id)
         display = (name or "").strip() or (email.split("@")[0] if email else "")
         if not display:
-            raise errors.InvalidInput("A new requester needs a name or an e-mail address.")
+            raise errors.InvalidInput(_("A new requester needs a name or an e-mail address."))
         person = Person(name=display, email=email, kind=kind, phone=(phone or None))
         session.add(person)
         session.flush()
@@ -161,7 +161,7 @@ def add_agent(
         person = find_person_by_email(session, email) if email else None
         if person is not None and person.is_agent:
             state = "" if person.active else " (deactivated: reactivate them instead)"
-            raise errors.InvalidInput(f"{email} already belongs to the agent {person.name}{state}.")
+            raise errors.InvalidInput(_('{email} already belongs to the agent {name}{state}.').format(email=email, name=person.name, state=state))
         if person is None:
             person = Person(name=name, email=email, kind=kind)
             session.add(person)
@@ -185,7 +185,7 @@ def edit_agent(
     if email is not None:
         normal = _normal_email(email)
         if normal is None:
-            raise errors.InvalidInput("An agent needs an e-mail address (they sign in by it).")
+            raise errors.InvalidInput(_("An agent needs an e-mail address (they sign in by it)."))
         values["email"] = normal
     if role is not None:
         _check_role(role)
@@ -217,13 +217,12 @@ def deactivate_agent(
     with unit_of_work(session):
         agent = _load_agent(session, agent_id)
         if agent.merged_into is not None:
-            raise errors.InvalidInput(f"{agent.name} was merged into another person; edit that one.")
+            raise errors.InvalidInput(_('{name} was merged into another person; edit that one.').format(name=agent.name))
         if agent.active == active:
             return Changes()
         if not active and active_agent_count(session) <= 1:
             raise errors.InvalidInput(
-                f"{agent.name} is the only active agent; add another agent first, "
-                "or nobody could sign in."
+                _('{name} is the only active agent; add another agent first, or nobody could sign in.').format(name=agent.name)
             )
         shifts = False
         if not active:
@@ -259,11 +258,11 @@ def edit_person(
     with unit_of_work(session):
         person = _load_person(session, person_id)
         if person.merged_into is not None:
-            raise errors.InvalidInput(f"{person.name} was merged into person #{person.merged_into}; edit that one.")
+            raise errors.InvalidInput(_('{name} was merged into person #{merged_into}; edit that one.').format(name=person.name, merged_into=person.merged_into))
         if values.get("email"):
             _check_email_free(session, str(values["email"]), person_id=person.id)
         elif "email" in values and person.is_agent:
-            raise errors.InvalidInput("An agent needs an e-mail address (they sign in by it).")
+            raise errors.InvalidInput(_("An agent needs an e-mail address (they sign in by it)."))
         changed = _set_fields(session, person, values, actor_id=actor_id, action="edit-person", now=now)
         if not changed:
             return Changes()
@@ -285,7 +284,7 @@ def merge_people(
     becomes one if only the merged record was. Moved tickets get one audit row per changed field
     and a new version (so a sync pushes the new requester)."""
     if keep_id == merge_id:
-        raise errors.InvalidInput("A person cannot be merged with herself; choose two different records.")
+        raise errors.InvalidInput(_("A person cannot be merged with herself; choose two different records."))
     now = now or utcnow()
     with unit_of_work(session):
         keep = _load_person(session, keep_id)
@@ -293,7 +292,7 @@ def merge_people(
         for person in (keep, gone):
             if person.merged_into is not None:
                 raise errors.InvalidInput(
-                    f"{person.name} (#{person.id}) was already merged into person #{person.merged_into}."
+                    _('{name} (#{id}) was already merged into person #{merged_into}.').format(name=person.name, id=person.id, merged_into=person.merged_into)
                 )
         ticket_ids = _move_tickets(session, keep=keep, gone=gone, actor_id=actor_id, now=now)
         session.execute(update(Comment).where(Comment.author_id == gone.id).values(author_id=keep.id))
@@ -353,7 +352,7 @@ def _move_drafts(session: Session, *, keep: Person, gone: Person) -> None:
 def _named(session: Session, model: type[Category] | type[Location], name: str) -> Changes:
     name = " ".join(name.split())
     if not name:
-        raise errors.InvalidInput("The name is empty.")
+        raise errors.InvalidInput(_("The name is empty."))
     with unit_of_work(session):
         row = session.scalar(select(model).where(func.lower(model.name) == name.lower()))
         if row is None:

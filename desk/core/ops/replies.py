@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.mail import outbox as mail_outbox
 from desk.core.models import CannedResponse, Draft, utcnow
 from desk.core.ops import people
@@ -46,11 +47,11 @@ def send_reply(
     fields = dict(fields or {})
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise errors.InvalidInput(f"Unknown ticket field(s): {', '.join(sorted(unknown))}.")
+        raise errors.InvalidInput(_('Unknown ticket field(s): {join}.').format(join=', '.join(sorted(unknown))))
     if (fields or new_category) and expected_version is None:
-        raise errors.InvalidInput("Changing fields needs the version the editor showed.")
+        raise errors.InvalidInput(_("Changing fields needs the version the editor showed."))
     if not body.strip() and not fields and not new_category:
-        raise errors.InvalidInput("The reply is empty.")
+        raise errors.InvalidInput(_("The reply is empty."))
     now = now or utcnow()
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)

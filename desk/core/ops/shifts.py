@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import Person, Shift, utcnow
 from desk.core.ops._audit import record
 
@@ -26,9 +27,9 @@ def start_shift(session: Session, *, agent_id: int, now: datetime | None = None)
     with unit_of_work(session):
         agent = session.get(Person, agent_id)
         if agent is None or not agent.is_agent:
-            raise errors.NotFound(f"Person #{agent_id} is not an agent.")
+            raise errors.NotFound(_('Person #{agent_id} is not an agent.').format(agent_id=agent_id))
         if not agent.active or agent.merged_into is not None:
-            raise errors.InvalidInput(f"{agent.name} is deactivated; reactivate them in Settings first.")
+            raise errors.InvalidInput(_('{name} is deactivated; reactivate them in Settings first.').format(name=agent.name))
         current = open_shift(session, agent_id)
         if current is not None:
             return Changes(shifts=True, created_id=current.id)

@@ -46,7 +46,7 @@ class AlreadyClaimed(errors.DeskError):
 
 def _choice(value: object, allowed: tuple[str, ...], what: str) -> None:
     if value not in allowed:
-        raise errors.InvalidInput(f"{what} must be one of {', '.join(allowed)} (got {value!r}).")
+        raise errors.InvalidInput(_('{what} must be one of {join} (got {value!r}).').format(what=what, join=', '.join(allowed), value=value))
 
 
 def _clean_subject(subject: str, *, origin: str | None = None) -> str:
@@ -67,7 +67,7 @@ def _clean_subject(subject: str, *, origin: str | None = None) -> str:
 def load_ticket(session: Session, ticket_id: int) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
-        raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+        raise errors.NotFound(_('There is no ticket #{ticket_id}.').format(ticket_id=ticket_id))
     return ticket
 
 
@@ -139,10 +139,10 @@ def log_ticket(
     now = now or utcnow()
     arrived_at = arrived_at or now
     if arrived_at > now + timedelta(minutes=1):
-        raise errors.InvalidInput("The arrival time cannot be in the future.")
+        raise errors.InvalidInput(_("The arrival time cannot be in the future."))
     with unit_of_work(session):
         if session.get(Person, requester_id) is None:
-            raise errors.NotFound(f"There is no person #{requester_id}.")
+            raise errors.NotFound(_('There is no person #{requester_id}.').format(requester_id=requester_id))
         ticket = Ticket(
             subject=_clean_subject(subject, origin=origin), description=description, channel=channel,
             priority=priority, category_id=category_id, location_id=location_id,
@@ -176,7 +176,7 @@ def update_ticket(
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise errors.InvalidInput(f"Unknown ticket field(s): {', '.join(sorted(unknown))}.")
+        raise errors.InvalidInput(_('Unknown ticket field(s): {join}.').format(join=', '.join(sorted(unknown))))
     now = now or utcnow()
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)
@@ -290,8 +290,7 @@ def claim(
         agent = session.get(Person, agent_id)
         if agent is None or not agent.active:  # a deactivated agent keeps her history, takes no one
             raise errors.InvalidInput(
-                f"{agent.name if agent else f'Person #{agent_id}'} is not an active agent; "
-                "reactivate them under Settings → People first."
+                _('{value} is not an active agent; reactivate them under Settings → People first.').format(value=agent.name if agent else f'Person #{agent_id}')
             )
         if ticket.assignee_id not in (None, agent_id) and not force:
             holder = session.get(Person, ticket.assignee_id)
@@ -372,7 +371,7 @@ def mark_left(
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)
         if ticket.service_started_at is not None:
-            raise errors.InvalidInput(f"Ticket #{ticket_id} is already being served.")
+            raise errors.InvalidInput(_('Ticket #{ticket_id} is already being served.').format(ticket_id=ticket_id))
         _apply(session, ticket, {"status": "closed"}, actor_id=actor_id, now=now, action="left")
         ticket.left_at = now
         bump_version(ticket, now)
@@ -389,7 +388,7 @@ def undo_left(
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)
         if ticket.left_at is None:
-            raise errors.InvalidInput(f"Ticket #{ticket_id} is not marked as left.")
+            raise errors.InvalidInput(_('Ticket #{ticket_id} is not marked as left.').format(ticket_id=ticket_id))
         before = session.scalar(
             select(AuditEvent.old)
             .where(AuditEvent.ticket_id == ticket_id, AuditEvent.action == "left",
@@ -425,9 +424,9 @@ def take_next(session: Session, *, agent_id: int, now: datetime | None = None) -
     for _attempt in range(3):  # another agent may take the same person at the same moment
         ticket_id = oldest_waiting_id(session)
         if ticket_id is None:
-            raise errors.NotFound("Nobody is waiting at the desk.")
+            raise errors.NotFound(_("Nobody is waiting at the desk."))
         try:
             return claim(session, ticket_id=ticket_id, agent_id=agent_id, now=now)
         except AlreadyClaimed:
             continue
-    raise errors.NotFound("Nobody is waiting at the desk.")
+    raise errors.NotFound(_("Nobody is waiting at the desk."))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import SavedView
 from desk.core.queries.queue import FILTERS, VIEWS
 
@@ -22,12 +23,12 @@ def save_view(session: Session, *, name: str, filters: Mapping[str, object],
     """Create or replace the saved view called ``name``; ``created_id`` is its id."""
     name = " ".join(name.split())
     if not name:
-        raise errors.InvalidInput("A saved view needs a name.")
+        raise errors.InvalidInput(_("A saved view needs a name."))
     unknown = set(filters) - ALLOWED
     if unknown:
-        raise errors.InvalidInput(f"Unknown filter(s): {', '.join(sorted(unknown))}.")
+        raise errors.InvalidInput(_('Unknown filter(s): {join}.').format(join=', '.join(sorted(unknown))))
     if filters.get("view", "all-open") not in VIEWS:
-        raise errors.InvalidInput(f"Unknown view {filters.get('view')!r}.")
+        raise errors.InvalidInput(_('Unknown view {get!r}.').format(get=filters.get('view')))
     body = json.dumps({k: v for k, v in filters.items() if v not in (None, "")}, sort_keys=True)
     with unit_of_work(session):
         view = session.scalar(select(SavedView).where(func.lower(SavedView.name) == name.lower()))
@@ -44,6 +45,6 @@ def delete_view(session: Session, *, view_id: int) -> Changes:
     with unit_of_work(session):
         view = session.get(SavedView, view_id)
         if view is None:
-            raise errors.NotFound(f"There is no saved view #{view_id}.")
+            raise errors.NotFound(_('There is no saved view #{view_id}.').format(view_id=view_id))
         session.delete(view)
         return Changes(settings=True)

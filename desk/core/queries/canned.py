@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desk.core import errors
+from desk.core.i18n import _
 from desk.core.models import CannedResponse, Person
 
 
@@ -71,5 +72,5 @@ def get_canned(session: Session, canned_id: int) -> CannedRow:
         .where(CannedResponse.id == canned_id)
     ).first()
     if row is None:
-        raise errors.NotFound(f"There is no canned response #{canned_id}.")
+        raise errors.NotFound(_('There is no canned response #{canned_id}.').format(canned_id=canned_id))
     return _row(row[0], row[1])

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from desk.core.i18n import N_
 from desk.core.mail.outbox import Delivery, channel, deliveries
 from desk.core.models import Person
 from desk.core.ops.drafts import DraftText, load_draft
@@ -76,10 +77,10 @@ class TicketView:
 
 
 FIELD_LABELS = {
-    "status": "Status", "priority": "Priority", "category_id": "Category", "location_id": "Location",
-    "assignee_id": "Assignee", "tags": "Tags", "satisfaction": "Agent-reported rating",
-    "expected_resolution": "Expected resolution", "subject": "Subject", "requester_id": "Requester",
-    "canned_response": "Canned response", "description": "Description", "channel": "Channel",
+    "status": N_("Status"), "priority": N_("Priority"), "category_id": N_("Category"), "location_id": N_("Location"),
+    "assignee_id": N_("Assignee"), "tags": N_("Tags"), "satisfaction": "Agent-reported rating",
+    "expected_resolution": N_("Expected resolution"), "subject": N_("Subject"), "requester_id": N_("Requester"),
+    "canned_response": N_("Canned response"), "description": N_("Description"), "channel": N_("Channel"),
 }
 EDITOR_FIELDS = ("requester_id", "status", "priority", "category_id", "location_id", "assignee_id", "tags",
                  "satisfaction", "expected_resolution")

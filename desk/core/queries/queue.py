@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from desk.core import errors
+from desk.core.i18n import N_, _
 from desk.core.queries.search import fts_query, ko_query, ticket_number
 from desk.core.vocabulary import DONE_STATUSES, OPEN_SQL, WAITING_AT_DESK_SQL, sql_list
 
@@ -26,21 +27,21 @@ Reader = Union["Session", sqlite3.Connection]  # noqa: UP007 - "Session" is only
 OPEN = OPEN_SQL
 VIEWS: dict[str, tuple[str, str]] = {
     # name: (label, SQL condition on t)
-    "all-open": ("All open", f"t.status IN {OPEN}"),
+    "all-open": (N_("All open"), f"t.status IN {OPEN}"),
     "waiting": (
-        "Waiting at the desk",
+        N_("Waiting at the desk"),
         WAITING_AT_DESK_SQL,
     ),
-    "unassigned": ("Unassigned", f"t.status IN {OPEN} AND t.assignee_id IS NULL"),
-    "mine": ("Mine", f"t.status IN {OPEN} AND t.assignee_id = :agent_id"),
-    "pending": ("Pending", "t.status = 'pending'"),
+    "unassigned": (N_("Unassigned"), f"t.status IN {OPEN} AND t.assignee_id IS NULL"),
+    "mine": (N_("Mine"), f"t.status IN {OPEN} AND t.assignee_id = :agent_id"),
+    "pending": (N_("Pending"), "t.status = 'pending'"),
     # likelihood() tells the planner few rows pass, so it walks the solved_at index
     # (2 ms on 1M tickets) instead of scanning by arrival (250 ms).
     "solved-today": (
-        "Solved today",
+        N_("Solved today"),
         "likelihood(t.solved_at >= :day_start, 0.001) AND t.status IN " + sql_list(DONE_STATUSES),
     ),
-    "all": ("All tickets", "1"),
+    "all": (N_("All tickets"), "1"),
 }
 SORTS: dict[str, str] = {
     "id": "t.id",
@@ -140,7 +141,7 @@ TICKET_NUMBER = "t.id = :ticket_number"
 
 def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
     if queue.view not in VIEWS:
-        raise errors.InvalidInput(f"Unknown view {queue.view!r}; views are {', '.join(VIEWS)}.")
+        raise errors.InvalidInput(_('Unknown view {view!r}; views are {join}.').format(view=queue.view, join=', '.join(VIEWS)))
     number = ticket_number(queue.search)
     if number is not None and number[1]:
         # "#20001" is that ticket, whatever the view and filters: the person knows which one.
@@ -152,7 +153,7 @@ def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
     }
     for name, value in queue.extra.items():
         if name not in FILTERS:
-            raise errors.InvalidInput(f"Unknown filter {name!r}.")
+            raise errors.InvalidInput(_('Unknown filter {name!r}.').format(name=name))
         if value is not None:
             conditions.append(FILTERS[name])
             params[name] = value
@@ -197,7 +198,7 @@ def page_statements(
       search.
     """
     if sort not in SORTS:
-        raise errors.InvalidInput(f"Cannot sort by {sort!r}.")
+        raise errors.InvalidInput(_('Cannot sort by {sort!r}.').format(sort=sort))
     conditions, params = _where(queue)
     table = _search_table(conditions)
     if table is None:
@@ -344,4 +345,4 @@ def rows_for(session: Reader, ids: Sequence[int]) -> dict[int, QueueRow]:
 
 
 def view_labels() -> dict[str, str]:
-    return {name: label for name, (label, _) in VIEWS.items()}
+    return {name: _(label) for name, (label, _query) in VIEWS.items()}  # N_ above, translated here

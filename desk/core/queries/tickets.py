@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from desk.core import errors, korean
+from desk.core.i18n import _
 from desk.core.models import OPEN_STATUSES, AuditEvent, Person, Ticket, utcnow
 from desk.core.queries.search import HANGUL_WORD, subject_words
 
@@ -25,7 +26,7 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
         )
     )
     if ticket is None:
-        raise errors.NotFound(f"There is no ticket #{ticket_id}.")
+        raise errors.NotFound(_('There is no ticket #{ticket_id}.').format(ticket_id=ticket_id))
     return ticket
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from desk.core import errors
+from desk.core.i18n import _
 
 MAX_AGENTS = 500
 
@@ -28,21 +29,21 @@ class ServiceTarget:
 
     def __post_init__(self) -> None:
         if not 0 < self.level < 1:
-            raise errors.InvalidInput("The service level target must be between 0% and 100%.")
+            raise errors.InvalidInput(_("The service level target must be between 0% and 100%."))
         if self.seconds < 0:
-            raise errors.InvalidInput("The answer-within time cannot be negative.")
+            raise errors.InvalidInput(_("The answer-within time cannot be negative."))
 
     @property
     def within_text(self) -> str:
         """The target as given: "within 30 s", "within 2.5 min", "within 5 min" (never cut to
         whole minutes; a time that is no whole half-minute stays in seconds)."""
-        return f"within {duration_as_given(self.seconds)}"
+        return _("within {duration}").format(duration=duration_as_given(self.seconds))
 
 
 def duration_as_given(seconds: int) -> str:
     if seconds < 60 or seconds % 30:
-        return f"{seconds} s"
-    return f"{seconds / 60:g} min"
+        return _("{seconds} s").format(seconds=seconds)
+    return _("{minutes:g} min").format(minutes=seconds / 60)
 
 
 def erlang_b(agents: int, traffic: float) -> float:
@@ -78,7 +79,7 @@ def agents_needed(arrivals_per_hour: float, handle_seconds: float, target: Servi
     if arrivals_per_hour <= 0:
         return 0
     if handle_seconds <= 0:
-        raise errors.InvalidInput("The handle time must be positive.")
+        raise errors.InvalidInput(_("The handle time must be positive."))
     traffic = arrivals_per_hour * handle_seconds / 3600
     agents = max(1, math.floor(traffic) + 1)
     while service_level(agents, traffic, handle_seconds, target.seconds) < target.level:

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from desk.core.i18n import N_
+
 MINUTE, HOUR, DAY = 60, 3600, 86_400
 HIST_EDGES = (0, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR,
               DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY)
-HIST_LABELS = ("< 1 min", "1–5 min", "5–15 min", "15–30 min", "30–60 min", "1–2 h", "2–4 h",
-               "4–8 h", "8–24 h", "1–2 d", "2–3 d", "3–7 d", "7–14 d", "14–30 d", "≥ 30 d")
+HIST_LABELS = (N_("< 1 min"), N_("1–5 min"), N_("5–15 min"), N_("15–30 min"), N_("30–60 min"), N_("1–2 h"),
+               N_("2–4 h"), N_("4–8 h"), N_("8–24 h"), N_("1–2 d"), N_("2–3 d"), N_("3–7 d"), N_("7–14 d"),
+               N_("14–30 d"), N_("≥ 30 d"))  # N_: translated where shown
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,23 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, time
+from datetime import time
 from pathlib import Path
 
 from desk.core import files
-from desk.core.i18n import _
+from desk.core.i18n import N_, _, current_language, format_day, parse_day
 from desk.core.stats.compute import ExpectedRow, StatsReport, VolumeRow
 from desk.core.stats.distributions import HIST_LABELS, Distribution
+from desk.core.vocabulary import word
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Table titles, headings and labels are translated when a table is made (the language is known
+# then); each table's key (file names, JSON) stays English. N_: translated where used.
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+            N_("Sunday"))
+VOLUME_COLUMNS = {"By category": N_("Category"), "By requester kind": N_("Requester kind"),
+                  "By channel": N_("Channel"), "By location": N_("Location")}
+REPORT_TITLES = (N_("First response distribution"), N_("Resolution distribution"), N_("By category"),
+                 N_("By requester kind"), N_("By channel"), N_("By location"), N_("min"), N_("h"))
 Cell = str | int | float | None
 
 
@@ -34,7 +42,11 @@ class Table:
 
     @property
     def slug(self) -> str:
-        return self.key or re.sub(r"[^a-z0-9]+", "-", self.name.split(" (")[0].lower()).strip("-")
+        return self.key or _slug(self.name)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.split(" (")[0].lower()).strip("-")
 
 
 def minutes(seconds: float | None) -> float | None:
@@ -52,22 +64,23 @@ def percent(value: float | None) -> float | None:
 def _distribution_rows(label: str, d: Distribution, unit: str) -> list[tuple[Cell, ...]]:
     scale = minutes if unit == "min" else hours
     return [
-        (f"{label}: count", d.n),
-        (f"{label}: mean ({unit})", scale(d.mean)),
-        (f"{label}: median ({unit})", scale(d.median)),
-        (f"{label}: p90 ({unit})", scale(d.p90)),
+        (_("{label}: count").format(label=label), d.n),
+        (_("{label}: mean ({unit})").format(label=label, unit=_(unit)), scale(d.mean)),
+        (_("{label}: median ({unit})").format(label=label, unit=_(unit)), scale(d.median)),
+        (_("{label}: p90 ({unit})").format(label=label, unit=_(unit)), scale(d.p90)),
     ]
 
 
 def summary_table(report: StatsReport) -> Table:
     s = report.summary
     rows: list[tuple[Cell, ...]] = [
-        ("Period", f"{report.filter.start} to {report.filter.end} ({report.timezone})"),
-        ("Tickets", s.tickets),
-        ("Walk-ins and calls", s.desk_arrivals),
-        ("Walked away before service", s.walked_away),
-        ("Walk-in abandonment (%)", percent(s.abandonment_rate)),
-        (f"Walk-ins and calls served {report.staffing.target.within_text} (%)",
+        (_("Period"), _("{start} to {end} ({zone})").format(start=format_day(report.filter.start),
+                                                            end=format_day(report.filter.end), zone=report.timezone)),
+        (_("Tickets"), s.tickets),
+        (_("Walk-ins and calls"), s.desk_arrivals),
+        (_("Walked away before service"), s.walked_away),
+        (_("Walk-in abandonment (%)"), percent(s.abandonment_rate)),
+        (_("Walk-ins and calls served {within} (%)").format(within=report.staffing.target.within_text),
          percent(s.served_in_target)),
         *_distribution_rows("Wait, walk-ins and calls", report.wait, "min"),
         *_distribution_rows("First response", report.first_response, "min"),
@@ -84,7 +97,7 @@ def summary_table(report: StatsReport) -> Table:
         ("Backlog at end of period", s.backlog_end),
         (_("Durations in"), _("business hours") if report.business_hours else _("calendar hours")),
     ]
-    return Table("Summary", ("Metric", "Value"), tuple(rows))
+    return Table(_("Summary"), (_("Metric"), _("Value")), tuple(rows), key="summary")
 
 
 def daily_table(report: StatsReport) -> Table:
@@ -94,34 +107,39 @@ def daily_table(report: StatsReport) -> Table:
         rated = int(d["csat_rated"][i])
         wait = float(d["wait_median"][i])
         rows.append((
-            day.isoformat(), int(d["created"][i]), int(d["solved"][i]), int(d["backlog"][i]),
+            format_day(day), int(d["created"][i]), int(d["solved"][i]), int(d["backlog"][i]),
             int(d["desk_arrivals"][i]), int(d["walked_away"][i]),
             None if wait != wait else minutes(wait),  # NaN: nobody waited that day
             rated, percent(int(d["csat_good"][i]) / rated) if rated else None,
         ))
-    return Table("Daily", ("Date", "Created", "Solved", "Backlog at end of day", "Walk-ins and calls",
-                           "Walked away", "Median wait (min)", "Rated", "CSAT (%)"), tuple(rows))
+    return Table(_("Daily"), (_("Date"), _("Created"), _("Solved"), _("Backlog at end of day"), _("Walk-ins and calls"),
+                              _("Walked away"), _("Median wait (min)"), _("Rated"), _("CSAT (%)")), tuple(rows),
+                 key="daily")
 
 
 def heatmap_table(report: StatsReport) -> Table:
-    rows = tuple((WEEKDAYS[day], *(int(v) for v in report.heatmap[day])) for day in range(7))
-    return Table("Arrivals by weekday and hour", ("Weekday", *(f"{h:02d}" for h in range(24))), rows)
+    rows = tuple((_(WEEKDAYS[day]), *(int(v) for v in report.heatmap[day])) for day in range(7))
+    return Table(_("Arrivals by weekday and hour"), (_("Weekday"), *(f"{h:02d}" for h in range(24))), rows,
+                 key="arrivals-by-weekday-and-hour")
 
 
 def histogram_table(name: str, d: Distribution) -> Table:
-    return Table(name, ("Duration", "Tickets"), tuple(zip(HIST_LABELS, d.histogram, strict=True)))
+    """``name``: the English title (N_); the table carries its translation, the key stays."""
+    return Table(_(name), (_("Duration"), _("Tickets")),
+                 tuple(zip((_(label) for label in HIST_LABELS), d.histogram, strict=True)), key=_slug(name))
 
 
 def volume_table(name: str, rows: Sequence[VolumeRow]) -> Table:
-    return Table(name, (name.removeprefix("By ").capitalize(), "Tickets", "Share (%)", "Solved",
-                        "Median resolution (h)", "CSAT (%)"),
-                 tuple((r.name, r.tickets, percent(r.share), r.solved, hours(r.resolution_median),
-                        percent(r.csat)) for r in rows))
+    """``name``: "By category", "By requester kind", "By channel" or "By location" (English)."""
+    return Table(_(name), (_(VOLUME_COLUMNS.get(name, name)), _("Tickets"), _("Share (%)"), _("Solved"),
+                           _("Median resolution (h)"), _("CSAT (%)")),
+                 tuple((word(r.name), r.tickets, percent(r.share), r.solved, hours(r.resolution_median),
+                        percent(r.csat)) for r in rows), key=_slug(name))
 
 
 def agents_table(report: StatsReport) -> Table:
-    return Table("Agents", ("Agent", "Handled", "Solved", "Median first response (min)",
-                            "Median resolution (h)", "CSAT (%)", "Rated"),
+    return Table(_("Agents"), (_("Agent"), _("Handled"), _("Solved"), _("Median first response (min)"),
+                               _("Median resolution (h)"), _("CSAT (%)"), _("Rated")), key="agents", rows=
                  tuple((a.name, a.handled, a.solved, minutes(a.first_response_median),
                         hours(a.resolution_median), percent(a.csat), a.rated) for a in report.agents))
 
@@ -153,14 +171,14 @@ def staffing_table(report: StatsReport) -> Table:
     if walk:
         assert plan.patience_seconds is not None
         model = _(", mean patience {minutes:g} min (Erlang A)").format(minutes=minutes(plan.patience_seconds))
-        columns = ("Weekday", "Hour", "Walk-ins and calls per hour", _("Agents needed (Erlang C)"),
+        columns = ("Weekday", _("Hour"), _("Walk-ins and calls per hour"), _("Agents needed (Erlang C)"),
                    _("Agents needed with walk-aways (Erlang A)"), _("Predicted walk-away share at Erlang A's level (%)"),
-                   _("Predicted walk-away share at Erlang C's level (%)"), "Agents on shift",
-                   "Service level on shift (%)", _("Predicted walk-away share on shift (%)"))
+                   _("Predicted walk-away share at Erlang C's level (%)"), _("Agents on shift"),
+                   _("Service level on shift (%)"), _("Predicted walk-away share on shift (%)"))
     else:
         model = _(", too few walk-aways to estimate patience (Erlang C only)")
-        columns = ("Weekday", "Hour", "Walk-ins and calls per hour", "Agents needed", "Agents on shift",
-                   "Service level on shift (%)")
+        columns = ("Weekday", _("Hour"), _("Walk-ins and calls per hour"), _("Agents needed"), _("Agents on shift"),
+                   _("Service level on shift (%)"))
     return Table(
         f"Staffing (target {percent(plan.target.level):g}% {plan.target.within_text},"
         f" handle time {minutes(plan.handle_seconds)} min{'' if plan.handle_observed else ', assumed'}{model})",
@@ -170,17 +188,18 @@ def staffing_table(report: StatsReport) -> Table:
 def expected_table(rows: Sequence[ExpectedRow], window_days: int = 90) -> Table:
     from desk.core.queries.expectations import basis_text
 
-    return Table(f"Expected resolution (solved in the last {window_days} days)",
-                 ("Category", "Median (h)", "p80 (h)", "Based on"),
-                 tuple((r.name, hours(r.median), hours(r.p80), basis_text(r.solved)) for r in rows))
+    return Table(_("Expected resolution (solved in the last {days} days)").format(days=window_days),
+                 (_("Category"), _("Median (h)"), _("p80 (h)"), _("Based on")),
+                 tuple((r.name, hours(r.median), hours(r.p80), basis_text(r.solved)) for r in rows),
+                 key="expected-resolution")
 
 
 def report_tables(report: StatsReport, expected: Sequence[ExpectedRow] | None = None) -> list[Table]:
     extra = [expected_table(expected)] if expected is not None else []
     return [
         summary_table(report), daily_table(report), heatmap_table(report),
-        histogram_table("First response distribution", report.first_response),
-        histogram_table("Resolution distribution", report.resolution),
+        histogram_table(N_("First response distribution"), report.first_response),
+        histogram_table(N_("Resolution distribution"), report.resolution),
         volume_table("By category", report.by_category),
         volume_table("By requester kind", report.by_kind),
         volume_table("By channel", report.by_channel),
@@ -208,8 +227,16 @@ def write_csv_dir(tables: Sequence[Table], folder: Path) -> list[Path]:
     return paths
 
 
-DATE_COLUMNS = {"Date"}  # ISO dates in the tables: real dates in a spreadsheet
-TIME_COLUMNS = {"Hour"}  # "09:00": a real time of day
+DATE_COLUMNS = {N_("Date")}  # ISO dates in the tables (English): real dates in a spreadsheet
+TIME_COLUMNS = {N_("Hour")}  # "09:00": a real time of day
+
+
+def _is_date(column: str) -> bool:
+    return column in DATE_COLUMNS or column in {_(name) for name in DATE_COLUMNS}
+
+
+def _is_time(column: str) -> bool:
+    return column in TIME_COLUMNS or column in {_(name) for name in TIME_COLUMNS}
 PERCENT_SUFFIX = "(%)"
 
 
@@ -218,9 +245,9 @@ def xlsx_cell(column: str, value: Cell) -> object:
     numbers as numbers; anything that does not parse stays as it was."""
     if isinstance(value, str):
         try:
-            if column in DATE_COLUMNS:
-                return date.fromisoformat(value)
-            if column in TIME_COLUMNS:
+            if _is_date(column):
+                return parse_day(value)
+            if _is_time(column):
                 return time.fromisoformat(value)
         except ValueError:
             return value
@@ -228,9 +255,9 @@ def xlsx_cell(column: str, value: Cell) -> object:
 
 
 def _number_format(column: str) -> str | None:
-    if column in DATE_COLUMNS:
+    if _is_date(column):
         return "yyyy-mm-dd"
-    if column in TIME_COLUMNS:
+    if _is_time(column):
         return "hh:mm"
     if column.endswith(PERCENT_SUFFIX):
         return "0.0"
@@ -246,11 +273,11 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 # Native Excel charts for the main series: (sheet's table name, chart title, kind, value columns).
-XLSX_CHARTS = (
-    ("Daily", "Created and solved per day", "line", ("Created", "Solved")),
-    ("Daily", "Backlog at the end of each day", "line", ("Backlog at end of day",)),
-    ("By category", "Tickets by category", "bar", ("Tickets",)),
-    ("By requester kind", "Tickets by requester kind", "bar", ("Tickets",)),
+XLSX_CHARTS = (  # English (N_); matched against the tables' translated names
+    (N_("Daily"), N_("Created and solved per day"), "line", (N_("Created"), N_("Solved"))),
+    (N_("Daily"), N_("Backlog at the end of each day"), "line", (N_("Backlog at end of day"),)),
+    (N_("By category"), N_("Tickets by category"), "bar", (N_("Tickets"),)),
+    (N_("By requester kind"), N_("Tickets by requester kind"), "bar", (N_("Tickets"),)),
 )
 
 
@@ -263,7 +290,8 @@ def _add_charts(sheet, table: Table) -> None:  # noqa: ANN001 - an openpyxl Work
     anchor_column = len(table.columns) + 2
     placed = 0
     for name, title, kind, wanted in XLSX_CHARTS:
-        if name != table.name or not all(column in table.columns for column in wanted):
+        title, wanted = _(title), tuple(_(column) for column in wanted)
+        if _(name) != table.name or not all(column in table.columns for column in wanted):
             continue
         chart = LineChart() if kind == "line" else BarChart()
         chart.title = title
@@ -277,7 +305,7 @@ def _add_charts(sheet, table: Table) -> None:  # noqa: ANN001 - an openpyxl Work
         if kind == "line":
             chart.x_axis.number_format = "mmm d"
             chart.x_axis.majorTimeUnit = "days"
-        chart.y_axis.title = "Tickets"
+        chart.y_axis.title = _("Tickets")
         letter = sheet.cell(row=1, column=anchor_column).column_letter
         sheet.add_chart(chart, f"{letter}{2 + placed * 16}")
         placed += 1
@@ -329,22 +357,23 @@ def report_html(report: StatsReport, tables: Sequence[Table] | None = None,
     tables = tables if tables is not None else report_tables(report)
     images = images or {}
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Desk statistics {report.filter.start} to {report.filter.end}</title>",
+        f"<!DOCTYPE html><html lang='{current_language()}'><head><meta charset='utf-8'>",
+        "<title>" + html.escape(_("Desk statistics {start} to {end}").format(
+            start=format_day(report.filter.start), end=format_day(report.filter.end))) + "</title>",
         "<style>body{font-family:sans-serif;margin:2em;color:#222}"
         "table{border-collapse:collapse;margin:0 0 2em}th,td{border:1px solid #bbb;padding:2px 6px;"
         "font-size:10pt}td.n{text-align:right}th{background:#eee}h2{page-break-after:avoid}"
         "section{page-break-inside:avoid}img{max-width:100%}"
         "@media print{body{margin:0}}</style></head><body>",
-        f"<h1>{html.escape(desk + ' — ' if desk else '')}Desk statistics</h1>"
-        f"<p>{html.escape(str(report.filter.start))} to "
-        f"{html.escape(str(report.filter.end))}, time zone {html.escape(report.timezone)}; "
-        f"filters: {html.escape(describe_filter(report) if filters is None else filters or 'none')}.</p>",
+        f"<h1>{html.escape(desk + ' — ' if desk else '')}" + html.escape(_("Desk statistics")) + "</h1>",
+        "<p>" + html.escape(_("{start} to {end}, time zone {zone}; filters: {filters}.").format(
+            start=format_day(report.filter.start), end=format_day(report.filter.end), zone=report.timezone,
+            filters=describe_filter(report) if filters is None else filters or _("none"))) + "</p>",
     ]
     for table in tables:
         parts.append(f"<section><h2>{html.escape(table.name)}</h2>")
         if table.name in images:
-            parts.append(f"<img alt='{html.escape(table.name)} chart' src='{images[table.name]}'>")
+            parts.append(f"<img alt='{html.escape(_('{name} chart').format(name=table.name))}' src='{images[table.name]}'>")
         parts.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
                      + "</tr></thead><tbody>")
         for row in table.rows:
@@ -360,4 +389,4 @@ def describe_filter(report: StatsReport) -> str:
     f = asdict(report.filter)
     chosen = [f"{key.replace('_', ' ')}={','.join(map(str, value))}"
               for key, value in f.items() if key not in ("start", "end") and value]
-    return "; ".join(chosen) or "none"
+    return "; ".join(chosen) or _("none")

@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desk.core import errors
+from desk.core.i18n import _
 from desk.core.stats.distributions import member
 from desk.core.vocabulary import CHANNELS, PERSON_KINDS
 
@@ -109,13 +110,13 @@ class StatsFilter:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise errors.InvalidInput(f"The period ends ({self.end}) before it starts ({self.start}).")
+            raise errors.InvalidInput(_('The period ends ({end}) before it starts ({start}).').format(end=self.end, start=self.start))
         for channel in self.channels:
             if channel not in CHANNELS:
-                raise errors.InvalidInput(f"Unknown channel {channel!r}.")
+                raise errors.InvalidInput(_('Unknown channel {channel!r}.').format(channel=channel))
         for kind in self.requester_kinds:
             if kind not in PERSON_KINDS:
-                raise errors.InvalidInput(f"Unknown requester kind {kind!r}.")
+                raise errors.InvalidInput(_('Unknown requester kind {kind!r}.').format(kind=kind))
 
     def predicate(self) -> tuple[str, dict[str, object]]:
         """SQL conditions (on alias t) for every filter except the period."""

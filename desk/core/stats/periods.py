@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from desk.core import errors
 from desk.core.calendar import HOW_TO_SET, Term
+from desk.core.i18n import _
 
 PRESETS = ("today", "7 days", "30 days", "this semester", "custom")
 
@@ -23,6 +24,6 @@ def preset_range(preset: str, today: date, *, term: Term | None = None) -> tuple
         return today - timedelta(days=6), today
     if preset == "this semester":
         if term is None:
-            raise errors.InvalidInput(f"No term of the desk contains {today}. {HOW_TO_SET}")
+            raise errors.InvalidInput(_('No term of the desk contains {today}. {HOW_TO_SET}').format(today=today, HOW_TO_SET=HOW_TO_SET))
         return term.start, min(term.end, today)
     return today - timedelta(days=29), today

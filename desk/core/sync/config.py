@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import SyncConflict, SyncOutbox, SyncRemote, utcnow
 from desk.core.ops._audit import record
 from desk.core.sync.remotes.base import check_url
@@ -32,7 +33,7 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 def get_remote(session: Session, name: str) -> SyncRemote:
     row = session.scalar(select(SyncRemote).where(SyncRemote.name == name))
     if row is None:
-        raise errors.NotFound(f"There is no remote named {name!r}; `desk remote list` shows them.")
+        raise errors.NotFound(_('There is no remote named {name!r}; `desk remote list` shows them.').format(name=name))
     return row
 
 
@@ -45,17 +46,17 @@ def add_remote(
     config: dict[str, Any] | None = None, actor_id: int | None = None,
 ) -> Changes:
     if not NAME.match(name):
-        raise errors.InvalidInput("A remote name is 1-40 letters, digits, '.', '_' or '-'.")
+        raise errors.InvalidInput(_("A remote name is 1-40 letters, digits, '.', '_' or '-'."))
     if kind not in KINDS:
-        raise errors.InvalidInput(f"Kind must be one of {', '.join(KINDS)}.")
+        raise errors.InvalidInput(_('Kind must be one of {join}.').format(join=', '.join(KINDS)))
     if auth not in AUTH_MODES[kind]:
-        raise errors.InvalidInput(f"{kind} remotes authenticate with {' or '.join(AUTH_MODES[kind])}.")
+        raise errors.InvalidInput(_('{kind} remotes authenticate with {join}.').format(kind=kind, join=' or '.join(AUTH_MODES[kind])))
     url = check_url(url)
     if kind == "zendesk" and auth == "token" and "@" not in username:
-        raise errors.InvalidInput("Zendesk API tokens need --user set to the agent's e-mail address.")
+        raise errors.InvalidInput(_("Zendesk API tokens need --user set to the agent's e-mail address."))
     with unit_of_work(session):
         if session.scalar(select(SyncRemote.id).where(SyncRemote.name == name)) is not None:
-            raise errors.InvalidInput(f"A remote named {name!r} exists already.")
+            raise errors.InvalidInput(_('A remote named {name!r} exists already.').format(name=name))
         now = utcnow()
         row = SyncRemote(name=name, kind=kind, url=url, username=username, auth=auth,
                          config=json.dumps(config or {}), created_at=now)

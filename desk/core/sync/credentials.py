@@ -14,6 +14,7 @@ import keyring
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
 from desk.core import errors
+from desk.core.i18n import _
 
 SERVICE = "desk-sync"
 
@@ -49,14 +50,14 @@ class Secret:
             try:
                 data = json.loads(text)
             except json.JSONDecodeError:
-                raise errors.InvalidInput("The OAuth credential is not valid JSON.") from None
+                raise errors.InvalidInput(_("The OAuth credential is not valid JSON.")) from None
             if not isinstance(data, dict) or not data.get("access_token"):
-                raise errors.InvalidInput("An OAuth credential needs at least an \"access_token\".")
+                raise errors.InvalidInput(_("An OAuth credential needs at least an \"access_token\"."))
             return cls(token=str(data["access_token"]), refresh_token=str(data.get("refresh_token") or ""),
                        client_id=str(data.get("client_id") or ""),
                        client_secret=str(data.get("client_secret") or ""))
         if not text:
-            raise errors.InvalidInput("The token is empty.")
+            raise errors.InvalidInput(_("The token is empty."))
         return cls(token=text)
 
 
@@ -69,8 +70,7 @@ def store_secret(remote_name: str, secret: Secret) -> None:
         keyring.set_password(SERVICE, _account(remote_name), secret.dumps())
     except KeyringError as exc:
         raise errors.DeskError(
-            f"The system keyring refused to store the token for {remote_name} ({type(exc).__name__}). "
-            "Unlock or install a keyring (e.g. GNOME Keyring, KWallet) and try again."
+            _('The system keyring refused to store the token for {remote_name} ({name__}). Unlock or install a keyring (e.g. GNOME Keyring, KWallet) and try again.').format(remote_name=remote_name, name__=type(exc).__name__)
         ) from None
 
 
@@ -79,12 +79,11 @@ def load_secret(remote_name: str) -> Secret:
         text = keyring.get_password(SERVICE, _account(remote_name))
     except KeyringError as exc:
         raise errors.DeskError(
-            f"The system keyring could not be read ({type(exc).__name__}); unlock it and sync again."
+            _('The system keyring could not be read ({name__}); unlock it and sync again.').format(name__=type(exc).__name__)
         ) from None
     if not text:
         raise MissingSecret(
-            f"No token is stored for remote {remote_name}. Run `desk remote set-token {remote_name}` "
-            "and type or pipe the token."
+            _('No token is stored for remote {remote_name}. Run `desk remote set-token {remote_name}` and type or pipe the token.').format(remote_name=remote_name)
         )
     return Secret.loads(text)
 
@@ -98,8 +97,7 @@ def delete_secret(remote_name: str) -> None:
         return  # nothing was stored (without a keyring nothing could be)
     except KeyringError as exc:
         raise errors.DeskError(
-            f"The system keyring could not forget the token for {remote_name} ({type(exc).__name__}). "
-            f"Unlock it, or delete the entry {_account(remote_name)!r} of {SERVICE!r} in it by hand."
+            _('The system keyring could not forget the token for {remote_name} ({name__}). Unlock it, or delete the entry {account!r} of {SERVICE!r} in it by hand.').format(remote_name=remote_name, name__=type(exc).__name__, account=_account(remote_name), SERVICE=SERVICE)
         ) from None
 
 

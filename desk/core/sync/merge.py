@@ -370,12 +370,12 @@ def resolve_conflict(session: Session, *, conflict_id: int, keep: str, actor_id:
     """Settle a kept conflict: ``keep='mine'`` sends the local value up on the next sync,
     ``keep='theirs'`` takes the remote's value locally."""
     if keep not in ("mine", "theirs"):
-        raise errors.InvalidInput("Keep 'mine' or 'theirs'.")
+        raise errors.InvalidInput(_("Keep 'mine' or 'theirs'."))
     now = utcnow()
     with unit_of_work(session):
         conflict = session.get(SyncConflict, conflict_id)
         if conflict is None or conflict.resolved_at is not None:
-            raise errors.NotFound(f"There is no open sync conflict #{conflict_id}.")
+            raise errors.NotFound(_('There is no open sync conflict #{conflict_id}.').format(conflict_id=conflict_id))
         status = session.get(SyncStatus, (conflict.remote_id, conflict.ticket_id))
         theirs = json.loads(conflict.theirs) if conflict.theirs is not None else None
         if status is not None:

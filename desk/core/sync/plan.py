@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from desk.core.i18n import _
 from desk.core.sync.merge import MISSING, merge_fields
 from desk.core.sync.remotes.base import (
     SYNCED_FIELDS,
@@ -156,11 +157,7 @@ class MassChangeGuard:
         closed = len(plan.closed())
         what = f"close {closed} and change {len(touched) - closed}" if closed else f"change {len(touched)}"
         raise MassChangeRefused(
-            f"{remote}: this sync would {what} of the {plan.linked_count} tickets linked to it "
-            f"({len(touched) / max(plan.linked_count, 1):.0%}), more than Desk changes in one run "
-            f"without asking (the limit is {self.share:.0%}). Nothing was changed. Check that the "
-            f"remote is the right one (address, queue, account), see the plan with "
-            f"`desk sync {remote} --dry-run`, then apply it with `desk sync {remote} --allow-mass-change`."
+            _('{remote}: this sync would {what} of the {linked_count} tickets linked to it ({value:.0%}), more than Desk changes in one run without asking (the limit is {share:.0%}). Nothing was changed. Check that the remote is the right one (address, queue, account), see the plan with `desk sync {remote} --dry-run`, then apply it with `desk sync {remote} --allow-mass-change`.').format(remote=remote, what=what, linked_count=plan.linked_count, value=len(touched) / max(plan.linked_count, 1), share=self.share)
         )
 
 

@@ -13,6 +13,7 @@ import json
 from sqlalchemy import select
 
 from desk.core.db import unit_of_work
+from desk.core.i18n import _
 from desk.core.models import Comment, SyncComment, SyncOutbox, SyncStatus, Ticket, utcnow
 from desk.core.sync.merge import Merger, enqueue, local_fields
 from desk.core.sync.remotes.base import (
@@ -174,7 +175,7 @@ class Push(Merger):
             self.report.updated_remote += 1
             if not again:
                 return
-        raise RemoteConflict(f"Ticket #{ticket_id} kept changing on {self.row.name}; it will be retried.")
+        raise RemoteConflict(_('Ticket #{ticket_id} kept changing on {name}; it will be retried.').format(ticket_id=ticket_id, name=self.row.name))
 
     def _push_comment(self, outbox_id: int, ticket_id: int, comment_id: int | None, attempts: int) -> None:
         comment = self.session.get(Comment, comment_id) if comment_id else None
@@ -193,7 +194,7 @@ class Push(Merger):
             if pending_create is None:
                 with unit_of_work(self.session):
                     self.session.execute(enqueue(self.remote_id, ticket_id, utcnow(), "create"))
-            raise RemoteConflict(f"Ticket #{ticket_id} is not on {self.row.name} yet; its reply waits.")
+            raise RemoteConflict(_('Ticket #{ticket_id} is not on {name} yet; its reply waits.').format(ticket_id=ticket_id, name=self.row.name))
         remote_ticket_id, body, public = status.remote_ticket_id, comment.body, comment.is_public
         author = comment.author.email.lower() if comment.author is not None and comment.author.email else None
         self.session.rollback()

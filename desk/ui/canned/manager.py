@@ -30,16 +30,18 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core import canned_io, templating
+from desk.core.i18n import N_, _
 from desk.core.models import PRIORITIES, STATUSES
 from desk.core.ops import canned
 from desk.core.queries import choices
 from desk.core.queries.canned import CannedRow, list_canned
+from desk.core.vocabulary import word
 from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button, named
 
-NO_CHANGE = "(no change)"
+NO_CHANGE = N_("(no change)")
 
 
 class CannedManager(QDialog):
@@ -54,19 +56,19 @@ class CannedManager(QDialog):
         self.rows: list[CannedRow] = []
         self.report_box: QMessageBox | None = None
         self.setObjectName("cannedManager")
-        self.setWindowTitle("Canned responses")
-        self.setAccessibleName("Manage canned responses")
+        self.setWindowTitle(_("Canned responses"))
+        self.setAccessibleName(_("Manage canned responses"))
         self.resize(1000, 640)
 
-        self.search = named(QLineEdit(self), "Search canned responses", "Words in the title or text")
-        self.search.setPlaceholderText("Search…")
+        self.search = named(QLineEdit(self), _("Search canned responses"), _("Words in the title or text"))
+        self.search.setPlaceholderText(_("Search…"))
         self.search.setClearButtonEnabled(True)
-        self.list = named(QListWidget(self), "Canned responses", "Most used first")
-        self.new_button = button("&New", "Start a new canned response", self)
-        self.duplicate_button = button("D&uplicate", "Copy the selected response", self)
-        self.delete_button = button("&Delete", "Delete the selected response", self)
-        self.import_button = button("&Import…", "Import Desk JSON or Zendesk macros (GET /api/v2/macros)", self)
-        self.export_button = button("E&xport…", "Save every canned response as JSON", self)
+        self.list = named(QListWidget(self), _("Canned responses"), _("Most used first"))
+        self.new_button = button(_("&New"), _("Start a new canned response"), self)
+        self.duplicate_button = button(_("D&uplicate"), _("Copy the selected response"), self)
+        self.delete_button = button(_("&Delete"), _("Delete the selected response"), self)
+        self.import_button = button(_("&Import…"), _("Import Desk JSON or Zendesk macros (GET /api/v2/macros)"), self)
+        self.export_button = button(_("E&xport…"), _("Save every canned response as JSON"), self)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.search)
@@ -80,44 +82,44 @@ class CannedManager(QDialog):
         row.addWidget(self.export_button)
         left_layout.addLayout(row)
 
-        self.title = named(QLineEdit(self), "Title", "What agents search for, e.g. “Wi-Fi: eduroam”")
-        self.shared = named(QCheckBox("Shared with every agent", self), "Shared",
-                             "Unticked: only you see it (personal)")
-        self.body = named(QPlainTextEdit(self), "Text", "The reply, with placeholders like {{requester.first_name}}")
-        self.placeholder = named(QComboBox(self), "Insert placeholder", "Insert a placeholder at the cursor")
-        self.placeholder.addItem("Insert placeholder…", None)
+        self.title = named(QLineEdit(self), _("Title"), _("What agents search for, e.g. “Wi-Fi: eduroam”"))
+        self.shared = named(QCheckBox(_("Shared with every agent"), self), _("Shared"),
+                             _("Unticked: only you see it (personal)"))
+        self.body = named(QPlainTextEdit(self), _("Text"), _("The reply, with placeholders like {{requester.first_name}}"))
+        self.placeholder = named(QComboBox(self), _("Insert placeholder"), _("Insert a placeholder at the cursor"))
+        self.placeholder.addItem(_("Insert placeholder…"), None)
         for name, meaning in templating.PLACEHOLDERS.items():
-            self.placeholder.addItem("{{" + name + "}} — " + meaning, name)
+            self.placeholder.addItem("{{" + name + "}} — " + _(meaning), name)
         self.warning = QLabel(self)
-        self.warning.setAccessibleName("Placeholder check")
-        self.warning.setToolTip("Unknown placeholders are refused when saving")
+        self.warning.setAccessibleName(_("Placeholder check"))
+        self.warning.setToolTip(_("Unknown placeholders are refused when saving"))
         self.warning.setWordWrap(True)
-        self.status = self._choice("Status", "Set the ticket's status", [NO_CHANGE, *STATUSES])
-        self.priority = self._choice("Priority", "Set the ticket's priority", [NO_CHANGE, *PRIORITIES])
-        self.category = named(QLineEdit(self), "Category", "Set the category (empty: no change)")
-        self.category.setPlaceholderText(NO_CHANGE)
-        self.tags_add = named(QLineEdit(self), "Add tags", "Tags to add, separated by commas")
-        self.tags_remove = named(QLineEdit(self), "Remove tags", "Tags to remove, separated by commas")
-        self.assignee = named(QComboBox(self), "Assignee", "Assign the ticket")
-        self.reply_type = named(QComboBox(self), "Reply type", "Send the text as a public reply or an internal note")
-        self.reply_type.addItem("Public reply", True)
-        self.reply_type.addItem("Internal note", False)
-        self.save_button = button("&Save", "Save this canned response (Ctrl+S)", self)
+        self.status = self._choice(_("Status"), _("Set the ticket's status"), [_(NO_CHANGE), *STATUSES])
+        self.priority = self._choice(_("Priority"), _("Set the ticket's priority"), [_(NO_CHANGE), *PRIORITIES])
+        self.category = named(QLineEdit(self), _("Category"), _("Set the category (empty: no change)"))
+        self.category.setPlaceholderText(_(NO_CHANGE))
+        self.tags_add = named(QLineEdit(self), _("Add tags"), _("Tags to add, separated by commas"))
+        self.tags_remove = named(QLineEdit(self), _("Remove tags"), _("Tags to remove, separated by commas"))
+        self.assignee = named(QComboBox(self), _("Assignee"), _("Assign the ticket"))
+        self.reply_type = named(QComboBox(self), _("Reply type"), _("Send the text as a public reply or an internal note"))
+        self.reply_type.addItem(_("Public reply"), True)
+        self.reply_type.addItem(_("Internal note"), False)
+        self.save_button = button(_("&Save"), _("Save this canned response (Ctrl+S)"), self)
         self.message = QLabel(self)
-        self.message.setAccessibleName("Manager status")
+        self.message.setAccessibleName(_("Manager status"))
         form = QFormLayout()
-        form.addRow("Title", self.title)
+        form.addRow(_("Title"), self.title)
         form.addRow("", self.shared)
-        form.addRow("Text", self.body)
+        form.addRow(_("Text"), self.body)
         form.addRow("", self.placeholder)
         form.addRow("", self.warning)
-        form.addRow("Reply type", self.reply_type)
-        form.addRow("Status", self.status)
-        form.addRow("Priority", self.priority)
-        form.addRow("Category", self.category)
-        form.addRow("Add tags", self.tags_add)
-        form.addRow("Remove tags", self.tags_remove)
-        form.addRow("Assignee", self.assignee)
+        form.addRow(_("Reply type"), self.reply_type)
+        form.addRow(_("Status"), self.status)
+        form.addRow(_("Priority"), self.priority)
+        form.addRow(_("Category"), self.category)
+        form.addRow(_("Add tags"), self.tags_add)
+        form.addRow(_("Remove tags"), self.tags_remove)
+        form.addRow(_("Assignee"), self.assignee)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.addLayout(form, 1)
@@ -154,7 +156,7 @@ class CannedManager(QDialog):
     def _choice(self, name: str, tip: str, items: list[str]) -> QComboBox:
         combo = named(QComboBox(self), name, tip)
         for item in items:
-            combo.addItem(item, None if item == NO_CHANGE else item)
+            combo.addItem(word(item), None if item == _(NO_CHANGE) else item)
         return combo  # type: ignore[return-value]
 
     # -- loading --------------------------------------------------------------------------------
@@ -171,9 +173,9 @@ class CannedManager(QDialog):
         self.category.setCompleter(completer)
         current = self.assignee.currentData()
         self.assignee.clear()
-        self.assignee.addItem(NO_CHANGE, None)
-        self.assignee.addItem("The agent applying it", "me")
-        self.assignee.addItem("Nobody (unassign)", "none")
+        self.assignee.addItem(_(NO_CHANGE), None)
+        self.assignee.addItem(_("The agent applying it"), "me")
+        self.assignee.addItem(_("Nobody (unassign)"), "none")
         for name, email in agents:
             self.assignee.addItem(f"{name} <{email}>", email)
         self.assignee.setCurrentIndex(max(0, self.assignee.findData(current)))
@@ -190,8 +192,8 @@ class CannedManager(QDialog):
         self.list.blockSignals(True)
         self.list.clear()
         for row in rows:
-            scope = "shared" if row.shared else "personal"
-            item = QListWidgetItem(f"{row.title}\n{row.usage_count} uses · {scope}")
+            scope = _("shared") if row.shared else _("personal")
+            item = QListWidgetItem(_('{title}\n{usage_count} uses · {scope}').format(title=row.title, usage_count=row.usage_count, scope=scope))
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             self.list.addItem(item)
             if row.id == keep:
@@ -245,9 +247,9 @@ class CannedManager(QDialog):
     def _check_placeholders(self) -> None:
         unknown = templating.unknown_placeholders(self.body.toPlainText())
         if unknown:
-            self.warning.setText(f"<span style='color:{theme.error_css()};'>Unknown placeholder(s): "
+            self.warning.setText(_("<span style='color:{error_css};'>Unknown placeholder(s): ").format(error_css=theme.error_css())
                                  + html.escape(", ".join("{{" + n + "}}" for n in unknown))
-                                 + " — fix them before saving.</span>")
+                                 + _(" — fix them before saving.</span>"))
         else:
             self.warning.setText("")
 
@@ -291,7 +293,7 @@ class CannedManager(QDialog):
         def done(changes: object) -> None:
             saved_id = getattr(changes, "created_id", None) or canned_id
             self.current_id = saved_id
-            self.message.setText("Saved.")
+            self.message.setText(_("Saved."))
             self.saved.emit(saved_id)
             self.refresh(select_id=saved_id)
 
@@ -309,10 +311,10 @@ class CannedManager(QDialog):
         if self.current_id is None:
             return
         canned_id, agent, title = self.current_id, self.current_agent(), self.title.text()
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete canned response",
-                          f"Delete “{title}”? This cannot be undone.",
+        box = QMessageBox(QMessageBox.Icon.Question, _("Delete canned response"),
+                          _('Delete “{title}”? This cannot be undone.').format(title=title),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setAccessibleName("Delete canned response")
+        box.setAccessibleName(_("Delete canned response"))
         self.confirm_box = box
 
         def answered(button: int) -> None:
@@ -326,13 +328,13 @@ class CannedManager(QDialog):
 
     # -- import / export ------------------------------------------------------------------------
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import canned responses", "", "JSON (*.json);;All files (*)")
+        path, _filter = QFileDialog.getOpenFileName(self, _("Import canned responses"), "", _("JSON (*.json);;All files (*)"))
         if path:
             self.import_from(Path(path))
 
     def _choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export canned responses", "canned-responses.json",
-                                              "JSON (*.json)")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export canned responses"), "canned-responses.json",
+                                              _("JSON (*.json)"))
         if path:
             self.export_to(Path(path))
 
@@ -353,13 +355,13 @@ class CannedManager(QDialog):
 
     def _show_report(self, path: Path, report: canned_io.ImportReport) -> None:
         lines = report.lines()
-        box = QMessageBox(QMessageBox.Icon.Information, "Import finished",
+        box = QMessageBox(QMessageBox.Icon.Information, _("Import finished"),
                           f"{path.name}: {lines[0]}", QMessageBox.StandardButton.Ok, self)
         problems = len(report.unmapped) + len(report.skipped) + len(report.unknown_placeholders)
         if len(lines) > 1:
-            box.setInformativeText(f"{problems} thing(s) could not be imported as they were; see the details.")
+            box.setInformativeText(_('{problems} thing(s) could not be imported as they were; see the details.').format(problems=problems))
             box.setDetailedText("\n".join(lines[1:]))
-        box.setAccessibleName("Import finished")
+        box.setAccessibleName(_("Import finished"))
         self.report_box = box
         self.message.setText(lines[0])
         box.open()
@@ -368,5 +370,5 @@ class CannedManager(QDialog):
         def run(session):  # noqa: ANN001, ANN202 - on the DB worker; FileError reaches on_error
             canned_io.export_file(session, path=path)
 
-        self.tasks.db(run, on_done=lambda _r: self.message.setText(f"Exported to {path.name}."),
+        self.tasks.db(run, on_done=lambda _r: self.message.setText(_('Exported to {name}.').format(name=path.name)),
                       on_error=lambda exc: show_error(self, exc), owner=self)

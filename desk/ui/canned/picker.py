@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core.i18n import _
+from desk.core.i18n import N_, _
 from desk.core.ops import canned
 from desk.core.queries.canned import CannedRow, list_canned
 from desk.ui import theme
@@ -42,20 +42,20 @@ NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key
 
 
 def preview_html(shown: canned.CannedPreview) -> str:
-    kind = "Public reply" if shown.public else "🔒 Internal note"
+    kind = _("Public reply") if shown.public else _("🔒 Internal note")
     parts = [f"<p><b>{html.escape(shown.title)}</b> · {kind}</p>",
              "<div style='white-space: pre-wrap;'>" + html.escape(shown.text) + "</div>"]
     if shown.changes:
-        parts.append("<p><b>Field changes</b></p><ul>" + "".join(
+        parts.append(_("<p><b>Field changes</b></p><ul>") + "".join(
             f"<li>{html.escape(c.field)}: {html.escape(c.old)} → <b>{html.escape(c.new)}</b></li>"
             for c in shown.changes) + "</ul>")
     else:
-        parts.append("<p><i>No field changes.</i></p>")
+        parts.append(_("<p><i>No field changes.</i></p>"))
     if shown.empty:
-        parts.append(f"<p style='color:{theme.warning_css()};'>No value for this ticket: "
+        parts.append(_("<p style='color:{warning_css};'>No value for this ticket: ").format(warning_css=theme.warning_css())
                      + ", ".join(html.escape("{{" + n + "}}") for n in shown.empty) + "</p>")
     if shown.unknown:
-        parts.append(f"<p style='color:{theme.error_css()};'>Unknown placeholders left as typed: "
+        parts.append(_("<p style='color:{error_css};'>Unknown placeholders left as typed: ").format(error_css=theme.error_css())
                      + ", ".join(html.escape("{{" + n + "}}") for n in shown.unknown) + "</p>")
     return "".join(parts)
 
@@ -100,49 +100,49 @@ class CannedPicker(QDialog):
         self._previews: dict[int, canned.CannedPreview] = {}
         self._search_serial = 0
         self.setObjectName("cannedPicker")
-        self.setWindowTitle("Canned responses")
-        self.setAccessibleName("Canned responses")
+        self.setWindowTitle(_("Canned responses"))
+        self.setAccessibleName(_("Canned responses"))
         self.resize(860, 520)
 
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search canned responses…")
-        self.search.setAccessibleName("Search canned responses")
-        self.search.setToolTip("Type words from the title or text; ↑/↓ choose, Enter inserts, Ctrl+Enter sends")
+        self.search.setPlaceholderText(_("Search canned responses…"))
+        self.search.setAccessibleName(_("Search canned responses"))
+        self.search.setToolTip(_("Type words from the title or text; ↑/↓ choose, Enter inserts, Ctrl+Enter sends"))
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Canned responses")
-        self.list.setToolTip("Most used first")
+        self.list.setAccessibleName(_("Canned responses"))
+        self.list.setToolTip(_("Most used first"))
         self.preview = QTextBrowser(self)
         self.preview.setOpenLinks(False)
-        self.preview.setAccessibleName("Preview")
-        self.preview.setToolTip("The text as it will be sent, and the field changes")
+        self.preview.setAccessibleName(_("Preview"))
+        self.preview.setToolTip(_("The text as it will be sent, and the field changes"))
         self.status = QLabel(self)
-        self.status.setAccessibleName("Picker status")
+        self.status.setAccessibleName(_("Picker status"))
 
         splitter = QSplitter(self)
         splitter.addWidget(self.list)
         splitter.addWidget(self.preview)
         splitter.setSizes([300, 560])
         buttons = QDialogButtonBox(self)
-        self.insert_button = buttons.addButton("Insert", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.insert_button.setToolTip("Put the text into the reply and stage the field changes (Enter)")
-        self.send_button = buttons.addButton("Insert and send", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.send_button.setToolTip("Send it right away with its field changes (Ctrl+Enter)")
+        self.insert_button = buttons.addButton(_("Insert"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.insert_button.setToolTip(_("Put the text into the reply and stage the field changes (Enter)"))
+        self.send_button = buttons.addButton(_("Insert and send"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button.setToolTip(_("Send it right away with its field changes (Ctrl+Enter)"))
         for button in (self.insert_button, self.send_button):
             button.setAccessibleName(button.text())
         self.insert_button.setDefault(True)
         self.insert_button.clicked.connect(lambda: self._accept(send=False))
         self.send_button.clicked.connect(lambda: self._accept(send=True))
         if manage is not None:
-            manage_button = buttons.addButton("Manage…", QDialogButtonBox.ButtonRole.ResetRole)
-            manage_button.setAccessibleName("Manage canned responses")
-            manage_button.setToolTip("Create, edit, import and export canned responses")
+            manage_button = buttons.addButton(_("Manage…"), QDialogButtonBox.ButtonRole.ResetRole)
+            manage_button.setAccessibleName(_("Manage canned responses"))
+            manage_button.setToolTip(_("Create, edit, import and export canned responses"))
             manage_button.clicked.connect(manage)
             manage_button.clicked.connect(self.reject)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
-        cancel.setToolTip("Close without inserting (Esc)")
+        cancel.setAccessibleName(_("Cancel"))
+        cancel.setToolTip(_("Close without inserting (Esc)"))
         cancel.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -183,7 +183,7 @@ class CannedPicker(QDialog):
             return  # an older search answered late
         self.list.clear()
         for row in rows:
-            scope = "" if row.shared else " · personal"
+            scope = "" if row.shared else _(" · personal")
             share = getattr(row, "suggested_share", None)
             if share is not None:  # desk.core.suggest: used on solved tickets like this one
                 scope += " · " + _("suggested: {percent:.0%} of the uses on similar solved tickets").format(
@@ -192,8 +192,8 @@ class CannedPicker(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             item.setToolTip(row.body[:400])
             self.list.addItem(item)
-        self.status.setText(f"{len(rows)} canned response{'s' if len(rows) != 1 else ''}"
-                            if rows else "No canned response matches.")
+        self.status.setText(_('{count} canned response{value}').format(count=len(rows), value='s' if len(rows) != 1 else '')
+                            if rows else _("No canned response matches."))
         if rows:
             self.list.setCurrentRow(0)
         else:
@@ -219,7 +219,7 @@ class CannedPicker(QDialog):
         if canned_id in self._previews:
             self.preview.setHtml(preview_html(self._previews[canned_id]))
             return
-        self.preview.setHtml("<i>Filling in…</i>")
+        self.preview.setHtml(_("<i>Filling in…</i>"))
         ticket_id, agent_id = self.ticket_id, self.agent_id
         self.tasks.db(
             lambda s: canned.preview(s, canned_id=canned_id, ticket_id=ticket_id, agent_id=agent_id),
@@ -259,7 +259,7 @@ class CannedPicker(QDialog):
     def _ask_about_gaps(self, shown: canned.CannedPreview, *, send: bool) -> None:
         """Stop before a reply with a hole goes in (or out): say which value is missing."""
         names = ", ".join("{{" + name + "}}" for name in shown.empty)
-        fill, as_is = "Fill in by hand", "Send as it is" if send else "Insert as it is"
+        fill, as_is = _("Fill in by hand"), _("Send as it is") if send else _("Insert as it is")
 
         def answered(choice: str) -> None:
             self.gap_question = None
@@ -271,13 +271,12 @@ class CannedPicker(QDialog):
                 self.search.setFocus()
 
         self.gap_question = ask(
-            self, name="gapQuestion", title="No value for a placeholder",
-            text=f"“{shown.title}” uses {names}, which has no value for this ticket. "
-                 f"As it is, the text would read:\n\n{shown.text.strip()[:300]}",
+            self, name="gapQuestion", title=_("No value for a placeholder"),
+            text=_('“{title}” uses {names}, which has no value for this ticket. As it is, the text would read:\n\n{value}').format(title=shown.title, names=names, value=shown.text.strip()[:300]),
             choices=[(fill, QMessageBox.ButtonRole.AcceptRole,
-                      "Insert the text with the gap marked and selected, to type the value (nothing is sent)"),
-                     (as_is, QMessageBox.ButtonRole.DestructiveRole, "Use the text with the gap left empty"),
-                     ("Go back", QMessageBox.ButtonRole.RejectRole, "Choose another canned response (Esc)")],
+                      _("Insert the text with the gap marked and selected, to type the value (nothing is sent)")),
+                     (as_is, QMessageBox.ButtonRole.DestructiveRole, _("Use the text with the gap left empty")),
+                     (N_("Go back"), QMessageBox.ButtonRole.RejectRole, _("Choose another canned response (Esc)"))],
             answered=answered)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.i18n import _
 from desk.core.queries.editor import EDITOR_FIELDS, FIELD_LABELS, TicketView
 
 
@@ -32,21 +33,19 @@ class ConflictDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("conflictDialog")
-        self.setWindowTitle(f"Ticket #{fresh.id} was changed by someone else")
-        self.setAccessibleName("Ticket changed by someone else")
+        self.setWindowTitle(_('Ticket #{id} was changed by someone else').format(id=fresh.id))
+        self.setAccessibleName(_("Ticket changed by someone else"))
         self.mine = dict(mine)
         self.fresh = fresh
         self.choice = "merge"
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"While you were working on ticket #{fresh.id}, it was changed elsewhere "
-            f"(version {base.version} → {fresh.version}). Your reply text is kept. "
-            "Choose, for each field you changed, whose value to keep.", self)
+            _('While you were working on ticket #{id}, it was changed elsewhere (version {version} → {version2}). Your reply text is kept. Choose, for each field you changed, whose value to keep.').format(id=fresh.id, version=base.version, version2=fresh.version), self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
         grid = QGridLayout()
-        for column, heading in enumerate(("Field", "When you started", "Yours", "Theirs (now)")):
+        for column, heading in enumerate((_("Field"), _("When you started"), _("Yours"), _("Theirs (now)"))):
             grid.addWidget(QLabel(f"<b>{heading}</b>", self), 0, column)
         self.groups: dict[str, QButtonGroup] = {}
         any_both = False
@@ -55,13 +54,13 @@ class ConflictDialog(QDialog):
             theirs = fresh.fields.get(name)
             both = theirs != started and theirs != value
             any_both = any_both or both
-            grid.addWidget(QLabel(FIELD_LABELS.get(name, name) + (" ⚠" if both else ""), self), row, 0)
+            grid.addWidget(QLabel(_(FIELD_LABELS.get(name, name)) + (" ⚠" if both else ""), self), row, 0)
             grid.addWidget(QLabel(html.escape(base.label(name, started)), self), row, 1)
             mine_button = QRadioButton(fresh.label(name, value), self)
             theirs_button = QRadioButton(fresh.label(name, theirs), self)
             for button, whose in ((mine_button, "mine"), (theirs_button, "theirs")):
                 button.setAccessibleName(f"{FIELD_LABELS.get(name, name)}: keep {whose}")
-                button.setToolTip(f"Keep {'your' if whose == 'mine' else 'their'} value for this field")
+                button.setToolTip(_('Keep {value} value for this field').format(value='your' if whose == 'mine' else 'their'))
             group = QButtonGroup(self)
             group.addButton(mine_button, 0)
             group.addButton(theirs_button, 1)
@@ -71,7 +70,7 @@ class ConflictDialog(QDialog):
             grid.addWidget(theirs_button, row, 3)
         layout.addLayout(grid)
         if any_both:
-            legend = QLabel("⚠ You both changed this field: their value stays unless you pick yours.", self)
+            legend = QLabel(_("⚠ You both changed this field: their value stays unless you pick yours."), self)
             legend.setWordWrap(True)
             layout.addWidget(legend)
 
@@ -83,22 +82,22 @@ class ConflictDialog(QDialog):
         ]
         new_messages = len(fresh.messages) - len(base.messages)
         if new_messages > 0:
-            others.append(f"{new_messages} new repl{'y' if new_messages == 1 else 'ies'} or note(s)")
+            others.append(_('{new_messages} new repl{value} or note(s)').format(new_messages=new_messages, value='y' if new_messages == 1 else 'ies'))
         if others:
-            info = QLabel("<b>Also changed (kept):</b><br>" + "<br>".join(others), self)
+            info = QLabel(_("<b>Also changed (kept):</b><br>") + "<br>".join(others), self)
             info.setWordWrap(True)
-            info.setAccessibleName("Their other changes")
+            info.setAccessibleName(_("Their other changes"))
             layout.addWidget(info)
 
         buttons = QDialogButtonBox(self)
-        self.keep_mine = self._button(buttons, "Keep mine", "mine", "Use all of your values")
-        self.take_theirs = self._button(buttons, "Take theirs", "theirs",
-                                        "Drop your field changes and keep theirs (your reply is still sent)")
-        self.merge = self._button(buttons, "Merge", "merge", "Use the choice made for each field")
+        self.keep_mine = self._button(buttons, _("Keep mine"), "mine", _("Use all of your values"))
+        self.take_theirs = self._button(buttons, _("Take theirs"), "theirs",
+                                        _("Drop your field changes and keep theirs (your reply is still sent)"))
+        self.merge = self._button(buttons, _("Merge"), "merge", _("Use the choice made for each field"))
         self.merge.setDefault(True)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setToolTip("Go back to the editor without saving")
-        cancel.setAccessibleName("Cancel")
+        cancel.setToolTip(_("Go back to the editor without saving"))
+        cancel.setAccessibleName(_("Cancel"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 

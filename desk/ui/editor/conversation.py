@@ -30,6 +30,7 @@ from desk.core.i18n import _, ngettext
 from desk.core.mail.outbox import Delivery
 from desk.core.queries.editor import TicketView
 from desk.ui import theme
+from desk.ui.language import show_moment
 
 SAFE_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "blockquote", "pre",
              "code", "h1", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "td", "th", "hr", "span",
@@ -94,7 +95,7 @@ def _capped_body(index: int, body: str, limits: Limits, budget: int) -> tuple[st
 
 def _when(moment: object, zone: ZoneInfo) -> str:
     try:
-        return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")  # type: ignore[union-attr]
+        return show_moment(moment.astimezone(zone))  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         return ""
 
@@ -163,11 +164,11 @@ def conversation_html(view: TicketView, pal: QPalette | None = None, limits: Lim
                     count=f"{left:,}")) + "</a></p>")
             break
         if message.public and not message.author_is_agent:
-            kind, bubble = "Reply from the requester", bubbles["request"]
+            kind, bubble = _("Reply from the requester"), bubbles["request"]
         elif message.public:
-            kind, bubble = "Public reply", bubbles["public"]
+            kind, bubble = _("Public reply"), bubbles["public"]
         else:
-            kind, bubble = "🔒 Internal note (not sent to the requester)", bubbles["note"]
+            kind, bubble = _("🔒 Internal note (not sent to the requester)"), bubbles["note"]
         heading = (f"<b>{html.escape(message.author)}</b> · <b>{kind}</b> · "
                    f"{_when(message.created_at, zone)}")
         if message.public and message.author_is_agent:
@@ -184,8 +185,8 @@ class ConversationView(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversation")
-        self.setAccessibleName("Conversation")
-        self.setToolTip("The request and the requester's replies (grey), public replies (blue), internal notes (yellow, 🔒)")
+        self.setAccessibleName(_("Conversation"))
+        self.setToolTip(_("The request and the requester's replies (grey), public replies (blue), internal notes (yellow, 🔒)"))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._open)

@@ -36,10 +36,12 @@ from PySide6.QtWidgets import (
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.edit_session import EditSession, Submission
+from desk.core.i18n import N_, _
 from desk.core.ops import replies
 from desk.core.queries.editor import TicketView, ticket_view
 from desk.core.sync import config as sync_config
 from desk.core.sync.config import TicketSyncState
+from desk.core.vocabulary import word
 from desk.ui.editor.conflict import ConflictDialog
 from desk.ui.editor.conversation import ConversationView
 from desk.ui.editor.fields import FieldsPanel
@@ -49,6 +51,7 @@ from desk.ui.editor.reply_box import ReplyBox
 from desk.ui.editor.requester import RequesterPicker
 from desk.ui.editor.sync_banner import SyncBanner
 from desk.ui.errors import show_error
+from desk.ui.language import show_moment
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import ask, button
 
@@ -94,8 +97,8 @@ class TicketEditor(QWidget):
     # -- building -------------------------------------------------------------------------------
     def _build(self) -> None:
         self.header = QLabel(f"<h2>#{self.ticket_id}</h2>", self)
-        self.header.setAccessibleName("Ticket")
-        self.header.setToolTip("Ticket number, subject and how it came in")
+        self.header.setAccessibleName(_("Ticket"))
+        self.header.setToolTip(_("Ticket number, subject and how it came in"))
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice = ChangedNotice(self)
@@ -120,17 +123,17 @@ class TicketEditor(QWidget):
 
         self.history = HistoryView(self)
         self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("Ticket views")
-        self.tabs.setToolTip("Conversation and history")
-        self.tabs.addTab(talk, "Conversation")
-        self.tabs.addTab(self.history, "History")
+        self.tabs.setAccessibleName(_("Ticket views"))
+        self.tabs.setToolTip(_("Conversation and history"))
+        self.tabs.addTab(talk, _("Conversation"))
+        self.tabs.addTab(self.history, _("History"))
 
         self.fields = FieldsPanel(self.session, self)
         self.fields.edited.connect(self._update_buttons)
         self.fields.change_requester.connect(self.pick_requester)
-        self.save_button = button("Save changes", "Save the field changes without a reply (Ctrl+S)", self)
+        self.save_button = button(_("Save changes"), _("Save the field changes without a reply (Ctrl+S)"), self)
         self.save_button.clicked.connect(self.save_fields)
-        self.revert_button = button("Revert", "Forget the field changes you have not saved", self)
+        self.revert_button = button(_("Revert"), _("Forget the field changes you have not saved"), self)
         self.revert_button.clicked.connect(self.revert_fields)
         side = QWidget(self)
         side_layout = QVBoxLayout(side)
@@ -173,12 +176,12 @@ class TicketEditor(QWidget):
     def _shortcuts(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for keys, slot, what in (
-            ("Ctrl+Return", lambda: self.send(), "Send the reply or note"),
-            ("Ctrl+Enter", lambda: self.send(), "Send the reply or note"),
-            ("Ctrl+Shift+Return", lambda: self.send(solve=True), "Send and mark solved"),
-            ("Ctrl+Shift+Enter", lambda: self.send(solve=True), "Send and mark solved"),
-            ("Ctrl+Shift+C", self.open_canned_picker, "Canned responses"),
-            ("Ctrl+S", self.save_fields, "Save the field changes"),
+            ("Ctrl+Return", lambda: self.send(), _("Send the reply or note")),
+            ("Ctrl+Enter", lambda: self.send(), _("Send the reply or note")),
+            ("Ctrl+Shift+Return", lambda: self.send(solve=True), _("Send and mark solved")),
+            ("Ctrl+Shift+Enter", lambda: self.send(solve=True), _("Send and mark solved")),
+            ("Ctrl+Shift+C", self.open_canned_picker, _("Canned responses")),
+            ("Ctrl+S", self.save_fields, _("Save the field changes")),
         ):
             # The context is set apart: PySide6 drops a ``context=`` passed together with a slot.
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -220,9 +223,8 @@ class TicketEditor(QWidget):
         self.loaded.emit()
 
     def _render(self, view: TicketView) -> None:
-        when = view.arrived_at.astimezone(ZoneInfo(view.timezone)).strftime("%a %d %b %Y, %H:%M")
-        self.header.setText(f"<h2>#{view.id} {html.escape(view.subject, quote=False)}</h2>"
-                            f"<p>{view.channel} · arrived {when} · {view.fields['status']}</p>")
+        when = show_moment(view.arrived_at.astimezone(ZoneInfo(view.timezone)))
+        self.header.setText(_('<h2>#{id} {escape}</h2><p>{channel} · arrived {when} · {value}</p>').format(id=view.id, escape=html.escape(view.subject, quote=False), channel=word(view.channel), when=when, value=word(str(view.fields['status']))))
         self.setWindowTitle(f"#{view.id} {view.subject}")  # the main window may show it on the tab
         self.conversation.show_view(view)
         self.reply_box.show_channel(view.reply_channel)
@@ -309,10 +311,10 @@ class TicketEditor(QWidget):
             self.reply.setFocus()
 
         self.gap_question = ask(
-            self, name="unfilledGapQuestion", title="Fill in the gap first?",
-            text=f"The reply still has {', '.join(unfilled)} where a value is missing.",
-            choices=[("Go back and fill in", QMessageBox.ButtonRole.RejectRole, "Select the gap to type the value"),
-                     ("Send anyway", QMessageBox.ButtonRole.DestructiveRole, "Send the reply with the gap as it is")],
+            self, name="unfilledGapQuestion", title=_("Fill in the gap first?"),
+            text=_('The reply still has {join} where a value is missing.').format(join=', '.join(unfilled)),
+            choices=[(N_("Go back and fill in"), QMessageBox.ButtonRole.RejectRole, _("Select the gap to type the value")),
+                     (N_("Send anyway"), QMessageBox.ButtonRole.DestructiveRole, _("Send the reply with the gap as it is"))],
             answered=answered)
 
     def _submit(self, *, body: str, solve: bool, fields: dict[str, object] | None = None) -> None:

@@ -21,23 +21,24 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.edit_session import EditSession
-from desk.core.i18n import _
+from desk.core.i18n import N_, _
 from desk.core.models import PRIORITIES, STATUSES
 from desk.core.ops.canned import tag_name
 from desk.core.queries.editor import FIELD_LABELS, TicketView
+from desk.core.vocabulary import word
 from desk.ui.queue.quick_log import PersonChoice
 from desk.ui.widgets import button
 
 TIPS = {
-    "status": "Where the ticket stands: new, open, pending (waiting on the requester), on-hold, solved, closed",
-    "priority": "How urgent it is",
-    "category_id": "What kind of request this is",
-    "location_id": "Building or room",
-    "assignee_id": "The agent working on it",
-    "tags": "Comma-separated tags; existing tags are suggested as you type",
-    "satisfaction": ("What the person told you about the service, recorded as agent-reported: it is "
-                     "not counted in CSAT (people rate themselves on the counter display's exit survey)"),
-    "expected_resolution": "What you promised the requester about when it will be done",
+    "status": N_("Where the ticket stands: new, open, pending (waiting on the requester), on-hold, solved, closed"),
+    "priority": N_("How urgent it is"),
+    "category_id": N_("What kind of request this is"),
+    "location_id": N_("Building or room"),
+    "assignee_id": N_("The agent working on it"),
+    "tags": N_("Comma-separated tags; existing tags are suggested as you type"),
+    "satisfaction": N_("What the person told you about the service, recorded as agent-reported: it is "
+                       "not counted in CSAT (people rate themselves on the counter display's exit survey)"),
+    "expected_resolution": N_("What you promised the requester about when it will be done"),
 }
 COMBOS = ("status", "priority", "category_id", "location_id", "assignee_id", "satisfaction")
 
@@ -72,33 +73,33 @@ class FieldsPanel(QWidget):
         self.requester = QLabel(self)
         self.requester.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.requester.setAccessibleName("Requester")
-        self.requester.setToolTip("Who asked (name, e-mail, kind)")
+        self.requester.setAccessibleName(_("Requester"))
+        self.requester.setToolTip(_("Who asked (name, e-mail, kind)"))
         self.requester.setWordWrap(True)
         self.change_requester_button = button(
-            "Change…", "Pick another person as the requester (staged like the other fields)", self,
-            name="Change requester", slot=self.change_requester.emit)
+            _("Change…"), _("Pick another person as the requester (staged like the other fields)"), self,
+            name=_("Change requester"), slot=self.change_requester.emit)
         requester_row = QVBoxLayout()  # name and e-mail get the full width; the button sits below
         requester_row.setContentsMargins(0, 0, 0, 0)
         requester_row.addWidget(self.requester)
         requester_row.addWidget(self.change_requester_button, 0, Qt.AlignmentFlag.AlignLeft)
-        requester_label = QLabel(FIELD_LABELS["requester_id"], self)
+        requester_label = QLabel(_(FIELD_LABELS["requester_id"]), self)
         requester_label.setBuddy(self.change_requester_button)
         form.addRow(requester_label, requester_row)
-        self.status = self._combo("status", [(s, s) for s in STATUSES])
-        self.priority = self._combo("priority", [(p, p) for p in PRIORITIES])
+        self.status = self._combo("status", [(word(s), s) for s in STATUSES])
+        self.priority = self._combo("priority", [(word(p), p) for p in PRIORITIES])
         self.category_id = self._combo("category_id", [])
         self.location_id = self._combo("location_id", [])
         self.assignee_id = self._combo("assignee_id", [])
         self.tags = QLineEdit(self)
-        self.tags.setPlaceholderText("e.g. av, classroom")
+        self.tags.setPlaceholderText(_("e.g. av, classroom"))
         self._tag_model = QStringListModel(self)
         completer = TagCompleter(self._tag_model, self.tags)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
         self.tags.setCompleter(completer)
         self.tags.textEdited.connect(lambda _t: self._touch("tags"))
-        self.satisfaction = self._combo("satisfaction", [("(not rated)", None), ("good", "good"), ("bad", "bad")])
+        self.satisfaction = self._combo("satisfaction", [(_("(not rated)"), None), (word("good"), "good"), (word("bad"), "bad")])
         self.expected_resolution = QLineEdit(self)
         self.expected_resolution.textEdited.connect(lambda _t: self._touch("expected_resolution"))
         self.labels: dict[str, QLabel] = {"requester_id": requester_label}
@@ -107,15 +108,15 @@ class FieldsPanel(QWidget):
                      "satisfaction", "expected_resolution"):
             widget = getattr(self, name)
             widget.setAccessibleName(FIELD_LABELS[name])
-            widget.setToolTip(TIPS[name])
-            label = QLabel(FIELD_LABELS[name], self)
+            widget.setToolTip(_(TIPS[name]))
+            label = QLabel(_(FIELD_LABELS[name]), self)
             label.setBuddy(widget)
             self.labels[name] = label
             form.addRow(label, widget)
         self.estimate = QLabel(self)
         self.estimate.setWordWrap(True)
-        self.estimate.setAccessibleName("Estimate")
-        self.estimate.setToolTip("How long recent tickets of this category took (8 in 10 within)")
+        self.estimate.setAccessibleName(_("Estimate"))
+        self.estimate.setToolTip(_("How long recent tickets of this category took (8 in 10 within)"))
         self.estimate.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", self.estimate)
 
@@ -172,7 +173,7 @@ class FieldsPanel(QWidget):
             name, kind, email = view.requester, view.requester_kind, view.requester_email
         else:
             return
-        self.requester.setText(f"<b>{_esc(name)}</b>" + (f" · {kind}" if kind else "")
+        self.requester.setText(f"<b>{_esc(name)}</b>" + (f" · {word(kind)}" if kind else "")
                                + (f"<br>{_esc(email)}" if email else ""))
 
     def set_value(self, name: str, value: object) -> None:
@@ -206,7 +207,7 @@ class FieldsPanel(QWidget):
         index = self.category_id.findData(("new",))
         if index >= 0:
             self.category_id.removeItem(index)
-        self.category_id.addItem(f"{name} (new)", ("new",))
+        self.category_id.addItem(_('{name} (new)').format(name=name), ("new",))
         self.category_id.setCurrentIndex(self.category_id.count() - 1)
         self._new_label = name
 
@@ -219,7 +220,7 @@ class FieldsPanel(QWidget):
     def _mark(self) -> None:
         changed = self.session.marked_fields()
         for name, label in self.labels.items():
-            label.setText(self._label_text.get(name, FIELD_LABELS[name]) + (" •" if name in changed else ""))
+            label.setText(_(self._label_text.get(name, FIELD_LABELS[name])) + (" •" if name in changed else ""))
             font = label.font()
             font.setBold(name in changed)
             label.setFont(font)
@@ -227,9 +228,9 @@ class FieldsPanel(QWidget):
     # -- loading --------------------------------------------------------------------------------
     def set_view(self, view: TicketView) -> None:
         """Show ``view`` (the session's): fields the user touched keep the user's value."""
-        self._fill(self.category_id, [("(none)", None), *[(n, i) for i, n in view.categories]])
-        self._fill(self.location_id, [("(none)", None), *[(n, i) for i, n in view.locations]])
-        self._fill(self.assignee_id, [("(nobody)", None), *[(n, i) for i, n in view.agents]])
+        self._fill(self.category_id, [(_("(none)"), None), *[(n, i) for i, n in view.categories]])
+        self._fill(self.location_id, [(_("(none)"), None), *[(n, i) for i, n in view.locations]])
+        self._fill(self.assignee_id, [(_("(nobody)"), None), *[(n, i) for i, n in view.agents]])
         self._tag_model.setStringList(view.tags)
         new_category = self.session.new_category
         for name in view.fields:
@@ -244,21 +245,20 @@ class FieldsPanel(QWidget):
         if new_category:
             self._show_new_category(new_category)
         self.estimate.setText(
-            f"Tickets like this usually take {view.estimate} (8 in 10)." if view.estimate
-            else "Not enough history for an estimate yet."
+            _('Tickets like this usually take {estimate} (8 in 10).').format(estimate=view.estimate) if view.estimate
+            else _("Not enough history for an estimate yet.")
         )
-        self.expected_resolution.setPlaceholderText(view.estimate or "e.g. about a week")
+        self.expected_resolution.setPlaceholderText(view.estimate or _("e.g. about a week"))
         self._mark()
 
     def _show_rating_owner(self, view: TicketView) -> None:
         """A rating the person gave is theirs: shown, locked (the core refuses a change too)."""
         self.satisfaction.setEnabled(not view.rated_by_person)
-        self._label_text["satisfaction"] = (_("Person's rating") if view.rated_by_person
+        self._label_text["satisfaction"] = (N_("Person's rating") if view.rated_by_person
                                             else FIELD_LABELS["satisfaction"])
-        self.satisfaction.setAccessibleName(_("Person's rating") if view.rated_by_person
-                                            else FIELD_LABELS["satisfaction"])
+        self.satisfaction.setAccessibleName(_(self._label_text["satisfaction"]))
         self.satisfaction.setToolTip(_("The person rated this themselves; nobody can change it")
-                                     if view.rated_by_person else TIPS["satisfaction"])
+                                     if view.rated_by_person else _(TIPS["satisfaction"]))
 
     def _fill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
         current = combo.currentData()

@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
+from desk.core.i18n import N_, _
 from desk.core.queries.editor import FIELD_LABELS, TicketView
+from desk.core.vocabulary import action_word, word
+from desk.ui.language import HISTORY_TIME, show_moment
 
 ID_FIELDS = {"category_id", "location_id", "assignee_id", "requester_id"}  # audited as ids, shown as names
 
@@ -23,9 +26,9 @@ def _label_id(view: TicketView, field: str | None, value: str | None) -> str | N
 class HistoryView(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("History")
-        self.setToolTip("Who changed what, when (from the audit log)")
-        self.setHeaderLabels(["When", "Who", "What", "Field", "Old", "New"])
+        self.setAccessibleName(_("History"))
+        self.setToolTip(_("Who changed what, when (from the audit log)"))
+        self.setHeaderLabels([_("When"), _("Who"), _("What"), _("Field"), _("Old"), _("New")])
         self.setRootIsDecorated(False)
         self.setAlternatingRowColors(True)
 
@@ -37,8 +40,9 @@ class HistoryView(QTreeWidget):
             if entry.field in ID_FIELDS:
                 old, new = (_label_id(view, entry.field, value) for value in (old, new))
             QTreeWidgetItem(self, [
-                entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), entry.actor or "(system)",
-                entry.action, _field_label(entry.action, entry.field), old or "", new or "",
+                show_moment(entry.at.astimezone(zone), HISTORY_TIME), entry.actor or _("(system)"),
+                action_word(entry.action), _(_field_label(entry.action, entry.field)),
+                word(old), word(new),  # codes (walk-in, open…) as words; other values as they are
             ])
         for column in range(4):
             self.resizeColumnToContents(column)
@@ -47,5 +51,6 @@ class HistoryView(QTreeWidget):
 def _field_label(action: str, field: str | None) -> str:
     """The field's label; a rating the person gave (action "rate") is not the agent-reported field."""
     if action == "rate":
-        return {"satisfaction": "Person's rating", "satisfaction_comment": "Person's comment"}.get(field or "", field or "")
+        return {"satisfaction": N_("Person's rating"), "satisfaction_comment": N_("Person's comment")}.get(
+            field or "", field or "")
     return FIELD_LABELS.get(field or "", field or "")

@@ -11,13 +11,14 @@ import html
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desk.core.edit_session import ChangedElsewhere
+from desk.core.i18n import _
 from desk.ui import plain_text, theme
 
 
 def notice_text(changed: ChangedElsewhere) -> str:
     """The notice as rich text (values are escaped: they are the users' own words)."""
-    keep = f" Your unsaved changes to {', '.join(changed.kept)} are kept." if changed.kept else ""
-    return ("Changed elsewhere just now — " + "; ".join(html.escape(line, quote=False) for line in changed.lines)
+    keep = _(' Your unsaved changes to {join} are kept.').format(join=', '.join(changed.kept)) if changed.kept else ""
+    return (_("Changed elsewhere just now — ") + "; ".join(html.escape(line, quote=False) for line in changed.lines)
             + "." + keep)
 
 
@@ -26,15 +27,15 @@ class ChangedNotice(QWidget):
         super().__init__(parent)
         self.label = plain_text.plain_label(QLabel(self))  # may name who changed it
         self.label.setObjectName("changedBanner")
-        self.label.setAccessibleName("Changed elsewhere")
-        self.label.setToolTip("This ticket was changed by someone else while it was open")
+        self.label.setAccessibleName(_("Changed elsewhere"))
+        self.label.setToolTip(_("This ticket was changed by someone else while it was open"))
         theme.follow(self.label, lambda: theme.banner(self.label, theme.AMBER))
         self.label.setMargin(6)
         self.label.setWordWrap(True)
         self.dismiss = QToolButton(self)
         self.dismiss.setText("✕")
-        self.dismiss.setAccessibleName("Dismiss")
-        self.dismiss.setToolTip("Hide this notice")
+        self.dismiss.setAccessibleName(_("Dismiss"))
+        self.dismiss.setToolTip(_("Hide this notice"))
         self.dismiss.clicked.connect(self.hide)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

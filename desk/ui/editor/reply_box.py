@@ -58,24 +58,24 @@ class ReplyBox(QWidget):
         self.mode.buttonToggled.connect(lambda *_: self._mode_changed())
         self.reply = QPlainTextEdit(self)
         self.reply.setObjectName("reply")
-        self.reply.setAccessibleName("Reply")
-        self.reply.setToolTip("Type the reply or note; Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response")
+        self.reply.setAccessibleName(_("Reply"))
+        self.reply.setToolTip(_("Type the reply or note; Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response"))
         self.reply.setTabChangesFocus(True)
         self.reply.textChanged.connect(self._typed)
         self.reply.installEventFilter(self)
         theme.follow(self.reply, self._note_colour)
-        self.canned_button = button("Canned responses…", "Pick a canned response (Ctrl+Shift+C)", self)
+        self.canned_button = button(_("Canned responses…"), _("Pick a canned response (Ctrl+Shift+C)"), self)
         self.canned_button.clicked.connect(self.canned_requested)
         self.canned_label = QLabel(self)
-        self.canned_label.setAccessibleName("Canned response in use")
-        self.canned_label.setToolTip("The canned response this reply came from; its use is counted on send")
+        self.canned_label.setAccessibleName(_("Canned response in use"))
+        self.canned_label.setToolTip(_("The canned response this reply came from; its use is counted on send"))
         self.draft_label = QLabel(self)
-        self.draft_label.setAccessibleName("Draft status")
-        self.draft_label.setToolTip("Drafts are kept in the store as you type")
-        self.send_button = button("&Send", "Send the reply or note with the field changes (Ctrl+Enter)", self)
+        self.draft_label.setAccessibleName(_("Draft status"))
+        self.draft_label.setToolTip(_("Drafts are kept in the store as you type"))
+        self.send_button = button(_("&Send"), _("Send the reply or note with the field changes (Ctrl+Enter)"), self)
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(lambda: self.send_requested.emit(False))
-        self.solve_button = button("Send and mark solved", "Send and set the status to solved (Ctrl+Shift+Enter)",
+        self.solve_button = button(_("Send and mark solved"), _("Send and set the status to solved (Ctrl+Shift+Enter)"),
                                    self)
         self.solve_button.clicked.connect(lambda: self.send_requested.emit(True))
 
@@ -126,8 +126,8 @@ class ReplyBox(QWidget):
     def show_agent_present(self, has_agent: bool) -> None:
         self.reply.setReadOnly(not has_agent)
         self.reply.setPlaceholderText(
-            "Type a reply… (Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response)" if has_agent
-            else "Choose who is at the desk (toolbar) to reply."
+            _("Type a reply… (Ctrl+Enter sends, Ctrl+Shift+C inserts a canned response)") if has_agent
+            else _("Choose who is at the desk (toolbar) to reply.")
         )
 
     def show_controls(self, controls: Controls) -> None:
@@ -191,7 +191,7 @@ class ReplyBox(QWidget):
         draft = self.session.draft.to_restore(view, box_text=self.text())
         if draft is not None:
             self._fill(draft.body, public=draft.public)
-            self.draft_label.setText("Draft restored.")
+            self.draft_label.setText(_("Draft restored."))
 
     def save_draft(self) -> None:
         """Store what is typed now (the timer calls this; closing the tab too)."""
@@ -203,12 +203,12 @@ class ReplyBox(QWidget):
         state.saving(text=text, public=public)
 
         def saved(_changes: Changes) -> None:
-            self.draft_label.setText("Draft saved." if text.strip() else "")
+            self.draft_label.setText(_("Draft saved.") if text.strip() else "")
             self.draft_saved.emit()
 
         def failed(exc: BaseException) -> None:
             state.save_failed()
-            self.draft_label.setText("Draft NOT saved — " + (exc.message if isinstance(exc, errors.DeskError)
+            self.draft_label.setText(_("Draft NOT saved — ") + (exc.message if isinstance(exc, errors.DeskError)
                                                              else str(exc)))
 
         self.tasks.op(lambda s: drafts.save_draft(s, ticket_id=ticket_id, agent_id=agent, body=text, public=public),
@@ -224,7 +224,7 @@ class ReplyBox(QWidget):
         if not self.session.draft.switch_agent(agent_id):
             return False
         self._fill("", public=True)
-        self.draft_label.setText("The previous agent's reply was kept as their draft.")
+        self.draft_label.setText(_("The previous agent's reply was kept as their draft."))
         return True
 
     # -- sending --------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ class ReplyBox(QWidget):
         else:
             self.reply.setPlainText(text)
         (self.public if public else self.internal).setChecked(True)
-        self.canned_label.setText(f"Canned: {title}")
+        self.canned_label.setText(_('Canned: {title}').format(title=title))
         if select:
             found = self.reply.document().find(select, start)
             if not found.isNull():

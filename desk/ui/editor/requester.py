@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.i18n import _
 from desk.core.queries import tickets as ticket_queries
 from desk.ui.queue.quick_log import LOOKUP_DELAY_MS, PersonChoice
 from desk.ui.tasks import Tasks
@@ -30,24 +31,24 @@ class RequesterPicker(QDialog):
         super().__init__(parent)
         self.tasks = tasks
         self.current_id = current_id
-        self.setWindowTitle("Change requester")
-        self.setAccessibleName("Change requester")
-        self.find = named(QLineEdit(self), "Find requester",
-                          "Part of a name, e-mail address or phone number; ↓/↑ move through the matches")
-        self.find.setPlaceholderText("Name, e-mail or phone")
-        self.matches = named(QListWidget(self), "Matches",
-                             "People matching what you typed; Enter or a double-click picks one")
-        self.hint = QLabel("Type to find people.", self)
-        self.hint.setAccessibleName("Match count")
-        self.hint.setToolTip("How many people match")
+        self.setWindowTitle(_("Change requester"))
+        self.setAccessibleName(_("Change requester"))
+        self.find = named(QLineEdit(self), _("Find requester"),
+                          _("Part of a name, e-mail address or phone number; ↓/↑ move through the matches"))
+        self.find.setPlaceholderText(_("Name, e-mail or phone"))
+        self.matches = named(QListWidget(self), _("Matches"),
+                             _("People matching what you typed; Enter or a double-click picks one"))
+        self.hint = QLabel(_("Type to find people."), self)
+        self.hint.setAccessibleName(_("Match count"))
+        self.hint.setToolTip(_("How many people match"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Use this requester")
-        named(ok, "Use this requester", "Make the highlighted person the ticket's requester")
-        named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel", "Keep the requester as it is")
+        ok.setText(_("Use this requester"))
+        named(ok, _("Use this requester"), _("Make the highlighted person the ticket's requester"))
+        named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), _("Cancel"), _("Keep the requester as it is"))
         layout = QVBoxLayout(self)
-        label = QLabel("&Find:", self)
+        label = QLabel(_("&Find:"), self)
         label.setBuddy(self.find)
         for widget in (label, self.find, self.matches, self.hint, self.buttons):
             layout.addWidget(widget)
@@ -95,13 +96,13 @@ class RequesterPicker(QDialog):
             return  # the user typed on; a newer look-up is coming
         self.matches.clear()
         for person in found:
-            item = QListWidgetItem(person.label + ("  (current)" if person.id == self.current_id else ""))
+            item = QListWidgetItem(person.label + (_("  (current)") if person.id == self.current_id else ""))
             item.setData(Qt.ItemDataRole.UserRole, person)
             self.matches.addItem(item)
         if found:
             self.matches.setCurrentRow(0)
-        more = " (showing the first 20; type more to narrow)" if len(found) >= MATCHES else ""
-        self.hint.setText(f"{len(found)} found{more}." if found else "Nobody matches. Log new people from Quick log.")
+        more = _(" (showing the first 20; type more to narrow)") if len(found) >= MATCHES else ""
+        self.hint.setText(f"{len(found)} found{more}." if found else _("Nobody matches. Log new people from Quick log."))
         self._update_ok()
 
     def _update_ok(self) -> None:

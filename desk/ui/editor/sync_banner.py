@@ -14,20 +14,21 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desk.core.i18n import N_, _
 from desk.core.sync.config import OpenConflict, TicketSyncState
 from desk.ui import plain_text, theme
 
 SYNC_FIELD_LABELS = {
-    "subject": "Subject", "status": "Status", "priority": "Priority", "category": "Category",
-    "requester": "Requester", "assignee": "Assignee",
+    "subject": N_("Subject"), "status": N_("Status"), "priority": N_("Priority"), "category": N_("Category"),
+    "requester": N_("Requester"), "assignee": N_("Assignee"),
 }
 
 
 def value_text(value: Any) -> str:
     if value is None or value == "":
-        return "(empty)"
+        return _("(empty)")
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "(empty)"
+        return ", ".join(str(item) for item in value) or _("(empty)")
     return str(value)
 
 
@@ -37,27 +38,27 @@ class SyncBanner(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncBanner")
-        self.setAccessibleName("Sync with remote helpdesks")
-        self.setToolTip("Whether this ticket's changes reached the remote helpdesks, and conflicts to resolve")
+        self.setAccessibleName(_("Sync with remote helpdesks"))
+        self.setToolTip(_("Whether this ticket's changes reached the remote helpdesks, and conflicts to resolve"))
         self.state: TicketSyncState | None = None
         self.buttons: dict[tuple[int, str], QPushButton] = {}
         self.unsynced = plain_text.plain_label(QLabel(self))
         self.unsynced.setObjectName("unsyncedLabel")
-        self.unsynced.setAccessibleName("Sync state of this ticket")
-        self.unsynced.setToolTip("Changes made here wait in the outbox until the next sync sends them")
+        self.unsynced.setAccessibleName(_("Sync state of this ticket"))
+        self.unsynced.setToolTip(_("Changes made here wait in the outbox until the next sync sends them"))
         theme.follow(self.unsynced, lambda: theme.set_colours(self.unsynced, foreground=theme.pick(theme.WARNING_TEXT)))
         self.unsynced.hide()
         self.box = QFrame(self)
         self.box.setObjectName("syncConflictBanner")
-        self.box.setAccessibleName("Sync conflicts")
-        self.box.setToolTip("Fields changed both here and on the remote helpdesk; choose which value stays")
+        self.box.setAccessibleName(_("Sync conflicts"))
+        self.box.setToolTip(_("Fields changed both here and on the remote helpdesk; choose which value stays"))
         self.box.setFrameShape(QFrame.Shape.StyledPanel)
         theme.follow(self.box, lambda: theme.banner(self.box, theme.RED))
         self.box.hide()
         self.title = QLabel(self.box)
         self.title.setWordWrap(True)
-        self.title.setAccessibleName("Sync conflicts explained")
-        self.title.setToolTip("Neither value is overwritten until you choose")
+        self.title.setAccessibleName(_("Sync conflicts explained"))
+        self.title.setToolTip(_("Neither value is overwritten until you choose"))
         self.grid = QGridLayout()
         box_layout = QVBoxLayout(self.box)
         box_layout.addWidget(self.title)
@@ -71,10 +72,10 @@ class SyncBanner(QWidget):
     def show_state(self, state: TicketSyncState) -> None:
         self.state = state
         if state.unsynced:
-            self.unsynced.setText("● Not yet synced to " + ", ".join(state.unsynced))
+            self.unsynced.setText(_("● Not yet synced to ") + ", ".join(state.unsynced))
             self.unsynced.setToolTip(
-                "This ticket has local changes that have not reached "
-                + ", ".join(state.unsynced) + " yet; the next sync sends them")
+                _("This ticket has local changes that have not reached ")
+                + ", ".join(state.unsynced) + _(" yet; the next sync sends them"))
         self.unsynced.setVisible(bool(state.unsynced))
         self._fill(state.conflicts)
         self.setVisible(bool(state.unsynced or state.conflicts))
@@ -100,19 +101,17 @@ class SyncBanner(QWidget):
         remotes = sorted({c.remote for c in conflicts})
         count = len(conflicts)
         self.title.setText(
-            f"<b>⚠ Sync conflict{'s' if count > 1 else ''} with {html.escape(', '.join(remotes))}:</b> "
-            f"{'these fields were' if count > 1 else 'this field was'} changed both here and on the "
-            "remote helpdesk. Nothing is overwritten until you choose which value stays.")
-        for column, heading in enumerate(("Field", "Mine (here)", "Theirs (remote)")):
+            _('<b>⚠ Sync conflict{value} with {escape}:</b> {value2} changed both here and on the remote helpdesk. Nothing is overwritten until you choose which value stays.').format(value='s' if count > 1 else '', escape=html.escape(', '.join(remotes)), value2=_('these fields were') if count > 1 else _('this field was')))
+        for column, heading in enumerate((_("Field"), _("Mine (here)"), _("Theirs (remote)"))):
             label = QLabel(f"<b>{heading}</b>", self.box)
             self.grid.addWidget(label, 0, column)
         for row, conflict in enumerate(conflicts, start=1):
-            name = SYNC_FIELD_LABELS.get(conflict.field, conflict.field)
+            name = _(SYNC_FIELD_LABELS.get(conflict.field, conflict.field))
             mine, theirs = value_text(conflict.mine), value_text(conflict.theirs)
             cells = (
-                (name, f"{name} (on {conflict.remote})"),
-                (mine, f"{name}, mine"),
-                (theirs, f"{name}, theirs"),
+                (name, _('{name} (on {remote})').format(name=name, remote=conflict.remote)),
+                (mine, _('{name}, mine').format(name=name)),
+                (theirs, _('{name}, theirs').format(name=name)),
             )
             for column, (text, accessible) in enumerate(cells):
                 label = QLabel(html.escape(text), self.box)
@@ -122,8 +121,8 @@ class SyncBanner(QWidget):
                 label.setToolTip(plain_text.tooltip(f"{accessible}: {text}"))
                 self.grid.addWidget(label, row, column)
             for column, (keep, text, tip) in enumerate((
-                ("mine", "Keep mine", f"Keep “{mine}” here and send it to {conflict.remote} on the next sync"),
-                ("theirs", "Take theirs", f"Take “{theirs}” from {conflict.remote} into this ticket"),
+                ("mine", _("Keep mine"), _('Keep “{mine}” here and send it to {remote} on the next sync').format(mine=mine, remote=conflict.remote)),
+                ("theirs", _("Take theirs"), _('Take “{theirs}” from {remote} into this ticket').format(theirs=theirs, remote=conflict.remote)),
             ), start=3):
                 button = QPushButton(text, self.box)
                 button.setAccessibleName(f"{text}: {name}")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QToolButton, QWidget
 
+from desk.core.i18n import _
+from desk.core.vocabulary import word
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -48,28 +50,28 @@ class AtDeskSwitcher(QObject):
         self._filling = False
         self.combo = QComboBox(parent)
         self.combo.setObjectName("atDesk")
-        self.combo.setAccessibleName("At the desk")
-        self.combo.setToolTip("Who is working at this desk. Picking someone signs them in (starts "
-                              "their shift); every action is then done as them.")
+        self.combo.setAccessibleName(_("At the desk"))
+        self.combo.setToolTip(_("Who is working at this desk. Picking someone signs them in (starts "
+                              "their shift); every action is then done as them."))
         self.combo.setMinimumContentsLength(18)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.activated.connect(self._picked)
         self.sign_out_button = QToolButton(parent)
-        self.sign_out_button.setText("Sign out")
-        self.sign_out_button.setAccessibleName("Sign out")
-        self.sign_out_button.setToolTip("End the current agent's shift at the desk")
+        self.sign_out_button.setText(_("Sign out"))
+        self.sign_out_button.setAccessibleName(_("Sign out"))
+        self.sign_out_button.setToolTip(_("End the current agent's shift at the desk"))
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_button.setEnabled(False)
         tasks.changes_executed.connect(self._on_changes)
         QTimer.singleShot(0, self, self.reload)  # after the queue's first page (startup order)
 
     def toolbar(self) -> QToolBar:
-        bar = QToolBar("At the desk", self.parent())  # type: ignore[arg-type]
+        bar = QToolBar(_("At the desk"), self.parent())  # type: ignore[arg-type]
         bar.setObjectName("atDeskToolbar")
-        bar.setAccessibleName("At the desk toolbar")
-        bar.setToolTip("Who is working at this desk")
+        bar.setAccessibleName(_("At the desk toolbar"))
+        bar.setToolTip(_("Who is working at this desk"))
         bar.setMovable(False)
-        label = QLabel("&At the desk: ", bar)
+        label = QLabel(_("&At the desk: "), bar)
         label.setBuddy(self.combo)
         bar.addWidget(label)
         bar.addWidget(self.combo)
@@ -126,13 +128,13 @@ class AtDeskSwitcher(QObject):
         self._agents = found
         self._filling = True
         self.combo.clear()
-        self.combo.addItem("Nobody signed in", None)
+        self.combo.addItem(_("Nobody signed in"), None)
         for agent in found:
             mark = " ●" if agent.on_shift_since else ""
             self.combo.addItem(f"{agent.name}{mark}", agent.id)
             self.combo.setItemData(self.combo.count() - 1,
-                                   f"{agent.name} ({agent.role or 'agent'})"
-                                   + (" — on shift" if agent.on_shift_since else ""),
+                                   f"{agent.name} ({word(agent.role) if agent.role else _('agent')})"
+                                   + (_(" — on shift") if agent.on_shift_since else ""),
                                    role=3)  # Qt.ToolTipRole
         self._select_current()
         self._filling = False

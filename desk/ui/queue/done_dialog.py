@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from desk.core.i18n import _
 from desk.ui.widgets import named
 
 
@@ -18,20 +19,20 @@ class DoneDialog(QDialog):
         super().__init__(parent)
         self.ticket_id = ticket_id
         self.setObjectName("doneDialog")
-        self.setWindowTitle(f"Done with #{ticket_id}")
-        self.setAccessibleName("Done")
-        heading = QLabel(what or f"Ticket #{ticket_id}", self)
+        self.setWindowTitle(_('Done with #{ticket_id}').format(ticket_id=ticket_id))
+        self.setAccessibleName(_("Done"))
+        heading = QLabel(what or _('Ticket #{ticket_id}').format(ticket_id=ticket_id), self)
         heading.setWordWrap(True)
-        self.note = named(QLineEdit(self), "Note",
-                          "What was done, for whoever looks at this ticket later (optional; kept as "
-                          "an internal note, never sent)")
-        self.note.setPlaceholderText("What was done (optional internal note)")
+        self.note = named(QLineEdit(self), _("Note"),
+                          _("What was done, for whoever looks at this ticket later (optional; kept as "
+                          "an internal note, never sent)"))
+        self.note.setPlaceholderText(_("What was done (optional internal note)"))
         self.buttons = QDialogButtonBox(self)
-        self.done_button = named(self.buttons.addButton("Done", QDialogButtonBox.ButtonRole.AcceptRole),
-                                 "Done", "Mark the ticket solved (Enter)")
+        self.done_button = named(self.buttons.addButton(_("Done"), QDialogButtonBox.ButtonRole.AcceptRole),
+                                 _("Done"), _("Mark the ticket solved (Enter)"))
         self.done_button.setDefault(True)
-        cancel = named(self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel), "Cancel",
-                       "Leave the ticket as it is (Esc)")
+        cancel = named(self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel), _("Cancel"),
+                       _("Leave the ticket as it is (Esc)"))
         cancel.setAutoDefault(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

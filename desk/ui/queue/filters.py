@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desk.core.vocabulary import CHANNELS, PERSON_KINDS, PRIORITIES
+from desk.core.i18n import N_, _
+from desk.core.vocabulary import CHANNELS, PERSON_KINDS, PRIORITIES, word
 from desk.ui.queue.flow_layout import FlowLayout
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
     from desk.core.changes import Changes
 
-ANY = "Any"
+ANY = N_("Any")
 
 
 def _choices(session):  # noqa: ANN001, ANN202
@@ -33,19 +34,19 @@ class FilterBar(QWidget):
         self._filling = False
         layout = FlowLayout(self)  # wraps on a narrow window, so the window fits small screens
         specs = (
-            ("category_id", "&Category", "Only tickets of this category", ()),
-            ("location_id", "L&ocation", "Only tickets at this location", ()),
-            ("channel", "Cha&nnel", "Only tickets that came in this way", CHANNELS),
-            ("priority", "&Priority", "Only tickets of this priority", PRIORITIES),
-            ("requester_kind", "Re&quester", "Only requesters of this kind", PERSON_KINDS),
+            ("category_id", _("&Category"), _("Only tickets of this category"), ()),
+            ("location_id", _("L&ocation"), _("Only tickets at this location"), ()),
+            ("channel", _("Cha&nnel"), _("Only tickets that came in this way"), CHANNELS),
+            ("priority", _("&Priority"), _("Only tickets of this priority"), PRIORITIES),
+            ("requester_kind", _("Re&quester"), _("Only requesters of this kind"), PERSON_KINDS),
         )
         for key, label_text, tip, values in specs:
             combo = QComboBox(self)
             combo.setAccessibleName(f"Filter {label_text.replace('&', '').lower()}")
             combo.setToolTip(tip)
-            combo.addItem(ANY, None)
+            combo.addItem(_(ANY), None)
             for value in values:
-                combo.addItem(value, value)
+                combo.addItem(word(value), value)
             combo.currentIndexChanged.connect(self._emit)
             pair = QWidget(self)  # a label stays with its box when the bar wraps
             pair_layout = QHBoxLayout(pair)
@@ -84,7 +85,7 @@ class FilterBar(QWidget):
             combo = self._combos[key]
             current = combo.currentData()
             combo.clear()
-            combo.addItem(ANY, None)
+            combo.addItem(_(ANY), None)
             for item_id, name in items:
                 combo.addItem(name, item_id)
             combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.i18n import _
 from desk.core.vocabulary import counted, format_age
 from desk.ui import plain_text
 from desk.ui.errors import show_error
@@ -65,9 +66,9 @@ class WalkInLine(QWidget):
         self._done_dialog: QDialog | None = None
         self.list = QListWidget(self)
         self.list.setObjectName("walkInLine")
-        self.list.setAccessibleName("Walk-in line")
-        self.list.setToolTip("People waiting at the desk, longest first, then those being served. "
-                             "Enter opens the ticket.")
+        self.list.setAccessibleName(_("Walk-in line"))
+        self.list.setToolTip(_("People waiting at the desk, longest first, then those being served. "
+                             "Enter opens the ticket."))
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(True)
@@ -78,19 +79,19 @@ class WalkInLine(QWidget):
         self.list.itemSelectionChanged.connect(self._update_buttons)
 
         # Each button's accessible name is its text.
-        self.take_next_button = button("Take next", "Claim the person who has waited longest (Ctrl+T)",
+        self.take_next_button = button(_("Take next"), _("Claim the person who has waited longest (Ctrl+T)"),
                                        self, slot=self.take_next)
-        self.serve_button = button("Start serving", "Claim the selected person and start serving them",
+        self.serve_button = button(_("Start serving"), _("Claim the selected person and start serving them"),
                                    self, slot=self.start_serving)
-        self.done_button = button("Done", "Mark the selected ticket solved, with an optional note (Ctrl+D)",
+        self.done_button = button(_("Done"), _("Mark the selected ticket solved, with an optional note (Ctrl+D)"),
                                   self, slot=self.done)
-        self.left_button = button("Left without service",
-                                  "Record that the selected person left before being served", self, slot=self.left)
-        title = QLabel("Walk-in &line", self)
+        self.left_button = button(_("Left without service"),
+                                  _("Record that the selected person left before being served"), self, slot=self.left)
+        title = QLabel(_("Walk-in &line"), self)
         title.setBuddy(self.list)
         self.summary = QLabel("", self)
-        self.summary.setAccessibleName("Line summary")
-        self.summary.setToolTip("How many are waiting and the longest wait")
+        self.summary.setAccessibleName(_("Line summary"))
+        self.summary.setToolTip(_("How many are waiting and the longest wait"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
@@ -223,8 +224,8 @@ class WalkInLine(QWidget):
         for entry in entries:
             item = QListWidgetItem(self._text(entry, now))
             item.setData(Qt.ItemDataRole.UserRole, entry.ticket_id)
-            state = "waiting" if entry.waiting else f"being served by {entry.assignee or 'someone'}"
-            how = "phone call" if entry.channel == "phone" else "walk-in"
+            state = _("waiting") if entry.waiting else f"being served by {entry.assignee or 'someone'}"
+            how = _("phone call") if entry.channel == "phone" else "walk-in"
             item.setToolTip(plain_text.tooltip(f"#{entry.ticket_id} {entry.requester}: {entry.subject} ({how}, {state})"))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{how}: {item.text()}")
             self.list.addItem(item)
@@ -241,16 +242,16 @@ class WalkInLine(QWidget):
         if entry.waiting:
             age = format_age((now - entry.arrived_at).total_seconds())
             return f"{age:>7} {mark} {entry.requester} — {entry.subject}"
-        who = (entry.assignee or "someone").split()[0]
-        return f"{mark} with {who}: {entry.requester} — {entry.subject}"
+        who = (entry.assignee or _("someone")).split()[0]
+        return _('{mark} with {who}: {requester} — {subject}').format(mark=mark, who=who, requester=entry.requester, subject=entry.subject)
 
     def _update_summary(self, now: datetime) -> None:
         waiting = [e for e in self._entries if e.waiting]
         if not waiting:
-            self.summary.setText("Nobody is waiting.")
+            self.summary.setText(_("Nobody is waiting."))
             return
         longest = format_age((now - waiting[0].arrived_at).total_seconds())
-        self.summary.setText(f"{counted(len(waiting), 'person', 'people')} waiting · longest {longest}")
+        self.summary.setText(_('{counted} waiting · longest {longest}').format(counted=counted(len(waiting), 'person', 'people'), longest=longest))
 
     def _update_buttons(self) -> None:
         entry = next((e for e in self._entries if e.ticket_id == self.selected_id()), None)
@@ -271,4 +272,4 @@ CHANNEL_MARKS = {"phone": "☎", "walk-in": "♟"}
 def _no_agent() -> Exception:
     from desk.core.errors import InvalidInput
 
-    return InvalidInput("Pick who you are under “At the desk” first (every action is done as that agent).")
+    return InvalidInput(_("Pick who you are under “At the desk” first (every action is done as that agent)."))

@@ -23,7 +23,15 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from desk.core.i18n import N_, _
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter, QueueRow
-from desk.core.vocabulary import DESK_CHANNELS, DONE_STATUSES, OPEN_STATUSES, format_age, is_waiting_at_desk
+from desk.core.vocabulary import (
+    DESK_CHANNELS,
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    format_age,
+    is_waiting_at_desk,
+    word,
+)
+from desk.ui.language import SHORT_DATE_TIME, show_moment
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -39,17 +47,17 @@ PREFETCH = 60  # rows loaded together with the first page (more than a screenful
 
 # (header, sort key, tooltip)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("#", "id", "Ticket number"),
+    ("#", "id", N_("Ticket number")),
     ("Wait / age", "waiting", "How long the person has been waiting, while nobody has served or "
      "answered them; after that (in italics) the ticket's age since they arrived"),
-    ("Requester", "requester", "Who asked"),
-    ("Subject", "subject", "What it is about"),
-    ("Category", "category", "Category"),
-    ("Channel", "channel", "Walk-in, phone, email or web"),
-    ("Status", "status", "new, open, pending, on-hold, solved, closed"),
-    ("Priority", "priority", "low, normal, high, urgent"),
-    ("Assignee", "assignee", "Who has claimed it"),
-    ("Location", "location", "Building or room"),
+    ("Requester", "requester", N_("Who asked")),
+    ("Subject", "subject", N_("What it is about")),
+    ("Category", "category", N_("Category")),
+    ("Channel", "channel", N_("Walk-in, phone, email or web")),
+    ("Status", "status", N_("new, open, pending, on-hold, solved, closed")),
+    ("Priority", "priority", N_("low, normal, high, urgent")),
+    ("Assignee", "assignee", N_("Who has claimed it")),
+    ("Location", "location", N_("Building or room")),
     (N_("Due"), "due", N_("When the next SLA target is due (red: breached, amber: due within the hour); "
                           "empty while paused or without a policy")),
 )
@@ -217,7 +225,7 @@ class QueueModel(QAbstractTableModel):
         if (role != DISPLAY and role != TOOLTIP) or orientation is not _HORIZONTAL \
                 or not 0 <= section < len(COLUMNS):
             return None
-        return COLUMNS[section][0] if role == DISPLAY else COLUMNS[section][2] + " (click to sort)"
+        return _(COLUMNS[section][0]) if role == DISPLAY else _(COLUMNS[section][2]) + _(" (click to sort)")
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -508,12 +516,12 @@ class QueueModel(QAbstractTableModel):
         if column == COL_DUE:
             return due_tooltip(row.sla_due_at, row.sla_due_target, self._clock())
         if column == COL_AGE:
-            local = row.arrived_at.astimezone().strftime("%a %d %b %H:%M")
+            local = show_moment(row.arrived_at.astimezone(), SHORT_DATE_TIME)
             if _still_waiting(row):
-                return f"Arrived {local}; waiting {format_age(self._age_seconds(row))}"
-            return f"Arrived {local}; age {format_age(self._age_seconds(row))} (no longer waiting)"
+                return _('Arrived {local}; waiting {format_age}').format(local=local, format_age=format_age(self._age_seconds(row)))
+            return _('Arrived {local}; age {format_age} (no longer waiting)').format(local=local, format_age=format_age(self._age_seconds(row)))
         if column == 2:
-            return f"{row.requester} ({row.requester_kind})"
+            return f"{row.requester} ({word(row.requester_kind)})"
         if column == COL_ID and row.unsynced:
-            return f"Ticket #{row.id}: ↑ local changes not yet synced to the remote helpdesk"
+            return _('Ticket #{id}: ↑ local changes not yet synced to the remote helpdesk').format(id=row.id)
         return self._display(row, column)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from desk.core.changes import Changes
+from desk.core.i18n import N_, _
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 SETTING = "notifications/enabled"
 SHOWN_MS = 8000
 MAX_SHOWN = 3  # more events than this at once are summed up in one message
-TITLES = {"walk-in": "Someone is waiting", "assigned": "A ticket for you", "reply": "New reply"}
+TITLES = {"walk-in": N_("Someone is waiting"), "assigned": N_("A ticket for you"), "reply": N_("New reply")}
 
 
 def should_notify(*, enabled: bool, window_active: bool, changes: Changes) -> bool:
@@ -38,11 +39,11 @@ def message_for(events: list[DeskEvent]) -> tuple[str, str] | None:
     if not events:
         return None
     if len(events) == 1:
-        return TITLES[events[0].kind], events[0].text
+        return _(TITLES[events[0].kind]), events[0].text
     if len(events) <= MAX_SHOWN:
-        return "Desk", "\n".join(event.text for event in events)
+        return _("Desk"), "\n".join(event.text for event in events)
     shown = "\n".join(event.text for event in events[:MAX_SHOWN])
-    return "Desk", f"{shown}\n… and {len(events) - MAX_SHOWN} more"
+    return _("Desk"), _('{shown}\n… and {value} more').format(shown=shown, value=len(events) - MAX_SHOWN)
 
 
 def _marks(session):  # noqa: ANN001, ANN202
@@ -59,11 +60,11 @@ class DeskNotifier(QObject):
         self.is_active: Callable[[], bool] = window.isActiveWindow
         self._marks: EventMarks | None = None
         self._tray: QSystemTrayIcon | None = None
-        self.action = QAction("&Notifications", window)
+        self.action = QAction(_("&Notifications"), window)
         self.action.setCheckable(True)
         self.action.setChecked(self.enabled)
-        self.action.setToolTip("Show a desktop notification for new walk-ins, tickets given to you and "
-                               "replies on your tickets while Desk is not in front")
+        self.action.setToolTip(_("Show a desktop notification for new walk-ins, tickets given to you and "
+                               "replies on your tickets while Desk is not in front"))
         self.action.setStatusTip(self.action.toolTip())
         self.action.toggled.connect(self.set_enabled)
         window.installEventFilter(self)
@@ -130,7 +131,7 @@ class DeskNotifier(QObject):
             if icon.isNull():
                 icon = self._window.style().standardIcon(self._window.style().StandardPixmap.SP_MessageBoxInformation)
             self._tray = QSystemTrayIcon(icon, self)
-            self._tray.setToolTip("Desk")
+            self._tray.setToolTip(_("Desk"))
             self._tray.messageClicked.connect(self._bring_to_front)
             self._tray.show()
         return self._tray

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLineEdit, QSplitter, QStatusBar, QVBoxLayout, QWidget
 
+from desk.core.i18n import _
 from desk.core.queries import queue
 from desk.core.queries.queue import QueueFilter
 from desk.ui.errors import show_error
@@ -27,7 +28,7 @@ from desk.ui.queue.status_line import StatusLine
 from desk.ui.queue.table import queue_table
 from desk.ui.queue.undo_notice import UndoNotice
 from desk.ui.tasks import EXTERNAL, Tasks
-from desk.ui.widgets import button
+from desk.ui.widgets import button, guard_composition
 
 if TYPE_CHECKING:
     from desk.core.changes import Changes
@@ -66,10 +67,10 @@ class QueuePanel(QWidget):
         # Search and filters
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
-        self.search.setAccessibleName("Search tickets")
-        self.search.setToolTip("Search subject, details, comments and requester (Ctrl+F). "
-                               "Type words; anything is safe to type.")
-        self.search.setPlaceholderText("Search tickets (Ctrl+F)")
+        self.search.setAccessibleName(_("Search tickets"))
+        self.search.setToolTip(_("Search subject, details, comments and requester (Ctrl+F). "
+                               "Type words; anything is safe to type."))
+        self.search.setPlaceholderText(_("Search tickets (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -78,6 +79,7 @@ class QueuePanel(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._search_entered)
         self.search.installEventFilter(self)  # Down moves into the results
+        guard_composition(self.search)  # Enter while a Korean syllable is composed does not search
         self.filters = FilterBar(tasks, self)
         self.filters.changed.connect(lambda extra: self.model.update_filter(extra=extra))
 
@@ -89,7 +91,7 @@ class QueuePanel(QWidget):
             # shortcut then took Enter from the whole window (the search box, the line).
             shortcut = QShortcut(QKeySequence(key), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.setWhatsThis("Open the selected ticket (in the queue)")  # the shortcut sheet's words
+            shortcut.setWhatsThis(_("Open the selected ticket (in the queue)"))  # the shortcut sheet's words
             shortcut.activated.connect(self.open_selected)
         self.model.modelReset.connect(self._lay_out_rows)  # after the view's own reset slot
         self.model.loaded.connect(self._restore_selection)
@@ -101,18 +103,18 @@ class QueuePanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._remember_selection)
 
         # Ticket buttons
-        self.claim_button = button("Claim", "Take the selected ticket as yours (Ctrl+K)", self, name="Claim", slot=self.claim_selected)
-        self.release_button = button("Release", "Give the selected ticket back to the queue "
-                                      "(Ctrl+Shift+K)", self, name="Release", slot=self.release_selected)
-        self.new_button = button("New ticket…", "Log a walk-in, call or request (Ctrl+N)", self, name="New ticket", slot=self.quick_log)
-        self.open_button = button("Open", "Open the selected ticket (Enter)", self, name="Open ticket", slot=self.open_selected)
+        self.claim_button = button(_("Claim"), _("Take the selected ticket as yours (Ctrl+K)"), self, name=_("Claim"), slot=self.claim_selected)
+        self.release_button = button(_("Release"), _("Give the selected ticket back to the queue "
+                                      "(Ctrl+Shift+K)"), self, name=_("Release"), slot=self.release_selected)
+        self.new_button = button(_("New ticket…"), _("Log a walk-in, call or request (Ctrl+N)"), self, name=_("New ticket"), slot=self.quick_log)
+        self.open_button = button(_("Open"), _("Open the selected ticket (Enter)"), self, name=_("Open ticket"), slot=self.open_selected)
 
         # Walk-in line
         self.line = WalkInLine(tasks, current_agent, self)
         self.line.open_requested.connect(self.open_requested)
         self.line.taken.connect(self._taken)
         self.line.left_marked.connect(self._left_marked)
-        self.line.solved.connect(lambda ticket_id: self._message(f"Ticket #{ticket_id} is done (solved)."))
+        self.line.solved.connect(lambda ticket_id: self._message(_('Ticket #{ticket_id} is done (solved).').format(ticket_id=ticket_id)))
 
         # Layout
         centre = QWidget(self)
@@ -206,7 +208,7 @@ class QueuePanel(QWidget):
     def _need_agent(self) -> int | None:
         agent_id = self.current_agent()
         if agent_id is None:
-            self._message("Pick who you are under “At the desk” first.")
+            self._message(_("Pick who you are under “At the desk” first."))
         return agent_id
 
     def _target(self) -> int | None:
@@ -336,10 +338,10 @@ class QueuePanel(QWidget):
         self._selected_id = ticket_id
         if not self.select_ticket(ticket_id):
             self.table.clearSelection()
-        self._message(f"You took #{ticket_id}. Press Enter to open it.")
+        self._message(_('You took #{ticket_id}. Press Enter to open it.').format(ticket_id=ticket_id))
 
     def _left_marked(self, ticket_id: int) -> None:
-        text = f"#{ticket_id} recorded as left without service."
+        text = _('#{ticket_id} recorded as left without service.').format(ticket_id=ticket_id)
         if self.undo_notice is None:
             self._message(text)
             return
@@ -409,12 +411,12 @@ class QueuePanel(QWidget):
 
     def _just_logged(self, ticket_id: int) -> None:
         self._selected_id = ticket_id
-        self._message(f"Logged ticket #{ticket_id}.")
+        self._message(_('Logged ticket #{ticket_id}.').format(ticket_id=ticket_id))
 
     def _added_to(self, ticket_id: int) -> None:
         self._selected_id = ticket_id
         self.select_ticket(ticket_id)
-        self._message(f"Added to ticket #{ticket_id} as a note; no new ticket.")
+        self._message(_('Added to ticket #{ticket_id} as a note; no new ticket.').format(ticket_id=ticket_id))
 
     def _open_row(self, row: int) -> None:
         ticket_id = self.model.ticket_id(row)

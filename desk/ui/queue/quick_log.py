@@ -41,11 +41,11 @@ from desk.core.ops import tickets as ticket_ops
 from desk.core.queries import tickets as ticket_queries
 from desk.core.queries.expectations import basis_text, expected_resolution
 from desk.core.queries.frontdesk import choices
-from desk.core.vocabulary import counted, format_age
+from desk.core.vocabulary import counted, format_age, word
 from desk.ui import theme
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
-from desk.ui.widgets import button
+from desk.ui.widgets import button, guard_composition
 
 LOOKUP_DELAY_MS = 120
 SIMILAR_DELAY_MS = 300
@@ -85,9 +85,9 @@ class QuickLogDialog(QDialog):
         super().__init__(parent)
         self.tasks = tasks
         self.current_agent = current_agent
-        self.setWindowTitle("Log a ticket")
+        self.setWindowTitle(_("Log a ticket"))
         self.setObjectName("quickLog")
-        self.setAccessibleName("Log a ticket")
+        self.setAccessibleName(_("Log a ticket"))
         self._matches: list[PersonChoice] = []
         self._chosen: PersonChoice | None = None
         self._open_of_requester: list[tuple[int, str]] = []
@@ -101,10 +101,10 @@ class QuickLogDialog(QDialog):
             return widget
 
         # Requester and inline new requester
-        self.requester = tip(QLineEdit(self), "Requester",
-                             "Type a name, e-mail or phone; pick a match with the arrow keys, "
-                             "or keep typing to add a new requester")
-        self.requester.setPlaceholderText("Name, e-mail or phone")
+        self.requester = tip(QLineEdit(self), _("Requester"),
+                             _("Type a name, e-mail or phone; pick a match with the arrow keys, "
+                             "or keep typing to add a new requester"))
+        self.requester.setPlaceholderText(_("Name, e-mail or phone"))
         self._completions = QStringListModel(self)
         self.completer = QCompleter(self._completions, self)
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
@@ -112,79 +112,80 @@ class QuickLogDialog(QDialog):
         self.completer.activated[str].connect(self._completion_picked)
         self.requester.setCompleter(self.completer)
         self.requester.textEdited.connect(self._requester_edited)
-        self.requester_state = tip(QLabel("", self), "Requester status", "Who the ticket will be for")
+        self.requester_state = tip(QLabel("", self), _("Requester status"), _("Who the ticket will be for"))
         self.requester_state.setWordWrap(True)
-        self.new_box = QGroupBox("New requester", self)
-        self.new_box.setToolTip("Nobody matched what you typed: these details create the person")
-        self.new_email = tip(QLineEdit(self.new_box), "New requester e-mail", "E-mail of the new requester")
-        self.new_phone = tip(QLineEdit(self.new_box), "New requester phone", "Phone of the new requester")
-        self.new_kind = tip(QComboBox(self.new_box), "Requester kind",
-                            "Faculty, staff, student or guest")
+        self.new_box = QGroupBox(_("New requester"), self)
+        self.new_box.setToolTip(_("Nobody matched what you typed: these details create the person"))
+        self.new_email = tip(QLineEdit(self.new_box), _("New requester e-mail"), _("E-mail of the new requester"))
+        self.new_phone = tip(QLineEdit(self.new_box), _("New requester phone"), _("Phone of the new requester"))
+        self.new_kind = tip(QComboBox(self.new_box), _("Requester kind"),
+                            _("Faculty, staff, student or guest"))
         for kind in PERSON_KINDS:
-            self.new_kind.addItem(kind, kind)
+            self.new_kind.addItem(word(kind), kind)
         self.new_kind.setCurrentIndex(PERSON_KINDS.index("student"))
         new_form = QFormLayout(self.new_box)
-        new_form.addRow("E-&mail:", self.new_email)
-        new_form.addRow("P&hone:", self.new_phone)
-        new_form.addRow("&Kind:", self.new_kind)
+        new_form.addRow(_("E-&mail:"), self.new_email)
+        new_form.addRow(_("P&hone:"), self.new_phone)
+        new_form.addRow(_("&Kind:"), self.new_kind)
         self.new_box.setVisible(False)
 
         # Ticket fields
-        self.channel = tip(QComboBox(self), "Channel", "How the request came in (walk-in by default)")
+        self.channel = tip(QComboBox(self), _("Channel"), _("How the request came in (walk-in by default)"))
         for channel in CHANNELS:
-            self.channel.addItem(channel, channel)
-        self.arrived = tip(QSpinBox(self), "Arrived minutes ago",
-                           "When the person arrived or the call began, in minutes ago "
-                           "(wait times are measured from it)")
+            self.channel.addItem(word(channel), channel)
+        self.arrived = tip(QSpinBox(self), _("Arrived minutes ago"),
+                           _("When the person arrived or the call began, in minutes ago "
+                           "(wait times are measured from it)"))
         self.arrived.setRange(0, 24 * 60)
-        self.arrived.setSuffix(" min ago")
-        self.arrived.setSpecialValueText("just now")
-        self.category = tip(QComboBox(self), "Category", "What kind of request it is")
-        self.location = tip(QComboBox(self), "Location", "Where (building or room)")
+        self.arrived.setSuffix(_(" min ago"))
+        self.arrived.setSpecialValueText(_("just now"))
+        self.category = tip(QComboBox(self), _("Category"), _("What kind of request it is"))
+        self.location = tip(QComboBox(self), _("Location"), _("Where (building or room)"))
         for combo in (self.category, self.location):
             combo.addItem("(none)", None)
-        self.subject = tip(QLineEdit(self), "Subject", "One line: what is wrong or what is wanted")
+        self.subject = tip(QLineEdit(self), _("Subject"), _("One line: what is wrong or what is wanted"))
         # No setMaxLength: it cuts a pasted subject without a word. A longer one is said below.
         self.subject.setMaxLength(ticket_ops.MAX_SUBJECT * 4)
-        self.details = tip(QPlainTextEdit(self), "Details",
-                           "Anything else worth knowing (Tab leaves the box, Ctrl+Enter logs)")
+        self.details = tip(QPlainTextEdit(self), _("Details"),
+                           _("Anything else worth knowing (Tab leaves the box, Ctrl+Enter logs)"))
         self.details.setTabChangesFocus(True)
         self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * 5 + 12)
-        self.warning = tip(QLabel("", self), "Duplicate warning",
-                           "Open tickets of this requester and similar recent tickets; links open them")
+        self.warning = tip(QLabel("", self), _("Duplicate warning"),
+                           _("Open tickets of this requester and similar recent tickets; links open them"))
         self.warning.setWordWrap(True)
         self.warning.setTextFormat(Qt.TextFormat.RichText)
         self.warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.warning.linkActivated.connect(self._link)
         self.warning.setVisible(False)
         self.add_to_box = QWidget(self)
-        self.add_to_box.setToolTip("Keep what you typed as a note on that ticket instead of a new one")
+        self.add_to_box.setToolTip(_("Keep what you typed as a note on that ticket instead of a new one"))
         self._add_to_layout = QHBoxLayout(self.add_to_box)
         self._add_to_layout.setContentsMargins(0, 0, 0, 0)
         self._add_to_layout.addStretch(1)
         self.add_to_box.setVisible(False)
-        self.expectation = tip(QLabel("", self), "Expected resolution",
-                               "How long tickets of this category took recently (median and 80th percentile)")
+        self.expectation = tip(QLabel("", self), _("Expected resolution"),
+                               _("How long tickets of this category took recently (median and 80th percentile)"))
         self.expectation.setWordWrap(True)
         self.expectation.setMinimumHeight(self.expectation.fontMetrics().lineSpacing() * 2 + 4)
-        self.problem = tip(QLabel("", self), "Problem", "What is missing before the ticket can be logged")
+        self.problem = tip(QLabel("", self), _("Problem"), _("What is missing before the ticket can be logged"))
         self.problem.setStyleSheet(f"color: {theme.error_css()}")
         self.problem.setVisible(False)
         self.buttons = QDialogButtonBox(self)
-        self.log_button = self.buttons.addButton("Log ticket", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.log_button.setAccessibleName("Log ticket")
-        self.log_button.setToolTip("Log it (Enter)")
+        self.log_button = self.buttons.addButton(_("Log ticket"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.log_button.setAccessibleName(_("Log ticket"))
+        self.log_button.setToolTip(_("Log it (Enter)"))
         self.log_button.setDefault(True)
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
-        cancel.setToolTip("Close without logging (Esc)")
+        cancel.setAccessibleName(_("Cancel"))
+        cancel.setToolTip(_("Close without logging (Esc)"))
         self.buttons.accepted.connect(self.submit)
+        guard_composition(*self.findChildren(QLineEdit))  # a Korean syllable being typed is not Enter
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.submit)
 
         form = QFormLayout()
-        form.addRow("&Requester:", self.requester)
+        form.addRow(_("&Requester:"), self.requester)
         form.addRow("", self.requester_state)
         form.addRow(self.new_box)
         form.addRow("C&hannel:", self.channel)
@@ -245,10 +246,10 @@ class QuickLogDialog(QDialog):
         typed = self.requester.text().strip()
         subject = " ".join(self.subject.text().split())
         if not typed:
-            self._refuse(self.requester, "Who is it for? Type their name, e-mail or phone.")
+            self._refuse(self.requester, _("Who is it for? Type their name, e-mail or phone."))
             return
         if not subject:
-            self._refuse(self.subject, "Type a subject: one line saying what it is about.")
+            self._refuse(self.subject, _("Type a subject: one line saying what it is about."))
             return
         if len(subject) > ticket_ops.MAX_SUBJECT:
             self._refuse(self.subject, _long_subject(len(subject)))
@@ -332,9 +333,9 @@ class QuickLogDialog(QDialog):
                 self.new_box.setVisible(False)
                 self._fit()
         elif typed:
-            hint = (f"{counted(len(self._matches), 'match', 'matches')} — pick one with ↓, or"
-                    if self._matches else "No match:")
-            self.requester_state.setText(f"{hint} a new requester will be added")
+            hint = (_('{counted} — pick one with ↓, or').format(counted=counted(len(self._matches), 'match', 'matches'))
+                    if self._matches else _("No match:"))
+            self.requester_state.setText(_('{hint} a new requester will be added').format(hint=hint))
             if not self.new_box.isVisible():
                 self.new_box.setVisible(True)
                 self._fit()
@@ -367,10 +368,10 @@ class QuickLogDialog(QDialog):
         parts = []
         if self._open_of_requester and self._chosen is not None:
             n = len(self._open_of_requester)
-            parts.append(f"⚠ {_esc(self._chosen.name)} already has {counted(n, 'open ticket', 'open tickets')}: "
+            parts.append(_('⚠ {esc} already has {counted}: ').format(esc=_esc(self._chosen.name), counted=counted(n, 'open ticket', 'open tickets'))
                          + _links(self._open_of_requester))
         if self._similar:
-            parts.append("⚠ Similar subject logged in the last 2 hours: " + _links(self._similar))
+            parts.append(_("⚠ Similar subject logged in the last 2 hours: ") + _links(self._similar))
         self.warning.setText("<br>".join(parts))
         self.warning.setVisible(bool(parts))
         self._offer_add_to()
@@ -391,9 +392,8 @@ class QuickLogDialog(QDialog):
         for ticket_id, subject in self._similar:
             offered.setdefault(ticket_id, subject)
         for ticket_id, subject in list(offered.items())[:MAX_ADD_TO]:
-            made = button(f"Add to #{ticket_id} instead",
-                          f"Keep what you typed as a note on #{ticket_id} ({subject[:60]}) "
-                          "instead of logging a new ticket", self.add_to_box,
+            made = button(_('Add to #{ticket_id} instead').format(ticket_id=ticket_id),
+                          _('Keep what you typed as a note on #{ticket_id} ({subject}) instead of logging a new ticket').format(ticket_id=ticket_id, subject=subject[:60]), self.add_to_box,
                           slot=lambda tid=ticket_id: self.add_to(tid))
             made.setAutoDefault(False)  # Enter still logs a new ticket
             self._add_to_layout.insertWidget(self._add_to_layout.count() - 1, made)
@@ -405,7 +405,7 @@ class QuickLogDialog(QDialog):
             return
         subject = " ".join(self.subject.text().split())
         if not subject:
-            self._refuse(self.subject, f"Type a subject: it is added to #{ticket_id} as a note.")
+            self._refuse(self.subject, _('Type a subject: it is added to #{ticket_id} as a note.').format(ticket_id=ticket_id))
             return
         actor, channel = self.current_agent(), self.channel.currentData()
         description = self.details.toPlainText().strip()
@@ -461,14 +461,12 @@ class QuickLogDialog(QDialog):
 
     def _expectation_found(self, result: tuple[timedelta | None, timedelta | None, int]) -> None:
         median, p80, n = result
-        what = "this category" if self.category.currentData() is not None else "all categories"
+        what = _("this category") if self.category.currentData() is not None else _("all categories")
         if median is None or p80 is None or n < MIN_HISTORY:
-            self.expectation.setText(f"Expected resolution: not enough history for {what} yet.")
+            self.expectation.setText(_('Expected resolution: not enough history for {what} yet.').format(what=what))
         else:
             self.expectation.setText(
-                f"Expected resolution: usually {format_age(median.total_seconds())}; "
-                f"8 in 10 within {format_age(p80.total_seconds())} "
-                f"({what}, last 90 days, {basis_text(n)})."
+                _('Expected resolution: usually {format_age}; 8 in 10 within {format_age2} ({what}, last 90 days, {basis_text}).').format(format_age=format_age(median.total_seconds()), format_age2=format_age(p80.total_seconds()), what=what, basis_text=basis_text(n))
             )
         self.checks_done.emit()
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from desk.core.i18n import _
 from desk.core.queries import queue
 from desk.ui.errors import show_error
 from desk.ui.tasks import Tasks
@@ -43,23 +44,23 @@ class SavedViews(QWidget):
         self.current_filters = current_filters  # what "Save view…" keeps
         self.list = QListWidget(self)
         self.list.setObjectName("views")
-        self.list.setAccessibleName("Views")
-        self.list.setToolTip("Queue views; saved views are below the line")
+        self.list.setAccessibleName(_("Views"))
+        self.list.setToolTip(_("Queue views; saved views are below the line"))
         for name, label in queue.view_labels().items():
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(f"Show: {label}")
+            item.setToolTip(_('Show: {label}').format(label=label))
             self.list.addItem(item)
         self.list.currentItemChanged.connect(self._picked)
         self.list.itemActivated.connect(lambda item: self._picked(item, None))
-        self.save_button = button("Save view…", "Save the current view, filters and search under a name", self,
-                                  name="Save view", slot=self.save_current)
-        self.delete_button = button("Delete view", "Delete the selected saved view", self, name="Delete view",
+        self.save_button = button(_("Save view…"), _("Save the current view, filters and search under a name"), self,
+                                  name=_("Save view"), slot=self.save_current)
+        self.delete_button = button(_("Delete view"), _("Delete the selected saved view"), self, name=_("Delete view"),
                                     slot=self.delete_selected)
         self.delete_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Vie&ws", self)
+        title = QLabel(_("Vie&ws"), self)
         title.setBuddy(self.list)
         layout.addWidget(title)
         layout.addWidget(self.list, 1)
@@ -77,7 +78,7 @@ class SavedViews(QWidget):
         if name is None:
             from PySide6.QtWidgets import QInputDialog  # not needed for the first paint
 
-            name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
+            name, ok = QInputDialog.getText(self, _("Save view"), _("Name of the view:"))
             if not ok:
                 return
         from desk.core.ops import views as view_ops
@@ -118,7 +119,7 @@ class SavedViews(QWidget):
             item = QListWidgetItem(f"★ {info.name}")
             item.setData(Qt.ItemDataRole.UserRole, info.filters.get("view", "all-open"))
             item.setData(SAVED_INFO, info)
-            item.setToolTip(f"Saved view: {info.name}")
+            item.setToolTip(_('Saved view: {name}').format(name=info.name))
             views.addItem(item)
         target = f"★ {select}" if select else current_name
         matches = views.findItems(target or "", Qt.MatchFlag.MatchExactly)

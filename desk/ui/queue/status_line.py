@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from desk.core.i18n import _
 from desk.core.vocabulary import counted
 
 if TYPE_CHECKING:
@@ -24,12 +25,12 @@ def status_text(*, total: int | None, shown: int, more: bool, searching: bool, w
     if total is not None:
         count = counted(total, "ticket", "tickets")
     elif searching:
-        count = f"{shown:,}+ matches" if more else counted(shown, "match", "matches")
+        count = _('{shown:,}+ matches').format(shown=shown) if more else counted(shown, "match", "matches")
     else:
-        count = "Loading…"
-    parts = [count, f"{waiting:,} waiting at the desk"]
+        count = _("Loading…")
+    parts = [count, _('{waiting:,} waiting at the desk').format(waiting=waiting)]
     if at_desk is not None:
-        parts.append("At the desk: " + (", ".join(at_desk) if at_desk else "nobody"))
+        parts.append(_("At the desk: ") + (", ".join(at_desk) if at_desk else _("nobody")))
     return SEPARATOR.join(parts)
 
 
@@ -38,8 +39,8 @@ class StatusLine(QLabel):
                  bar: QStatusBar) -> None:
         super().__init__(bar)
         self.model, self.line, self.switcher = model, line, switcher
-        self.setAccessibleName("Queue status")
-        self.setToolTip("Tickets in this view, people waiting, and who is at the desk")
+        self.setAccessibleName(_("Queue status"))
+        self.setToolTip(_("Tickets in this view, people waiting, and who is at the desk"))
         bar.addPermanentWidget(self, 1)
         model.count_changed.connect(lambda _n: self.refresh())
         line.changed.connect(self.refresh)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from desk.core.i18n import _
 from desk.ui.queue.model import COL_AGE, COLUMNS, QueueModel
 
 WIDTHS = (52, 78, 115, 240, 115, 58, 58, 58, 100, 95)
@@ -18,8 +19,8 @@ STRETCHED = 3  # the subject takes what is left
 def queue_table(model: QueueModel, parent: QWidget) -> QTableView:
     table = QTableView(parent)
     table.setObjectName("queue")
-    table.setAccessibleName("Queue")
-    table.setToolTip("The queue. Enter opens a ticket; click a header to sort.")
+    table.setAccessibleName(_("Queue"))
+    table.setToolTip(_("The queue. Enter opens a ticket; click a header to sort."))
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
+from desk.core.i18n import N_, _
 from desk.ui.settings.desk_forms import enter_calls
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button, named
@@ -28,7 +29,7 @@ from desk.ui.widgets import button, named
 if TYPE_CHECKING:
     from desk.core.queries.choices import ChoiceRow
 
-TITLES = {"category": ("Categories", "category"), "location": ("Locations", "location")}
+TITLES = {"category": (N_("Categories"), N_("category")), "location": (N_("Locations"), N_("location"))}
 
 
 class NamesEditor(QWidget):
@@ -38,21 +39,21 @@ class NamesEditor(QWidget):
     def __init__(self, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._existing: dict[int, str] = {}
-        plural, single = TITLES[kind]
+        plural, single = (_(title) for title in TITLES[kind])
         layout = QVBoxLayout(self)
-        self.list = named(QListWidget(self), plural, f"The {plural.lower()} tickets can be filed under")
+        self.list = named(QListWidget(self), plural, _('The {lower} tickets can be filed under').format(lower=plural.lower()))
         self.list.currentTextChanged.connect(lambda text: self.name.setText(text))
         layout.addWidget(self.list)
         self.name = named(QLineEdit(self), f"{single.capitalize()} name",
-                          f"Type a new {single} and press Add, or change the selected one and press Rename")
-        self.name.setPlaceholderText(f"A new {single}, or a new name for the selected one")
+                          _('Type a new {single} and press Add, or change the selected one and press Rename').format(single=single))
+        self.name.setPlaceholderText(_('A new {single}, or a new name for the selected one').format(single=single))
         enter_calls(self.name, self.add)
         layout.addWidget(self.name)
         row = QHBoxLayout()
-        row.addWidget(button("&Add", f"Add the typed {single}", self, name=f"Add {single}", slot=self.add))
-        row.addWidget(button("Re&name", f"Rename the selected {single} to the typed name", self,
+        row.addWidget(button(_("&Add"), _('Add the typed {single}').format(single=single), self, name=f"Add {single}", slot=self.add))
+        row.addWidget(button(_("Re&name"), _('Rename the selected {single} to the typed name').format(single=single), self,
                              name=f"Rename {single}", slot=self.rename))
-        row.addWidget(button("Remo&ve", f"Remove the selected {single}", self, name=f"Remove {single}",
+        row.addWidget(button(_("Remo&ve"), _('Remove the selected {single}').format(single=single), self, name=f"Remove {single}",
                              slot=self.remove))
         layout.addLayout(row)
 
@@ -122,33 +123,33 @@ class ChoicesTab(QWidget):
     def __init__(self, tasks: Tasks, kind: str, actor_id: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks, self.kind, self._actor_id = tasks, kind, actor_id
-        plural, single = TITLES[kind]
+        plural, single = (_(title) for title in TITLES[kind])
         self._single = single
         self._rows: list[ChoiceRow] = []
         layout = QVBoxLayout(self)
         self.list = named(QListWidget(self), plural,
-                          f"The desk's {plural.lower()}; hidden ones are not offered for new tickets")
+                          _("The desk's {lower}; hidden ones are not offered for new tickets").format(lower=plural.lower()))
         self.list.currentRowChanged.connect(self._selected)
         layout.addWidget(self.list)
         self.name = named(QLineEdit(self), f"{single.capitalize()} name",
-                          f"Type a new {single} and press Add, or a new name for the selected one and Rename")
-        self.name.setPlaceholderText(f"A new {single}, or a new name for the selected one")
+                          _('Type a new {single} and press Add, or a new name for the selected one and Rename').format(single=single))
+        self.name.setPlaceholderText(_('A new {single}, or a new name for the selected one').format(single=single))
         layout.addWidget(self.name)
         row = QHBoxLayout()
-        self.add_button = button("Add", f"Add the typed {single}", self, name=f"Add {single}", slot=self.add)
-        self.rename_button = button("Rename", f"Rename the selected {single}", self, name=f"Rename {single}",
+        self.add_button = button(_("Add"), _('Add the typed {single}').format(single=single), self, name=f"Add {single}", slot=self.add)
+        self.rename_button = button(_("Rename"), _('Rename the selected {single}').format(single=single), self, name=f"Rename {single}",
                                     slot=self.rename)
-        self.hide_button = button("Hide", f"Stop offering the selected {single} (tickets keep it)", self,
+        self.hide_button = button(_("Hide"), _('Stop offering the selected {single} (tickets keep it)').format(single=single), self,
                                   name=f"Hide {single}", slot=self.toggle_hidden)
         for made in (self.add_button, self.rename_button, self.hide_button):
             row.addWidget(made)
         layout.addLayout(row)
-        layout.addWidget(QLabel(f"Merge the selected {single} into:", self))
+        layout.addWidget(QLabel(_('Merge the selected {single} into:').format(single=single), self))
         merge = QHBoxLayout()
         self.merge_target = named(QComboBox(self), f"Merge {single} into",
-                                  f"The {single} that keeps the tickets of the selected one")
+                                  _('The {single} that keeps the tickets of the selected one').format(single=single))
         merge.addWidget(self.merge_target, 1)
-        self.merge_button = button("Merge…", f"Move the selected {single}'s tickets to the other and remove it",
+        self.merge_button = button(_("Merge…"), _("Move the selected {single}'s tickets to the other and remove it").format(single=single),
                                    self, name=f"Merge {single}", slot=self.merge)
         merge.addWidget(self.merge_button)
         layout.addLayout(merge)
@@ -174,7 +175,7 @@ class ChoicesTab(QWidget):
         self.list.clear()
         for choice in rows:
             uses = f"{choice.tickets} ticket{'s' if choice.tickets != 1 else ''}"
-            item = QListWidgetItem(f"{choice.name}  ({uses}{', hidden' if choice.hidden else ''})")
+            item = QListWidgetItem(f"{choice.name}  ({uses}{_(', hidden') if choice.hidden else ''})")
             item.setData(Qt.ItemDataRole.UserRole, choice.id)
             self.list.addItem(item)
         ids = [c.id for c in rows]
@@ -194,7 +195,7 @@ class ChoicesTab(QWidget):
         chosen = self.current()
         for made in (self.rename_button, self.hide_button, self.merge_button):
             made.setEnabled(chosen is not None)
-        self.hide_button.setText("Show" if chosen and chosen.hidden else "Hide")
+        self.hide_button.setText(_("Show") if chosen and chosen.hidden else _("Hide"))
         self.merge_target.clear()
         for other in self._rows:
             if chosen is None or other.id != chosen.id:
@@ -225,11 +226,10 @@ class ChoicesTab(QWidget):
         chosen, keep_id = self.current(), self.merge_target.currentData()
         if chosen is None or keep_id is None:
             return None
-        box = QMessageBox(QMessageBox.Icon.Question, f"Merge {self._single}s",
-                          f"Move every ticket of “{chosen.name}” to “{self.merge_target.currentText()}” "
-                          f"and remove “{chosen.name}”?", QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(QMessageBox.Icon.Question, _('Merge {single}s').format(single=self._single),
+                          _('Move every ticket of “{name}” to “{currentText}” and remove “{name}”?').format(name=chosen.name, currentText=self.merge_target.currentText()), QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("confirmMerge")
-        confirm = box.addButton("Merge", QMessageBox.ButtonRole.AcceptRole)
+        confirm = box.addButton(_("Merge"), QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         kind, actor = self.kind, self.actor_id()
 

@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
 
 from desk.core import calendar
 from desk.core.desk_settings import DEFAULT_HOURS, NINE_TO_SIX, WEEKDAYS, Period
-from desk.core.i18n import _
+from desk.core.i18n import N_, _, current_language, territory_name
 from desk.ui.widgets import button, named
 
-LANGUAGES = (("Follow the system", ""), ("English", "en"), ("한국어 (Korean)", "ko"))
+LANGUAGES = ((N_("Follow the system"), ""), ("English", "en"), ("한국어 (Korean)", "ko"))
 # Offered first in the country chooser; every country the holidays package knows follows.
-COMMON_COUNTRIES = (("", "No public holidays"), ("KR", "South Korea"), ("US", "United States"),
+COMMON_COUNTRIES = (("", N_("No public holidays")), ("KR", "South Korea"), ("US", "United States"),
                     ("GB", "United Kingdom"), ("CA", "Canada"), ("AU", "Australia"), ("DE", "Germany"),
                     ("FR", "France"), ("JP", "Japan"), ("CN", "China"), ("IN", "India"))
 
@@ -132,11 +132,11 @@ class DeskForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
-        self.name = named(QLineEdit(self), "Desk name", "Shown in the window title and on the counter screen")
+        self.name = named(QLineEdit(self), _("Desk name"), _("Shown in the window title and on the counter screen"))
         self.name.setPlaceholderText("e.g. Tech Desk, School of Education")
-        self.zone = named(ZoneCombo(self), "Time zone",
-                          "The desk's time zone: days in the stats and opening hours use it. Type to search.")
-        self.language = named(QComboBox(self), "Language", "The language of Desk's screens")
+        self.zone = named(ZoneCombo(self), _("Time zone"),
+                          _("The desk's time zone: days in the stats and opening hours use it. Type to search."))
+        self.language = named(QComboBox(self), _("Language"), _("The language of Desk's screens"))
         for label, code in LANGUAGES:
             self.language.addItem(label, code)
         form.addRow("Desk &name:", self.name)
@@ -174,20 +174,20 @@ class TermsEditor(QWidget):
         self._year = first_year or date.today().year
         layout = QVBoxLayout(self)
         presets = QHBoxLayout()
-        for key, label in (("us", "&US academic year"), ("ko", "K&orean academic year")):
-            presets.addWidget(button(label, calendar.PRESETS[key].title, self,
+        for key, label in (("us", _("&US academic year")), ("ko", _("K&orean academic year"))):
+            presets.addWidget(button(label, _(calendar.PRESETS[key].title), self,
                                      slot=lambda k=key: self.use_preset(k)))
         presets.addStretch(1)
         layout.addLayout(presets)
-        self.table = named(QTableWidget(0, 3, self), "Terms",
-                           "Name, first day and last day (YYYY-MM-DD) of each term; edit any cell")
-        self.table.setHorizontalHeaderLabels(("Name", "First day", "Last day"))
+        self.table = named(QTableWidget(0, 3, self), _("Terms"),
+                           _("Name, first day and last day (YYYY-MM-DD) of each term; edit any cell"))
+        self.table.setHorizontalHeaderLabels((_("Name"), _("First day"), _("Last day")))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         layout.addWidget(self.table)
         rows = QHBoxLayout()
-        rows.addWidget(button("Add &term", "Add an empty term to fill in", self, slot=self.add_row))
-        rows.addWidget(button("&Remove term", "Remove the selected term", self, slot=self.remove_row))
+        rows.addWidget(button(_("Add &term"), _("Add an empty term to fill in"), self, slot=self.add_row))
+        rows.addWidget(button(_("&Remove term"), _("Remove the selected term"), self, slot=self.remove_row))
         rows.addStretch(1)
         layout.addLayout(rows)
 
@@ -232,16 +232,17 @@ class HoursEditor(QWidget):
         self.to_edits: list[QTimeEdit] = []
         self._loaded: list[tuple[Period, ...]] = [()] * len(WEEKDAYS)
         for row, day in enumerate(WEEKDAYS):
-            box = named(QCheckBox(day, self), f"Open on {day}", f"Is the desk open on {day}s?")
-            start = named(QTimeEdit(self), f"{day} opens at", f"When the desk opens on {day}s")
-            end = named(QTimeEdit(self), f"{day} closes at", f"When the desk closes on {day}s")
+            shown = _(day)  # WEEKDAYS are English (N_ in desk.core.stats.export); the names stay English
+            box = named(QCheckBox(shown, self), f"Open on {day}", _('Is the desk open on {day}s?').format(day=shown))
+            start = named(QTimeEdit(self), f"{day} opens at", _('When the desk opens on {day}s').format(day=shown))
+            end = named(QTimeEdit(self), f"{day} closes at", _('When the desk closes on {day}s').format(day=shown))
             for edit in (start, end):
-                edit.setDisplayFormat("HH:mm")
+                edit.setDisplayFormat(_("HH:mm"))
             box.toggled.connect(start.setEnabled)
             box.toggled.connect(end.setEnabled)
             grid.addWidget(box, row, 0)
             grid.addWidget(start, row, 1)
-            grid.addWidget(QLabel("to", self), row, 2)
+            grid.addWidget(QLabel(_("to"), self), row, 2)
             grid.addWidget(end, row, 3)
             self.open_boxes.append(box)
             self.from_edits.append(start)
@@ -260,8 +261,8 @@ class HoursEditor(QWidget):
             self.from_edits[index].setTime(QTime(opens.hour, opens.minute))
             self.to_edits[index].setTime(QTime(closes.hour, closes.minute))
             if len(periods) > 1:
-                box.setToolTip(f"Open on {WEEKDAYS[index]}s: " + ", ".join(
-                    f"{o:%H:%M}–{c:%H:%M}" for o, c in periods) + " (only the first is shown here)")
+                box.setToolTip(_('Open on {WEEKDAYS}s: ').format(WEEKDAYS=_(WEEKDAYS[index])) + ", ".join(
+                    f"{o:%H:%M}–{c:%H:%M}" for o, c in periods) + _(" (only the first is shown here)"))
 
     def hours(self) -> tuple[tuple[Period, ...], ...]:
         week = []
@@ -285,27 +286,31 @@ class HolidaysEditor(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.country = named(QComboBox(self), "Holidays country",
-                             "The country whose public holidays the desk is closed on")
+        self.country = named(QComboBox(self), _("Holidays country"),
+                             _("The country whose public holidays the desk is closed on"))
         for code, title in list(COMMON_COUNTRIES) + _other_countries():
+            if not code:
+                title = _(title)
+            elif current_language() != "en":  # Qt names countries in English only; CLDR has the rest
+                title = territory_name({"UK": "GB"}.get(code, code)) or title  # holidays' UK is CLDR's GB
             self.country.addItem(f"{title} ({code})" if code else title, code)
         self.country.currentIndexChanged.connect(lambda _i: self.country_changed.emit(self.country_code()))
-        form.addRow("Public holidays of:", self.country)
+        form.addRow(_("Public holidays of:"), self.country)
         layout.addLayout(form)
-        self.public = named(QListWidget(self), "Public holidays", "The public holidays of the chosen country")
+        self.public = named(QListWidget(self), _("Public holidays"), _("The public holidays of the chosen country"))
         self.public.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        layout.addWidget(QLabel("Public holidays (the desk is closed):", self))
+        layout.addWidget(QLabel(_("Public holidays (the desk is closed):"), self))
         layout.addWidget(self.public)
-        layout.addWidget(QLabel("The desk's own closed days:", self))
-        self.closed = named(QListWidget(self), "Closed days", "Days the desk is closed besides public holidays")
+        layout.addWidget(QLabel(_("The desk's own closed days:"), self))
+        self.closed = named(QListWidget(self), _("Closed days"), _("Days the desk is closed besides public holidays"))
         layout.addWidget(self.closed)
         row = QHBoxLayout()
-        self.new_day = named(QDateEdit(QDate.currentDate(), self), "Closed day to add", "A date the desk is closed")
+        self.new_day = named(QDateEdit(QDate.currentDate(), self), _("Closed day to add"), _("A date the desk is closed"))
         self.new_day.setCalendarPopup(True)
         self.new_day.setDisplayFormat("yyyy-MM-dd")
         row.addWidget(self.new_day)
-        row.addWidget(button("Add closed &day", "Add the date on the left", self, slot=self.add_closed_day))
-        row.addWidget(button("Remove closed day", "Remove the selected closed day", self,
+        row.addWidget(button(_("Add closed &day"), _("Add the date on the left"), self, slot=self.add_closed_day))
+        row.addWidget(button(_("Remove closed day"), _("Remove the selected closed day"), self,
                              slot=self.remove_closed_day))
         row.addStretch(1)
         layout.addLayout(row)

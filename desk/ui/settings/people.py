@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
+from desk.core.i18n import N_, _
 from desk.core.models import AGENT_ROLES, PERSON_KINDS
+from desk.core.vocabulary import word
 from desk.ui.settings.desk_forms import enter_calls
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import button, named
@@ -31,25 +33,25 @@ from desk.ui.widgets import button, named
 if TYPE_CHECKING:
     from desk.core.queries.choices import AgentRow
 
-ROLE_TITLES = {"student-worker": "Student worker", "staff": "Staff", "supervisor": "Supervisor"}
+ROLE_TITLES = {"student-worker": N_("Student worker"), "staff": N_("Staff"), "supervisor": N_("Supervisor")}
 
 
 def _role_combo(parent: QWidget) -> QComboBox:
-    combo = named(QComboBox(parent), "Role", "Student workers and staff serve; supervisors also plan and report")
+    combo = named(QComboBox(parent), _("Role"), _("Student workers and staff serve; supervisors also plan and report"))
     for role in AGENT_ROLES:
-        combo.addItem(ROLE_TITLES.get(role, role), role)
+        combo.addItem(_(ROLE_TITLES.get(role, role)), role)
     return combo
 
 
 def _agent_fields(parent: QWidget, layout: QVBoxLayout) -> tuple[QLineEdit, QLineEdit, QComboBox]:
     """Name, e-mail and role fields of an agent, in a form added to ``layout``."""
     form = QFormLayout()
-    name = named(QLineEdit(parent), "Agent name", "The agent's full name, as colleagues know it")
-    email = named(QLineEdit(parent), "Agent e-mail", "Their work e-mail (optional; used by sync)")
+    name = named(QLineEdit(parent), _("Agent name"), _("The agent's full name, as colleagues know it"))
+    email = named(QLineEdit(parent), _("Agent e-mail"), _("Their work e-mail (optional; used by sync)"))
     role = _role_combo(parent)
-    form.addRow("&Name:", name)
-    form.addRow("&E-mail:", email)
-    form.addRow("&Role:", role)
+    form.addRow(_("&Name:"), name)
+    form.addRow(_("&E-mail:"), email)
+    form.addRow(_("&Role:"), role)
     layout.addLayout(form)
     return name, email, role
 
@@ -87,14 +89,14 @@ class AgentRowsEditor(QWidget):
         layout = QVBoxLayout(self)
         self.name, self.email, self.role = _agent_fields(self, layout)
         row = QHBoxLayout()
-        self.add_button = button("&Add agent", "Add this agent to the list", self, name="Add agent", slot=self.add)
+        self.add_button = button(_("&Add agent"), _("Add this agent to the list"), self, name=_("Add agent"), slot=self.add)
         row.addWidget(self.add_button)
-        row.addWidget(button("Remove agent", "Remove the selected agent from the list", self, slot=self.remove))
+        row.addWidget(button(_("Remove agent"), _("Remove the selected agent from the list"), self, slot=self.remove))
         row.addStretch(1)
         layout.addLayout(row)
         for edit in (self.name, self.email):
             enter_calls(edit, self.add)
-        self.table = _table(self, "New agents", "The agents who will be created", ("Name", "E-mail", "Role"))
+        self.table = _table(self, _("New agents"), _("The agents who will be created"), (_("Name"), _("E-mail"), _("Role")))
         layout.addWidget(self.table)
 
     def add(self) -> None:
@@ -175,19 +177,19 @@ class AgentsTab(QWidget, _ActorMixin):
         self.tasks, self._actor_id = tasks, actor_id
         self._rows: list[AgentRow] = []
         layout = QVBoxLayout(self)
-        self.table = _table(self, "Agents", "Everyone who works the desk; inactive agents keep their history",
-                            ("Name", "E-mail", "Role", "Active"))
+        self.table = _table(self, _("Agents"), _("Everyone who works the desk; inactive agents keep their history"),
+                            (_("Name"), _("E-mail"), _("Role"), _("Active")))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table)
         self.name, self.email, self.role = _agent_fields(self, layout)
         row = QHBoxLayout()
-        self.add_button = button("&Add agent", "Add a new agent with the name, e-mail and role above", self,
-                                 name="Add agent", slot=self.add)
-        self.save_button = button("&Save changes", "Save the name, e-mail and role of the selected agent", self,
-                                  name="Save agent", slot=self.save)
-        self.active_button = button("Deacti&vate", "Deactivate the selected agent (history keeps the name)", self,
-                                    name="Deactivate agent", slot=self.toggle_active)
+        self.add_button = button(_("&Add agent"), _("Add a new agent with the name, e-mail and role above"), self,
+                                 name=_("Add agent"), slot=self.add)
+        self.save_button = button(_("&Save changes"), _("Save the name, e-mail and role of the selected agent"), self,
+                                  name=_("Save agent"), slot=self.save)
+        self.active_button = button(_("Deacti&vate"), _("Deactivate the selected agent (history keeps the name)"), self,
+                                    name=_("Deactivate agent"), slot=self.toggle_active)
         for made in (self.add_button, self.save_button, self.active_button):
             row.addWidget(made)
         row.addStretch(1)
@@ -211,8 +213,8 @@ class AgentsTab(QWidget, _ActorMixin):
         self.table.setRowCount(len(rows))
         for index, agent in enumerate(rows):
             role = agent.role or ""
-            _set_row(self.table, index, (agent.name, agent.email or "", ROLE_TITLES.get(role, role),
-                                         "yes" if agent.active else "no (deactivated)"))
+            _set_row(self.table, index, (agent.name, agent.email or "", _(ROLE_TITLES.get(role, role)),
+                                         _("yes") if agent.active else _("no (deactivated)")))
         ids = [r.id for r in rows]
         if keep is not None and keep.id in ids:
             self.table.selectRow(ids.index(keep.id))
@@ -232,7 +234,7 @@ class AgentsTab(QWidget, _ActorMixin):
         self.active_button.setEnabled(chosen is not None)
         if chosen is None:
             return
-        self.active_button.setText("Deacti&vate" if chosen.active else "Reacti&vate")
+        self.active_button.setText(_("Deacti&vate") if chosen.active else _("Reacti&vate"))
         self.active_button.setAccessibleName("Deactivate agent" if chosen.active else "Reactivate agent")
         self.name.setText(chosen.name)
         self.email.setText(chosen.email or "")
@@ -268,31 +270,31 @@ class RequestersTab(QWidget, _ActorMixin):
         self.tasks, self._actor_id = tasks, actor_id
         self._rows: list[PersonRow] = []
         layout = QVBoxLayout(self)
-        self.search = named(QLineEdit(self), "Search people", "Type part of a name, e-mail or phone number")
-        self.search.setPlaceholderText("Search by name, e-mail or phone")
+        self.search = named(QLineEdit(self), _("Search people"), _("Type part of a name, e-mail or phone number"))
+        self.search.setPlaceholderText(_("Search by name, e-mail or phone"))
         self.search.textChanged.connect(lambda _t: self.reload())
         layout.addWidget(self.search)
-        self.table = _table(self, "People", "Select one to edit, or two to merge",
-                            ("Name", "E-mail", "Phone", "Kind"))
+        self.table = _table(self, _("People"), _("Select one to edit, or two to merge"),
+                            (_("Name"), _("E-mail"), _("Phone"), _("Kind")))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table)
         form = QFormLayout()
-        self.name = named(QLineEdit(self), "Person name", "The person's name")
-        self.email = named(QLineEdit(self), "Person e-mail", "Their e-mail address")
-        self.phone = named(QLineEdit(self), "Person phone", "Their phone number")
-        self.kind = named(QComboBox(self), "Person kind", "Faculty, staff, student or guest")
+        self.name = named(QLineEdit(self), _("Person name"), _("The person's name"))
+        self.email = named(QLineEdit(self), _("Person e-mail"), _("Their e-mail address"))
+        self.phone = named(QLineEdit(self), _("Person phone"), _("Their phone number"))
+        self.kind = named(QComboBox(self), _("Person kind"), _("Faculty, staff, student or guest"))
         for kind in PERSON_KINDS:
-            self.kind.addItem(kind.capitalize(), kind)
-        for label, widget in (("&Name:", self.name), ("&E-mail:", self.email), ("P&hone:", self.phone),
-                              ("&Kind:", self.kind)):
+            self.kind.addItem(word(kind).capitalize(), kind)
+        for label, widget in ((_("&Name:"), self.name), (_("&E-mail:"), self.email), (_("P&hone:"), self.phone),
+                              (_("&Kind:"), self.kind)):
             form.addRow(label, widget)
         layout.addLayout(form)
         row = QHBoxLayout()
-        self.save_button = button("&Save changes", "Save the selected person's details", self,
-                                  name="Save person", slot=self.save)
-        self.merge_button = button("&Merge the two selected…", "Merge two records of the same person into one",
-                                   self, name="Merge people", slot=self.merge)
+        self.save_button = button(_("&Save changes"), _("Save the selected person's details"), self,
+                                  name=_("Save person"), slot=self.save)
+        self.merge_button = button(_("&Merge the two selected…"), _("Merge two records of the same person into one"),
+                                   self, name=_("Merge people"), slot=self.merge)
         row.addWidget(self.save_button)
         row.addWidget(self.merge_button)
         row.addStretch(1)
@@ -316,7 +318,7 @@ class RequestersTab(QWidget, _ActorMixin):
         self._rows = rows
         self.table.setRowCount(len(rows))
         for index, person in enumerate(rows):
-            _set_row(self.table, index, (person.name, person.email, person.phone, person.kind))
+            _set_row(self.table, index, (person.name, person.email, person.phone, word(person.kind)))
         self._selected()
 
     def selected(self) -> list[PersonRow]:
@@ -349,13 +351,12 @@ class RequestersTab(QWidget, _ActorMixin):
         if len(chosen) != 2:
             return None
         first, second = chosen
-        box = QMessageBox(QMessageBox.Icon.Question, "Merge two records",
-                          "These two records are the same person? Their tickets, comments and history are "
-                          f"moved to the one you keep.\n\n1. {_label(first)}\n2. {_label(second)}",
+        box = QMessageBox(QMessageBox.Icon.Question, _("Merge two records"),
+                          _('These two records are the same person? Their tickets, comments and history are moved to the one you keep.\n\n1. {label}\n2. {label2}').format(label=_label(first), label2=_label(second)),
                           QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("confirmMergePeople")
-        keep_first = box.addButton(f"Keep 1 ({first.name})", QMessageBox.ButtonRole.AcceptRole)
-        keep_second = box.addButton(f"Keep 2 ({second.name})", QMessageBox.ButtonRole.AcceptRole)
+        keep_first = box.addButton(_('Keep 1 ({name})').format(name=first.name), QMessageBox.ButtonRole.AcceptRole)
+        keep_second = box.addButton(_('Keep 2 ({name})').format(name=second.name), QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         actor = self.actor_id()
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desk.core import errors
-from desk.core.i18n import _
+from desk.core.i18n import N_, _
 from desk.core.sync import config, credentials
 from desk.ui import plain_text
 from desk.ui.errors import show_error
@@ -40,9 +40,10 @@ from desk.ui.settings.remote_people import RemotePeopleDialog
 from desk.ui.tasks import Tasks
 from desk.ui.widgets import named
 
-EMPTY_TEXT = ("No remote helpdesk yet. Desk works on its own; to share tickets with Zendesk or Request "
+EMPTY_TEXT = N_("No remote helpdesk yet. Desk works on its own; to share tickets with Zendesk or Request "
               "Tracker 5 (and other PCs of the desk), press Add….")
-COLUMNS = ("Name", "Kind", "Address", "User", "Sign-in", "Token", "Last synced", "Waiting", "Last problem")
+COLUMNS = (N_("Name"), N_("Kind"), N_("Address"), N_("User"), N_("Sign-in"), N_("Token"), N_("Last synced"),
+           N_("Waiting"), N_("Last problem"))
 
 
 def load_rows(session) -> list[dict[str, object]]:  # noqa: ANN001 - runs on the DB worker
@@ -63,19 +64,19 @@ class RemoteForm(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add a remote helpdesk")
+        self.setWindowTitle(_("Add a remote helpdesk"))
         self.setObjectName("remoteForm")
         form = QFormLayout(self)
-        self.name = named(QLineEdit(self), "Remote name", "A short name, e.g. zendesk or rt")
-        self.kind = named(QComboBox(self), "Kind", "Zendesk Support or Request Tracker 5")
-        self.kind.addItem("Zendesk", "zendesk")
-        self.kind.addItem("Request Tracker 5", "rt")
-        self.url = named(QLineEdit(self), "Address", "https://yours.zendesk.com or https://rt.example.org "
+        self.name = named(QLineEdit(self), _("Remote name"), _("A short name, e.g. zendesk or rt"))
+        self.kind = named(QComboBox(self), _("Kind"), _("Zendesk Support or Request Tracker 5"))
+        self.kind.addItem(_("Zendesk"), "zendesk")
+        self.kind.addItem(_("Request Tracker 5"), "rt")
+        self.url = named(QLineEdit(self), _("Address"), "https://yours.zendesk.com or https://rt.example.org "
                           "(HTTPS required except on this computer)")
-        self.user = named(QLineEdit(self), "User", "Zendesk: the agent's e-mail; RT: the user name")
-        self.auth = named(QComboBox(self), "Sign-in", "How Desk signs in")
-        self.token = named(QLineEdit(self), "Token", "The API token, OAuth token or password; kept in the "
-                            "system keyring, never in the store")
+        self.user = named(QLineEdit(self), _("User"), _("Zendesk: the agent's e-mail; RT: the user name"))
+        self.auth = named(QComboBox(self), _("Sign-in"), _("How Desk signs in"))
+        self.token = named(QLineEdit(self), _("Token"), _("The API token, OAuth token or password; kept in the "
+                            "system keyring, never in the store"))
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.name.setPlaceholderText("zendesk")
         self.url.setPlaceholderText("https://yours.zendesk.com")
@@ -112,7 +113,7 @@ class RemoteForm(QDialog):
     def _kind_changed(self) -> None:
         self.auth.clear()
         modes = config.AUTH_MODES[self.kind.currentData()]
-        labels = {"token": "API token", "password": "Password", "oauth": "OAuth bearer (JSON with refresh)"}
+        labels = {"token": _("API token"), "password": _("Password"), "oauth": _("OAuth bearer (JSON with refresh)")}
         for mode in modes:
             self.auth.addItem(labels[mode], mode)
 
@@ -127,36 +128,36 @@ class RemotesDialog(QDialog):
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
-        self.setWindowTitle("Remote helpdesks")
+        self.setWindowTitle(_("Remote helpdesks"))
         self.setObjectName("remotesDialog")
         self.resize(900, 320)
         layout = QVBoxLayout(self)
-        intro = QLabel("Desk syncs its tickets with these helpdesks. Tokens are kept in the system keyring.", self)
+        intro = QLabel(_("Desk syncs its tickets with these helpdesks. Tokens are kept in the system keyring."), self)
         intro.setWordWrap(True)
-        named(intro, "About remotes", "What this list is")
+        named(intro, _("About remotes"), _("What this list is"))
         layout.addWidget(intro)
-        self.table = named(QTableWidget(0, len(COLUMNS), self), "Remotes", "The configured remote helpdesks")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table = named(QTableWidget(0, len(COLUMNS), self), _("Remotes"), _("The configured remote helpdesks"))
+        self.table.setHorizontalHeaderLabels([_(title) for title in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
-        self.empty = named(QLabel(EMPTY_TEXT, self), "No remotes yet", "There is no remote helpdesk yet")
+        self.empty = named(QLabel(_(EMPTY_TEXT), self), _("No remotes yet"), _("There is no remote helpdesk yet"))
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         layout.addWidget(self.empty, 1)
         row = QHBoxLayout()
-        self.add_button = named(QPushButton("&Add…", self), "Add remote", "Add a Zendesk or RT remote")
-        self.token_button = named(QPushButton("Set &token…", self), "Set token",
-                                   "Replace the selected remote's token")
-        self.remove_button = named(QPushButton("&Remove", self), "Remove remote",
-                                    "Forget the selected remote and its token (tickets stay)")
+        self.add_button = named(QPushButton("&Add…", self), _("Add remote"), _("Add a Zendesk or RT remote"))
+        self.token_button = named(QPushButton("Set &token…", self), _("Set token"),
+                                   _("Replace the selected remote's token"))
+        self.remove_button = named(QPushButton("&Remove", self), _("Remove remote"),
+                                    _("Forget the selected remote and its token (tickets stay)"))
         self.people_button = named(QPushButton(_("&People…"), self), _("Agent accounts"),
                                    _("Which account on the selected remote each agent here is"))
-        self.close_button = named(QPushButton("&Close", self), "Close", "Close this window")
+        self.close_button = named(QPushButton("&Close", self), _("Close"), _("Close this window"))
         for button in (self.add_button, self.token_button, self.people_button, self.remove_button):
             row.addWidget(button)
         row.addStretch(1)
@@ -250,11 +251,11 @@ class RemotesDialog(QDialog):
         if name is None:
             return
         dialog = QDialog(self)
-        dialog.setWindowTitle(f"Token for {name}")
+        dialog.setWindowTitle(_('Token for {name}').format(name=name))
         form = QFormLayout(dialog)
-        field = named(QLineEdit(dialog), "Token", "Kept in the system keyring; never shown again")
+        field = named(QLineEdit(dialog), _("Token"), _("Kept in the system keyring; never shown again"))
         field.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("&Token", field)
+        form.addRow(_("&Token"), field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                    dialog)
         buttons.rejected.connect(dialog.reject)

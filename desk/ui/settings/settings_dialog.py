@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -23,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.changes import Changes
-from desk.core.i18n import _
+from desk.core.i18n import N_, _, current_language, system_language
+from desk.ui.language import restart_notice
 from desk.ui.settings.choices import ChoicesTab
 from desk.ui.settings.desk_forms import (
     DeskForm,
@@ -78,42 +80,42 @@ class SettingsDialog(QDialog):
         self.tasks = window.tasks
         self._settings: object | None = None
         self.setObjectName("settingsDialog")
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(_("Settings"))
         fit_to_screen(self, 900, 660)
         layout = QVBoxLayout(self)
-        self.tabs = named(QTabWidget(self), "Settings sections", "Desk, calendar, people, categories and locations")
+        self.tabs = named(QTabWidget(self), _("Settings sections"), _("Desk, calendar, people, categories and locations"))
         actor = window.current_agent_id
-        self.tabs.addTab(scrolled(self._desk_tab(), self), "&Desk")
-        self.tabs.addTab(self._calendar_tab(), "&Calendar")
+        self.tabs.addTab(scrolled(self._desk_tab(), self), _("&Desk"))
+        self.tabs.addTab(self._calendar_tab(), _("&Calendar"))
         people = QTabWidget(self)
         self.agents = AgentsTab(self.tasks, actor, people)
         self.requesters = RequestersTab(self.tasks, actor, people)
-        people.addTab(self.agents, "Agents")
-        people.addTab(self.requesters, "Requesters")
-        self.people_tabs = named(people, "People", "Agents and requesters")
-        self.tabs.addTab(people, "&People")
+        people.addTab(self.agents, _("Agents"))
+        people.addTab(self.requesters, _("Requesters"))
+        self.people_tabs = named(people, _("People"), _("Agents and requesters"))
+        self.tabs.addTab(people, _("&People"))
         choices = QWidget(self)
         row = QHBoxLayout(choices)
         self.categories = ChoicesTab(self.tasks, "category", actor, choices)
         self.locations = ChoicesTab(self.tasks, "location", actor, choices)
-        for title, tab_widget in (("Categories", self.categories), ("Locations", self.locations)):
-            box = QGroupBox(title, choices)
+        for title, tab_widget in ((N_("Categories"), self.categories), (N_("Locations"), self.locations)):
+            box = QGroupBox(_(title), choices)
             QVBoxLayout(box).addWidget(tab_widget)
             row.addWidget(box)
-        self.tabs.addTab(scrolled(choices, self), "Categories && l&ocations")
+        self.tabs.addTab(scrolled(choices, self), _("Categories && l&ocations"))
         self.mail = MailPage(self.tasks, actor, self)
         self.tabs.addTab(scrolled(self.mail, self), _("&E-mail"))
         layout.addWidget(self.tabs)
         bottom = QHBoxLayout()
-        self.setup_button = button("Run the set-up assistant a&gain…", "Go through the first-day set-up again",
+        self.setup_button = button(_("Run the set-up assistant a&gain…"), _("Go through the first-day set-up again"),
                                    self, slot=self.run_setup)
-        self.remotes_button = button("&Remote helpdesks…", "Zendesk or Request Tracker to sync with", self,
+        self.remotes_button = button(_("&Remote helpdesks…"), _("Zendesk or Request Tracker to sync with"), self,
                                      slot=self.show_remotes)
         bottom.addWidget(self.setup_button)
         bottom.addWidget(self.remotes_button)
         bottom.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        named(close.button(QDialogButtonBox.StandardButton.Close), "Close", "Close the settings")
+        named(close.button(QDialogButtonBox.StandardButton.Close), _("Close"), _("Close the settings"))
         close.rejected.connect(self.reject)
         bottom.addWidget(close)
         layout.addLayout(bottom)
@@ -131,11 +133,14 @@ class SettingsDialog(QDialog):
         self.desk_form = DeskForm(page)
         column.addWidget(self.desk_form)
         row = QHBoxLayout()
-        self.save_desk_button = button("&Save", "Save the desk's name, time zone and language", page,
-                                       name="Save desk settings", slot=self.save_desk)
+        self.save_desk_button = button(_("&Save"), _("Save the desk's name, time zone and language"), page,
+                                       name=_("Save desk settings"), slot=self.save_desk)
         row.addWidget(self.save_desk_button)
         row.addStretch(1)
         column.addLayout(row)
+        self.language_notice = named(QLabel("", page), _("Language notice"), _("When a new language takes effect"))
+        self.language_notice.setVisible(False)
+        column.addWidget(self.language_notice)
         column.addStretch(1)
         return page
 
@@ -148,7 +153,7 @@ class SettingsDialog(QDialog):
         columns = QHBoxLayout(content)
         columns.setContentsMargins(0, 0, 0, 0)
         left = QVBoxLayout()
-        terms_box, hours_box = QGroupBox("Terms", content), QGroupBox("Opening hours", content)
+        terms_box, hours_box = QGroupBox(_("Terms"), content), QGroupBox(_("Opening hours"), content)
         self.terms = TermsEditor(terms_box)
         QVBoxLayout(terms_box).addWidget(self.terms)
         self.hours = HoursEditor(hours_box)
@@ -156,15 +161,15 @@ class SettingsDialog(QDialog):
         left.addWidget(terms_box, 1)
         left.addWidget(hours_box)
         columns.addLayout(left, 1)
-        holidays_box = QGroupBox("Holidays", content)
+        holidays_box = QGroupBox(_("Holidays"), content)
         self.holidays = HolidaysEditor(holidays_box)
         self.holidays.country_changed.connect(self._country_changed)
         QVBoxLayout(holidays_box).addWidget(self.holidays)
         columns.addWidget(holidays_box, 1)
         outer.addWidget(scrolled(content, page), 1)
         row = QHBoxLayout()
-        self.save_calendar_button = button("&Save calendar", "Save the terms, opening hours and holidays", page,
-                                           name="Save calendar", slot=self.save_calendar)
+        self.save_calendar_button = button(_("&Save calendar"), _("Save the terms, opening hours and holidays"), page,
+                                           name=_("Save calendar"), slot=self.save_calendar)
         row.addWidget(self.save_calendar_button)
         row.addStretch(1)
         outer.addLayout(row)
@@ -202,6 +207,10 @@ class SettingsDialog(QDialog):
     def save_desk(self) -> None:
         values, actor = self.desk_form.values(), self.window_.current_agent_id()
         self.tasks.op(lambda s: _save_desk(s, actor_id=actor, values=values), initiator=self)
+        notice = restart_notice(current_language(), values["language"] or system_language())
+        if notice:  # the language was chosen before any widget was made: it applies at the next start
+            self.language_notice.setText(notice)
+            self.language_notice.setVisible(True)
 
     def save_calendar(self) -> None:
         terms, actor = self.terms.values(), self.window_.current_agent_id()

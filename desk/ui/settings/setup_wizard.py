@@ -16,6 +16,7 @@ from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from desk.core.changes import Changes
+from desk.core.i18n import N_, _
 from desk.ui.errors import show_error
 from desk.ui.settings.choices import NamesEditor
 from desk.ui.settings.desk_forms import (
@@ -87,22 +88,22 @@ class SetupWizard(QWizard):
         self._saving = False
         self._skipping = False
         self.setObjectName("setupWizard")
-        self.setWindowTitle("Set up this desk")
-        self.setAccessibleName("Set-up assistant")
+        self.setWindowTitle(_("Set up this desk"))
+        self.setAccessibleName(_("Set-up assistant"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setButtonText(SKIP, "S&kip this page")
-        self.setButtonText(QWizard.WizardButton.CancelButton, "Set up &later")
+        self.setButtonText(SKIP, _("S&kip this page"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, _("Set up &later"))
         self.currentIdChanged.connect(self._page_shown)
         self.customButtonClicked.connect(lambda which: self.skip() if which == SKIP.value else None)
         for which, name in ((QWizard.WizardButton.NextButton, "Next"), (QWizard.WizardButton.BackButton, "Back"),
                             (QWizard.WizardButton.FinishButton, "Finish"), (SKIP, "Skip this page"),
                             (QWizard.WizardButton.CancelButton, "Set up later")):
             self.button(which).setAccessibleName(name)
-        self.button(SKIP).setToolTip("Leave this page as it is and go on; nothing on it is saved")
+        self.button(SKIP).setToolTip(_("Leave this page as it is and go on; nothing on it is saved"))
         self.button(QWizard.WizardButton.CancelButton).setToolTip(
-            "Close the assistant without saving; it can be run again from File → Settings")
+            _("Close the assistant without saving; it can be run again from File → Settings"))
         fit_to_screen(self, 760, 600)
         self._build_pages()
         for page in self.pages():
@@ -112,26 +113,26 @@ class SetupWizard(QWizard):
 
     # -- pages ----------------------------------------------------------------------------------
     def _build_pages(self) -> None:
-        self.desk_page = _Page("Your desk", "Its name, time zone and the language of Desk's screens.")
+        self.desk_page = _Page(_("Your desk"), _("Its name, time zone and the language of Desk's screens."))
         self.desk_form = DeskForm(self.desk_page)
         self.desk_page.body.addWidget(self.desk_form)
         welcome = QLabel(
-            "<p>A few questions get this desk ready for its first morning: its calendar, what tickets "
+            _("<p>A few questions get this desk ready for its first morning: its calendar, what tickets "
             "are about and where, and who works here.</p><p>Nothing is required except one agent, so that "
             "someone can sign in and serve. <b>Skip this page</b> leaves a page as it is; everything can be "
-            "changed later under <b>File → Settings</b> (Ctrl+,), where this assistant can also be run again.</p>",
+            "changed later under <b>File → Settings</b> (Ctrl+,), where this assistant can also be run again.</p>"),
             self.desk_page)
         welcome.setWordWrap(True)
-        welcome.setAccessibleName("About the set-up assistant")
+        welcome.setAccessibleName(_("About the set-up assistant"))
         self.desk_page.body.addSpacing(12)
         self.desk_page.body.addWidget(welcome)
         self.desk_page.body.addStretch(1)
-        self.terms_page = _Page("Terms", "The terms (semesters) that “this semester” in the statistics means. "
-                                "Start from a preset and edit any cell.")
+        self.terms_page = _Page(_("Terms"), _("The terms (semesters) that “this semester” in the statistics means. "
+                                "Start from a preset and edit any cell."))
         self.terms = TermsEditor(self.terms_page)
         self.terms_page.body.addWidget(self.terms)
-        self.hours_page = _Page("Opening hours and holidays",
-                                "When the desk is open, the public holidays it closes on, and its own closed days.")
+        self.hours_page = _Page(_("Opening hours and holidays"),
+                                _("When the desk is open, the public holidays it closes on, and its own closed days."))
         row = QHBoxLayout()
         self.hours = HoursEditor(self.hours_page)
         self.holidays = HolidaysEditor(self.hours_page)
@@ -139,14 +140,14 @@ class SetupWizard(QWizard):
         row.addWidget(self.hours)
         row.addWidget(self.holidays, 1)
         self.hours_page.body.addLayout(row)
-        self.choices_page = _Page("Categories and locations",
-                                  "What tickets are about and where the desk helps. Edit the suggestions freely.")
+        self.choices_page = _Page(_("Categories and locations"),
+                                  _("What tickets are about and where the desk helps. Edit the suggestions freely."))
         row = QHBoxLayout()
         self.categories = NamesEditor("category", self.choices_page)
         self.locations = NamesEditor("location", self.choices_page)
-        for label, editor in (("Categories", self.categories), ("Locations", self.locations)):
+        for label, editor in ((N_("Categories"), self.categories), (N_("Locations"), self.locations)):
             column = QVBoxLayout()
-            column.addWidget(QLabel(f"<b>{label}</b>", self.choices_page))
+            column.addWidget(QLabel(f"<b>{_(label)}</b>", self.choices_page))
             column.addWidget(editor)
             row.addLayout(column)
         self.choices_page.body.addLayout(row)
@@ -157,10 +158,10 @@ class SetupWizard(QWizard):
 
     def _page_shown(self, page_id: int) -> None:
         last = bool(self.pageIds()) and page_id == self.pageIds()[-1]
-        self.setButtonText(SKIP, "S&kip and finish" if last else "S&kip this page")
+        self.setButtonText(SKIP, _("S&kip and finish") if last else _("S&kip this page"))
         self.button(SKIP).setAccessibleName("Skip and finish" if last else "Skip this page")
-        self.button(SKIP).setToolTip("Finish without adding agents; the other pages are saved" if last
-                                     else "Leave this page as it is and go on; nothing on it is saved")
+        self.button(SKIP).setToolTip(_("Finish without adding agents; the other pages are saved") if last
+                                     else _("Leave this page as it is and go on; nothing on it is saved"))
 
     def pages(self) -> list[_Page]:
         return [self.page(i) for i in self.pageIds()]  # type: ignore[misc]
@@ -261,8 +262,8 @@ class SetupWizard(QWizard):
 
 class _AgentsPage(_Page):
     def __init__(self) -> None:
-        super().__init__("The first agents", "Who works the desk. One agent is needed to sign in and serve; "
-                         "more can be added later under File → Settings → People.")
+        super().__init__(_("The first agents"), _("Who works the desk. One agent is needed to sign in and serve; "
+                         "more can be added later under File → Settings → People."))
         self.has_agents = False  # the store has an active agent already (the assistant run again)
         self.editor = AgentRowsEditor(self, on_change=self.completeChanged.emit)
         self.editor.name.textChanged.connect(lambda _t: self.completeChanged.emit())

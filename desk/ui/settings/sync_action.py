@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QProgressBar, QW
 
 from desk.core.changes import Changes
 from desk.core.db import Store
-from desk.core.i18n import _, ngettext
+from desk.core.i18n import N_, _, ngettext
 from desk.core.sync import config, probe
 from desk.core.sync.run import SyncRun, sync_all
 from desk.ui import plain_text, theme
@@ -44,20 +44,20 @@ INTERVALS = (0, 30, 120, 300, 900)
 DEFAULT_INTERVAL = probe.DEFAULT_INTERVAL_S
 CHANGE_DELAY_MS = probe.CHANGE_DELAY_S * 1000  # a burst of edits goes up as one run
 PROBE_MS = probe.PROBE_S * 1000
-NOT_SYNCED = "Not synced yet"
-NO_REMOTE = "Local only"
+NOT_SYNCED = N_("Not synced yet")
+NO_REMOTE = N_("Local only")
 
 
 def failed_style() -> str:
     """Red from the palette's light/dark pair (readable on the status bar in both themes)."""
-    return f"color: {theme.error_css()}; font-weight: bold;"
+    return _('color: {error_css}; font-weight: bold;').format(error_css=theme.error_css())
 
 
 MESSAGE_CHARS = 90  # of a failure's message in the status bar; the tooltip has all of it
-SYNC_TIP = "Send local changes and fetch remote ones now"
-NO_REMOTE_MESSAGE = ("Nothing to sync: no remote helpdesk is set up. Desk works on its own; add Zendesk or "
-                     "Request Tracker under Sync → Remotes… to share tickets.")
-NO_REMOTE_TIP = "Add a remote helpdesk under Sync → Remotes to sync"
+SYNC_TIP = N_("Send local changes and fetch remote ones now")
+NO_REMOTE_MESSAGE = N_("Nothing to sync: no remote helpdesk is set up. Desk works on its own; add Zendesk or "
+                       "Request Tracker under Sync → Remotes… to share tickets.")
+NO_REMOTE_TIP = N_("Add a remote helpdesk under Sync → Remotes to sync")
 
 
 class _Bridge(QObject):
@@ -72,17 +72,17 @@ def failure_text(run: SyncRun) -> str:
     """``Sync failed: zd2 — <its message>`` (the first failure; the tooltip lists them all)."""
     first = run.failures[0]
     message = first.message if len(first.message) <= MESSAGE_CHARS else first.message[:MESSAGE_CHARS - 1] + "…"
-    more = f" (and {len(run.failures) - 1} more)" if len(run.failures) > 1 else ""
-    return f"Sync failed: {first.remote} — {message}{more}"
+    more = _(' (and {value} more)').format(value=len(run.failures) - 1) if len(run.failures) > 1 else ""
+    return _('Sync failed: {remote} — {message}{more}').format(remote=first.remote, message=message, more=more)
 
 
 def failure_tip(run: SyncRun, when: datetime) -> str:
-    lines = [f"Sync at {when.astimezone():%H:%M} did not reach every remote:"]
+    lines = [_('Sync at {astimezone:%H:%M} did not reach every remote:').format(astimezone=when.astimezone())]
     lines += [f"• {failure.remote}: {failure.message}" for failure in run.failures]
     synced = [report.remote for report in run.reports]
     if synced:
-        lines.append(f"Synced: {', '.join(synced)}.")
-    lines.append("Local changes wait in the outbox; Sync now tries again.")
+        lines.append(_('Synced: {join}.').format(join=', '.join(synced)))
+    lines.append(_("Local changes wait in the outbox; Sync now tries again."))
     return "\n".join(lines)
 
 
@@ -94,25 +94,25 @@ class SyncStatus(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("Sync progress")
-        self.progress.setToolTip("Sync in progress")
+        self.progress.setAccessibleName(_("Sync progress"))
+        self.progress.setToolTip(_("Sync in progress"))
         self.progress.setMaximumWidth(120)
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.label = QLabel(NOT_SYNCED, self)
-        self.label.setAccessibleName("Sync status")
-        self.label.setToolTip("When Desk last synced with the remote helpdesks")
-        self.offline = QLabel("● Offline", self)
-        self.offline.setAccessibleName("Offline indicator")
-        self.offline.setToolTip("Desk could not reach a remote helpdesk; local work waits in the outbox")
+        self.label = QLabel(_(NOT_SYNCED), self)
+        self.label.setAccessibleName(_("Sync status"))
+        self.label.setToolTip(_("When Desk last synced with the remote helpdesks"))
+        self.offline = QLabel(_("● Offline"), self)
+        self.offline.setAccessibleName(_("Offline indicator"))
+        self.offline.setToolTip(_("Desk could not reach a remote helpdesk; local work waits in the outbox"))
         self.offline.setStyleSheet(failed_style())
         self.offline.hide()
         layout.addWidget(self.progress)
         layout.addWidget(self.offline)
         self.counts = QLabel(self)
         self.counts.setObjectName("syncCounts")
-        self.counts.setAccessibleName("Sync backlog")
-        self.counts.setToolTip("Tickets with local changes not yet synced, and sync conflicts to resolve")
+        self.counts.setAccessibleName(_("Sync backlog"))
+        self.counts.setToolTip(_("Tickets with local changes not yet synced, and sync conflicts to resolve"))
         self.counts.hide()
         layout.addWidget(self.label)
         layout.addWidget(self.counts)
@@ -121,19 +121,16 @@ class SyncStatus(QWidget):
         """``3 not synced · 1 conflict`` (hidden while no remote is configured)."""
         self.counts.setVisible(counts.remotes > 0)
         # Working alone (no remote helpdesk configured) is normal: say so, not "not synced".
-        if counts.remotes == 0 and self.label.text() == NOT_SYNCED:
-            self.label.setText(NO_REMOTE)
-            self.label.setToolTip("Desk works on its own; add Zendesk or RT under Sync → Remotes to sync")
-        elif counts.remotes > 0 and self.label.text() == NO_REMOTE:
-            self.label.setText(NOT_SYNCED)
-            self.label.setToolTip("When Desk last synced with the remote helpdesks")
-        self.counts.setText(f"· {counts.unsynced} not synced · "
-                            f"{counts.conflicts} conflict{'' if counts.conflicts == 1 else 's'}")
+        if counts.remotes == 0 and self.label.text() == _(NOT_SYNCED):
+            self.label.setText(_(NO_REMOTE))
+            self.label.setToolTip(_("Desk works on its own; add Zendesk or RT under Sync → Remotes to sync"))
+        elif counts.remotes > 0 and self.label.text() == _(NO_REMOTE):
+            self.label.setText(_(NOT_SYNCED))
+            self.label.setToolTip(_("When Desk last synced with the remote helpdesks"))
+        self.counts.setText(_('· {unsynced} not synced · {conflicts} conflict{value}').format(unsynced=counts.unsynced, conflicts=counts.conflicts, value='' if counts.conflicts == 1 else 's'))
         self.counts.setStyleSheet(failed_style() if counts.conflicts else "")
         self.counts.setToolTip(
-            f"{counts.unsynced} ticket{'' if counts.unsynced == 1 else 's'} with local changes not yet "
-            f"synced; {counts.conflicts} field{'' if counts.conflicts == 1 else 's'} changed both here and "
-            "on a remote, waiting for you in the ticket editor")
+            _('{unsynced} ticket{value} with local changes not yet synced; {conflicts} field{value2} changed both here and on a remote, waiting for you in the ticket editor').format(unsynced=counts.unsynced, value='' if counts.unsynced == 1 else 's', conflicts=counts.conflicts, value2='' if counts.conflicts == 1 else 's'))
 
 
 class SyncController(QObject):
@@ -172,7 +169,7 @@ class SyncController(QObject):
         menu = window.menu("Sync") if hasattr(window, "menu") else window.menuBar().addMenu("&Sync")
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("F9"))
-        self.sync_action.setToolTip(SYNC_TIP)
+        self.sync_action.setToolTip(_(SYNC_TIP))
         self.sync_action.setStatusTip(self.sync_action.toolTip())
         self.sync_action.triggered.connect(lambda _c=False: self.sync_now())
         menu.addAction(self.sync_action)
@@ -218,7 +215,7 @@ class SyncController(QObject):
         pressed (F9 doing nothing visible looked broken)."""
         has_remote = self.remote_count != 0
         self.sync_action.setEnabled(not self.running and not self.closed)
-        self.sync_action.setToolTip(SYNC_TIP if has_remote else NO_REMOTE_TIP)
+        self.sync_action.setToolTip(_(SYNC_TIP if has_remote else NO_REMOTE_TIP))
         self.sync_action.setStatusTip(self.sync_action.toolTip())
 
     def _changes_executed(self, changes: Changes, initiator: object) -> None:
@@ -278,8 +275,8 @@ class SyncController(QObject):
 
     def say_no_remote(self) -> None:
         """Sync now with nothing to sync with: say so where the eye goes, and how to add one."""
-        self.status.label.setText(NO_REMOTE)
-        self.window.statusBar().showMessage(NO_REMOTE_MESSAGE, 10000)
+        self.status.label.setText(_(NO_REMOTE))
+        self.window.statusBar().showMessage(_(NO_REMOTE_MESSAGE), 10000)
 
     # -- a run ----------------------------------------------------------------------------------
     def sync_now(self) -> None:
@@ -304,7 +301,7 @@ class SyncController(QObject):
         self._update_action()
         self.status.progress.setRange(0, 0)
         self.status.progress.show()
-        self.status.label.setText("Syncing…")
+        self.status.label.setText(_("Syncing…"))
         self.status.label.setStyleSheet("")
         bridge, store, options = self.bridge, self.store, dict(self.http_options)
         cancel = self._cancel = threading.Event()
@@ -345,18 +342,18 @@ class SyncController(QObject):
         if total:
             self.status.progress.setRange(0, total)
             self.status.progress.setValue(done)
-        self.status.label.setText(f"Syncing: {what} {done}" + (f"/{total}" if total else ""))
+        self.status.label.setText(_('Syncing: {what} {done}').format(what=what, done=done) + (f"/{total}" if total else ""))
 
     def _show_last(self, when: datetime | None) -> None:
         self.last_synced = when
         self.status.label.setStyleSheet("")
         if when is None:
-            self.status.label.setText(NOT_SYNCED)
-            self.status.label.setToolTip("When Desk last synced with the remote helpdesks")
+            self.status.label.setText(_(NOT_SYNCED))
+            self.status.label.setToolTip(_("When Desk last synced with the remote helpdesks"))
         else:
             local = when.astimezone()
-            self.status.label.setText(f"Last synced {local:%H:%M}")
-            self.status.label.setToolTip(f"Every remote helpdesk synced at {local:%Y-%m-%d %H:%M:%S}")
+            self.status.label.setText(_('Last synced {local:%H:%M}').format(local=local))
+            self.status.label.setToolTip(_('Every remote helpdesk synced at {local:%Y-%m-%d %H:%M:%S}').format(local=local))
 
     def _show_last_state(self, state: tuple[datetime | None, list[tuple[str, str]]]) -> None:
         """At start: the last runs as the store remembers them (a problem is not hidden)."""
@@ -367,7 +364,7 @@ class SyncController(QObject):
         if problems:
             name, problem = problems[0]
             short = problem if len(problem) <= MESSAGE_CHARS else problem[:MESSAGE_CHARS - 1] + "…"
-            self.status.label.setText(f"Last sync had a problem: {name} — {short}")
+            self.status.label.setText(_('Last sync had a problem: {name} — {short}').format(name=name, short=short))
             self.status.label.setToolTip("\n".join(f"• {n}: {p}" for n, p in problems))
             self.status.label.setStyleSheet(failed_style())
 
@@ -400,10 +397,10 @@ class SyncController(QObject):
             self.status.label.setToolTip(plain_text.tooltip(failure_tip(run, run.finished_at or run.started_at)))
             self.status.label.setStyleSheet(failed_style())
         elif run.cancelled:
-            self.status.label.setText("Sync stopped")
-            self.status.label.setToolTip("The run was stopped; the next sync carries on")
+            self.status.label.setText(_("Sync stopped"))
+            self.status.label.setToolTip(_("The run was stopped; the next sync carries on"))
         elif not run.reports:
-            self.status.label.setText(NO_REMOTE)  # nothing configured: nothing was synced
+            self.status.label.setText(_(NO_REMOTE))  # nothing configured: nothing was synced
         else:
             self._show_last(run.finished_at)
             if run.not_sent:  # open conflicts are counted next to this, from the store

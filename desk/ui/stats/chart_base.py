@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core import errors, files
+from desk.core.i18n import N_, _
 from desk.core.stats import export as ex
 from desk.ui import theme
 from desk.ui.errors import report_errors
@@ -35,7 +36,7 @@ from desk.ui.stats.saving import ask_save_path, file_stem, say_saved
 from desk.ui.widgets import button
 
 EXPORT_SIZE = QSize(1600, 900)
-NO_TICKETS = "No tickets in this period"
+NO_TICKETS = N_("No tickets in this period")
 ZOOM_STEP = 0.85  # one Ctrl+wheel notch
 
 
@@ -107,14 +108,14 @@ class Chart(QWidget):
         self.setToolTip(description)
         self.plot = ChartView(self)
         self.plot.setAccessibleName(f"{title} plot")
-        self.plot.setToolTip(description + " — Ctrl+wheel zooms, double-click resets")
+        self.plot.setToolTip(description + _(" — Ctrl+wheel zooms, double-click resets"))
         self.plot.setMinimumHeight(220)
         self.plot.setMenuEnabled(False)
         self.plot.getPlotItem().hideButtons()
         self.plot.showGrid(x=False, y=True, alpha=0.2)
-        self.empty = QLabel(NO_TICKETS, self)
+        self.empty = QLabel(_(NO_TICKETS), self)
         self.empty.setAccessibleName(f"{title}: nothing to show")
-        self.empty.setToolTip("Nothing to draw for this period and these filters")
+        self.empty.setToolTip(_("Nothing to draw for this period and these filters"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setMinimumHeight(220)
         self.stack = QStackedLayout()
@@ -122,20 +123,20 @@ class Chart(QWidget):
         self.stack.addWidget(self.empty)
         self.hover = QLabel(" ", self)
         self.hover.setAccessibleName(f"{title} value under the pointer")
-        self.hover.setToolTip("Point at the chart to read its values")
+        self.hover.setToolTip(_("Point at the chart to read its values"))
         heading = QLabel(title, self)
         font = QFont(heading.font())
         font.setBold(True)
         heading.setFont(font)
-        self.reset_button = button("Reset", f"Show the whole {title} chart again (or double-click it)", self,
+        self.reset_button = button(_("Reset"), _('Show the whole {title} chart again (or double-click it)').format(title=title), self,
                                    name=f"Reset {title} zoom", slot=self.plot.reset)
         self.reset_button.setEnabled(False)
         self.plot.zoomed.connect(self.reset_button.setEnabled)
         header = QHBoxLayout()
         header.addWidget(heading, 1)
         header.addWidget(self.reset_button)
-        header.addWidget(button("PNG…", f"Save the {title} chart as a PNG image", self, name=f"Save {title} as PNG", slot=self._ask_png))
-        header.addWidget(button("CSV…", f"Save the numbers of {title} as CSV", self, name=f"Save {title} as CSV", slot=self._ask_csv))
+        header.addWidget(button(_("PNG…"), _('Save the {title} chart as a PNG image').format(title=title), self, name=f"Save {title} as PNG", slot=self._ask_png))
+        header.addWidget(button(_("CSV…"), _('Save the numbers of {title} as CSV').format(title=title), self, name=f"Save {title} as CSV", slot=self._ask_csv))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(header)
@@ -143,7 +144,7 @@ class Chart(QWidget):
         layout.addWidget(self.hover)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self.follow_palette()
-        self.show_empty(True, "Computing…")  # until the first numbers arrive: no empty axes
+        self.show_empty(True, _("Computing…"))  # until the first numbers arrive: no empty axes
 
     # -- theme ----------------------------------------------------------------------------------
     def follow_palette(self) -> None:
@@ -175,7 +176,7 @@ class Chart(QWidget):
 
     def show_empty(self, empty: bool, message: str = NO_TICKETS) -> None:
         """Say there is nothing to draw, instead of axes with nothing on them."""
-        self.empty.setText(message)
+        self.empty.setText(_(message))
         self.stack.setCurrentWidget(self.empty if empty else self.plot)
         if empty:
             self.hover.setText(" ")
@@ -197,14 +198,14 @@ class Chart(QWidget):
     # -- exports --------------------------------------------------------------------------------
     def caption_lines(self) -> list[str]:
         c = self.caption
-        second = [part for part in (c.period, f"Filters: {c.filters}" if c.filters else "No filters", c.desk)
+        second = [part for part in (c.period, _('Filters: {filters}').format(filters=c.filters) if c.filters else _("No filters"), c.desk)
                   if part]
         return [self.title, " · ".join(second)]
 
     def png(self, size: QSize = EXPORT_SIZE) -> bytes:
         """The chart as PNG bytes at ``size``, titled; FileError when Qt cannot encode it
         (``QPixmap.save`` only answers False, so the False is turned into an error here)."""
-        return png_bytes(self.picture(size), what=f"The {self.title} chart")
+        return png_bytes(self.picture(size), what=_('The {title} chart').format(title=self.title))
 
     def picture(self, size: QSize = EXPORT_SIZE) -> QPixmap:
         """The title lines, then the plot drawn at the size left (not a stretched screenshot)."""
@@ -276,20 +277,20 @@ class Chart(QWidget):
         return files.write_text(path, ex.table_csv(self.table), what="chart data")
 
     def _ask_png(self) -> None:
-        path = ask_save_path(self, caption=f"Save {self.title}", stem=file_stem(self.title, self.caption.period),
+        path = ask_save_path(self, caption=_('Save {title}').format(title=self.title), stem=file_stem(self.title, self.caption.period),
                              suffix="png", kind="PNG")
         if path is not None:
             with report_errors(self):
-                self.saved.emit(say_saved(self, self.export_png(path), what=f"the {self.title} chart"))
+                self.saved.emit(say_saved(self, self.export_png(path), what=_('the {title} chart').format(title=self.title)))
 
     def _ask_csv(self) -> None:
         if self.table is None:
             return
-        path = ask_save_path(self, caption=f"Save {self.title}", stem=file_stem(self.title, self.caption.period),
+        path = ask_save_path(self, caption=_('Save {title}').format(title=self.title), stem=file_stem(self.title, self.caption.period),
                              suffix="csv", kind="CSV")
         if path is not None:
             with report_errors(self):
-                self.saved.emit(say_saved(self, self.export_csv(path), what=f"the {self.title} numbers"))
+                self.saved.emit(say_saved(self, self.export_csv(path), what=_('the {title} numbers').format(title=self.title)))
 
 
 def png_bytes(picture: QPixmap | QWidget, *, what: str) -> bytes:
@@ -298,10 +299,9 @@ def png_bytes(picture: QPixmap | QWidget, *, what: str) -> bytes:
         picture = picture.grab()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if picture.isNull() or not picture.save(buffer, "PNG"):
-        raise errors.FileError(f"{what} could not be turned into a PNG image (Qt refused to encode it). "
-                               "Try again with the window larger, or export the CSV instead.",
-                               reason="PNG encoding failed")
+    if picture.isNull() or not picture.save(buffer, _("PNG")):
+        raise errors.FileError(_('{what} could not be turned into a PNG image (Qt refused to encode it). Try again with the window larger, or export the CSV instead.').format(what=what),
+                               reason=_("PNG encoding failed"))
     return bytes(buffer.data())
 
 

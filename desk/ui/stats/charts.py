@@ -13,15 +13,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from desk.core.i18n import _
 from desk.core.stats import export as ex
 from desk.core.stats.distributions import HIST_EDGES, HIST_LABELS, Distribution
 from desk.ui import theme
+from desk.ui.language import MONTH_DAY, show_day, weekday_names
 from desk.ui.stats.chart_base import NO_TICKETS, Chart, ExportCaption, png_bytes
 
 __all__ = ["NO_TICKETS", "BarChart", "Chart", "ExportCaption", "HeatmapChart", "HistogramChart", "SeriesChart",
            "duration_text", "png_bytes"]
 
-WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 HEADROOM = 1.3  # the top of a chart: room above the highest point for the legend and labels
 
 
@@ -58,7 +60,7 @@ class SeriesChart(Chart):
                 item.plot(x, values_of, pen=pg.mkPen(colour, width=2), name=name, connect="finite",
                           symbol="o" if marked else None, symbolSize=8, symbolBrush=colour, symbolPen=None)
         step = max(1, len(days) // 8)
-        item.getAxis("bottom").setTicks([[(i, days[i].strftime("%b %d")) for i in range(0, len(days), step)]])
+        item.getAxis("bottom").setTicks([[(i, show_day(days[i], MONTH_DAY)) for i in range(0, len(days), step)]])
         top = float(finite.max()) if finite.size else 1.0
         self.top = max(top, 1.0) * HEADROOM
 
@@ -77,7 +79,7 @@ class SeriesChart(Chart):
         for name, series in self.series.items():
             value = float(series[index])
             values.append(f"{name} {'–' if value != value else f'{value:g}'}{self.unit}")
-        return f"{self.days[index]:%a %Y-%m-%d}: " + ", ".join(values)
+        return f"{show_day(self.days[index])}: " + ", ".join(values)
 
 
 class BarChart(Chart):
@@ -122,7 +124,7 @@ class HistogramChart(Chart):
         self.show_empty(not counts.any())
         item.addItem(pg.BarGraphItem(x=np.arange(len(counts)), height=counts, width=0.85, brush=self.colour(0),
                                      pen=None))
-        item.getAxis("bottom").setTicks([[(i, HIST_LABELS[i]) for i in range(0, len(HIST_LABELS), 2)]])
+        item.getAxis("bottom").setTicks([[(i, _(HIST_LABELS[i])) for i in range(0, len(HIST_LABELS), 2)]])
         # The labels sit in the headroom above the tallest bar, never over the bars.
         marks = (("median", distribution.median, self.colour(1), 0.95), ("p90", distribution.p90, self.colour(3), 0.86))
         for label, value, colour, height in marks:
@@ -147,8 +149,7 @@ class HistogramChart(Chart):
         if not hasattr(self, "distribution") or not 0 <= index < len(HIST_LABELS):
             return ""
         d = self.distribution
-        return (f"{HIST_LABELS[index]}: {d.histogram[index]} tickets  ·  n {d.n}, mean {duration_text(d.mean)},"
-                f" median {duration_text(d.median)}, p90 {duration_text(d.p90)}")
+        return (_('{HIST_LABELS}: {value} tickets  ·  n {n}, mean {duration_text}, median {duration_text2}, p90 {duration_text3}').format(HIST_LABELS=_(HIST_LABELS[index]), value=d.histogram[index], n=d.n, duration_text=duration_text(d.mean), duration_text2=duration_text(d.median), duration_text3=duration_text(d.p90)))
 
 
 def bucket_position(seconds: float) -> float:
@@ -165,10 +166,10 @@ def duration_text(seconds: float | None) -> str:
     if seconds is None:
         return "–"
     if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
+        return _("{minutes:.1f} min").format(minutes=seconds / 60)
     if seconds < 2 * 86_400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86_400:.1f} d"
+        return _("{hours:.1f} h").format(hours=seconds / 3600)
+    return _("{days:.1f} d").format(days=seconds / 86_400)
 
 
 class HeatmapChart(Chart):
@@ -183,7 +184,7 @@ class HeatmapChart(Chart):
         self.plot.addItem(self.image)
         item = self.plot.getPlotItem()
         item.invertY(True)
-        item.getAxis("left").setTicks([[(i + 0.5, WEEKDAY_SHORT[i]) for i in range(7)]])
+        item.getAxis("left").setTicks([[(i + 0.5, name) for i, name in enumerate(weekday_names())]])
         item.getAxis("bottom").setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 2)]])
         item.showGrid(x=False, y=False)
         self.grid = np.zeros((7, 24))
@@ -218,4 +219,4 @@ class HeatmapChart(Chart):
         day, hour = int(np.floor(y)), int(np.floor(x))
         if not (0 <= day < 7 and 0 <= hour < 24):
             return ""
-        return f"{WEEKDAY_SHORT[day]} {hour:02d}:00–{hour:02d}:59: {self.describe(day, hour)}"
+        return f"{weekday_names()[day]} {hour:02d}:00–{hour:02d}:59: {self.describe(day, hour)}"

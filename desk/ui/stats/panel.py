@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from desk.core import files
 from desk.core.calendar import current_term
-from desk.core.i18n import _, ngettext
+from desk.core.i18n import N_, _, ngettext
 from desk.core.models import CHANNELS, PERSON_KINDS
 from desk.core.queries import choices
 from desk.core.settings import desk_timezone, get_setting
@@ -49,6 +49,7 @@ from desk.core.stats import export as ex
 from desk.core.stats.compute import expected_by_category
 from desk.core.stats.days import StatsCancelled
 from desk.core.stats.periods import PRESETS, preset_range
+from desk.core.vocabulary import word
 from desk.ui import theme
 from desk.ui.errors import report_errors, show_error
 from desk.ui.stats.charts import (
@@ -63,8 +64,8 @@ from desk.ui.stats.charts import (
 from desk.ui.stats.saving import ask_save_path, file_stem, say_saved
 from desk.ui.stats.table_box import TableBox
 
-PRESET_LABELS = {"today": "Today", "7 days": "Last 7 days", "30 days": "Last 30 days",
-                 "this semester": "This semester", "custom": "Custom dates"}
+PRESET_LABELS = {"today": N_("Today"), "7 days": N_("Last 7 days"), "30 days": N_("Last 30 days"),
+                 "this semester": N_("This semester"), "custom": N_("Custom dates")}
 DESK_NAME_KEY = "desk_name"  # written by the set-up assistant, when it has run
 DEBOUNCE_MS = 250
 AUTO_REFRESH_SECONDS = 1.0  # recompute on every change only while that is this quick
@@ -105,8 +106,8 @@ class StatsPanel(QWidget):
         self._last_seconds = 0.0
         self._cancel: threading.Event | None = None  # set: the computation under way stops between months
         self.days_progressed.connect(self._show_days_progress, Qt.ConnectionType.QueuedConnection)
-        self.setAccessibleName("Statistics")
-        self.setToolTip("Statistics for a period: volume, waits, response and resolution times, CSAT, staffing")
+        self.setAccessibleName(_("Statistics"))
+        self.setToolTip(_("Statistics for a period: volume, waits, response and resolution times, CSAT, staffing"))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -115,8 +116,8 @@ class StatsPanel(QWidget):
         layout.addLayout(self._build_controls())
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
-        scroll.setAccessibleName("Statistics charts and tables")
-        scroll.setToolTip("Scroll for more charts and tables")
+        scroll.setAccessibleName(_("Statistics charts and tables"))
+        scroll.setToolTip(_("Scroll for more charts and tables"))
         body = QWidget(scroll)
         scroll.setWidget(body)
         self._build_body(body)
@@ -137,27 +138,27 @@ class StatsPanel(QWidget):
 
     def _build_controls(self) -> QVBoxLayout:
         self.preset = QComboBox(self)
-        self.preset.setAccessibleName("Period")
-        self.preset.setToolTip("Which days to count (by arrival, in the desk's time zone)")
+        self.preset.setAccessibleName(_("Period"))
+        self.preset.setToolTip(_("Which days to count (by arrival, in the desk's time zone)"))
         for key in PRESETS:
-            self.preset.addItem(PRESET_LABELS[key], key)
+            self.preset.addItem(_(PRESET_LABELS[key]), key)
         self.preset.setCurrentIndex(PRESETS.index("30 days"))
         self._offer_term(None)
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.start_edit, self.end_edit = QDateEdit(self), QDateEdit(self)
-        for edit, name in ((self.start_edit, "From date"), (self.end_edit, "To date")):
+        for edit, name in ((self.start_edit, N_("From date")), (self.end_edit, N_("To date"))):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
-            edit.setToolTip(f"{name} (inclusive); editing it switches to custom dates")
+            edit.setToolTip(_('{name} (inclusive); editing it switches to custom dates').format(name=_(name)))
             edit.dateChanged.connect(self._dates_edited)
-        self.category = self._combo("Category filter", "Only tickets of this category", [("All categories", None)])
-        self.channel = self._combo("Channel filter", "Only tickets that came in this way",
-                                   [("All channels", None)] + [(c, c) for c in CHANNELS])
-        self.kind = self._combo("Requester kind filter", "Only requests from this kind of person",
-                                [("All requesters", None)] + [(k, k) for k in PERSON_KINDS])
-        self.agent = self._combo("Agent filter", "Only tickets assigned to this agent", [("All agents", None)])
-        self.location = self._combo("Location filter", "Only tickets at this location", [("All locations", None)])
+        self.category = self._combo(_("Category filter"), _("Only tickets of this category"), [(_("All categories"), None)])
+        self.channel = self._combo(_("Channel filter"), _("Only tickets that came in this way"),
+                                   [(_("All channels"), None)] + [(word(c), c) for c in CHANNELS])
+        self.kind = self._combo(_("Requester kind filter"), _("Only requests from this kind of person"),
+                                [(_("All requesters"), None)] + [(word(k), k) for k in PERSON_KINDS])
+        self.agent = self._combo(_("Agent filter"), _("Only tickets assigned to this agent"), [(_("All agents"), None)])
+        self.location = self._combo(_("Location filter"), _("Only tickets at this location"), [(_("All locations"), None)])
         self.level = QSpinBox(self)
         self.level.setRange(50, 99)
         self.level.setValue(80)
@@ -165,10 +166,10 @@ class StatsPanel(QWidget):
         self.minutes = QSpinBox(self)
         self.minutes.setRange(1, 60)
         self.minutes.setValue(5)
-        self.minutes.setSuffix(" min")
+        self.minutes.setSuffix(_(" min"))
         for box, name, tip in (
-            (self.level, "Service level target", "Staffing: share of walk-ins and calls to serve in time"),
-            (self.minutes, "Answer within", "Staffing: ... within this many minutes"),
+            (self.level, "Service level target", _("Staffing: share of walk-ins and calls to serve in time")),
+            (self.minutes, "Answer within", _("Staffing: ... within this many minutes")),
         ):
             box.setAccessibleName(name)
             box.setToolTip(tip)
@@ -178,17 +179,17 @@ class StatsPanel(QWidget):
         self.business_hours.setToolTip(_("Count only the desk's open hours in waits, responses and resolutions "
                                          "(opening hours, holidays and closed days from Settings)"))
         self.business_hours.toggled.connect(self._schedule)
-        self.refresh_button = self._push("&Refresh", "Refresh statistics", "Compute again (F5)", self.refresh)
+        self.refresh_button = self._push("&Refresh", _("Refresh statistics"), _("Compute again (F5)"), self.refresh)
         self.refresh_button.setShortcut("F5")
-        xlsx = self._push("Export XLSX…", "Export report as XLSX", "Every table, one sheet each", self._ask_xlsx)
-        html = self._push("Export HTML…", "Export printable report",
-                          "A printable HTML page with every chart and table", self._ask_html)
+        xlsx = self._push(_("Export XLSX…"), _("Export report as XLSX"), _("Every table, one sheet each"), self._ask_xlsx)
+        html = self._push(_("Export HTML…"), _("Export printable report"),
+                          _("A printable HTML page with every chart and table"), self._ask_html)
         self.status = QLabel("", self)
-        self.status.setAccessibleName("Statistics status")
-        self.status.setToolTip("When the numbers were computed and how long it took")
+        self.status.setAccessibleName(_("Statistics status"))
+        self.status.setToolTip(_("When the numbers were computed and how long it took"))
         rows = QVBoxLayout()
         first, second = QHBoxLayout(), QHBoxLayout()
-        for widget in (self.preset, self.start_edit, QLabel("to", self), self.end_edit, self.category,
+        for widget in (self.preset, self.start_edit, QLabel(_("to"), self), self.end_edit, self.category,
                        self.channel, self.kind, self.agent, self.location):
             first.addWidget(widget)
         first.addStretch(1)
@@ -205,14 +206,14 @@ class StatsPanel(QWidget):
     def _build_working(self) -> QWidget:
         """The row shown only while day summaries are rebuilt: what, how far, and Cancel."""
         self.working = QWidget(self)
-        self.working.setAccessibleName("Working out the statistics")
+        self.working.setAccessibleName(_("Working out the statistics"))
         self.working_label = QLabel("", self.working)
-        self.working_label.setAccessibleName("Statistics progress")
+        self.working_label.setAccessibleName(_("Statistics progress"))
         self.working_bar = QProgressBar(self.working)
-        self.working_bar.setAccessibleName("Days of history worked out")
-        self.working_bar.setToolTip("Day summaries are built once; later reports of these days are quick")
-        self.cancel_button = self._push("Cancel", "Cancel computing the statistics",
-                                        "Stop now; the days already worked out are kept", self._cancel_clicked)
+        self.working_bar.setAccessibleName(_("Days of history worked out"))
+        self.working_bar.setToolTip(_("Day summaries are built once; later reports of these days are quick"))
+        self.cancel_button = self._push(_("Cancel"), _("Cancel computing the statistics"),
+                                        _("Stop now; the days already worked out are kept"), self._cancel_clicked)
         row = QHBoxLayout(self.working)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.working_label)
@@ -231,34 +232,34 @@ class StatsPanel(QWidget):
     def _build_body(self, body: QWidget) -> None:
         self.tiles: dict[str, QLabel] = {}
         tiles = QGridLayout()
-        names = ("Tickets", "Walk-ins & calls", "Median wait", "Walked away", "First response",
-                 "Logged after the fact", "Resolution", "One-touch", "Reopened", "CSAT", "Backlog",
-                 "Never answered")
+        names = (N_("Tickets"), N_("Walk-ins & calls"), N_("Median wait"), N_("Walked away"), N_("First response"),
+                 N_("Logged after the fact"), N_("Resolution"), N_("One-touch"), N_("Reopened"), N_("CSAT"),
+                 N_("Backlog"), N_("Never answered"))  # the tiles' keys; shown through _()
         for index, name in enumerate(names):
             tile = QLabel("–", body)
             tile.setFrameShape(QFrame.Shape.StyledPanel)
             tile.setTextFormat(Qt.TextFormat.RichText)
             tile.setAccessibleName(name)
-            tile.setToolTip(name)
+            tile.setToolTip(_(name))
             tile.setMinimumWidth(150)
             tile.setWordWrap(True)  # "p90 10.2 min, 64.9% within 5 min" wraps at 200% instead of being cut
             tiles.addWidget(tile, index // 6, index % 6)
             self.tiles[name] = tile
         self.created_solved = SeriesChart("Created vs solved", "Tickets arriving, and tickets solved (by solve date), "
                                           "per day; walk-aways are not solves", body)
-        self.backlog = SeriesChart("Backlog", "Open tickets at the end of each day, from their status history", body)
-        self.heatmap = HeatmapChart("Arrivals by weekday and hour", "When people come: local weekday × hour", body)
+        self.backlog = SeriesChart("Backlog", _("Open tickets at the end of each day, from their status history"), body)
+        self.heatmap = HeatmapChart("Arrivals by weekday and hour", _("When people come: local weekday × hour"), body)
         self.frt = HistogramChart("First response time", "Arrival → first public reply or start of service "
                                   "(tickets logged after the fact excluded)", body)
-        self.resolution = HistogramChart("Full resolution time", "Created → last solved", body)
-        self.by_category = BarChart("Volume by category", "Tickets per category", body)
-        self.by_kind = BarChart("Volume by requester kind", "Tickets per kind of requester", body)
-        self.csat = SeriesChart("CSAT trend", "Good ratings of all ratings, 7-day rolling", body)
+        self.resolution = HistogramChart("Full resolution time", _("Created → last solved"), body)
+        self.by_category = BarChart("Volume by category", _("Tickets per category"), body)
+        self.by_kind = BarChart("Volume by requester kind", _("Tickets per kind of requester"), body)
+        self.csat = SeriesChart("CSAT trend", _("Good ratings of all ratings, 7-day rolling"), body)
         self.walk_in = SeriesChart("Walk-in wait and abandonment",
-                                   "Median wait of walk-ins and calls per day, and how many walked away", body)
+                                   _("Median wait of walk-ins and calls per day, and how many walked away"), body)
         self.staffing_map = HeatmapChart("Agents needed (Erlang C)",
-                                         "Agents each weekday × hour needs to meet the target", body,
-                                         empty_message="No walk-ins or calls in this period")
+                                         _("Agents each weekday × hour needs to meet the target"), body,
+                                         empty_message=_("No walk-ins or calls in this period"))
         # Erlang A beside C: the patience comes from the period's own walk-aways
         self.staffing_map_a = HeatmapChart(_("Agents needed with walk-aways (Erlang A)"),
                                            _("Agents each weekday × hour needs to meet the target when waiting "
@@ -267,9 +268,9 @@ class StatsPanel(QWidget):
         self.charts: list[Chart] = [self.created_solved, self.backlog, self.heatmap, self.staffing_map,
                                     self.staffing_map_a, self.frt, self.resolution, self.by_category, self.by_kind,
                                     self.csat, self.walk_in]
-        self.agents_box = TableBox("Agents", "Per agent: handled, solved, medians, CSAT", body)
-        self.staffing_box = TableBox("Staffing", "Arrivals, agents needed and on shift per weekday × hour", body)
-        self.expected_box = TableBox("Expected resolution", "Median and p80 per category, last 90 days", body)
+        self.agents_box = TableBox("Agents", _("Per agent: handled, solved, medians, CSAT"), body)
+        self.staffing_box = TableBox("Staffing", _("Arrivals, agents needed and on shift per weekday × hour"), body)
+        self.expected_box = TableBox("Expected resolution", _("Median and p80 per category, last 90 days"), body)
         # CSAT is people's own ratings only (docs/metrics.md): its response rate and the low-rating comments
         self.ratings_box = TableBox(_("Low-rating comments"),
                                     _("What people said with a bad rating, newest first (anonymous ones without name)"),
@@ -322,12 +323,12 @@ class StatsPanel(QWidget):
         item = self.preset.model().item(PRESETS.index("this semester"))
         item.setEnabled(term is not None)
         if term is None:
-            item.setText(PRESET_LABELS["this semester"])
-            item.setToolTip("No term of the desk contains today: set the terms with "
-                            "`desk terms set-preset us` (or ko) to use this")
+            item.setText(_(PRESET_LABELS["this semester"]))
+            item.setToolTip(_("No term of the desk contains today: set the terms with "
+                            "`desk terms set-preset us` (or ko) to use this"))
         else:
-            item.setText(f"This semester ({term.name})")
-            item.setToolTip(f"{term.name}: {term.start} to {term.end}")
+            item.setText(_('This semester ({name})').format(name=term.name))
+            item.setToolTip(_('{name}: {start} to {end}').format(name=term.name, start=term.start, end=term.end))
         if term is None and self.preset.currentData() == "this semester":
             self.preset.setCurrentIndex(PRESETS.index("30 days"))
 
@@ -353,9 +354,9 @@ class StatsPanel(QWidget):
         not swapped behind the user's back."""
         start, end = self.start_edit.date().toPython(), self.end_edit.date().toPython()
         if start > end:
-            return f"The From date ({start}) is after the To date ({end}): choose a From date on or before it."
+            return _('The From date ({start}) is after the To date ({end}): choose a From date on or before it.').format(start=start, end=end)
         if start > self.today():
-            return f"The From date ({start}) is in the future: nothing has arrived yet."
+            return _('The From date ({start}) is in the future: nothing has arrived yet.').format(start=start)
         return None
 
     def current_filter(self) -> StatsFilter:
@@ -384,7 +385,7 @@ class StatsPanel(QWidget):
         elif self._last_seconds <= AUTO_REFRESH_SECONDS:
             self._schedule()
         else:  # a long period on a big store: do not keep the DB worker busy on every change
-            self.status.setText("Tickets changed since these numbers — Refresh (F5) to update.")
+            self.status.setText(_("Tickets changed since these numbers — Refresh (F5) to update."))
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
         super().showEvent(event)
@@ -423,7 +424,7 @@ class StatsPanel(QWidget):
         generation, flt, target = self._generation, self.current_filter(), self.target()
         business_hours = self.business_hours.isChecked()
         started = time.perf_counter()
-        self._say("Computing…")
+        self._say(_("Computing…"))
 
         def progress(done: int, total: int) -> None:  # on the DB worker: only a queued signal
             self.days_progressed.emit(generation, done, total)
@@ -443,7 +444,7 @@ class StatsPanel(QWidget):
             elif generation == self._generation:  # the person pressed Cancel (not a newer request)
                 self.working.hide()
                 self._last_seconds = float("inf")  # changes now ask for Refresh, never restart it
-                self._say(f"{exc.message} Refresh (F5) computes them; the days already worked out are kept.")
+                self._say(_('{message} Refresh (F5) computes them; the days already worked out are kept.').format(message=exc.message))
                 self.refresh_button.setFocus()
 
         self.tasks.db(compute, done, failed, owner=self)
@@ -477,7 +478,7 @@ class StatsPanel(QWidget):
         if generation != self._generation:
             return
         if self.working.isHidden():
-            self.working_label.setText(f"Working out {total:,} days of history…")
+            self.working_label.setText(_('Working out {total:,} days of history…').format(total=total))
             self.cancel_button.setEnabled(True)
             self.working.show()
         self.working_bar.setRange(0, total)
@@ -487,7 +488,7 @@ class StatsPanel(QWidget):
         if self._cancel is not None:
             self._cancel.set()
         self.cancel_button.setEnabled(False)
-        self.working_label.setText("Stopping after this month of days…")
+        self.working_label.setText(_("Stopping after this month of days…"))
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
@@ -498,7 +499,7 @@ class StatsPanel(QWidget):
 
     def filters_text(self) -> str:
         """The filters as a person chose them ("Channel: walk-in"), for captions."""
-        chosen = [f"{combo.accessibleName().removesuffix(' filter')}: {combo.currentText()}"
+        chosen = [f"{_(combo.accessibleName().removesuffix(' filter'))}: {combo.currentText()}"
                   for combo in (self.category, self.channel, self.kind, self.agent, self.location)
                   if combo.currentData() is not None]
         return "; ".join(chosen)
@@ -511,7 +512,7 @@ class StatsPanel(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.working.hide()
-        self._say("Could not compute the statistics.", error=True)
+        self._say(_("Could not compute the statistics."), error=True)
         show_error(self, exc)
 
     def _expected_loaded(self, rows: list) -> None:
@@ -524,43 +525,42 @@ class StatsPanel(QWidget):
         tiles = {
             "Tickets": f"{s.tickets:,}",
             "Walk-ins & calls": f"{s.desk_arrivals:,}",
-            "Median wait": f"{duration_text(report.wait.median)}<br><small>p90 {duration_text(report.wait.p90)},"
-                           f" {_percent(s.served_in_target)} {report.staffing.target.within_text}</small>",
-            "Walked away": f"{_percent(s.abandonment_rate)}<br><small>{s.walked_away:,} people</small>",
-            "First response": f"{duration_text(report.first_response.median)}<br><small>p90 "
-                              f"{duration_text(report.first_response.p90)}, mean {duration_text(report.first_response.mean)}</small>",
-            "Logged after the fact": f"{s.logged_after_the_fact:,}<br><small>median FRT "
-                                     f"{duration_text(report.first_response_late.median)}</small>",
-            "Resolution": f"{duration_text(report.resolution.median)}<br><small>p90 "
-                          f"{duration_text(report.resolution.p90)}, mean {duration_text(report.resolution.mean)}</small>",
+            "Median wait": _('{duration_text}<br><small>p90 {duration_text2}, {percent} {within_text}</small>').format(duration_text=duration_text(report.wait.median), duration_text2=duration_text(report.wait.p90), percent=_percent(s.served_in_target), within_text=report.staffing.target.within_text),
+            "Walked away": f"{_percent(s.abandonment_rate)}<br><small>"
+                           + ngettext("{n:,} person", "{n:,} people", s.walked_away).format(n=s.walked_away) + "</small>",
+            "First response": _('{duration_text}<br><small>p90 {duration_text2}, mean {duration_text3}</small>').format(duration_text=duration_text(report.first_response.median), duration_text2=duration_text(report.first_response.p90), duration_text3=duration_text(report.first_response.mean)),
+            "Logged after the fact": _('{logged_after_the_fact:,}<br><small>median FRT {duration_text}</small>').format(logged_after_the_fact=s.logged_after_the_fact, duration_text=duration_text(report.first_response_late.median)),
+            "Resolution": _('{duration_text}<br><small>p90 {duration_text2}, mean {duration_text3}</small>').format(duration_text=duration_text(report.resolution.median), duration_text2=duration_text(report.resolution.p90), duration_text3=duration_text(report.resolution.mean)),
             "One-touch": _percent(s.one_touch_rate), "Reopened": _percent(s.reopen_rate),
-            "CSAT": f"{_percent(s.csat)}<br><small>{s.rated:,} rated</small>",
+            "CSAT": f"{_percent(s.csat)}<br><small>" + _("{n:,} rated").format(n=s.rated) + "</small>",
             "Backlog": f"{s.backlog_end:,}", "Never answered": f"{s.unanswered:,}",
         }
         for name, value in tiles.items():
-            self.tiles[name].setText(f"<small>{name}</small><br><b>{value}</b>")
+            self.tiles[name].setText(f"<small>{_(name)}</small><br><b>{value}</b>")
         d, daily = report.daily, ex.daily_table(report)
-        self.created_solved.show_data(report.days, {"created": d["created"], "solved": d["solved"]}, daily,
-                                      bars="created")
-        self.backlog.show_data(report.days, {"backlog": d["backlog"]}, daily)
+        self.created_solved.show_data(report.days, {_("created"): d["created"], _("solved"): d["solved"]}, daily,
+                                      bars=_("created"))  # series names are what the legend shows
+        self.backlog.show_data(report.days, {_("backlog"): d["backlog"]}, daily)
         self.heatmap.show_data(report.heatmap, ex.heatmap_table(report),
-                               lambda day, hour: f"{int(report.heatmap[day, hour]):,} arrivals")
-        self.frt.show_data(report.first_response, ex.histogram_table("First response distribution", report.first_response))
-        self.resolution.show_data(report.resolution, ex.histogram_table("Resolution distribution", report.resolution))
+                               lambda day, hour: ngettext("{n:,} arrival", "{n:,} arrivals", int(report.heatmap[day, hour]))
+                               .format(n=int(report.heatmap[day, hour])))
+        self.frt.show_data(report.first_response, ex.histogram_table(N_("First response distribution"), report.first_response))
+        self.resolution.show_data(report.resolution, ex.histogram_table(N_("Resolution distribution"), report.resolution))
         for chart, rows, name in ((self.by_category, report.by_category, "By category"),
                                   (self.by_kind, report.by_kind, "By requester kind")):
-            chart.show_data([r.name for r in rows], [r.tickets for r in rows], ex.volume_table(name, rows), " tickets")
+            chart.show_data([word(r.name) for r in rows], [r.tickets for r in rows], ex.volume_table(name, rows), _(" tickets"))
         good = np.convolve(d["csat_good"], np.ones(7))[: len(report.days)]
         rated = np.convolve(d["csat_rated"], np.ones(7))[: len(report.days)]
         with np.errstate(invalid="ignore", divide="ignore"):
             csat = np.where(rated > 0, 100 * good / np.maximum(rated, 1), np.nan)
-        self.csat.show_data(report.days, {"CSAT %": csat}, daily, unit="")
-        self.walk_in.show_data(report.days, {"median wait (min)": d["wait_median"] / 60,
-                                             "walked away": d["walked_away"]}, daily, bars="walked away")
+        self.csat.show_data(report.days, {_("CSAT %"): csat}, daily, unit="")
+        self.walk_in.show_data(report.days, {_("median wait (min)"): d["wait_median"] / 60,
+                                             _("walked away"): d["walked_away"]}, daily, bars=_("walked away"))
         plan = report.staffing
         self.staffing_map.show_data(plan.needed, ex.staffing_table(report), lambda day, hour: (
-            f"{plan.arrivals_per_hour[day, hour]:.1f} walk-ins+calls/h, need {plan.needed[day, hour]},"
-            f" on shift {plan.on_shift[day, hour]:.1f} (service level {100 * plan.level_on_shift[day, hour]:.0f}%)"),
+            _("{arrivals:.1f} walk-ins+calls/h, need {needed}, on shift {on_shift:.1f} (service level {level:.0f}%)")
+            .format(arrivals=plan.arrivals_per_hour[day, hour], needed=plan.needed[day, hour],
+                    on_shift=plan.on_shift[day, hour], level=100 * plan.level_on_shift[day, hour])),
             numbers=True)
         self._show_erlang_a(plan, ex.staffing_table(report))
         self.agents_box.show_table(ex.agents_table(report))
@@ -573,8 +573,8 @@ class StatsPanel(QWidget):
             box.period = caption.period
         self._load_sla(report)
         later = self.end_edit.date().toPython() > report.filter.end
-        self._say(f"{report.timezone} · computed in {seconds:.2f} s"
-                  + (f" · up to today ({report.filter.end}): later days have not happened yet" if later else ""))
+        self._say(_('{timezone} · computed in {seconds:.2f} s').format(timezone=report.timezone, seconds=seconds)
+                  + (_(' · up to today ({end}): later days have not happened yet').format(end=report.filter.end) if later else ""))
         self.report_shown.emit(report)
 
     def _load_sla(self, report: StatsReport) -> None:
@@ -637,14 +637,14 @@ class StatsPanel(QWidget):
     def _ask_report(self, suffix: str, kind: str, write) -> None:  # noqa: ANN001 - Path -> Path
         if self.report is None:
             return
-        path = ask_save_path(self, caption="Export report", stem=file_stem("Desk statistics", self.period_text()),
+        path = ask_save_path(self, caption=_("Export report"), stem=file_stem(_("Desk statistics"), self.period_text()),
                              suffix=suffix, kind=kind)
         if path is not None:
             with report_errors(self):
-                self._say(say_saved(self, write(path), what="the report"))
+                self._say(say_saved(self, write(path), what=_("the report")))
 
     def _ask_xlsx(self) -> None:
-        self._ask_report("xlsx", "Excel", self.export_xlsx)
+        self._ask_report("xlsx", _("Excel"), self.export_xlsx)
 
     def _ask_html(self) -> None:
-        self._ask_report("html", "HTML", self.export_html)
+        self._ask_report("html", _("HTML"), self.export_html)

@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
 
+from desk.core.i18n import _
+
 LAST_FOLDER_KEY = "export/last_folder"
 
 
@@ -27,7 +29,7 @@ def last_folder() -> Path:
 def ask_save_path(parent: QWidget, *, caption: str, stem: str, suffix: str, kind: str) -> Path | None:
     """The path the user chose (None: cancelled); the folder is remembered for the next time."""
     proposed = str(last_folder() / f"{stem}.{suffix}")
-    name, _ = QFileDialog.getSaveFileName(parent, caption, proposed, f"{kind} (*.{suffix})")
+    name, _filter = QFileDialog.getSaveFileName(parent, caption, proposed, f"{kind} (*.{suffix})")
     if not name:
         return None
     path = Path(name)
@@ -37,7 +39,7 @@ def ask_save_path(parent: QWidget, *, caption: str, stem: str, suffix: str, kind
 
 def say_saved(widget: QWidget, path: Path, *, what: str) -> str:
     """"Saved the backlog chart to /home/…/Backlog ….png" in the window's status bar."""
-    message = f"Saved {what} to {path}"
+    message = _('Saved {what} to {path}').format(what=what, path=path)
     window = widget.window()
     if isinstance(window, QMainWindow):
         window.statusBar().showMessage(message, 15000)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core import files
+from desk.core.i18n import _
 from desk.core.stats import export as ex
 from desk.ui.errors import report_errors
 from desk.ui.stats.saving import ask_save_path, file_stem, say_saved
@@ -38,9 +39,9 @@ class TableBox(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSortingEnabled(True)
         self.view.setMinimumHeight(200)
-        button = QPushButton("CSV…", self)
+        button = QPushButton(_("CSV…"), self)
         button.setAccessibleName(f"Save {title} as CSV")
-        button.setToolTip(f"Save the {title} table as CSV")
+        button.setToolTip(_('Save the {title} table as CSV').format(title=title))
         button.clicked.connect(self._ask_csv)
         header = QHBoxLayout()
         header.addWidget(self.heading, 1)
@@ -73,9 +74,9 @@ class TableBox(QWidget):
     def _ask_csv(self) -> None:
         if self.table is None:
             return
-        path = ask_save_path(self, caption=f"Save {self.title}", stem=file_stem(self.title, self.period),
+        path = ask_save_path(self, caption=_('Save {title}').format(title=self.title), stem=file_stem(self.title, self.period),
                              suffix="csv", kind="CSV")
         if path is not None:
             with report_errors(self):
                 written = files.write_text(path, ex.table_csv(self.table), what="table")
-                self.saved.emit(say_saved(self, written, what=f"the {self.title} table"))
+                self.saved.emit(say_saved(self, written, what=_('the {title} table').format(title=self.title)))

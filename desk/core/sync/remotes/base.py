@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from desk.core import errors
+from desk.core.i18n import _
 from desk.core.sync.desk_fields import DESK_KEYS
 
 # The helpdesk's own fields, then the desk's work (``desk_fields``). A remote that cannot carry
@@ -200,7 +201,7 @@ def check_url(url: str) -> str:
             f"{hostname} must be reached over HTTPS (plain HTTP is only allowed on this computer)."
         )
     if parts.username or parts.password or parts.query:
-        raise errors.InvalidInput("Put the user in --user and the token in the keyring, not in the URL.")
+        raise errors.InvalidInput(_("Put the user in --user and the token in the keyring, not in the URL."))
     return url.strip().rstrip("/")
 
 
@@ -313,8 +314,7 @@ class Http:
         detail = self.scrub(_detail(response))
         if status in (401, 403):
             return RemoteAuthError(
-                f"{self.name} refused Desk's credentials (HTTP {status}{': ' + detail if detail else ''}). "
-                "Check the user and set the token again with `desk remote set-token`."
+                _("{name} refused Desk's credentials (HTTP {status}{value}). Check the user and set the token again with `desk remote set-token`.").format(name=self.name, status=status, value=': ' + detail if detail else '')
             )
         if status in (409, 412):
             return RemoteConflict(f"{self.name}: the ticket changed meanwhile ({where}, HTTP {status}).")
@@ -331,15 +331,13 @@ def decode(response: httpx.Response, name: str) -> Any:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         raise RemoteProtocolError(
-            f"{name} sent a response Desk cannot read (HTTP {response.status_code}, "
-            f"{response.headers.get('content-type', 'no content type')}) for "
-            f"{urlsplit(str(response.request.url)).path}. Nothing was changed locally."
+            _('{name} sent a response Desk cannot read (HTTP {status_code}, {get}) for {path}. Nothing was changed locally.').format(name=name, status_code=response.status_code, get=response.headers.get('content-type', 'no content type'), path=urlsplit(str(response.request.url)).path)
         ) from None
 
 
 def expect(condition: bool, name: str, what: str) -> None:
     if not condition:
-        raise RemoteProtocolError(f"{name} sent an unexpected response ({what}). Nothing was changed locally.")
+        raise RemoteProtocolError(_('{name} sent an unexpected response ({what}). Nothing was changed locally.').format(name=name, what=what))
 
 
 def _retry_after(value: str | None, default: float) -> float:

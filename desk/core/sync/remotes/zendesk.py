@@ -568,7 +568,7 @@ class ZendeskRemote:
         for comment in reversed(self.comments_of(remote_id)):  # no audit: find it
             if comment.body == body and comment.public == bool(public):
                 return comment.remote_id
-        raise RemoteConflict("Zendesk did not confirm the comment; it will be checked on the next sync.")
+        raise RemoteConflict(_("Zendesk did not confirm the comment; it will be checked on the next sync."))
 
     def comments_of(self, remote_id: str) -> list[RemoteComment]:
         comments: list[RemoteComment] = []
@@ -587,7 +587,7 @@ class ZendeskRemote:
                     continue
                 is_description, first = first, False
                 author_id = str(raw["author_id"]) if raw.get("author_id") else None
-                author, _ = self._user(author_id) if author_id else (None, None)
+                author, _id = self._user(author_id) if author_id else (None, None)
                 comments.append(RemoteComment(
                     remote_id=str(raw["id"]), ticket_remote_id=remote_id,
                     body=raw.get("plain_body") if raw.get("body") is None else raw["body"],
