@@ -9,8 +9,17 @@ inside "무선인터넷"; "전원" is ``"전원"``, found in "전원이". A lone
 or the family name 김 of 김민수, indexed on its own for requesters' names) is one token.
 
 The terms of a row must be computed the same way when it is deleted as when it was inserted
-(a contentless FTS5 table deletes by the terms it is given), so a change to ``index_terms``
-needs a migration that rebuilds ``ticket_ko``.
+(a contentless FTS5 table deletes by the terms it is given), so a change to ``text_terms`` or
+``name_terms`` needs a migration that rebuilds ``ticket_ko``.
+
+Hangul is kept out of the unicode61 index (``ticket_fts``, migration 0015): it is only ever
+looked up in ``ticket_ko``, and indexing it twice (each word with its particle, and its 3-, 4-
+and 5-letter starts) made the search index of a Korean desk a third larger. ``ticket_fts``
+indexes ``plain_text`` of each column and keeps ``hangul_text`` in unindexed columns, from
+which the bigram terms are computed when a row is taken out of ``ticket_ko``. (unicode61's
+``categories`` option cannot do this: SQLite treats Hangul syllables and CJK ideographs as
+token characters whatever categories are given; ``separators`` listing the 11,172 syllables
+costs ~54 ms each time a connection first uses the table.)
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ import unicodedata
 
 SYLLABLES = re.compile(r"[\uac00-\ud7a3]+")  # precomposed Hangul syllables 가…힣
 HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
+# Hangul letters in any form: syllables, and the conjoining jamo of decomposed (NFD) text.
+HANGUL_LETTERS = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]+")
 # Jamo left over from an unfinished composition (ㅎ, ㅏ): never in a finished word.
 JAMO = re.compile(r"[\u1100-\u11ff\u3131-\u318e]+")
 
@@ -51,6 +62,23 @@ def _pairs(run: str) -> list[str]:
     return [run[i: i + 2] for i in range(len(run) - 1)]
 
 
+def plain_text(text: str | None) -> str | None:
+    """The text for the unicode61 index: each run of Hangul letters becomes a space ("USB포트"
+    is "USB "), everything else is kept as it is."""
+    if not text or text.isascii():
+        return text
+    return HANGUL_LETTERS.sub(" ", text)
+
+
+def hangul_text(text: str | None) -> str:
+    """Only the Hangul of the text, as precomposed syllables: its runs joined by spaces (''
+    when there is none). ``text_terms`` and ``name_terms`` give the same terms for it as for
+    the whole text."""
+    if not text or text.isascii():
+        return ""
+    return " ".join(SYLLABLES.findall(nfc(text)))
+
+
 def text_terms(text: str | None) -> str:
     """The index terms of free text: each run of syllables as its overlapping pairs, a lone
     syllable as itself; '' when there is no Hangul."""
@@ -79,6 +107,8 @@ def register(conn: sqlite3.Connection) -> None:
     tickets, comments or people needs them)."""
     conn.create_function("desk_ko_terms", 1, text_terms, deterministic=True)
     conn.create_function("desk_ko_body", 3, body_terms, deterministic=True)
+    conn.create_function("desk_plain", 1, plain_text, deterministic=True)
+    conn.create_function("desk_hangul", 1, hangul_text, deterministic=True)
 
 
 def query_phrases(word: str) -> list[str]:

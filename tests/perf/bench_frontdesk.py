@@ -24,7 +24,9 @@ import time
 
 REPEATS = 5
 ACTION_ROUNDS = 6
-SEARCHES = ("projector", "eduroam", "password reset", "wei", "zoom", "lecture capture")
+SEARCHES = ("projector", "eduroam", "password reset", "wei", "zoom", "lecture capture",
+            # Korean (issue 13): a word with particles, inside compounds, a family name, mixed
+            "전원", "인터넷", "김", "노트북 HDMI 연결")
 
 
 def run(ctx) -> dict[str, object]:  # noqa: ANN001 - tests.perf.run.BenchContext
