@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
     setup = actions.add_parser("setup", help=_("set the mail servers, the address and the password"))
     for name, option in OPTIONS.items():
-        kwargs: dict[str, object] = {"dest": name, "default": None, "help": name.replace("_", " ")}
+        kwargs: dict[str, object] = {"dest": name, "default": None, "help": _(name.replace("_", " "))}
         if name in ("smtp_security", "imap_security"):
             kwargs |= {"choices": ms.SECURITY}
         setup.add_argument(option, **kwargs)  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ VALUE_HELP = {
     "hours": N_("e.g. \"mon-fri 09:00-18:00; sat 10:00-14:00\" (days not named are closed)"),
     "closed-days": N_("the desk's own closed days, e.g. \"2026-12-24, 2026-12-31\""),
     "phone": N_("the desk's phone number (for the closed screen)"),
-    "counter-names": "how the counter display names people: first-initial, first or none",
+    "counter-names": N_("how the counter display names people: first-initial, first or none"),
 }
 
 

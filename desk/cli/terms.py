@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     preset.add_argument("preset", choices=sorted(calendar.PRESETS), help=_("us or ko"))
     this_year = date.today().year
     preset.add_argument("--from-year", type=arguments.whole_number(low=1, high=9990), default=this_year - 1, metavar="YEAR",
-                        help=f"first academic year (default: last year, {this_year - 1})")
+                        help=_("first academic year (default: last year, {value})").format(value=this_year - 1))
     preset.add_argument("--years", type=arguments.whole_number(low=1, high=50), default=3, metavar="N", help=_("how many academic years (default 3)"))
     preset.set_defaults(func=run_set_preset)
     from_file = actions.add_parser("set", help=_("replace the terms with those in a JSON file"))

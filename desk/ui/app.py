@@ -260,8 +260,8 @@ class MainWindow(QMainWindow):
         self._action("View", _("&Stats"), self.show_stats, _("Ctrl+2"), _("Show the statistics"))
         self._action("View", _("&Find…"), qp.focus_search, _("Ctrl+F"), _("Search tickets"))
         self._action("View", _("&Refresh"), qp.refresh, _("F5"), _("Reload the queue"))
-        self._action("View", "C&ounter display", self.show_counter_display, None,
-                     "Open the display for the people waiting, full screen on a second monitor or TV")
+        self._action("View", _("C&ounter display"), self.show_counter_display, None,
+                     _("Open the display for the people waiting, full screen on a second monitor or TV"))
         self._action("View", _("Close &tab"), lambda: self.close_tab(self.tabs.currentIndex()),
                      _("Ctrl+W"), _("Close the current ticket tab"))
         self._action("Ticket", _("&Open"), qp.open_selected, None, _("Open the selected ticket"))
@@ -273,12 +273,12 @@ class MainWindow(QMainWindow):
                      _("Mark the selected ticket solved"))
         self._action("Ticket", _("&Left without service"), qp.left_selected, None,
                      _("Record that the person left before being served"))
-        self._action("Ticket", "&Print receipt…", lambda: _receipts().print_receipt(self), None,
-                     "Print the receipt slip for the person: number, request, what to expect, how to follow up")
-        self._action("Ticket", "S&ave receipt as PDF…", lambda: _receipts().save_receipt_pdf(self), None,
-                     "Save the receipt slip of the ticket on screen as a PDF")
-        self._action("Ticket", "Print &ticket with conversation…", lambda: _receipts().print_receipt(self, whole=True),
-                     None, "Print the ticket on screen with its public conversation")
+        self._action("Ticket", _("&Print receipt…"), lambda: _receipts().print_receipt(self), None,
+                     _("Print the receipt slip for the person: number, request, what to expect, how to follow up"))
+        self._action("Ticket", _("S&ave receipt as PDF…"), lambda: _receipts().save_receipt_pdf(self), None,
+                     _("Save the receipt slip of the ticket on screen as a PDF"))
+        self._action("Ticket", _("Print &ticket with conversation…"), lambda: _receipts().print_receipt(self, whole=True),
+                     None, _("Print the ticket on screen with its public conversation"))
         self._action("Ticket", _("Canned &responses…"), self.manage_canned, None,
                      _("Create, edit, import and export canned responses"))
         importlib.import_module("desk.ui.queue.quick_question").install(self)  # F8: quick questions

@@ -29,7 +29,7 @@ from desk.core import i18n
 # Words that stay as they are in Korean text: product and format names, key names, units of
 # statistics, and example values people type (e-mail addresses, URLs).
 KEEP = re.compile(
-    r"Desk|Zendesk|Request Tracker|RT|CSV|PNG|HTML|XLSX|JSON|TSV|NDJSON|SQLite|OAuth|API|HTTPS?|UTC|IANA|Excel|"
+    r"Desk|Zendesk|Request Tracker|RT|CSV|PNG|HTML|XLSX|JSON|TSV|NDJSON|SQLite|OAuth|API|HTTPS?|UTC|IANA|Excel|SLA|IMAP|SMTP|STARTTLS|PDF|"
     r"Ctrl|Shift|Alt|Enter|Esc|Tab|Del|Backspace|PgUp|PgDown|Home|End|Up|Down|F\d+|p\d\d|FRT|Wi-Fi|eduroam|"
     r"`[^`]*`|\([A-Z]{2}\)|\b[A-Z][A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+|YYYY-MM-DD|English|Korean|Erlang|av|n|AM|PM|PC|GET|Return|(?:/[a-z0-9_]+){2,}|"
     r"\S+@\S+|https?://\S+|\{\{[^}]*\}\}|\b[a-z]+\.[a-z_.]+\b|[\w-]+\.sqlite3"

@@ -78,7 +78,7 @@ class TicketView:
 
 FIELD_LABELS = {
     "status": N_("Status"), "priority": N_("Priority"), "category_id": N_("Category"), "location_id": N_("Location"),
-    "assignee_id": N_("Assignee"), "tags": N_("Tags"), "satisfaction": "Agent-reported rating",
+    "assignee_id": N_("Assignee"), "tags": N_("Tags"), "satisfaction": N_("Agent-reported rating"),
     "expected_resolution": N_("Expected resolution"), "subject": N_("Subject"), "requester_id": N_("Requester"),
     "canned_response": N_("Canned response"), "description": N_("Description"), "channel": N_("Channel"),
 }

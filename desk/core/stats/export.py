@@ -157,7 +157,7 @@ def staffing_table(report: StatsReport) -> Table:
             on_shift = float(plan.on_shift[day, hour])
             if rate == 0 and on_shift == 0:
                 continue
-            row: tuple[Cell, ...] = (WEEKDAYS[day], f"{hour:02d}:00", round(rate, 2), int(plan.needed[day, hour]))
+            row: tuple[Cell, ...] = (_(WEEKDAYS[day]), f"{hour:02d}:00", round(rate, 2), int(plan.needed[day, hour]))
             if walk:
                 assert plan.needed_a is not None and plan.walk_away_at_a is not None
                 assert plan.walk_away_at_c is not None and plan.walk_away_on_shift is not None
@@ -171,18 +171,19 @@ def staffing_table(report: StatsReport) -> Table:
     if walk:
         assert plan.patience_seconds is not None
         model = _(", mean patience {minutes:g} min (Erlang A)").format(minutes=minutes(plan.patience_seconds))
-        columns = ("Weekday", _("Hour"), _("Walk-ins and calls per hour"), _("Agents needed (Erlang C)"),
+        columns = (_("Weekday"), _("Hour"), _("Walk-ins and calls per hour"), _("Agents needed (Erlang C)"),
                    _("Agents needed with walk-aways (Erlang A)"), _("Predicted walk-away share at Erlang A's level (%)"),
                    _("Predicted walk-away share at Erlang C's level (%)"), _("Agents on shift"),
                    _("Service level on shift (%)"), _("Predicted walk-away share on shift (%)"))
     else:
         model = _(", too few walk-aways to estimate patience (Erlang C only)")
-        columns = ("Weekday", _("Hour"), _("Walk-ins and calls per hour"), _("Agents needed"), _("Agents on shift"),
+        columns = (_("Weekday"), _("Hour"), _("Walk-ins and calls per hour"), _("Agents needed"), _("Agents on shift"),
                    _("Service level on shift (%)"))
-    return Table(
-        f"Staffing (target {percent(plan.target.level):g}% {plan.target.within_text},"
-        f" handle time {minutes(plan.handle_seconds)} min{'' if plan.handle_observed else ', assumed'}{model})",
-        columns, tuple(rows))
+    title = (_("Staffing (target {level:g}% {within}, handle time {minutes} min)") if plan.handle_observed
+             else _("Staffing (target {level:g}% {within}, handle time {minutes} min, assumed)"))
+    title = title.format(level=percent(plan.target.level), within=plan.target.within_text,
+                         minutes=minutes(plan.handle_seconds))
+    return Table(f"{title[:-1]}{model})", columns, tuple(rows))
 
 
 def expected_table(rows: Sequence[ExpectedRow], window_days: int = 90) -> Table:

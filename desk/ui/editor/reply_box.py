@@ -45,12 +45,12 @@ class ReplyBox(QWidget):
         self.session = session
         self._restoring = False  # the box is filled by the program, not typed
         self.channel: str | None = None  # how a public reply reaches the person (see show_channel)
-        self.public = QRadioButton("&Public reply", self)
+        self.public = QRadioButton(_("&Public reply"), self)
         self.public.setAccessibleName("Public reply")
-        self.public.setToolTip("The requester receives this (Alt+P)")
-        self.internal = QRadioButton("&Internal note", self)
+        self.public.setToolTip(_("The requester receives this (Alt+P)"))
+        self.internal = QRadioButton(_("&Internal note"), self)
         self.internal.setAccessibleName("Internal note")
-        self.internal.setToolTip("Only agents see this (Alt+I)")
+        self.internal.setToolTip(_("Only agents see this (Alt+I)"))
         self.public.setChecked(True)
         self.mode = QButtonGroup(self)
         self.mode.addButton(self.public)

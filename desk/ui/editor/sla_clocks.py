@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDateTime, QLocale
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desk.core.i18n import N_, _
+from desk.core.i18n import N_, _, current_language
 from desk.core.vocabulary import format_age
 from desk.ui import theme
+from desk.ui.language import SHORT_DATE_TIME, show_moment
 
 if TYPE_CHECKING:
     from desk.core.rules.sla import Clock
@@ -21,6 +22,8 @@ TARGETS = {"first_response": N_("First response"), "next_reply": N_("Next reply"
 
 
 def _when(moment: datetime) -> str:
+    if current_language() == "ko":  # Korean desks write 24-hour times: "12. 4. (금) 13:33"
+        return show_moment(moment.astimezone(), SHORT_DATE_TIME)
     return QLocale().toString(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())), QLocale.FormatType.ShortFormat)
 
 

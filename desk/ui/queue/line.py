@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.i18n import _
-from desk.core.vocabulary import counted, format_age
+from desk.core.vocabulary import counted, format_age, word
 from desk.ui import plain_text
 from desk.ui.errors import show_error
 from desk.ui.queue.claiming import claim_confirmed
@@ -224,8 +224,9 @@ class WalkInLine(QWidget):
         for entry in entries:
             item = QListWidgetItem(self._text(entry, now))
             item.setData(Qt.ItemDataRole.UserRole, entry.ticket_id)
-            state = _("waiting") if entry.waiting else f"being served by {entry.assignee or 'someone'}"
-            how = _("phone call") if entry.channel == "phone" else "walk-in"
+            state = _("waiting") if entry.waiting else (_("being served by {name}").format(name=entry.assignee) if entry.assignee
+                                                           else _("being served by someone"))
+            how = _("phone call") if entry.channel == "phone" else word("walk-in")
             item.setToolTip(plain_text.tooltip(f"#{entry.ticket_id} {entry.requester}: {entry.subject} ({how}, {state})"))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{how}: {item.text()}")
             self.list.addItem(item)

@@ -169,7 +169,7 @@ Texts = tuple[str, ...]
 def row_texts(row: QueueRow) -> Texts:
     """The text of each column of ``row``; the age column (it ticks) is left empty."""
     return (f"↑ {row.id}" if row.unsynced else str(row.id), "", row.requester, row.subject,
-            row.category or "", row.channel, row.status, row.priority, row.assignee or "",
+            row.category or "", word(row.channel), word(row.status), word(row.priority), row.assignee or "",
             row.location or "", "")
 
 

@@ -188,17 +188,17 @@ class QuickLogDialog(QDialog):
         form.addRow(_("&Requester:"), self.requester)
         form.addRow("", self.requester_state)
         form.addRow(self.new_box)
-        form.addRow("C&hannel:", self.channel)
-        form.addRow("&Arrived:", self.arrived)
-        form.addRow("Ca&tegory:", self.category)
-        form.addRow("&Location:", self.location)
-        form.addRow("&Subject:", self.subject)
+        form.addRow(_("C&hannel:"), self.channel)
+        form.addRow(_("&Arrived:"), self.arrived)
+        form.addRow(_("Ca&tegory:"), self.category)
+        form.addRow(_("&Location:"), self.location)
+        form.addRow(_("&Subject:"), self.subject)
         from desk.ui.queue.intake_hints import IntakeHints
 
         self.hints = IntakeHints(tasks=tasks, subject=self.subject, category=self.category,
                                  location=self.location, parent=self)
         form.addRow("", self.hints.label)
-        form.addRow("&Details:", self.details)
+        form.addRow(_("&Details:"), self.details)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.warning)

@@ -23,7 +23,7 @@ class UndoNotice(QWidget):
         self.setAccessibleName("Undo notice")
         self.label = plain_text.plain_label(QLabel("", self))  # names a ticket's subject
         self.label.setAccessibleName("Notice")
-        self.undo_button = button("&Undo", _("Take the last action back (Alt+U)"), self, slot=self._undo)
+        self.undo_button = button(_("&Undo"), _("Take the last action back (Alt+U)"), self, slot=self._undo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)

@@ -150,14 +150,14 @@ class RemotesDialog(QDialog):
         self.empty.hide()
         layout.addWidget(self.empty, 1)
         row = QHBoxLayout()
-        self.add_button = named(QPushButton("&Add…", self), _("Add remote"), _("Add a Zendesk or RT remote"))
-        self.token_button = named(QPushButton("Set &token…", self), _("Set token"),
+        self.add_button = named(QPushButton(_("&Add…"), self), _("Add remote"), _("Add a Zendesk or RT remote"))
+        self.token_button = named(QPushButton(_("Set &token…"), self), _("Set token"),
                                    _("Replace the selected remote's token"))
-        self.remove_button = named(QPushButton("&Remove", self), _("Remove remote"),
+        self.remove_button = named(QPushButton(_("&Remove"), self), _("Remove remote"),
                                     _("Forget the selected remote and its token (tickets stay)"))
         self.people_button = named(QPushButton(_("&People…"), self), _("Agent accounts"),
                                    _("Which account on the selected remote each agent here is"))
-        self.close_button = named(QPushButton("&Close", self), _("Close"), _("Close this window"))
+        self.close_button = named(QPushButton(_("&Close"), self), _("Close"), _("Close this window"))
         for button in (self.add_button, self.token_button, self.people_button, self.remove_button):
             row.addWidget(button)
         row.addStretch(1)

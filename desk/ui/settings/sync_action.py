@@ -167,7 +167,7 @@ class SyncController(QObject):
         self.probing = False
         self.started = False  # the sync on start has been asked for
         menu = window.menu("Sync") if hasattr(window, "menu") else window.menuBar().addMenu("&Sync")
-        self.sync_action = QAction("&Sync now", self)
+        self.sync_action = QAction(_("&Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F9"))
         self.sync_action.setToolTip(_(SYNC_TIP))
         self.sync_action.setStatusTip(self.sync_action.toolTip())

@@ -179,7 +179,7 @@ class StatsPanel(QWidget):
         self.business_hours.setToolTip(_("Count only the desk's open hours in waits, responses and resolutions "
                                          "(opening hours, holidays and closed days from Settings)"))
         self.business_hours.toggled.connect(self._schedule)
-        self.refresh_button = self._push("&Refresh", _("Refresh statistics"), _("Compute again (F5)"), self.refresh)
+        self.refresh_button = self._push(_("&Refresh"), _("Refresh statistics"), _("Compute again (F5)"), self.refresh)
         self.refresh_button.setShortcut("F5")
         xlsx = self._push(_("Export XLSX…"), _("Export report as XLSX"), _("Every table, one sheet each"), self._ask_xlsx)
         html = self._push(_("Export HTML…"), _("Export printable report"),
@@ -193,7 +193,7 @@ class StatsPanel(QWidget):
                        self.channel, self.kind, self.agent, self.location):
             first.addWidget(widget)
         first.addStretch(1)
-        for widget in (QLabel("Staffing target:", self), self.level, QLabel("within", self), self.minutes,
+        for widget in (QLabel(_("Staffing target:"), self), self.level, QLabel(_("within"), self), self.minutes,
                        self.business_hours, self.refresh_button, xlsx, html):
             second.addWidget(widget)
         second.addWidget(self.status, 1)  # the rest of the row: messages are read whole
@@ -245,19 +245,19 @@ class StatsPanel(QWidget):
             tile.setWordWrap(True)  # "p90 10.2 min, 64.9% within 5 min" wraps at 200% instead of being cut
             tiles.addWidget(tile, index // 6, index % 6)
             self.tiles[name] = tile
-        self.created_solved = SeriesChart("Created vs solved", "Tickets arriving, and tickets solved (by solve date), "
-                                          "per day; walk-aways are not solves", body)
-        self.backlog = SeriesChart("Backlog", _("Open tickets at the end of each day, from their status history"), body)
-        self.heatmap = HeatmapChart("Arrivals by weekday and hour", _("When people come: local weekday × hour"), body)
-        self.frt = HistogramChart("First response time", "Arrival → first public reply or start of service "
-                                  "(tickets logged after the fact excluded)", body)
-        self.resolution = HistogramChart("Full resolution time", _("Created → last solved"), body)
-        self.by_category = BarChart("Volume by category", _("Tickets per category"), body)
-        self.by_kind = BarChart("Volume by requester kind", _("Tickets per kind of requester"), body)
-        self.csat = SeriesChart("CSAT trend", _("Good ratings of all ratings, 7-day rolling"), body)
-        self.walk_in = SeriesChart("Walk-in wait and abandonment",
+        self.created_solved = SeriesChart(_("Created vs solved"), _("Tickets arriving, and tickets solved (by solve date), "
+                                            "per day; walk-aways are not solves"), body)
+        self.backlog = SeriesChart(_("Backlog"), _("Open tickets at the end of each day, from their status history"), body)
+        self.heatmap = HeatmapChart(_("Arrivals by weekday and hour"), _("When people come: local weekday × hour"), body)
+        self.frt = HistogramChart(_("First response time"), _("Arrival → first public reply or start of service "
+                                    "(tickets logged after the fact excluded)"), body)
+        self.resolution = HistogramChart(_("Full resolution time"), _("Created → last solved"), body)
+        self.by_category = BarChart(_("Volume by category"), _("Tickets per category"), body)
+        self.by_kind = BarChart(_("Volume by requester kind"), _("Tickets per kind of requester"), body)
+        self.csat = SeriesChart(_("CSAT trend"), _("Good ratings of all ratings, 7-day rolling"), body)
+        self.walk_in = SeriesChart(_("Walk-in wait and abandonment"),
                                    _("Median wait of walk-ins and calls per day, and how many walked away"), body)
-        self.staffing_map = HeatmapChart("Agents needed (Erlang C)",
+        self.staffing_map = HeatmapChart(_("Agents needed (Erlang C)"),
                                          _("Agents each weekday × hour needs to meet the target"), body,
                                          empty_message=_("No walk-ins or calls in this period"))
         # Erlang A beside C: the patience comes from the period's own walk-aways
@@ -268,9 +268,9 @@ class StatsPanel(QWidget):
         self.charts: list[Chart] = [self.created_solved, self.backlog, self.heatmap, self.staffing_map,
                                     self.staffing_map_a, self.frt, self.resolution, self.by_category, self.by_kind,
                                     self.csat, self.walk_in]
-        self.agents_box = TableBox("Agents", _("Per agent: handled, solved, medians, CSAT"), body)
-        self.staffing_box = TableBox("Staffing", _("Arrivals, agents needed and on shift per weekday × hour"), body)
-        self.expected_box = TableBox("Expected resolution", _("Median and p80 per category, last 90 days"), body)
+        self.agents_box = TableBox(_("Agents"), _("Per agent: handled, solved, medians, CSAT"), body)
+        self.staffing_box = TableBox(_("Staffing"), _("Arrivals, agents needed and on shift per weekday × hour"), body)
+        self.expected_box = TableBox(_("Expected resolution"), _("Median and p80 per category, last 90 days"), body)
         # CSAT is people's own ratings only (docs/metrics.md): its response rate and the low-rating comments
         self.ratings_box = TableBox(_("Low-rating comments"),
                                     _("What people said with a bad rating, newest first (anonymous ones without name)"),
@@ -468,7 +468,7 @@ class StatsPanel(QWidget):
         self.ratings = ratings
         count = ngettext("{n} person's rating", "{n} people's ratings", ratings.rated).format(n=f"{ratings.rated:,}")
         responded = _("{rate} responded").format(rate=_percent(ratings.response_rate))
-        self.tiles["CSAT"].setText(f"<small>CSAT</small><br><b>{_percent(ratings.csat)}<br>"
+        self.tiles["CSAT"].setText(f"<small>{_('CSAT')}</small><br><b>{_percent(ratings.csat)}<br>"
                                    f"<small>{count} · {responded}</small></b>")
         self.tiles["CSAT"].setToolTip(_("Good of people's own ratings; agent-reported ratings ({n}) are not counted")
                                       .format(n=ratings.agent_reported))
