@@ -104,6 +104,18 @@ def set_language(language: str | None) -> str:
     return code
 
 
+def gettext_for(language: str | None):  # noqa: ANN201 - Callable[[str], str]
+    """``_`` in ``language`` whatever the process speaks: for data written once in the store's
+    language (default rules, like the default canned responses)."""
+    code = (language or "").strip().lower()
+    if code not in LANGUAGES or code == "en":
+        return gettext.NullTranslations().gettext
+    from desk.core.i18n_build import ensure_compiled
+
+    ensure_compiled(code, locale_dir=LOCALE_DIR)
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[code], fallback=True).gettext
+
+
 # Dates and numbers for the CLI and the core's own texts (the UI uses QLocale): Babel's CLDR
 # data, so Korean reads "2026. 12. 1. (화) 14:05" and English "Tue, Dec 1, 2026, 14:05".
 # 24-hour time everywhere, as desks write it.

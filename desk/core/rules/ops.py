@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.changes import Changes
 from desk.core.db import unit_of_work
-from desk.core.i18n import _
+from desk.core.desk_settings import load_desk_settings
+from desk.core.i18n import N_, _, current_language, gettext_for
 from desk.core.models import Rule, Setting, utcnow
 from desk.core.ops._audit import record
 from desk.core.rules.definitions import KINDS, check_definition
@@ -195,33 +196,44 @@ def import_rules(session: Session, *, actor_id: int | None, data: object, replac
 
 
 # The sensible defaults (docs/rules.md, "Defaults"): installed once per store, then the desk's own.
-CLOSE_SOLVED = "Close solved tickets after 4 days"
+CLOSE_SOLVED = N_("Close solved tickets after 4 days")
 DEFAULTS: tuple[dict[str, Any], ...] = (
     {"kind": "automation", "name": CLOSE_SOLVED, "active": True,
      "all": [{"field": "status", "op": "is", "value": "solved"},
              {"field": "hours_since_status", "op": "ge", "value": 96}],
      "actions": [{"action": "set", "field": "status", "value": "closed"}]},
-    {"kind": "automation", "name": "Remind the requester after 3 business days pending", "active": True,
+    {"kind": "automation", "name": N_("Remind the requester after 3 business days pending"), "active": True,
      "all": [{"field": "status", "op": "is", "value": "pending"},
              {"field": "hours_since_status", "op": "ge", "value": 27, "business": True}],
-     "actions": [{"action": "canned", "title": "Waiting for your reply"},  # a default canned response
-                 {"action": "note", "body": "Pending for 3 business days: the requester was reminded."}]},
-    {"kind": "automation", "name": "Solve tickets pending 7 business days", "active": True,
+     "actions": [{"action": "canned", "title": N_("Waiting for your reply")},  # a default canned response
+                 {"action": "note", "body": N_("Pending for 3 business days: the requester was reminded.")}]},
+    {"kind": "automation", "name": N_("Solve tickets pending 7 business days"), "active": True,
      "all": [{"field": "status", "op": "is", "value": "pending"},
              {"field": "hours_since_status", "op": "ge", "value": 63, "business": True}],
      "actions": [{"action": "set", "field": "status", "value": "solved"},
-                 {"action": "note", "body": "No answer for 7 business days: solved (a reply reopens it)."}]},
-    {"kind": "automation", "name": "Walk-in waiting 15 minutes", "active": True,
+                 {"action": "note", "body": N_("No answer for 7 business days: solved (a reply reopens it).")}]},
+    {"kind": "automation", "name": N_("Walk-in waiting 15 minutes"), "active": True,
      "all": [{"field": "status", "op": "is", "value": "new"},
              {"field": "channel", "op": "in", "value": ["walk-in", "phone"]},
              {"field": "assignee", "op": "is", "value": "none"},
              {"field": "hours_since_created", "op": "ge", "value": 0.25}],
-     "actions": [{"action": "notify", "text": "waiting for 15 minutes; a supervisor may help"}]},
-    {"kind": "sla", "name": "Standard", "active": True, "all": [], "pause": True,
+     "actions": [{"action": "notify", "text": N_("waiting for 15 minutes; a supervisor may help")}]},
+    {"kind": "sla", "name": N_("Standard"), "active": True, "all": [], "pause": True,
      "targets": {"first_response": {"hours": 4, "business": True},
                  "next_reply": {"hours": 8, "business": True},
                  "resolution": {"hours": 27, "business": True}}},
 )
+
+
+def _in_language(item: dict[str, Any], words: Any) -> dict[str, Any]:  # noqa: ANN401 - gettext
+    """A default rule with its name, notes, notices and canned title in the store's language."""
+    def action(step: dict[str, Any]) -> dict[str, Any]:
+        return {k: words(v) if k in ("body", "text", "title") and isinstance(v, str) else v for k, v in step.items()}
+
+    out = {**item, "name": words(item["name"])}
+    if "actions" in item:
+        out["actions"] = [action(step) for step in item["actions"]]
+    return out
 
 
 def install_defaults(session: Session, *, actor_id: int | None = None, now: datetime | None = None) -> Changes:
@@ -234,11 +246,15 @@ def install_defaults(session: Session, *, actor_id: int | None = None, now: date
     # A desk that syncs with Zendesk or RT lets the helpdesk close its own tickets (it runs its
     # own automations): the closing default comes switched off there, to be turned on knowingly.
     synced = session.scalar(select(func.count(SyncRemote.id))) or 0
+    # Written once in the store's language, as the default canned responses are (the reminder
+    # names the canned response of that language: both catalogs translate its title alike).
+    words = gettext_for(load_desk_settings(session).language or current_language())
     with unit_of_work(session):
         session.merge(Setting(key=DEFAULTS_KEY, value=now.isoformat()))
         for item in DEFAULTS:
             if synced and item["name"] == CLOSE_SOLVED:
                 item = {**item, "active": False}
+            item = _in_language(item, words)
             if session.scalar(select(Rule.id).where(Rule.kind == item["kind"], Rule.name == item["name"])) is None:
                 body = {k: v for k, v in item.items() if k not in ("kind", "name", "active")}
                 add_rule(session, actor_id=actor_id, kind=item["kind"], name=item["name"], definition=body,
