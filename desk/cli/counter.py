@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from desk.cli import arguments
 from desk.cli.main import add_db_option, db_path
 from desk.core.i18n import _
 
@@ -15,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       "and the closed screen outside opening hours; full screen."),
     )
     add_db_option(parser)
-    parser.add_argument("--screen", type=int, metavar="N",
+    parser.add_argument("--screen", type=arguments.whole_number(low=0, high=64), metavar="N",
                         help=_("which screen, 0 for the first (default: a second screen if there is one)"))
     parser.set_defaults(func=run_counter)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from desk.cli import arguments
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
 from desk.core import errors
@@ -51,11 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.set_defaults(func=run_status)
     box = actions.add_parser("outbox", help=_("list the e-mails queued, sent and failed"))
     box.add_argument("--state", choices=outbox.STATES, action="append", help=_("only these states (repeatable)"))
-    box.add_argument("--limit", type=int, default=50, help=_("how many (newest first; default 50)"))
+    box.add_argument("--limit", type=arguments.whole_number(low=1, high=100_000), default=50, help=_("how many (newest first; default 50)"))
     box.add_argument("--json", action="store_true", help=_("machine-readable output"))
     box.set_defaults(func=run_outbox)
     retry = actions.add_parser("retry", help=_("try a failed e-mail again now"))
-    retry.add_argument("mail_id", type=int, metavar="ID", help=_("the mail's number (`desk mail outbox` lists them)"))
+    retry.add_argument("mail_id", type=arguments.whole_number(low=1), metavar="ID", help=_("the mail's number (`desk mail outbox` lists them)"))
     retry.add_argument("--as", dest="agent", metavar="EMAIL", help=_("the agent asking"))
     retry.set_defaults(func=run_retry)
     send = actions.add_parser("send", help=_("send what is due in the outbox now"))
@@ -67,11 +68,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _read_password() -> str:
-    if sys.stdin.isatty():
-        import getpass
+    try:
+        if sys.stdin.isatty():
+            import getpass
 
-        return getpass.getpass(_("Mail password (not shown): "))
-    return sys.stdin.read().rstrip("\r\n")
+            return getpass.getpass(_("Mail password (not shown): "))
+        return sys.stdin.read().rstrip("\r\n")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:  # no usable standard input
+        raise errors.InvalidInput(_("Could not read the password from standard input ({error}).").format(
+            error=type(exc).__name__)) from None
 
 
 def run_setup(args: argparse.Namespace) -> int:

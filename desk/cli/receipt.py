@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
 from desk.core import errors
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       "saved with -o FILE.pdf."),
     )
     add_db_option(parser)
-    parser.add_argument("ticket_id", type=int, metavar="ID", help=_("the ticket number"))
+    parser.add_argument("ticket_id", type=arguments.whole_number(low=1), metavar="ID", help=_("the ticket number"))
     parser.add_argument("-o", "--output", type=Path, metavar="FILE.pdf", help=_("save as PDF here instead of printing"))
     parser.add_argument("--ticket", action="store_true", help=_("the whole ticket with its conversation (A4)"))
     parser.add_argument("--internal", action="store_true", help=_("with --ticket: include internal notes"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date
 from pathlib import Path
 
+from desk.cli import arguments
 from desk.cli.common import agent_for, print_json, session_for
 from desk.cli.main import add_db_option
 from desk.core import errors, files
@@ -39,17 +39,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     available.set_defaults(func=run_availability)
     suggest = actions.add_parser("suggest", help=_("suggest the rota of a week and save it as the draft"))
     add_db_option(suggest)
-    suggest.add_argument("--week", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
+    suggest.add_argument("--week", type=arguments.iso_date, required=True, metavar="YYYY-MM-DD",
                          help=_("any day of the week to plan"))
-    suggest.add_argument("--weeks", type=int, default=1, help=_("how many weeks (default 1)"))
+    suggest.add_argument("--weeks", type=arguments.whole_number(low=1, high=52), default=1, help=_("how many weeks (default 1)"))
     suggest.add_argument("--interval", type=int, default=30, choices=(30, 60), help=_("minutes (default 30)"))
     suggest.add_argument("--json", action="store_true", help=_("print JSON"))
     suggest.set_defaults(func=run_suggest)
     export = actions.add_parser("export", help=_("export the planned shifts of a week"))
     add_db_option(export)
-    export.add_argument("--week", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
+    export.add_argument("--week", type=arguments.iso_date, required=True, metavar="YYYY-MM-DD",
                         help=_("any day of the first week"))
-    export.add_argument("--weeks", type=int, default=1, help=_("how many weeks (default 1)"))
+    export.add_argument("--weeks", type=arguments.whole_number(low=1, high=52), default=1, help=_("how many weeks (default 1)"))
     export.add_argument("--format", choices=("csv", "ics"), default="csv", help=_("csv, or ics: one file per worker"))
     export.add_argument("--out", type=Path, required=True,
                         help=_("the CSV file, or the folder for the .ics files"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from desk.cli import arguments
 from desk.cli.common import print_json, session_for
 from desk.cli.main import add_db_option
-from desk.core import errors, files
+from desk.core import errors, files, inputs
 from desk.core.i18n import _, ngettext
 from desk.core.rules.definitions import KINDS
 
@@ -67,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                  description=_("Put a rule at a place among the rules of its kind (1 = first)."))
     add_db_option(moving)
     moving.add_argument("rule", help=_("rule id or name"))
-    moving.add_argument("place", type=int, help=_("1 = first"))
+    moving.add_argument("place", type=arguments.whole_number(low=1, high=100_000), help=_("1 = first"))
     moving.set_defaults(func=run_move)
 
     deleting = commands.add_parser("delete", help=_("delete a rule"),
@@ -110,9 +111,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                  description=_("SLA attainment of the tickets that arrived between --from and --to "
                                                "(desk time zone), with the breached tickets listed."))
     add_db_option(report)
-    report.add_argument("--from", dest="start", type=date.fromisoformat, metavar="DATE",
+    report.add_argument("--from", dest="start", type=arguments.iso_date, metavar="DATE",
                         help=_("first day, YYYY-MM-DD (default: 30 days ago)"))
-    report.add_argument("--to", dest="end", type=date.fromisoformat, metavar="DATE",
+    report.add_argument("--to", dest="end", type=arguments.iso_date, metavar="DATE",
                         help=_("last day, inclusive (default: today)"))
     report.add_argument("--json", action="store_true", help=_("print JSON"))
     report.set_defaults(func=run_sla_report)
@@ -140,8 +141,9 @@ def _moment(text: str) -> datetime:
 def _find(session, text: str, kind: str | None = None):  # noqa: ANN001, ANN202
     from desk.core.rules.store import load_rules, rule_by_name
 
-    if text.isdigit():
-        found = next((rule for rule in load_rules(session) if rule.id == int(text)), None)
+    number = inputs.parse_id(text)  # "12" (not "²", which isdigit() lets through)
+    if number is not None:
+        found = next((rule for rule in load_rules(session) if rule.id == number), None)
     else:
         found = rule_by_name(session, kind=kind, name=text)
     if found is None:
@@ -151,8 +153,7 @@ def _find(session, text: str, kind: str | None = None):  # noqa: ANN001, ANN202
 
 def _read_definition(args: argparse.Namespace) -> object:
     if args.file is not None:
-        with files.file_errors(args.file, what="rule file"):
-            return args.file.read_text(encoding="utf-8")
+        return inputs.read_json_file(args.file, what=args.file.name)
     return args.definition
 
 
@@ -243,12 +244,8 @@ def run_export(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from desk.core.rules import ops
 
-    with files.file_errors(args.file, what="rules file"):
-        text = args.file.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise errors.InvalidInput(_("{name} is not JSON: {error}").format(name=args.file.name, error=exc.msg)) from exc
+    # Unreadable, not UTF-8, too deep, surrogates, NUL: a message, never a crash.
+    data = inputs.read_json_file(args.file, what=args.file.name)
     with session_for(args) as session:
         ops.import_rules(session, actor_id=None, data=data, replace=args.replace)
     count = len(data.get("rules", []) if isinstance(data, dict) else data)

@@ -117,6 +117,10 @@ PATHS = [f"@{name}" for name in [*FILES, *BINARY, "a-folder", "missing.json", "n
     "/sys/desk-cannot-write-here", "/sys/no-such-folder/out.csv", "/proc/self/status"]
 
 
+# The commands that open a window and wait in its event loop are not headless commands.
+WINDOWS = {("gui",), ("counter",)}
+
+
 def leaves() -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     found = []
 
@@ -126,7 +130,7 @@ def leaves() -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
                 for name, sub in action.choices.items():
                     walk(sub, (*prefix, name))
                 return
-        if prefix != ("gui",):  # the window is not a headless command
+        if prefix not in WINDOWS:
             found.append((prefix, parser))
 
     walk(build_parser(), ())

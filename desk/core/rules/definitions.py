@@ -33,7 +33,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from desk.core import errors
+from desk.core import errors, inputs
 from desk.core.i18n import _
 from desk.core.vocabulary import CHANNELS, PERSON_KINDS, PRIORITIES, STATUSES
 
@@ -163,10 +163,7 @@ def check_definition(kind: str, raw: object) -> dict[str, Any]:
     if kind not in KINDS:
         raise _bad(_("A rule is a trigger, an automation or an SLA policy (sla)."))
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise _bad(_("The rule is not valid JSON: {error}").format(error=exc.msg)) from exc
+        raw = inputs.parse_json(raw, what=_("The rule"))
     if not isinstance(raw, Mapping):
         raise _bad(_("A rule's definition is a JSON object."))
     unknown = set(raw) - {"all", "any", "actions", "targets", "pause"}

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desk.core import errors, files
+from desk.core import errors, inputs
 from desk.core.canned_io import ImportReport, Unmapped
 from desk.core.db import unit_of_work
 from desk.core.i18n import _
@@ -198,10 +198,6 @@ def import_zendesk(session: Session, *, data: object, actor_id: int | None = Non
 
 def import_zendesk_file(session: Session, path: Path, *, actor_id: int | None = None,
                         include_inactive: bool = False) -> ImportReport:
-    with files.file_errors(path, what="Zendesk export"):
-        text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise errors.InvalidInput(_("{name} is not JSON: {error}").format(name=path.name, error=exc.msg)) from exc
+    # Unreadable, not UTF-8, too deep, surrogates, NUL: a message, never a crash.
+    data = inputs.read_json_file(path, what=path.name)
     return import_zendesk(session, data=data, actor_id=actor_id, include_inactive=include_inactive)
