@@ -228,8 +228,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """Exit 0 when every remote synced, 1 when only some items were refused (they stay in the
-    outbox), 2 when a remote failed: each failure is named on standard error."""
+    """Exit 0 when every remote synced; 1 when a remote failed (each failure is named on standard
+    error) or only some items were refused (they stay in the outbox); 2 for a remote name that
+    does not exist (a usage error)."""
     with session_for(args) as session:
         names = [args.name] if args.name else None
         if names is None and not config.list_remotes(session):
@@ -255,7 +256,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         failed = ", ".join(failure.remote for failure in run.failures)
         total = len(run.failures) + len(run.reports)
         print(_('desk: sync failed for {failed} ({count} of {total} remote{value}).').format(failed=failed, count=len(run.failures), total=total, value='' if total == 1 else 's'), file=sys.stderr)
-        return 2
+        # A remote name that does not exist is a usage error (2); a server or its credentials
+        # failing is the world around Desk (1).
+        return 2 if all(isinstance(f.error, errors.NotFound) for f in run.failures) else 1
     return 1 if run.not_sent else 0
 
 

@@ -120,7 +120,7 @@ def test_sync_names_the_failed_remote_and_exits_non_zero(tmp_path, capsys, zende
                                "requester": {"email": "kim@uni.test", "name": "Kim"}})
         zendesk.advance(61)
         capsys.readouterr()
-        assert main(["sync", "--db", db]) == 2
+        assert main(["sync", "--db", db]) == 1  # an environment error (issue 18's exit codes)
         out, err = capsys.readouterr()
         assert out.startswith("zd: pulled 1 (new 1")  # the remote that worked says what it did
         assert "desk: a-broken: Zendesk refused Desk's credentials (HTTP 401" in err

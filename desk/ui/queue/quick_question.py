@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QMainWindow
 
 from desk.core.changes import Changes
 from desk.core.i18n import N_, _
-from desk.core.ops.quick_questions import tally_quick_question
 from desk.ui.errors import show_error
 
 EFFORTS = (
@@ -36,6 +35,10 @@ def install(window: QMainWindow) -> list[QAction]:
 
 
 def tally(window: QMainWindow, effort: str) -> None:
+    # Imported here: the op module loads SQLAlchemy (~0.3 s), which the first paint must not wait
+    # for (install() runs while the window is built).
+    from desk.core.ops.quick_questions import tally_quick_question
+
     agent = window.current_agent_id()  # type: ignore[attr-defined]
 
     def done(_changes: Changes) -> None:
