@@ -51,6 +51,8 @@ VALUES: dict[str, tuple[Any, ...]] = {
     "tags": ([], ["loaner"], ["loaner", "vip"]),
     "satisfaction": (None, "good", "bad"),
     "satisfaction_comment": (None, "Quick, thanks"),
+    "satisfaction_source": (None, "person", "agent"),
+    "satisfaction_at": (None, "2026-12-01T09:40:00Z"),
     "expected_resolution": (None, "Friday noon"),
 }
 

@@ -19,9 +19,10 @@ from desk.core.ops import tickets
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 # pressed below, except F9 (tests/ui/test_remotes_dialog.py presses it with and without a remote)
-# and F1 (tests/ui/test_help.py presses it and reads the guide)
+# and F1 (tests/ui/test_help.py presses it and reads the guide) and F8 (tests/ui/test_quick_question.py
+# presses it, with Shift and Ctrl, and counts the tallies)
 CHECKED = {"Ctrl+N", "Ctrl+T", "Ctrl+K", "Ctrl+Shift+K", "Ctrl+F", "Enter", "Ctrl+1", "Ctrl+2", "F5",
-           "Ctrl+Enter", "Ctrl+Shift+C", "F9", "F1"}
+           "Ctrl+Enter", "Ctrl+Shift+C", "F9", "F1", "F8"}
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
 
