@@ -25,7 +25,7 @@ from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.i18n import _, current_language
 from desk.core.models import Setting, utcnow
-from desk.core.ops._audit import record
+from desk.core.ops._audit import set_setting_audited
 from desk.core.ops.people import active_agent_count
 from desk.core.settings import TIMEZONE_KEY, local_zone_name
 
@@ -327,17 +327,9 @@ def save_desk_settings(
         new = validated(values, base=load_desk_settings(session))
         given = KEYS if isinstance(values, DeskSettings) else {
             name.replace("-", "_"): KEYS[name.replace("-", "_")] for name in values}
-        changed = False
-        for name, key in given.items():
-            text = _to_text(name, getattr(new, name))
-            row = session.get(Setting, key)
-            if row is not None and row.value == text:
-                continue
-            record(session, ticket_id=None, actor_id=actor_id, at=now, action="set-setting", field=key,
-                   old=row.value if row is not None else None, new=text)
-            session.merge(Setting(key=key, value=text))
-            changed = True
-    return Changes(settings=True) if changed else Changes()
+        changed = [set_setting_audited(session, key=key, text=_to_text(name, getattr(new, name)),
+                                       actor_id=actor_id, now=now) for name, key in given.items()]
+    return Changes(settings=True) if any(changed) else Changes()
 
 
 # --- what the settings mean --------------------------------------------------------------------

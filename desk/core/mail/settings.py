@@ -21,7 +21,7 @@ from desk.core.changes import Changes
 from desk.core.db import unit_of_work
 from desk.core.i18n import _
 from desk.core.models import Setting, utcnow
-from desk.core.ops._audit import record
+from desk.core.ops._audit import set_setting_audited
 
 SECURITY = ("starttls", "ssl", "none")
 SERVICE = "desk-mail"
@@ -129,17 +129,9 @@ def save_mail_settings(session: Session, *, actor_id: int | None, values: Mappin
     now = utcnow()
     with unit_of_work(session):
         new = validated(values, base=load_mail_settings(session))
-        changed = False
-        for name in values:
-            key, text = PREFIX + name, str(getattr(new, name))
-            row = session.get(Setting, key)
-            if row is not None and row.value == text:
-                continue
-            record(session, ticket_id=None, actor_id=actor_id, at=now, action="set-setting", field=key,
-                   old=row.value if row is not None else None, new=text)
-            session.merge(Setting(key=key, value=text))
-            changed = True
-    return Changes(settings=True) if changed else Changes()
+        changed = [set_setting_audited(session, key=PREFIX + name, text=str(getattr(new, name)),
+                                       actor_id=actor_id, now=now) for name in values]
+    return Changes(settings=True) if any(changed) else Changes()
 
 
 # --- the password: keyring only ----------------------------------------------------------------

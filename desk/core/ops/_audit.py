@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from desk.core.models import AuditEvent, Comment
+from desk.core.models import AuditEvent, Comment, Setting
 
 PENDING = "rules_pending"  # session.info key: [AuditNote, ...] for the rules engine
 ACTING_RULE = "rules_acting"  # session.info key: the id of the rule whose actions are running
@@ -72,3 +72,15 @@ class AuditNote(NamedTuple):
     origin: str | None
     rule_id: int | None
     text: str
+
+
+def set_setting_audited(session: Session, *, key: str, text: str, actor_id: int | None, now: datetime) -> bool:
+    """Store ``text`` under ``key`` with a "set-setting" audit row; False (and nothing written)
+    when the stored text is already that. Inside the caller's unit of work."""
+    row = session.get(Setting, key)
+    if row is not None and row.value == text:
+        return False
+    record(session, ticket_id=None, actor_id=actor_id, at=now, action="set-setting", field=key,
+           old=row.value if row is not None else None, new=text)
+    session.merge(Setting(key=key, value=text))
+    return True

@@ -426,15 +426,7 @@ class ZendeskRemote:
                 if raw.get("status") == "deleted":  # marked if we have it, never created
                     page.tickets.append(_deleted(str(raw.get("id"))))
                     continue
-                problem = validate.zendesk_ticket_problem(raw)
-                if problem:
-                    page.skipped.append(validate.skipped("Zendesk", "ticket", raw.get("id"), problem))
-                    continue
-                ticket = self._ticket(raw)
-                page.tickets.append(ticket)
-                # Always read the comments of a changed ticket: a version we stored after a push
-                # may already include a reply made on the web that we have not pulled yet.
-                page.comments.extend(self.comments_of(ticket.remote_id))
+                self._read_into(page, raw)
             stop = None if data["end_of_stream"] or not after else paging.step(after)
             if stop:
                 page.notes.append(stop)
@@ -454,17 +446,22 @@ class ZendeskRemote:
             page = PullPage(cursor=last)
             self.skipped = page.skipped
             for raw in data["tickets"]:
-                if not isinstance(raw, dict) or raw.get("updated_at") == versions.get(str(raw.get("id"))):
-                    continue
-                problem = validate.zendesk_ticket_problem(raw)
-                if problem:
-                    page.skipped.append(validate.skipped("Zendesk", "ticket", raw.get("id"), problem))
-                    continue
-                ticket = self._ticket(raw)
-                page.tickets.append(ticket)
-                page.comments.extend(self.comments_of(ticket.remote_id))
+                if isinstance(raw, dict) and raw.get("updated_at") != versions.get(str(raw.get("id"))):
+                    self._read_into(page, raw)
             if page.tickets or page.skipped:
                 yield page
+
+    def _read_into(self, page: PullPage, raw: dict[str, Any]) -> None:
+        """One listed ticket onto ``page``: skipped with its reason when malformed, else with its
+        comments (always read: a version stored after a push may already include a reply made
+        on the web that was not pulled yet)."""
+        problem = validate.zendesk_ticket_problem(raw)
+        if problem:
+            page.skipped.append(validate.skipped("Zendesk", "ticket", raw.get("id"), problem))
+            return
+        ticket = self._ticket(raw)
+        page.tickets.append(ticket)
+        page.comments.extend(self.comments_of(ticket.remote_id))
 
     def get(self, remote_id: str) -> RemoteTicket:
         response = self.http.request("GET", f"/api/v2/tickets/{remote_id}", ok=(200, 404))
