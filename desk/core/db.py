@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desk.core import errors, korean, store_damage
-from desk.core.i18n import _
+from desk.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -46,7 +46,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 # The newest schema revision in migrations/ (a test checks they agree). Knowing it without
 # loading Alembic keeps the common case — opening a current store — quick: Alembic (~0.2 s
 # of imports) is loaded only to create or upgrade a store.
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0018"
 
 
 def default_db_path() -> Path:
@@ -492,6 +492,7 @@ def integrity_problems(store: Store) -> list[str]:
     """``PRAGMA integrity_check`` + foreign keys + every table, index and trigger the store's
     schema expects (``schema_check``) + the search index's own check; empty list = healthy."""
     from desk.core.schema_check import SEARCH_INDEX, schema_problems
+    from desk.core.search_index import open_index_drift
 
     problems: list[str] = []
     with translated_errors(store.path), closing(store.raw_connection()) as conn:
@@ -518,6 +519,15 @@ def integrity_problems(store: Store) -> list[str]:
         ).fetchone()[0]
         if unindexed:
             problems.append(_("{count} tickets are missing from the search index").format(count=f"{unindexed:,}"))
+        try:
+            drift = open_index_drift(conn)
+        except sqlite3.DatabaseError as exc:
+            problems.append(_("open tickets' search index: {error}").format(error=exc))
+        else:
+            if drift:
+                problems.append(ngettext("{count} ticket is wrong in the open tickets' search index",
+                                         "{count} tickets are wrong in the open tickets' search index",
+                                         drift).format(count=f"{drift:,}"))
     return problems
 
 

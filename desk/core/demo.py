@@ -430,28 +430,7 @@ def _suspend_triggers(conn: sqlite3.Connection) -> list[str]:
 
 
 def _build_search_index(conn: sqlite3.Connection) -> None:
-    conn.execute("DELETE FROM ticket_fts")
-    conn.execute(
-        "CREATE TEMP TABLE demo_comment_text AS SELECT ticket_id, group_concat(body, char(10)) AS body"
-        " FROM comments GROUP BY ticket_id"
-    )
-    conn.execute("CREATE INDEX temp.ix_demo_comment_text ON demo_comment_text(ticket_id)")
-    conn.execute(  # the indexed text without its Hangul, the Hangul apart (migration 0015)
-        "INSERT INTO ticket_fts (rowid, subject, description, comments, requester,"
-        "                        ko_subject, ko_description, ko_comments, ko_requester)"
-        " SELECT id, desk_plain(subject), desk_plain(description), desk_plain(comments), desk_plain(requester),"
-        "        desk_hangul(subject), desk_hangul(description), desk_hangul(comments), desk_hangul(requester)"
-        " FROM (SELECT t.id, t.subject, t.description, coalesce(char(10) || d.body, '') AS comments,"
-        "              p.name || ' ' || coalesce(p.email, '') || ' ' || coalesce(p.phone, '') AS requester"
-        "       FROM tickets t JOIN people p ON p.id = t.requester_id"
-        "       LEFT JOIN demo_comment_text d ON d.ticket_id = t.id)"
-    )
-    conn.execute("DROP TABLE temp.demo_comment_text")
-    conn.execute("INSERT INTO ticket_ko(ticket_ko) VALUES ('delete-all')")
-    conn.execute(  # the same terms the search triggers write (migration 0009)
-        "INSERT INTO ticket_ko (rowid, subject, body)"
-        " SELECT id, s, b FROM (SELECT rowid AS id, desk_ko_terms(ko_subject) AS s,"
-        "        desk_ko_body(ko_description, ko_comments, ko_requester) AS b FROM ticket_fts)"
-        " WHERE s != '' OR b != ''"
-    )
+    from desk.core import search_index
+
+    search_index.fill(conn)
 

@@ -120,16 +120,8 @@ def newer_tables(conn: sqlite3.Connection, revision: str) -> list[str]:
     return sorted(p.object.name for p in schema_problems(conn, revision) if p.kind == "newer")
 
 
-# The search index as its triggers (migrations 0001, 0005) would have filled it: subject,
-# description, every reply and note each after a newline, and the requester's name, e-mail, phone.
-_FILL_SEARCH_INDEX = (
-    "INSERT INTO ticket_fts (rowid, subject, description, comments, requester)"
-    " SELECT t.id, t.subject, t.description,"
-    "        coalesce((SELECT group_concat(char(10) || c.body, '') FROM"
-    "                  (SELECT body FROM comments WHERE ticket_id = t.id ORDER BY id) AS c), ''),"
-    "        p.name || ' ' || coalesce(p.email, '') || ' ' || coalesce(p.phone, '')"
-    " FROM tickets t LEFT JOIN people p ON p.id = t.requester_id"
-)
+# The search indexes: derived from the tickets, so always rebuilt (``desk.core.search_index``).
+SEARCH_TABLES = (SEARCH_INDEX, "ticket_ko", "open_fts", "open_ko")
 
 
 def repair(conn: sqlite3.Connection, revision: str) -> list[str]:
@@ -139,16 +131,19 @@ def repair(conn: sqlite3.Connection, revision: str) -> list[str]:
     done: list[str] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
-        index = expected.get(("table", SEARCH_INDEX))
-        if index is not None:
-            # Its triggers write into it: set them aside while it is rebuilt, put back below.
+        tables = [expected[("table", name)] for name in SEARCH_TABLES if ("table", name) in expected]
+        if tables:
+            from desk.core import search_index
+
+            # Their triggers write into them: set them aside while they are rebuilt, put back below.
             for (kind, name), _item in list(_objects(conn).items()):
                 if kind == "trigger" and ("trigger", name) in expected and \
                         SEARCH_INDEX in expected[("trigger", name)].sql:
                     conn.execute(f'DROP TRIGGER "{name}"')
-            conn.execute(f"DROP TABLE IF EXISTS {SEARCH_INDEX}")
-            conn.execute(index.sql)
-            conn.execute(_FILL_SEARCH_INDEX)
+            for table in tables:
+                conn.execute(f'DROP TABLE IF EXISTS "{table.name}"')
+                conn.execute(table.sql)
+            search_index.fill(conn)
             count = conn.execute(f"SELECT count(*) FROM {SEARCH_INDEX}").fetchone()[0]
             done.append(_("rebuilt the search index ({count} tickets)").format(count=f"{count:,}"))
         have = _objects(conn)
