@@ -9,8 +9,6 @@ Desk shows such text only through these helpers.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtGui import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -20,7 +18,15 @@ def tooltip(text: str) -> str:
     text anyway, else escaped inside a ``<p>`` (line breaks kept) so nothing in it is markup."""
     if not Qt.mightBeRichText(text):
         return text
-    return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>"
+    return f"<p style='white-space:pre-wrap'>{_escaped(text)}</p>"
+
+
+# html.escape(text, quote=False) without the html module (and its entity tables) at start-up.
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _escaped(text: str) -> str:
+    return text.translate(_MARKUP)
 
 
 def set_tooltip(widget: QWidget, text: str) -> None:

@@ -3,12 +3,16 @@ Ctrl+F8 long. Each is an arrival for staffing (``ops.quick_questions``), never a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from desk.core.changes import Changes
 from desk.core.i18n import N_, _
 from desk.ui.errors import show_error
+
+if TYPE_CHECKING:  # a dataclass module: not loaded while the window is built (install())
+    from desk.core.changes import Changes
 
 EFFORTS = (
     ("brief", "F8", N_("Quick question (brief)"), N_("Tally a quick question answered in a moment (F8)")),
