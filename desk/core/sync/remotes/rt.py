@@ -605,7 +605,7 @@ class RTRemote:
                                           ok=(201, 400, *rt_agents.REFUSED_STATUSES))
             if response.status_code == 201:
                 return self._transaction_of(response)
-            detail = rt_agents.refusal_detail(self.http, response, own) or f"HTTP {response.status_code}"
+            detail = rt_agents.refusal_detail(self.http, response, own)
             if response.status_code == 400:
                 denied = detail  # "Permission Denied", in the agent's own RT language
             else:

@@ -63,8 +63,10 @@ def headers(secret: Secret) -> dict[str, str]:
 
 
 def refusal_detail(http: Http, response: httpx.Response, secret: Secret) -> str:
-    """RT's reason for refusing a request sent with ``secret``, with neither token in it."""
-    return scrub(http.describe(response), secrets=[secret.token])
+    """RT's reason for refusing a request sent with ``secret`` and its HTTP status, with neither
+    token in it."""
+    reason = scrub(http.describe(response), secrets=[secret.token])
+    return f"{reason} (HTTP {response.status_code})" if reason else f"HTTP {response.status_code}"
 
 
 def probe(http: Http, *, email: str, secret: Secret | None, account: str | None = None,
@@ -80,8 +82,7 @@ def probe(http: Http, *, email: str, secret: Secret | None, account: str | None 
     response = http.request("GET", f"{api}/user/{user_id}", extra_headers=headers(secret),
                             ok=(200, 404, *REFUSED_STATUSES))
     if response.status_code != 200:
-        return TokenState(email=email, state="refused", detail=refusal_detail(http, response, secret)
-                          or f"HTTP {response.status_code}")
+        return TokenState(email=email, state="refused", detail=refusal_detail(http, response, secret))
     data = decode(response, http.name)
     data = data if isinstance(data, dict) else {}
     login = str(data.get("Name") or data.get("id") or "") or None
