@@ -153,3 +153,44 @@ def test_the_token_is_in_no_store_log_or_output(tmp_path: Path, rt_backend: RTBa
     for secret in (good, bad, good.rsplit("-", 1)[1], bad.rsplit("-", 1)[1]):
         assert all(secret.encode() not in blob for blob in blobs)  # … and nowhere else
         assert all(secret not in text for text in printed)
+
+
+def test_check_tries_each_agent_token_with_one_request_and_says_whose_it_is(rt_backend: RTBackend) -> None:
+    from desk.core.sync import readiness
+
+    server = rt_backend.server
+    tokens = {
+        "ana@desk.test": credentials.Secret(token=rt_server.agent_token(server, email="ana@desk.test", login="ana",
+                                                                        name="Ana Student")),
+        "bo@desk.test": credentials.Secret(token=rt_server.agent_token(server, email="ana@desk.test", login="ana",
+                                                                       name="Ana Student")),  # Ana's, not Bo's
+        "cy@desk.test": credentials.Secret(token=wrong_secret(rt_server.agent_token(
+            server, email="cy@desk.test", login="cy", name="Cy New"))),
+        "dee@desk.test": credentials.Secret(token="Zq9Xv7Wm3Kp2Lr8N"),
+        "eve@desk.test": None,  # listed, but gone from the keyring
+        "fay@uni.test": credentials.Secret(token=rt_server.agent_token(server, email="fay@uni.test", login="fay",
+                                                                       name="Fay", privileged=False)),
+    }
+    remote = rt_backend.adapter()
+    try:
+        readiness.check(remote)  # what the adapter reads once (the queue) is read now
+        before = remote.http.requests
+        plain = readiness.check(remote)
+        between = remote.http.requests
+        findings = readiness.check(remote, agent_tokens=tokens)
+        spent = remote.http.requests - between - (between - before)
+    finally:
+        remote.close()
+    assert spent == 4  # one GET per token RT can be asked about (not the unreadable or missing one)
+    extra = {f.what: f for f in findings[len(plain):]}
+    login = next(w for w in extra if w.startswith("RT token of ana@desk.test")).rsplit(" ", 1)[1]
+    assert extra[f"RT token of ana@desk.test: valid, RT user {login}"].ok
+    assert not extra[f"RT token of bo@desk.test: belongs to the RT user {login} (ana@desk.test), not to them"].ok
+    assert not extra["RT token of cy@desk.test: refused by RT (Unauthorized (HTTP 401))"].ok
+    assert "Auth Tokens" in extra["RT token of dee@desk.test: not an RT auth token"].fix
+    assert "--clear" in extra["RT token of eve@desk.test: listed, but no longer in the system keyring"].fix
+    assert "Privileged" in extra["RT token of fay@uni.test: valid, RT user fay, who is not staff"].fix
+    assert readiness.ready(findings)  # an agent's token is never essential: the fallback always works
+    texts = [f.what + f.fix for f in findings]
+    assert all(s.token not in t and s.token.rsplit("-", 1)[-1] not in t
+               for s in tokens.values() if s is not None for t in texts)

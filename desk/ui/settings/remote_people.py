@@ -104,8 +104,8 @@ class RemotePeopleDialog(QDialog):
     def _token_row(self, name: str) -> QHBoxLayout:
         row = QHBoxLayout()
         about = named(QLabel(_("With their own RT token an agent's replies are theirs on {remote}; without "
-                               "one Desk's RT user writes them with a “written by” line. Set… and Clear act "
-                               "at once; the token stays in the system keyring.").format(remote=name), self),
+                               "one Desk's RT user writes them with a “written by” line. Set token… and Clear token "
+                               "act at once; the token stays in the system keyring.").format(remote=name), self),
                       _("About agents' RT tokens"), _("What an agent's own RT token is for"))
         about.setWordWrap(True)
         self.set_token_button = named(QPushButton(_("Set &token…"), self), _("Set agent token"),
