@@ -528,3 +528,10 @@ def test_an_rt_agent_with_a_token_of_their_own_is_the_reply_author_upstream_and_
     again = sync(a, backend)
     assert again.comments_in == again.comments_out == 0  # A knows both: no echo, nothing twice
     assert len(rt_replies(backend, rid)) == 2
+    # Ticket field updates (here Ana's claim) are still the sync user's.
+    ticket_ops.claim(a, ticket_id=tid, agent_id=staff_a["ana"])
+    assert sync(a, backend).updated_remote == 1
+    updates = backend.client.get("/transactions", params={
+        "query": f"ObjectType = 'RT::Ticket' AND ObjectId = {int(rid)} AND Type = 'CustomField'",
+        "fields": "Creator", "fields[Creator]": "EmailAddress", "per_page": 100}).json()["items"]
+    assert updates and {u["Creator"]["EmailAddress"] for u in updates} == {"root@localhost"}
