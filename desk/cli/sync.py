@@ -207,7 +207,8 @@ def cmd_agent_token(args: argparse.Namespace) -> int:
         stored = set(credentials.agents_with_secrets(args.name))
         for email in sorted(set(agents) | stored):
             state = _("RT token: set") if email in stored else _("RT token: not set")
-            print(f"{email}\t{agents.get(email) or _('(not an agent here)')}\t{state}")
+            name = agents.get(email) or _("(not an agent here)")
+            print(f"{email}\t{name}\t{state}")
         if not agents and not stored:
             print(_("No agents here yet; add them with `desk agent add`."))
         return 0
