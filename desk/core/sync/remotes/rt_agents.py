@@ -27,7 +27,7 @@ import httpx
 from desk.core import errors
 from desk.core.i18n import _
 from desk.core.sync.credentials import Secret
-from desk.core.sync.remotes.base import Http, decode
+from desk.core.sync.remotes.base import Http, RemoteProtocolError, RemoteRejected, decode
 from desk.core.sync.validate import scrub
 
 TOKEN_FORMAT = re.compile(r"^1-(\d+)-[0-9a-f]{32}$", re.IGNORECASE)
@@ -145,7 +145,10 @@ class AgentTokens:
             return None
         if secret is None:
             return None
-        state = probe(self.http, email=email, secret=secret, account=self._accounts.get(email), api=self._api)
+        try:
+            state = probe(self.http, email=email, secret=secret, account=self._accounts.get(email), api=self._api)
+        except (RemoteProtocolError, RemoteRejected) as exc:  # an answer Desk cannot read: not trusted
+            state = TokenState(email=email, state="refused", detail=scrub(exc.message, secrets=[secret.token]))
         if not state.usable:
             self._note(explain(state, remote=self.remote))
             return None
