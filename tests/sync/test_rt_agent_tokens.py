@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -194,3 +195,49 @@ def test_check_tries_each_agent_token_with_one_request_and_says_whose_it_is(rt_b
     texts = [f.what + f.fix for f in findings]
     assert all(s.token not in t and s.token.rsplit("-", 1)[-1] not in t
                for s in tokens.values() if s is not None for t in texts)
+
+
+class LosesTheAnswer(httpx.HTTPTransport):
+    """Sends the first reply written with an agent's own token to RT, then loses RT's answer
+    (as a dropped connection would): RT has the reply, Desk does not know it."""
+
+    def __init__(self, agent_token: str) -> None:
+        super().__init__()
+        self.agent_token = agent_token
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if (not self.lost and request.url.path.endswith("/correspond")
+                and request.headers.get("authorization") == f"token {self.agent_token}"):
+            response.read()
+            self.lost += 1
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+
+def test_a_reply_sent_with_an_agents_token_whose_answer_was_lost_is_found_not_sent_again(
+        session: Any, rt_backend: RTBackend, agent_id: int, requester_id: int) -> None:
+    from desk.core.sync.remotes.base import RemoteUnavailable
+    from desk.core.sync.remotes.rt import RTRemote
+
+    token = rt_server.agent_token(rt_backend.server, email="ana@desk.test", login="ana", name="Ana Student")
+    credentials.store_agent_secret("rt", "ana@desk.test", credentials.Secret(token=token))
+    remote_id = a_reply_by_ana(session, rt_backend, agent_id, requester_id, "Sent once, answer lost")
+    losing = LosesTheAnswer(token)
+    adapter = RTRemote(url=rt_backend.server.url, username="root", auth="token",
+                       secret=credentials.Secret(token=rt_backend.server.token), config=rt_backend.config(),
+                       sleep=rt_backend.waits, transport=losing, remote_name="rt",
+                       agent_secret=lambda email: credentials.load_agent_secret("rt", email))
+    try:
+        with pytest.raises(RemoteUnavailable):
+            engine.sync(session, "rt", remote=adapter)
+    finally:
+        adapter.close()
+    assert losing.lost == 1
+    assert rt_replies(rt_backend, remote_id) == [("ana@desk.test", "Sent once, answer lost")]
+    report = sync(session, rt_backend)
+    assert report.comments_out == 0 and report.failed == [], report
+    assert rt_replies(rt_backend, remote_id) == [("ana@desk.test", "Sent once, answer lost")]  # exactly once
+    session.rollback()
+    assert session.scalar(select(SyncOutbox.id)) is None
