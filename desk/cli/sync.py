@@ -47,6 +47,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db_option(token)
     token.set_defaults(func=cmd_set_token)
 
+    agent_token = actions.add_parser(
+        "token", help=_("an agent's own RT token, so their replies are theirs upstream (list, set, clear)"),
+        description=_("Request Tracker writes a reply as the user whose token sent it. With an agent's own "
+                      "token (made by them in RT: Logged in as → Settings → Auth Tokens) Desk posts their "
+                      "replies and notes with it, and RT shows them as the author; without one they go up "
+                      "as Desk's RT user with a “written by” line. Without --agent: list which agents have "
+                      "one (never the token). With --agent: read the token from standard input (or a "
+                      "hidden prompt) into the system keyring; with --clear: forget it."))
+    agent_token.add_argument("name")
+    agent_token.add_argument("--agent", metavar="EMAIL", default=None, help=_("the agent's e-mail here"))
+    agent_token.add_argument("--clear", action="store_true", help=_("forget the agent's token"))
+    add_db_option(agent_token)
+    agent_token.set_defaults(func=cmd_agent_token)
+
     listing = actions.add_parser("list", help=_("list remotes"), description=_("List the configured remotes."))
     listing.add_argument("--json", action="store_true")
     add_db_option(listing)
@@ -123,8 +137,10 @@ def _agents_and_adapter(args: argparse.Namespace):  # noqa: ANN202
 
 def cmd_check(args: argparse.Namespace) -> int:
     agents, remote = _agents_and_adapter(args)
+    tokens = ({email: credentials.load_agent_secret(args.name, email)
+               for email in credentials.agents_with_secrets(args.name)} if remote.kind == "rt" else {})
     try:
-        findings = readiness.check(remote, agents=agents)
+        findings = readiness.check(remote, agents=agents, agent_tokens=tokens)
     finally:
         remote.close()
     for finding in findings:
@@ -171,6 +187,49 @@ def cmd_set_token(args: argparse.Namespace) -> int:
         text = sys.stdin.read()
     credentials.store_secret(args.name, credentials.Secret.loads(text))
     print(_('Stored the token for {name} in the system keyring.').format(name=args.name))
+    return 0
+
+
+def cmd_agent_token(args: argparse.Namespace) -> int:
+    """List, set or clear agents' own tokens for an RT remote (the keyring only; never shown)."""
+    with session_for(args) as session:
+        row = config.get_remote(session, args.name)
+        kind = row.kind
+        agents = dict(session.execute(select(Person.email, Person.name).where(
+            Person.is_agent.is_(True), Person.email.is_not(None))).all())
+    agents = {str(email).lower(): str(name) for email, name in agents.items()}
+    if kind != "rt":
+        raise errors.InvalidInput(_("Agents' own tokens are for Request Tracker; {name} is a Zendesk remote, "
+                                    "which keeps each reply's author itself (author_id).").format(name=args.name))
+    if args.agent is None:
+        if args.clear:
+            raise errors.InvalidInput(_("--clear needs --agent EMAIL: whose token to forget."))
+        stored = set(credentials.agents_with_secrets(args.name))
+        for email in sorted(set(agents) | stored):
+            state = _("RT token: set") if email in stored else _("RT token: not set")
+            name = agents.get(email) or _("(not an agent here)")
+            print(f"{email}\t{name}\t{state}")
+        if not agents and not stored:
+            print(_("No agents here yet; add them with `desk agent add`."))
+        return 0
+    email = args.agent.strip().lower()
+    if args.clear:
+        credentials.delete_agent_secret(args.name, email)
+        print(_("Forgot {email}'s token for {name}: their replies go up as Desk's RT user with a "
+                "“written by” line.").format(email=email, name=args.name))
+        return 0
+    if email not in agents:
+        raise errors.NotFound(_("There is no agent with the e-mail {email} here; `desk agent list` shows "
+                                "them.").format(email=email))
+    if sys.stdin.isatty():
+        import getpass
+
+        text = getpass.getpass(_("{email}'s RT token for {name} (not shown): ").format(email=email, name=args.name))
+    else:
+        text = sys.stdin.read()
+    credentials.store_agent_secret(args.name, email, credentials.Secret.loads(text))
+    print(_("Stored {email}'s token for {name} in the system keyring; `desk remote check {name}` tries "
+            "it.").format(email=email, name=args.name))
     return 0
 
 

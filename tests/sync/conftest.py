@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from desk.core.sync import config as sync_config
-from desk.core.sync import engine
+from desk.core.sync import credentials, engine
 from desk.core.sync.credentials import Secret
 from desk.core.sync.desk_fields import DESK_FIELDS, ZENDESK_CATEGORY_TITLE
 from desk.core.sync.remotes.rt import RTRemote
@@ -131,8 +131,10 @@ class RTBackend:
                                auth="token", config=self.config())
 
     def adapter(self) -> RTRemote:
+        # As build_remote makes it: an agent's own token, when the keyring has one, for their replies.
         return RTRemote(url=self.server.url, username="root", auth="token",
-                        secret=Secret(token=self.server.token), config=self.config(), sleep=self.waits)
+                        secret=Secret(token=self.server.token), config=self.config(), sleep=self.waits,
+                        remote_name="rt", agent_secret=lambda email: credentials.load_agent_secret("rt", email))
 
     def probe(self) -> RTRemote:
         if not hasattr(self, "_probe"):

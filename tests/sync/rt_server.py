@@ -139,6 +139,33 @@ def merge(server: RTServer, ticket: str, into: str) -> None:
                    capture_output=True, timeout=120)
 
 
+AGENT_TOKEN = """use lib 'RT_LIB';
+use RT; RT::LoadConfig(); RT::Init();
+my ($email, $login, $name, $privileged) = @ARGV;
+my $u = RT::User->new(RT->SystemUser); $u->LoadByEmail($email);
+unless ($u->Id) {
+    my ($id, $msg) = $u->Create(Name => $login, EmailAddress => $email, RealName => $name, Privileged => $privileged);
+    die "user: $msg" unless $id;
+}
+my $t = RT::AuthToken->new(RT->SystemUser);
+my ($ok, $msg, $auth) = $t->Create(Owner => $u->Id, Description => 'desk tests (an agent of the desk)');
+die "token: $msg" unless $ok;
+print "$auth\\n";
+""".replace("RT_LIB", RT_LIB)
+
+
+def agent_token(server: RTServer, *, email: str, login: str, name: str, privileged: bool = True) -> str:
+    """An auth token of the RT user with ``email`` (made as ``login``, staff unless not
+    ``privileged``, when RT has none yet), created as rt_server makes the sync token: through RT's Perl API, as an agent
+    makes one in RT (Logged in as → Settings → Auth Tokens)."""
+    env = _environment(server.directory, free_port())
+    (server.directory / "agent-token.pl").write_text(AGENT_TOKEN)
+    done = subprocess.run(["perl", str(server.directory / "agent-token.pl"), email, login, name,
+                           "1" if privileged else "0"], env=env,
+                          check=True, capture_output=True, timeout=120)
+    return done.stdout.decode().strip().splitlines()[-1]
+
+
 def _environment(directory: Path, port: int) -> dict[str, str]:
     (directory / "conf.d").mkdir(parents=True, exist_ok=True)
     config = directory / "RT_SiteConfig.pm"

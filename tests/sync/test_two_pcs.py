@@ -477,3 +477,61 @@ def test_an_rt_owner_desk_cannot_place_is_left_alone_not_unassigned(two_pcs: Any
     assert report.failed == []
     a.rollback()
     assert a.get(Ticket, tid).assignee_id == staff_a["ana"]  # not made "unassigned"
+
+
+# --- RT: an agent's own token (issue 14, "People": per-agent tokens) -------------------------
+def rt_replies(backend: Any, remote_id: str) -> list[tuple[str | None, str]]:
+    """(its RT Creator's e-mail, its text as RT keeps it) for each reply and note on the ticket."""
+    response = backend.client.get("/transactions", params={
+        "query": f"ObjectType = 'RT::Ticket' AND ObjectId = {int(remote_id)} AND "
+                 "(Type = 'Correspond' OR Type = 'Comment')",
+        "fields": "Creator", "fields[Creator]": "EmailAddress", "orderby": "id", "per_page": 100})
+    assert response.status_code == 200, response.text
+    out = []
+    for item in response.json()["items"]:
+        parts = backend.client.post("/attachments", params={"fields": "Content,ContentType"}, json=[
+            {"field": "TransactionId", "operator": "=", "value": int(item["id"])},
+            {"field": "ContentType", "operator": "=", "value": "text/plain", "entry_aggregator": "AND"}])
+        assert parts.status_code == 200, parts.text
+        [part] = parts.json()["items"]
+        creator = item["Creator"].get("EmailAddress") or item["Creator"]["id"]
+        out.append((str(creator).lower(), part["Content"]))
+    return out
+
+
+def test_an_rt_agent_with_a_token_of_their_own_is_the_reply_author_upstream_and_on_b(two_pcs: Any) -> None:
+    """Ana has her own RT token: her reply is posted with it, so RT records her as its Creator
+    (no "written by" line), and B maps that Creator to its Ana by e-mail. Bo has none: his note
+    goes up as the sync user with the author line, as before. Field updates stay the sync user's."""
+    from desk.core.sync import credentials
+    from tests.sync import rt_server
+
+    a, b, backend, staff_a, staff_b = two_pcs
+    if backend.kind != "rt":
+        pytest.skip("Zendesk keeps each comment's author itself (author_id)")
+    token = rt_server.agent_token(backend.server, email="ana@desk.test", login="ana", name="Ana Student")
+    credentials.store_agent_secret("rt", "ana@desk.test", credentials.Secret(token=token))
+    tid = walk_in(a, staff_a["ana"], "Written by whom")
+    sync(a, backend)
+    comment_ops.add_comment(a, ticket_id=tid, author_id=staff_a["ana"], body="Ana on it", public=True)
+    comment_ops.add_comment(a, ticket_id=tid, author_id=staff_a["bo"], body="Bo's note", public=False)
+    report = sync(a, backend)
+    assert report.comments_out == 2 and report.failed == [] and report.notes == [], report
+    rid = _remote_of(a, tid)
+    assert rt_replies(backend, rid) == [("ana@desk.test", "Ana on it"),
+                                        ("root@localhost", "[Desk: written by bo@desk.test]\nBo's note")]
+    sync(b, backend)
+    on_b = one(b, "Written by whom")
+    authors = {c.body: (c.author_id, c.is_public) for c in on_b.comments}
+    assert authors["Ana on it"] == (staff_b["ana"], True)
+    assert authors["Bo's note"] == (staff_b["bo"], False)
+    again = sync(a, backend)
+    assert again.comments_in == again.comments_out == 0  # A knows both: no echo, nothing twice
+    assert len(rt_replies(backend, rid)) == 2
+    # Ticket field updates (here Ana's claim) are still the sync user's.
+    ticket_ops.claim(a, ticket_id=tid, agent_id=staff_a["ana"])
+    assert sync(a, backend).updated_remote == 1
+    updates = backend.client.get("/transactions", params={
+        "query": f"ObjectType = 'RT::Ticket' AND ObjectId = {int(rid)} AND Type = 'CustomField'",
+        "fields": "Creator", "fields[Creator]": "EmailAddress", "per_page": 100}).json()["items"]
+    assert updates and {u["Creator"]["EmailAddress"] for u in updates} == {"root@localhost"}

@@ -7,7 +7,9 @@ object ``{"access_token": ..., "refresh_token": ..., "client_id": ..., "client_s
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from dataclasses import dataclass
 
 import keyring
@@ -89,8 +91,10 @@ def load_secret(remote_name: str) -> Secret:
 
 
 def delete_secret(remote_name: str) -> None:
-    """Forget the remote's secret (none stored is fine). A keyring that refuses is said, not
-    swallowed: the token would otherwise stay behind unseen."""
+    """Forget the remote's secret and its agents' tokens (none stored is fine). A keyring that
+    refuses is said, not swallowed: the token would otherwise stay behind unseen."""
+    for email in agents_with_secrets(remote_name):
+        delete_agent_secret(remote_name, email)
     try:
         keyring.delete_password(SERVICE, _account(remote_name))
     except (PasswordDeleteError, NoKeyringError):
@@ -106,3 +110,93 @@ def has_secret(remote_name: str) -> bool:
         return bool(keyring.get_password(SERVICE, _account(remote_name)))
     except KeyringError:
         return False
+
+
+# --- per-agent tokens (RT: each reply written upstream by its own author) ----------------------
+# Kept beside the remote's own token: one entry per agent (keyed by remote and e-mail) and one
+# index entry naming the agents that have one (not a secret, but a keyring cannot be listed; the
+# index lets `desk remote token NAME` list them and removing the remote forget them all).
+_INDEX_LOCK = threading.Lock()  # the index is read-modify-written; two pool threads may set tokens
+
+
+def _agent_account(remote_name: str, email: str) -> str:
+    return f"remote:{remote_name}:agent:{email.strip().lower()}"
+
+
+def _index_account(remote_name: str) -> str:
+    return f"remote:{remote_name}:agents"
+
+
+def _read_index(remote_name: str) -> list[str]:
+    text = keyring.get_password(SERVICE, _index_account(remote_name))
+    try:
+        emails = json.loads(text) if text else []
+    except json.JSONDecodeError:
+        return []  # hand-edited: the agents' entries are still there, only the listing forgets them
+    return sorted({str(e).lower() for e in emails if isinstance(e, str)}) if isinstance(emails, list) else []
+
+
+def _write_index(remote_name: str, emails: list[str]) -> None:
+    if emails:
+        keyring.set_password(SERVICE, _index_account(remote_name), json.dumps(sorted(set(emails))))
+        return
+    with contextlib.suppress(PasswordDeleteError):
+        keyring.delete_password(SERVICE, _index_account(remote_name))
+
+
+def store_agent_secret(remote_name: str, email: str, secret: Secret) -> None:
+    """Keep ``email``'s own token for ``remote_name`` (replacing one stored before)."""
+    email = email.strip().lower()
+    try:
+        with _INDEX_LOCK:
+            keyring.set_password(SERVICE, _agent_account(remote_name, email), secret.dumps())
+            index = _read_index(remote_name)
+            if email not in index:
+                _write_index(remote_name, [*index, email])
+    except KeyringError as exc:
+        raise errors.DeskError(
+            _("The system keyring refused to store {email}'s token for {remote_name} ({name__}). Unlock or "
+              "install a keyring (e.g. GNOME Keyring, KWallet) and try again.").format(
+                  email=email, remote_name=remote_name, name__=type(exc).__name__)
+        ) from None
+
+
+def load_agent_secret(remote_name: str, email: str) -> Secret | None:
+    """``email``'s own token for ``remote_name``, or None when the agent has none."""
+    try:
+        text = keyring.get_password(SERVICE, _agent_account(remote_name, email))
+    except KeyringError as exc:
+        raise errors.DeskError(
+            _("The system keyring could not be read ({name__}); unlock it and sync again.").format(
+                name__=type(exc).__name__)
+        ) from None
+    return Secret.loads(text) if text and text.strip() else None
+
+
+def delete_agent_secret(remote_name: str, email: str) -> None:
+    """Forget ``email``'s token for ``remote_name`` (none stored is fine)."""
+    email = email.strip().lower()
+    try:
+        with _INDEX_LOCK:
+            with contextlib.suppress(PasswordDeleteError):
+                keyring.delete_password(SERVICE, _agent_account(remote_name, email))
+            index = _read_index(remote_name)
+            if email in index:
+                _write_index(remote_name, [e for e in index if e != email])
+    except NoKeyringError:
+        return
+    except KeyringError as exc:
+        raise errors.DeskError(
+            _("The system keyring could not forget {email}'s token for {remote_name} ({name__}). Unlock it, "
+              "or delete the entry {account!r} of {SERVICE!r} in it by hand.").format(
+                  email=email, remote_name=remote_name, name__=type(exc).__name__,
+                  account=_agent_account(remote_name, email), SERVICE=SERVICE)
+        ) from None
+
+
+def agents_with_secrets(remote_name: str) -> list[str]:
+    """The e-mails of the agents with a token of their own for ``remote_name`` (never a token)."""
+    try:
+        return _read_index(remote_name)
+    except KeyringError:
+        return []

@@ -9,12 +9,13 @@ is missing (the uuid field above all: without it the sync refuses to create tick
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from desk.core.i18n import _
+from desk.core.sync.credentials import Secret
 from desk.core.sync.desk_fields import DESK_FIELDS, ZENDESK_CATEGORY_TITLE
 from desk.core.sync.remotes.base import Remote, RemoteAuthError, RemoteRejected
 
@@ -27,11 +28,14 @@ class Finding:
     essential: bool = False  # sync refuses to write without it
 
 
-def check(remote: Remote, *, agents: Iterable[str] = ()) -> list[Finding]:
+def check(remote: Remote, *, agents: Iterable[str] = (),
+          agent_tokens: Mapping[str, Secret | None] | None = None) -> list[Finding]:
     """What ``remote`` has and lacks for Desk (reads only). ``agents``: the local agents'
-    e-mails, each looked for as an account that can be assigned tickets."""
+    e-mails, each looked for as an account that can be assigned tickets. ``agent_tokens``
+    (RT): each agent's own token (None: listed but gone from the keyring), each tried with one
+    GET; the findings name the RT user it belongs to, never the token."""
     if remote.kind == "rt":
-        return _check_rt(remote, agents)
+        return _check_rt(remote, agents) + _agent_token_findings(remote, agent_tokens or {})
     return _check_zendesk(remote, agents)
 
 
@@ -99,6 +103,45 @@ def _check_rt(remote: Remote, agents: Iterable[str]) -> list[Finding]:
         _("RT: Admin → Users → Create with e-mail {email}, Privileged, in a group with OwnTicket on the "
           "queue. Until then the claim travels in “Desk Claimed By” ({where} shows Nobody)."))
     return findings
+
+
+def _agent_token_findings(remote: Remote, tokens: Mapping[str, Secret | None]) -> list[Finding]:
+    from desk.core.sync.remotes import rt_agents
+
+    accounts = remote.people_out  # type: ignore[attr-defined]
+    name = remote.agent_tokens.remote  # type: ignore[attr-defined]
+    out = []
+    for email in sorted(tokens):
+        state = rt_agents.probe(remote.http, email=email, secret=tokens[email], account=accounts.get(email))
+        what = _("RT token of {email}").format(email=email)
+        again = _("set it again: `desk remote token {remote} --agent {email}` (a token made by that agent in "
+                  "RT: Logged in as → Settings → Auth Tokens)").format(remote=name, email=email)
+        if state.state == "valid" and state.privileged:
+            out.append(Finding(what=_("{what}: valid, RT user {login}").format(what=what, login=state.login),
+                               ok=True))
+        elif state.state == "valid":
+            out.append(Finding(what=_("{what}: valid, RT user {login}, who is not staff").format(
+                what=what, login=state.login), ok=False, fix=_(
+                    "RT: Admin → Users → {login} → check “Let this user be granted rights (Privileged)”; "
+                    "until then RT may refuse their replies, which then go up as Desk's RT user.").format(
+                        login=state.login)))
+        elif state.state == "mismatch":
+            out.append(Finding(what=_("{what}: belongs to the RT user {login} ({rt_email}), not to them").format(
+                what=what, login=state.login or "?", rt_email=state.rt_email or _("no e-mail")), ok=False,
+                fix=_("Desk does not use it (their replies would be credited to someone else); "
+                      "{again}, or map them to {login} in Settings → Remotes → People….").format(
+                          again=again, login=state.login or "?")))
+        elif state.state == "refused":
+            out.append(Finding(what=_("{what}: refused by RT ({detail})").format(what=what, detail=state.detail),
+                               ok=False, fix=_("Revoked or mistyped: {again}.").format(again=again)))
+        elif state.state == "unreadable":
+            out.append(Finding(what=_("{what}: not an RT auth token").format(what=what), ok=False,
+                               fix=_("RT's tokens read 1-<number>-<32 hex digits>: {again}.").format(again=again)))
+        else:
+            out.append(Finding(what=_("{what}: listed, but no longer in the system keyring").format(what=what),
+                               ok=False, fix=_("{again}, or forget it: `desk remote token {remote} --agent "
+                                               "{email} --clear`.").format(again=again, remote=name, email=email)))
+    return out
 
 
 def _check_zendesk(remote: Remote, agents: Iterable[str]) -> list[Finding]:

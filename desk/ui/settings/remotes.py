@@ -156,7 +156,8 @@ class RemotesDialog(QDialog):
         self.remove_button = named(QPushButton(_("&Remove"), self), _("Remove remote"),
                                     _("Forget the selected remote and its token (tickets stay)"))
         self.people_button = named(QPushButton(_("&People…"), self), _("Agent accounts"),
-                                   _("Which account on the selected remote each agent here is"))
+                                   _("Which account on the selected remote each agent here is (and, on "
+                                     "Request Tracker, their own token)"))
         self.close_button = named(QPushButton(_("&Close"), self), _("Close"), _("Close this window"))
         for button in (self.add_button, self.token_button, self.people_button, self.remove_button):
             row.addWidget(button)
@@ -282,7 +283,8 @@ class RemotesDialog(QDialog):
         name = self.selected_name()
         if name is None:
             return None
-        dialog = RemotePeopleDialog(self.tasks, name, self)
+        kind = next((str(r["kind"]) for r in self.rows if r["name"] == name), "")
+        dialog = RemotePeopleDialog(self.tasks, name, self, kind=kind)
         dialog.saved.connect(self.changed)
         dialog.open()
         self.people_dialog = dialog

@@ -17,7 +17,11 @@ def build_remote(row: SyncRemote, secret: credentials.Secret | None = None, **ht
 
     name = row.name
     secret = secret if secret is not None else credentials.load_secret(name)
-    cls = RTRemote if row.kind == "rt" else ZendeskRemote
-    return cls(url=row.url, username=row.username, auth=row.auth, secret=secret,
-               config=json.loads(row.config or "{}"),
-               save_secret=lambda new: credentials.store_secret(name, new), **http_options)
+    options: dict[str, Any] = dict(url=row.url, username=row.username, auth=row.auth, secret=secret,
+                                   config=json.loads(row.config or "{}"),
+                                   save_secret=lambda new: credentials.store_secret(name, new), **http_options)
+    if row.kind != "rt":
+        return ZendeskRemote(**options)
+    # RT: each agent's own token (if any) for their replies and notes, read when first needed.
+    return RTRemote(**options, remote_name=name,
+                    agent_secret=lambda email: credentials.load_agent_secret(name, email))

@@ -308,6 +308,10 @@ class Http:
             headers = {}
         return scrub(text, secrets=secrets_in_headers(headers))
 
+    def describe(self, response: httpx.Response) -> str:
+        """The server's reason in a refusing ``response`` (its message or text), scrubbed."""
+        return self.scrub(_detail(response))
+
     def error(self, response: httpx.Response) -> RemoteError:
         status = response.status_code
         where = f"{response.request.method} {urlsplit(str(response.request.url)).path}"

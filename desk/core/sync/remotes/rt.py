@@ -6,8 +6,9 @@ from the attachments collection (Create = the description, Correspond = public r
 internal note). Push: ``POST /ticket`` with the local uuid in a ticket custom field (default
 ``Desk UUID``) so a retried create is found by TicketSQL instead of duplicated; ``PUT
 /ticket/:id`` with ``If-Match`` (412 when stale; a 200 carrying failure messages is an error);
-replies and notes through ``/correspond`` and ``/comment`` (never with ``If-Match``).
-Auth: ``Authorization: token …`` or basic with a password.
+replies and notes through ``/correspond`` and ``/comment`` (never with ``If-Match``), with the
+author's own token when they have one (``rt_agents``), else as the sync user with a first line
+naming the author. Auth: ``Authorization: token …`` or basic with a password.
 
 RT reads TicketSQL date literals in the API user's time zone (else the server's ``$Timezone``,
 which ``server_timezone`` in the remote's config names when it is not UTC): the cursor is
@@ -28,6 +29,7 @@ from desk.core.i18n import _
 from desk.core.sync import validate
 from desk.core.sync.credentials import Secret
 from desk.core.sync.desk_fields import BY_KEY, DESK_FIELDS, NOBODY, wire_in, wire_out
+from desk.core.sync.remotes import rt_agents
 from desk.core.sync.remotes.base import (
     Canned,
     Capabilities,
@@ -41,6 +43,7 @@ from desk.core.sync.remotes.base import (
     decode,
     expect,
 )
+from desk.core.sync.remotes.rt_agents import AgentTokens
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "queue": "General",
@@ -102,8 +105,12 @@ class RTRemote:
 
     def __init__(
         self, *, url: str, username: str, auth: str, secret: Secret, config: Mapping[str, Any] | None = None,
-        save_secret: Callable[[Secret], None] | None = None, **http_options: Any,
+        save_secret: Callable[[Secret], None] | None = None,
+        agent_secret: Callable[[str], Secret | None] | None = None, remote_name: str = "rt",
+        **http_options: Any,
     ) -> None:
+        """``agent_secret(email)``: an agent's own token (``credentials.load_agent_secret``), for
+        their replies and notes; without it every comment is written by the sync user."""
         self.config = {**DEFAULT_CONFIG, **(config or {})}
         self.username = username
         self.auth = auth
@@ -123,6 +130,12 @@ class RTRemote:
         self._queue_ident: str | None = None
         self._owners: dict[str, str | None] = {}  # agent e-mail -> RT user name (None: no account)
         self._logins: dict[str, str | None] = {}  # RT login -> e-mail (None: none known)
+        self.agent_tokens = AgentTokens(http=self.http, load=agent_secret, remote=remote_name,
+                                        accounts=self.people_out, note=self._note, api=self.api)
+
+    def _note(self, text: str) -> None:
+        if text and text not in self.notes:
+            self.notes.append(text)
 
     def _headers(self) -> dict[str, str]:
         if self.auth == "password":
@@ -580,12 +593,37 @@ class RTRemote:
         return self.get(remote_id)
 
     def add_comment(self, remote_id: str, *, body: str, public: bool, author_email: str | None = None) -> str:
-        # REST 2 has no "on behalf of": sent as the API user, with the real author in a first
-        # line RT shows as such and other Desk PCs read back (``_author_line``).
+        """Posted with the author's own token when they have one RT takes (RT then records them
+        as its Creator); otherwise, or when RT refuses that token, as the API user with the real
+        author in a first line RT shows as such and other Desk PCs read back (``_author_line``).
+        A refused request wrote nothing, so the fallback never makes a second copy."""
         kind = "correspond" if public else "comment"
+        own = self.agent_tokens.for_author(author_email)
+        denied: str | None = None  # RT's 400 to the agent's token, blamed on it once the fallback works
+        if own is not None and author_email:
+            response = self._post_comment(remote_id, kind, body, headers=rt_agents.headers(own),
+                                          ok=(201, 400, *rt_agents.REFUSED_STATUSES))
+            if response.status_code == 201:
+                return self._transaction_of(response)
+            detail = rt_agents.refusal_detail(self.http, response, own)
+            if response.status_code == 400:
+                denied = detail  # "Permission Denied", in the agent's own RT language
+            else:
+                self.agent_tokens.refused(author_email, detail)
         content = f"{AUTHOR_LINE.format(email=author_email)}\n{body}" if author_email else body
-        response = self.http.request("POST", f"{self.api}/ticket/{int(remote_id)}/{kind}",
-                                     json={"Content": content, "ContentType": "text/plain"}, ok=(201,), retry=False)
+        txn = self._transaction_of(self._post_comment(remote_id, kind, content))
+        if denied is not None and author_email:
+            self.agent_tokens.refused(author_email, denied)
+        return txn
+
+    def _post_comment(self, remote_id: str, kind: str, content: str, *, headers: dict[str, str] | None = None,
+                      ok: tuple[int, ...] = (201,)) -> Any:
+        return self.http.request("POST", f"{self.api}/ticket/{int(remote_id)}/{kind}",
+                                 json={"Content": content, "ContentType": "text/plain"}, ok=ok, retry=False,
+                                 extra_headers=headers)
+
+    @staticmethod
+    def _transaction_of(response: Any) -> str:
         location = response.headers.get("location", "")
         txn = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
         expect("/transaction/" in location and txn.isdigit(), "Request Tracker",
