@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QGridLayout,
     QLabel,
     QListWidget,
@@ -32,6 +31,8 @@ from desk.ui.tasks import Tasks
 from desk.ui.widgets import button
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog  # the Done dialog's type is made when it first opens
+
     from desk.core.changes import Changes
     from desk.core.queries.frontdesk import LineEntry
 
