@@ -29,6 +29,7 @@ from desk.core.logs import log_folder, setup_logging
 from desk.ui import startup
 from desk.ui.errors import show_error
 from desk.ui.first_paint import FirstPaintWatcher
+from desk.ui.queue import columns
 from desk.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -264,6 +265,9 @@ class MainWindow(QMainWindow):
                      _("Open the display for the people waiting, full screen on a second monitor or TV"))
         self._action("View", _("Close &tab"), lambda: self.close_tab(self.tabs.currentIndex()),
                      _("Ctrl+W"), _("Close the current ticket tab"))
+        queue_columns = self.menu("View").addMenu(_("Queue &columns"))  # filled when opened
+        queue_columns.setToolTipsVisible(True)
+        queue_columns.aboutToShow.connect(lambda: columns.fill(queue_columns, self.queue_panel.table))
         self._action("Ticket", _("&Open"), qp.open_selected, None, _("Open the selected ticket"))
         self._action("Ticket", _("Take &next"), qp.take_next, _("Ctrl+T"), _("Claim the person who has waited longest"))
         self._action("Ticket", _("&Claim"), qp.claim_selected, _("Ctrl+K"), _("Claim the selected ticket"))
@@ -506,6 +510,7 @@ def run(db_path: Path | str | None) -> int:
     window: MainWindow | None = None
     try:
         window = MainWindow(store, first_run=True)
+        columns.restore(window.queue_panel.table, QSettings().value(columns.SETTING))
         geometry = QSettings().value("window/geometry")
         if geometry is not None:
             window.restoreGeometry(geometry)
