@@ -13,6 +13,10 @@ millisecond and stays that size.
 * ``open_ko``: their Hangul bigram terms, as ``ticket_ko`` holds them (migration 0009). Both keep
   their content (a few thousand rows), so a row is taken out by its rowid.
 
+Also ``ix_tickets_open_assignee``: the open tickets by assignee in arrival order, so "Mine" and
+"Unassigned" read their page from an index (0.5 ms on the bench store) instead of testing every
+open ticket's assignee in the table (6 ms for Mine).
+
 Every search trigger of 0015 ends now by copying its tickets' rows again (taken out, then put
 back in if the ticket is open), and a new trigger does the same when a status change crosses
 between open and done. Each copy is read from ``ticket_fts`` as the trigger left it, so the
@@ -90,6 +94,7 @@ def upgrade() -> None:
         body = split._korean_trigger(name, event, statement, rows)
         deleted = event.startswith("AFTER DELETE ON tickets")
         op.execute(body.removesuffix(" END") + " " + _body(refresh(_ticket_ids(rows), deleted=deleted)) + " END")
+    op.execute(f"CREATE INDEX ix_tickets_open_assignee ON tickets(assignee_id, arrived_at, id) WHERE status IN {OPEN}")
     op.execute(f'CREATE TRIGGER "{STATUS_TRIGGER}" AFTER UPDATE OF status ON tickets'
                f" WHEN (old.status IN {OPEN}) != (new.status IN {OPEN}) BEGIN {_body(refresh('(new.id)'))} END")
 
@@ -97,6 +102,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     split = _split_index()
     op.execute(f'DROP TRIGGER IF EXISTS "{STATUS_TRIGGER}"')
+    op.execute("DROP INDEX IF EXISTS ix_tickets_open_assignee")
     for name, event, statement, rows in split.TRIGGERS:
         op.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         op.execute(split._korean_trigger(name, event, statement, rows))

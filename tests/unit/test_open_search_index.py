@@ -216,3 +216,14 @@ def test_the_migration_from_0015_copies_the_open_tickets(tmp_path, monkeypatch):
         assert set(_expected_open_terms(conn)) == {1, 3}
         assert [i for _k, i in queue.page(conn, queue.QueueFilter(view="all-open", search="민수"), sort="id")] == [1, 3]
     store.close()
+
+
+def test_mine_and_unassigned_read_their_page_from_the_open_assignee_index(session, agent_id):
+    """Not a test of speed: of the plan. Without ix_tickets_open_assignee both views test every
+    open ticket's assignee in the table (6 ms on a million tickets for Mine)."""
+    from sqlalchemy import text
+
+    for view in ("mine", "unassigned"):
+        sql, params = queue.page_statements(queue.QueueFilter(view=view, agent_id=agent_id), sort="waiting")[0]
+        plan = " ".join(str(row[3]) for row in session.execute(text("EXPLAIN QUERY PLAN " + sql), params))
+        assert "ix_tickets_open_assignee" in plan and "TEMP B-TREE" not in plan, (view, plan)
