@@ -10,7 +10,8 @@
 * ``GET /tickets/{id}/comments`` with cursor pagination;
 * ``GET /incremental/tickets/cursor.json`` (opaque cursor, ``end_of_stream``, the newest
   minute excluded) on a virtual clock the tests move (``advance``);
-* users show/search, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
+* users show/search (``rename_user``), ``include=users`` sideloads on the export and
+  ``show_many``, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
   merged by id on update); 422 for an assignee who is not an agent, or none on a solved ticket;
 * injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
   (connection closed before handling) or "lost" (handled, then the connection is dropped), and
@@ -107,6 +108,18 @@ class FakeZendesk:
             uid = self._id()
             self.state.users[uid] = {"id": uid, "email": email.lower(), "name": name, "role": role}
             return uid
+
+    def rename_user(self, uid: int, name: str) -> None:
+        """A person's name changed on Zendesk (their tickets are not touched, as on Zendesk)."""
+        with self.lock:
+            self.state.users[uid]["name"] = name
+
+    def sideload(self, tickets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``include=users``: the requesters, submitters and assignees of ``tickets``."""
+        with self.lock:
+            ids = {t.get(key) for t in tickets for key in ("requester_id", "submitter_id", "assignee_id")}
+            return [dict(self.state.users[uid]) for uid in sorted(i for i in ids if isinstance(i, int))
+                    if uid in self.state.users]
 
     def _touch(self, ticket: dict[str, Any]) -> None:
         # Each change gets its own second, so updated_at is a precise version stamp.
@@ -377,7 +390,8 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     found = [dict(t) for tid, t in sorted(fake.state.tickets.items())
                              if tid in wanted and t["status"] != "deleted"]
-                return 200, {"tickets": found}, {}
+                sideloads = {"users": fake.sideload(found)} if "users" in query.get("include", "").split(",") else {}
+                return 200, {"tickets": found, **sideloads}, {}
             if segs == ["tickets"] and method == "GET":
                 with fake.lock:
                     found = [dict(t) for t in fake.state.tickets.values() if t["status"] != "deleted"
@@ -416,6 +430,8 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 page = fake.export(query.get("cursor"), int(query["start_time"]) if "start_time" in query else None)
                 if page is None:
                     return 422, {"error": "InvalidPaginationParameter", "description": "cursor is invalid"}, {}
+                if "users" in query.get("include", "").split(","):  # sideloading, as the real export allows
+                    page = {**page, "users": fake.sideload(page["tickets"])}
                 return 200, page, {}
             if len(segs) == 2 and segs[0] == "users" and segs[1].isdigit():
                 with fake.lock:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from desk.core.db import unit_of_work
 from desk.core.models import SyncCursor, SyncPerson, SyncRemote, utcnow
-from desk.core.sync import snapshot
+from desk.core.sync import people_sync, snapshot
 from desk.core.sync.merge import (
     MISSING,
     enqueue,
@@ -89,6 +89,7 @@ class Engine(Pull, Push):
         self._progress = progress or (lambda _what, _done, _total: None)
         self._checkpoint = checkpoint or (lambda _where: None)
         self._known_people: set[str] = set()
+        self._person_links: dict[str, int] = {}  # remote user key -> requester known by name only
 
     # --- the remote's user cache ----------------------------------------------------------
     def _load_people(self) -> None:
@@ -117,6 +118,17 @@ class Engine(Pull, Push):
                 for key, (email, name) in new.items():
                     self.session.merge(SyncPerson(remote_id=self.remote_id, remote_user_id=key, email=email,
                                                   name=name, is_agent=staff.get(key)))
+
+    def _apply_names(self) -> None:
+        """The remote users the adapter was shown so far: remember their names, follow renames
+        (``people_sync``). Run after the pull and again after the push (a create's answer)."""
+        seen = getattr(self.remote, "seen_people", None)
+        if self.dry_run or seen is None:
+            return
+        batch, seen[:] = list(seen), []
+        links, self._person_links = self._person_links, {}
+        people_sync.apply_names(self.session, remote_id=self.remote_id, origin=self.row.name, seen=batch,
+                                report=self.report, links=links)
 
     # --- plan -------------------------------------------------------------------------------
     def listing(self) -> list[PullPage]:
@@ -187,7 +199,9 @@ class Engine(Pull, Push):
             if self.guard is not None:
                 self.guard.check(self.report.plan, remote=self.row.name)
             self.execute_pull(pages, self.report.plan)
+            self._apply_names()
             self.execute_push()
+            self._apply_names()
             if self.remote.capabilities.canned:
                 self.pull_canned()
         except RemoteError as exc:

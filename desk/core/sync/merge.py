@@ -252,6 +252,7 @@ class Merger:
     report: SyncReport
     _progress: Callable[[str, int, int], None]
     _checkpoint: Callable[[str], None]
+    _person_links: dict[str, int]  # remote user key -> a requester known there by name only
 
     # --- helpers ------------------------------------------------------------------------
     def same(self, name: str, a: Any, b: Any) -> bool:

@@ -35,6 +35,7 @@ from desk.core.sync.remotes.base import (
     PullPage,
     RemoteComment,
     RemoteConflict,
+    RemotePerson,
     RemoteRejected,
     RemoteTicket,
     decode,
@@ -118,6 +119,7 @@ class ZendeskRemote:
         # (remote id, version) of the live line, set by the engine before a pull (``probe``).
         self.watch: list[tuple[str, str | None]] = []
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
+        self.seen_people: list[RemotePerson] = []  # users read this run, with their names (sync.people_sync)
 
     # --- auth ---------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
@@ -228,18 +230,36 @@ class ZendeskRemote:
         if key not in self.users:
             data = self.http.json("GET", f"/api/v2/users/{key}")
             expect(isinstance(data, dict) and isinstance(data.get("user"), dict), "Zendesk", "no user object")
-            problem = validate.zendesk_user_problem(data["user"])
-            if problem:  # kept as a person Desk does not know, said in the report
-                self.skipped.append(validate.skipped("Zendesk", "user", key, problem))
-                data["user"] = {}
-            email = data["user"].get("email")
-            if isinstance(email, str):
-                email = self.people_in.get(email.lower(), email)
-            self.users[key] = (email.lower() if isinstance(email, str) else None, data["user"].get("name"))
-            self.staff[key] = data["user"].get("role") in STAFF_ROLES
-            if email:
-                self.user_ids[email.lower()] = key
+            self._remember(key, data["user"])
         return self.users[key]
+
+    def _remember(self, key: str, user: Any) -> None:
+        """A user Zendesk sent (looked up or sideloaded): cached with e-mail, name and role, and
+        noted with the name it has now (``seen_people``); a malformed one is kept as nobody Desk
+        knows and said in the report."""
+        problem = validate.zendesk_user_problem(user)
+        if problem:
+            self.skipped.append(validate.skipped("Zendesk", "user", key, problem))
+            user = {}
+        email = user.get("email")
+        if isinstance(email, str):
+            email = self.people_in.get(email.lower(), email)
+        email = email.lower() if isinstance(email, str) and email else None
+        name = user.get("name")
+        self.users[key] = (email, name)
+        self.staff[key] = user.get("role") in STAFF_ROLES
+        if email:
+            self.user_ids[email] = key
+        if isinstance(name, str) and name.strip():
+            self.seen_people.append(RemotePerson(key=key, email=email, name=name.strip()))
+
+    def _sideloaded(self, data: Mapping[str, Any]) -> None:
+        """``include=users``: the users of the listed tickets come with the page (no request per
+        user), with the names they have now, so a rename shows when one of their tickets changes."""
+        users = data.get("users")
+        for user in users if isinstance(users, list) else []:
+            if isinstance(user, dict) and isinstance(user.get("id"), int):
+                self._remember(str(user["id"]), user)
 
     def _user_id(self, email: str | None) -> str | None:
         if not email:
@@ -254,6 +274,9 @@ class ZendeskRemote:
             if found:
                 self.users[str(found[0]["id"])] = (email, found[0].get("name"))
                 self.staff[str(found[0]["id"])] = found[0].get("role") in STAFF_ROLES
+                if isinstance(found[0].get("name"), str) and found[0]["name"].strip():
+                    self.seen_people.append(RemotePerson(key=str(found[0]["id"]), email=email,
+                                                         name=found[0]["name"].strip()))
         return self.user_ids[email]
 
     def _ticket(self, data: Any) -> RemoteTicket:
@@ -395,8 +418,8 @@ class ZendeskRemote:
 
     # --- the Remote protocol ------------------------------------------------------------
     def pull(self, cursor: str | None) -> Iterator[PullPage]:
-        start = {"start_time": int(self.config.get("start_time", 0))}
-        params: dict[str, Any] = {"cursor": cursor} if cursor else start
+        start = {"start_time": int(self.config.get("start_time", 0)), "include": "users"}
+        params: dict[str, Any] = {"cursor": cursor, "include": "users"} if cursor else start
         paging = validate.Paging("Zendesk", "ticket export")
         notes: list[str] = []
         seen: set[str] = set()
@@ -420,6 +443,7 @@ class ZendeskRemote:
             page = PullPage(cursor=after or cursor, notes=notes)
             notes = []
             self.skipped = page.skipped
+            self._sideloaded(data)
             for raw in data["tickets"]:
                 if not isinstance(raw, dict):
                     continue
@@ -435,16 +459,18 @@ class ZendeskRemote:
             yield page
             if data["end_of_stream"] or not after or stop:
                 break
-            params = {"cursor": after}
+            params = {"cursor": after, "include": "users"}
         # The export holds back the newest minute: the live line's tickets are read by id, so
         # another PC's claim shows here in seconds (the cursor stays the export's).
         fresh = [rid for rid, _version in self.watch if rid not in seen]
         if fresh:
-            data = self.http.json("GET", "/api/v2/tickets/show_many", params={"ids": ",".join(fresh[:100])})
+            data = self.http.json("GET", "/api/v2/tickets/show_many",
+                                  params={"ids": ",".join(fresh[:100]), "include": "users"})
             expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
             versions = dict(self.watch)
             page = PullPage(cursor=last)
             self.skipped = page.skipped
+            self._sideloaded(data)
             for raw in data["tickets"]:
                 if isinstance(raw, dict) and raw.get("updated_at") != versions.get(str(raw.get("id"))):
                     self._read_into(page, raw)
