@@ -10,7 +10,8 @@
 * ``GET /tickets/{id}/comments`` with cursor pagination;
 * ``GET /incremental/tickets/cursor.json`` (opaque cursor, ``end_of_stream``, the newest
   minute excluded) on a virtual clock the tests move (``advance``);
-* users show/search (``rename_user``), ``include=users`` sideloads on the export and
+* the updated CSAT's ``GET /guide/survey_responses`` (``survey_response``; empty on a legacy
+  account), users show/search (``rename_user``), ``include=users`` sideloads on the export and
   ``show_many``, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
   merged by id on update); 422 for an assignee who is not an agent, or none on a solved ticket;
 * injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
@@ -58,6 +59,7 @@ class FakeState:
     page_size: int = 1000
     export_mode: str | None = None  # "repeat" or "endless": a server whose export never ends
     ticket_fields: list[dict[str, Any]] = field(default_factory=list)
+    survey_responses: list[dict[str, Any]] = field(default_factory=list)  # the updated CSAT's answers
 
 
 class FakeZendesk:
@@ -206,6 +208,62 @@ class FakeZendesk:
             ticket["satisfaction_rating"] = {"id": self._id(), "score": score, "comment": comment,
                                              "updated_at": _iso(self.state.now)}
             self._touch(ticket)
+
+    def survey_response(self, tid: int, rating: int | None, *, category: str | None = None, comment: str = "",
+                        scale: int = 5, kind: str = "rating_scale_numeric", editable_for: int = 0,
+                        shape: dict[str, Any] | None = None) -> str:
+        """The requester answers the updated CSAT survey: a survey response shaped as the CSAT
+        Survey Responses API documents it (rating-scale answer with ``rating_category``, an
+        open-ended comment or a skipped one); the ticket is touched, as Zendesk's audit does.
+        ``rating=None``: the person skipped the rating. ``shape`` replaces keys (malformed ones)."""
+        with self.lock:
+            stamp = datetime.fromtimestamp(self.state.now, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            question = {"id": "01J1WBE8QR0YQVE373K2JDJR0F", "type": kind, "sub_type": "customer_satisfaction",
+                        "options": [{"rating": n, "label": {"type": "static", "value": str(n)}}
+                                    for n in range(1, scale + 1)]}
+            answers: list[dict[str, Any]] = []
+            if rating is None:
+                answers.append({"type": "skipped", "question": question, "created_at": stamp, "updated_at": stamp})
+            else:
+                answer = {"type": "rating_scale", "rating": rating, "question": question,
+                          "created_at": stamp, "updated_at": stamp}
+                if category is not None:
+                    answer["rating_category"] = category
+                answers.append(answer)
+            comment_question = {"id": "01GFYBENPDGN1R6NAA4WRDNVFR", "type": "open_ended", "alias": "comment"}
+            answers.append({"type": "open_ended", "value": comment, "question": comment_question,
+                            "created_at": stamp, "updated_at": stamp} if comment else
+                           {"type": "skipped", "question": comment_question, "created_at": stamp, "updated_at": stamp})
+            rid = f"01J{self._id():023d}"  # ULIDs sort by creation
+            ticket = self.state.tickets[tid]
+            response = {
+                "id": rid, "answers": answers, "responder_id": ticket["requester_id"],
+                "expires_at": datetime.fromtimestamp(self.state.now + editable_for, UTC).strftime(
+                    "%Y-%m-%dT%H:%M:%S.000Z"),
+                "subject_zrns": [f"zen:ticket:{tid}"],
+                "subjects": [{"id": str(tid), "type": "ticket", "zrn": f"zen:ticket:{tid}"}],
+                "survey": {"id": "01J58KJ9RAE0D2EK7HRVM7Z8F2", "state": "enabled", "version": 3},
+                "_created_ms": self.state.now * 1000,
+                **(shape or {}),
+            }
+            self.state.survey_responses.append(response)
+            self._touch(ticket)
+            return rid
+
+    def survey_page(self, query: dict[str, str]) -> dict[str, Any]:
+        """``GET /api/v2/guide/survey_responses``: filter[created_at_start] (ms), sort id/-id,
+        page[size] and page[after] (cursor pagination with ``meta``)."""
+        with self.lock:
+            rows = list(self.state.survey_responses)
+        since = int(query.get("filter[created_at_start]", 0) or 0)
+        rows = [r for r in rows if r.get("_created_ms", 0) >= since]
+        rows.sort(key=lambda r: str(r.get("id")), reverse=query.get("sort") == "-id")
+        start = int(query.get("page[after]", 0) or 0)
+        size = int(query.get("page[size]", 100))
+        page = rows[start:start + size]
+        return {"survey_responses": [{k: v for k, v in r.items() if not k.startswith("_")} for r in page],
+                "meta": {"has_more": start + size < len(rows), "after_cursor": str(start + size),
+                         "before_cursor": str(start)}}
 
     def delete_ticket(self, tid: int) -> None:
         """Deleted by an agent: the export lists it as "deleted", GET answers 404."""
@@ -456,6 +514,8 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     made = next(f for f in fake.state.ticket_fields if f["id"] == fid)
                 return 201, {"ticket_field": dict(made)}, {}
+            if segs == ["guide", "survey_responses"] and method == "GET":
+                return 200, fake.survey_page(query), {}
             if segs == ["macros", "active"]:
                 with fake.lock:
                     return 200, {"macros": list(fake.state.macros), "count": len(fake.state.macros),
