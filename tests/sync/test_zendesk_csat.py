@@ -229,3 +229,19 @@ def test_a_legacy_account_is_asked_again_an_hour_later(session: Any, legacy: Fak
     monkeypatch.setattr(zendesk_csat.time, "time", lambda: later)
     sync_zendesk(session, legacy)
     assert _rating(session, tid) == ("good", None, "person")
+
+
+def test_an_answer_changed_while_editable_is_read_again(session: Any, zd: FakeZendesk, agent_id: int,
+                                                        requester_id: int) -> None:
+    tid, rid = _synced_ticket(session, zd, agent_id, requester_id, "Changed their mind")
+    response_id = zd.survey_response(rid, 5, category="good", editable_for=3600)
+    sync_zendesk(session, zd)
+    assert _rating(session, tid) == ("good", None, "person")
+    with zd.lock:  # the person opens the link again within the hour and answers 2 of 5
+        response = next(r for r in zd.state.survey_responses if r["id"] == response_id)
+        answer = response["answers"][0]
+        answer.update(rating=2, rating_category="bad", updated_at="2027-01-15T09:00:00.000Z")
+        response["answers"][1] = {**response["answers"][1], "type": "open_ended", "value": "Not fixed after all"}
+    zd.advance(120)
+    sync_zendesk(session, zd)
+    assert _rating(session, tid) == ("bad", "Not fixed after all", "person")

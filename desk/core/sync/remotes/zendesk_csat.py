@@ -139,6 +139,13 @@ def response_problem(raw: Any) -> str | None:
     return validate._stamp_problem("expires_at", raw.get("expires_at"))
 
 
+def _created_ms(raw: Mapping[str, Any]) -> int:
+    """When the response was created: its first answer's ``created_at``, in ms."""
+    stamps = [time_in(a.get("created_at")) for a in raw.get("answers") or [] if isinstance(a, dict)]
+    known = [s for s in stamps if s is not None]
+    return int(min(known).timestamp() * 1000) if known else 0
+
+
 def read(raw: Mapping[str, Any]) -> SurveyRating | None:
     """A validated response as a rating; None when the person skipped the rating question."""
     answer = _csat_answer(raw["answers"])
@@ -152,12 +159,11 @@ def read(raw: Mapping[str, Any]) -> SurveyRating | None:
     comments.sort(key=lambda a: (a.get("question") or {}).get("alias") != "comment")  # "comment" first
     stamps = [time_in(a.get(k)) for a in raw["answers"] if isinstance(a, dict) for k in ("created_at", "updated_at")]
     known = [s for s in stamps if s is not None]
-    created = min(known) if known else None
     return SurveyRating(
         response_id=str(raw["id"]), ticket_id=str(_ticket_of(raw)), score=result,
         comment=comments[0]["value"].strip() if comments else None,
         at=time_out(max(known)) if known else None,
-        created_ms=int(created.timestamp() * 1000) if created else 0,
+        created_ms=_created_ms(raw),
         editable_until=time_in(raw.get("expires_at")),
     )
 
@@ -234,7 +240,12 @@ class SurveyResponses:
                     self.skipped.append(validate.skipped("Zendesk", "survey response", ident, problem))
                     continue
                 rating = read(raw)
-                if rating is None:
+                if rating is None:  # the rating skipped: read again while the person may still give one
+                    created, until = _created_ms(raw), time_in(raw.get("expires_at"))
+                    if until is None or until <= now:
+                        newest = max(newest, created + 1)
+                    else:
+                        still_open = created if still_open is None else min(still_open, created)
                     continue
                 newest = max(newest, rating.created_ms + 1)
                 if rating.editable_until is not None and rating.editable_until > now:
