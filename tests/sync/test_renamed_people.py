@@ -100,3 +100,24 @@ def test_the_remote_name_last_seen_is_remembered_per_person(two_pcs: Any, email:
     person_b = b.scalar(select(Person.id).where(Person.email == email))
     row = b.scalar(select(SyncPerson).where(SyncPerson.person_id == person_b))
     assert row is not None and row.name == "Wei Chen"
+
+
+def test_desk_sync_says_how_many_people_were_renamed(tmp_path: Any, capsys: Any, zendesk: Any) -> None:
+    from desk.cli.main import main
+    from desk.core.sync import credentials
+
+    db = str(tmp_path / "cli.sqlite3")
+    assert main(["init", db]) == 0
+    assert main(["remote", "add", "zd", "--kind", "zendesk", "--url", zendesk.url, "--user", zendesk.state.email,
+                 "--db", db]) == 0
+    credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
+    ticket = zendesk.create_ticket({"subject": "From the web", "comment": {"body": "hi"},
+                                    "requester": {"email": "kim@uni.test", "name": "Kim Lee"}})
+    zendesk.advance(61)
+    assert main(["sync", "--db", db]) == 0
+    zendesk.rename_user(ticket["requester_id"], "Kim Lee-Park")
+    zendesk.add_comment(ticket["id"], "Thanks")  # one of her tickets changes: her new name comes with it
+    zendesk.advance(61)
+    capsys.readouterr()
+    assert main(["sync", "--db", db]) == 0
+    assert "1 person renamed as on zd." in capsys.readouterr().out
