@@ -123,8 +123,8 @@ def response_problem(raw: Any) -> str | None:
     for answer in raw["answers"]:
         if not isinstance(answer, dict):
             return _("an answer is not an object")
-        problem = validate._first(validate._stamp_problem("created_at", answer.get("created_at")),
-                                  validate._stamp_problem("updated_at", answer.get("updated_at")))
+        problem = validate.first_problem(validate.stamp_problem("created_at", answer.get("created_at")),
+                                         validate.stamp_problem("updated_at", answer.get("updated_at")))
         if problem:
             return problem
     answer = _csat_answer(raw["answers"])
@@ -136,7 +136,7 @@ def response_problem(raw: Any) -> str | None:
             return _("its rating category {value!r} is not good, neutral or bad").format(value=str(category)[:20])
         if score(rating=rating, category=category, scale=_scale(answer.get("question"))) is None:
             return _("its rating {rating} is on a scale Desk does not know").format(rating=rating)
-    return validate._stamp_problem("expires_at", raw.get("expires_at"))
+    return validate.stamp_problem("expires_at", raw.get("expires_at"))
 
 
 def _created_ms(raw: Mapping[str, Any]) -> int:
