@@ -11,7 +11,7 @@
 * ``GET /incremental/tickets/cursor.json`` (opaque cursor, ``end_of_stream``, the newest
   minute excluded) on a virtual clock the tests move (``advance``);
 * the updated CSAT's ``GET /guide/survey_responses`` (``survey_response``; empty on a legacy
-  account), users show/search (``rename_user``), ``include=users`` sideloads on the export and
+  account), users show/search (``rename_user``), the incremental user export, ``include=users`` sideloads on the export and
   ``show_many``, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
   merged by id on update); 422 for an assignee who is not an agent, or none on a solved ticket;
 * injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
@@ -60,6 +60,7 @@ class FakeState:
     export_mode: str | None = None  # "repeat" or "endless": a server whose export never ends
     ticket_fields: list[dict[str, Any]] = field(default_factory=list)
     survey_responses: list[dict[str, Any]] = field(default_factory=list)  # the updated CSAT's answers
+    user_changed: dict[int, int] = field(default_factory=dict)  # user id -> when last changed (user export)
 
 
 class FakeZendesk:
@@ -109,12 +110,15 @@ class FakeZendesk:
                     return uid
             uid = self._id()
             self.state.users[uid] = {"id": uid, "email": email.lower(), "name": name, "role": role}
+            self.state.user_changed[uid] = self.state.now
             return uid
 
     def rename_user(self, uid: int, name: str) -> None:
         """A person's name changed on Zendesk (their tickets are not touched, as on Zendesk)."""
         with self.lock:
             self.state.users[uid]["name"] = name
+            self.state.now += 1
+            self.state.user_changed[uid] = self.state.now
 
     def sideload(self, tickets: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``include=users``: the requesters, submitters and assignees of ``tickets``."""
@@ -249,6 +253,25 @@ class FakeZendesk:
             self.state.survey_responses.append(response)
             self._touch(ticket)
             return rid
+
+    def user_export(self, query: dict[str, str]) -> dict[str, Any] | None:
+        """``GET /incremental/users/cursor``: users changed since the position, the newest minute
+        held back, as the ticket export."""
+        with self.lock:
+            if query.get("cursor"):
+                try:
+                    ts, last = map(int, base64.b64decode(query["cursor"]).decode().split("|"))
+                except ValueError:
+                    return None
+            else:
+                ts, last = int(query.get("start_time", 0)), 0
+            rows = sorted((when, uid) for uid, when in self.state.user_changed.items()
+                          if (when, uid) > (ts, last) and when < self.state.now - 60)
+            if rows:
+                ts, last = rows[-1]
+            after = base64.b64encode(f"{ts}|{last}".encode()).decode()
+            return {"users": [dict(self.state.users[uid]) for _when, uid in rows], "after_cursor": after,
+                    "end_of_stream": True}
 
     def survey_page(self, query: dict[str, str]) -> dict[str, Any]:
         """``GET /api/v2/guide/survey_responses``: filter[created_at_start] (ms), sort id/-id,
@@ -514,6 +537,11 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     made = next(f for f in fake.state.ticket_fields if f["id"] == fid)
                 return 201, {"ticket_field": dict(made)}, {}
+            if segs == ["incremental", "users", "cursor"] and method == "GET":
+                page = fake.user_export(query)
+                if page is None:
+                    return 422, {"error": "InvalidPaginationParameter", "description": "cursor is invalid"}, {}
+                return 200, page, {}
             if segs == ["guide", "survey_responses"] and method == "GET":
                 return 200, fake.survey_page(query), {}
             if segs == ["macros", "active"]:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from desk.core.models import AuditEvent, Person, SyncPerson
 from desk.core.ops import people
 from desk.core.ops import tickets as ticket_ops
+from desk.core.sync import config
 from tests.sync.test_two_pcs import both, one, pc_b, sync, two_pcs  # noqa: F401 - fixtures
 
 _numbers = itertools.count(1)
@@ -121,3 +122,28 @@ def test_desk_sync_says_how_many_people_were_renamed(tmp_path: Any, capsys: Any,
     capsys.readouterr()
     assert main(["sync", "--db", db]) == 0
     assert "1 person renamed as on zd." in capsys.readouterr().out
+
+
+def test_a_zendesk_rename_alone_arrives_within_the_hour(session: Any, zendesk: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ticket of hers changes: the incremental user export, read at most hourly, brings it."""
+    import time as real_time
+
+    from desk.core.sync.remotes import zendesk_users
+    from tests.sync.conftest import sync_zendesk
+
+    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
+    ticket = zendesk.create_ticket({"subject": "Quiet ticket", "comment": {"body": "hi"},
+                                    "requester": {"email": "kim@uni.test", "name": "Kim Lee"}})
+    sync_zendesk(session, zendesk)
+    sync_zendesk(session, zendesk)
+    zendesk.rename_user(ticket["requester_id"], "Kim Lee-Park")
+    zendesk.state.requests.clear()
+    sync_zendesk(session, zendesk)  # within the hour: not asked, not seen yet
+    assert not any("incremental/users" in r for r in zendesk.state.requests), zendesk.state.requests
+    assert name_of(session, "kim@uni.test") == "Kim Lee"
+    later = real_time.time() + zendesk_users.EVERY + 60
+    monkeypatch.setattr(zendesk_users.time, "time", lambda: later)
+    report = sync_zendesk(session, zendesk)
+    assert report.people_renamed == 1 and name_of(session, "kim@uni.test") == "Kim Lee-Park"
+    assert sum("incremental/users" in r for r in zendesk.state.requests) == 1

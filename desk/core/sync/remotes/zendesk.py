@@ -28,7 +28,7 @@ from desk.core.sync.desk_fields import (
     wire_in,
     wire_out,
 )
-from desk.core.sync.remotes import zendesk_csat
+from desk.core.sync.remotes import zendesk_csat, zendesk_users
 from desk.core.sync.remotes.base import (
     Canned,
     Capabilities,
@@ -122,9 +122,10 @@ class ZendeskRemote:
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
         self.seen_people: list[RemotePerson] = []  # users read this run, with their names (sync.people_sync)
         # Sync cursors besides the export's (loaded and saved by the engine): "csat", the survey
-        # responses' state (``zendesk_csat``).
+        # responses' state (``zendesk_csat``); "users", the user export's (``zendesk_users``).
         self.cursors: dict[str, str | None] = {}
         self.csat = zendesk_csat.SurveyResponses(self.http.request)
+        self.user_export = zendesk_users.UserExport(self.http.json)
         self._survey: dict[str, zendesk_csat.SurveyRating] = {}  # ticket id -> the person's survey answer
 
     # --- auth ---------------------------------------------------------------------------
@@ -435,6 +436,11 @@ class ZendeskRemote:
         self.csat.load(self.cursors.get(zendesk_csat.CURSOR))
         self._survey.update(self.csat.fetch())
         self.cursors[zendesk_csat.CURSOR] = self.csat.dump()
+        # Known people renamed without a ticket of theirs changing (at most hourly).
+        renamed, self.cursors[zendesk_users.CURSOR] = self.user_export.changed(
+            self.cursors.get(zendesk_users.CURSOR), known=self.users)
+        for user in renamed:
+            self._remember(str(user["id"]), user)
         notes: list[str] = list(self.csat.notes)
         first_skipped = list(self.csat.skipped)
         seen: set[str] = set()
