@@ -52,11 +52,15 @@ def test_queue_rows_mark_tickets_with_changes_waiting_to_sync(store: Any, sessio
     from desk.ui.queue.model import COL_ID, QueueModel
     from desk.ui.tasks import Tasks
 
-    tasks = Tasks(store)
+    # No data_version poll (as the UI tests' ``tasks`` fixture): a poll still in flight when the
+    # test ended was delivered to a deleted Tasks while pytest-qt processed events (a segfault
+    # on a loaded machine).
+    tasks = Tasks(store, watch_interval_ms=0)
     try:
         model = QueueModel(tasks)
         assert model._display(rows[after], COL_ID) == f"↑ {after}"
         assert "not yet synced" in model._tooltip(rows[after], COL_ID)
         assert model._display(rows[before], COL_ID) == str(before)
     finally:
+        qtbot.waitUntil(lambda: tasks.pending == 0)
         tasks.shutdown()

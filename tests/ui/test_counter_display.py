@@ -63,6 +63,9 @@ def display(qtbot, store) -> Iterator[QWidget]:  # noqa: ANN001
         widget.show()
     yield widget
     widget.close()
+    # Nothing in flight when the test ends: a parentless Tasks freed by the worker thread that
+    # held it last (a poll still running) would be deleted off its own thread.
+    qtbot.waitUntil(lambda: tasks.pending == 0)
     tasks.shutdown()
 
 

@@ -18,6 +18,7 @@ from desk.ui.tasks import EXTERNAL, Tasks
 def tasks(store, qtbot):
     made = Tasks(store, watch_interval_ms=50)
     yield made
+    qtbot.waitUntil(lambda: made.pending == 0)  # nothing in flight (see test_counter_display)
     made.shutdown()
 
 
