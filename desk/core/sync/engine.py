@@ -124,9 +124,10 @@ class Engine(Pull, Push):
         cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
         cursor = cursor_row.value if cursor_row else None
         if hasattr(self.remote, "watch"):  # Zendesk: read the live line by id (its export lags)
-            from desk.core.sync.probe import live_line
+            from desk.core.sync.probe import agreed_versions, live_line
 
             self.remote.watch = live_line(self.session, self.remote_id)
+            self.remote.versions_of = lambda ids: agreed_versions(self.session, self.remote_id, ids)
         self.session.rollback()
         return list(self.remote.pull(cursor))
 
