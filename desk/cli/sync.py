@@ -13,7 +13,7 @@ from desk.cli import arguments
 from desk.cli.common import session_for
 from desk.cli.main import add_db_option
 from desk.core import errors, inputs
-from desk.core.i18n import _
+from desk.core.i18n import _, ngettext
 from desk.core.models import Person
 from desk.core.sync import config, credentials, engine, readiness
 from desk.core.sync.run import sync_all
@@ -303,6 +303,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
               f"changed {report.updated_local}, replies {report.comments_in}); pushed new "
               f"{report.created_remote}, changed {report.updated_remote}, replies {report.comments_out}; "
               f"conflicts {report.conflicts}; {report.requests} requests")
+        if report.people_renamed:
+            print("  " + ngettext("{count} person renamed as on {remote}.", "{count} people renamed as on {remote}.",
+                                  report.people_renamed).format(count=report.people_renamed, remote=report.remote))
         for note in report.notes:
             print(f"  {note}")
         for reason in report.skipped:

@@ -46,7 +46,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 # The newest schema revision in migrations/ (a test checks they agree). Knowing it without
 # loading Alembic keeps the common case — opening a current store — quick: Alembic (~0.2 s
 # of imports) is loaded only to create or upgrade a store.
-SCHEMA_HEAD = "0018"
+SCHEMA_HEAD = "0017"
 
 
 def default_db_path() -> Path:

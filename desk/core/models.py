@@ -401,7 +401,7 @@ class SyncConflict(Base):
 
 
 class SyncPerson(Base):
-    """Cache: a remote user id and their e-mail."""
+    """Cache: a remote user id (RT: the login) with their e-mail and name as last seen there."""
 
     __tablename__ = "sync_people"
 
@@ -410,6 +410,9 @@ class SyncPerson(Base):
     email: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
     is_agent: Mapped[bool | None] = mapped_column(Boolean)  # staff upstream; None = not known
+    # The local person this remote user is (0016): ``name`` is then the remote name last seen,
+    # so only a rename upstream since then renames them here (``sync.people_sync``).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 # --- E-mail without a hosted helpdesk (migration 0011; see desk/core/mail/) -------------------

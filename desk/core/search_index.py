@@ -1,6 +1,6 @@
 """Filling the search indexes from the tickets, as their triggers would have written them.
 
-Four FTS5 tables (migrations 0005, 0009, 0015, 0018):
+Four FTS5 tables (migrations 0005, 0009, 0015, 0017):
 * ``ticket_fts``: every ticket's subject, description, replies and notes, and the requester's
   name, e-mail and phone, without their Hangul (``desk_plain``); the Hangul halves kept
   unindexed (``ko_*``, ``desk_hangul``) for ``ticket_ko``;

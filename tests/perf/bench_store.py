@@ -64,7 +64,7 @@ def _index_sizes(raw: sqlite3.Connection, *, every: int = 10) -> dict[str, objec
         " OR name LIKE 'open_fts%' OR name LIKE 'open_ko%' GROUP BY 1").fetchall())
     korean_tickets = raw.execute("SELECT count(*) FROM tickets WHERE subject GLOB '*[가-힣]*'").fetchone()[0]
     growth = index_growth(raw, every=every)
-    # The open tickets' copy (migration 0018) counts too: the store's index against the one
+    # The open tickets' copy (migration 0017) counts too: the store's index against the one
     # unicode61 index of the whole text, scaled from the sample's growth.
     searched = sizes.get("fts", 0) + sizes.get("ko", 0)
     whole = searched / (1 + growth["growth"]) if searched else 0

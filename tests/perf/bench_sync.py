@@ -25,7 +25,7 @@ import httpx
 from desk.core.db import open_store
 from desk.core.sync import config, engine
 from desk.core.sync.credentials import Secret
-from desk.core.sync.remotes.rt import PAGE, TICKET_FIELDS, RTRemote
+from desk.core.sync.remotes.rt import NEWEST, PAGE, TICKET_FIELDS, RTRemote
 from tests.sync import rt_server
 
 QUEUE = "Bench"
@@ -66,11 +66,11 @@ def _plain_pages(server: rt_server.RTServer) -> tuple[float, int]:
                     return items
                 page += 1
 
-        client.get("/transactions", params={"query": "ObjectType = 'RT::Ticket'", "orderby": "id",
+        client.get("/transactions", params={"query": NEWEST, "orderby": "id",
                                             "order": "DESC", "per_page": 1})
         requests += 1
         pages("GET", "/tickets", {"query": f"Queue = '{QUEUE}'", "fields": TICKET_FIELDS,
-                                  "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress",
+                                  "fields[Owner]": "EmailAddress,RealName", "fields[Requestor]": "EmailAddress,RealName",
                                   "orderby": "LastUpdated", "order": "ASC"})
         txns = pages("GET", "/transactions", {
             "query": "ObjectType = 'RT::Ticket' AND id > 0 AND (Type = 'Create' OR Type = 'Correspond' "

@@ -102,6 +102,11 @@ class ZendeskBackend:
     def merge(self, remote_id: str, into: str) -> None:
         self.fake.merge_ticket(int(remote_id), int(into))
 
+    def rename_user(self, email: str, name: str) -> None:
+        """The person's name changed on Zendesk (their tickets are not touched)."""
+        uid = next(uid for uid, user in self.fake.state.users.items() if user["email"] == email.lower())
+        self.fake.rename_user(uid, name)
+
     def delete(self, remote_id: str) -> None:
         self.fake.delete_ticket(int(remote_id))
 
@@ -177,6 +182,11 @@ class RTBackend:
 
     def merge(self, remote_id: str, into: str) -> None:
         rt_server.merge(self.server, remote_id, into)
+
+    def rename_user(self, email: str, name: str) -> None:
+        """RealName changed on RT (REST 2 ``PUT /user/:id``), as an admin does there."""
+        response = self.client.put(f"/user/{email}", json={"RealName": name})
+        assert response.status_code == 200 and "RealName changed" in response.text, response.text
 
     def delete(self, remote_id: str) -> None:
         response = self.client.put(f"/ticket/{remote_id}", json={"Status": "deleted"})

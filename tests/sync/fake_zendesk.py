@@ -10,7 +10,9 @@
 * ``GET /tickets/{id}/comments`` with cursor pagination;
 * ``GET /incremental/tickets/cursor.json`` (opaque cursor, ``end_of_stream``, the newest
   minute excluded) on a virtual clock the tests move (``advance``);
-* users show/search, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
+* the updated CSAT's ``GET /guide/survey_responses`` (``survey_response``; empty on a legacy
+  account), users show/search (``rename_user``), the incremental user export, ``include=users`` sideloads on the export and
+  ``show_many``, ``/macros/active``, ``GET/POST /ticket_fields`` (custom ``custom_fields``
   merged by id on update); 422 for an assignee who is not an agent, or none on a solved ticket;
 * injected faults: ``fail_next(kind)`` with kind 429 (text/plain + Retry-After), 500, "drop"
   (connection closed before handling) or "lost" (handled, then the connection is dropped), and
@@ -57,6 +59,8 @@ class FakeState:
     page_size: int = 1000
     export_mode: str | None = None  # "repeat" or "endless": a server whose export never ends
     ticket_fields: list[dict[str, Any]] = field(default_factory=list)
+    survey_responses: list[dict[str, Any]] = field(default_factory=list)  # the updated CSAT's answers
+    user_changed: dict[int, int] = field(default_factory=dict)  # user id -> when last changed (user export)
 
 
 class FakeZendesk:
@@ -106,7 +110,22 @@ class FakeZendesk:
                     return uid
             uid = self._id()
             self.state.users[uid] = {"id": uid, "email": email.lower(), "name": name, "role": role}
+            self.state.user_changed[uid] = self.state.now
             return uid
+
+    def rename_user(self, uid: int, name: str) -> None:
+        """A person's name changed on Zendesk (their tickets are not touched, as on Zendesk)."""
+        with self.lock:
+            self.state.users[uid]["name"] = name
+            self.state.now += 1
+            self.state.user_changed[uid] = self.state.now
+
+    def sideload(self, tickets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``include=users``: the requesters, submitters and assignees of ``tickets``."""
+        with self.lock:
+            ids = {t.get(key) for t in tickets for key in ("requester_id", "submitter_id", "assignee_id")}
+            return [dict(self.state.users[uid]) for uid in sorted(i for i in ids if isinstance(i, int))
+                    if uid in self.state.users]
 
     def _touch(self, ticket: dict[str, Any]) -> None:
         # Each change gets its own second, so updated_at is a precise version stamp.
@@ -193,6 +212,81 @@ class FakeZendesk:
             ticket["satisfaction_rating"] = {"id": self._id(), "score": score, "comment": comment,
                                              "updated_at": _iso(self.state.now)}
             self._touch(ticket)
+
+    def survey_response(self, tid: int, rating: int | None, *, category: str | None = None, comment: str = "",
+                        scale: int = 5, kind: str = "rating_scale_numeric", editable_for: int = 0,
+                        shape: dict[str, Any] | None = None) -> str:
+        """The requester answers the updated CSAT survey: a survey response shaped as the CSAT
+        Survey Responses API documents it (rating-scale answer with ``rating_category``, an
+        open-ended comment or a skipped one); the ticket is touched, as Zendesk's audit does.
+        ``rating=None``: the person skipped the rating. ``shape`` replaces keys (malformed ones)."""
+        with self.lock:
+            stamp = datetime.fromtimestamp(self.state.now, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            question = {"id": "01J1WBE8QR0YQVE373K2JDJR0F", "type": kind, "sub_type": "customer_satisfaction",
+                        "options": [{"rating": n, "label": {"type": "static", "value": str(n)}}
+                                    for n in range(1, scale + 1)]}
+            answers: list[dict[str, Any]] = []
+            if rating is None:
+                answers.append({"type": "skipped", "question": question, "created_at": stamp, "updated_at": stamp})
+            else:
+                answer = {"type": "rating_scale", "rating": rating, "question": question,
+                          "created_at": stamp, "updated_at": stamp}
+                if category is not None:
+                    answer["rating_category"] = category
+                answers.append(answer)
+            comment_question = {"id": "01GFYBENPDGN1R6NAA4WRDNVFR", "type": "open_ended", "alias": "comment"}
+            answers.append({"type": "open_ended", "value": comment, "question": comment_question,
+                            "created_at": stamp, "updated_at": stamp} if comment else
+                           {"type": "skipped", "question": comment_question, "created_at": stamp, "updated_at": stamp})
+            rid = f"01J{self._id():023d}"  # ULIDs sort by creation
+            ticket = self.state.tickets[tid]
+            response = {
+                "id": rid, "answers": answers, "responder_id": ticket["requester_id"],
+                "expires_at": datetime.fromtimestamp(self.state.now + editable_for, UTC).strftime(
+                    "%Y-%m-%dT%H:%M:%S.000Z"),
+                "subject_zrns": [f"zen:ticket:{tid}"],
+                "subjects": [{"id": str(tid), "type": "ticket", "zrn": f"zen:ticket:{tid}"}],
+                "survey": {"id": "01J58KJ9RAE0D2EK7HRVM7Z8F2", "state": "enabled", "version": 3},
+                "_created_ms": self.state.now * 1000,
+                **(shape or {}),
+            }
+            self.state.survey_responses.append(response)
+            self._touch(ticket)
+            return rid
+
+    def user_export(self, query: dict[str, str]) -> dict[str, Any] | None:
+        """``GET /incremental/users/cursor``: users changed since the position, the newest minute
+        held back, as the ticket export."""
+        with self.lock:
+            if query.get("cursor"):
+                try:
+                    ts, last = map(int, base64.b64decode(query["cursor"]).decode().split("|"))
+                except ValueError:
+                    return None
+            else:
+                ts, last = int(query.get("start_time", 0)), 0
+            rows = sorted((when, uid) for uid, when in self.state.user_changed.items()
+                          if (when, uid) > (ts, last) and when < self.state.now - 60)
+            if rows:
+                ts, last = rows[-1]
+            after = base64.b64encode(f"{ts}|{last}".encode()).decode()
+            return {"users": [dict(self.state.users[uid]) for _when, uid in rows], "after_cursor": after,
+                    "end_of_stream": True}
+
+    def survey_page(self, query: dict[str, str]) -> dict[str, Any]:
+        """``GET /api/v2/guide/survey_responses``: filter[created_at_start] (ms), sort id/-id,
+        page[size] and page[after] (cursor pagination with ``meta``)."""
+        with self.lock:
+            rows = list(self.state.survey_responses)
+        since = int(query.get("filter[created_at_start]", 0) or 0)
+        rows = [r for r in rows if r.get("_created_ms", 0) >= since]
+        rows.sort(key=lambda r: str(r.get("id")), reverse=query.get("sort") == "-id")
+        start = int(query.get("page[after]", 0) or 0)
+        size = int(query.get("page[size]", 100))
+        page = rows[start:start + size]
+        return {"survey_responses": [{k: v for k, v in r.items() if not k.startswith("_")} for r in page],
+                "meta": {"has_more": start + size < len(rows), "after_cursor": str(start + size),
+                         "before_cursor": str(start)}}
 
     def delete_ticket(self, tid: int) -> None:
         """Deleted by an agent: the export lists it as "deleted", GET answers 404."""
@@ -383,7 +477,8 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     found = [dict(t) for tid, t in sorted(fake.state.tickets.items())
                              if tid in wanted and t["status"] != "deleted"]
-                return 200, {"tickets": found}, {}
+                sideloads = {"users": fake.sideload(found)} if "users" in query.get("include", "").split(",") else {}
+                return 200, {"tickets": found, **sideloads}, {}
             if segs == ["tickets"] and method == "GET" and "sort" in query:
                 # List Tickets with cursor pagination, sorted as asked ("updated_at", "-updated_at",
                 # "id", "-id"): Zendesk's tickets as they are now (no held-back minute).
@@ -394,7 +489,7 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 size = min(100, max(1, int(query.get("page[size]", "100") or 100)))
                 with fake.lock:
                     listed = sorted((dict(t) for t in fake.state.tickets.values() if t["status"] != "deleted"),
-                                    key=lambda t: (t[key], t["id"]), reverse=query["sort"].startswith("-"))
+                                    key=lambda t: (str(t[key]), t["id"]), reverse=query["sort"].startswith("-"))
                 return 200, {"tickets": listed[:size],
                              "meta": {"has_more": len(listed) > size, "after_cursor": None, "before_cursor": None},
                              "links": {"next": None, "prev": None}}, {}
@@ -436,6 +531,8 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 page = fake.export(query.get("cursor"), int(query["start_time"]) if "start_time" in query else None)
                 if page is None:
                     return 422, {"error": "InvalidPaginationParameter", "description": "cursor is invalid"}, {}
+                if "users" in query.get("include", "").split(","):  # sideloading, as the real export allows
+                    page = {**page, "users": fake.sideload(page["tickets"])}
                 return 200, page, {}
             if len(segs) == 2 and segs[0] == "users" and segs[1].isdigit():
                 with fake.lock:
@@ -460,6 +557,13 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     made = next(f for f in fake.state.ticket_fields if f["id"] == fid)
                 return 201, {"ticket_field": dict(made)}, {}
+            if segs == ["incremental", "users", "cursor"] and method == "GET":
+                page = fake.user_export(query)
+                if page is None:
+                    return 422, {"error": "InvalidPaginationParameter", "description": "cursor is invalid"}, {}
+                return 200, page, {}
+            if segs == ["guide", "survey_responses"] and method == "GET":
+                return 200, fake.survey_page(query), {}
             if segs == ["macros", "active"]:
                 with fake.lock:
                     return 200, {"macros": list(fake.state.macros), "count": len(fake.state.macros),

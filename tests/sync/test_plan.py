@@ -137,6 +137,23 @@ def no_io() -> Any:
     return stack, mock.patch.object(sqlite3, "connect", refuse)
 
 
+RATING = ("satisfaction", "satisfaction_comment", "satisfaction_source", "satisfaction_at")
+
+
+def rating_winner(local: dict[str, Any], remote: dict[str, Any]) -> str | None:
+    """docs/metrics.md, "CSAT": a person's own rating stands over an agent-reported one or none
+    (on whichever side it is), the newer of two persons' ratings stands; else the three-way rule."""
+    def by_person(side: dict[str, Any]) -> bool:
+        return side["satisfaction"] is not None and side["satisfaction_source"] == "person"
+
+    if by_person(local) != by_person(remote):
+        return "pull" if by_person(remote) else "push"
+    if by_person(local) and local["satisfaction_at"] and remote["satisfaction_at"] \
+            and local["satisfaction_at"] != remote["satisfaction_at"]:
+        return "pull" if remote["satisfaction_at"] > local["satisfaction_at"] else "push"
+    return None
+
+
 def expected_outcome(link: Linked, remote: dict[str, Any], name: str) -> str:
     """The three-way rule, written out independently of the planner."""
     if name in link.open_conflicts:
@@ -144,6 +161,8 @@ def expected_outcome(link: Linked, remote: dict[str, Any], name: str) -> str:
     base, mine, theirs = link.base.get(name, MISSING), link.local[name], remote[name]
     if mine == theirs:
         return "agreed"
+    if name in RATING and (winner := rating_winner(link.local, remote)) is not None:
+        return winner
     if base is MISSING or base == theirs:
         return "push"
     if base == mine:

@@ -53,3 +53,60 @@ def test_a_200_carrying_a_failure_message_is_an_error(rt: Any) -> None:
         adapter.close()
     finally:
         backend.close()
+
+
+def _name(session: Any, email: str | None = None, *, name_like: str | None = None) -> str | None:
+    from desk.core.models import Person
+
+    session.rollback()
+    query = select(Person.name).where(Person.email == email) if email else select(Person.name).where(
+        Person.name.like(name_like or ""))
+    return session.scalar(query)
+
+
+def test_a_rename_on_rt_is_read_though_none_of_their_tickets_changed(session: Any, rt: Any) -> None:
+    """RT records a RealName change as a transaction on the user: the newest-transaction look-up
+    sees it, so the rename comes down at the next pull; a sync with nothing to do stays at 3."""
+    import os
+
+    backend = RTBackend(rt)
+    try:
+        backend.add_remote(session)
+        email = f"dana.{os.getpid()}@uni.test"
+        assert backend.client.post("/user", json={"Name": email, "EmailAddress": email,
+                                                  "RealName": "Dana Park"}).status_code == 201
+        backend.create("Dana's laptop", email)
+        run(session, backend)
+        backend.create("Someone else's later ticket", "other@uni.test")  # Dana's ticket is not listed again
+        run(session, backend)
+        assert _name(session, email) == "Dana Park"
+        backend.rename_user(email, "Dana Park-Lee")
+        report = run(session, backend)
+        assert report.people_renamed == 1 and report.updated_local == 0
+        assert _name(session, email) == "Dana Park-Lee"
+        quiet = run(session, backend)
+        assert quiet.people_renamed == 0
+        assert quiet.requests <= 3, quiet  # the budget for a sync with nothing to do
+    finally:
+        backend.close()
+
+
+def test_a_requester_rt_knows_by_name_only_follows_a_rename(session: Any, rt: Any) -> None:
+    """No e-mail on RT: the local requester is tied to the RT login (``sync_people.person_id``)."""
+    import os
+
+    backend = RTBackend(rt)
+    try:
+        backend.add_remote(session)
+        login = f"walkin-{os.getpid()}"
+        assert backend.client.post("/user", json={"Name": login, "RealName": "Kim Walk-in"}).status_code == 201
+        response = backend.client.post("/ticket", json={"Queue": backend.queue, "Subject": "Nameless", "Requestor": login})
+        assert response.status_code == 201, response.text
+        run(session, backend)
+        assert _name(session, name_like="Kim Walk-in") == "Kim Walk-in"
+        backend.client.put(f"/user/{login}", json={"RealName": "Kim Walk-in Lee"})
+        report = run(session, backend)
+        assert report.people_renamed == 1
+        assert _name(session, name_like="Kim Walk-in%") == "Kim Walk-in Lee"
+    finally:
+        backend.close()

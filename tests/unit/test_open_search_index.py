@@ -1,4 +1,4 @@
-"""The open tickets' search index (migration 0018) holds exactly the open tickets' text, and
+"""The open tickets' search index (migration 0017) holds exactly the open tickets' text, and
 an open view's search finds what the index of every ticket finds among the open ones.
 
 The state machine changes tickets only through the core operations (log, reply, solve, close,
@@ -197,9 +197,9 @@ def test_the_migration_fills_it_and_repair_rebuilds_it(store, session, agent_id,
         assert found == [kept]
 
 
-def test_the_migration_from_0015_copies_the_open_tickets(tmp_path, monkeypatch):
+def test_the_migration_from_0016_copies_the_open_tickets(tmp_path, monkeypatch):
     path = tmp_path / "old.sqlite3"
-    db.build_schema(path, "0015")
+    db.build_schema(path, "0016")
     with closing(sqlite3.connect(path)) as conn:
         from desk.core import korean
 

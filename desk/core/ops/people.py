@@ -270,6 +270,28 @@ def edit_person(
         return Changes(people=True, tickets=True, choices=person.is_agent)
 
 
+def rename_from_remote(
+    session: Session, *, person_id: int, name: str, origin: str, now: datetime | None = None,
+) -> Changes:
+    """A person renamed on the team's helpdesk (``origin``: the remote's name) is renamed here:
+    one audit row naming the remote as the actor. The sync calls it only when the remote name
+    changed since it was last seen there and the local name is still that old one
+    (``desk.core.sync.people_sync``), so a name edited here is never overwritten by it."""
+    clean = _clean_name(name)
+    now = now or utcnow()
+    with unit_of_work(session):
+        person = resolve_merged(session, _load_person(session, person_id))
+        assert person is not None
+        if person.name == clean:
+            return Changes()
+        old = person.name
+        person.name = clean
+        record(session, ticket_id=None, actor_id=None, at=now, action="rename-from-remote",
+               field=f"person#{person.id}.name", old=old, new=clean, origin=origin)
+        # Queue rows, ticket headers and (for an agent) the pickers show the name.
+        return Changes(people=True, tickets=True, choices=person.is_agent)
+
+
 def merge_people(
     session: Session, *, actor_id: int | None, keep_id: int, merge_id: int,
     now: datetime | None = None,

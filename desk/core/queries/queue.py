@@ -170,7 +170,7 @@ def _where(queue: QueueFilter) -> tuple[list[str], dict[str, object]]:
 
 
 # Views whose tickets are all open: their searches look in the index of open tickets alone
-# (``open_fts``/``open_ko``, migration 0018), a few thousand rows however large the store grows.
+# (``open_fts``/``open_ko``, migration 0017), a few thousand rows however large the store grows.
 OPEN_VIEWS = frozenset({"all-open", "waiting", "unassigned", "mine", "pending"})
 OPEN_SEARCHES = {
     SEARCH: "t.id IN (SELECT rowid FROM open_fts WHERE open_fts MATCH :match)",

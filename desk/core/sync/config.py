@@ -123,8 +123,9 @@ def remove_remote(session: Session, *, name: str, actor_id: int | None = None) -
 
 
 def reset_cursor(session: Session, *, name: str, actor_id: int | None = None) -> Changes:
-    """Forget where the remote's pull got to: the next sync pulls everything again (what is
-    unchanged merges as a no-op). The way out when the server refuses the saved position."""
+    """Forget where the remote's pull got to (the ticket export and the survey responses): the
+    next sync pulls everything again (what is unchanged merges as a no-op). The way out when the
+    server refuses the saved position."""
     from sqlalchemy import delete
 
     from desk.core.models import SyncCursor
@@ -132,7 +133,8 @@ def reset_cursor(session: Session, *, name: str, actor_id: int | None = None) ->
     with unit_of_work(session):
         row = get_remote(session, name)
         old = session.scalar(select(SyncCursor.value).where(SyncCursor.remote_id == row.id, SyncCursor.name == "pull"))
-        session.execute(delete(SyncCursor).where(SyncCursor.remote_id == row.id, SyncCursor.name == "pull"))
+        # Every position: the export's and the survey responses' ("csat": asked again, read again).
+        session.execute(delete(SyncCursor).where(SyncCursor.remote_id == row.id))
         record(session, ticket_id=None, actor_id=actor_id, at=utcnow(), action="remote-reset-cursor",
                field="remote", old=f"{row.name}: {(old or 'none')[:200]}", new=f"{row.name}: none")
         row.last_error = None

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from desk.core.db import unit_of_work
 from desk.core.models import SyncCursor, SyncPerson, SyncRemote, utcnow
-from desk.core.sync import snapshot
+from desk.core.sync import people_sync, snapshot
 from desk.core.sync.merge import (
     MISSING,
     enqueue,
@@ -89,6 +89,8 @@ class Engine(Pull, Push):
         self._progress = progress or (lambda _what, _done, _total: None)
         self._checkpoint = checkpoint or (lambda _where: None)
         self._known_people: set[str] = set()
+        self._person_links: dict[str, int] = {}  # remote user key -> requester known by name only
+        self._cursors_read: dict[str, str | None] = {}  # the adapter's other cursors as loaded
 
     # --- the remote's user cache ----------------------------------------------------------
     def _load_people(self) -> None:
@@ -118,6 +120,17 @@ class Engine(Pull, Push):
                     self.session.merge(SyncPerson(remote_id=self.remote_id, remote_user_id=key, email=email,
                                                   name=name, is_agent=staff.get(key)))
 
+    def _apply_names(self) -> None:
+        """The remote users the adapter was shown so far: remember their names, follow renames
+        (``people_sync``). Run after the pull and again after the push (a create's answer)."""
+        seen = getattr(self.remote, "seen_people", None)
+        if self.dry_run or seen is None:
+            return
+        batch, seen[:] = list(seen), []
+        links, self._person_links = self._person_links, {}
+        people_sync.apply_names(self.session, remote_id=self.remote_id, origin=self.row.name, seen=batch,
+                                report=self.report, links=links)
+
     # --- plan -------------------------------------------------------------------------------
     def listing(self) -> list[PullPage]:
         """Every page the remote has for us since the saved cursor (reads only)."""
@@ -128,6 +141,10 @@ class Engine(Pull, Push):
 
             self.remote.watch = live_line(self.session, self.remote_id)
             self.remote.versions_of = lambda ids: agreed_versions(self.session, self.remote_id, ids)
+        if hasattr(self.remote, "cursors"):  # Zendesk: the survey responses' position ("csat")
+            self.remote.cursors = {row.name: row.value for row in self.session.scalars(
+                select(SyncCursor).where(SyncCursor.remote_id == self.remote_id, SyncCursor.name != "pull"))}
+            self._cursors_read = dict(self.remote.cursors)
         self.session.rollback()
         return list(self.remote.pull(cursor))
 
@@ -162,6 +179,19 @@ class Engine(Pull, Push):
             self.report.pulled += len(page.tickets)
             self._progress("pull", self.report.pulled, 0)
 
+    def _save_cursors(self) -> None:
+        """The adapter's other positions, once what they brought is in (``execute_pull``)."""
+        cursors = getattr(self.remote, "cursors", None)
+        if self.dry_run or not cursors:
+            return
+        changed = {name: value for name, value in cursors.items()
+                   if value is not None and self._cursors_read.get(name) != value}
+        if changed:
+            with unit_of_work(self.session):
+                for name, value in changed.items():
+                    self.session.merge(SyncCursor(remote_id=self.remote_id, name=name, value=value))
+            self._cursors_read.update(changed)
+
     def execute_push(self) -> None:
         push_plan = self.make_plan([])  # the outbox as the pull left it
         self.push([action.outbox_id for action in push_plan.actions if action.outbox_id is not None])
@@ -188,7 +218,10 @@ class Engine(Pull, Push):
             if self.guard is not None:
                 self.guard.check(self.report.plan, remote=self.row.name)
             self.execute_pull(pages, self.report.plan)
+            self._save_cursors()
+            self._apply_names()
             self.execute_push()
+            self._apply_names()
             if self.remote.capabilities.canned:
                 self.pull_canned()
         except RemoteError as exc:

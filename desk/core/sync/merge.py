@@ -194,12 +194,22 @@ def merge_fields(
     with a kept conflict stays out until a person settles it or the sides agree. Pure: the
     planner and the executor's ``_merge`` share it, so a plan says what the run will do."""
     out = FieldMerge()
+    rated = rating_side(local=local, remote=remote)
     for name in SYNCED_FIELDS:
         if name not in remote:
             continue  # the remote does not carry it (no such custom field): neither side changes
         mine, theirs = local.get(name), remote.get(name)
         if maps is not None and not maps(name, mine):
             continue  # e.g. an assignee the remote does not know: neither side is overwritten
+        if rated is not None and name in RATING_KEYS and name not in open_conflicts:
+            if same(name, mine, theirs):
+                out.agreed[name] = mine
+            elif rated == "remote":
+                out.to_local[name] = theirs
+                out.agreed[name] = theirs
+            else:
+                out.to_remote[name] = mine
+            continue
         if name in open_conflicts:
             if same(name, mine, theirs):
                 out.settled.add(name)
@@ -218,6 +228,33 @@ def merge_fields(
         else:
             out.conflicts[name] = (ancestor, mine, theirs)
     return out
+
+
+RATING_KEYS = ("satisfaction", "satisfaction_comment", "satisfaction_source", "satisfaction_at")
+
+
+def rating_side(*, local: Mapping[str, Any], remote: Mapping[str, Any]) -> str | None:
+    """Which side's rating stands, whatever the last agreed one: a person's own rating over an
+    agent-reported one or none (an agent's word never replaces a person's, and a person's
+    rating is never withdrawn by a remote that no longer shows it: it goes back up instead);
+    of two persons' ratings, the newer. None: the ordinary three-way merge decides."""
+    if "satisfaction" not in remote or "satisfaction_source" not in remote:
+        return None  # the remote cannot say who rated: the ordinary merge
+
+    def person(side: Mapping[str, Any]) -> bool:
+        return side.get("satisfaction") is not None and side.get("satisfaction_source") == "person"
+
+    mine, theirs = person(local), person(remote)
+    if theirs and not mine:
+        return "remote"
+    if mine and not theirs:
+        return "local"
+    if mine and theirs and local.get("satisfaction_at") and remote.get("satisfaction_at"):
+        at_mine = desk_normalize("satisfaction_at", local["satisfaction_at"])
+        at_theirs = desk_normalize("satisfaction_at", remote["satisfaction_at"])
+        if at_mine != at_theirs:
+            return "remote" if (at_theirs or "") > (at_mine or "") else "local"
+    return None
 
 
 def _subject_key(subject: str) -> str:
@@ -252,6 +289,7 @@ class Merger:
     report: SyncReport
     _progress: Callable[[str, int, int], None]
     _checkpoint: Callable[[str], None]
+    _person_links: dict[str, int]  # remote user key -> a requester known there by name only
 
     # --- helpers ------------------------------------------------------------------------
     def same(self, name: str, a: Any, b: Any) -> bool:

@@ -73,6 +73,8 @@ class Pull(Merger):
                     to_remote = self._merge(ticket, status, remote_ticket, now=now)
             self.session.flush()
             self._drop_echo(mark, ticket.id)
+            if remote_ticket.requester_ref and not remote_ticket.fields.get("requester") and ticket.requester_id:
+                self._person_links[remote_ticket.requester_ref] = ticket.requester_id  # known by name only
             if to_remote:
                 self.session.execute(enqueue(self.remote_id, ticket.id, now))
 

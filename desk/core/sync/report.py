@@ -34,6 +34,7 @@ class SyncReport:
     notes: list[str] = field(default_factory=list)
     ticket_ids: set[int] = field(default_factory=set)  # local tickets this run wrote to
     people_added: bool = False  # a requester or agent was added for a remote person
+    people_renamed: int = 0  # people renamed here after a rename on the remote (sync.people_sync)
     choices_added: bool = False  # a category or an agent was added: filters and pickers change
     canned_changed: bool = False
     dry_run: bool = False
@@ -51,7 +52,9 @@ class SyncReport:
         if self.dry_run:
             return Changes()
         return Changes(
-            ticket_ids=frozenset(self.ticket_ids), tickets=bool(self.ticket_ids),
-            comments=self.comments_in > 0, people=self.people_added, choices=self.choices_added,
+            # A renamed person's name shows in queue rows and ticket headers too.
+            ticket_ids=frozenset(self.ticket_ids), tickets=bool(self.ticket_ids) or self.people_renamed > 0,
+            comments=self.comments_in > 0, people=self.people_added or self.people_renamed > 0,
+            choices=self.choices_added or self.people_renamed > 0,
             canned=self.canned_changed, remotes=True,
         )

@@ -58,6 +58,16 @@ def _first(*problems: str | None) -> str | None:
     return next((problem for problem in problems if problem), None)
 
 
+def stamp_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` is not an ISO date with a zone (None when absent or fine): for the checks of
+    other modules (``remotes.zendesk_csat``)."""
+    return _stamp_problem(name, value)
+
+
+def first_problem(*problems: str | None) -> str | None:
+    return _first(*problems)
+
+
 def zendesk_ticket_problem(raw: Mapping[str, Any]) -> str | None:
     return _first(
         None if _is_id(raw.get("id")) else _("its id is missing or not an id"),

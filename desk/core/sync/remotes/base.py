@@ -111,6 +111,20 @@ class RemoteTicket:
     # synced queue); ``gone_detail`` says so in words. Such a ticket is marked, never merged in.
     gone: str | None = None
     gone_detail: str | None = None
+    # The requester's remote user key (Zendesk user id, RT login): ties a requester the remote
+    # knows by name only (no e-mail) to the local person, so a rename there follows here.
+    requester_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class RemotePerson:
+    """A remote user as the remote showed them during this run (a listing, a look-up, a create's
+    answer): ``key`` is the Zendesk user id or the RT login, ``name`` their name there. Adapters
+    collect them in ``seen_people``; ``sync.people_sync`` compares each with the name last seen."""
+
+    key: str
+    email: str | None
+    name: str
 
 
 @dataclass

@@ -38,6 +38,7 @@ from desk.core.sync.remotes.base import (
     RemoteAuthError,
     RemoteComment,
     RemoteNotReady,
+    RemotePerson,
     RemoteRejected,
     RemoteTicket,
     decode,
@@ -63,6 +64,11 @@ UNSET_DATE = "1970-01-01T00:00:00Z"
 FAILURE_WORDS = ("isn't a valid", "permission denied", "couldn't", "could not", "not a valid",
                  "does not exist", "invalid", "failed")
 TICKET_FIELDS = "Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdated,CustomFields"
+# RT records a user's RealName change as a transaction on the user: the newest-transaction look-up
+# counts it too, so a rename alone makes the next pull read it (no request when nothing changed).
+USER_RENAMES = "(ObjectType = 'RT::User' AND Field = 'RealName')"
+NEWEST = f"ObjectType = 'RT::Ticket' OR {USER_RENAMES}"
+MAX_RENAMED = 50  # users looked up per pull after a rename (each one GET /user/:id)
 
 
 def _sql(value: str) -> str:
@@ -130,6 +136,7 @@ class RTRemote:
         self._queue_ident: str | None = None
         self._owners: dict[str, str | None] = {}  # agent e-mail -> RT user name (None: no account)
         self._logins: dict[str, str | None] = {}  # RT login -> e-mail (None: none known)
+        self.seen_people: list[RemotePerson] = []  # users shown with their RealName (sync.people_sync)
         self.agent_tokens = AgentTokens(http=self.http, load=agent_secret, remote=remote_name,
                                         accounts=self.people_out, note=self._note, api=self.api)
 
@@ -254,6 +261,8 @@ class RTRemote:
         requestors = data.get("Requestor") or []
         first = requestors[0] if isinstance(requestors, list) and requestors else None
         requester = self._email(first)
+        self._observe(first)
+        self._observe(data.get("Owner"))
         created = data.get("Created")
         fields: dict[str, Any] = {
             "subject": data.get("Subject") or "(no subject)",
@@ -276,6 +285,7 @@ class RTRemote:
             fields=fields,
             uuid=cfs.get(self.config["uuid_field"]) or None,
             requester_name=_real_name(first) or requester,
+            requester_ref=str(first["id"]) if isinstance(first, dict) and first.get("id") else None,
             created_at=(datetime.fromisoformat(created.replace("Z", "+00:00"))
                         if isinstance(created, str) and created != UNSET_DATE else None),
         )
@@ -367,14 +377,14 @@ class RTRemote:
         # ticket pass below never has its comments skipped.
         newest = 0
         for items in self._collection("GET", "/transactions", params={
-                "query": "ObjectType = 'RT::Ticket'", "orderby": "id", "order": "DESC", "per_page": 1}):
+                "query": NEWEST, "orderby": "id", "order": "DESC", "per_page": 1}):
             newest = int(items[0]["id"]) if items else 0
             break
         where = [f"Queue = {_sql(self.config['queue'])}"] if self.config.get("queue") else []
         if state["updated"]:
             where.append(f"LastUpdated >= {_sql(self._in_user_zone(state['updated']))}")
         params = {"query": " AND ".join(where) or "id > 0", "fields": TICKET_FIELDS,
-                  "fields[Owner]": "EmailAddress", "fields[Requestor]": "EmailAddress,RealName",
+                  "fields[Owner]": "EmailAddress,RealName", "fields[Requestor]": "EmailAddress,RealName",
                   "orderby": "LastUpdated", "order": "ASC"}
         for items in self._collection("GET", "/tickets", params=params):
             page = PullPage()
@@ -389,6 +399,8 @@ class RTRemote:
                     state["updated"] = max(state["updated"] or stamp, stamp)
             page.cursor = json.dumps(state)
             yield self._take_notes(page)
+        if newest > state["txn"] and state["txn"]:  # a first pull reads every name in the listing
+            self._renamed_users(f"id > {int(state['txn'])} AND id <= {newest}")
         if newest > state["txn"]:
             stopped = False
             for page in self._comments(f"id > {int(state['txn'])} AND id <= {newest}"):
@@ -401,13 +413,34 @@ class RTRemote:
                 state["txn"] = newest
             yield self._take_notes(PullPage(cursor=json.dumps(state)))
 
+    def _observe(self, ref: Any) -> None:
+        """A user the listing showed with a RealName: noted for ``sync.people_sync``."""
+        name = _real_name(ref)
+        if name and isinstance(ref, dict) and ref.get("id") and str(ref["id"]) not in ("Nobody", "RT_System"):
+            self.seen_people.append(RemotePerson(key=str(ref["id"]), email=self._email(ref), name=name))
+
+    def _renamed_users(self, txn_filter: str) -> None:
+        """Users whose RealName changed in these transactions, read once each (``GET /user/:id``)."""
+        ids: list[str] = []
+        for items in self._collection("GET", "/transactions", params={
+                "query": f"{USER_RENAMES} AND {txn_filter}", "fields": "ObjectId", "orderby": "id", "order": "ASC"}):
+            ids.extend(str(item.get("ObjectId")) for item in items if str(item.get("ObjectId") or "").isdigit())
+        for user_id in list(dict.fromkeys(ids))[:MAX_RENAMED]:
+            try:
+                data = self.http.json("GET", f"{self.api}/user/{user_id}")
+            except (RemoteRejected, RemoteAuthError):  # not allowed to see users: names stay as they are
+                continue
+            if isinstance(data, dict) and data.get("Name"):
+                self._observe({"id": data["Name"], "EmailAddress": data.get("EmailAddress"),
+                               "RealName": data.get("RealName")})
+
     def changed_since(self, cursor: str | None, *, watched: Any = ()) -> bool:
         """One request: has anything happened on RT since the pull that saved ``cursor``? (the
         newest transaction id against the one the cursor has read up to). Lets a PC look every
         few seconds for another PC's claim at the cost of one small request."""
         state = json.loads(cursor) if cursor else {"txn": 0}
         for items in self._collection("GET", "/transactions", params={
-                "query": "ObjectType = 'RT::Ticket'", "orderby": "id", "order": "DESC", "per_page": 1}):
+                "query": NEWEST, "orderby": "id", "order": "DESC", "per_page": 1}):
             return bool(items) and int(items[0]["id"]) > int(state.get("txn") or 0)
         return False
 
@@ -577,8 +610,13 @@ class RTRemote:
         try:
             data = self.http.json("GET", f"{self.api}/user/{quote(email, safe='@')}")
             if isinstance(data, dict) and not str(data.get("RealName") or "").strip():
-                self.http.request("PUT", f"{self.api}/user/{quote(email, safe='@')}", json={"RealName": name},
-                                  ok=(200,))
+                answer = self.http.json("PUT", f"{self.api}/user/{quote(email, safe='@')}", json={"RealName": name},
+                                        ok=(200,))
+                if isinstance(answer, list) and any("changed" in str(m).lower() for m in answer):
+                    data["RealName"] = name  # RT answers 200 to a refusal too: only its word counts
+            if isinstance(data, dict) and data.get("Name"):  # the name RT now has: this PC's last seen
+                self._observe({"id": data["Name"], "EmailAddress": data.get("EmailAddress"),
+                               "RealName": data.get("RealName")})
         except (RemoteRejected, RemoteAuthError):
             pass
 

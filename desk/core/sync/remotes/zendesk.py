@@ -28,6 +28,7 @@ from desk.core.sync.desk_fields import (
     wire_in,
     wire_out,
 )
+from desk.core.sync.remotes import zendesk_csat, zendesk_users
 from desk.core.sync.remotes.base import (
     Canned,
     Capabilities,
@@ -35,6 +36,7 @@ from desk.core.sync.remotes.base import (
     PullPage,
     RemoteComment,
     RemoteConflict,
+    RemotePerson,
     RemoteRejected,
     RemoteTicket,
     decode,
@@ -144,6 +146,13 @@ class ZendeskRemote:
         # the engine and the probe: the newest updates are read past the export's minute.
         self.versions_of: Callable[[list[str]], Mapping[str, str | None]] | None = None
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
+        self.seen_people: list[RemotePerson] = []  # users read this run, with their names (sync.people_sync)
+        # Sync cursors besides the export's (loaded and saved by the engine): "csat", the survey
+        # responses' state (``zendesk_csat``); "users", the user export's (``zendesk_users``).
+        self.cursors: dict[str, str | None] = {}
+        self.csat = zendesk_csat.SurveyResponses(self.http.request)
+        self.user_export = zendesk_users.UserExport(self.http.json)
+        self._survey: dict[str, zendesk_csat.SurveyRating] = {}  # ticket id -> the person's survey answer
 
     # --- auth ---------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
@@ -254,18 +263,36 @@ class ZendeskRemote:
         if key not in self.users:
             data = self.http.json("GET", f"/api/v2/users/{key}")
             expect(isinstance(data, dict) and isinstance(data.get("user"), dict), "Zendesk", "no user object")
-            problem = validate.zendesk_user_problem(data["user"])
-            if problem:  # kept as a person Desk does not know, said in the report
-                self.skipped.append(validate.skipped("Zendesk", "user", key, problem))
-                data["user"] = {}
-            email = data["user"].get("email")
-            if isinstance(email, str):
-                email = self.people_in.get(email.lower(), email)
-            self.users[key] = (email.lower() if isinstance(email, str) else None, data["user"].get("name"))
-            self.staff[key] = data["user"].get("role") in STAFF_ROLES
-            if email:
-                self.user_ids[email.lower()] = key
+            self._remember(key, data["user"])
         return self.users[key]
+
+    def _remember(self, key: str, user: Any) -> None:
+        """A user Zendesk sent (looked up or sideloaded): cached with e-mail, name and role, and
+        noted with the name it has now (``seen_people``); a malformed one is kept as nobody Desk
+        knows and said in the report."""
+        problem = validate.zendesk_user_problem(user)
+        if problem:
+            self.skipped.append(validate.skipped("Zendesk", "user", key, problem))
+            user = {}
+        email = user.get("email")
+        if isinstance(email, str):
+            email = self.people_in.get(email.lower(), email)
+        email = email.lower() if isinstance(email, str) and email else None
+        name = user.get("name")
+        self.users[key] = (email, name)
+        self.staff[key] = user.get("role") in STAFF_ROLES
+        if email:
+            self.user_ids[email] = key
+        if isinstance(name, str) and name.strip():
+            self.seen_people.append(RemotePerson(key=key, email=email, name=name.strip()))
+
+    def _sideloaded(self, data: Mapping[str, Any]) -> None:
+        """``include=users``: the users of the listed tickets come with the page (no request per
+        user), with the names they have now, so a rename shows when one of their tickets changes."""
+        users = data.get("users")
+        for user in users if isinstance(users, list) else []:
+            if isinstance(user, dict) and isinstance(user.get("id"), int):
+                self._remember(str(user["id"]), user)
 
     def _user_id(self, email: str | None) -> str | None:
         if not email:
@@ -280,6 +307,9 @@ class ZendeskRemote:
             if found:
                 self.users[str(found[0]["id"])] = (email, found[0].get("name"))
                 self.staff[str(found[0]["id"])] = found[0].get("role") in STAFF_ROLES
+                if isinstance(found[0].get("name"), str) and found[0]["name"].strip():
+                    self.seen_people.append(RemotePerson(key=str(found[0]["id"]), email=email,
+                                                         name=found[0]["name"].strip()))
         return self.user_ids[email]
 
     def _ticket(self, data: Any) -> RemoteTicket:
@@ -322,7 +352,11 @@ class ZendeskRemote:
         for item in DESK_FIELDS:
             if item.merged and item.key != "tags" and item.key in ids:
                 fields[item.key] = wire_in(item.key, values.get(ids[item.key]))
-        fields.update(_csat(data.get("satisfaction_rating")))
+        legacy = _csat(data.get("satisfaction_rating"))
+        fields.update(legacy)
+        survey = self._survey.get(remote_id)
+        if survey is not None and (survey.at or "") >= (legacy.get("satisfaction_at") or ""):
+            fields.update(survey.fields())  # the newer of the two person's ratings wins
         merged = data["status"] == "closed" and MERGED_TAG in tags
         return RemoteTicket(
             remote_id=remote_id, version=data.get("updated_at"), fields=fields,
@@ -421,10 +455,20 @@ class ZendeskRemote:
 
     # --- the Remote protocol ------------------------------------------------------------
     def pull(self, cursor: str | None) -> Iterator[PullPage]:
-        start = {"start_time": int(self.config.get("start_time", 0))}
-        params: dict[str, Any] = {"cursor": cursor} if cursor else start
+        start = {"start_time": int(self.config.get("start_time", 0)), "include": "users"}
+        params: dict[str, Any] = {"cursor": cursor, "include": "users"} if cursor else start
         paging = validate.Paging("Zendesk", "ticket export")
-        notes: list[str] = []
+        # The newer CSAT first (only where the account uses it), so the tickets below carry it.
+        self.csat.load(self.cursors.get(zendesk_csat.CURSOR))
+        self._survey.update(self.csat.fetch())
+        self.cursors[zendesk_csat.CURSOR] = self.csat.dump()
+        # Known people renamed without a ticket of theirs changing (at most hourly).
+        renamed, self.cursors[zendesk_users.CURSOR] = self.user_export.changed(
+            self.cursors.get(zendesk_users.CURSOR), known=self.users)
+        for user in renamed:
+            self._remember(str(user["id"]), user)
+        notes: list[str] = list(self.csat.notes)
+        first_skipped = list(self.csat.skipped)
         seen: set[str] = set()
         last = cursor
         while True:
@@ -445,10 +489,14 @@ class ZendeskRemote:
             after = data.get("after_cursor") if isinstance(data.get("after_cursor"), str) else None
             page = PullPage(cursor=after or cursor, notes=notes)
             notes = []
+            page.skipped.extend(first_skipped)
+            first_skipped = []
             self.skipped = page.skipped
+            self._sideloaded(data)
             for raw in data["tickets"]:
                 if not isinstance(raw, dict):
                     continue
+                seen.add(str(raw.get("id")))  # listed, even if skipped as malformed: not read twice
                 if raw.get("status") == "deleted":  # marked if we have it, never created
                     page.tickets.append(_deleted(str(raw.get("id"))))
                     continue
@@ -461,20 +509,24 @@ class ZendeskRemote:
             yield page
             if data["end_of_stream"] or not after or stop:
                 break
-            params = {"cursor": after}
-        # The export holds back the newest minute: the live line's tickets are read by id, so
-        # another PC's claim shows here in seconds (the cursor stays the export's).
-        fresh = [rid for rid, _version in self.watch if rid not in seen]
+            params = {"cursor": after, "include": "users"}
+        # The export holds back the newest minute. The tickets updated last are read below
+        # (``versions_of``, set by the engine); without it, the live line's by id, so another PC's
+        # claim shows here in seconds either way (the cursor stays the export's).
+        versions = dict(self.watch)
+        fresh = [] if self.versions_of is not None else [rid for rid, _version in self.watch if rid not in seen][:100]
         if fresh:
-            data = self.http.json("GET", "/api/v2/tickets/show_many", params={"ids": ",".join(fresh[:100])})
-            expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
-            versions = dict(self.watch)
-            page = PullPage(cursor=last)
-            self.skipped = page.skipped
-            for raw in data["tickets"]:
-                if isinstance(raw, dict) and raw.get("updated_at") != versions.get(str(raw.get("id"))):
-                    self._read_into(page, raw)
-            seen.update(rid for rid in fresh)
+            page = self._show_many(fresh, last, changed=lambda raw: raw.get("updated_at") != versions.get(
+                str(raw.get("id"))))
+            seen.update(t.remote_id for t in page.tickets)
+            if page.tickets or page.skipped:
+                yield page
+        # Rated in a survey but not in the export yet (it lags a minute): read by id, without
+        # their comments (the export lists them soon, with their comments).
+        rated = [rid for rid in self._survey if rid not in seen]
+        for start in range(0, len(rated), 100):
+            page = self._show_many(rated[start:start + 100], last, comments=False)
+            seen.update(t.remote_id for t in page.tickets)
             if page.tickets or page.skipped:
                 yield page
         # And the tickets updated last, for one made or changed on another PC within that minute
@@ -512,7 +564,21 @@ class ZendeskRemote:
         agreed = self.versions_of([str(raw["id"]) for raw in candidates])
         return [raw for raw in candidates if agreed.get(str(raw["id"])) != raw.get("updated_at")]
 
-    def _read_into(self, page: PullPage, raw: dict[str, Any]) -> None:
+    def _show_many(self, ids: list[str], cursor: str | None, *, changed: Callable[[dict[str, Any]], bool] | None = None,
+                   comments: bool = True) -> PullPage:
+        """Up to 100 tickets by id (``show_many``, their users sideloaded) as a page; ``changed``
+        leaves out those that did not change."""
+        data = self.http.json("GET", "/api/v2/tickets/show_many", params={"ids": ",".join(ids), "include": "users"})
+        expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
+        page = PullPage(cursor=cursor)
+        self.skipped = page.skipped
+        self._sideloaded(data)
+        for raw in data["tickets"]:
+            if isinstance(raw, dict) and (changed is None or changed(raw)):
+                self._read_into(page, raw, comments=comments)
+        return page
+
+    def _read_into(self, page: PullPage, raw: dict[str, Any], *, comments: bool = True) -> None:
         """One listed ticket onto ``page``: skipped with its reason when malformed, else with its
         comments (always read: a version stored after a push may already include a reply made
         on the web that was not pulled yet)."""
@@ -522,7 +588,8 @@ class ZendeskRemote:
             return
         ticket = self._ticket(raw)
         page.tickets.append(ticket)
-        page.comments.extend(self.comments_of(ticket.remote_id))
+        if comments:
+            page.comments.extend(self.comments_of(ticket.remote_id))
 
     def get(self, remote_id: str) -> RemoteTicket:
         response = self.http.request("GET", f"/api/v2/tickets/{remote_id}", ok=(200, 404))

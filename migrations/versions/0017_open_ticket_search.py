@@ -22,8 +22,8 @@ back in if the ticket is open), and a new trigger does the same when a status ch
 between open and done. Each copy is read from ``ticket_fts`` as the trigger left it, so the
 order in which SQLite fires two triggers of one statement does not matter.
 
-Revision ID: 0018
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-01
 """
 
@@ -34,8 +34,8 @@ from pathlib import Path
 
 from alembic import op
 
-revision = "0018"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
