@@ -362,6 +362,12 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            # The Date header tells the fake's own clock, as Zendesk's tells its clock.
+            from email.utils import formatdate
+
+            return formatdate(fake.state.now if timestamp is None else timestamp, usegmt=True)
+
         def log_message(self, *args: Any) -> None:
             pass
 
@@ -473,6 +479,20 @@ def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                              if tid in wanted and t["status"] != "deleted"]
                 sideloads = {"users": fake.sideload(found)} if "users" in query.get("include", "").split(",") else {}
                 return 200, {"tickets": found, **sideloads}, {}
+            if segs == ["tickets"] and method == "GET" and "sort" in query:
+                # List Tickets with cursor pagination, sorted as asked ("updated_at", "-updated_at",
+                # "id", "-id"): Zendesk's tickets as they are now (no held-back minute).
+                key = query["sort"].lstrip("-")
+                if key not in ("updated_at", "id", "status") or "sort_by" in query:
+                    return 400, {"error": "InvalidPaginationParameter",
+                                 "description": "sort is not valid for cursor pagination"}, {}
+                size = min(100, max(1, int(query.get("page[size]", "100") or 100)))
+                with fake.lock:
+                    listed = sorted((dict(t) for t in fake.state.tickets.values() if t["status"] != "deleted"),
+                                    key=lambda t: (str(t[key]), t["id"]), reverse=query["sort"].startswith("-"))
+                return 200, {"tickets": listed[:size],
+                             "meta": {"has_more": len(listed) > size, "after_cursor": None, "before_cursor": None},
+                             "links": {"next": None, "prev": None}}, {}
             if segs == ["tickets"] and method == "GET":
                 with fake.lock:
                     found = [dict(t) for t in fake.state.tickets.values() if t["status"] != "deleted"

@@ -462,6 +462,49 @@ def test_on_zendesk_a_claim_reaches_the_other_pc_before_the_exports_minute(sessi
     backend.close()
 
 
+def test_on_zendesk_a_walk_in_reaches_the_other_pc_before_the_exports_minute(session: Any, pc_b: Any,
+                                                                            zendesk: Any) -> None:
+    """A person logged on A seconds ago is not in Zendesk's export for a minute, nor in B's live
+    line to be read by id: B's probe and pull read the tickets updated last (List Tickets by
+    -updated_at), so B has the person on its next sync, and says so with one request."""
+    from desk.core.sync.credentials import Secret
+    from desk.core.sync.probe import has_news
+    from desk.core.sync.remotes.zendesk import ZendeskRemote
+    from tests.sync.conftest import Waits, ZendeskBackend
+
+    backend = ZendeskBackend(zendesk)
+    backend.prepare_fields()
+    backend.agent_account("ana@desk.test", "Ana Student")
+    backend.add_remote(session)
+    backend.add_remote(pc_b)
+    staff_a = staff(session)
+    both(backend, session, pc_b)
+    made: list[Any] = []
+
+    def remote() -> Any:  # the fake's clock is never moved on: the export's minute has not passed
+        made.append(ZendeskRemote(url=zendesk.url, username=zendesk.state.email, auth="token",
+                                  secret=Secret(token=zendesk.state.token), sleep=Waits()))
+        return made[-1]
+
+    def now_sync(store_session: Any) -> Any:
+        return engine.sync(store_session, "zendesk", remote=remote())
+
+    assert has_news(pc_b, build=lambda _row: remote()) is False
+    walk_in(session, staff_a["ana"], "Logged on A a second ago")
+    now_sync(session)
+    assert has_news(pc_b, build=lambda _row: remote()) is True
+    assert made[-1].http.requests == 1  # the probe: one request
+    now_sync(pc_b)
+    line = one(pc_b, "Logged on A a second ago")
+    assert line.channel == "walk-in" and line.status == "new"
+    assert has_news(pc_b, build=lambda _row: remote()) is False  # B has it now: nothing new
+    again = now_sync(pc_b)
+    assert again.created_local == 0 and again.failed == []
+    for adapter in made:
+        adapter.close()
+    backend.close()
+
+
 def test_an_rt_owner_desk_cannot_place_is_left_alone_not_unassigned(two_pcs: Any) -> None:
     a, _b, backend, staff_a, _staff_b = two_pcs
     if backend.kind != "rt":

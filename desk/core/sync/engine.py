@@ -137,9 +137,10 @@ class Engine(Pull, Push):
         cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
         cursor = cursor_row.value if cursor_row else None
         if hasattr(self.remote, "watch"):  # Zendesk: read the live line by id (its export lags)
-            from desk.core.sync.probe import live_line
+            from desk.core.sync.probe import agreed_versions, live_line
 
             self.remote.watch = live_line(self.session, self.remote_id)
+            self.remote.versions_of = lambda ids: agreed_versions(self.session, self.remote_id, ids)
         if hasattr(self.remote, "cursors"):  # Zendesk: the survey responses' position ("csat")
             self.remote.cursors = {row.name: row.value for row in self.session.scalars(
                 select(SyncCursor).where(SyncCursor.remote_id == self.remote_id, SyncCursor.name != "pull"))}

@@ -4,10 +4,11 @@ others within seconds).
 
 ``has_news`` is True when the outbox has local work, or a remote says (``changed_since``, one
 request) it moved: RT by its newest transaction against the saved pull cursor; Zendesk by the
-``updated_at`` of the tickets in the live line (``show_many``), because its incremental export
-holds back the newest minute — so on Zendesk another PC's claim, service or walk-away on a
-person already in the line shows in seconds, a brand-new walk-in after that minute. None when
-no remote can say. Reads only; no transaction is held across the requests.
+tickets updated last (List Tickets sorted by ``-updated_at``) against the versions Desk has,
+because its incremental export holds back the newest minute — so on Zendesk another PC's
+claim, service or walk-away, and a walk-in it logged seconds ago, show in seconds too (the pull
+reads the same listing past the export). None when no remote can say. Reads only; no
+transaction is held across the requests.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ def _session(store_or_session: Store | Session) -> Iterator[Session]:
         yield store_or_session
 
 
+def _agreed(store_or_session: Store | Session, remote_id: int, remote_ids: list[str]) -> dict[str, str | None]:
+    with _session(store_or_session) as session:
+        return agreed_versions(session, remote_id, remote_ids)
+
+
 WATCHED = 100  # live-line tickets a probe asks about by id (Zendesk: one show_many request)
 
 
@@ -56,6 +62,18 @@ def live_line(session: Session, remote_id: int) -> list[tuple[str, str | None]]:
                Ticket.status.in_(("new", "open")), Ticket.channel.in_(DESK_CHANNELS))
         .order_by(Ticket.arrived_at.desc()).limit(WATCHED))
     return [(str(rid), version) for rid, version in rows]
+
+
+def agreed_versions(session: Session, remote_id: int, remote_ids: list[str]) -> dict[str, str | None]:
+    """The remote version Desk last agreed for each of these remote tickets it links (a short
+    read, ended at once: no transaction waits across the remote's requests)."""
+    try:
+        rows = session.execute(select(SyncStatus.remote_ticket_id, SyncStatus.remote_version)
+                               .where(SyncStatus.remote_id == remote_id,
+                                      SyncStatus.remote_ticket_id.in_(remote_ids[:500])))
+        return {str(rid): version for rid, version in rows}
+    finally:
+        session.rollback()
 
 
 def has_news(store_or_session: Store | Session, *,
@@ -79,6 +97,8 @@ def has_news(store_or_session: Store | Session, *,
         try:
             if not hasattr(remote, "changed_since"):
                 continue
+            if hasattr(remote, "versions_of"):  # Zendesk: the newest updates, against what Desk has
+                remote.versions_of = lambda ids, remote_id=row.id: _agreed(store_or_session, remote_id, ids)
             news = remote.changed_since(cursors[row.id], watched=watched[row.id])  # type: ignore[attr-defined]
             if news:
                 return True

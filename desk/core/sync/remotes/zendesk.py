@@ -47,6 +47,11 @@ STATUS_OUT = {"new": "new", "open": "open", "pending": "pending", "on-hold": "ho
               "solved": "solved", "closed": "closed"}
 PRIORITIES = ("low", "normal", "high", "urgent")
 STAFF_ROLES = ("agent", "admin")
+# Tickets read by List Tickets sorted by -updated_at, past the export's held-back minute: a
+# probe asks for the newest few, a pull for one page (a busy account updates fewer in a minute).
+RECENT_PROBE = 20
+RECENT_PULL = 100
+HELD_BACK_S = 60 + 30  # the export's newest minute, and leeway between its request and the listing
 MERGED_TAG = "closed_by_merge"  # Zendesk tags the ticket it closes into another
 STAND_IN_TAG = "desk_stand_in_assignee"  # the API user is the assignee only because Zendesk needs one  # Zendesk user roles; "end-user" is a requester
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -74,6 +79,24 @@ def _csat(rating: Any) -> dict[str, Any]:
     if isinstance(rating.get("updated_at"), str):
         out["satisfaction_at"] = wire_in("satisfaction_at", rating["updated_at"])
     return out
+
+
+def _server_time(date_header: str | None) -> float | None:
+    """Seconds since the epoch of an HTTP Date header, or None when it is missing or unreadable."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(date_header).timestamp() if date_header else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _stamp(value: Any) -> float:
+    """Seconds since the epoch of a Zendesk time ("2026-12-01T14:05:09Z"); 0 when unreadable."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _deleted(remote_id: str) -> RemoteTicket:
@@ -119,6 +142,9 @@ class ZendeskRemote:
         self._fields: dict[str, int] | None = None  # desk field key -> Zendesk ticket field id
         # (remote id, version) of the live line, set by the engine before a pull (``probe``).
         self.watch: list[tuple[str, str | None]] = []
+        # The version Desk last agreed for each remote id asked (None: not linked here), set by
+        # the engine and the probe: the newest updates are read past the export's minute.
+        self.versions_of: Callable[[list[str]], Mapping[str, str | None]] | None = None
         self.notes: list[str] = []  # shown after the run ("not synced: no account on Zendesk")
         self.seen_people: list[RemotePerson] = []  # users read this run, with their names (sync.people_sync)
         # Sync cursors besides the export's (loaded and saved by the engine): "csat", the survey
@@ -470,6 +496,7 @@ class ZendeskRemote:
             for raw in data["tickets"]:
                 if not isinstance(raw, dict):
                     continue
+                seen.add(str(raw.get("id")))  # listed, even if skipped as malformed: not read twice
                 if raw.get("status") == "deleted":  # marked if we have it, never created
                     page.tickets.append(_deleted(str(raw.get("id"))))
                     continue
@@ -483,10 +510,11 @@ class ZendeskRemote:
             if data["end_of_stream"] or not after or stop:
                 break
             params = {"cursor": after, "include": "users"}
-        # The export holds back the newest minute: the live line's tickets are read by id, so
-        # another PC's claim shows here in seconds (the cursor stays the export's).
+        # The export holds back the newest minute. The tickets updated last are read below
+        # (``versions_of``, set by the engine); without it, the live line's by id, so another PC's
+        # claim shows here in seconds either way (the cursor stays the export's).
         versions = dict(self.watch)
-        fresh = [rid for rid, _version in self.watch if rid not in seen][:100]
+        fresh = [] if self.versions_of is not None else [rid for rid, _version in self.watch if rid not in seen][:100]
         if fresh:
             page = self._show_many(fresh, last, changed=lambda raw: raw.get("updated_at") != versions.get(
                 str(raw.get("id"))))
@@ -498,8 +526,43 @@ class ZendeskRemote:
         rated = [rid for rid in self._survey if rid not in seen]
         for start in range(0, len(rated), 100):
             page = self._show_many(rated[start:start + 100], last, comments=False)
+            seen.update(t.remote_id for t in page.tickets)
             if page.tickets or page.skipped:
                 yield page
+        # And the tickets updated last, for one made or changed on another PC within that minute
+        # (a walk-in logged there seconds ago): those Desk has not seen at that version.
+        if self.versions_of is not None:
+            page = PullPage(cursor=last)
+            self.skipped = page.skipped
+            for raw in self._news(self._recently_updated(RECENT_PULL), besides=seen):
+                if raw.get("status") != "deleted":
+                    self._read_into(page, raw)
+            if page.tickets or page.skipped:
+                yield page
+
+    def _recently_updated(self, size: int) -> list[dict[str, Any]]:
+        """The ``size`` tickets updated last, newest first (List Tickets, cursor-sorted by
+        ``-updated_at``): read from Zendesk's tickets, not the export, so without its minute."""
+        response = self.http.request("GET", "/api/v2/tickets", params={"page[size]": size, "sort": "-updated_at"})
+        data = decode(response, "Zendesk")
+        expect(isinstance(data, dict) and isinstance(data.get("tickets"), list), "Zendesk", "no tickets list")
+        # Only what the export cannot have shown yet: updated within its held-back minute by
+        # Zendesk's own clock (its Date header). Older updates come with the export, and a closed
+        # ticket (a follow-up's source, one merged away) never changes again.
+        horizon = _server_time(response.headers.get("date"))
+        return [raw for raw in data["tickets"][:size]
+                if isinstance(raw, dict) and raw.get("id") is not None and raw.get("status") not in ("closed", "deleted")
+                and (horizon is None or _stamp(raw.get("updated_at")) >= horizon - HELD_BACK_S)]
+
+    def _news(self, listed: list[dict[str, Any]], *, besides: set[str] = frozenset()) -> list[dict[str, Any]]:
+        """The listed tickets Desk has not seen at this version (new here, or changed since)."""
+        if self.versions_of is None:
+            return []
+        candidates = [raw for raw in listed if str(raw["id"]) not in besides]
+        if not candidates:
+            return []
+        agreed = self.versions_of([str(raw["id"]) for raw in candidates])
+        return [raw for raw in candidates if agreed.get(str(raw["id"])) != raw.get("updated_at")]
 
     def _show_many(self, ids: list[str], cursor: str | None, *, changed: Callable[[dict[str, Any]], bool] | None = None,
                    comments: bool = True) -> PullPage:
@@ -583,9 +646,13 @@ class ZendeskRemote:
         return self._ticket(data.get("ticket"))
 
     def changed_since(self, cursor: str | None, *, watched: Sequence[tuple[str, str | None]] = ()) -> bool | None:
-        """One request: did any ticket of the live line change (``show_many`` by id, compared
-        with the ``updated_at`` last agreed)? The incremental export would not show it for a
-        minute. None when there is nothing to watch (only the regular sync can tell)."""
+        """One request: did a ticket change that Desk has not seen at that version? With
+        ``versions_of`` (the probe sets it): the tickets updated last (List Tickets by
+        ``-updated_at``), which also shows a ticket another PC made seconds ago; else the live
+        line by id (``show_many``). The incremental export would not show either for a minute.
+        None when there is nothing to ask about (only the regular sync can tell)."""
+        if self.versions_of is not None:
+            return bool(self._news(self._recently_updated(RECENT_PROBE)))
         if not watched:
             return None
         ids = ",".join(rid for rid, _version in watched[:100])
