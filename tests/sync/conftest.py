@@ -225,6 +225,16 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Any]:
         backend.close()
 
 
+def sync_backend(session: Any, backend: Any) -> engine.SyncReport:
+    """One engine run against a backend (RT or the Zendesk fake), with a fresh adapter."""
+    backend.settle()
+    adapter = backend.adapter()
+    try:
+        return engine.sync(session, backend.kind, remote=adapter)
+    finally:
+        adapter.close()
+
+
 def sync_zendesk(session: Any, fake: FakeZendesk, name: str = "zd", **kwargs: Any) -> engine.SyncReport:
     """One engine run against the Zendesk fake (after its incremental-export minute has passed)."""
     fake.advance(61)

@@ -12,17 +12,10 @@ from sqlalchemy import select
 from desk.core.models import AuditEvent, Comment, SyncStatus, Ticket, utcnow
 from desk.core.ops import tickets as ticket_ops
 from desk.core.stats import StatsFilter, compute_stats
-from desk.core.sync import engine
+from tests.sync.conftest import sync_backend
 from tests.sync.fake_zendesk import FakeZendesk
 
-
-def run(session: Any, backend: Any) -> engine.SyncReport:
-    backend.settle()
-    adapter = backend.adapter()
-    try:
-        return engine.sync(session, backend.kind, remote=adapter)
-    finally:
-        adapter.close()
+run = sync_backend  # one engine run with a fresh adapter (tests/sync/conftest.py)
 
 
 def unanswered(session: Any) -> int:

@@ -22,7 +22,7 @@ from desk.core.ops import tickets as ticket_ops
 from desk.core.sync import credentials, engine
 from desk.core.sync.remotes.rt_agents import token_user_id
 from tests.sync import rt_server
-from tests.sync.conftest import RTBackend
+from tests.sync.conftest import RTBackend, sync_backend
 from tests.sync.test_two_pcs import _remote_of, rt_replies
 
 
@@ -35,12 +35,7 @@ def rt_backend(rt: rt_server.RTServer) -> Iterator[RTBackend]:
     backend.close()
 
 
-def sync(session: Any, backend: RTBackend) -> engine.SyncReport:
-    adapter = backend.adapter()
-    try:
-        return engine.sync(session, "rt", remote=adapter)
-    finally:
-        adapter.close()
+sync = sync_backend  # one engine run with a fresh adapter (tests/sync/conftest.py)
 
 
 def a_reply_by_ana(session: Any, backend: RTBackend, agent_id: int, requester_id: int, body: str) -> str:

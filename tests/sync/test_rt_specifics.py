@@ -8,17 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from desk.core.models import Ticket
-from desk.core.sync import engine
 from desk.core.sync.remotes.base import RemoteRejected
-from tests.sync.conftest import RTBackend
+from tests.sync.conftest import RTBackend, sync_backend
 
-
-def run(session: Any, backend: RTBackend) -> engine.SyncReport:
-    adapter = backend.adapter()
-    try:
-        return engine.sync(session, "rt", remote=adapter)
-    finally:
-        adapter.close()
+run = sync_backend  # one engine run with a fresh adapter (tests/sync/conftest.py)
 
 
 def test_incremental_pull_works_when_the_api_user_is_not_on_utc(session: Any, rt: Any) -> None:

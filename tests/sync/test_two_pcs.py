@@ -18,6 +18,7 @@ from desk.core.ops import comments as comment_ops
 from desk.core.ops import people
 from desk.core.ops import tickets as ticket_ops
 from desk.core.sync import engine
+from tests.sync.conftest import sync_backend
 
 ARRIVED = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=12)
 
@@ -34,13 +35,7 @@ def staff(session: Any) -> dict[str, int]:
             "bo": people.add_agent(session, name="Bo Staff", email="bo@desk.test", role="staff").created_id}
 
 
-def sync(session: Any, backend: Any) -> engine.SyncReport:
-    backend.settle()
-    adapter = backend.adapter()
-    try:
-        return engine.sync(session, backend.kind, remote=adapter)
-    finally:
-        adapter.close()
+sync = sync_backend  # one engine run with a fresh adapter (tests/sync/conftest.py)
 
 
 def both(backend: Any, a: Any, b: Any) -> None:
