@@ -77,6 +77,10 @@ def test_front_desk_shortcuts_pressed_as_keys(main_window, qtbot, store, session
     qtbot.keyClick(panel.table, Qt.Key.Key_T, CTRL)  # Ctrl+T: the longest-waiting person is mine
     qtbot.waitUntil(lambda: _assignee(store, first) == agent_id)
     assert _assignee(store, second) is None
+    # As a person does: wait until the window shows it (the line selects them, with the focus).
+    # Clicking on at once raced Take next's answer, which then took the focus and the selection
+    # back to the line, and Ctrl+Shift+K below released the first person instead.
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0 and panel.line.selected_id() == first)
 
     _click_row(qtbot, panel, second)  # Take next left the focus in the line: click the row
     qtbot.keyClick(panel.table, Qt.Key.Key_K, CTRL)  # Ctrl+K: claim the selected ticket
