@@ -227,6 +227,17 @@ class Store:
 
 
 @contextmanager
+def session_of(store_or_session: Store | Session) -> Iterator[Session]:
+    """The caller's session, or a session of our own on a ``Store`` (closed afterwards): for
+    core functions the window calls with its store and the tests with their session."""
+    if isinstance(store_or_session, Store):
+        with store_or_session.session() as session:
+            yield session
+    else:
+        yield store_or_session
+
+
+@contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
     """One write transaction (``BEGIN IMMEDIATE``); commits on success, rolls back on error.
 

@@ -13,14 +13,14 @@ read transaction of its own session, then talks to the remotes with no transacti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk.core.db import session_of
 from desk.core.i18n import _
 from desk.core.models import Person, SyncRemote, SyncStatus, Ticket, utcnow
 from desk.core.ops.tickets import AlreadyClaimed
@@ -43,16 +43,6 @@ class Confirmed:
     offline: tuple[str, ...] = ()  # not reachable: claimed locally, checked at the next sync
 
 
-@contextmanager
-def _session(store_or_session: Store | Session) -> Iterator[Session]:
-    from desk.core.db import Store
-
-    if isinstance(store_or_session, Store):
-        with store_or_session.session() as session:
-            yield session
-    else:
-        yield store_or_session
-
 
 def confirm_claim(
     store_or_session: Store | Session, *, ticket_id: int, agent_id: int,
@@ -63,7 +53,7 @@ def confirm_claim(
     from desk.core.sync.remotes import build_remote
 
     make = build or build_remote
-    with _session(store_or_session) as session:
+    with session_of(store_or_session) as session:
         agent = session.get(Person, agent_id)
         ticket = session.get(Ticket, ticket_id)
         if agent is None or ticket is None or not agent.email:

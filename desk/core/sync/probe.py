@@ -13,13 +13,13 @@ transaction is held across the requests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk.core.db import session_of
 from desk.core.models import SyncCursor, SyncOutbox, SyncRemote, SyncStatus, Ticket
 from desk.core.sync.remotes.base import Remote, RemoteError
 from desk.core.vocabulary import DESK_CHANNELS
@@ -33,19 +33,9 @@ CHANGE_DELAY_S = 2  # after a local change: a burst of edits goes up as one run
 PROBE_S = 5  # how often a PC asks "anything new?" (one request) while syncing automatically
 
 
-@contextmanager
-def _session(store_or_session: Store | Session) -> Iterator[Session]:
-    from desk.core.db import Store
-
-    if isinstance(store_or_session, Store):
-        with store_or_session.session() as session:
-            yield session
-    else:
-        yield store_or_session
-
 
 def _agreed(store_or_session: Store | Session, remote_id: int, remote_ids: list[str]) -> dict[str, str | None]:
-    with _session(store_or_session) as session:
+    with session_of(store_or_session) as session:
         return agreed_versions(session, remote_id, remote_ids)
 
 
@@ -81,7 +71,7 @@ def has_news(store_or_session: Store | Session, *,
     from desk.core.sync.remotes import build_remote
 
     make = build or build_remote
-    with _session(store_or_session) as session:
+    with session_of(store_or_session) as session:
         if session.scalar(select(SyncOutbox.id).limit(1)) is not None:
             session.rollback()
             return True

@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from desk.core import errors
 from desk.core.changes import Changes
+from desk.core.db import session_of
 from desk.core.models import utcnow
 from desk.core.sync import config
 
@@ -118,7 +118,7 @@ def sync_all(
         if checkpoint is not None:
             checkpoint(where)
 
-    with _session(store_or_session) as session:
+    with session_of(store_or_session) as session:
         if names is None:
             names = [row.name for row in config.list_remotes(session)]
         session.rollback()  # no read snapshot held across the network calls
@@ -161,15 +161,3 @@ def _log_report(report: SyncReport, *, seconds: float) -> None:
         log.warning("sync %s: not sent: %s", report.remote, problem)
     for line in [*report.notes, *report.skipped]:
         log.warning("sync %s: %s", report.remote, line)
-
-
-@contextmanager
-def _session(store_or_session: Store | Session) -> Iterator[Session]:
-    """The caller's session, or a session of our own on a ``Store`` (closed afterwards)."""
-    from desk.core.db import Store
-
-    if isinstance(store_or_session, Store):
-        with store_or_session.session() as session:
-            yield session
-    else:
-        yield store_or_session
