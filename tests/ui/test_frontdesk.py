@@ -121,6 +121,32 @@ def test_take_next_claims_longest_waiting(main_window, qtbot, store, session, re
         assert shifts.open_shift(s, agent_id) is not None
 
 
+def test_take_next_leaves_the_focus_where_the_person_moved_it_meanwhile(main_window, qtbot, session,
+                                                                       requester_id, agent_id):
+    """Take next gives the line the focus (Enter opens the person taken), but not when the student
+    clicked elsewhere before the answer came (the helpdesk confirms a claim first): their next
+    key must act where they are, not on the person taken."""
+    first = _log(session, requester_id, "Password reset", minutes_ago=20)
+    _log(session, requester_id, "Printer", minutes_ago=5)
+    panel = main_window.queue_panel
+    qtbot.waitUntil(lambda: panel.line.waiting_count() == 2, timeout=5000)
+    main_window.at_desk.sign_in(agent_id)
+    qtbot.waitUntil(lambda: main_window.current_agent_id() == agent_id and main_window.tasks.pending == 0)
+
+    panel.table.setFocus()
+    qtbot.waitUntil(lambda: _focused() is panel.table)
+    with qtbot.wait_signal(panel.line.taken, timeout=5000) as taken:
+        qtbot.keyClick(panel.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+        panel.search.setFocus()  # moved on before the answer: it is delivered by the event loop
+    assert taken.args == [first]
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+    assert _focused() is panel.search
+
+    with qtbot.wait_signal(panel.line.taken, timeout=5000):  # stayed put: the line takes the focus
+        qtbot.keyClick(panel.search, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert _focused() is panel.line.list
+
+
 def test_claim_and_release_by_two_agents(main_window, qtbot, store, session, requester_id, agent_id,
                                          other_agent_id):
     ticket_id = _log(session, requester_id, "Zoom room camera frozen")

@@ -64,6 +64,7 @@ class WalkInLine(QWidget):
         self._current_agent = current_agent
         self._entries: list[LineEntry] = []
         self._select_next: int | None = None  # select this ticket when the line next fills
+        self._focus_at_take: QWidget | None = None  # where the focus was when Take next was pressed
         self._done_dialog: QDialog | None = None
         self.list = QListWidget(self)
         self.list.setObjectName("walkInLine")
@@ -135,6 +136,9 @@ class WalkInLine(QWidget):
         agent_id = self._agent()
         if agent_id is None:
             return
+        from PySide6.QtWidgets import QApplication
+
+        self._focus_at_take = QApplication.focusWidget()  # see _took
         def confirmed_or_none(ticket_id: int | None) -> None:
             if ticket_id is None:  # nobody waiting: the operation says so
                 self._tasks.op(lambda s: _ticket_ops().take_next(s, agent_id=agent_id), initiator=self,
@@ -207,7 +211,13 @@ class WalkInLine(QWidget):
         ticket_id = next(iter(changes.ticket_ids), None)
         if ticket_id is not None:
             self.select(ticket_id)
-            self.list.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter now opens their ticket
+            from PySide6.QtWidgets import QApplication
+
+            # Enter now opens their ticket, unless the person has moved on while the helpdesk
+            # confirmed the claim: taking the focus back then made their next key (Ctrl+Shift+K,
+            # Ctrl+D) act on this person instead of the one they had clicked.
+            if QApplication.focusWidget() is self._focus_at_take:
+                self.list.setFocus(Qt.FocusReason.OtherFocusReason)
             self.taken.emit(ticket_id)
 
     def _select_now(self, ticket_id: int) -> bool:
