@@ -27,13 +27,29 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from typing import Any
 
-SYLLABLES = re.compile(r"[\uac00-\ud7a3]+")  # precomposed Hangul syllables 가…힣
-HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
+
+class LazyPattern:
+    """A regular expression compiled when first used. The Hangul ranges below took ~2 ms to
+    compile (``re`` builds a bitmap of the 11,172 syllables), on every start of the window,
+    before a first page that needs none of them: every function here returns early for ASCII."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - whatever re.Pattern has
+        value = getattr(re.compile(self._source), name)
+        setattr(self, name, value)  # found directly from now on
+        return value
+
+
+SYLLABLES = LazyPattern(r"[\uac00-\ud7a3]+")  # precomposed Hangul syllables 가…힣
+HANGUL_WORD = LazyPattern(r"^[\uac00-\ud7a3]+$")
 # Hangul letters in any form: syllables, and the conjoining jamo of decomposed (NFD) text.
-HANGUL_LETTERS = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]+")
+HANGUL_LETTERS = LazyPattern(r"[\uac00-\ud7a3\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]+")
 # Jamo left over from an unfinished composition (ㅎ, ㅏ): never in a finished word.
-JAMO = re.compile(r"[\u1100-\u11ff\u3131-\u318e]+")
+JAMO = LazyPattern(r"[\u1100-\u11ff\u3131-\u318e]+")
 
 # Particles (조사) that trail a noun, longest first so "에서는" goes before "는".
 PARTICLES = ("에서는", "으로는", "에게서", "까지", "부터", "에서", "에게", "한테", "으로", "처럼",

@@ -7,6 +7,11 @@ their actions to ``main_window.menu("Sync")`` and friends.
 
 from __future__ import annotations
 
+# First: Qt, and its import hook told about Desk's modules before they load (see there).
+import desk.ui.import_scan  # noqa: F401
+
+# isort: split
+
 import importlib
 import logging
 import os
@@ -31,6 +36,7 @@ from desk.ui.errors import show_error
 from desk.ui.first_paint import FirstPaintWatcher
 from desk.ui.queue import columns
 from desk.ui.tasks import Tasks
+from desk.ui.widgets import with_text
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -237,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def _action(self, menu: str, text: str, slot: Callable[[], object], shortcut: str | None = None,
                 tip: str = "") -> QAction:
-        action = QAction(text, self)
+        action = with_text(QAction(self), text)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.setToolTip(tip or text.replace("&", ""))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPushButton, QWidget
 
 from desk.core.i18n import _
@@ -23,13 +24,25 @@ def named(widget: W, name: str, tip: str) -> W:
     return widget
 
 
+T = TypeVar("T", QAction, QAbstractButton)
+
+
+def with_text(control: T, text: str) -> T:
+    """``control`` with ``text``. Buttons and actions on the first screen are made as
+    ``QPushButton(parent)`` and given their text here, not as ``QPushButton(text, parent)``:
+    to choose among that constructor's overloads PySide6 builds the QIcon type and its enums
+    (for the ``(icon, text, parent)`` one), ~1.5 ms of every start."""
+    control.setText(text)
+    return control
+
+
 def button(
     text: str, tip: str, parent: QWidget, *, name: str | None = None,
     slot: Callable[[], object] | None = None,
 ) -> QPushButton:
     """A push button named after its text (without the mnemonic ``&`` and a trailing ``…``)
     unless ``name`` is given; ``slot`` is called with no arguments when it is clicked."""
-    made = named(QPushButton(text, parent), name or text.replace("&", "").rstrip("…"), tip)
+    made = named(with_text(QPushButton(parent), text), name or text.replace("&", "").rstrip("…"), tip)
     if slot is not None:
         made.clicked.connect(lambda _checked=False: slot())
     return made

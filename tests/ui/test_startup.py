@@ -144,10 +144,9 @@ def test_a_watcher_that_never_sees_a_paint_gives_up_after_its_wait(qtbot):
     qtbot.waitUntil(lambda: done == [True])
 
 
-def test_building_the_window_loads_no_orm(tmp_path):  # noqa: ANN001
-    """SQLAlchemy costs ~0.3 s of imports: the first paint must not wait for it (a menu action's
-    module once imported an op at build time and the cold start went from 1.6x to 4x a bare
-    window). Checked in a fresh process, since this one has the ORM loaded long ago."""
+def _window_in_fresh_process(tmp_path, before: str, after: str) -> str:  # noqa: ANN001
+    """Run ``before``, build the window on a new store, run ``after`` in a new interpreter
+    (this one has long loaded everything); what it printed last."""
     import subprocess
     import sys
 
@@ -156,16 +155,55 @@ def test_building_the_window_loads_no_orm(tmp_path):  # noqa: ANN001
     path = tmp_path / "desk.sqlite3"
     assert main(["init", str(path), "--defaults"]) == 0
     code = (
-        "import sys\n"
-        "from desk.ui import startup\n"
-        "startup.pause()\n"
+        f"{before}"
         "from desk.core.db import open_store\n"
         "from desk.ui.app import MainWindow, make_application\n"
         "app = make_application()\n"
         f"window = MainWindow(open_store({str(path)!r}, migrate=False))\n"
-        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('sqlalchemy', 'alembic')))\n"
+        f"{after}"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_building_the_window_loads_no_orm(tmp_path):  # noqa: ANN001
+    """SQLAlchemy costs ~0.3 s of imports: the first paint must not wait for it (a menu action's
+    module once imported an op at build time and the cold start went from 1.6x to 4x a bare
+    window)."""
+    printed = _window_in_fresh_process(
+        tmp_path, "import sys\nfrom desk.ui import startup\nstartup.pause()\n",
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('sqlalchemy', 'alembic')))\n")
+    assert printed == "[]"
+
+
+def test_pysides_import_hook_reads_no_desk_module(tmp_path):  # noqa: ANN001
+    """Once QtCore is imported, PySide6 reads the source of every module it has not seen, after
+    each import statement (~75 reads, ~12 ms of a start). desk.ui.import_scan enters Desk's
+    modules first: building the window then reads none of theirs."""
+    import json
+
+    printed = _window_in_fresh_process(
+        tmp_path,
+        "import json, sys\n"
+        "import PySide6.QtCore\n"
+        "feature = sys.modules['PySide6.support.feature']\n"
+        "read, original = [], feature._mod_uses_pyside\n"
+        "feature._mod_uses_pyside = lambda module: (read.append(module.__name__), original(module))[1]\n"
+        "import desk.ui.import_scan\n",
+        "table = feature.pyside_feature_dict\n"
+        "print(json.dumps({'read': sorted(n for n in read if n.split('.')[0] == 'desk'),\n"
+        "                  'entries': {n: table.get(n) for n in ('desk.ui.queue.panel', 'desk.core.db', 'logging')}}))\n")
+    found = json.loads(printed)
+    assert found["read"] == []
+    # What the hook's own reads would have entered: 0 for a module that uses PySide6, -1 else.
+    assert found["entries"] == {"desk.ui.queue.panel": 0, "desk.core.db": -1, "logging": -1}
+
+
+def test_desks_module_names_come_from_its_folders():
+    from desk.ui.import_scan import _desk_module_names
+
+    names = set(_desk_module_names())
+    assert {"desk", "desk.ui", "desk.ui.queue.panel", "desk.core.db", "desk.core.sync"} <= names
+    assert not [name for name in names if "__" in name or name.endswith(".")]

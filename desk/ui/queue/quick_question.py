@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from desk.core.i18n import N_, _
 from desk.ui.errors import show_error
+from desk.ui.widgets import with_text
 
 if TYPE_CHECKING:  # a dataclass module: not loaded while the window is built (install())
     from desk.core.changes import Changes
@@ -28,7 +29,7 @@ def install(window: QMainWindow) -> list[QAction]:
     menu.addSeparator()
     actions = []
     for effort, key, text, tip in EFFORTS:
-        action = QAction(_(text), window)
+        action = with_text(QAction(window), _(text))
         action.setShortcut(QKeySequence(key))
         action.setToolTip(_(tip))
         action.setStatusTip(_(tip))
