@@ -52,16 +52,7 @@ class ByValue:
     @classmethod
     def of(cls, values: np.ndarray, mask: np.ndarray) -> ByValue:
         where = np.flatnonzero(mask)
-        chosen = values[where].astype(np.int64)
-        shift = max(len(where).bit_length(), 1)
-        if len(chosen) and chosen.min() >= 0 and int(chosen.max()).bit_length() + shift <= 62:
-            # (value, position) packed in one int64: a plain sort orders by value, then position
-            # (stable), about three times quicker than an argsort
-            packed = np.sort((chosen << shift) | np.arange(len(chosen), dtype=np.int64))
-            order = packed & ((1 << shift) - 1)
-        else:
-            order = np.argsort(chosen, kind="stable")
-        index = where[order]
+        index = where[stable_order(values[where].astype(np.int64))]
         return cls(index, values[index])
 
     def subset(self, mask: np.ndarray) -> ByValue:
@@ -78,6 +69,22 @@ class ByValue:
             keys = keys.astype(np.int16)  # NumPy sorts 16-bit keys by radix when asked for stable
         order = np.argsort(keys, kind="stable")  # stable: values stay ascending within a group
         return _percentiles_of_runs(keys[order].astype(np.int64), self.values[order], quantiles)
+
+
+def stable_order(values: np.ndarray) -> np.ndarray:
+    """The positions of int64 ``values`` in ascending order, ties in the order they came: a
+    stable argsort. Non-negative values are sorted by 16-bit digits, least significant first:
+    NumPy sorts 16-bit keys by radix when asked for a stable sort, so each pass is linear.
+    Durations in seconds take two passes (up to 2**32 s), and for the million durations of a
+    year of the big store that is ~25 ms, half of sorting (value, position) packed in one int64
+    and a third of an argsort (each of the report's two durations is ordered so)."""
+    if len(values) == 0 or values.min() < 0:
+        return np.argsort(values, kind="stable")
+    order = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")
+    for shift in range(16, int(values.max()).bit_length(), 16):
+        digits = (values[order] >> shift & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digits, kind="stable")]
+    return order
 
 
 def grouped_percentiles(

@@ -98,3 +98,25 @@ def test_grouped_percentiles_match_numpy_per_group(pairs: list[tuple[int, int]])
         mine = values[groups == group]
         assert median == pytest.approx(float(np.percentile(mine, 50)))
         assert p90 == pytest.approx(float(np.percentile(mine, 90)))
+
+
+@given(st.lists(st.integers(0, 2**62), max_size=80) | st.lists(st.integers(0, 40), max_size=80)
+       | st.lists(st.integers(-5, 2**20), max_size=80))
+def test_stable_order_is_a_stable_argsort(values: list[int]) -> None:
+    """By 16-bit digits (one to four passes), ties in their order; negatives by argsort."""
+    from desk.core.stats.distributions import stable_order
+
+    array = np.array(values, dtype=np.int64)
+    assert stable_order(array).tolist() == np.argsort(array, kind="stable").tolist()
+
+
+@given(st.lists(st.tuples(st.integers(0, 3 * 10**8), st.booleans()), max_size=60))
+def test_by_value_keeps_the_chosen_tickets_in_order_of_value(rows: list[tuple[int, bool]]) -> None:
+    from desk.core.stats.distributions import ByValue
+
+    values = np.array([v for v, _chosen in rows], dtype=np.int64)
+    mask = np.array([chosen for _v, chosen in rows], dtype=bool)
+    ordered = ByValue.of(values, mask)
+    expected = sorted((v, i) for i, (v, chosen) in enumerate(rows) if chosen)
+    assert ordered.index.tolist() == [i for _v, i in expected]
+    assert ordered.values.tolist() == [v for v, _i in expected]
