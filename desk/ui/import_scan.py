@@ -39,17 +39,15 @@ def _desk_module_names() -> list[str]:
     return names
 
 
-def enter_known_modules() -> int:
-    """Enter the modules loaded so far and Desk's own; the number entered."""
+def enter_known_modules() -> None:
+    """Enter the modules loaded so far and Desk's own."""
     table = getattr(sys.modules.get("PySide6.support.feature"), "pyside_feature_dict", None)
     if not isinstance(table, dict):
-        return 0
-    before = len(table)
+        return
     for name in _desk_module_names():
         table.setdefault(name, NO_FEATURE if name == "desk.ui" or name.startswith("desk.ui.") else IGNORE)
     for name in list(sys.modules):
         table.setdefault(name, IGNORE)
-    return len(table) - before
 
 
 enter_known_modules()

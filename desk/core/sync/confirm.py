@@ -43,7 +43,6 @@ class Confirmed:
     offline: tuple[str, ...] = ()  # not reachable: claimed locally, checked at the next sync
 
 
-
 def confirm_claim(
     store_or_session: Store | Session, *, ticket_id: int, agent_id: int,
     build: Callable[[SyncRemote], Remote] | None = None,

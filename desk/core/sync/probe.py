@@ -33,7 +33,6 @@ CHANGE_DELAY_S = 2  # after a local change: a burst of edits goes up as one run
 PROBE_S = 5  # how often a PC asks "anything new?" (one request) while syncing automatically
 
 
-
 def _agreed(store_or_session: Store | Session, remote_id: int, remote_ids: list[str]) -> dict[str, str | None]:
     with session_of(store_or_session) as session:
         return agreed_versions(session, remote_id, remote_ids)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
     QLabel,
     QListWidget,
@@ -136,8 +137,6 @@ class WalkInLine(QWidget):
         agent_id = self._agent()
         if agent_id is None:
             return
-        from PySide6.QtWidgets import QApplication
-
         self._focus_at_take = QApplication.focusWidget()  # see _took
         def confirmed_or_none(ticket_id: int | None) -> None:
             if ticket_id is None:  # nobody waiting: the operation says so
@@ -211,9 +210,7 @@ class WalkInLine(QWidget):
         ticket_id = next(iter(changes.ticket_ids), None)
         if ticket_id is not None:
             self.select(ticket_id)
-            from PySide6.QtWidgets import QApplication
-
-            # Enter now opens their ticket, unless the person has moved on while the helpdesk
+                # Enter now opens their ticket, unless the person has moved on while the helpdesk
             # confirmed the claim: taking the focus back then made their next key (Ctrl+Shift+K,
             # Ctrl+D) act on this person instead of the one they had clicked.
             if QApplication.focusWidget() is self._focus_at_take:

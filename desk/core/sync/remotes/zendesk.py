@@ -305,11 +305,7 @@ class ZendeskRemote:
             found = [user for user in data["users"] if str(user.get("email", "")).lower() == upstream]
             self.user_ids[email] = str(found[0]["id"]) if found else None
             if found:
-                self.users[str(found[0]["id"])] = (email, found[0].get("name"))
-                self.staff[str(found[0]["id"])] = found[0].get("role") in STAFF_ROLES
-                if isinstance(found[0].get("name"), str) and found[0]["name"].strip():
-                    self.seen_people.append(RemotePerson(key=str(found[0]["id"]), email=email,
-                                                         name=found[0]["name"].strip()))
+                self._remember(str(found[0]["id"]), found[0])
         return self.user_ids[email]
 
     def _ticket(self, data: Any) -> RemoteTicket:
