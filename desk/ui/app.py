@@ -469,6 +469,11 @@ def _agent_key(store: Store) -> str:
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
+    # Qt's raster engine hands large fills (the table's background, a scroll bar) to a pool of
+    # threads and waits for them; for this window's repaints the hand-off costs more than the
+    # fill. Without it: a start 2.4 % sooner, a search's repaint p50 9.0 -> 7.4 ms (1M bench).
+    # Read by Qt once, at the first large fill: set before the application paints anything.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])

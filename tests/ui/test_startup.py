@@ -144,9 +144,10 @@ def test_a_watcher_that_never_sees_a_paint_gives_up_after_its_wait(qtbot):
     qtbot.waitUntil(lambda: done == [True])
 
 
-def _window_in_fresh_process(tmp_path, before: str, after: str) -> str:  # noqa: ANN001
+def _window_in_fresh_process(tmp_path, before: str, after: str, *, unset: tuple[str, ...] = ()) -> str:  # noqa: ANN001
     """Run ``before``, build the window on a new store, run ``after`` in a new interpreter
-    (this one has long loaded everything); what it printed last."""
+    (this one has long loaded everything), without the environment variables ``unset``; what
+    it printed last."""
     import subprocess
     import sys
 
@@ -162,7 +163,7 @@ def _window_in_fresh_process(tmp_path, before: str, after: str) -> str:  # noqa:
         f"window = MainWindow(open_store({str(path)!r}, migrate=False))\n"
         f"{after}"
     )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = {**{k: v for k, v in os.environ.items() if k not in unset}, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]
@@ -199,6 +200,24 @@ def test_pysides_import_hook_reads_no_desk_module(tmp_path):  # noqa: ANN001
     assert found["read"] == []
     # What the hook's own reads would have entered: 0 for a module that uses PySide6, -1 else.
     assert found["entries"] == {"desk.ui.queue.panel": 0, "desk.core.db": -1, "logging": -1}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="threads are listed from Linux's /proc")
+def test_painting_the_window_starts_no_qt_fill_threads(tmp_path):  # noqa: ANN001
+    """Qt hands large fills to a thread pool and waits for it; for Desk's repaints that costs
+    more than it saves, so make_application turns the pool off before anything is painted.
+    (This process's make_application has set the variable already: the child starts without.)"""
+    printed = _window_in_fresh_process(
+        tmp_path, "import os\n",
+        "window.resize(1280, 800)\n"
+        "window.show()\n"
+        "for _ in range(20):\n"
+        "    app.processEvents()\n"
+        "window.queue_panel.table.viewport().repaint()\n"
+        "print(sorted(open(f'/proc/self/task/{t}/comm').read().strip() for t in os.listdir('/proc/self/task')))\n"
+        "os._exit(0)\n",
+        unset=("QT_NO_GUI_THREADPOOL",))
+    assert "Thread (pooled)" not in printed and "python" in printed
 
 
 def test_desks_module_names_come_from_its_folders():

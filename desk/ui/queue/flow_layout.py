@@ -13,6 +13,7 @@ class FlowLayout(QLayout):
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
         self._heights: dict[int, int] = {}  # heightForWidth, until the layout is invalidated
+        self._hints: list[tuple[int, int, bool]] | None = None  # (width, height, grows) per item, likewise
         self.setContentsMargins(0, 0, 0, 0)
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
@@ -34,6 +35,7 @@ class FlowLayout(QLayout):
     def invalidate(self) -> None:
         """An item was added, taken or changed its size hint (Qt calls this then)."""
         self._heights.clear()
+        self._hints = None
         super().invalidate()
 
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
@@ -54,9 +56,9 @@ class FlowLayout(QLayout):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         """All on one row."""
-        width = sum(item.sizeHint().width() for item in self._items) + self._spacing * max(0, len(self._items) - 1)
-        height = max((item.sizeHint().height() for item in self._items), default=0)
-        return QSize(width, height)
+        hints = self._item_hints()
+        width = sum(w for w, _h, _g in hints) + self._spacing * max(0, len(hints) - 1)
+        return QSize(width, max((h for _w, h, _g in hints), default=0))
 
     def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
         """The widest item alone: everything else can go on further rows."""
@@ -65,30 +67,40 @@ class FlowLayout(QLayout):
             size = size.expandedTo(item.minimumSize())
         return size
 
+    def _item_hints(self) -> list[tuple[int, int, bool]]:
+        """Each item's size hint and whether it grows sideways. A window's layout asks for
+        them ~25 times at start, each a call into Qt: they are kept until Qt invalidates the
+        layout (which it does when an item's hint changes)."""
+        if self._hints is None:
+            horizontal = Qt.Orientation.Horizontal
+            self._hints = [(hint.width(), hint.height(), bool(item.expandingDirections() & horizontal))
+                           for item in self._items for hint in (item.sizeHint(),)]
+        return self._hints
+
     def _arrange(self, rect: QRect, *, move: bool) -> int:
         """Lay the items out in ``rect`` (rows stretched to its width); returns the height."""
-        rows: list[list[QLayoutItem]] = [[]]
+        rows: list[list[int]] = [[]]  # indexes into self._items
+        hints = self._item_hints()
         used = 0
-        for item in self._items:
-            wanted = item.sizeHint().width()
+        for index, (wanted, _height, _grows) in enumerate(hints):
             if rows[-1] and used + self._spacing + wanted > rect.width():
                 rows.append([])
                 used = 0
             used += wanted + (self._spacing if rows[-1] else 0)
-            rows[-1].append(item)
+            rows[-1].append(index)
         y = rect.y()
         for row in rows:
             if not row:
                 continue
-            height = max(item.sizeHint().height() for item in row)
-            spare = max(0, rect.width() - sum(i.sizeHint().width() for i in row) - self._spacing * (len(row) - 1))
+            height = max(hints[i][1] for i in row)
+            spare = max(0, rect.width() - sum(hints[i][0] for i in row) - self._spacing * (len(row) - 1))
             # The spare width goes to the items that want to grow (a search box), else to all.
-            growing = [item for item in row if item.expandingDirections() & Qt.Orientation.Horizontal] or row
+            growing = [i for i in row if hints[i][2]] or row
             x = rect.x()
-            for item in row:
-                width = item.sizeHint().width() + (spare // len(growing) if item in growing else 0)
+            for i in row:
+                width = hints[i][0] + (spare // len(growing) if i in growing else 0)
                 if move:
-                    item.setGeometry(QRect(QPoint(x, y), QSize(min(width, rect.width()), height)))
+                    self._items[i].setGeometry(QRect(QPoint(x, y), QSize(min(width, rect.width()), height)))
                 x += width + self._spacing
             y += height + self._spacing
         return y - rect.y() - self._spacing
