@@ -210,7 +210,7 @@ class WalkInLine(QWidget):
         ticket_id = next(iter(changes.ticket_ids), None)
         if ticket_id is not None:
             self.select(ticket_id)
-                # Enter now opens their ticket, unless the person has moved on while the helpdesk
+            # Enter now opens their ticket, unless the person has moved on while the helpdesk
             # confirmed the claim: taking the focus back then made their next key (Ctrl+Shift+K,
             # Ctrl+D) act on this person instead of the one they had clicked.
             if QApplication.focusWidget() is self._focus_at_take:
