@@ -19,7 +19,9 @@ from __future__ import annotations
 import os
 import sys
 
-import PySide6.QtCore  # noqa: F401 - installs the hook this module informs
+from desk.ui.qt_support_cache import import_qtcore
+
+import_qtcore()  # installs the hook this module informs (PySide6's support code from Desk's cache)
 
 NO_FEATURE, IGNORE = 0, -1  # the table's values (PySide6's feature.py)
 

@@ -188,10 +188,15 @@ def test_pysides_import_hook_reads_no_desk_module(tmp_path):  # noqa: ANN001
     printed = _window_in_fresh_process(
         tmp_path,
         "import json, sys\n"
-        "import PySide6.QtCore\n"
-        "feature = sys.modules['PySide6.support.feature']\n"
-        "read, original = [], feature._mod_uses_pyside\n"
-        "feature._mod_uses_pyside = lambda module: (read.append(module.__name__), original(module))[1]\n"
+        "import desk.ui.qt_support_cache as cache\n"
+        "read, import_qtcore = [], cache.import_qtcore\n"
+        "def import_then_watch():\n"  # the hook's reads are watched from the moment Qt is in
+        "    global feature\n"
+        "    import_qtcore()\n"
+        "    feature = sys.modules['PySide6.support.feature']\n"
+        "    original = feature._mod_uses_pyside\n"
+        "    feature._mod_uses_pyside = lambda module: (read.append(module.__name__), original(module))[1]\n"
+        "cache.import_qtcore = import_then_watch\n"
         "import desk.ui.import_scan\n",
         "table = feature.pyside_feature_dict\n"
         "print(json.dumps({'read': sorted(n for n in read if n.split('.')[0] == 'desk'),\n"
