@@ -359,6 +359,25 @@ def defaults_path(session: Session) -> Path:
     return DEFAULTS_BY_LANGUAGE.get(language, DEFAULTS_PATH)
 
 
+def _default_sets() -> dict[str, list[dict[str, Any]]]:
+    return {lang: json.loads(path.read_text(encoding="utf-8"))["canned_responses"]
+            for lang, path in DEFAULTS_BY_LANGUAGE.items()}
+
+
+def default_title_variants(title: str) -> list[str]:
+    """``title``, then the titles of the same default response in Desk's other languages, when
+    ``title`` is a default's title in one of them. A default rule names its canned response in
+    the language the rules were installed in, and the responses may have been installed, or
+    rewritten by the set-up assistant, in another."""
+    sets = _default_sets()
+    variants = [title]
+    for items in sets.values():
+        for index, item in enumerate(items):
+            if item["title"].casefold() == title.casefold():
+                variants += [other[index]["title"] for other in sets.values() if other[index]["title"] not in variants]
+    return variants
+
+
 def defaults_follow_language(session: Session, *, language: str, actor_id: int | None = None) -> bool:
     """Inside the caller's transaction (the set-up assistant's): the default responses nobody
     has used or edited yet are rewritten in ``language`` — the window installs them as it
@@ -366,8 +385,7 @@ def defaults_follow_language(session: Session, *, language: str, actor_id: int |
     target = DEFAULTS_BY_LANGUAGE.get(language)
     if target is None:
         return False
-    sets = {lang: json.loads(path.read_text(encoding="utf-8"))["canned_responses"]
-            for lang, path in DEFAULTS_BY_LANGUAGE.items()}
+    sets = _default_sets()
     wanted = sets[language]
     untouched = {(item["title"], item["body"]): index
                  for lang, items in sets.items() if lang != language for index, item in enumerate(items)}

@@ -63,11 +63,20 @@ def _set(session: Session, ticket: Ticket, action: dict[str, Any], fields: dict[
         fields["assignee_id"] = _agent(session, value)
 
 
+def _canned_titled(session: Session, title: str) -> int | None:
+    return session.scalar(select(CannedResponse.id).where(func.lower(CannedResponse.title) == title.lower()))
+
+
 def _canned_reply(session: Session, ticket: Ticket, title: str, now: datetime) -> None:
     from desk.core.ops.canned import preview
     from desk.core.ops.replies import send_reply
 
-    canned_id = session.scalar(select(CannedResponse.id).where(func.lower(CannedResponse.title) == title.lower()))
+    canned_id = _canned_titled(session, title)
+    if canned_id is None:
+        from desk.core.canned_io import default_title_variants
+
+        # A default rule installed in one language, its default response in another.
+        canned_id = next(filter(None, (_canned_titled(session, other) for other in default_title_variants(title))), None)
     if canned_id is None:
         raise errors.NotFound(f"There is no canned response titled {title!r}.")
     shown = preview(session, canned_id=canned_id, ticket_id=ticket.id, agent_id=None)

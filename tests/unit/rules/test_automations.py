@@ -142,3 +142,30 @@ def test_the_default_reminder_replies_to_the_requester_then_solves(session, requ
     assert session.get(Ticket, ticket_id).status == "pending"
     automations.run_until_done(session, now=MONDAY + timedelta(days=9))  # 7 business days on
     assert session.get(Ticket, ticket_id).status == "solved"
+
+
+@pytest.mark.parametrize(("canned_language", "rules_language", "greeting"), [
+    ("en", "ko", "Hi "), ("ko", "en", "님, 안녕하세요."), ("ko", "ko", "님, 안녕하세요."),
+])
+def test_the_default_reminder_finds_its_canned_response_in_either_language(
+        session, requester_id, agent_id, canned_language, rules_language, greeting):  # noqa: ANN001
+    """The window installs the default canned responses as it starts and the default rules a
+    moment later, each in the desk's language of that moment; the set-up assistant may then
+    rewrite the responses in another. The reminder still sends its reply."""
+    from desk.core import canned_io
+    from desk.core.desk_settings import save_desk_settings
+
+    save_desk_settings(session, actor_id=None, values={"timezone": "UTC", "language": canned_language})
+    canned_io.install_defaults(session)
+    save_desk_settings(session, actor_id=None, values={"language": rules_language})
+    rules.install_defaults(session)
+    ticket_id = tickets.log_ticket(session, actor_id=None, requester_id=requester_id, subject="Form",
+                                   now=MONDAY).created_id
+    tickets.update_ticket(session, ticket_id=ticket_id, actor_id=agent_id, expected_version=1,
+                          fields={"status": "pending"}, now=MONDAY)
+    # Mon-Fri 09-18 UTC: 27 business hours after Monday 10:00 is Thursday 10:00.
+    assert automations.run_pass(session, now=MONDAY + timedelta(days=3, minutes=-1)).fired == []
+    fired = automations.run_pass(session, now=MONDAY + timedelta(days=3)).fired
+    assert [f.ticket_id for f in fired] == [ticket_id]
+    replies = session.scalars(select(Comment).where(Comment.ticket_id == ticket_id, Comment.is_public)).all()
+    assert len(replies) == 1 and greeting in replies[0].body and f"#{ticket_id}" in replies[0].body
