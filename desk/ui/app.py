@@ -539,4 +539,7 @@ def run(db_path: Path | str | None) -> int:
         if worker is not None:
             worker.shutdown()
             worker.wait_stopped(SYNC_STOP_GRACE_S)
+        if window is not None:
+            window.tasks.shutdown()  # closeEvent did, unless the window never closed
+            window.tasks.wait_stopped(SYNC_STOP_GRACE_S)  # a keyring write, a claim upstream...
         store.close()

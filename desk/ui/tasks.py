@@ -34,7 +34,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -86,6 +86,7 @@ class Tasks(QObject):
         self._pending = 0
         self._binding = 0  # DB jobs queued or running that shutdown must wait for
         self._discardable: set[Future[None]] = set()  # DB jobs shutdown may drop
+        self._net_jobs: set[Future[None]] = set()  # network jobs not yet finished (wait_stopped)
         self._closed = False
         # Used when a caller gave no on_error: MainWindow points it at show_error.
         self.unhandled_error: Callable[[BaseException], None] | None = None
@@ -168,7 +169,18 @@ class Tasks(QObject):
         with self._lock:
             must_wait = self._binding > 0  # a write (or a job not marked discardable) to finish
         self._db.shutdown(wait=must_wait)
-        self._net.shutdown(wait=True, cancel_futures=True)
+        # The network jobs are not waited for: one may be an HTTP request that takes up to its
+        # timeout (30 s), and the closing window would hang meanwhile. Those queued still run
+        # (a token saved to the keyring, a claim confirmed upstream must not be lost); their
+        # results are dropped. ``wait_stopped`` gives them time once the window is gone.
+        self._net.shutdown(wait=False)
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """After ``shutdown``: wait up to ``timeout`` seconds for the network jobs still running
+        or queued; True if none is left (``run`` calls it before it closes the store)."""
+        with self._lock:
+            left = list(self._net_jobs)
+        return not wait(left, timeout=timeout).not_done
 
     # -- workers --------------------------------------------------------------------------------
     def _submit(self, pool: ThreadPoolExecutor, runner: Callable[[Any], Any], fn: Any,
@@ -201,14 +213,15 @@ class Tasks(QObject):
                         self._binding -= 1
 
         future = pool.submit(job)
-        if discardable and pool is self._db:
+        if (discardable and pool is self._db) or pool is self._net:
             with self._lock:
-                self._discardable.add(future)
+                (self._net_jobs if pool is self._net else self._discardable).add(future)
             future.add_done_callback(self._forget)
 
     def _forget(self, future: Future[None]) -> None:
         with self._lock:
             self._discardable.discard(future)
+            self._net_jobs.discard(future)
 
     def _run_db(self, fn: Callable[[Session], Any]) -> Any:
         with self._gate:

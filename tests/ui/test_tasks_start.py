@@ -65,3 +65,32 @@ def test_shutdown_drops_queued_reads_and_finishes_writes(store, requester_id, qt
     with store.session() as session:
         assert session.execute(__import__("sqlalchemy").text(
             "SELECT count(*) FROM tickets WHERE subject = 'kept'")).scalar_one() == 1
+
+
+def test_shutdown_does_not_wait_for_the_network_and_still_runs_its_queued_jobs(store, qtbot):
+    """Closing the window must not hang on an HTTP request (up to its 30 s timeout), and a job
+    queued behind it (a token saved to the keyring) must not be lost."""
+    tasks = Tasks(store, watch_interval_ms=0)
+    go, ran, delivered = threading.Event(), [], []
+    started = [threading.Event() for _ in range(4)]  # the pool's four workers, all busy
+
+    def request(number: int) -> None:
+        started[number].set()
+        go.wait(30)
+        ran.append(f"request {number}")
+
+    for number in range(4):
+        tasks.net(lambda n=number: request(n), on_done=delivered.append)
+    qtbot.waitUntil(lambda: all(event.is_set() for event in started))
+    tasks.net(lambda: ran.append("keyring write"), on_done=delivered.append)
+    safety = threading.Timer(5, go.set)  # an old shutdown that waits would hang here, not forever
+    safety.start()
+    tasks.shutdown()
+    assert ran == []  # returned while every request was still running
+    assert tasks.wait_stopped(0.05) is False
+    go.set()
+    safety.cancel()
+    assert tasks.wait_stopped(30) is True
+    assert sorted(ran) == ["keyring write", *(f"request {n}" for n in range(4))]
+    qtbot.wait(50)
+    assert delivered == []  # results after shutdown are dropped
