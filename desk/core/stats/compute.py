@@ -271,9 +271,11 @@ def _served_within(
     the share whose service started within ``seconds`` of arrival. A walk-away is never served
     within N; one still waiting at ``until`` (the period's end, or now) counts only once its
     wait has passed N (before that it may yet be served in time)."""
-    served = desk & (facts.first_response >= 0)
-    walked_away = desk & ~served & facts.left
-    waiting = desk & ~served & ~facts.left
+    # A walk-away who came back and was served later walked away first: Abandonment counts her,
+    # so she is not served within N either (no ticket is both).
+    walked_away = desk & facts.left
+    served = desk & (facts.first_response >= 0) & ~facts.left
+    waiting = desk & (facts.first_response < 0) & ~facts.left
     waited = until - facts.arrived if calendar is None else \
         calendar.durations(facts.arrived, np.full(len(facts), until, dtype=np.int64))
     overdue = waiting & (waited > seconds)

@@ -137,6 +137,32 @@ def test_served_within_n_counts_each_desk_ticket_once(session, agent_id, other_a
     assert stats(session, target=target, now=at(8, 23, 54)).summary.served_in_target == pytest.approx(1 / 4)
 
 
+def test_served_within_n_walk_aways_who_came_back_closed_unserved_and_served_after_the_end(
+        session, agent_id, requester_id) -> None:  # noqa: ANN001
+    """The cases around "Served within N" that the first test leaves out, each by hand."""
+    target = ServiceTarget(level=0.8, seconds=300)
+    a = log(session, requester_id, at(4, 9))  # claimed after 2 min: in time
+    tickets.claim(session, ticket_id=a, agent_id=agent_id, now=at(4, 9, 2))
+    # Left after 1 min, came back (reopened, not Undo) and was claimed at 3 min: she walked away
+    # first, as Abandonment counts her, so she is not served within N.
+    b = log(session, requester_id, at(4, 10))
+    tickets.mark_left(session, ticket_id=b, actor_id=agent_id, now=at(4, 10, 1))
+    tickets.reopen(session, ticket_id=b, actor_id=agent_id, now=at(4, 10, 2))
+    tickets.claim(session, ticket_id=b, agent_id=agent_id, now=at(4, 10, 3))
+    # Closed after 1 min without service or "Left" (a duplicate): arrived, never served.
+    c = log(session, requester_id, at(4, 11))
+    edit(session, c, at(4, 11, 1), status="closed")
+    # Arrived Friday 23:58, claimed Saturday 00:01, after the period: judged by its real 3 min.
+    d = log(session, requester_id, at(8, 23, 58))
+    # Asked at 23:59, before d is claimed: d has waited 1 min, not counted yet -> a of a, b, c.
+    assert stats(session, target=target, now=at(8, 23, 59)).summary.served_in_target == pytest.approx(1 / 3)
+    tickets.claim(session, ticket_id=d, agent_id=agent_id, now=at(9, 0, 1))
+    # in time: a and d = 2; counted: a, b, c, d = 4
+    summary = stats(session, target=target).summary
+    assert summary.served_in_target == pytest.approx(2 / 4)
+    assert summary.walked_away == 1 and summary.abandonment_rate == pytest.approx(1 / 4)
+
+
 # --- Backlog --------------------------------------------------------------------------------------
 
 @pytest.fixture
