@@ -397,3 +397,31 @@ def test_the_agent_map_is_edited_in_the_remotes_dialog(qtbot: Any, controller: A
                          secret=credentials.Secret(token="t"), config=saved).people_out == saved["people"]
     dialog.close()
     qtbot.waitUntil(lambda: main_window.tasks.pending == 0)
+
+
+def test_a_token_set_in_the_remotes_dialog_reaches_the_window(qtbot: Any, main_window: Any, session: Any,
+                                                             zendesk: FakeZendesk) -> None:
+    """Setting a token is no store operation (the keyring keeps it), so the dialog's ``changed``
+    is how the window hears of it: with automatic sync on, the run that failed for want of a
+    token is tried again and the problem goes from the status bar."""
+    controller = connect_zendesk(main_window, session, zendesk, automatic=True)
+    qtbot.waitUntil(lambda: controller.remote_count == 1 and not controller.running, timeout=20000)
+    credentials.delete_secret("zd")
+    with qtbot.waitSignal(controller.finished, timeout=20000):
+        controller.sync_now()
+    assert controller.status.label.text().startswith("Sync failed: zd — No token is stored")
+    controller.remotes_action.trigger()
+    dialog: RemotesDialog = controller.dialog
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+    dialog.table.selectRow(0)
+    qtbot.mouseClick(dialog.token_button, Qt.MouseButton.LeftButton)
+    token_dialog = dialog.token_dialog
+    field = token_dialog.findChild(QLineEdit)
+    qtbot.keyClicks(field, zendesk.state.token)
+    ok = token_dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.waitSignal(controller.finished, timeout=20000) as blocker:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert isinstance(blocker.args[0], list), blocker.args  # every remote synced
+    assert controller.status.label.text().startswith("Last synced")
+    dialog.close()
+    qtbot.waitUntil(lambda: main_window.tasks.pending == 0)

@@ -185,8 +185,8 @@ class SyncController(QObject):
             action.triggered.connect(lambda _c=False, s=seconds: self.set_interval(s))
             every.addAction(action)
             self.interval_actions[seconds] = action
-        remotes = QAction("&Remotes…", self)
-        remotes.setToolTip("Add, change or remove remote helpdesks")
+        remotes = QAction(_("&Remotes…"), self)
+        remotes.setToolTip(_("Add, change or remove remote helpdesks"))
         remotes.setStatusTip(remotes.toolTip())
         remotes.triggered.connect(lambda _c=False: self.show_remotes())
         menu.addSeparator()
@@ -224,11 +224,18 @@ class SyncController(QObject):
         # Work done in this window (not a sync's own writes, nor another process seen by the
         # store watch: a sync run commits from its own session, so that would loop).
         local_work = initiator not in ("sync", EXTERNAL) and (changes.tickets or changes.comments or changes.ticket_ids)
-        if local_work and self.interval and self.remote_count:
-            if self.running:
-                self.again = True
-            else:
-                self.soon.start()  # restarted by each change of a burst
+        if local_work:
+            self._sync_soon()
+
+    def _sync_soon(self) -> None:
+        """With automatic sync on and a remote: sync a moment from now (the timer restarts with
+        each change of a burst), or once more after the run under way."""
+        if not (self.interval and self.remote_count) or self.closed:
+            return
+        if self.running:
+            self.again = True
+        else:
+            self.soon.start()
 
     def set_interval(self, seconds: int) -> None:
         for value, action in self.interval_actions.items():
@@ -247,9 +254,18 @@ class SyncController(QObject):
         # Adding or removing a remote is an op: its Changes(remotes=True) reach every screen
         # (these counts, the Sync now state, editor banners) through ``changes_executed``.
         dialog = RemotesDialog(self.tasks, self.window)
+        # A token set or removed, or an agent's account matched, is not an op (the keyring is
+        # not the store): the dialog says so with ``changed``.
+        dialog.changed.connect(self._remotes_changed)
         dialog.open()
         self.dialog = dialog
         return dialog
+
+    def _remotes_changed(self) -> None:
+        """A remote, its token or its people changed: recount, and with automatic sync on, sync
+        in a moment (a token just set ends the "No token is stored" of the last run)."""
+        self.refresh_counts()
+        self._sync_soon()
 
     def _scheduled(self) -> None:
         """The timer's sync: quiet when there is nothing to sync with (the user did not ask)."""
