@@ -391,22 +391,37 @@ def test_long_waits_stand_out(main_window, qtbot, session, requester_id):
 def test_category_created_while_sending_a_reply_reaches_the_category_filter(qtbot, store, session, agent_id,
                                                                              requester_id):
     """Changes.choices, not the one-second poll of other processes' commits (switched off here)."""
-    from desk.core.ops import replies
+    from desk.core.ops import choices, replies
     from desk.ui.app import MainWindow
     from desk.ui.tasks import Tasks
 
     ticket = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
                                 subject="Book the media lab").created_id
+    other = tickets.log_ticket(session, actor_id=agent_id, requester_id=requester_id,
+                               subject="Projector").created_id
+    choices.add_choice(session, kind="category", name="Zoom rooms", actor_id=agent_id)  # after "Lab booking"
     session.rollback()
     window = MainWindow(store, tasks=Tasks(store, watch_interval_ms=0))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.tasks.pending == 0)
-    combo = window.queue_panel.filters._combos["category_id"]
-    assert combo.findText("Lab booking") < 0
+    stats = window.show_stats()  # the Stats tab's filter, and another ticket's pick list, too
+    editor = window.open_ticket(other)
+    qtbot.waitUntil(lambda: window.tasks.pending == 0 and stats.category.count() > 1)
+    stats.category.setCurrentIndex(1)  # a category chosen in Stats stays chosen
+    chosen = stats.category.currentText()
+    filters = (window.queue_panel.filters._combos["category_id"], stats.category, editor.fields.category_id)
+    assert all(combo.findText("Lab booking") < 0 for combo in filters)
     window.tasks.op(lambda s: replies.send_reply(s, ticket_id=ticket, author_id=agent_id, body="Booked.",
                                                  public=True, expected_version=1, new_category="Lab booking"))
-    qtbot.waitUntil(lambda: combo.findText("Lab booking") > 0)
+    qtbot.waitUntil(lambda: all(combo.findText("Lab booking") > 0 for combo in filters))
+    assert stats.category.currentText() == chosen
+    # The chosen category merged away: the Stats figures are then of all categories again.
+    keep, merged = (stats.category.itemData(stats.category.findText(name)) for name in ("Lab booking", chosen))
+    window.tasks.op(lambda s: choices.merge_choices(s, actor_id=agent_id, kind="category", keep_id=keep,
+                                                    merge_id=merged))
+    qtbot.waitUntil(lambda: stats.category.findText(chosen) < 0)
+    assert stats.category.currentIndex() == 0 and stats.category.currentData() is None
     window.close()
     window.tasks.shutdown()
 

@@ -236,7 +236,9 @@ class TicketEditor(QWidget):
             return
         mine = self.ticket_id in changes.ticket_ids
         global_change = not changes.ticket_ids and (changes.tickets or changes.comments or changes.people)
-        if mine or global_change:
+        # A category, location or agent added elsewhere (a reply on another ticket can make a
+        # category): this ticket's pick lists must offer it too.
+        if mine or global_change or changes.choices:
             self.reload()
         elif changes.tickets or changes.remotes:
             self.load_sync_state()  # e.g. a sync run sent this ticket's changes, or a remote was added

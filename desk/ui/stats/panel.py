@@ -376,7 +376,9 @@ class StatsPanel(QWidget):
         self._debounce.start()
 
     def _on_changes(self, changes, _initiator) -> None:  # noqa: ANN001
-        if changes.settings:  # the zone or the terms may have changed
+        if changes.choices:  # e.g. a category made while a reply was sent: it is a filter now
+            self.tasks.db(_load_choices, self._choices_loaded, self._failed, owner=self)
+        elif changes.settings:  # the zone or the terms may have changed
             self.tasks.db(_load_term, self._term_loaded, self._failed, owner=self)
         if not (changes.tickets or changes.shifts or changes.settings):
             return
@@ -394,12 +396,23 @@ class StatsPanel(QWidget):
             self._schedule()
 
     def _choices_loaded(self, loaded: dict) -> None:
+        """Fill (or refill, after a category, location or agent was added, renamed or removed)
+        the filters, keeping what is chosen while it still exists."""
+        gone = False
         for combo, key in ((self.category, "categories"), (self.agent, "agents"), (self.location, "locations")):
+            chosen = combo.currentData()
             combo.blockSignals(True)
+            while combo.count() > 1:  # the first item is "All ..."
+                combo.removeItem(1)
             for item_id, name in loaded[key]:
                 combo.addItem(name, item_id)
+            index = combo.findData(chosen) if chosen is not None else 0
+            combo.setCurrentIndex(max(index, 0))
+            gone = gone or index < 0
             combo.blockSignals(False)
         self._term_loaded(loaded)
+        if gone:  # the figures were of a choice that no longer exists: now of all
+            self._schedule()
 
     def _term_loaded(self, loaded: dict) -> None:
         self.desk_name = str(loaded.get("desk") or "")
