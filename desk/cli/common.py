@@ -23,7 +23,7 @@ def say_progress(what: str, _done: int, _total: int) -> None:
     """``open_store``'s progress on standard error, so an older store's backup and upgrade
     are visible without mixing with a command's output: the backup and the upgrade's start
     (a new store's creation is not news). ``desk migrate`` says every step."""
-    if what.startswith("Backing up") or " from schema " in what:
+    if getattr(what, "kind", "") in ("backup", "upgrade"):  # a db.StoreStep, in the language shown
         print(what, file=sys.stderr)
 
 

@@ -39,6 +39,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all; 0: unknown)
+# Each migration step is this many units of progress; the backup before an upgrade is given as
+# many units as all its steps together (for a big store the copy is the long part), and it
+# moves the bar as its pages are copied.
+STEP_UNITS = 100
+
+
+class StoreStep(str):
+    """A progress message of ``open_store`` in the language shown, which also says what kind
+    of step it is ("backup", "copying", "upgrade", "create", "applied"): the command line
+    prints only the backup and the upgrade's start, and must not find them by their words."""
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str) -> StoreStep:
+        step = super().__new__(cls, text)
+        step.kind = kind
+        return step
+
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -416,30 +434,38 @@ def _prepare_schema(path: Path, *, migrate: bool, progress: Progress | None = No
         raise errors.StoreTooNew(_('{path} needs an upgrade; run `desk migrate`.').format(path=path))
     report = progress or (lambda _what, _done, _total: None)
     steps = len(list(script.iterate_revisions(head, revision or "base")))
+    backup_units = steps * STEP_UNITS if revision is not None else 0
+    total = backup_units + steps * STEP_UNITS
     if revision is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         copy = path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}")
-        report(f"Backing up {path.name} to {copy.name}…", 0, steps + 1)
+        backing_up = StoreStep(_("Backing up {name} to {copy}…").format(name=path.name, copy=copy.name), "backup")
+        report(backing_up, 0, total)
         log.info("backing up %s (schema %s) to %s before upgrading it", path, revision, copy)
-        backup_to(path, copy)
-        report(f"Upgrading {path.name} from schema {revision} to {head}…", 1, steps + 1)
+        copying = StoreStep(backing_up, "copying")  # the same words, the bar moving: not news again
+        backup_to(path, copy, progress=(lambda done, pages: report(copying, done * backup_units // max(pages, 1), total))
+                  if progress else None)
+        report(StoreStep(_("Upgrading {name} from schema {old} to {new}…").format(
+            name=path.name, old=revision, new=head), "upgrade"), backup_units, total)
         log.info("upgrading %s from schema %s to %s", path, revision, head)
     else:
-        report(f"Creating {path.name}…", 0, steps)
-    upgrade(path, progress=progress, first_step=0 if revision is None else 1, total=steps + (revision is not None))
+        report(StoreStep(_("Creating {name}…").format(name=path.name), "create"), 0, total)
+    upgrade(path, progress=progress, done_before=backup_units, total=total)
 
 
 def upgrade(path: Path, revision: str = "head", *, progress: Progress | None = None,
-            first_step: int = 0, total: int = 0) -> None:
-    """Run the migrations up to ``revision``; ``progress(what, done, total)`` after each."""
+            done_before: int = 0, total: int = 0) -> None:
+    """Run the migrations up to ``revision``; ``progress(what, done, total)`` after each, in
+    units of ``STEP_UNITS`` a step, counting on from ``done_before`` (the backup's units)."""
     from alembic import command
 
-    done = [first_step]
+    done = [done_before]
 
     def applied(*, step: object, **_ignored: object) -> None:  # Alembic's on_version_apply
-        done[0] += 1
+        done[0] += STEP_UNITS
         if progress is not None:
-            progress(f"Upgrading {path.name}: schema {getattr(step, 'up_revision_id', '?')} applied…", done[0], total)
+            progress(StoreStep(_("Upgrading {name}: schema {revision} applied…").format(
+                name=path.name, revision=getattr(step, "up_revision_id", "?")), "applied"), done[0], total)
 
     engine = _engine(path)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -142,3 +143,38 @@ def test_any_command_on_an_older_store_says_it_backs_up_and_upgrades(tmp_path, c
     assert err[1] == f"Upgrading old.sqlite3 from schema 0001 to {db.SCHEMA_HEAD}…"
     assert main(["list", "--db", str(path)]) == 0
     assert capsys.readouterr().err == ""  # current now: nothing to say
+
+
+def test_the_backup_before_an_upgrade_moves_the_progress_as_it_copies(tmp_path):
+    """A big store's backup is the longest step of an upgrade: its pages are counted in."""
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0001")
+    with closing(sqlite3.connect(path)) as conn:  # ~3,000 pages: three steps of 1,024 pages
+        conn.execute("CREATE TABLE ballast (data BLOB)")
+        conn.executemany("INSERT INTO ballast VALUES (zeroblob(4000))", [()] * 3000)
+        conn.commit()
+    reports: list[tuple[str, str, int, int]] = []
+    open_store(path, progress=lambda what, done, total: reports.append((what.kind, what, done, total))).close()
+    kinds = [kind for kind, *_rest in reports]
+    assert kinds[0] == "backup" and kinds.count("upgrade") == 1
+    steps = kinds.count("applied")  # 0001 -> head
+    copying = [done for kind, _what, done, _total in reports if kind == "copying"]
+    # The copy is half the bar (as long as every step together), moving in steps of 1,024 pages.
+    assert len(copying) >= 3 and copying == sorted(copying) and 0 < copying[0] < copying[-1] == steps * db.STEP_UNITS
+    assert {total for *_rest, total in reports} == {2 * steps * db.STEP_UNITS}
+    assert [done for *_rest, done, _total in reports] == sorted(done for *_rest, done, _total in reports)
+    assert reports[-1][2] == reports[-1][3]  # the bar ends full
+
+
+def test_an_upgrade_speaks_the_language_shown_and_the_cli_still_says_only_the_news(tmp_path, capsys):
+    from desk.core import i18n
+
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(path, "0001")
+    try:
+        assert main(["--lang", "ko", "list", "--db", str(path)]) == 0
+    finally:
+        i18n.set_language("en")
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(re.search(r"[가-힣]", line) for line in err), err
+    assert "old.sqlite3" in err[0] and db.SCHEMA_HEAD in err[1]
