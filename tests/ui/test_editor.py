@@ -241,8 +241,10 @@ def test_external_change_shows_banner(qtbot, tasks, ticket_id, agent_id, other_a
 
 def test_main_window_opens_the_editor(qtbot, main_window, ticket_id):
     editor = main_window.open_ticket(ticket_id)
-    assert isinstance(editor, TicketEditor)
+    assert isinstance(editor, TicketEditor) and main_window.tabs.currentWidget() is editor
     qtbot.waitUntil(lambda: editor.view is not None)
+    assert editor.view.id == ticket_id and editor.ticket_id == ticket_id
+    assert main_window.open_ticket(ticket_id) is editor  # opened again: the same tab, not a second one
 
 
 def test_closed_tab_ignores_agent_changes(qtbot, main_window, ticket_id, agent_id):

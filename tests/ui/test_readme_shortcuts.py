@@ -66,8 +66,10 @@ def test_front_desk_shortcuts_pressed_as_keys(main_window, qtbot, store, session
     main_window.at_desk.sign_in(agent_id)
     qtbot.waitUntil(lambda: main_window.current_agent_id() == agent_id)
 
-    qtbot.keyClick(main_window, Qt.Key.Key_2, CTRL)  # Ctrl+2: Stats
-    assert main_window.tabs.currentIndex() == 1
+    qtbot.keyClick(main_window, Qt.Key.Key_2, CTRL)  # Ctrl+2: Stats, built when first shown
+    from desk.ui.stats.panel import StatsPanel
+
+    assert main_window.tabs.currentIndex() == 1 and isinstance(main_window.tabs.currentWidget(), StatsPanel)
     qtbot.keyClick(main_window, Qt.Key.Key_1, CTRL)  # Ctrl+1: back to the queue
     assert main_window.tabs.currentIndex() == 0
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from desk.core.models import Ticket
 from desk.core.ops import comments, people, tickets
 from desk.core.queries import queue
 from desk.core.queries.search import fts_query
@@ -12,14 +14,49 @@ from desk.core.queries.search import fts_query
 OPERATORS = ['"', "*", "NEAR", "-", "(", ")", "AND", "OR", "NOT", ":", "^", "+", "{", "}", "'"]
 
 
+SEEDED = ("Projector NEAR the door", 'Printer says "paper jam" (tray 2)', "HDMI-adapter AND cable",
+          "컬러프린터 용지 걸림", "전원이 안 켜짐")
+
+
+def answers_consistently(session, typed: str, sorts=(("waiting", False), ("id", True))) -> None:  # noqa: ANN001
+    """Whatever is typed: no error, and the answers agree. Over a few seeded tickets (one of them
+    solved) a page holds every match, so it has as many rows as the count says (a typed ticket
+    number may add that ticket), each ticket once; the open view's matches are among all
+    matches, and none of them is solved."""
+    seeded = dict(session.execute(select(Ticket.id, Ticket.status)).all())
+    if not seeded:
+        requester = people.ensure_requester(session, email="typed@uni.example", name="Typed").created_id
+        ids = [tickets.log_ticket(session, actor_id=None, requester_id=requester, subject=subject).created_id
+               for subject in SEEDED]
+        tickets.solve(session, ticket_id=ids[0], actor_id=None)
+        seeded = dict(session.execute(select(Ticket.id, Ticket.status)).all())
+    found: dict[str, set[int]] = {}
+    for view in ("all", "all-open"):
+        filt = queue.QueueFilter(view=view, search=typed)
+        number = queue.count(session, filt)
+        for sort, descending in sorts:
+            ids = [ticket_id for _key, ticket_id in queue.page(session, filt, sort=sort, descending=descending)]
+            assert len(ids) == len(set(ids)) and set(ids) <= set(seeded), (typed, ids)
+            assert number <= len(ids) <= number + 1, (typed, view, number, ids)
+            found.setdefault(view, set()).update(ids)
+    assert found["all-open"] <= found["all"] or queue.ticket_number(typed) is not None, (typed, found)
+    assert not any(seeded[ticket_id] == "solved" for ticket_id in found["all-open"]), (typed, found)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(OPERATORS) | st.text(max_size=8), max_size=8).map(" ".join))
 def test_anything_typed_never_raises(session, typed):
-    for view in ("all", "all-open"):
-        for sort in ("waiting", "id"):
-            filt = queue.QueueFilter(view=view, search=typed)
-            queue.page(session, filt, sort=sort)
-            queue.count(session, filt)
+    answers_consistently(session, typed, sorts=(("waiting", False), ("id", False)))
+
+
+def test_typed_words_find_their_seeded_tickets(session):
+    """The consistency check above is not vacuous: its seeded tickets are found by their words."""
+    answers_consistently(session, "")
+    for typed, subject in (("projector", SEEDED[0]), ('"paper jam"', SEEDED[1]), ("HDMI", SEEDED[2]),
+                           ("프린터", SEEDED[3])):
+        filt = queue.QueueFilter(view="all", search=typed)
+        ids = [ticket_id for _key, ticket_id in queue.page(session, filt)]
+        assert [session.get(Ticket, ticket_id).subject for ticket_id in ids] == [subject], typed
 
 
 def test_finds_subject_comment_and_requester_with_prefix(session, agent_id):
