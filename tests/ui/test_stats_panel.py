@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 
 from desk.core.db import open_store
 from desk.core.demo import generate
@@ -162,3 +163,18 @@ def test_sla_attainment_and_breaches_are_shown_and_exported(qtbot, store, tmp_pa
         assert cells[:4] == ["Policy · target", "Quick · First response", "0", "1"]
         assert panel.breaches_box.view.rowCount() == 1
         assert [t.key for t in panel.tables()][-2:] == ["sla-attainment", "sla-breached"]
+
+
+def test_a_target_in_half_minutes_is_typed_and_shown_as_given(panel, qtbot) -> None:  # noqa: ANN001
+    """Calls are often promised "within 30 s": the box takes half minutes and the tile says so."""
+    panel.minutes.selectAll()
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        qtbot.keyClicks(panel.minutes, "0.5")
+        qtbot.keyClick(panel.minutes, Qt.Key.Key_Return)
+    assert panel.target().seconds == 30 and blocker.args[0].staffing.target.within_text == "within 30 s"
+    panel.minutes.selectAll()
+    with qtbot.wait_signal(panel.report_shown, timeout=20000) as blocker:
+        qtbot.keyClicks(panel.minutes, "2.5")
+        qtbot.keyClick(panel.minutes, Qt.Key.Key_Return)
+    assert blocker.args[0].staffing.target.within_text == "within 2.5 min"
+    assert "within 2.5 min" in panel.tiles["Median wait"].text()

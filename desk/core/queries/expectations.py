@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from desk.core.i18n import _, ngettext
 from desk.core.models import utcnow
 
 # Nearest-rank percentiles with integer arithmetic: rank = ceil(p * n).
@@ -35,8 +36,8 @@ def basis_text(n: int, *, sample: int = SAMPLE) -> str:
     """What a figure from ``expected_resolution`` rests on, in words: a capped sample is said to
     be one ("based on the last 1,000 solved"), never shown as if it were a count of tickets."""
     if n >= sample:
-        return f"based on the last {sample:,} solved"
-    return f"based on {n:,} solved"
+        return _("based on the last {count} solved").format(count=f"{sample:,}")
+    return ngettext("based on {count} solved", "based on {count} solved", n).format(count=f"{n:,}")
 
 
 def expected_resolution(

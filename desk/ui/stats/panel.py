@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -163,13 +164,16 @@ class StatsPanel(QWidget):
         self.level.setRange(50, 99)
         self.level.setValue(80)
         self.level.setSuffix(" %")
-        self.minutes = QSpinBox(self)
-        self.minutes.setRange(1, 60)
+        # Half minutes: a desk's target may be "within 30 s" (calls) or "within 2.5 min".
+        self.minutes = QDoubleSpinBox(self)
+        self.minutes.setDecimals(1)
+        self.minutes.setRange(0.5, 60)
+        self.minutes.setSingleStep(0.5)
         self.minutes.setValue(5)
         self.minutes.setSuffix(_(" min"))
         for box, name, tip in (
-            (self.level, "Service level target", _("Staffing: share of walk-ins and calls to serve in time")),
-            (self.minutes, "Answer within", _("Staffing: ... within this many minutes")),
+            (self.level, _("Service level target"), _("Staffing: share of walk-ins and calls to serve in time")),
+            (self.minutes, _("Answer within"), _("Staffing: ... within this many minutes (0.5 = 30 s)")),
         ):
             box.setAccessibleName(name)
             box.setToolTip(tip)
@@ -370,7 +374,7 @@ class StatsPanel(QWidget):
                            agent_ids=chosen(self.agent), location_ids=chosen(self.location))
 
     def target(self) -> ServiceTarget:
-        return ServiceTarget(level=self.level.value() / 100, seconds=self.minutes.value() * 60)
+        return ServiceTarget(level=self.level.value() / 100, seconds=round(self.minutes.value() * 60))
 
     def _schedule(self) -> None:
         self._debounce.start()

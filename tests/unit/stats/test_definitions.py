@@ -292,6 +292,13 @@ def test_a_capped_sample_is_labelled_as_a_sample() -> None:
     table = ex.expected_table(rows)
     assert [row[-1] for row in table.rows] == ["based on the last 1,000 solved", "based on 12 solved"]
     assert "Solved" not in table.columns and basis_text(SAMPLE + 5) == "based on the last 1,000 solved"
+    from desk.core import i18n
+
+    i18n.set_language("ko")  # said as a sample in Korean too (it was English in a Korean screen)
+    try:
+        assert (basis_text(SAMPLE + 5), basis_text(12)) == ("최근 해결된 1,000건 기준", "해결된 12건 기준")
+    finally:
+        i18n.set_language("en")
 
 
 def test_every_day_summary_is_rebuilt_when_a_definition_changes(session, requester_id) -> None:  # noqa: ANN001
