@@ -3,8 +3,9 @@
 A run first reads the remote's listing (the pull pages since the saved cursor; GET requests
 only), takes a snapshot of the status table and the outbox (``snapshot``) and hands both to the
 pure planner (``plan``), which says for every pulled ticket and comment and every outbox row what
-will happen and why. The mass-change guard reads that plan and refuses a run that would close or
-overwrite too much of the store (``MassChangeRefused``; ``allow_mass_change=True`` goes ahead).
+will happen and why. The mass-change guard reads that plan and refuses a run that would close,
+overwrite or unlink (gone upstream) too much of the store (``MassChangeRefused``;
+``allow_mass_change=True`` goes ahead).
 A dry run stops here and returns the plan: nothing is written, no remote write is sent.
 
 Then the executor runs each pull action in its own transaction through the core operations

@@ -66,8 +66,9 @@ class RemoteNotReady(RemoteRejected):
 
 
 class MassChangeRefused(RemoteError):
-    """A run would close or overwrite more of the store than a sync ever should at once (a remote
-    that suddenly answers with everything closed, or another helpdesk behind the same address).
+    """A run would close, overwrite or unlink more of the store than a sync ever should at once (a
+    remote that suddenly answers with everything closed or deleted, or another helpdesk behind the
+    same address).
     Nothing was applied; the message says how to go ahead anyway."""
 
 
