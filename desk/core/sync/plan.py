@@ -36,10 +36,10 @@ from desk.core.sync.remotes.base import (
     RemoteComment,
     RemoteTicket,
 )
+from desk.core.vocabulary import DONE_STATUSES
 
 KINDS = ("create-local", "update-local", "conflict", "pull-comment", "push-create", "push-update",
          "push-comment", "skip")
-DONE_STATUSES = ("solved", "closed")
 
 
 @dataclass(frozen=True)
