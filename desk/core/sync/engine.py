@@ -36,9 +36,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk.core import errors
 from desk.core.db import unit_of_work
 from desk.core.models import SyncCursor, SyncPerson, SyncRemote, utcnow
-from desk.core.sync import people_sync, snapshot
+from desk.core.sync import config, people_sync, snapshot
 from desk.core.sync.merge import (
     MISSING,
     enqueue,
@@ -229,10 +230,8 @@ class Engine(Pull, Push):
             self.session.rollback()
             if not self.dry_run:
                 self._save_people()
-                with unit_of_work(self.session):
-                    row = self.session.get(SyncRemote, self.remote_id)
-                    if row is not None:
-                        row.last_error = self.remote.http.scrub(exc.message)[:500]
+                config.record_failure(self.session, remote_id=self.remote_id,
+                                      message=self.remote.http.scrub(exc.message))
             raise
         finally:
             self.report.requests = self.remote.http.requests - before
@@ -267,13 +266,17 @@ def sync(
     """One sync run of the remote called ``name`` (adapter built from its config and keyring
     secret unless ``remote`` is given). ``dry_run`` plans and changes nothing (the plan is
     ``report.plan``); ``allow_mass_change`` lets a run past the mass-change guard."""
-    from desk.core.sync.config import get_remote
     from desk.core.sync.remotes import build_remote
 
-    row = get_remote(session, name)
+    row = config.get_remote(session, name)
     session.rollback()
     own = remote is None
-    adapter = remote if remote is not None else build_remote(row, **http_options)
+    try:
+        adapter = remote if remote is not None else build_remote(row, **http_options)
+    except errors.DeskError as exc:  # no token, a locked keyring: a failed run like any other
+        if not dry_run:  # else the last success's "Last synced" would stand at the next start
+            config.record_failure(session, remote_id=row.id, message=exc.message)
+        raise
     try:
         return Engine(session, row, adapter, progress=progress, checkpoint=checkpoint, dry_run=dry_run,
                       allow_mass_change=allow_mass_change).run()
