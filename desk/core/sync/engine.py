@@ -125,9 +125,9 @@ class Engine(Pull, Push):
     def _apply_names(self) -> None:
         """The remote users the adapter was shown so far: remember their names, follow renames
         (``people_sync``). Run after the pull and again after the push (a create's answer)."""
-        seen = getattr(self.remote, "seen_people", None)
-        if self.dry_run or seen is None:
+        if self.dry_run or not self.remote.capabilities.people_names:
             return
+        seen = self.remote.seen_people  # type: ignore[attr-defined]
         batch, seen[:] = list(seen), []
         links, self._person_links = self._person_links, {}
         people_sync.apply_names(self.session, remote_id=self.remote_id, origin=self.row.name, seen=batch,
@@ -138,15 +138,17 @@ class Engine(Pull, Push):
         """Every page the remote has for us since the saved cursor (reads only)."""
         cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
         cursor = cursor_row.value if cursor_row else None
-        if hasattr(self.remote, "watch"):  # Zendesk: read the live line by id (its export lags)
+        caps = self.remote.capabilities
+        if caps.live_line:  # Zendesk: read the live line by id (its export lags)
             from desk.core.sync.probe import agreed_versions, live_line
 
-            self.remote.watch = live_line(self.session, self.remote_id)
-            self.remote.versions_of = lambda ids: agreed_versions(self.session, self.remote_id, ids)
-        if hasattr(self.remote, "cursors"):  # Zendesk: the survey responses' position ("csat")
-            self.remote.cursors = {row.name: row.value for row in self.session.scalars(
+            self.remote.watch = live_line(self.session, self.remote_id)  # type: ignore[attr-defined]
+            self.remote.versions_of = (  # type: ignore[attr-defined]
+                lambda ids: agreed_versions(self.session, self.remote_id, ids))
+        if caps.extra_cursors:  # Zendesk: the survey responses' position ("csat"), the users'
+            self.remote.cursors = {row.name: row.value for row in self.session.scalars(  # type: ignore[attr-defined]
                 select(SyncCursor).where(SyncCursor.remote_id == self.remote_id, SyncCursor.name != "pull"))}
-            self._cursors_read = dict(self.remote.cursors)
+            self._cursors_read = dict(self.remote.cursors)  # type: ignore[attr-defined]
         self.session.rollback()
         return list(self.remote.pull(cursor))
 
@@ -183,8 +185,10 @@ class Engine(Pull, Push):
 
     def _save_cursors(self) -> None:
         """The adapter's other positions, once what they brought is in (``execute_pull``)."""
-        cursors = getattr(self.remote, "cursors", None)
-        if self.dry_run or not cursors:
+        if self.dry_run or not self.remote.capabilities.extra_cursors:
+            return
+        cursors = self.remote.cursors  # type: ignore[attr-defined]
+        if not cursors:
             return
         changed = {name: value for name, value in cursors.items()
                    if value is not None and self._cursors_read.get(name) != value}
@@ -235,7 +239,9 @@ class Engine(Pull, Push):
             raise
         finally:
             self.report.requests = self.remote.http.requests - before
-            self.report.notes.extend(note for note in getattr(self.remote, "notes", []) if note not in self.report.notes)
+            if self.remote.capabilities.run_notes:
+                notes = self.remote.notes  # type: ignore[attr-defined]
+                self.report.notes.extend(note for note in notes if note not in self.report.notes)
         self._save_people()
         with unit_of_work(self.session):
             row = self.session.get(SyncRemote, self.remote_id)
