@@ -142,3 +142,100 @@ def test_an_ordinary_day_of_closing_is_not_refused(session: Any, zendesk: FakeZe
     for rid in remote_ids[:12]:  # half of them: at the limit, not over it
         zendesk.update_ticket(rid, {"status": "solved"})
     assert sync_zendesk(session, zendesk).updated_local == 12
+
+
+def web_tickets(fake: FakeZendesk, count: int) -> list[int]:
+    return [fake.create_ticket({"subject": f"Lab {n}", "comment": {"body": "no power"},
+                                "requester": {"email": "kim@uni.test", "name": "Kim"}})["id"] for n in range(count)]
+
+
+def gone_here(session: Any) -> int:
+    """Links marked gone (each with its internal note), as the store has them now."""
+    session.rollback()
+    marked = session.scalars(select(SyncStatus.ticket_id).where(SyncStatus.gone.is_not(None))).all()
+    for ticket_id in marked:
+        assert sum("No longer synced" in c.body and not c.is_public for c in session.get(Ticket, ticket_id).comments) == 1
+    session.rollback()
+    return len(marked)
+
+
+def test_a_remote_that_suddenly_deletes_everything_is_refused(session: Any, zendesk: FakeZendesk,
+                                                              store: Any) -> None:
+    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
+    remote_ids = web_tickets(zendesk, 12)
+    assert sync_zendesk(session, zendesk).created_local == 12
+    session.rollback()
+    for rid in remote_ids:  # a purge, or another account's export behind the same address
+        zendesk.delete_ticket(rid)
+
+    def store_rows() -> list[str]:  # all but the remote's own row (its last_error says why)
+        return [line for line in rows(store.path) if not line.startswith("sync_remotes:")]
+
+    before = store_rows()
+    with pytest.raises(MassChangeRefused) as refused:
+        sync_zendesk(session, zendesk)
+
+    message = refused.value.message
+    assert "would unlink 12 (deleted, merged or moved away on the remote) of the 12 tickets linked" in message
+    assert "desk sync zd --dry-run" in message and "desk sync zd --allow-mass-change" in message
+    session.rollback()
+    assert store_rows() == before  # no link marked, no note added, no cursor moved
+    assert "--allow-mass-change" in session.scalar(select(SyncRemote.last_error))
+    session.rollback()
+    dry = sync_zendesk(session, zendesk, dry_run=True)
+    assert dry.refused is not None and "unlink 12" in dry.refused
+    assert len(dry.plan.unlinked()) == 12 and store_rows() == before
+
+    report = sync_zendesk(session, zendesk, allow_mass_change=True)  # the person checked: go ahead
+    assert sum("no longer synced" in note for note in report.notes) == 12
+    assert gone_here(session) == 12
+    session.rollback()
+    assert session.scalar(select(SyncRemote.last_error)) is not None  # the notes say what happened
+    assert {t.status for t in session.scalars(select(Ticket))} == {"new"}  # the tickets stay as they are
+
+
+def test_unlinks_count_with_changes_toward_the_share_of_the_tickets_still_synced(session: Any,
+                                                                                 zendesk: FakeZendesk) -> None:
+    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
+    remote_ids = web_tickets(zendesk, 40)
+    sync_zendesk(session, zendesk)
+    for rid in remote_ids[:20]:  # half of them: at the limit, not over it
+        zendesk.delete_ticket(rid)
+    sync_zendesk(session, zendesk)
+    assert gone_here(session) == 20
+
+    # 11 of the 20 still synced (the 20 marked gone count no more): just over the share, and
+    # refused although neither the 6 unlinks nor the 5 closes alone reach the minimum of 10.
+    for rid in remote_ids[20:26]:
+        zendesk.delete_ticket(rid)
+    for rid in remote_ids[26:31]:
+        zendesk.update_ticket(rid, {"status": "closed"})
+    with pytest.raises(MassChangeRefused) as refused:
+        sync_zendesk(session, zendesk)
+    assert ("would close 5 and unlink 6 (deleted, merged or moved away on the remote) of the 20 tickets linked "
+            "to it (55%)") in refused.value.message
+    assert gone_here(session) == 20
+    assert {t.status for t in session.scalars(select(Ticket))} == {"new"}
+    session.rollback()
+
+    sync_zendesk(session, zendesk, allow_mass_change=True)
+    assert gone_here(session) == 26
+    assert sorted(t.status for t in session.scalars(select(Ticket))) == ["closed"] * 5 + ["new"] * 35
+
+
+def test_links_marked_gone_before_are_not_unlinked_again_when_the_pull_starts_over(
+        session: Any, zendesk: FakeZendesk) -> None:
+    config.add_remote(session, name="zd", kind="zendesk", url=zendesk.url, username=zendesk.state.email)
+    remote_ids = web_tickets(zendesk, 24)
+    sync_zendesk(session, zendesk)
+    for rid in remote_ids[:12]:
+        zendesk.delete_ticket(rid)
+    sync_zendesk(session, zendesk)
+    assert gone_here(session) == 12
+    config.reset_cursor(session, name="zd")  # the export is read from the start: the 12 are listed again
+
+    report = sync_zendesk(session, zendesk)  # not 12 unlinks of the 12 still synced: nothing to refuse
+
+    assert report.plan is not None and not report.plan.unlinked()
+    assert not [line for line in report.plan.lines() if "deleted" in line]  # quiet: nothing happens to them
+    assert gone_here(session) == 12  # and no second note

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from desk.core.changes import Changes
-from desk.core.models import Category, Ticket
+from desk.core.models import Category, SyncRemote, Ticket
 from desk.core.sync import config, engine
 from desk.core.sync.credentials import Secret
+from desk.core.sync.remotes import build_remote
 from desk.core.sync.remotes.base import Capabilities
 from desk.core.sync.remotes.rt import RTRemote
 from desk.core.sync.remotes.zendesk import ZendeskRemote
@@ -71,3 +72,36 @@ def test_capabilities_are_declared_and_true(cls: type) -> None:
         adapter.close()
     assert ZendeskRemote.capabilities.idempotency_keys and not RTRemote.capabilities.idempotency_keys
     assert ZendeskRemote.capabilities.agent_authors and RTRemote.capabilities.agent_authors
+
+
+# What each capability obliges the adapter to have (the engine and the probe use it unasked
+# when it is declared, and never look for it when it is not).
+IMPLEMENTED_BY: dict[str, Any] = {
+    "user_directory": lambda a: all(isinstance(getattr(a, name, None), dict) for name in ("users", "user_ids", "staff")),
+    "assignee_lookup": lambda a: callable(getattr(a, "maps", None)),
+    "people_names": lambda a: isinstance(getattr(a, "seen_people", None), list),
+    "run_notes": lambda a: isinstance(getattr(a, "notes", None), list),
+    "change_probe": lambda a: callable(getattr(a, "changed_since", None)),
+    "live_line": lambda a: isinstance(getattr(a, "watch", None), list) and hasattr(a, "versions_of"),
+    "extra_cursors": lambda a: isinstance(getattr(a, "cursors", None), dict),
+}
+# Capabilities that are a server's behaviour rather than something of the adapter's to look for;
+# the contract and RT/Zendesk-specific tests hold the adapters to them.
+BEHAVIOUR = {"conditional_updates", "idempotency_keys", "comment_authors", "agent_authors", "custom_fields",
+             "canned"}
+
+
+@pytest.mark.parametrize("kind", config.KINDS)
+def test_each_kinds_declared_capabilities_match_its_adapter(kind: str) -> None:
+    names = {item.name for item in dataclasses.fields(Capabilities)}
+    assert names == set(IMPLEMENTED_BY) | BEHAVIOUR, "a new capability needs its check here"
+    row = SyncRemote(name=kind, kind=kind, url="http://127.0.0.1:9", username="agent@uni.test", auth="token",
+                     config="{}")
+    adapter = build_remote(row, secret=Secret(token="t"))  # the adapter sync and the probe get
+    try:
+        assert adapter.kind == kind and isinstance(adapter.capabilities, Capabilities)
+        assert type(adapter).capabilities is adapter.capabilities  # declared by the kind, not per adapter
+        for name, implemented in IMPLEMENTED_BY.items():
+            assert getattr(adapter.capabilities, name) == implemented(adapter), (kind, name)
+    finally:
+        adapter.close()

@@ -164,3 +164,33 @@ def test_runs_log_each_remote_at_info_and_never_a_secret(
     for secret in (zendesk.state.token, "wrong-secret-value"):
         assert secret not in caplog.text
     assert "authorization" not in caplog.text.lower()
+
+
+def test_a_run_that_fails_before_it_starts_is_remembered_until_one_succeeds(session: Any,
+                                                                             zendesk: FakeZendesk) -> None:
+    from desk.ui.settings.sync_action import _last_state
+
+    connect(session, zendesk, "zd")
+    web_ticket(zendesk, "Before the token went")
+    zendesk.advance(61)
+    assert sync_all(session).ok
+    synced_at = _last_state(session)[0]
+    assert synced_at is not None and _last_state(session)[1] == []
+    session.rollback()
+    credentials.delete_secret("zd")  # e.g. set up again on this PC, the keyring entry gone
+    mark = len(zendesk.state.requests)
+
+    run = sync_all(session)
+
+    assert [f.remote for f in run.failures] == ["zd"] and "No token is stored for remote zd" in run.failures[0].message
+    assert not run.reports and len(zendesk.state.requests) == mark  # failed before any request
+    session.rollback()
+    when, problems = _last_state(session)  # what the window shows at its next start
+    assert when == synced_at  # the last success stays when it was
+    assert problems == [("zd", run.failures[0].message)]  # but is not shown as the last word
+
+    credentials.store_secret("zd", credentials.Secret(token=zendesk.state.token))
+    assert sync_all(session).ok
+    session.rollback()
+    when, problems = _last_state(session)
+    assert problems == [] and when is not None and when >= synced_at  # (stored to the second)

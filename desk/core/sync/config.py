@@ -141,6 +141,19 @@ def reset_cursor(session: Session, *, name: str, actor_id: int | None = None) ->
     return Changes(remotes=True)
 
 
+def record_failure(session: Session, *, remote_id: int, message: str) -> Changes:
+    """A sync run of the remote failed: ``message`` (the core's words, scrubbed of secrets by the
+    caller) becomes its ``last_error``, which the window shows at its next start and `desk remote
+    list` prints, until a run that ends well clears it. Its own transaction, so it stays whatever
+    the failed run left undone; no audit row, as for ``last_synced_at``: it is the remote's
+    state, not anyone's change, and an offline PC fails every 30 s."""
+    with unit_of_work(session):
+        row = session.get(SyncRemote, remote_id)
+        if row is not None:  # removed meanwhile: nothing to remember it by
+            row.last_error = message[:500]
+    return Changes(remotes=True)
+
+
 def pending_count(session: Session, remote_id: int | None = None) -> int:
     query = select(func.count()).select_from(SyncOutbox)
     if remote_id is not None:

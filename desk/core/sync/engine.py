@@ -3,8 +3,9 @@
 A run first reads the remote's listing (the pull pages since the saved cursor; GET requests
 only), takes a snapshot of the status table and the outbox (``snapshot``) and hands both to the
 pure planner (``plan``), which says for every pulled ticket and comment and every outbox row what
-will happen and why. The mass-change guard reads that plan and refuses a run that would close or
-overwrite too much of the store (``MassChangeRefused``; ``allow_mass_change=True`` goes ahead).
+will happen and why. The mass-change guard reads that plan and refuses a run that would close,
+overwrite or unlink (gone upstream) too much of the store (``MassChangeRefused``;
+``allow_mass_change=True`` goes ahead).
 A dry run stops here and returns the plan: nothing is written, no remote write is sent.
 
 Then the executor runs each pull action in its own transaction through the core operations
@@ -35,9 +36,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk.core import errors
 from desk.core.db import unit_of_work
 from desk.core.models import SyncCursor, SyncPerson, SyncRemote, utcnow
-from desk.core.sync import people_sync, snapshot
+from desk.core.sync import config, people_sync, snapshot
 from desk.core.sync.merge import (
     MISSING,
     enqueue,
@@ -123,9 +125,9 @@ class Engine(Pull, Push):
     def _apply_names(self) -> None:
         """The remote users the adapter was shown so far: remember their names, follow renames
         (``people_sync``). Run after the pull and again after the push (a create's answer)."""
-        seen = getattr(self.remote, "seen_people", None)
-        if self.dry_run or seen is None:
+        if self.dry_run or not self.remote.capabilities.people_names:
             return
+        seen = self.remote.seen_people  # type: ignore[attr-defined]
         batch, seen[:] = list(seen), []
         links, self._person_links = self._person_links, {}
         people_sync.apply_names(self.session, remote_id=self.remote_id, origin=self.row.name, seen=batch,
@@ -136,15 +138,17 @@ class Engine(Pull, Push):
         """Every page the remote has for us since the saved cursor (reads only)."""
         cursor_row = self.session.get(SyncCursor, (self.remote_id, "pull"))
         cursor = cursor_row.value if cursor_row else None
-        if hasattr(self.remote, "watch"):  # Zendesk: read the live line by id (its export lags)
+        caps = self.remote.capabilities
+        if caps.live_line:  # Zendesk: read the live line by id (its export lags)
             from desk.core.sync.probe import agreed_versions, live_line
 
-            self.remote.watch = live_line(self.session, self.remote_id)
-            self.remote.versions_of = lambda ids: agreed_versions(self.session, self.remote_id, ids)
-        if hasattr(self.remote, "cursors"):  # Zendesk: the survey responses' position ("csat")
-            self.remote.cursors = {row.name: row.value for row in self.session.scalars(
+            self.remote.watch = live_line(self.session, self.remote_id)  # type: ignore[attr-defined]
+            self.remote.versions_of = (  # type: ignore[attr-defined]
+                lambda ids: agreed_versions(self.session, self.remote_id, ids))
+        if caps.extra_cursors:  # Zendesk: the survey responses' position ("csat"), the users'
+            self.remote.cursors = {row.name: row.value for row in self.session.scalars(  # type: ignore[attr-defined]
                 select(SyncCursor).where(SyncCursor.remote_id == self.remote_id, SyncCursor.name != "pull"))}
-            self._cursors_read = dict(self.remote.cursors)
+            self._cursors_read = dict(self.remote.cursors)  # type: ignore[attr-defined]
         self.session.rollback()
         return list(self.remote.pull(cursor))
 
@@ -181,8 +185,10 @@ class Engine(Pull, Push):
 
     def _save_cursors(self) -> None:
         """The adapter's other positions, once what they brought is in (``execute_pull``)."""
-        cursors = getattr(self.remote, "cursors", None)
-        if self.dry_run or not cursors:
+        if self.dry_run or not self.remote.capabilities.extra_cursors:
+            return
+        cursors = self.remote.cursors  # type: ignore[attr-defined]
+        if not cursors:
             return
         changed = {name: value for name, value in cursors.items()
                    if value is not None and self._cursors_read.get(name) != value}
@@ -228,14 +234,14 @@ class Engine(Pull, Push):
             self.session.rollback()
             if not self.dry_run:
                 self._save_people()
-                with unit_of_work(self.session):
-                    row = self.session.get(SyncRemote, self.remote_id)
-                    if row is not None:
-                        row.last_error = self.remote.http.scrub(exc.message)[:500]
+                config.record_failure(self.session, remote_id=self.remote_id,
+                                      message=self.remote.http.scrub(exc.message))
             raise
         finally:
             self.report.requests = self.remote.http.requests - before
-            self.report.notes.extend(note for note in getattr(self.remote, "notes", []) if note not in self.report.notes)
+            if self.remote.capabilities.run_notes:
+                notes = self.remote.notes  # type: ignore[attr-defined]
+                self.report.notes.extend(note for note in notes if note not in self.report.notes)
         self._save_people()
         with unit_of_work(self.session):
             row = self.session.get(SyncRemote, self.remote_id)
@@ -266,13 +272,17 @@ def sync(
     """One sync run of the remote called ``name`` (adapter built from its config and keyring
     secret unless ``remote`` is given). ``dry_run`` plans and changes nothing (the plan is
     ``report.plan``); ``allow_mass_change`` lets a run past the mass-change guard."""
-    from desk.core.sync.config import get_remote
     from desk.core.sync.remotes import build_remote
 
-    row = get_remote(session, name)
+    row = config.get_remote(session, name)
     session.rollback()
     own = remote is None
-    adapter = remote if remote is not None else build_remote(row, **http_options)
+    try:
+        adapter = remote if remote is not None else build_remote(row, **http_options)
+    except errors.DeskError as exc:  # no token, a locked keyring: a failed run like any other
+        if not dry_run:  # else the last success's "Last synced" would stand at the next start
+            config.record_failure(session, remote_id=row.id, message=exc.message)
+        raise
     try:
         return Engine(session, row, adapter, progress=progress, checkpoint=checkpoint, dry_run=dry_run,
                       allow_mass_change=allow_mass_change).run()

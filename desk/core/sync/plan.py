@@ -16,14 +16,15 @@ plan (and ``desk sync --dry-run``) says what the run would do. The executor re-c
 action against the store inside its own transaction: the plan comes from a snapshot, and an
 earlier action of the same run (or a local edit meanwhile) may have moved things on.
 
-``MassChangeGuard`` reads a plan and refuses a run that would close or overwrite more than a
-share of the tickets linked to the remote (``MassChangeRefused``), before anything is applied.
+``MassChangeGuard`` reads a plan and refuses a run that would close, overwrite or unlink (the
+remote says the ticket was deleted, merged or moved away) more than a share of the tickets
+linked to the remote (``MassChangeRefused``), before anything is applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desk.core.i18n import _
@@ -35,10 +36,10 @@ from desk.core.sync.remotes.base import (
     RemoteComment,
     RemoteTicket,
 )
+from desk.core.vocabulary import DONE_STATUSES
 
 KINDS = ("create-local", "update-local", "conflict", "pull-comment", "push-create", "push-update",
          "push-comment", "skip")
-DONE_STATUSES = ("solved", "closed")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Action:
     ticket_id: int | None = None  # the local ticket, when there is one already
     fields: tuple[str, ...] = ()
     closes: bool = False  # takes an open local ticket to solved or closed
+    unlinks: bool = False  # gone upstream: the linked ticket is marked, gets a note, stops syncing
     outbox_id: int | None = None
     remote_comment_id: str | None = None
     quiet: bool = False  # "already in sync": not worth a line of its own
@@ -78,6 +80,7 @@ class Linked:
     base: Mapping[str, Any]  # the values both sides last agreed on
     local: Mapping[str, Any]  # ``merge.local_fields`` of the local ticket now
     open_conflicts: frozenset[str] = frozenset()
+    gone: bool = False  # marked gone by an earlier run: no longer synced, never unlinked again
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ class Snapshot:
     comments: Mapping[int, LocalComment] = field(default_factory=dict)  # outbox comments, by id
     outbox: Sequence[OutboxItem] = ()  # in id order
     people: Mapping[str, bool] = field(default_factory=dict)  # local e-mail -> is an agent
-    linked_count: int = 0  # tickets linked to this remote (the guard's "store")
+    linked_count: int = 0  # tickets linked to this remote and still synced (the guard's "store")
 
 
 @dataclass
@@ -136,6 +139,10 @@ class Plan:
     def closed(self) -> set[str]:
         return {a.remote_ticket_id for a in self.actions if a.closes and a.remote_ticket_id}
 
+    def unlinked(self) -> set[str]:
+        """Remote ids of linked tickets the run would mark gone (deleted, merged or moved away)."""
+        return {a.remote_ticket_id for a in self.actions if a.unlinks and a.remote_ticket_id}
+
     def lines(self) -> list[str]:
         loud = [action.line() for action in self.actions if not action.quiet]
         quiet = sum(action.quiet for action in self.actions)
@@ -144,18 +151,26 @@ class Plan:
 
 @dataclass(frozen=True)
 class MassChangeGuard:
-    """Refuse a run that would overwrite (or close) more than ``share`` of the linked tickets,
-    once at least ``minimum`` are affected (a handful of edits on a small store is normal)."""
+    """Refuse a run that would overwrite, close or unlink more than ``share`` of the linked
+    tickets, once at least ``minimum`` are affected (a handful of edits on a small store is
+    normal). Unlinking counts because a remote that suddenly answers "deleted" for everything (a
+    wrong account, a purge) would otherwise mark every ticket gone and note it on each, for good:
+    a gone link is never synced again."""
 
     share: float = 0.5
     minimum: int = 10
 
     def check(self, plan: Plan, *, remote: str) -> None:
-        touched = plan.overwritten()
+        unlinked = plan.unlinked()
+        touched = plan.overwritten() | unlinked
         if len(touched) < self.minimum or len(touched) <= self.share * plan.linked_count:
             return
-        closed = len(plan.closed())
-        what = f"close {closed} and change {len(touched) - closed}" if closed else f"change {len(touched)}"
+        # Each ticket once, by where it ends: changed on one page and gone on a later one is gone.
+        closed = len(plan.closed() - unlinked)
+        changed = len(touched) - closed - len(unlinked)
+        parts = [f"close {closed}"] * bool(closed) + [f"change {changed}"] * bool(changed) + [
+            f"unlink {len(unlinked)} (deleted, merged or moved away on the remote)"] * bool(unlinked)
+        what = " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
         raise MassChangeRefused(
             _('{remote}: this sync would {what} of the {linked_count} tickets linked to it ({value:.0%}), more than Desk changes in one run without asking (the limit is {share:.0%}). Nothing was changed. Check that the remote is the right one (address, queue, account), see the plan with `desk sync {remote} --dry-run`, then apply it with `desk sync {remote} --allow-mass-change`.').format(remote=remote, what=what, linked_count=plan.linked_count, value=len(touched) / max(plan.linked_count, 1), share=self.share)
         )
@@ -202,9 +217,15 @@ class _Planner:
         if remote.gone:  # merged, deleted or moved away upstream: marked, never merged in
             link = self.linked.get(rid)
             here = {"ticket_id": link.ticket_id} if link is not None else {}
+            if link is not None and link.gone:
+                self.add(kind="skip", reason=f"{remote.gone_detail or remote.gone}: marked before, no longer "
+                         "synced", quiet=True, **here, **common)
+                return
             self.add(kind="skip", reason=f"{remote.gone_detail or remote.gone}: "
                      + ("marked here, no longer synced" if link is not None else "not here, nothing to add"),
-                     quiet=link is None, **here, **common)
+                     quiet=link is None, unlinks=link is not None, **here, **common)
+            if link is not None:  # listed twice in one run: marked once
+                self.linked[rid] = replace(link, gone=True)
             return
         if rid in self.linked:
             link = self.linked[rid]
@@ -258,7 +279,7 @@ class _Planner:
         local.update(merged.to_local)
         self.linked[link.remote_ticket_id] = Linked(
             ticket_id=link.ticket_id, remote_ticket_id=link.remote_ticket_id, base=new_base, local=local,
-            open_conflicts=(link.open_conflicts - merged.settled) | frozenset(merged.conflicts))
+            open_conflicts=(link.open_conflicts - merged.settled) | frozenset(merged.conflicts), gone=link.gone)
         self.linked_tickets.add(link.ticket_id)
 
     def comment(self, page: int, comment: RemoteComment) -> None:

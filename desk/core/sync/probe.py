@@ -84,10 +84,11 @@ def has_news(store_or_session: Store | Session, *,
     for row in rows:
         remote = make(row)
         try:
-            if not hasattr(remote, "changed_since"):
+            if not remote.capabilities.change_probe:
                 continue
-            if hasattr(remote, "versions_of"):  # Zendesk: the newest updates, against what Desk has
-                remote.versions_of = lambda ids, remote_id=row.id: _agreed(store_or_session, remote_id, ids)
+            if remote.capabilities.live_line:  # Zendesk: the newest updates, against what Desk has
+                remote.versions_of = (  # type: ignore[attr-defined]
+                    lambda ids, remote_id=row.id: _agreed(store_or_session, remote_id, ids))
             news = remote.changed_since(cursors[row.id], watched=watched[row.id])  # type: ignore[attr-defined]
             if news:
                 return True

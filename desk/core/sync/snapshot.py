@@ -75,7 +75,8 @@ def _take(session: Session, remote_id: int, pages: Sequence[PullPage]) -> Snapsh
     linked = {
         row.remote_ticket_id: Linked(ticket_id=row.ticket_id, remote_ticket_id=row.remote_ticket_id,
                                      base=json.loads(row.base or "{}"), local=fields[row.ticket_id],
-                                     open_conflicts=frozenset(conflicts.get(row.ticket_id, ())))
+                                     open_conflicts=frozenset(conflicts.get(row.ticket_id, ())),
+                                     gone=row.gone is not None)
         for row in statuses.values() if row.ticket_id in fields
     }
     by_uuid = {ticket.uuid: LocalTicket(ticket_id=ticket.id, local=local_fields(ticket),
@@ -103,7 +104,9 @@ def _take(session: Session, remote_id: int, pages: Sequence[PullPage]) -> Snapsh
         for email, is_agent in session.execute(select(func.lower(Person.email), Person.is_agent).where(
                 func.lower(Person.email).in_(chunk))):
             people[email] = bool(is_agent)
+    # Links marked gone before are synced no more: counting them would let a remote delete the
+    # rest of the store in waves, each under the guard's share of a store that is mostly gone.
     linked_count = int(session.scalar(select(func.count()).select_from(SyncStatus).where(
-        SyncStatus.remote_id == remote_id)) or 0)
+        SyncStatus.remote_id == remote_id, SyncStatus.gone.is_(None))) or 0)
     return Snapshot(linked=linked, tickets=local_tickets, by_uuid=by_uuid, known_comments=frozenset(known),
                     comments=comments, outbox=tuple(outbox), people=people, linked_count=linked_count)

@@ -66,8 +66,9 @@ class RemoteNotReady(RemoteRejected):
 
 
 class MassChangeRefused(RemoteError):
-    """A run would close or overwrite more of the store than a sync ever should at once (a remote
-    that suddenly answers with everything closed, or another helpdesk behind the same address).
+    """A run would close, overwrite or unlink more of the store than a sync ever should at once (a
+    remote that suddenly answers with everything closed or deleted, or another helpdesk behind the
+    same address).
     Nothing was applied; the message says how to go ahead anyway."""
 
 
@@ -86,6 +87,16 @@ class Capabilities:
     ``assignee_lookup``: ``maps(field, value, lookup=...)`` says whether a local assignee exists
     upstream (an unknown one is left alone both ways).
     ``canned``: the remote's macros come down as canned responses.
+    ``people_names``: the adapter collects the users it was shown, with their names, in
+    ``seen_people`` (``people_sync`` follows a rename there).
+    ``run_notes``: the adapter leaves what people must see after the run in ``notes``.
+    ``change_probe``: ``changed_since(cursor, watched=...)`` says in one request whether anything
+    moved (``probe.has_news``).
+    ``live_line``: the adapter reads the live line's tickets by id (``watch``) against the versions
+    Desk agreed (``versions_of``), both set by the engine and the probe: Zendesk's export holds back
+    the newest minute.
+    ``extra_cursors``: positions besides the pull's, in ``cursors`` (loaded from and saved to
+    ``sync_cursors`` by the engine).
     """
 
     conditional_updates: bool = True
@@ -96,6 +107,11 @@ class Capabilities:
     user_directory: bool = False
     assignee_lookup: bool = False
     canned: bool = False
+    people_names: bool = False
+    run_notes: bool = False
+    change_probe: bool = False
+    live_line: bool = False
+    extra_cursors: bool = False
 
 
 @dataclass

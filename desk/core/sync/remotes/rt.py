@@ -105,9 +105,12 @@ class RTRemote:
     kind = "rt"
     # No idempotency key: a retried create is found by the uuid custom field instead. Owners and
     # requesters travel as e-mails/user names inline, so there is no user directory to cache.
+    # The pull reads everything since its cursor (no lagging export, no other positions), and
+    # one transaction id answers "anything new?".
     capabilities = Capabilities(conditional_updates=True, idempotency_keys=False, comment_authors=True,
                                 agent_authors=True, custom_fields=True, user_directory=False,
-                                assignee_lookup=False, canned=False)
+                                assignee_lookup=False, canned=False, people_names=True, run_notes=True,
+                                change_probe=True, live_line=False, extra_cursors=False)
 
     def __init__(
         self, *, url: str, username: str, auth: str, secret: Secret, config: Mapping[str, Any] | None = None,

@@ -112,7 +112,8 @@ class ZendeskRemote:
     kind = "zendesk"
     capabilities = Capabilities(conditional_updates=True, idempotency_keys=True, comment_authors=True,
                                 agent_authors=True, custom_fields=True, user_directory=True,
-                                assignee_lookup=True, canned=True)
+                                assignee_lookup=True, canned=True, people_names=True, run_notes=True,
+                                change_probe=True, live_line=True, extra_cursors=True)
 
     def __init__(
         self, *, url: str, username: str, auth: str, secret: Secret, config: Mapping[str, Any] | None = None,
