@@ -194,3 +194,47 @@ def test_a_run_that_fails_before_it_starts_is_remembered_until_one_succeeds(sess
     session.rollback()
     when, problems = _last_state(session)
     assert problems == [] and when is not None and when >= synced_at  # (stored to the second)
+
+
+def test_a_run_that_fails_on_the_store_is_remembered_too(session: Any, zendesk: FakeZendesk,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only the remote's trouble: a run stopped by the store (here a value it refuses while
+    pushing) is the remote's last problem as well, or "Last synced" would stand at the next start."""
+    from desk.core import errors
+    from desk.core.sync.engine import Engine
+    from desk.ui.settings.sync_action import _last_state
+
+    connect(session, zendesk, "zd")
+    assert sync_all(session).ok
+    session.rollback()
+
+    def refused(_self: Any) -> None:
+        raise errors.InvalidInput("the store refused a value while pushing")
+
+    monkeypatch.setattr(Engine, "execute_push", refused)
+    run = sync_all(session)
+    assert [f.remote for f in run.failures] == ["zd"]
+    session.rollback()
+    assert _last_state(session)[1] == [("zd", "the store refused a value while pushing")]
+
+
+def test_a_failure_that_cannot_be_recorded_is_still_the_one_reported(session: Any, zendesk: FakeZendesk,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    from desk.core import errors
+    from desk.core.sync.engine import Engine
+
+    connect(session, zendesk, "zd")
+
+    def refused(_self: Any) -> None:
+        raise errors.InvalidInput("the store refused a value while pushing")
+
+    def locked(*_args: Any, **_kwargs: Any) -> None:
+        raise errors.StoreLocked("the store is locked by another program")
+
+    monkeypatch.setattr(Engine, "execute_push", refused)
+    monkeypatch.setattr(config, "record_failure", locked)
+    with caplog.at_level(logging.WARNING, logger="desk.core.sync"):
+        run = sync_all(session)
+    assert [(f.remote, f.message) for f in run.failures] == [("zd", "the store refused a value while pushing")]
+    assert "could not record the failure" in caplog.text and "locked by another program" in caplog.text

@@ -30,6 +30,7 @@ and conflict rows) and ``report`` (``SyncReport``). This module keeps the entry 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -52,8 +53,10 @@ from desk.core.sync.plan import Action, MassChangeGuard, Plan
 from desk.core.sync.plan import plan as plan_run
 from desk.core.sync.pull import Pull
 from desk.core.sync.push import MAX_RACES, Push
-from desk.core.sync.remotes.base import MassChangeRefused, PullPage, Remote, RemoteError
+from desk.core.sync.remotes.base import MassChangeRefused, PullPage, Remote
 from desk.core.sync.report import SyncReport
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_RACES",
@@ -230,12 +233,17 @@ class Engine(Pull, Push):
             self._apply_names()
             if self.remote.capabilities.canned:
                 self.pull_canned()
-        except RemoteError as exc:
+        except errors.DeskError as exc:  # the remote's trouble, or the store's (full, locked...)
             self.session.rollback()
             if not self.dry_run:
-                self._save_people()
-                config.record_failure(self.session, remote_id=self.remote_id,
-                                      message=self.remote.http.scrub(exc.message))
+                try:
+                    self._save_people()
+                    config.record_failure(self.session, remote_id=self.remote_id,
+                                          message=self.remote.http.scrub(exc.message))
+                except errors.DeskError as unrecorded:  # e.g. the store that failed cannot take it
+                    self.session.rollback()
+                    log.warning("sync %s: could not record the failure (%s): %s", self.row.name, exc.message,
+                                unrecorded.message)
             raise
         finally:
             self.report.requests = self.remote.http.requests - before
