@@ -120,3 +120,16 @@ def test_ticket_menu_saves_and_prints_the_receipt_of_the_ticket_on_screen(qtbot,
 
     qtbot.waitUntil(lambda: dialog() is not None, timeout=10000)
     dialog().reject()  # cancelled: nothing printed, nothing said
+
+
+def test_a_receipt_pdf_it_cannot_write_is_a_message(qtbot, main_window, ticket_id: int,  # noqa: ANN001
+                                                   unwritable_folder: Path) -> None:
+    from desk.ui import receipt_actions
+    from tests.ui.test_export_errors import error_box
+
+    main_window.open_ticket(ticket_id)
+    target = unwritable_folder / "receipt.pdf"
+    receipt_actions.save_receipt_pdf(main_window, path_for=lambda _window, _id: target)
+    text = error_box(qtbot, main_window)
+    assert "permission denied" in text and str(target) in text
+    assert not target.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from icalendar import Calendar
 from PySide6.QtCore import QDate, Qt
@@ -46,13 +47,14 @@ def _planner(qtbot, panel):  # noqa: ANN001, ANN202
 
 
 def test_suggest_edit_publish_and_export(qtbot, store, session, requester_id, agent_id, other_agent_id,  # noqa: ANN001
-                                         tmp_path) -> None:
+                                         tmp_path, unwritable_folder) -> None:
     monday = _desk(session, requester_id, agent_id, other_agent_id)
     with shown_stats_panel(qtbot, store) as panel:
-        _plan_and_export(qtbot, store, panel, monday, other_agent_id, tmp_path)
+        _plan_and_export(qtbot, store, panel, monday, other_agent_id, tmp_path, unwritable=unwritable_folder)
 
 
-def _plan_and_export(qtbot, store, panel, monday: date, other_agent_id: int, tmp_path) -> None:  # noqa: ANN001
+def _plan_and_export(qtbot, store, panel, monday: date, other_agent_id: int, tmp_path,  # noqa: ANN001
+                     unwritable: Path | None = None) -> None:
     dialog = _planner(qtbot, panel)
     dialog.first_day.setDate(QDate(monday.year, monday.month, monday.day))
     qtbot.waitUntil(lambda: dialog.data is not None and dialog.data.weeks.monday == monday, timeout=20000)
@@ -99,6 +101,15 @@ def _plan_and_export(qtbot, store, panel, monday: date, other_agent_id: int, tmp
     with qtbot.wait_signal(dialog.saved, timeout=10000):
         dialog.export_pdf(tmp_path / "rota.pdf")
     assert (tmp_path / "rota.pdf").read_bytes().startswith(b"%PDF")
+    if unwritable is not None:  # a folder it may not write in: a message naming the file, each time
+        from tests.ui.test_export_errors import error_box
+
+        for export, target in ((dialog.export_csv, unwritable / "rota.csv"), (dialog.export_pdf, unwritable / "rota.pdf"),
+                               (dialog.export_icalendar, unwritable)):
+            export(target)
+            text = error_box(qtbot, dialog)
+            assert "permission denied" in text and str(unwritable) in text, text
+        assert not list(unwritable.glob("rota*")) and not list(unwritable.glob("*.ics"))
     dialog.close()
 
 

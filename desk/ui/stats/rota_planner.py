@@ -492,7 +492,9 @@ class RotaPlanner(QDialog):
             calendars = rota_icalendars(rows, desk_name=_("Desk"), summary=_("Desk shift"))
             for agent, payload in calendars.items():
                 safe = "".join(c for c in names.get(agent, str(agent)) if c.isalnum() or c in " -_").strip()
-                self._write(folder / f"{safe or agent}.ics", payload)
+                if not self._write(folder / f"{safe or agent}.ics", payload, announce=False):
+                    return  # one message for the folder, not one per worker
+            self.saved.emit()
 
         self._rows(write)
 
@@ -525,10 +527,12 @@ class RotaPlanner(QDialog):
             return
         self.saved.emit()
 
-    def _write(self, path: Path, payload: bytes) -> None:
+    def _write(self, path: Path, payload: bytes, *, announce: bool = True) -> bool:
         try:
             files.write_bytes(path, payload, what=_("export"))
         except Exception as exc:  # noqa: BLE001 - shown, never swallowed
             show_error(self, exc)
-            return
-        self.saved.emit()
+            return False
+        if announce:
+            self.saved.emit()
+        return True
