@@ -27,7 +27,7 @@ from desk.core.models import (
 )
 from desk.core.ops import people
 from desk.core.ops.comments import insert_comment
-from desk.core.ops.tickets import _apply, log_ticket
+from desk.core.ops.tickets import _apply, bump_version, log_ticket
 from desk.core.sync.desk_fields import DESK_KEYS, time_in
 from desk.core.sync.merge import Merger, apply_local, enqueue
 from desk.core.sync.remotes.base import RemoteComment, RemoteTicket
@@ -117,7 +117,7 @@ class Pull(Merger):
                 return
             if comment.is_description:
                 if not ticket.description and comment.body:
-                    ticket.description = comment.body
+                    self._fill_description(ticket, comment.body)
                 self.session.add(SyncComment(remote_id=self.remote_id, remote_comment_id=comment.remote_id))
                 return
             # A reply we sent whose answer was lost: the in-flight outbox row claims it.
@@ -131,6 +131,20 @@ class Pull(Merger):
                     self.session.delete(row)
                     return
             self._insert_comment(ticket, comment)
+
+    def _fill_description(self, ticket: Ticket, body: str) -> None:
+        """The first message of a ticket that came without a description (RT's listing has none:
+        its Create transaction brings it) through the ticket operation's ``_apply``, as a pulled
+        field: an audit row naming the remote, and a new version as a local edit would get. The
+        update row that version queues for this remote is an echo."""
+        mark = self._outbox_mark()
+        now = utcnow()
+        if _apply(self.session, ticket, {"description": body}, actor_id=None, now=now, action="sync",
+                  origin=self.row.name):
+            bump_version(ticket, now)
+            self.session.flush()
+            self._drop_echo(mark, ticket.id)
+            self.report.ticket_ids.add(ticket.id)
 
     def _insert_comment(self, ticket: Ticket, comment: RemoteComment) -> None:
         """A pulled reply or note through the comment operation's ``insert_comment``, as a local
