@@ -1,15 +1,22 @@
 """What a pull writes outside tickets' own fields and comments also goes through the core
-operations: a description that comes with the ticket's first message leaves an audit row naming
-the remote as the origin, and pulling the same data again writes nothing."""
+operations: a description that comes with the ticket's first message and the requester kind
+another Desk PC recorded each leave an audit row naming the remote as the origin, and pulling the
+same data again writes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from desk.core.models import AuditEvent, SyncOutbox, Ticket
+from desk.core.db import open_store
+from desk.core.models import AuditEvent, Person, SyncOutbox, Ticket
+from desk.core.ops import people
+from desk.core.ops import tickets as ticket_ops
 from desk.core.sync import engine
 from tests.sync.conftest import sync_backend
 
@@ -59,3 +66,45 @@ def test_a_description_from_the_first_message_names_the_remote(session: Any, bac
     assert (ticket.description, ticket.version) == ("Every third page jams", 2)
     assert ticket.id not in again.ticket_ids
     assert session.scalar(select(SyncOutbox.id)) is None
+
+
+@pytest.fixture
+def pc_b(tmp_path: Path) -> Iterator[Any]:
+    """A second Desk PC with a store of its own."""
+    with open_store(tmp_path / "pc-b.sqlite3") as store, store.session() as session:
+        yield session
+
+
+def test_a_requester_kind_from_another_pc_names_the_remote(session: Any, pc_b: Any, backend: Any,
+                                                          agent_id: int, requester_id: int) -> None:
+    backend.prepare_fields()  # the Desk fields carry the kind
+    backend.add_remote(session)
+    backend.add_remote(pc_b)
+    tid = ticket_ops.log_ticket(session, actor_id=agent_id, requester_id=requester_id, channel="walk-in",
+                                subject="Laptop will not charge").created_id
+    run(session, backend)
+    run(pc_b, backend)
+    pc_b.rollback()
+    person = pc_b.scalar(select(Person).where(Person.email == "prof.chen@uni.test"))
+    assert person.kind == "faculty"  # added here as a guest, then the other PC's kind
+    kind = f"person#{person.id}.kind"
+    assert [row for row in audit_rows(pc_b) if row[3] == kind] == [
+        (None, None, "sync", kind, "guest", "faculty", backend.kind)]
+    before = audit_rows(pc_b)
+    run(pc_b, backend)
+    assert audit_rows(pc_b) == before
+
+    # Edited on the first PC; its next ticket change carries the kind to the second.
+    people.edit_person(session, actor_id=agent_id, person_id=requester_id, kind="staff")
+    ticket = session.get(Ticket, tid)
+    ticket_ops.update_ticket(session, ticket_id=tid, actor_id=agent_id, expected_version=ticket.version,
+                             fields={"priority": "high"})
+    run(session, backend)
+    run(pc_b, backend)
+    pc_b.rollback()
+    assert pc_b.get(Person, person.id).kind == "staff"
+    assert [row[4:] for row in audit_rows(pc_b) if row[3] == kind] == [
+        ("guest", "faculty", backend.kind), ("faculty", "staff", backend.kind)]
+    before = audit_rows(pc_b)
+    run(pc_b, backend)
+    assert audit_rows(pc_b) == before
