@@ -1,7 +1,7 @@
 """What a pull writes outside tickets' own fields and comments also goes through the core
-operations: a description that comes with the ticket's first message and the requester kind
-another Desk PC recorded each leave an audit row naming the remote as the origin, and pulling the
-same data again writes nothing."""
+operations: a description that comes with the ticket's first message, the requester kind another
+Desk PC recorded and the remote's macros each leave an audit row naming the remote as the origin,
+and pulling the same data again writes nothing."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desk.core.db import open_store
-from desk.core.models import AuditEvent, Person, SyncOutbox, Ticket
+from desk.core.models import AuditEvent, CannedResponse, Person, SyncOutbox, Ticket
 from desk.core.ops import people
 from desk.core.ops import tickets as ticket_ops
 from desk.core.sync import engine
-from tests.sync.conftest import sync_backend
+from tests.sync.conftest import ZendeskBackend, sync_backend, sync_zendesk
+from tests.sync.fake_zendesk import FakeZendesk
 
 run = sync_backend  # one engine run with a fresh adapter (tests/sync/conftest.py)
 
@@ -108,3 +109,68 @@ def test_a_requester_kind_from_another_pc_names_the_remote(session: Any, pc_b: A
     before = audit_rows(pc_b)
     run(pc_b, backend)
     assert audit_rows(pc_b) == before
+
+
+def canned(session: Any) -> list[tuple[str, str, str, int | None]]:
+    session.rollback()
+    return [(row.title, row.body, row.actions, row.owner_id)
+            for row in session.scalars(select(CannedResponse).order_by(CannedResponse.id))]
+
+
+def canned_audit(session: Any) -> list[tuple[Any, ...]]:
+    return [row for row in audit_rows(session) if row[3] == "canned_response"]
+
+
+def test_pulled_macros_name_the_remote_and_come_once(session: Any, zendesk: FakeZendesk) -> None:
+    ZendeskBackend(zendesk).add_remote(session, name="zd")
+    long_title = "Printer " * 40
+    zendesk.state.macros.extend([
+        {"id": 7, "title": "Printer reset", "active": True, "actions": [
+            {"field": "status", "value": "solved"}, {"field": "set_tags", "value": "printer"},
+            {"field": "comment_value", "value": "Hi {{ticket.requester.first_name}}, hold the button 10 s."}]},
+        {"id": 8, "title": long_title, "active": True, "actions": []},
+    ])
+    report = sync_zendesk(session, zendesk)
+    assert report.changes().canned
+    cut = " ".join(long_title.split())[:195] + " (zd)"
+    # As the remote sent them: its own placeholder and an action Desk does not apply are kept.
+    assert canned(session) == [
+        ("Printer reset (zd)", "Hi {{ticket.requester.first_name}}, hold the button 10 s.",
+         '[{"field": "status", "value": "solved"}, {"field": "set_tags", "value": "printer"}]', None),
+        (cut, "", "[]", None)]
+    assert len(cut) == 200
+    assert canned_audit(session) == [
+        (None, None, "canned-create", "canned_response", None, "Printer reset (zd)", "zd"),
+        (None, None, "canned-create", "canned_response", None, cut, "zd")]
+
+    before = audit_rows(session)
+    quiet = sync_zendesk(session, zendesk)
+    assert audit_rows(session) == before
+    assert not quiet.changes().canned
+    assert len(canned(session)) == 2
+
+    zendesk.state.macros[0]["actions"] = [{"field": "comment_value", "value": "Unplug it for 30 s."}]
+    sync_zendesk(session, zendesk)
+    assert canned(session)[0] == ("Printer reset (zd)", "Unplug it for 30 s.", "[]", None)
+    assert canned_audit(session)[2:] == [
+        (None, None, "canned-edit", "canned_response", "Printer reset (zd)", "Printer reset (zd)", "zd")]
+    before = audit_rows(session)
+    sync_zendesk(session, zendesk)
+    assert audit_rows(session) == before
+
+
+def test_a_macro_pulled_before_titles_were_tidied_is_updated_not_doubled(session: Any,
+                                                                       zendesk: FakeZendesk) -> None:
+    ZendeskBackend(zendesk).add_remote(session, name="zd")
+    zendesk.state.macros.append({"id": 7, "title": "Printer  reset", "active": True, "actions": [
+        {"field": "comment_value", "value": "Hold the button."}]})
+    session.add(CannedResponse(title="Printer  reset (zd)", body="Hold the button.", actions="[]"))
+    session.commit()
+    sync_zendesk(session, zendesk)
+    assert canned(session) == [("Printer reset (zd)", "Hold the button.", "[]", None)]
+    assert canned_audit(session) == [
+        (None, None, "canned-edit", "canned_response", "Printer  reset (zd)", "Printer reset (zd)", "zd")]
+    before = audit_rows(session)
+    sync_zendesk(session, zendesk)
+    assert audit_rows(session) == before
+    assert int(session.scalar(select(func.count()).select_from(CannedResponse))) == 1
