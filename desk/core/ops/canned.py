@@ -145,25 +145,35 @@ def _check_owner(canned: CannedResponse, actor_id: int | None) -> None:
         raise errors.InvalidInput(_("“{title}” is someone else's personal canned response.").format(title=canned.title))
 
 
+def _actions_json(session: Session, actions: object, origin: str | None) -> str:
+    """The actions as stored: checked and tidied when typed here; as the remote sent them when
+    pulled (``origin``): a helpdesk's macro may carry actions Desk does not know (``preview``
+    applies only the ones it does), and refusing them would stop the sync."""
+    if origin is None:
+        return json.dumps(normalise_actions(session, actions))
+    return json.dumps(list(actions) if isinstance(actions, (list, tuple)) else [])
+
+
 def create_canned(
     session: Session, *, actor_id: int | None, title: str, body: str = "",
     actions: object = (), owner_id: int | None = None, allow_unknown: bool = False,
     uuid: str | None = None, usage_count: int = 0, now: datetime | None = None,
+    origin: str | None = None,
 ) -> Changes:
-    """A new canned response, shared (``owner_id`` None) or personal."""
+    """A new canned response, shared (``owner_id`` None) or personal. ``origin`` names the
+    remote a pulled one came from (its macro): kept with the remote's placeholders and actions."""
     title = _clean_title(title)
-    _check_body(body, allow_unknown)
+    _check_body(body, allow_unknown or origin is not None)
     now = now or utcnow()
     with unit_of_work(session):
-        tidy = normalise_actions(session, actions)
-        canned = CannedResponse(title=title, body=body, actions=json.dumps(tidy), owner_id=owner_id,
-                                usage_count=usage_count, created_at=now, updated_at=now)
+        canned = CannedResponse(title=title, body=body, actions=_actions_json(session, actions, origin),
+                                owner_id=owner_id, usage_count=usage_count, created_at=now, updated_at=now)
         if uuid:
             canned.uuid = uuid
         session.add(canned)
         session.flush()
         record(session, ticket_id=None, actor_id=actor_id, at=now, action="canned-create",
-               field="canned_response", new=title)
+               field="canned_response", new=title, origin=origin)
         return Changes(canned=True, created_id=canned.id)
 
 
@@ -173,14 +183,15 @@ _UNSET: Any = object()
 def update_canned(
     session: Session, *, canned_id: int, actor_id: int | None, title: str = _UNSET,
     body: str = _UNSET, actions: object = _UNSET, owner_id: int | None = _UNSET,
-    allow_unknown: bool = False, now: datetime | None = None,
+    allow_unknown: bool = False, now: datetime | None = None, origin: str | None = None,
 ) -> Changes:
-    """Change the given parts; ``owner_id=None`` makes it shared, an id makes it personal."""
+    """Change the given parts; ``owner_id=None`` makes it shared, an id makes it personal.
+    ``origin``: the remote whose macro changed (as in ``create_canned``)."""
     now = now or utcnow()
     if title is not _UNSET:
         title = _clean_title(title)
     if body is not _UNSET:
-        _check_body(body, allow_unknown)
+        _check_body(body, allow_unknown or origin is not None)
     with unit_of_work(session):
         canned = _get(session, canned_id)
         _check_owner(canned, actor_id)
@@ -190,12 +201,12 @@ def update_canned(
         if body is not _UNSET:
             canned.body = body
         if actions is not _UNSET:
-            canned.actions = json.dumps(normalise_actions(session, actions))
+            canned.actions = _actions_json(session, actions, origin)
         if owner_id is not _UNSET:
             canned.owner_id = owner_id
         canned.updated_at = now
         record(session, ticket_id=None, actor_id=actor_id, at=now, action="canned-edit",
-               field="canned_response", old=old_title, new=canned.title)
+               field="canned_response", old=old_title, new=canned.title, origin=origin)
         return Changes(canned=True)
 
 

@@ -111,9 +111,10 @@ def _check_email_free(session: Session, email: str, *, person_id: int | None) ->
 
 def _set_fields(
     session: Session, person: Person, values: dict[str, object], *, actor_id: int | None,
-    action: str, now: datetime,
+    action: str, now: datetime, origin: str | None = None,
 ) -> bool:
-    """Apply the given fields, one audit row per field that really changed."""
+    """Apply the given fields, one audit row per field that really changed (``origin``: the
+    remote a pulled change came from)."""
     changed = False
     for field, new in values.items():
         old = getattr(person, field)
@@ -121,7 +122,7 @@ def _set_fields(
             continue
         setattr(person, field, new)
         record(session, ticket_id=None, actor_id=actor_id, at=now, action=action,
-               field=f"person#{person.id}.{field}", old=old, new=new)
+               field=f"person#{person.id}.{field}", old=old, new=new, origin=origin)
         changed = True
     return changed
 
@@ -253,7 +254,6 @@ def edit_person(
         values["phone"] = " ".join(phone.split()) or None
     if kind is not None:
         _check_kind(kind)
-        values["kind"] = kind
     now = now or utcnow()
     with unit_of_work(session):
         person = _load_person(session, person_id)
@@ -264,10 +264,32 @@ def edit_person(
         elif "email" in values and person.is_agent:
             raise errors.InvalidInput(_("An agent needs an e-mail address (they sign in by it)."))
         changed = _set_fields(session, person, values, actor_id=actor_id, action="edit-person", now=now)
+        if kind is not None:
+            changed = bool(set_person_kind(session, person_id=person.id, kind=kind, actor_id=actor_id,
+                                           now=now).people) or changed
         if not changed:
             return Changes()
         # Queue rows and ticket headers show the requester's name.
         return Changes(people=True, tickets=True, choices=person.is_agent)
+
+
+def set_person_kind(
+    session: Session, *, person_id: int, kind: str, actor_id: int | None, now: datetime | None = None,
+    action: str = "edit-person", origin: str | None = None,
+) -> Changes:
+    """Set a person's kind (faculty, staff, student, guest): one audit row when it changes,
+    nothing written when it is already that. ``edit_person`` sets a kind through it, and so
+    does the sync for the kind another Desk PC recorded for a ticket's requester (``action``
+    "sync", ``origin`` the remote's name). A person's kind is not a ticket field: no ticket's
+    version moves."""
+    _check_kind(kind)
+    now = now or utcnow()
+    with unit_of_work(session):
+        person = _load_person(session, person_id)
+        if not _set_fields(session, person, {"kind": kind}, actor_id=actor_id, action=action, now=now,
+                           origin=origin):
+            return Changes()
+        return Changes(people=True, tickets=True)  # queue filters and stats group by the kind
 
 
 def rename_from_remote(

@@ -148,12 +148,15 @@ def to_local_values(session: Session, values: dict[str, Any], *, created: Create
     return out
 
 
-def apply_requester_kind(session: Session, ticket: Ticket, kind: Any) -> None:
+def apply_requester_kind(session: Session, ticket: Ticket, kind: Any, *, actor_id: int | None,
+                         now: datetime, action: str, origin: str | None = None) -> None:
     """The requester kind another PC recorded (faculty, staff, student, guest): it is the
-    person's, so it is set on the requester (stats group by it)."""
+    person's, so it is set on the requester (stats group by it) through the people operation
+    ``set_person_kind`` (its audit row names ``origin``). A kind Desk does not know is left out."""
     requester = ticket.requester
     if kind in PERSON_KINDS and requester is not None and requester.kind != kind:
-        requester.kind = kind
+        people.set_person_kind(session, person_id=requester.id, kind=kind, actor_id=actor_id, now=now,
+                               action=action, origin=origin)
 
 
 def apply_local(session: Session, ticket: Ticket, values: dict[str, Any], *, actor_id: int | None,
@@ -168,7 +171,7 @@ def apply_local(session: Session, ticket: Ticket, values: dict[str, Any], *, act
     changed = _apply(session, ticket, ordered, actor_id=actor_id, now=now, action=action, origin=origin)
     if kind is not MISSING:
         session.flush()
-        apply_requester_kind(session, ticket, kind)
+        apply_requester_kind(session, ticket, kind, actor_id=actor_id, now=now, action=action, origin=origin)
     return changed
 
 

@@ -2,8 +2,9 @@
 
 The ``Pull`` half of the executor: ``Engine.execute_pull`` hands it each planned remote ticket
 and comment, applied here in its own transaction through the core operations (``log_ticket``,
-``_apply``, ``insert_comment``; the remote's name is the audit ``origin``), re-checked against the
-store rather than trusted from the plan; the engine saves a page's cursor once the page is in.
+``_apply``, ``insert_comment``, and ``ops.canned`` for the macros; the remote's name is the audit
+``origin``), re-checked against the store rather than trusted from the plan; the engine saves a
+page's cursor once the page is in.
 A create or reply whose answer was lost is recognised (ticket by uuid, comment by an in-flight
 outbox row) instead of being duplicated.
 """
@@ -25,9 +26,10 @@ from desk.core.models import (
     Ticket,
     utcnow,
 )
+from desk.core.ops import canned as canned_ops
 from desk.core.ops import people
 from desk.core.ops.comments import insert_comment
-from desk.core.ops.tickets import _apply, log_ticket
+from desk.core.ops.tickets import _apply, bump_version, log_ticket
 from desk.core.sync.desk_fields import DESK_KEYS, time_in
 from desk.core.sync.merge import Merger, apply_local, enqueue
 from desk.core.sync.remotes.base import RemoteComment, RemoteTicket
@@ -117,7 +119,7 @@ class Pull(Merger):
                 return
             if comment.is_description:
                 if not ticket.description and comment.body:
-                    ticket.description = comment.body
+                    self._fill_description(ticket, comment.body)
                 self.session.add(SyncComment(remote_id=self.remote_id, remote_comment_id=comment.remote_id))
                 return
             # A reply we sent whose answer was lost: the in-flight outbox row claims it.
@@ -131,6 +133,20 @@ class Pull(Merger):
                     self.session.delete(row)
                     return
             self._insert_comment(ticket, comment)
+
+    def _fill_description(self, ticket: Ticket, body: str) -> None:
+        """The first message of a ticket that came without a description (RT's listing has none:
+        its Create transaction brings it) through the ticket operation's ``_apply``, as a pulled
+        field: an audit row naming the remote, and a new version as a local edit would get. The
+        update row that version queues for this remote is an echo."""
+        mark = self._outbox_mark()
+        now = utcnow()
+        if _apply(self.session, ticket, {"description": body}, actor_id=None, now=now, action="sync",
+                  origin=self.row.name):
+            bump_version(ticket, now)
+            self.session.flush()
+            self._drop_echo(mark, ticket.id)
+            self.report.ticket_ids.add(ticket.id)
 
     def _insert_comment(self, ticket: Ticket, comment: RemoteComment) -> None:
         """A pulled reply or note through the comment operation's ``insert_comment``, as a local
@@ -160,16 +176,37 @@ class Pull(Merger):
 
     # --- canned responses ---------------------------------------------------------------
     def pull_canned(self) -> None:
+        """The remote's macros as shared canned responses titled "… (remote)", through the
+        canned operations (``origin``: the remote): a new one is created, a changed one
+        updated, an unchanged one left as it is (nothing written, no audit row)."""
         items = self.remote.canned()
         if not items:
             return
-        self.report.canned_changed = True
+        now = utcnow()
+        by_title = {_pulled_title(item.title, self.row.name): item for item in items}  # never clobbers a local one
         with unit_of_work(self.session):
-            for item in items:
-                title = f"{item.title} ({self.row.name})"  # never clobbers a local response
-                row = self.session.scalar(select(CannedResponse).where(
-                    CannedResponse.title == title, CannedResponse.owner_id.is_(None)))
+            for title, item in by_title.items():  # of two macros with one title, the later one, as before
+                legacy = f"{item.title} ({self.row.name})"  # as stored before titles were tidied
+                row = None
+                for candidate in dict.fromkeys((title, legacy)):
+                    row = self.session.scalar(select(CannedResponse).where(
+                        CannedResponse.title == candidate, CannedResponse.owner_id.is_(None)))
+                    if row is not None:
+                        break
+                actions = json.dumps(item.actions)
                 if row is None:
-                    row = CannedResponse(title=title, created_at=utcnow())
-                    self.session.add(row)
-                row.body, row.actions, row.updated_at = item.body, json.dumps(item.actions), utcnow()
+                    canned_ops.create_canned(self.session, actor_id=None, title=title, body=item.body,
+                                             actions=item.actions, now=now, origin=self.row.name)
+                elif (row.title, row.body, row.actions) != (title, item.body, actions):
+                    canned_ops.update_canned(self.session, canned_id=row.id, actor_id=None, title=title,
+                                             body=item.body, actions=item.actions, now=now, origin=self.row.name)
+                else:
+                    continue
+                self.report.canned_changed = True
+
+
+def _pulled_title(title: str, remote: str) -> str:
+    """A macro's title as its canned response's: one line, cut so that " (remote)" still fits
+    within the canned operation's limit (a cut one must not take a local response's title)."""
+    suffix = f" ({remote})"
+    return " ".join(title.split())[:max(0, canned_ops.MAX_TITLE - len(suffix))].rstrip() + suffix
