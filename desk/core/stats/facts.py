@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.i18n import _
 from desk.core.stats.distributions import member
-from desk.core.vocabulary import CHANNELS, PERSON_KINDS
+from desk.core.vocabulary import CHANNELS, PERSON_KINDS, SATISFACTION
 
 DESK_CHANNELS = ("walk-in", "phone")  # people waiting in front of the desk or on the line
 AT_DESK_INDEXES = np.array([CHANNELS.index(name) for name in DESK_CHANNELS], dtype=np.int64)
@@ -78,11 +78,20 @@ assert len(CHANNELS) < 64, "the channel code must fit in the flags below SMALL"
 # ticket that was never walked away from is the best the fields can tell (``history`` decides
 # from the history where there is one). docs/metrics.md, "Reopened".
 REOPENED = "(t.reopen_count > 0 AND t.left_at IS NULL)"
+
+
+def rating_code_sql(ratings: tuple[str, ...] = SATISFACTION) -> str:
+    """1 + the index of ``t.satisfaction`` in ``ratings`` (good 1, bad 2), as an explicit CASE
+    generated from the vocabulary; NULL and any other value get 0 ("not rated"), so a rating
+    Desk does not know is never counted as good or bad."""
+    whens = " ".join(f"WHEN {name!r} THEN {index + 1}" for index, name in enumerate(ratings))
+    return f"(CASE t.satisfaction {whens} ELSE 0 END)"
+
+
 # CSAT counts people's own ratings only (docs/metrics.md, "CSAT"): an agent-reported one is 0
-# here ("not rated"); good is 4 and bad 3 (their lengths).
-PEOPLES_RATING = (
-    "(CASE WHEN t.satisfaction_source = 'agent' THEN 0 ELSE coalesce(length(t.satisfaction), 0) END)"
-)
+# here ("not rated"), like no rating.
+PEOPLES_RATING = f"(CASE WHEN t.satisfaction_source = 'agent' THEN 0 ELSE {rating_code_sql()} END)"
+assert len(SATISFACTION) < 8, "the rating code must fit in its 3 flag bits"
 FLAGS = (
     f"t.logged_after_the_fact + 2 * (t.left_at IS NOT NULL) + 4 * {REOPENED}"
     f" + 16 * {PEOPLES_RATING} + 128 * {CHANNEL_CODE}"
@@ -308,7 +317,7 @@ def load_facts(session: Session, start: int, end: int) -> TicketFacts:
         left=(flags & 2) > 0,
         reopened=(flags & 4) > 0,
         solved=resolution >= 0,
-        satisfaction=np.select([(flags >> 4) & 7 == 4, (flags >> 4) & 7 == 3], [1, 2], 0).astype(i8),
+        satisfaction=((flags >> 4) & 7).astype(i8),  # the code is 1 + the index (PEOPLES_RATING)
         requester_id=requesters.astype(np.int64 if len(requesters) and requesters.max() >= 2**31 else i32),
         kind=kind_of[np.clip(requesters, 0, len(kind_of) - 1)].astype(i8),
         category_id=columns["category_id"].astype(i32),
