@@ -28,15 +28,14 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.i18n import _
 from desk.core.stats.distributions import member
-from desk.core.vocabulary import CHANNELS, PERSON_KINDS, SATISFACTION
+from desk.core.vocabulary import CHANNELS, DESK_CHANNELS, DESK_CHANNELS_SQL, PERSON_KINDS, SATISFACTION
 
-DESK_CHANNELS = ("walk-in", "phone")  # people waiting in front of the desk or on the line
 AT_DESK_INDEXES = np.array([CHANNELS.index(name) for name in DESK_CHANNELS], dtype=np.int64)
 UNKNOWN_CHANNEL = len(CHANNELS)  # the code of a channel missing from CHANNELS: never web, never at the desk
 HANDLE_CAP = 3600  # a desk ticket solved within this long of service start was handled in one visit
 
 # --- the metric definitions (SQL over table alias t); docs/metrics.md is their one description --
-AT_DESK = f"t.channel IN ({', '.join(repr(name) for name in DESK_CHANNELS)})"
+AT_DESK = DESK_CHANNELS_SQL  # people waiting in front of the desk or on the line
 # Start of service of a walk-in or call: the first of claim / start serving, the first public
 # agent reply and solving it ("Done" on the spot). min() of three coalesces is the smallest
 # value that is not NULL (SQLite's min() of a NULL is NULL). docs/metrics.md, "Start of service".
