@@ -25,7 +25,7 @@ from uuid import UUID
 import numpy as np
 
 from desk.core import demo_text_ko as ko
-from desk.core import errors
+from desk.core import errors, vocabulary
 from desk.core.db import open_store
 from desk.core.demo_text import (
     AGENT_COUNTS,
@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 FOLLOW_UP = "Thanks, that worked. One more question about it though."
 
 DAY = 86_400
-CHANNELS = np.array(["walk-in", "phone", "email", "web"])
-CHANNEL_WEIGHTS = [0.42, 0.20, 0.24, 0.14]
+CHANNEL_SHARES = {"walk-in": 0.42, "phone": 0.20, "email": 0.24, "web": 0.14}
+CHANNELS = np.array(vocabulary.CHANNELS)
+CHANNEL_WEIGHTS = [CHANNEL_SHARES[name] for name in vocabulary.CHANNELS]  # a new channel needs a share
 KINDS = np.array(["faculty", "staff", "student"])
 PRIORITIES = np.array(["low", "normal", "high", "urgent"])
 PRIORITY_WEIGHTS = [0.10, 0.75, 0.12, 0.03]

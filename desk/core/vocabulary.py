@@ -13,9 +13,21 @@ from collections.abc import Iterable
 
 from desk.core.i18n import N_, _, ngettext
 
-STATUSES = ("new", "open", "pending", "on-hold", "solved", "closed")
-OPEN_STATUSES = ("new", "open", "pending", "on-hold")
+# Open and waiting on nobody but the desk: a walk-in or caller in one of these is still in the
+# line or at the counter being served.
+ACTIVE_STATUSES = ("new", "open")
+# Open but waiting on someone else (the requester, a third party): SLA clocks pause here when the
+# policy says so, and a walk-in released in one of these does not go back into the line.
+PAUSED_STATUSES = ("pending", "on-hold")
+OPEN_STATUSES = ACTIVE_STATUSES + PAUSED_STATUSES
+# Finished: a ticket in one of these has left the backlog and every SLA clock has stopped.
 DONE_STATUSES = ("solved", "closed")
+STATUSES = OPEN_STATUSES + DONE_STATUSES
+# The statuses a requester's answer by e-mail reopens (to open): solved (they say it is not) and
+# pending (the desk was waiting for that answer). Deliberately not all of DONE or PAUSED: a closed
+# ticket keeps its status (the answer is only added to it) and on-hold waits on a third party,
+# not on the requester.
+REOPENED_BY_ANSWER = ("solved", "pending")
 PRIORITIES = ("low", "normal", "high", "urgent")
 CHANNELS = ("walk-in", "phone", "email", "web")
 # People in front of the desk or on the line: they wait, are served, may walk away.
@@ -60,6 +72,8 @@ def sql_list(values: Iterable[str]) -> str:
 
 
 OPEN_SQL = sql_list(OPEN_STATUSES)
+ACTIVE_SQL = sql_list(ACTIVE_STATUSES)
+DONE_SQL = sql_list(DONE_STATUSES)
 DESK_CHANNELS_SQL = f"t.channel IN {sql_list(DESK_CHANNELS)}"
 # Waiting at the desk: a walk-in or caller nobody has started serving, who has not left.
 WAITING_AT_DESK_SQL = (

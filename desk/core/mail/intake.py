@@ -24,9 +24,9 @@ from desk.core.mail.settings import load_mail_settings
 from desk.core.models import MailInbox, MailOutbox, Setting, Ticket, utcnow
 from desk.core.ops import people
 from desk.core.ops._audit import record
+from desk.core.vocabulary import REOPENED_BY_ANSWER
 
 CURSOR_KEY = "mail.imap_cursor"  # "<UIDVALIDITY>:<last UID read>"
-REOPENED_BY_ANSWER = ("solved", "pending")
 
 
 def already_read(session: Session, message_id: str) -> bool:

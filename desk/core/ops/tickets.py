@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, aliased
 
 from desk.core import errors
 from desk.core.changes import Changes
@@ -28,6 +28,7 @@ from desk.core.models import (
     utcnow,
 )
 from desk.core.ops._audit import record
+from desk.core.vocabulary import ACTIVE_STATUSES, WAITING_AT_DESK_SQL
 
 # A ticket typed in more than this long after the person arrived was logged after the fact;
 # stats report those separately so they cannot hide real waits.
@@ -322,7 +323,7 @@ def release(
     now = now or utcnow()
     with unit_of_work(session):
         ticket = load_ticket(session, ticket_id)
-        back_in_line = (ticket.channel in DESK_CHANNELS and ticket.status in ("new", "open")
+        back_in_line = (ticket.channel in DESK_CHANNELS and ticket.status in ACTIVE_STATUSES
                         and ticket.left_at is None and ticket.first_response_at is None
                         and ticket.service_started_at is not None)
         fields: dict[str, object] = {"assignee_id": None}
@@ -407,15 +408,11 @@ def undo_left(
 
 
 def oldest_waiting_id(session: Session) -> int | None:
-    """The walk-in or caller who has waited longest and is not being served."""
+    """The walk-in or caller who has waited longest and is not being served (waiting at the desk,
+    ``WAITING_AT_DESK_SQL``, which is spelled over the alias ``t``)."""
+    t = aliased(Ticket, name="t")
     return session.scalar(
-        select(Ticket.id)
-        .where(
-            Ticket.status == "new", Ticket.assignee_id.is_(None), Ticket.left_at.is_(None),
-            Ticket.service_started_at.is_(None), Ticket.channel.in_(DESK_CHANNELS),
-        )
-        .order_by(Ticket.status, Ticket.arrived_at, Ticket.id)
-        .limit(1)
+        select(t.id).where(text(WAITING_AT_DESK_SQL)).order_by(t.status, t.arrived_at, t.id).limit(1)
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from desk.core.models import Category, Location, Person, SavedView, Shift, Timestamp, utcnow
 from desk.core.queries.queue import OPEN
-from desk.core.vocabulary import DESK_CHANNELS_SQL
+from desk.core.vocabulary import ACTIVE_SQL, DESK_CHANNELS_SQL, WAITING_AT_DESK_SQL
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,12 @@ def walk_in_line(session: Session, *, now: datetime | None = None, served_within
         "SELECT t.id, p.name, t.subject, t.channel, t.arrived_at, t.service_started_at, a.name,"
         " t.assignee_id FROM tickets t JOIN people p ON p.id = t.requester_id"
         " LEFT JOIN people a ON a.id = t.assignee_id"
-        f" WHERE {DESK_CHANNELS_SQL} AND t.left_at IS NULL AND "
     )
-    waiting = text(select_ + "t.status = 'new' AND t.assignee_id IS NULL AND t.service_started_at IS NULL"
-                   " ORDER BY t.arrived_at, t.id LIMIT :limit")
-    # spelled like the partial index ix_tickets_open_arrived so SQLite uses it
-    served = text(select_ + f"t.status IN {OPEN} AND t.status IN ('new','open') AND t.service_started_at >= :since"
+    waiting = text(select_ + f" WHERE {WAITING_AT_DESK_SQL} ORDER BY t.arrived_at, t.id LIMIT :limit")
+    # spelled like the partial index ix_tickets_open_arrived so SQLite uses it; being served is
+    # open and waiting on nobody else (ACTIVE_STATUSES)
+    served = text(select_ + f" WHERE {DESK_CHANNELS_SQL} AND t.left_at IS NULL AND t.status IN {OPEN}"
+                  f" AND t.status IN {ACTIVE_SQL} AND t.service_started_at >= :since"
                   " ORDER BY t.arrived_at, t.id LIMIT :limit")
     rows = [*session.execute(waiting, {"limit": limit}), *session.execute(served, {"since": since, "limit": limit})]
     return [

@@ -22,6 +22,7 @@ from desk.core.models import Rule, Setting, utcnow
 from desk.core.ops._audit import record
 from desk.core.rules.definitions import KINDS, check_definition
 from desk.core.rules.store import load_rules
+from desk.core.vocabulary import DESK_CHANNELS
 
 MAX_NAME = 120
 DEFAULTS_KEY = "rules_defaults_installed"
@@ -214,7 +215,7 @@ DEFAULTS: tuple[dict[str, Any], ...] = (
                  {"action": "note", "body": N_("No answer for 7 business days: solved (a reply reopens it).")}]},
     {"kind": "automation", "name": N_("Walk-in waiting 15 minutes"), "active": True,
      "all": [{"field": "status", "op": "is", "value": "new"},
-             {"field": "channel", "op": "in", "value": ["walk-in", "phone"]},
+             {"field": "channel", "op": "in", "value": list(DESK_CHANNELS)},
              {"field": "assignee", "op": "is", "value": "none"},
              {"field": "hours_since_created", "op": "ge", "value": 0.25}],
      "actions": [{"action": "notify", "text": N_("waiting for 15 minutes; a supervisor may help")}]},

@@ -30,10 +30,10 @@ from desk.core.business_hours import BusinessCalendar
 from desk.core.models import AuditEvent, Comment, Person, Ticket
 from desk.core.rules.matching import matches
 from desk.core.rules.store import LoadedRule, load_rules
-from desk.core.vocabulary import DESK_CHANNELS
+from desk.core.vocabulary import DESK_CHANNELS, DONE_STATUSES, PAUSED_STATUSES
 
-PAUSED = ("pending", "on-hold")
-STOPPED = ("solved", "closed")
+# A clock stops when the ticket is done (DONE_STATUSES, the same "done" as everywhere) and, when
+# the policy pauses, does not count while the ticket waits on someone else (PAUSED_STATUSES).
 Span = tuple[datetime, datetime]
 
 
@@ -134,7 +134,7 @@ def status_spans(ticket: Ticket, history: History, *, until: datetime) -> list[t
 
 
 def _not_counting(spans: list[tuple[datetime, datetime, str]], *, pause: bool) -> list[Span]:
-    stop = STOPPED + (PAUSED if pause else ())
+    stop = DONE_STATUSES + (PAUSED_STATUSES if pause else ())
     return [(a, b) for a, b, status in spans if status in stop]
 
 
@@ -214,7 +214,7 @@ def clocks(session: Session, ticket: Ticket, policy: LoadedRule, *, now: datetim
     spans = status_spans(ticket, history, until=now)
     holes = _not_counting(spans, pause=bool(definition.get("pause", True)))
     current = ticket.status  # the history's last span may be empty (changed this very second)
-    paused_now = current in STOPPED or (current in PAUSED and bool(definition.get("pause", True)))
+    paused_now = current in DONE_STATUSES or (current in PAUSED_STATUSES and bool(definition.get("pause", True)))
     found: list[Clock] = []
     for target, rule in definition["targets"].items():
         common = dict(rule=rule, holes=holes, now=now, paused_now=paused_now, calendar=calendar)
@@ -222,7 +222,7 @@ def clocks(session: Session, ticket: Ticket, policy: LoadedRule, *, now: datetim
             answered = _first_response_at(ticket)
             found.append(_clock(target, _aware(ticket.arrived_at), answered and _aware(answered), **common))
         elif target == "resolution":
-            solved = ticket.solved_at if ticket.status in STOPPED else None
+            solved = ticket.solved_at if ticket.status in DONE_STATUSES else None
             found.append(_clock(target, _aware(ticket.created_at), solved and _aware(solved), **common))
         else:
             for start, stop in _reply_cycles(ticket, history):

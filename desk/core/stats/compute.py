@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from desk.core import staffing
 from desk.core.business_hours import BusinessCalendar
-from desk.core.models import CHANNELS, OPEN_STATUSES, PERSON_KINDS, utcnow
+from desk.core.models import CHANNELS, PERSON_KINDS, utcnow
 from desk.core.settings import desk_timezone
 from desk.core.staffing.patience import patience_from_facts
 from desk.core.stats import facts as F
@@ -23,6 +23,7 @@ from desk.core.stats import history
 from desk.core.stats.days import Cancel, Progress, period_facts
 from desk.core.stats.distributions import ByValue, Distribution, member, rate
 from desk.core.stats.zones import ZoneSegments, date_of, day_number, local_midnight
+from desk.core.vocabulary import OPEN_SQL
 
 DEFAULT_HANDLE_SECONDS = 600.0  # used when fewer than MIN_HANDLE_SAMPLES one-visit tickets exist
 MIN_HANDLE_SAMPLES = 5
@@ -304,9 +305,8 @@ def _before_period(
     decides, or their fields when they have none (``history``)."""
     arrived, since = ("t.arrived_at", "+t.updated_at") if by_arrival else ("+t.arrived_at", "t.updated_at")
     values = {**params, "start": start, "end": end}
-    open_list = ", ".join(repr(name) for name in OPEN_STATUSES)
     unchanged = int(session.execute(text(
-        f"SELECT count(*) FROM tickets t WHERE t.status IN ({open_list}) AND t.arrived_at < :start"
+        f"SELECT count(*) FROM tickets t WHERE t.status IN {OPEN_SQL} AND t.arrived_at < :start"
         f" AND t.updated_at < :start AND {predicate}"), values).scalar_one())
     rows = session.execute(text(
         f"SELECT t.id, t.arrived_at, {F.DONE_AT} FROM tickets t WHERE {since} >= :start"

@@ -28,15 +28,14 @@ from sqlalchemy.orm import Session
 from desk.core import errors
 from desk.core.i18n import _
 from desk.core.stats.distributions import member
-from desk.core.vocabulary import CHANNELS, PERSON_KINDS
+from desk.core.vocabulary import CHANNELS, DESK_CHANNELS, DESK_CHANNELS_SQL, PERSON_KINDS, SATISFACTION
 
-DESK_CHANNELS = ("walk-in", "phone")  # people waiting in front of the desk or on the line
 AT_DESK_INDEXES = np.array([CHANNELS.index(name) for name in DESK_CHANNELS], dtype=np.int64)
 UNKNOWN_CHANNEL = len(CHANNELS)  # the code of a channel missing from CHANNELS: never web, never at the desk
 HANDLE_CAP = 3600  # a desk ticket solved within this long of service start was handled in one visit
 
 # --- the metric definitions (SQL over table alias t); docs/metrics.md is their one description --
-AT_DESK = f"t.channel IN ({', '.join(repr(name) for name in DESK_CHANNELS)})"
+AT_DESK = DESK_CHANNELS_SQL  # people waiting in front of the desk or on the line
 # Start of service of a walk-in or call: the first of claim / start serving, the first public
 # agent reply and solving it ("Done" on the spot). min() of three coalesces is the smallest
 # value that is not NULL (SQLite's min() of a NULL is NULL). docs/metrics.md, "Start of service".
@@ -78,11 +77,20 @@ assert len(CHANNELS) < 64, "the channel code must fit in the flags below SMALL"
 # ticket that was never walked away from is the best the fields can tell (``history`` decides
 # from the history where there is one). docs/metrics.md, "Reopened".
 REOPENED = "(t.reopen_count > 0 AND t.left_at IS NULL)"
+
+
+def rating_code_sql(ratings: tuple[str, ...] = SATISFACTION) -> str:
+    """1 + the index of ``t.satisfaction`` in ``ratings`` (good 1, bad 2), as an explicit CASE
+    generated from the vocabulary; NULL and any other value get 0 ("not rated"), so a rating
+    Desk does not know is never counted as good or bad."""
+    whens = " ".join(f"WHEN {name!r} THEN {index + 1}" for index, name in enumerate(ratings))
+    return f"(CASE t.satisfaction {whens} ELSE 0 END)"
+
+
 # CSAT counts people's own ratings only (docs/metrics.md, "CSAT"): an agent-reported one is 0
-# here ("not rated"); good is 4 and bad 3 (their lengths).
-PEOPLES_RATING = (
-    "(CASE WHEN t.satisfaction_source = 'agent' THEN 0 ELSE coalesce(length(t.satisfaction), 0) END)"
-)
+# here ("not rated"), like no rating.
+PEOPLES_RATING = f"(CASE WHEN t.satisfaction_source = 'agent' THEN 0 ELSE {rating_code_sql()} END)"
+assert len(SATISFACTION) < 8, "the rating code must fit in its 3 flag bits"
 FLAGS = (
     f"t.logged_after_the_fact + 2 * (t.left_at IS NOT NULL) + 4 * {REOPENED}"
     f" + 16 * {PEOPLES_RATING} + 128 * {CHANNEL_CODE}"
@@ -308,7 +316,7 @@ def load_facts(session: Session, start: int, end: int) -> TicketFacts:
         left=(flags & 2) > 0,
         reopened=(flags & 4) > 0,
         solved=resolution >= 0,
-        satisfaction=np.select([(flags >> 4) & 7 == 4, (flags >> 4) & 7 == 3], [1, 2], 0).astype(i8),
+        satisfaction=((flags >> 4) & 7).astype(i8),  # the code is 1 + the index (PEOPLES_RATING)
         requester_id=requesters.astype(np.int64 if len(requesters) and requesters.max() >= 2**31 else i32),
         kind=kind_of[np.clip(requesters, 0, len(kind_of) - 1)].astype(i8),
         category_id=columns["category_id"].astype(i32),

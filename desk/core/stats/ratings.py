@@ -19,10 +19,11 @@ from desk.core.models import Timestamp
 from desk.core.stats import facts as F
 from desk.core.stats.compute import period_bounds
 from desk.core.stats.export import Table
+from desk.core.vocabulary import DONE_SQL
 
 PEOPLES = "(t.satisfaction IS NOT NULL AND coalesce(t.satisfaction_source, 'person') != 'agent')"
 # Solved at least once and not a walk-away: someone who could have been asked.
-ASKABLE = "(t.left_at IS NULL AND (t.solved_at IS NOT NULL OR t.status IN ('solved', 'closed')))"
+ASKABLE = f"(t.left_at IS NULL AND (t.solved_at IS NOT NULL OR t.status IN {DONE_SQL}))"
 MAX_COMMENTS = 200
 
 

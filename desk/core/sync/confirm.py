@@ -26,6 +26,7 @@ from desk.core.models import Person, SyncRemote, SyncStatus, Ticket, utcnow
 from desk.core.ops.tickets import AlreadyClaimed
 from desk.core.sync.desk_fields import time_out
 from desk.core.sync.remotes.base import Remote, RemoteConflict, RemoteUnavailable
+from desk.core.vocabulary import DONE_STATUSES
 
 if TYPE_CHECKING:
     from desk.core.db import Store
@@ -108,6 +109,6 @@ def _refuse_if_taken(fields: dict[str, Any], *, name: str, email: str) -> None:
     if fields.get("left_at"):
         raise TakenElsewhere(_("Another PC recorded that this person left without service ({remote}). Nothing "
                                "was claimed.").format(remote=name))
-    if fields.get("status") in ("solved", "closed"):
+    if fields.get("status") in DONE_STATUSES:
         raise TakenElsewhere(_("This ticket was already finished on {remote}. Nothing was claimed.").format(
             remote=name))

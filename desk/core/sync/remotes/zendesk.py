@@ -42,9 +42,13 @@ from desk.core.sync.remotes.base import (
     decode,
     expect,
 )
+from desk.core.vocabulary import OPEN_STATUSES
 
 STATUS_OUT = {"new": "new", "open": "open", "pending": "pending", "on-hold": "hold",
               "solved": "solved", "closed": "closed"}
+# Zendesk's own statuses that need an assignee (a request body is in Zendesk's words, after
+# STATUS_OUT, which a remote's settings may change; Desk's DONE_STATUSES name Desk's words).
+ZENDESK_DONE = ("solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 STAFF_ROLES = ("agent", "admin")
 # Tickets read by List Tickets sorted by -updated_at, past the export's held-back minute: a
@@ -606,7 +610,7 @@ class ZendeskRemote:
     def create(self, *, uuid: str, fields: Mapping[str, Any], description: str,
                requester_name: str | None) -> RemoteTicket:
         body = self._out(None, {k: v for k, v in fields.items() if k != "requester"})
-        self._solvable(None, body, closing=body.get("status") in ("solved", "closed"))
+        self._solvable(None, body, closing=body.get("status") in ZENDESK_DONE)
         body.update(external_id=uuid, comment={"body": description.strip() or fields["subject"], "public": True})
         if fields.get("requester"):
             body["requester"] = {"email": fields["requester"],
@@ -626,15 +630,15 @@ class ZendeskRemote:
 
     def update(self, remote_id: str, *, version: str | None, changes: Mapping[str, Any]) -> RemoteTicket:
         body = self._out(remote_id, changes)
-        closing = body.get("status") in ("solved", "closed") or (
-            "status" not in body and self._statuses.get(remote_id) in ("solved", "closed"))
+        closing = body.get("status") in ZENDESK_DONE or (
+            "status" not in body and self._statuses.get(remote_id) in ZENDESK_DONE)
         self._solvable(remote_id, body, closing=closing)
         if version:
             body.update(safe_update=True, updated_stamp=version)
         try:
             response = self.http.request("PUT", f"/api/v2/tickets/{remote_id}", json={"ticket": body}, ok=(200,))
         except RemoteRejected as exc:
-            reopened = changes.get("status") in ("new", "open", "pending", "on-hold")
+            reopened = changes.get("status") in OPEN_STATUSES
             if not (reopened and self._statuses.get(remote_id) == "closed" and "closed" in exc.message.lower()):
                 raise
             return self._follow_up(remote_id, changes)
