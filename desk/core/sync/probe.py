@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from desk.core.db import session_of
 from desk.core.models import SyncCursor, SyncOutbox, SyncRemote, SyncStatus, Ticket
 from desk.core.sync.remotes.base import Remote, RemoteError
-from desk.core.vocabulary import DESK_CHANNELS
+from desk.core.vocabulary import ACTIVE_STATUSES, DESK_CHANNELS
 
 if TYPE_CHECKING:
     from desk.core.db import Store
@@ -48,7 +48,7 @@ def live_line(session: Session, remote_id: int) -> list[tuple[str, str | None]]:
         select(SyncStatus.remote_ticket_id, SyncStatus.remote_version)
         .join(Ticket, Ticket.id == SyncStatus.ticket_id)
         .where(SyncStatus.remote_id == remote_id, SyncStatus.gone.is_(None),
-               Ticket.status.in_(("new", "open")), Ticket.channel.in_(DESK_CHANNELS))
+               Ticket.status.in_(ACTIVE_STATUSES), Ticket.channel.in_(DESK_CHANNELS))
         .order_by(Ticket.arrived_at.desc()).limit(WATCHED))
     return [(str(rid), version) for rid, version in rows]
 
