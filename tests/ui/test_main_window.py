@@ -123,3 +123,44 @@ def test_sync_status_says_local_only_without_a_remote(main_window, qtbot):
     controller = main_window.install_sync()
     qtbot.waitUntil(lambda: controller.status.label.text() == "Local only", timeout=5000)
     assert not controller.status.counts.isVisible()
+
+
+def test_run_opens_the_window_and_closing_it_finishes_network_work_then_closes_the_store(
+        tmp_path, qtbot, monkeypatch):  # noqa: ANN001
+    """The whole of ``desk gui`` after the window closes: a network job still running (a token
+    being saved) is given its time, then the store is closed and run() returns 0."""
+    import sys
+    import threading
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desk.cli.main import main
+    from desk.core import db
+    from desk.ui import app
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run() installs its own
+    path = tmp_path / "desk.sqlite3"
+    assert main(["init", str(path), "--defaults"]) == 0
+    assert main(["agent", "add", "--db", str(path), "--name", "Ana", "--email", "ana@uni.test"]) == 0
+    closed, saved = [], threading.Event()
+    real_close = db.Store.close
+    monkeypatch.setattr(db.Store, "close", lambda store: (closed.append(saved.is_set()), real_close(store))[1])
+
+    def slow_save() -> None:  # e.g. the keyring taking its time
+        time.sleep(0.5)
+        saved.set()
+
+    def close_when_shown() -> None:
+        window = next((w for w in QApplication.topLevelWidgets() if isinstance(w, app.MainWindow) and w.isVisible()),
+                      None)
+        if window is None or window.tasks.pending:
+            QTimer.singleShot(50, close_when_shown)
+            return
+        window.tasks.net(slow_save)
+        window.close()
+
+    QTimer.singleShot(50, close_when_shown)
+    assert app.run(path) == 0
+    assert saved.is_set() and closed == [True]  # the job finished before the store was closed
