@@ -53,7 +53,7 @@ from desk.core.sync.plan import Action, MassChangeGuard, Plan
 from desk.core.sync.plan import plan as plan_run
 from desk.core.sync.pull import Pull
 from desk.core.sync.push import MAX_RACES, Push
-from desk.core.sync.remotes.base import MassChangeRefused, PullPage, Remote
+from desk.core.sync.remotes.base import MassChangeRefused, PullPage, Remote, RemoteError
 from desk.core.sync.report import SyncReport
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ __all__ = [
     "MassChangeGuard",
     "MassChangeRefused",
     "Plan",
+    "RemoteError",
     "SyncReport",
     "enqueue",
     "local_fields",
