@@ -4,7 +4,7 @@ REST 2 has no "on behalf of": a comment belongs to the user whose token sent it.
 token of their own (kept in the OS keyring, ``credentials.store_agent_secret``) has their replies
 and notes posted with it, so RT records them as the Creator and every other Desk PC maps that
 Creator back to the agent by e-mail. Everyone else is written by Desk's sync user with the first
-line ``[Desk: written by <e-mail>]`` (``rt.AUTHOR_LINE``). Ticket field updates always use the
+line ``[Desk: written by <e-mail>]`` (``rt_fields.AUTHOR_LINE``). Ticket field updates always use the
 sync token.
 
 Before its first use in a run a token is tried once: an RT auth token reads
