@@ -29,10 +29,10 @@ from desk.core.sync.desk_fields import (
 )
 from desk.core.sync.remotes import zendesk_csat
 from desk.core.sync.remotes.base import Http, RemotePerson, RemoteTicket, expect
+from desk.core.vocabulary import PRIORITIES  # Zendesk's priorities are Desk's: any other is "normal"
 
 STATUS_OUT = {"new": "new", "open": "open", "pending": "pending", "on-hold": "hold",
               "solved": "solved", "closed": "closed"}
-PRIORITIES = ("low", "normal", "high", "urgent")
 STAFF_ROLES = ("agent", "admin")  # Zendesk user roles; "end-user" is a requester
 MERGED_TAG = "closed_by_merge"  # Zendesk tags the ticket it closes into another
 STAND_IN_TAG = "desk_stand_in_assignee"  # the API user is the assignee only because Zendesk needs one
