@@ -4,6 +4,7 @@ and no database (connecting to either fails the test), and what the plan must sa
 from __future__ import annotations
 
 import copy
+import re
 import socket
 import sqlite3
 from typing import Any
@@ -272,6 +273,32 @@ def test_a_remote_that_closes_everything_is_refused_with_a_way_forward() -> None
     assert "close 20" in caught.value.message and "desk sync zd --allow-mass-change" in caught.value.message
     few = Plan(actions=result.actions[:5], linked_count=20)
     MassChangeGuard().check(few, remote="zd")  # a quarter of the store: an ordinary day
+
+
+def test_a_refused_run_is_said_in_korean_from_start_to_end() -> None:
+    """The refusal's "close N, change N, unlink N" part is in the language shown too: it was
+    English inside the Korean sentence."""
+    from desk.core import i18n
+
+    linked = {f"r{n}": Linked(ticket_id=n, remote_ticket_id=f"r{n}", base={"status": "open", "subject": "A"},
+                              local={"status": "open", "subject": "A"}) for n in range(20)}
+    pulled = ([RemoteTicket(remote_id=f"r{n}", version="2", fields={"status": "closed"}) for n in range(8)]
+              + [RemoteTicket(remote_id=f"r{n}", version="2", fields={"subject": "B"}) for n in range(8, 14)]
+              + [RemoteTicket(remote_id=f"r{n}", version="2", fields={}, gone="deleted") for n in range(14, 20)])
+    result = plan(pages=[PullPage(tickets=pulled)], snapshot=Snapshot(linked=linked, linked_count=20), same=same)
+    with pytest.raises(MassChangeRefused) as english:
+        MassChangeGuard().check(result, remote="zd")
+    assert "would close 8, change 6 and unlink 6 (deleted, merged or moved away on the remote)" in english.value.message
+    i18n.set_language("ko")
+    try:
+        with pytest.raises(MassChangeRefused) as korean:
+            MassChangeGuard().check(result, remote="zd")
+    finally:
+        i18n.set_language("en")
+    message = korean.value.message
+    assert "8건 종료, 6건 변경, 6건 연결 해제" in message, message
+    words = re.sub(r"`[^`]*`|\bzd\b", " ", message)  # the commands and the remote's name stay as they are
+    assert not re.search(r"[A-Za-z]{3,}", words), message
 
 
 def test_dry_run_lines_give_each_action_and_its_reason() -> None:

@@ -168,9 +168,12 @@ class MassChangeGuard:
         # Each ticket once, by where it ends: changed on one page and gone on a later one is gone.
         closed = len(plan.closed() - unlinked)
         changed = len(touched) - closed - len(unlinked)
-        parts = [f"close {closed}"] * bool(closed) + [f"change {changed}"] * bool(changed) + [
-            f"unlink {len(unlinked)} (deleted, merged or moved away on the remote)"] * bool(unlinked)
-        what = " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
+        parts = [_("close {count}").format(count=closed)] * bool(closed) + [
+            _("change {count}").format(count=changed)] * bool(changed) + [
+            _("unlink {count} (deleted, merged or moved away on the remote)").format(count=len(unlinked))] * bool(unlinked)
+        what = parts[0] if len(parts) == 1 else (_("{first} and {second}").format(first=parts[0], second=parts[1])
+                                                 if len(parts) == 2 else _("{first}, {second} and {third}").format(
+                                                     first=parts[0], second=parts[1], third=parts[2]))
         raise MassChangeRefused(
             _('{remote}: this sync would {what} of the {linked_count} tickets linked to it ({value:.0%}), more than Desk changes in one run without asking (the limit is {share:.0%}). Nothing was changed. Check that the remote is the right one (address, queue, account), see the plan with `desk sync {remote} --dry-run`, then apply it with `desk sync {remote} --allow-mass-change`.').format(remote=remote, what=what, linked_count=plan.linked_count, value=len(touched) / max(plan.linked_count, 1), share=self.share)
         )
