@@ -75,8 +75,10 @@ def _canned_reply(session: Session, ticket: Ticket, title: str, now: datetime) -
     if canned_id is None:
         from desk.core.canned_io import default_title_variants
 
-        # A default rule installed in one language, its default response in another.
-        canned_id = next(filter(None, (_canned_titled(session, other) for other in default_title_variants(title))), None)
+        # A default rule installed in one language, its default response in another (the first
+        # variant is the title itself, looked up above).
+        others = default_title_variants(title)[1:]
+        canned_id = next(filter(None, (_canned_titled(session, other) for other in others)), None)
     if canned_id is None:
         raise errors.NotFound(f"There is no canned response titled {title!r}.")
     shown = preview(session, canned_id=canned_id, ticket_id=ticket.id, agent_id=None)
